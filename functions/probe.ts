@@ -1,0 +1,24 @@
+import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import { createExporter } from '../lib/exporter.ts';
+import { handleRequest } from '../lib/routes.ts';
+
+// Module scope survives between invocations of a warm container: the config, the
+// Pushgateway snapshot and the keep-alive connection are reused.
+const exporter = createExporter(process.env, process.cwd());
+
+/** Adapts a function URL event (payload format 2.0, also what serverless-offline's httpApi sends). */
+export async function handler(event: LambdaFunctionURLEvent, context?: Context): Promise<LambdaFunctionURLResult> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
+  const response = await handleRequest(
+    {
+      method: event.requestContext.http.method,
+      path: event.rawPath,
+      query: new URLSearchParams(event.rawQueryString ?? ''),
+      headers,
+      remainingTimeMs: context?.getRemainingTimeInMillis?.(),
+    },
+    exporter,
+  );
+  return { statusCode: response.status, headers: { ...response.headers }, body: response.body };
+}

@@ -1,0 +1,284 @@
+import { parseDocument } from 'yaml';
+import { ConfigError } from './errors.ts';
+import { isValidMetricName } from './metric-names.ts';
+
+export interface ServiceConfig {
+  readonly name: string;
+  readonly job: string;
+  readonly heartbeatMetric: string;
+  readonly freshnessThresholdSeconds: number;
+  /** Minimum number of distinct instances with a fresh heartbeat; undefined for a single-instance service. */
+  readonly replicas: number | undefined;
+}
+
+export interface ExporterConfig {
+  readonly pushgatewayUrl: string;
+  readonly scrapeIntervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly maxStaleSeconds: number;
+  readonly configTtlSeconds: number;
+  readonly maxClockSkewSeconds: number;
+  readonly allowUnlistedTargets: boolean;
+  readonly defaults: {
+    readonly job: string;
+    readonly heartbeatMetric: string;
+    readonly freshnessThresholdSeconds: number;
+  };
+  readonly services: ReadonlyMap<string, ServiceConfig>;
+}
+
+export interface ConfigOverrides {
+  /** `PUSHGATEWAY_URL` from the environment wins over `pushgateway_url`. */
+  readonly pushgatewayUrl?: string | undefined;
+}
+
+export const CONFIG_DEFAULTS = {
+  scrapeIntervalSeconds: 5,
+  timeoutSeconds: 5,
+  maxStaleSeconds: 60,
+  configTtlSeconds: 60,
+  maxClockSkewSeconds: 300,
+  allowUnlistedTargets: false,
+  job: 'heartbeat',
+  heartbeatMetric: 'loop_heartbeat_timestamp_seconds',
+  freshnessThresholdSeconds: 10,
+} as const;
+
+const TOP_LEVEL_KEYS = [
+  'pushgateway_url',
+  'scrape_interval_seconds',
+  'timeout_seconds',
+  'max_stale_seconds',
+  'config_ttl_seconds',
+  'max_clock_skew_seconds',
+  'allow_unlisted_targets',
+  'default_freshness_threshold_seconds',
+  'defaults',
+  'services',
+] as const;
+const DEFAULTS_KEYS = ['job', 'heartbeat_metric', 'freshness_threshold_seconds'] as const;
+const SERVICE_KEYS = ['name', 'job', 'heartbeat_metric', 'freshness_threshold_seconds', 'replicas', 'replica'] as const;
+
+type Fields = Record<string, unknown>;
+
+/** Collects every problem instead of stopping at the first, so a user fixes a config in one pass. */
+class Problems {
+  readonly list: string[] = [];
+
+  add(path: string, message: string): void {
+    this.list.push(`${path}: ${message}`);
+  }
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'a list';
+  if (value !== null && typeof value === 'object') return 'a mapping';
+  return String(value);
+}
+
+function isFields(value: unknown): value is Fields {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function checkKeys(fields: Fields, known: readonly string[], prefix: string, problems: Problems): void {
+  for (const key of Object.keys(fields)) {
+    if (!known.includes(key)) problems.add(`${prefix}${key}`, `unknown key (known keys: ${known.join(', ')})`);
+  }
+}
+
+function positiveNumber(fields: Fields, key: string, path: string, problems: Problems): number | undefined {
+  const value = fields[key];
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  problems.add(path, `must be a positive number, got ${show(value)}`);
+  return undefined;
+}
+
+function positiveInteger(fields: Fields, key: string, path: string, problems: Problems): number | undefined {
+  const value = fields[key];
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+  problems.add(path, `must be a positive whole number, got ${show(value)}`);
+  return undefined;
+}
+
+function nonEmptyString(fields: Fields, key: string, path: string, problems: Problems): string | undefined {
+  const value = fields[key];
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && value.length > 0) return value;
+  problems.add(path, `must be a non-empty string, got ${show(value)}`);
+  return undefined;
+}
+
+function metricName(fields: Fields, key: string, path: string, problems: Problems): string | undefined {
+  const value = nonEmptyString(fields, key, path, problems);
+  if (value === undefined || isValidMetricName(value)) return value;
+  problems.add(path, `must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*), got ${show(value)}`);
+  return undefined;
+}
+
+function boolean(fields: Fields, key: string, path: string, problems: Problems): boolean | undefined {
+  const value = fields[key];
+  if (value === undefined || typeof value === 'boolean') return value;
+  problems.add(path, `must be true or false, got ${show(value)}`);
+  return undefined;
+}
+
+function httpUrl(value: string, path: string, problems: Problems): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    problems.add(path, `must be an http:// or https:// URL, got ${show(value)}`);
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    problems.add(path, `must be an http:// or https:// URL, got ${show(value)}`);
+    return undefined;
+  }
+  return value.replace(/\/+$/, '');
+}
+
+/** Parses YAML text into plain data; syntax errors and duplicate keys become one-line problems. */
+function parseYaml(text: string, problems: Problems): unknown {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  for (const error of doc.errors) {
+    const [line, column] = error.linePos?.[0] ? [error.linePos[0].line, error.linePos[0].col] : [undefined, undefined];
+    const where = line === undefined ? 'yaml' : `yaml line ${line}, column ${column}`;
+    problems.add(where, error.message.split('\n')[0] ?? error.message);
+  }
+  if (doc.errors.length > 0) return undefined;
+  // A small alias budget keeps a "billion laughs" document from expanding without bound.
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+/**
+ * Parses and validates the exporter's YAML config. Pure: no I/O, no environment.
+ * Throws a ConfigError listing every problem by path.
+ */
+export function parseConfig(text: string, overrides: ConfigOverrides = {}, source?: string): ExporterConfig {
+  const problems = new Problems();
+  const raw = parseYaml(text, problems);
+  if (problems.list.length > 0) throw new ConfigError(problems.list, source);
+  if (!isFields(raw)) {
+    throw new ConfigError([`(root): must be a mapping of config keys, got ${raw === null ? 'an empty document' : show(raw)}`], source);
+  }
+  checkKeys(raw, TOP_LEVEL_KEYS, '', problems);
+
+  const configuredUrl = nonEmptyString(raw, 'pushgateway_url', 'pushgateway_url', problems);
+  let pushgatewayUrl: string | undefined;
+  if (overrides.pushgatewayUrl) {
+    pushgatewayUrl = httpUrl(overrides.pushgatewayUrl, 'PUSHGATEWAY_URL (environment)', problems);
+  } else if (configuredUrl !== undefined) {
+    pushgatewayUrl = httpUrl(configuredUrl, 'pushgateway_url', problems);
+  } else if (raw.pushgateway_url === undefined) {
+    problems.add('pushgateway_url', 'required (or set the PUSHGATEWAY_URL environment variable)');
+  }
+
+  const number = (key: string) => positiveNumber(raw, key, key, problems);
+  const scrapeIntervalSeconds = number('scrape_interval_seconds');
+  const timeoutSeconds = number('timeout_seconds');
+  const maxStaleSeconds = number('max_stale_seconds');
+  const configTtlSeconds = number('config_ttl_seconds');
+  const maxClockSkewSeconds = number('max_clock_skew_seconds');
+  const allowUnlistedTargets = boolean(raw, 'allow_unlisted_targets', 'allow_unlisted_targets', problems);
+  const legacyThreshold = number('default_freshness_threshold_seconds');
+
+  let defaultsJob: string | undefined;
+  let defaultsMetric: string | undefined;
+  let defaultsThreshold: number | undefined;
+  if (raw.defaults !== undefined) {
+    if (!isFields(raw.defaults)) {
+      problems.add('defaults', `must be a mapping, got ${show(raw.defaults)}`);
+    } else {
+      const d = raw.defaults;
+      checkKeys(d, DEFAULTS_KEYS, 'defaults.', problems);
+      defaultsJob = nonEmptyString(d, 'job', 'defaults.job', problems);
+      defaultsMetric = metricName(d, 'heartbeat_metric', 'defaults.heartbeat_metric', problems);
+      defaultsThreshold = positiveNumber(d, 'freshness_threshold_seconds', 'defaults.freshness_threshold_seconds', problems);
+      if (defaultsThreshold !== undefined && legacyThreshold !== undefined) {
+        problems.add(
+          'default_freshness_threshold_seconds',
+          'is an alias of defaults.freshness_threshold_seconds; set only one of them',
+        );
+      }
+    }
+  }
+
+  const defaults = {
+    job: defaultsJob ?? CONFIG_DEFAULTS.job,
+    heartbeatMetric: defaultsMetric ?? CONFIG_DEFAULTS.heartbeatMetric,
+    freshnessThresholdSeconds: defaultsThreshold ?? legacyThreshold ?? CONFIG_DEFAULTS.freshnessThresholdSeconds,
+  };
+
+  const services = new Map<string, ServiceConfig>();
+  const firstIndex = new Map<string, number>();
+  if (raw.services !== undefined && raw.services !== null) {
+    if (!Array.isArray(raw.services)) {
+      problems.add('services', `must be a list of services, got ${show(raw.services)}`);
+    } else {
+      raw.services.forEach((entry: unknown, index: number) => {
+        const path = `services[${index}]`;
+        if (!isFields(entry)) {
+          problems.add(path, `must be a mapping with at least a name, got ${show(entry)}`);
+          return;
+        }
+        checkKeys(entry, SERVICE_KEYS, `${path}.`, problems);
+        const name = nonEmptyString(entry, 'name', `${path}.name`, problems);
+        if (entry.name === undefined) problems.add(`${path}.name`, 'required');
+        const job = nonEmptyString(entry, 'job', `${path}.job`, problems);
+        const heartbeatMetric = metricName(entry, 'heartbeat_metric', `${path}.heartbeat_metric`, problems);
+        const threshold = positiveNumber(entry, 'freshness_threshold_seconds', `${path}.freshness_threshold_seconds`, problems);
+        const replicas = positiveInteger(entry, 'replicas', `${path}.replicas`, problems);
+        const replica = positiveInteger(entry, 'replica', `${path}.replica`, problems);
+        if (entry.replicas !== undefined && entry.replica !== undefined) {
+          problems.add(`${path}.replica`, 'is an alias of replicas; set only one of them');
+        }
+        if (name === undefined) return;
+        const previous = firstIndex.get(name);
+        if (previous !== undefined) {
+          problems.add(`${path}.name`, `duplicate service name ${show(name)} (first defined at services[${previous}])`);
+          return;
+        }
+        firstIndex.set(name, index);
+        services.set(name, {
+          name,
+          job: job ?? defaults.job,
+          heartbeatMetric: heartbeatMetric ?? defaults.heartbeatMetric,
+          freshnessThresholdSeconds: threshold ?? defaults.freshnessThresholdSeconds,
+          replicas: replicas ?? replica,
+        });
+      });
+    }
+  }
+
+  if (problems.list.length > 0 || pushgatewayUrl === undefined) throw new ConfigError(problems.list, source);
+
+  return {
+    pushgatewayUrl,
+    scrapeIntervalSeconds: scrapeIntervalSeconds ?? CONFIG_DEFAULTS.scrapeIntervalSeconds,
+    timeoutSeconds: timeoutSeconds ?? CONFIG_DEFAULTS.timeoutSeconds,
+    maxStaleSeconds: maxStaleSeconds ?? CONFIG_DEFAULTS.maxStaleSeconds,
+    configTtlSeconds: configTtlSeconds ?? CONFIG_DEFAULTS.configTtlSeconds,
+    maxClockSkewSeconds: maxClockSkewSeconds ?? CONFIG_DEFAULTS.maxClockSkewSeconds,
+    allowUnlistedTargets: allowUnlistedTargets ?? CONFIG_DEFAULTS.allowUnlistedTargets,
+    defaults,
+    services,
+  };
+}
+
+/** The service a probe target names: configured, or built from defaults when unlisted targets are allowed. */
+export function resolveService(config: ExporterConfig, target: string): ServiceConfig | undefined {
+  const configured = config.services.get(target);
+  if (configured) return configured;
+  if (!config.allowUnlistedTargets) return undefined;
+  return {
+    name: target,
+    job: config.defaults.job,
+    heartbeatMetric: config.defaults.heartbeatMetric,
+    freshnessThresholdSeconds: config.defaults.freshnessThresholdSeconds,
+    replicas: undefined,
+  };
+}

@@ -1,0 +1,54 @@
+/** Stable codes so logs and tests match on codes, not prose. */
+export type ExporterErrorCode =
+  | 'CONFIG_INVALID'
+  | 'CONFIG_UNAVAILABLE'
+  | 'PUSHGATEWAY_UNREACHABLE'
+  | 'PUSHGATEWAY_BAD_RESPONSE'
+  | 'PUSHGATEWAY_TIMEOUT'
+  | 'EXPOSITION_INVALID';
+
+export class ExporterError extends Error {
+  readonly code: ExporterErrorCode;
+
+  constructor(code: ExporterErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ExporterError';
+    this.code = code;
+  }
+}
+
+/** Config rejected as a whole; `problems` lists every issue, each prefixed by its path. */
+export class ConfigError extends ExporterError {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[], source?: string) {
+    const where = source ? ` in ${source}` : '';
+    super('CONFIG_INVALID', `invalid config${where}: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export class ExpositionError extends ExporterError {
+  constructor(message: string, readonly line: number) {
+    super('EXPOSITION_INVALID', `line ${line}: ${message}`);
+    this.name = 'ExpositionError';
+  }
+}
+
+export class PushgatewayError extends ExporterError {
+  constructor(
+    code: 'PUSHGATEWAY_UNREACHABLE' | 'PUSHGATEWAY_BAD_RESPONSE' | 'PUSHGATEWAY_TIMEOUT',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.name = 'PushgatewayError';
+  }
+}
+
+/** One line, never a stack: safe to return to HTTP clients and to log. */
+export function describeError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}

@@ -1,0 +1,57 @@
+import type { Labels } from './exposition-parser.ts';
+
+/** Content type of the text exposition format, version 0.0.4. */
+export const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
+
+export interface RenderedSample {
+  /** Defaults to the family name; histogram and summary samples use suffixed names. */
+  readonly name?: string;
+  readonly labels?: Labels;
+  readonly value: number;
+}
+
+export interface MetricFamily {
+  readonly name: string;
+  readonly help: string;
+  readonly type: MetricType;
+  readonly samples: readonly RenderedSample[];
+}
+
+/** Escapes a label value so that no pushed value can end the line or the quoted string. */
+export function escapeLabelValue(value: string): string {
+  return value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+}
+
+export function escapeHelp(text: string): string {
+  return text.replace(/[\\\n]/g, (c) => (c === '\n' ? '\\n' : '\\\\'));
+}
+
+export function formatLabels(labels: Labels | undefined): string {
+  if (labels === undefined) return '';
+  let out = '';
+  for (const name in labels) {
+    out += `${out === '' ? '' : ','}${name}="${escapeLabelValue(labels[name] ?? '')}"`;
+  }
+  return out === '' ? '' : `{${out}}`;
+}
+
+export function formatValue(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Number.POSITIVE_INFINITY) return '+Inf';
+  if (value === Number.NEGATIVE_INFINITY) return '-Inf';
+  return String(value);
+}
+
+export function renderExposition(families: readonly MetricFamily[]): string {
+  let out = '';
+  for (const family of families) {
+    if (family.samples.length === 0) continue;
+    out += `# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} ${family.type}\n`;
+    for (const sample of family.samples) {
+      out += `${sample.name ?? family.name}${formatLabels(sample.labels)} ${formatValue(sample.value)}\n`;
+    }
+  }
+  return out;
+}

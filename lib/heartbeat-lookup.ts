@@ -1,0 +1,55 @@
+import type { ServiceConfig } from './config.ts';
+import type { Sample } from './exposition-parser.ts';
+import { groupKey, type PushGroup, type Snapshot } from './snapshot.ts';
+
+export interface Heartbeat {
+  readonly group: PushGroup;
+  readonly timestampSeconds: number;
+  /** Which lookup rule found it: the target's own group, or a `service` label elsewhere. */
+  readonly via: 'group' | 'service_label';
+}
+
+export interface HeartbeatLookup {
+  /** The heartbeat the probe judges: from the target's group if it has one, else the newest labelled one. */
+  readonly primary: Heartbeat | undefined;
+  /** The newest heartbeat of each group holding one for the target (what `replicas` counts). */
+  readonly perGroup: readonly Heartbeat[];
+}
+
+function newestIn(samples: Iterable<Sample>, metric: string): Sample | undefined {
+  let newest: Sample | undefined;
+  for (const sample of samples) {
+    // A NaN or infinite "timestamp" says nothing about when the service was alive.
+    if (sample.name !== metric || !Number.isFinite(sample.value)) continue;
+    if (newest === undefined || sample.value > newest.value) newest = sample;
+  }
+  return newest;
+}
+
+/**
+ * Finds the target's heartbeat following SPEC §4: its `{job, instance=target}` group first,
+ * then any sample of the heartbeat metric labelled `service="<target>"`.
+ * `heartbeat_metric: push_time_seconds` needs no special case: Pushgateway exposes it per group.
+ */
+export function lookupHeartbeat(snapshot: Snapshot, service: ServiceConfig, target: string): HeartbeatLookup {
+  const metric = service.heartbeatMetric;
+  const byGroup = new Map<string, Heartbeat>();
+
+  const ownGroup = snapshot.groups.get(groupKey(service.job, target));
+  const own = ownGroup ? newestIn(ownGroup.samples, metric) : undefined;
+  if (ownGroup && own) byGroup.set(groupKey(ownGroup.job, ownGroup.instance), { group: ownGroup, timestampSeconds: own.value, via: 'group' });
+
+  for (const sample of snapshot.byService.get(target) ?? []) {
+    if (sample.name !== metric || !Number.isFinite(sample.value)) continue;
+    const key = groupKey(sample.labels.job ?? '', sample.labels.instance ?? '');
+    const known = byGroup.get(key);
+    if (known !== undefined && known.timestampSeconds >= sample.value) continue;
+    const group = snapshot.groups.get(key);
+    if (group === undefined) continue;
+    byGroup.set(key, { group, timestampSeconds: sample.value, via: known?.via ?? 'service_label' });
+  }
+
+  const perGroup = [...byGroup.values()].sort((a, b) => b.timestampSeconds - a.timestampSeconds);
+  const primary = perGroup.find((heartbeat) => heartbeat.via === 'group') ?? perGroup[0];
+  return { primary, perGroup };
+}

@@ -1,0 +1,27 @@
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export type LogFields = Record<string, string | number | boolean | undefined>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+export function parseLogLevel(value: string | undefined): LogLevel {
+  const level = (value ?? '').trim().toLowerCase();
+  return level in LEVELS ? (level as LogLevel) : 'info';
+}
+
+/** One JSON object per line on stderr: what CloudWatch and `docker logs` index best. */
+export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Logger {
+  const threshold = LEVELS[level];
+  const log = (at: LogLevel) => (message: string, fields: LogFields = {}) => {
+    if (LEVELS[at] < threshold) return;
+    write(JSON.stringify({ time: new Date().toISOString(), level: at, msg: message, ...fields }));
+  };
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}

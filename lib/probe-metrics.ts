@@ -1,0 +1,63 @@
+import type { ProbeEvaluation } from './evaluate-probe.ts';
+import type { MetricFamily, MetricType } from './exposition-renderer.ts';
+import type { Snapshot } from './snapshot.ts';
+
+/** What the probe knows about the Pushgateway read behind the evaluation. */
+export interface SnapshotStatus {
+  /** True when the snapshot came from a successful read (not a stale fallback, not missing). */
+  readonly pushgatewayUp: boolean;
+  /** Age of the snapshot used; undefined when there is none. */
+  readonly snapshotAgeSeconds: number | undefined;
+}
+
+function gauge(name: string, help: string, value: number | undefined): MetricFamily {
+  return { name, help, type: 'gauge', samples: value === undefined ? [] : [{ value }] };
+}
+
+const bool = (flag: boolean): number => (flag ? 1 : 0);
+
+/** The probe's metric families (SPEC §3), followed by the target group's pass-through samples. */
+export function buildProbeMetrics(
+  evaluation: ProbeEvaluation,
+  status: SnapshotStatus,
+  durationSeconds: number,
+  snapshot: Snapshot,
+): MetricFamily[] {
+  const found = evaluation.heartbeat !== undefined;
+  const families: MetricFamily[] = [
+    gauge('probe_success', 'Whether the heartbeat exists and is fresh (1) or not (0).', bool(evaluation.success)),
+    gauge('probe_duration_seconds', 'Returns how long the probe took to complete in seconds.', durationSeconds),
+    gauge('probe_heartbeat_found', 'Whether a heartbeat sample for the target was found on the Pushgateway.', bool(found)),
+    gauge('probe_heartbeat_timestamp_seconds', 'Unix time of the newest heartbeat for the target.', evaluation.heartbeat?.timestampSeconds),
+    gauge('probe_heartbeat_age_seconds', 'Seconds since the newest heartbeat for the target.', evaluation.ageSeconds),
+    gauge('probe_freshness_threshold_seconds', 'Maximum heartbeat age considered fresh.', evaluation.service.freshnessThresholdSeconds),
+    gauge('probe_pushgateway_up', 'Whether the snapshot used came from a successful Pushgateway read.', bool(status.pushgatewayUp)),
+    gauge('probe_snapshot_age_seconds', 'Age of the Pushgateway snapshot used by the probe.', status.snapshotAgeSeconds),
+    gauge('probe_push_time_seconds', "Pushgateway's last push time of the target's group.", evaluation.heartbeat?.group.pushTimeSeconds),
+  ];
+  if (evaluation.replicas !== undefined) {
+    families.push(
+      gauge('probe_replicas_fresh', 'Distinct instances with a fresh heartbeat for the target.', evaluation.replicas.fresh),
+      gauge('probe_replicas_expected', 'Minimum number of fresh instances for the probe to succeed.', evaluation.replicas.expected),
+    );
+  }
+  return families.concat(passThroughFamilies(evaluation, snapshot));
+}
+
+const METRIC_TYPES: readonly string[] = ['counter', 'gauge', 'histogram', 'summary', 'untyped'];
+
+function passThroughFamilies(evaluation: ProbeEvaluation, snapshot: Snapshot): MetricFamily[] {
+  const byFamily = new Map<string, { name: string; labels: Record<string, string>; value: number }[]>();
+  for (const sample of evaluation.passThrough) {
+    let list = byFamily.get(sample.family);
+    if (list === undefined) byFamily.set(sample.family, (list = []));
+    list.push({ name: sample.name, labels: sample.labels, value: sample.value });
+  }
+  const families: MetricFamily[] = [];
+  for (const [name, samples] of byFamily) {
+    const meta = snapshot.families.get(name);
+    const type = (meta?.type !== undefined && METRIC_TYPES.includes(meta.type) ? meta.type : 'untyped') as MetricType;
+    families.push({ name, help: meta?.help ?? `Pushed to the Pushgateway by ${evaluation.target}.`, type, samples });
+  }
+  return families;
+}

@@ -1,0 +1,103 @@
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { Agent, request } from 'undici';
+import { describeError, PushgatewayError } from './errors.ts';
+
+const gunzipAsync = promisify(gunzip);
+
+/** Largest `/metrics` body accepted, compressed or not: bounds memory whatever the Pushgateway sends. */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+export interface MetricsRead {
+  readonly text: string;
+  /** Bytes on the wire (compressed when gzip was used). */
+  readonly bytes: number;
+}
+
+/** Removes credentials from a URL so it can be shown in logs and answers. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username || parsed.password) {
+      parsed.username = 'redacted';
+      parsed.password = '';
+    }
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/**
+ * Reads Pushgateway's `/metrics` (text exposition, gzip accepted) over one keep-alive agent,
+ * so a warm Lambda container reuses its connection.
+ */
+export class PushgatewayClient {
+  private readonly agent = new Agent({
+    keepAliveTimeout: 30_000,
+    connections: 4,
+    maxResponseSize: MAX_BODY_BYTES,
+  });
+
+  async fetchMetrics(baseUrl: string, timeoutMs: number): Promise<MetricsRead> {
+    const url = new URL(`${baseUrl}/metrics`);
+    const headers: Record<string, string> = {
+      // Asks for text: Pushgateway would otherwise be free to answer in protobuf.
+      accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1',
+      'accept-encoding': 'gzip',
+      'user-agent': 'pushgateway-exporter',
+    };
+    if (url.username || url.password) {
+      const user = decodeURIComponent(url.username);
+      const password = decodeURIComponent(url.password);
+      headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+      url.username = '';
+      url.password = '';
+    }
+    const where = redactUrl(baseUrl);
+    const signal = AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs)));
+    let response;
+    try {
+      response = await request(url, { dispatcher: this.agent, method: 'GET', headers, signal });
+    } catch (error) {
+      throw this.wrap(error, where, timeoutMs, signal);
+    }
+    let body: Buffer;
+    try {
+      body = Buffer.from(await response.body.arrayBuffer());
+    } catch (error) {
+      throw this.wrap(error, where, timeoutMs, signal);
+    }
+    if (response.statusCode !== 200) {
+      throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} answered HTTP ${response.statusCode} to GET /metrics`);
+    }
+    const encoding = String(response.headers['content-encoding'] ?? '').toLowerCase();
+    let text: string;
+    if (encoding === 'gzip') {
+      try {
+        text = (await gunzipAsync(body, { maxOutputLength: MAX_BODY_BYTES })).toString('utf8');
+      } catch (error) {
+        throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} sent a bad gzip body: ${describeError(error)}`, { cause: error });
+      }
+    } else {
+      text = body.toString('utf8');
+    }
+    return { text, bytes: body.length };
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private wrap(error: unknown, where: string, timeoutMs: number, signal: AbortSignal): PushgatewayError {
+    if (signal.aborted) {
+      return new PushgatewayError('PUSHGATEWAY_TIMEOUT', `Pushgateway at ${where} did not answer within ${(timeoutMs / 1000).toFixed(2)}s`, { cause: error });
+    }
+    const code = (error as { code?: string } | undefined)?.code;
+    if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+      return new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} sent more than ${MAX_BODY_BYTES} bytes`, { cause: error });
+    }
+    const detail = code && !describeError(error).includes(code) ? `${code}: ${describeError(error)}` : describeError(error);
+    return new PushgatewayError('PUSHGATEWAY_UNREACHABLE', `Pushgateway at ${where} is unreachable: ${detail}`, { cause: error });
+  }
+}

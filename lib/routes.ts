@@ -1,0 +1,109 @@
+import { resolveService } from './config.ts';
+import { describeError } from './errors.ts';
+import { evaluateProbe } from './evaluate-probe.ts';
+import type { Exporter } from './exporter.ts';
+import { renderDebugReport } from './debug-report.ts';
+import { EXPOSITION_CONTENT_TYPE, renderExposition } from './exposition-renderer.ts';
+import { buildProbeMetrics } from './probe-metrics.ts';
+import { computeProbeTimeout } from './probe-timeout.ts';
+import { EMPTY_SNAPSHOT } from './snapshot.ts';
+
+/** A request as every entry point (function URL, serverless-offline, node:http) hands it over. */
+export interface ExporterRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** Lambda's remaining invocation time, when running in Lambda. */
+  readonly remainingTimeMs?: number | undefined;
+}
+
+export interface ExporterResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+type RouteHandler = (request: ExporterRequest, exporter: Exporter) => Promise<ExporterResponse>;
+
+interface Route {
+  readonly path: string;
+  readonly methods: readonly string[];
+  readonly handle: RouteHandler;
+}
+
+const TEXT = 'text/plain; charset=utf-8';
+const MAX_ECHO = 80;
+
+export function textResponse(status: number, body: string, headers: Record<string, string> = {}): ExporterResponse {
+  return { status, headers: { 'content-type': TEXT, ...headers }, body: body.endsWith('\n') ? body : `${body}\n` };
+}
+
+/** Quotes user input for an error line: JSON escaping keeps control characters and quotes inert. */
+function echo(value: string): string {
+  return JSON.stringify(value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value);
+}
+
+const probe: RouteHandler = async (request, exporter) => {
+  const started = performance.now();
+  const targets = request.query.getAll('target');
+  if (targets.length > 1) return textResponse(400, `target given ${targets.length} times: give exactly one, e.g. /probe?target=service1`);
+  const target = targets[0] ?? '';
+  if (target === '') return textResponse(400, 'missing target parameter: use /probe?target=NAME');
+  const debugParam = request.query.get('debug');
+  const debug = debugParam === 'true' || debugParam === '1';
+
+  const { config, error: configError } = await exporter.config.read();
+  if (config === undefined) return textResponse(503, `no config loaded: ${configError ?? 'unknown error'}`);
+
+  const service = resolveService(config, target);
+  if (service === undefined) {
+    return textResponse(404, `unknown target ${echo(target)}: not a configured service (add it under services: in the config, or set allow_unlisted_targets: true)`);
+  }
+
+  const timeout = computeProbeTimeout({
+    scrapeTimeoutHeader: request.headers['x-prometheus-scrape-timeout-seconds'],
+    configuredSeconds: config.timeoutSeconds,
+    remainingTimeMs: request.remainingTimeMs,
+  });
+  if ('error' in timeout) return textResponse(400, timeout.error);
+
+  const read = await exporter.snapshots.read(config, timeout.seconds * 1000);
+  const snapshot = read.snapshot ?? EMPTY_SNAPSHOT;
+  const nowSeconds = exporter.clock() / 1000;
+  const evaluation = evaluateProbe(config, snapshot, service, target, nowSeconds);
+  const durationSeconds = (performance.now() - started) / 1000;
+  const metrics = renderExposition(buildProbeMetrics(evaluation, read, durationSeconds, snapshot));
+  exporter.logger.debug('probe', { target, verdict: evaluation.verdict, success: evaluation.success, cache_hit: read.cacheHit, duration_seconds: durationSeconds });
+  if (debug) return textResponse(200, renderDebugReport(evaluation, config, read, nowSeconds, metrics));
+  return { status: 200, headers: { 'content-type': EXPOSITION_CONTENT_TYPE }, body: metrics };
+};
+
+const healthy: RouteHandler = async () => textResponse(200, 'OK');
+
+/** The one route table every entry point serves. */
+export const ROUTES: readonly Route[] = [
+  { path: '/probe', methods: ['GET', 'HEAD'], handle: probe },
+  { path: '/-/healthy', methods: ['GET', 'HEAD'], handle: healthy },
+];
+
+/** Dispatches a request through ROUTES; never throws and never answers with a stack trace. */
+export async function handleRequest(request: ExporterRequest, exporter: Exporter): Promise<ExporterResponse> {
+  const route = ROUTES.find((candidate) => candidate.path === request.path);
+  if (route === undefined) {
+    return textResponse(404, `not found: ${echo(request.path)} (routes: ${ROUTES.map((r) => r.path).join(', ')})`);
+  }
+  const method = request.method.toUpperCase();
+  if (!route.methods.includes(method)) {
+    return textResponse(405, `method ${echo(method)} not allowed on ${route.path}: use ${route.methods.join(' or ')}`, { allow: route.methods.join(', ') });
+  }
+  let response: ExporterResponse;
+  try {
+    response = await route.handle(request, exporter);
+  } catch (error) {
+    exporter.logger.error('request failed', { path: route.path, error: describeError(error) });
+    response = textResponse(500, 'internal error while handling the request; see the exporter logs');
+  }
+  return method === 'HEAD' ? { ...response, body: '' } : response;
+}
