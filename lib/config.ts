@@ -143,15 +143,21 @@ function httpUrl(value: string, path: string, problems: Problems): string | unde
 
 /** Parses YAML text into plain data; syntax errors and duplicate keys become one-line problems. */
 function parseYaml(text: string, problems: Problems): unknown {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   for (const error of doc.errors) {
-    const [line, column] = error.linePos?.[0] ? [error.linePos[0].line, error.linePos[0].col] : [undefined, undefined];
-    const where = line === undefined ? 'yaml' : `yaml line ${line}, column ${column}`;
-    problems.add(where, error.message.split('\n')[0] ?? error.message);
+    const position = error.linePos?.[0];
+    const where = position === undefined ? 'yaml' : `yaml line ${position.line}, column ${position.col}`;
+    const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    problems.add(where, message);
   }
   if (doc.errors.length > 0) return undefined;
-  // A small alias budget keeps a "billion laughs" document from expanding without bound.
-  return doc.toJS({ maxAliasCount: 100 });
+  try {
+    // A small alias budget keeps a "billion laughs" document from expanding without bound.
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    problems.add('yaml', error instanceof Error ? error.message : String(error));
+    return undefined;
+  }
 }
 
 /**

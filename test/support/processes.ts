@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface RunningProcess {
+  readonly url: string;
+  readonly port: number;
+  readonly child: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Waits until `url` answers 200, or fails with the process output when it exits or time runs out. */
+async function waitUntilReady(url: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode} before ${url} was ready:\n${output()}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await response.arrayBuffer();
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms:\n${output()}`);
+}
+
+/** Starts a command in its own process group so stop() ends it and every child it spawned. */
+export async function startProcess(
+  command: string,
+  args: readonly string[],
+  options: { readyUrl: string; url: string; port: number; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
+): Promise<RunningProcess> {
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? PROJECT_ROOT,
+    env: { ...process.env, ...options.env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const append = (chunk: Buffer) => {
+    log += chunk.toString();
+    if (log.length > 200_000) log = log.slice(-100_000);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-(child.pid ?? 0), 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      const killed = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
+      if (!killed) {
+        try {
+          process.kill(-(child.pid ?? 0), 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        await exited;
+      }
+    }
+  };
+  try {
+    await waitUntilReady(options.readyUrl, child, () => log, options.timeoutMs ?? 30_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: options.url, port: options.port, child, output: () => log, stop };
+}
+
+/** A real Pushgateway (Debian's prometheus-pushgateway) on a free loopback port, with no persistence. */
+export async function startPushgateway(extraArgs: readonly string[] = [], port?: number): Promise<RunningProcess> {
+  const listenPort = port ?? (await freePort());
+  const url = `http://127.0.0.1:${listenPort}`;
+  return startProcess(
+    'prometheus-pushgateway',
+    [`--web.listen-address=127.0.0.1:${listenPort}`, '--persistence.file=', ...extraArgs],
+    { readyUrl: `${url}/-/ready`, url, port: listenPort },
+  );
+}
+
+/** `npm start` (serverless-offline) with its own HTTP and Lambda ports. */
+export async function startOffline(env: NodeJS.ProcessEnv): Promise<RunningProcess> {
+  const port = await freePort();
+  const lambdaPort = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  return startProcess('npm', ['start', '--silent'], {
+    readyUrl: `${url}/-/healthy`,
+    url,
+    port,
+    env: { PORT: String(port), OFFLINE_LAMBDA_PORT: String(lambdaPort), HOST: '127.0.0.1', LOG_LEVEL: 'debug', ...env },
+    timeoutMs: 60_000,
+  });
+}
+
+export interface TempDir {
+  readonly path: string;
+  file(name: string, content: string): Promise<string>;
+  remove(): Promise<void>;
+}
+
+export async function tempDir(prefix = 'pgx-test-'): Promise<TempDir> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return {
+    path,
+    async file(name, content) {
+      const target = join(path, name);
+      await writeFile(target, content);
+      return target;
+    },
+    remove: () => rm(path, { recursive: true, force: true }),
+  };
+}
+
+/** Pushes like the seed's client: PUT a text body (ending in a newline) to the instance's group. */
+export async function pushHeartbeat(
+  pushgatewayUrl: string,
+  instance: string,
+  timestampSeconds: number,
+  options: { job?: string; extra?: string; service?: string } = {},
+): Promise<void> {
+  const service = options.service ?? instance;
+  const body = `loop_heartbeat_timestamp_seconds{service="${service}"} ${timestampSeconds}\n${options.extra ?? ''}`;
+  const response = await fetch(
+    `${pushgatewayUrl}/metrics/job/${encodeURIComponent(options.job ?? 'heartbeat')}/instance/${encodeURIComponent(instance)}`,
+    { method: 'PUT', body, headers: { 'content-type': 'text/plain' } },
+  );
+  if (!response.ok) throw new Error(`push failed: HTTP ${response.status} ${await response.text()}`);
+}
+
+export async function getText(url: string, init?: RequestInit): Promise<{ status: number; headers: Headers; body: string }> {
+  const response = await fetch(url, init);
+  return { status: response.status, headers: response.headers, body: await response.text() };
+}
+
+/** The value of one unlabelled sample in an exposition body, or undefined. */
+export function sampleValue(body: string, name: string): number | undefined {
+  const line = body.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+}

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ExpiringCache } from '../../lib/expiring-cache.ts';
+
+/** A loader whose calls are counted and whose outcome the test sets. */
+function controlledLoader() {
+  let calls = 0;
+  let next: () => Promise<string> = async () => `value-${calls}`;
+  return {
+    load: () => {
+      calls += 1;
+      return next();
+    },
+    calls: () => calls,
+    succeedWith(value: string) { next = async () => value; },
+    failWith(message: string) { next = async () => { throw new Error(message); }; },
+    hang(): () => void {
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => { release = resolve; });
+      next = async () => { await gate; return 'slow'; };
+      return release;
+    },
+  };
+}
+
+describe('ExpiringCache', () => {
+  const policy = { ttlMs: 3000, maxStaleMs: 10_000 };
+
+  it('loads once per TTL and reports hits', async () => {
+    let now = 0;
+    const loader = controlledLoader();
+    const cache = new ExpiringCache(loader.load, () => now);
+    const first = await cache.get(policy);
+    assert.equal(first.value, 'value-1');
+    assert.equal(first.hit, false);
+    now = 2999;
+    const second = await cache.get(policy);
+    assert.equal(second.hit, true);
+    assert.equal(loader.calls(), 1);
+    now = 3000;
+    assert.equal((await cache.get(policy)).value, 'value-2');
+    assert.equal(loader.calls(), 2);
+  });
+
+  it('shares one in-flight load between concurrent callers', async () => {
+    const loader = controlledLoader();
+    const release = loader.hang();
+    const cache = new ExpiringCache(loader.load, () => 0);
+    const reads = Array.from({ length: 50 }, () => cache.get(policy));
+    release();
+    const values = await Promise.all(reads);
+    assert.equal(loader.calls(), 1);
+    assert.ok(values.every((read) => read.value === 'slow'));
+  });
+
+  it('keeps the last good value through a failed load within maxStaleMs, then gives it up', async () => {
+    let now = 0;
+    const loader = controlledLoader();
+    const cache = new ExpiringCache(loader.load, () => now);
+    loader.succeedWith('good');
+    await cache.get(policy);
+    loader.failWith('connection refused');
+    now = 5000;
+    const stale = await cache.get(policy);
+    assert.equal(stale.value, 'good');
+    assert.equal(stale.loadedAtMs, 0);
+    assert.match(String(stale.error), /connection refused/);
+    now = 10_001;
+    const gone = await cache.get(policy);
+    assert.equal(gone.value, undefined);
+    assert.match(String(gone.error), /connection refused/);
+  });
+
+  it('remembers a failure for one TTL instead of retrying on every call', async () => {
+    let now = 0;
+    const loader = controlledLoader();
+    loader.failWith('down');
+    const cache = new ExpiringCache(loader.load, () => now);
+    await cache.get(policy);
+    now = 1000;
+    await cache.get(policy);
+    assert.equal(loader.calls(), 1);
+    now = 3000;
+    loader.succeedWith('back');
+    const read = await cache.get(policy);
+    assert.equal(read.value, 'back');
+    assert.equal(read.error, undefined);
+    assert.equal(loader.calls(), 2);
+  });
+
+  it('recovers after a loader that throws synchronously', async () => {
+    let now = 0;
+    let throwNow = true;
+    const cache = new ExpiringCache(() => {
+      if (throwNow) throw new Error('sync');
+      return Promise.resolve('ok');
+    }, () => now);
+    assert.match(String((await cache.get(policy)).error), /sync/);
+    throwNow = false;
+    now = 3000;
+    assert.equal((await cache.get(policy)).value, 'ok');
+  });
+});

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { evaluateProbe } from '../../lib/evaluate-probe.ts';
+import { parseExposition } from '../../lib/exposition-parser.ts';
+import { escapeHelp, escapeLabelValue, formatLabels, formatValue, renderExposition } from '../../lib/exposition-renderer.ts';
+import { buildProbeMetrics } from '../../lib/probe-metrics.ts';
+import { indexSnapshot } from '../../lib/snapshot.ts';
+
+const service = { name: 'service1', job: 'heartbeat', heartbeatMetric: 'loop_heartbeat_timestamp_seconds', freshnessThresholdSeconds: 5, replicas: undefined };
+
+function promtoolCheck(text: string): { status: number | null; output: string } {
+  const result = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+describe('escapeLabelValue / formatLabels', () => {
+  it('escapes backslashes, quotes and newlines', () => {
+    assert.equal(escapeLabelValue('a\\b"c\nd'), 'a\\\\b\\"c\\nd');
+    assert.equal(formatLabels({ x: 'say "hi"\n', y: '' }), '{x="say \\"hi\\"\\n",y=""}');
+    assert.equal(formatLabels({}), '');
+    assert.equal(escapeHelp('a\\b\nc "q"'), 'a\\\\b\\nc "q"');
+  });
+
+  it('round-trips hostile values through the parser unchanged', () => {
+    const hostile = 'x"} 1\nprobe_success 1\n# \\ \u2028 ü';
+    const text = renderExposition([{ name: 'm', help: 'h', type: 'gauge', samples: [{ labels: { v: hostile }, value: 1 }] }]);
+    assert.equal(text.split('\n').length, 4);
+    assert.equal(parseExposition(text).samples[0]?.labels.v, hostile);
+  });
+});
+
+describe('formatValue', () => {
+  it('writes NaN and infinities as the format spells them', () => {
+    assert.deepEqual([Number.NaN, Infinity, -Infinity, 1.5, 1764000000].map(formatValue), ['NaN', '+Inf', '-Inf', '1.5', '1764000000']);
+  });
+});
+
+describe('buildProbeMetrics + renderExposition', () => {
+  const snapshot = indexSnapshot(
+    parseExposition(
+      [
+        '# HELP loop_errors_total Errors.',
+        '# TYPE loop_errors_total counter',
+        'loop_errors_total{instance="service1",job="heartbeat",kind="db \\"main\\"\\nprobe_success 1"} 3',
+        '# TYPE loop_heartbeat_timestamp_seconds untyped',
+        'loop_heartbeat_timestamp_seconds{instance="service1",job="heartbeat",service="service1"} 1000',
+        '# TYPE probe_success gauge',
+        'probe_success{instance="service1",job="heartbeat"} 1',
+        '# TYPE push_failure_time_seconds gauge',
+        'push_failure_time_seconds{instance="service1",job="heartbeat"} 0',
+        '# TYPE push_time_seconds gauge',
+        'push_time_seconds{instance="service1",job="heartbeat"} 1000.25',
+        '',
+      ].join('\n'),
+    ),
+  );
+
+  it('renders a fresh probe that promtool check metrics finds clean', () => {
+    const evaluation = evaluateProbe({ maxClockSkewSeconds: 300 }, snapshot, service, 'service1', 1002);
+    const text = renderExposition(buildProbeMetrics(evaluation, { pushgatewayUp: true, snapshotAgeSeconds: 0.5 }, 0.002, snapshot));
+    const check = promtoolCheck(text);
+    assert.equal(check.status, 0, check.output);
+    assert.equal(check.output.trim(), '');
+    assert.match(text, /^probe_success 1$/m);
+    assert.match(text, /^probe_heartbeat_timestamp_seconds 1000$/m);
+    assert.match(text, /^probe_heartbeat_age_seconds 2$/m);
+    assert.match(text, /^probe_push_time_seconds 1000.25$/m);
+    assert.match(text, /^probe_snapshot_age_seconds 0.5$/m);
+    // Pass-through: job/instance removed, the pushed value escaped, Pushgateway's own times and a shadowing probe_success dropped.
+    assert.match(text, /^loop_errors_total\{kind="db \\"main\\"\\nprobe_success 1"\} 3$/m);
+    assert.equal(text.match(/^probe_success /gm)?.length, 1);
+    assert.doesNotMatch(text, /push_time_seconds\{|push_failure_time_seconds|loop_heartbeat_timestamp_seconds/);
+  });
+
+  it('omits timestamp and age when no heartbeat was found, and stays promtool-clean', () => {
+    const evaluation = evaluateProbe({ maxClockSkewSeconds: 300 }, snapshot, { ...service, name: 'service2' }, 'service2', 1002);
+    const text = renderExposition(buildProbeMetrics(evaluation, { pushgatewayUp: false, snapshotAgeSeconds: undefined }, 0.001, snapshot));
+    assert.equal(promtoolCheck(text).status, 0);
+    assert.match(text, /^probe_success 0$/m);
+    assert.match(text, /^probe_heartbeat_found 0$/m);
+    assert.match(text, /^probe_pushgateway_up 0$/m);
+    assert.doesNotMatch(text, /probe_heartbeat_timestamp_seconds|probe_heartbeat_age_seconds|probe_snapshot_age_seconds|probe_push_time_seconds/);
+  });
+
+  it('has promtool flag an injected line and a lint problem (so the clean checks above mean something)', () => {
+    assert.notEqual(promtoolCheck('# HELP x y\n# TYPE x gauge\nx{a="1\n"} 1\n').status, 0);
+    const lint = promtoolCheck('# HELP x y\n# TYPE x counter\nx 1\n');
+    assert.notEqual(lint.status, 0);
+    assert.match(lint.output, /_total/);
+  });
+});
