@@ -1,0 +1,237 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { createExporter, type Exporter } from '../../lib/exporter.ts';
+import { handleRequest, type ExporterRequest } from '../../lib/routes.ts';
+import { freePort, pushHeartbeat, sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+
+function get(path: string, query: Record<string, string | string[]> = {}, headers: Record<string, string> = {}, method = 'GET'): ExporterRequest {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) for (const v of [value].flat()) params.append(key, v);
+  return { method, path, query: params, headers };
+}
+
+const configText = (pushgatewayUrl: string, extra = '') => `pushgateway_url: "${pushgatewayUrl}"
+scrape_interval_seconds: 3
+max_stale_seconds: 20
+${extra}
+services:
+  - name: service1
+    freshness_threshold_seconds: 5
+  - name: service2
+    freshness_threshold_seconds: 5
+`;
+
+/** An exporter with a hand-driven clock, so cache expiry is tested without sleeping. */
+function exporterFor(configFile: string, startMs = Date.now()): { exporter: Exporter; advance(ms: number): void; nowSeconds(): number } {
+  let now = startMs;
+  const exporter = createExporter({ CONFIG_FILE: configFile, LOG_LEVEL: 'error' }, '/', () => now);
+  return { exporter, advance: (ms) => { now += ms; }, nowSeconds: () => now / 1000 };
+}
+
+describe('routes against a real Pushgateway', () => {
+  let pushgateway: RunningProcess;
+  let dir: TempDir;
+  const exporters: Exporter[] = [];
+  const servers: Server[] = [];
+
+  before(async () => {
+    pushgateway = await startPushgateway();
+    dir = await tempDir();
+  });
+  after(async () => {
+    await Promise.all(exporters.map((e) => e.close()));
+    for (const server of servers) { server.closeAllConnections(); server.close(); }
+    await pushgateway.stop();
+    await dir.remove();
+  });
+
+  async function setup(extra = '', url = pushgateway.url) {
+    const file = await dir.file(`config-${exporters.length}.yml`, configText(url, extra));
+    const made = exporterFor(file);
+    exporters.push(made.exporter);
+    return made;
+  }
+
+  it('answers probe_success 1 for a fresh heartbeat pushed like the seed client, promtool-clean', async () => {
+    const { exporter, nowSeconds } = await setup();
+    await pushHeartbeat(pushgateway.url, 'service1', Math.floor(nowSeconds()), {
+      extra: 'loop_errors_total{kind="x\\"} 1\\nprobe_success 1"} 2\n',
+    });
+    const response = await handleRequest(get('/probe', { target: 'service1' }), exporter);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
+    assert.equal(sampleValue(response.body, 'probe_success'), 1);
+    assert.equal(sampleValue(response.body, 'probe_heartbeat_found'), 1);
+    assert.equal(sampleValue(response.body, 'probe_pushgateway_up'), 1);
+    assert.equal(sampleValue(response.body, 'probe_freshness_threshold_seconds'), 5);
+    assert.ok((sampleValue(response.body, 'probe_push_time_seconds') ?? 0) > nowSeconds() - 60);
+    assert.match(response.body, /^loop_errors_total\{kind="x\\"\} 1\\nprobe_success 1"\} 2$/m);
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: response.body, encoding: 'utf8' });
+    assert.equal(check.status, 0, check.stderr);
+  });
+
+  it('answers probe_success 0 with probe_heartbeat_found 0 for a service that never pushed', async () => {
+    const { exporter } = await setup();
+    const response = await handleRequest(get('/probe', { target: 'service2' }), exporter);
+    assert.equal(response.status, 200);
+    assert.equal(sampleValue(response.body, 'probe_success'), 0);
+    assert.equal(sampleValue(response.body, 'probe_heartbeat_found'), 0);
+    assert.equal(sampleValue(response.body, 'probe_heartbeat_age_seconds'), undefined);
+  });
+
+  it('serves one snapshot per scrape_interval_seconds and re-reads after it', async () => {
+    const { exporter, advance, nowSeconds } = await setup();
+    await pushHeartbeat(pushgateway.url, 'service1', Math.floor(nowSeconds()) - 100);
+    const stale = await handleRequest(get('/probe', { target: 'service1' }), exporter);
+    assert.equal(sampleValue(stale.body, 'probe_success'), 0);
+    await pushHeartbeat(pushgateway.url, 'service1', Math.floor(nowSeconds()));
+    advance(2000);
+    const cached = await handleRequest(get('/probe', { target: 'service1' }), exporter);
+    assert.equal(sampleValue(cached.body, 'probe_success'), 0, 'within the interval the cached snapshot answers');
+    assert.equal(sampleValue(cached.body, 'probe_snapshot_age_seconds'), 2);
+    advance(1000);
+    const fresh = await handleRequest(get('/probe', { target: 'service1' }), exporter);
+    assert.equal(sampleValue(fresh.body, 'probe_success'), 1);
+    assert.equal(sampleValue(fresh.body, 'probe_snapshot_age_seconds'), 0);
+  });
+
+  it('explains the verdict with debug=true', async () => {
+    const { exporter, nowSeconds } = await setup();
+    await pushHeartbeat(pushgateway.url, 'service1', Math.floor(nowSeconds()) - 60);
+    const response = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), exporter);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers['content-type'], 'text/plain; charset=utf-8');
+    for (const expected of [
+      'Probe of target "service1"',
+      `pushgateway_url: ${pushgateway.url}`,
+      'freshness_threshold_seconds: 5',
+      'group found: {job="heartbeat", instance="service1"}',
+      'heartbeat timestamp:',
+      'age: ',
+      'Verdict: STALE',
+      'probe_success 0',
+    ]) {
+      assert.ok(response.body.includes(expected), `missing ${JSON.stringify(expected)} in:\n${response.body}`);
+    }
+  });
+
+  it('rejects bad requests with one-line reasons and never echoes the target raw', async () => {
+    const { exporter } = await setup();
+    const cases: [ExporterRequest, number, RegExp][] = [
+      [get('/probe'), 400, /^missing target parameter: use \/probe\?target=NAME\n$/],
+      [get('/probe', { target: '' }), 400, /^missing target parameter/],
+      [get('/probe', { target: ['service1', 'service2'] }), 400, /^target given 2 times/],
+      [get('/probe', { target: 'evil\nprobe_success 1 "x"' }), 404, /^unknown target "evil\\nprobe_success 1 \\"x\\"": not a configured service/],
+      [get('/probe', { target: 'http://169.254.169.254/latest' }), 404, /^unknown target "http:\/\/169\.254\.169\.254\/latest"/],
+      [get('/probe', { target: 'service1' }, { 'x-prometheus-scrape-timeout-seconds': 'soon' }), 400, /^invalid X-Prometheus-Scrape-Timeout-Seconds header "soon"/],
+      [get('/probe', { target: 'service1' }, {}, 'POST'), 405, /^method "POST" not allowed on \/probe: use GET or HEAD\n$/],
+      [get('/metrics/job/x'), 404, /^not found: "\/metrics\/job\/x"/],
+    ];
+    for (const [request, status, body] of cases) {
+      const response = await handleRequest(request, exporter);
+      assert.equal(response.status, status, `${request.method} ${request.path}?${request.query}`);
+      assert.match(response.body, body);
+      assert.equal(response.body.trimEnd().split('\n').length, 1, 'one line');
+      assert.doesNotMatch(response.body, /\s+at\s.+:\d+:\d+/, 'no stack trace');
+    }
+    const notAllowed = await handleRequest(get('/-/healthy', {}, {}, 'DELETE'), exporter);
+    assert.equal(notAllowed.headers.allow, 'GET, HEAD');
+    const longTarget = await handleRequest(get('/probe', { target: 'x'.repeat(10_000) }), exporter);
+    assert.ok(longTarget.body.length < 300);
+  });
+
+  it('answers HEAD like GET without a body', async () => {
+    const { exporter } = await setup();
+    const response = await handleRequest(get('/probe', { target: 'service2' }, {}, 'HEAD'), exporter);
+    assert.equal(response.status, 200);
+    assert.equal(response.body, '');
+  });
+
+  it('answers 503 with the reason while no config ever loaded, and stays healthy', async () => {
+    const missing = exporterFor(`${dir.path}/does-not-exist.yml`);
+    exporters.push(missing.exporter);
+    const response = await handleRequest(get('/probe', { target: 'service1' }), missing.exporter);
+    assert.equal(response.status, 503);
+    assert.match(response.body, /^no config loaded: cannot read config file .*does-not-exist\.yml: no such file \(set CONFIG_FILE to the config path\)\n$/);
+    const invalid = exporterFor(await dir.file('broken.yml', 'pushgateway_url: x\nservices: [{name: a, freshness_threshold_seconds: abc}]\n'));
+    exporters.push(invalid.exporter);
+    const invalidResponse = await handleRequest(get('/probe', { target: 'a' }), invalid.exporter);
+    assert.equal(invalidResponse.status, 503);
+    assert.match(invalidResponse.body, /pushgateway_url: must be an http:\/\/ or https:\/\/ URL, got "x"; services\[0\]\.freshness_threshold_seconds: must be a positive number, got "abc"/);
+    const healthy = await handleRequest(get('/-/healthy'), invalid.exporter);
+    assert.deepEqual([healthy.status, healthy.body], [200, 'OK\n']);
+  });
+
+  it('keeps the last good config when the file turns invalid', async () => {
+    const file = await dir.file('reload.yml', configText(pushgateway.url));
+    const made = exporterFor(file);
+    exporters.push(made.exporter);
+    assert.equal((await handleRequest(get('/probe', { target: 'service2' }), made.exporter)).status, 200);
+    await dir.file('reload.yml', 'services: [oops\n');
+    made.advance(61_000);
+    assert.equal((await handleRequest(get('/probe', { target: 'service2' }), made.exporter)).status, 200);
+    await dir.file('reload.yml', configText(pushgateway.url).replace('service2', 'service3'));
+    made.advance(61_000);
+    assert.equal((await handleRequest(get('/probe', { target: 'service3' }), made.exporter)).status, 200);
+    assert.equal((await handleRequest(get('/probe', { target: 'service2' }), made.exporter)).status, 404);
+  });
+
+  async function fakePushgateway(handler: Parameters<typeof createServer>[1]): Promise<string> {
+    const server = createServer(handler);
+    servers.push(server);
+    const port = await freePort();
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${port}`;
+  }
+
+  const faults: [string, Parameters<typeof createServer>[1]][] = [
+    ['answers HTTP 500', (_req, res) => { res.writeHead(500); res.end('internal error'); }],
+    ['answers HTML instead of metrics', (_req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<html><body>502 Bad Gateway</body></html>'); }],
+    ['answers a truncated label set', (_req, res) => { res.writeHead(200); res.end('loop_heartbeat_timestamp_seconds{instance="service1",job="hea'); }],
+    ['claims gzip but sends plain text', (_req, res) => { res.writeHead(200, { 'content-encoding': 'gzip' }); res.end('x 1\n'); }],
+    ['accepts the connection and never answers', () => undefined],
+  ];
+  for (const [fault, handler] of faults) {
+    it(`answers 200 with probe_success 0 and probe_pushgateway_up 0 when the Pushgateway ${fault}`, async () => {
+      const url = await fakePushgateway(handler);
+      const { exporter } = await setup('timeout_seconds: 1', url);
+      const started = performance.now();
+      const response = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), exporter);
+      assert.ok(performance.now() - started < 10_000, 'bounded by the timeout');
+      assert.equal(response.status, 200);
+      assert.match(response.body, /^probe_success 0$/m);
+      assert.match(response.body, /^probe_pushgateway_up 0$/m);
+      assert.match(response.body, /read succeeded: no/);
+      assert.match(response.body, /error: Pushgateway at http:\/\/127\.0\.0\.1:\d+ /);
+    });
+  }
+
+  it('falls back on the last snapshot within max_stale_seconds when the Pushgateway dies, then on nothing', async () => {
+    const own = await startPushgateway();
+    try {
+      const file = await dir.file('dies.yml', configText(own.url));
+      const made = exporterFor(file);
+      exporters.push(made.exporter);
+      await pushHeartbeat(own.url, 'service1', Math.floor(made.nowSeconds()));
+      const up = await handleRequest(get('/probe', { target: 'service1' }), made.exporter);
+      assert.equal(sampleValue(up.body, 'probe_pushgateway_up'), 1);
+      await own.stop();
+      made.advance(3000);
+      const stale = await handleRequest(get('/probe', { target: 'service1' }), made.exporter);
+      assert.equal(stale.status, 200);
+      assert.equal(sampleValue(stale.body, 'probe_pushgateway_up'), 0);
+      assert.equal(sampleValue(stale.body, 'probe_snapshot_age_seconds'), 3);
+      assert.equal(sampleValue(stale.body, 'probe_success'), 1, 'heartbeat 3 s old is still fresh');
+      made.advance(18_000);
+      const gone = await handleRequest(get('/probe', { target: 'service1' }), made.exporter);
+      assert.equal(gone.status, 200);
+      assert.equal(sampleValue(gone.body, 'probe_heartbeat_found'), 0);
+      assert.equal(sampleValue(gone.body, 'probe_success'), 0);
+      assert.equal(sampleValue(gone.body, 'probe_snapshot_age_seconds'), undefined);
+    } finally {
+      await own.stop();
+    }
+  });
+});
