@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  freePort, PROJECT_ROOT, pushHeartbeat, startOffline, startProcess, startPushgateway, tempDir, type RunningProcess, type TempDir,
+} from '../support/processes.ts';
+
+interface QueryResult { metric: Record<string, string>; value: [number, string] }
+
+async function query(prometheusUrl: string, promql: string): Promise<QueryResult[]> {
+  const response = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(promql)}`);
+  const body = (await response.json()) as { status: string; data: { result: QueryResult[] } };
+  assert.equal(body.status, 'success');
+  return body.data.result;
+}
+
+/** Polls a PromQL query until it returns exactly `expected` as its single value. */
+async function waitForValue(prometheusUrl: string, promql: string, expected: string, timeoutMs: number): Promise<QueryResult[]> {
+  const deadline = Date.now() + timeoutMs;
+  let result: QueryResult[] = [];
+  while (Date.now() < deadline) {
+    result = await query(prometheusUrl, promql);
+    if (result.length === 1 && result[0]?.value[1] === expected) return result;
+    await sleep(500);
+  }
+  assert.fail(`${promql} did not become ${expected} within ${timeoutMs} ms; last result: ${JSON.stringify(result)}`);
+}
+
+describe('Prometheus with the seed job scrapes the exporter (end to end)', () => {
+  let pushgateway: RunningProcess;
+  let exporter: RunningProcess;
+  let prometheus: RunningProcess;
+  let dir: TempDir;
+  let pushing = true;
+  let pusher: Promise<void> | undefined;
+
+  before(async () => {
+    dir = await tempDir('pgx-e2e-');
+    pushgateway = await startPushgateway();
+    // The seed config.yml, unchanged; PUSHGATEWAY_URL points it at this test's Pushgateway.
+    exporter = await startOffline({ CONFIG_FILE: join(PROJECT_ROOT, 'config.yml'), PUSHGATEWAY_URL: pushgateway.url });
+    const seedJob = await readFile(join(PROJECT_ROOT, 'test', 'fixtures', 'prometheus-seed-job.yml'), 'utf8');
+    const job = seedJob.replace('replacement: pushgateway-exporter:9116', `replacement: 127.0.0.1:${exporter.port}`);
+    assert.notEqual(job, seedJob);
+    const configFile = await dir.file('prometheus.yml', `global:\n  scrape_interval: 5s\nscrape_configs:\n${job}`);
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    prometheus = await startProcess(
+      'prometheus',
+      [`--config.file=${configFile}`, `--storage.tsdb.path=${join(dir.path, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+      { readyUrl: `${url}/-/ready`, url, port, timeoutMs: 60_000 },
+    );
+    pusher = (async () => {
+      while (pushing) {
+        await pushHeartbeat(pushgateway.url, 'service1', Date.now() / 1000);
+        await sleep(1000);
+      }
+    })();
+  });
+
+  after(async () => {
+    pushing = false;
+    await pusher?.catch(() => undefined);
+    await prometheus?.stop();
+    await exporter?.stop();
+    await pushgateway?.stop();
+    await dir?.remove();
+  });
+
+  it('records probe_success 1 for the live loop, 0 for the silent one, and up 1 for both targets', async () => {
+    await waitForValue(prometheus.url, 'probe_success{instance="service1",job="ping-microservices-loops"}', '1', 40_000);
+    await waitForValue(prometheus.url, 'probe_success{instance="service2",job="ping-microservices-loops"}', '0', 20_000);
+    const up = await query(prometheus.url, 'up{job="ping-microservices-loops"}');
+    assert.deepEqual(up.map((r) => [r.metric.instance, r.value[1]]).sort(), [['service1', '1'], ['service2', '1']]);
+    const found = await query(prometheus.url, 'probe_heartbeat_found{instance="service2"}');
+    assert.equal(found[0]?.value[1], '0');
+  });
+
+  it('records probe_success 0 after the loop stops pushing', async () => {
+    pushing = false;
+    await pusher;
+    const stoppedAt = Date.now();
+    // SPEC §1: within freshness_threshold_seconds (5) + scrape_interval_seconds (3) + one scrape interval (5).
+    await waitForValue(prometheus.url, 'probe_success{instance="service1"}', '0', 13_000 + 15_000);
+    process.stdout.write(`# probe_success fell to 0 ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s after the last push\n`);
+  });
+});
