@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import { PROJECT_ROOT, pushHeartbeat, sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+
+type Handler = (event: LambdaFunctionURLEvent, context: Context) => Promise<LambdaFunctionURLResult>;
+
+const baseEvent = JSON.parse(
+  await readFile(join(PROJECT_ROOT, 'test', 'fixtures', 'events', 'function-url-probe.json'), 'utf8'),
+) as LambdaFunctionURLEvent;
+
+function event(rawPath: string, rawQueryString: string, method = 'GET', headers: Record<string, string> = {}): LambdaFunctionURLEvent {
+  return {
+    ...baseEvent,
+    rawPath,
+    rawQueryString,
+    headers: { ...baseEvent.headers, ...headers },
+    requestContext: { ...baseEvent.requestContext, http: { ...baseEvent.requestContext.http, method, path: rawPath } },
+  };
+}
+
+function context(remainingMs: number): Context {
+  return { getRemainingTimeInMillis: () => remainingMs } as unknown as Context;
+}
+
+describe('the bundled Lambda handler (dist/probe.mjs) with function URL events', () => {
+  let pushgateway: RunningProcess;
+  let dir: TempDir;
+  let handler: Handler;
+
+  before(async () => {
+    pushgateway = await startPushgateway();
+    dir = await tempDir();
+    const config = await dir.file('config.yml', 'pushgateway_url: "http://pushgateway:9091"\nscrape_interval_seconds: 1\nservices:\n  - name: service1\n    freshness_threshold_seconds: 5\n');
+    // The handler reads its environment once, at import, as in a Lambda container.
+    process.env.CONFIG_FILE = config;
+    process.env.PUSHGATEWAY_URL = pushgateway.url;
+    process.env.LOG_LEVEL = 'error';
+    ({ handler } = (await import(pathToFileURL(join(PROJECT_ROOT, 'dist', 'probe.mjs')).href)) as { handler: Handler });
+  });
+  after(async () => {
+    await pushgateway.stop();
+    await dir.remove();
+  });
+
+  it('answers a Prometheus probe from the function URL event', async () => {
+    await pushHeartbeat(pushgateway.url, 'service1', Date.now() / 1000);
+    const result = await handler(event('/probe', 'target=service1'), context(10_000));
+    assert.equal(result.statusCode, 200);
+    assert.equal(result.headers?.['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
+    assert.equal(sampleValue(String(result.body), 'probe_success'), 1);
+  });
+
+  it('maps methods, paths and query errors to the same answers as every entry point', async () => {
+    const cases: [LambdaFunctionURLEvent, number][] = [
+      [event('/-/healthy', ''), 200],
+      [event('/probe', ''), 400],
+      [event('/probe', 'target=nobody'), 404],
+      [event('/probe', 'target=service1', 'PUT'), 405],
+      [event('/favicon.ico', ''), 404],
+    ];
+    for (const [request, status] of cases) {
+      const result = await handler(request, context(10_000));
+      assert.equal(result.statusCode, status, `${request.requestContext.http.method} ${request.rawPath}?${request.rawQueryString}`);
+      assert.equal(String(result.body).trimEnd().split('\n').length, 1);
+    }
+  });
+
+  it("bounds a probe by Lambda's remaining time when the Pushgateway hangs", async () => {
+    await pushgateway.stop();
+    // Same address, now a listener that accepts and never answers.
+    const hanging = createServer(() => undefined);
+    await new Promise<void>((resolve) => hanging.listen(pushgateway.port, '127.0.0.1', resolve));
+    try {
+      await sleep(1100); // past scrape_interval_seconds, so the probe must read again
+      const result = await handler(event('/probe', 'target=service1&debug=true'), context(600));
+      assert.equal(result.statusCode, 200);
+      // 600 ms remaining − 250 ms reserve: less than timeout_seconds (5) and the scrape timeout (4.5 − 0.5).
+      assert.match(String(result.body), /error: Pushgateway at http:\/\/127\.0\.0\.1:\d+ did not answer within 0\.35s/);
+      assert.match(String(result.body), /^probe_pushgateway_up 0$/m);
+    } finally {
+      hanging.closeAllConnections();
+      hanging.close();
+    }
+  });
+
+  it('honours X-Prometheus-Scrape-Timeout-Seconds minus the offset', async () => {
+    const hanging = createServer(() => undefined);
+    await new Promise<void>((resolve) => hanging.listen(pushgateway.port, '127.0.0.1', resolve));
+    try {
+      await sleep(1100);
+      const result = await handler(event('/probe', 'target=service1&debug=true', 'GET', { 'X-Prometheus-Scrape-Timeout-Seconds': '1' }), context(10_000));
+      assert.match(String(result.body), /did not answer within 0\.50s/);
+    } finally {
+      hanging.closeAllConnections();
+      hanging.close();
+    }
+  });
+});
