@@ -1,4 +1,4 @@
-import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, Context, LambdaFunctionURLEvent } from 'aws-lambda';
 import { createExporter } from '../lib/exporter.ts';
 import { handleRequest } from '../lib/routes.ts';
 
@@ -6,8 +6,8 @@ import { handleRequest } from '../lib/routes.ts';
 // Pushgateway snapshot and the keep-alive connection are reused.
 const exporter = createExporter(process.env, process.cwd());
 
-/** Adapts a function URL event (payload format 2.0, also what serverless-offline's httpApi sends). */
-export async function handler(event: LambdaFunctionURLEvent, context?: Context): Promise<LambdaFunctionURLResult> {
+/** Adapts a function URL event (payload format 2.0, which serverless-offline's httpApi routes also send) to the route table. */
+export async function handler(event: LambdaFunctionURLEvent, context?: Context): Promise<APIGatewayProxyStructuredResultV2> {
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
   const response = await handleRequest(

@@ -5,10 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import type { Context, LambdaFunctionURLEvent, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { PROJECT_ROOT, pushHeartbeat, sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 
-type Handler = (event: LambdaFunctionURLEvent, context: Context) => Promise<LambdaFunctionURLResult>;
+type Handler = (event: LambdaFunctionURLEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const baseEvent = JSON.parse(
   await readFile(join(PROJECT_ROOT, 'test', 'fixtures', 'events', 'function-url-probe.json'), 'utf8'),
@@ -71,34 +71,35 @@ describe('the bundled Lambda handler (dist/probe.mjs) with function URL events',
     }
   });
 
-  it("bounds a probe by Lambda's remaining time when the Pushgateway hangs", async () => {
-    await pushgateway.stop();
-    // Same address, now a listener that accepts and never answers.
+  /** Puts a listener that accepts and never answers at the Pushgateway's address, past the cache interval. */
+  async function withHangingPushgateway(run: () => Promise<void>): Promise<void> {
     const hanging = createServer(() => undefined);
     await new Promise<void>((resolve) => hanging.listen(pushgateway.port, '127.0.0.1', resolve));
     try {
       await sleep(1100); // past scrape_interval_seconds, so the probe must read again
+      await run();
+    } finally {
+      hanging.closeAllConnections();
+      hanging.close();
+    }
+  }
+
+  it("bounds a probe by Lambda's remaining time when the Pushgateway hangs", async () => {
+    await pushgateway.stop();
+    await withHangingPushgateway(async () => {
       const result = await handler(event('/probe', 'target=service1&debug=true'), context(600));
       assert.equal(result.statusCode, 200);
       // 600 ms remaining − 250 ms reserve: less than timeout_seconds (5) and the scrape timeout (4.5 − 0.5).
       assert.match(String(result.body), /error: Pushgateway at http:\/\/127\.0\.0\.1:\d+ did not answer within 0\.35s/);
       assert.match(String(result.body), /^probe_pushgateway_up 0$/m);
-    } finally {
-      hanging.closeAllConnections();
-      hanging.close();
-    }
+    });
   });
 
   it('honours X-Prometheus-Scrape-Timeout-Seconds minus the offset', async () => {
-    const hanging = createServer(() => undefined);
-    await new Promise<void>((resolve) => hanging.listen(pushgateway.port, '127.0.0.1', resolve));
-    try {
-      await sleep(1100);
-      const result = await handler(event('/probe', 'target=service1&debug=true', 'GET', { 'X-Prometheus-Scrape-Timeout-Seconds': '1' }), context(10_000));
+    await withHangingPushgateway(async () => {
+      const headers = { 'X-Prometheus-Scrape-Timeout-Seconds': '1' };
+      const result = await handler(event('/probe', 'target=service1&debug=true', 'GET', headers), context(10_000));
       assert.match(String(result.body), /did not answer within 0\.50s/);
-    } finally {
-      hanging.closeAllConnections();
-      hanging.close();
-    }
+    });
   });
 });
