@@ -1,0 +1,63 @@
+import { resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+export const COMPOSE_FILE = 'local/docker-compose.yml';
+export const PROMETHEUS_FILE = 'local/prometheus.yml';
+export const EXPORTER_CONFIG_FILE = 'local/config.yml';
+export const DEMO_SERVICE = 'service1';
+
+/** A failure worth one clear line to the user (no stack trace). */
+export class StackError extends Error {
+  override readonly name = 'StackError';
+}
+
+export interface StackPort {
+  readonly label: string;
+  /** The environment variable that overrides it. */
+  readonly envVar: string;
+  readonly port: number;
+}
+
+export interface StackSettings {
+  readonly exporter: StackPort;
+  readonly pushgateway: StackPort;
+  readonly prometheus: StackPort;
+  /** serverless-offline's internal Lambda invoke port (native stack only). */
+  readonly offlineLambda: StackPort;
+  /** Generated Prometheus config, its data and the logs of the native stack. */
+  readonly stateDir: string;
+}
+
+function readPort(env: NodeJS.ProcessEnv, envVar: string, label: string, fallback: number): StackPort {
+  const raw = env[envVar];
+  if (raw === undefined || raw === '') return { label, envVar, port: fallback };
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new StackError(`${envVar} must be a port number (1-65535), got "${raw}"`);
+  }
+  return { label, envVar, port };
+}
+
+export function readSettings(env: NodeJS.ProcessEnv): StackSettings {
+  return {
+    exporter: readPort(env, 'PORT', 'exporter', 9116),
+    pushgateway: readPort(env, 'PUSHGATEWAY_PORT', 'Pushgateway', 9091),
+    prometheus: readPort(env, 'PROMETHEUS_PORT', 'Prometheus', 9090),
+    offlineLambda: readPort(env, 'OFFLINE_LAMBDA_PORT', 'serverless-offline Lambda', 3002),
+    stateDir: resolve(REPO_ROOT, env.LOCAL_STACK_DIR || '.local-stack'),
+  };
+}
+
+/** The lines printed once everything answers: what to curl. */
+export function readyMessage(settings: StackSettings, how: string): string {
+  const exporter = `localhost:${settings.exporter.port}`;
+  const prometheus = `http://localhost:${settings.prometheus.port}`;
+  return [
+    `Local stack ready (${how}).`,
+    `  probe        curl '${exporter}/probe?target=service1'      (service2 never pushes: probe_success 0)`,
+    `  debug        curl '${exporter}/probe?target=service1&debug=true'`,
+    `  Prometheus   curl '${prometheus}/api/v1/query?query=probe_success'      (UI: ${prometheus})`,
+    `  Pushgateway  http://localhost:${settings.pushgateway.port}/metrics`,
+    'Ctrl-C stops everything.',
+  ].join('\n');
+}

@@ -1,0 +1,289 @@
+// The local stack: local/docker-compose.yml and local/prometheus.yml are valid, and
+// `npm run local` without Docker runs Pushgateway, the exporter, Prometheus and the demo
+// heartbeat on free ports, then stops all of it on SIGTERM.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parse } from 'yaml';
+import { nativePrometheusConfig } from '../../local/stack/native.ts';
+import { readSettings } from '../../local/stack/settings.ts';
+import { freePort, getText, PROJECT_ROOT, sampleValue, tempDir, type TempDir } from '../support/processes.ts';
+
+const PROBE_JOB = {
+  job_name: 'ping-microservices-loops',
+  metrics_path: '/probe',
+  scrape_interval: '5s',
+  static_configs: [{ targets: ['service1'] }, { targets: ['service2'] }],
+  relabel_configs: [
+    { source_labels: ['__address__'], target_label: '__param_target' },
+    { source_labels: ['__param_target'], target_label: 'instance' },
+    { target_label: '__address__', replacement: 'pushgateway-exporter:9116' },
+  ],
+};
+
+function asRecord(value: unknown, what: string): Record<string, unknown> {
+  assert.ok(typeof value === 'object' && value !== null && !Array.isArray(value), `${what} is not a mapping`);
+  return value as Record<string, unknown>;
+}
+
+function asList(value: unknown, what: string): unknown[] {
+  assert.ok(Array.isArray(value), `${what} is not a list`);
+  return value;
+}
+
+function promtoolCheck(dir: string, file: string): void {
+  const result = spawnSync('promtool', ['check', 'config', file], { cwd: dir, encoding: 'utf8' });
+  assert.equal(result.status, 0, `promtool check config ${file}:\n${result.stdout}${result.stderr}`);
+}
+
+describe('local stack files', () => {
+  it('docker-compose.yml is valid: four services on official images, the exporter on 9116', () => {
+    const env = { ...process.env };
+    for (const name of ['PORT', 'PUSHGATEWAY_PORT', 'PROMETHEUS_PORT', 'LOG_LEVEL']) delete env[name];
+    const result = spawnSync('docker-compose', ['-f', 'local/docker-compose.yml', 'config'], { cwd: PROJECT_ROOT, env, encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    const services = asRecord(asRecord(parse(result.stdout), 'compose config').services, 'services');
+    assert.deepEqual(Object.keys(services).sort(), ['heartbeat', 'prometheus', 'pushgateway', 'pushgateway-exporter']);
+    const service = (name: string): Record<string, unknown> => asRecord(services[name], name);
+
+    assert.match(String(service('pushgateway').image), /^prom\/pushgateway:v1\.\d+\.\d+$/);
+    assert.match(String(service('prometheus').image), /^prom\/prometheus:v[23]\.\d+\.\d+$/);
+    assert.equal(service('pushgateway-exporter').image, 'node:22');
+    assert.match(String(service('heartbeat').image), /^(node:22|curlimages\/curl:\d+\.\d+\.\d+)$/);
+
+    const exporter = service('pushgateway-exporter');
+    assert.deepEqual(asList(exporter.ports, 'exporter ports'), ['127.0.0.1:9116:9116/tcp']);
+    assert.deepEqual(asList(exporter.command, 'exporter command').at(-1), 'npm ci && npm start');
+    const environment = asRecord(exporter.environment, 'exporter environment');
+    assert.equal(environment.HOST, '0.0.0.0');
+    assert.equal(String(environment.PORT), '9116');
+    assert.equal(environment.PUSHGATEWAY_URL, 'http://pushgateway:9091');
+    assert.equal(environment.CONFIG_FILE, 'local/config.yml');
+    assert.ok(asList(exporter.volumes, 'exporter volumes').some((volume) => String(volume).endsWith(':/app:rw')));
+
+    assert.deepEqual(asList(service('pushgateway').ports, 'pushgateway ports'), ['127.0.0.1:9091:9091/tcp']);
+    const prometheus = service('prometheus');
+    assert.ok(
+      asList(prometheus.volumes, 'prometheus volumes').some((volume) =>
+        String(volume).endsWith('local/prometheus.yml:/etc/prometheus/prometheus.yml:ro'),
+      ),
+    );
+    for (const name of ['pushgateway-exporter', 'prometheus', 'heartbeat']) {
+      assert.ok('pushgateway' in asRecord(service(name).depends_on, `${name} depends_on`), `${name} depends on pushgateway`);
+    }
+
+    const heartbeat = asList(service('heartbeat').command, 'heartbeat command').join(' ');
+    assert.match(heartbeat, /loop_heartbeat_timestamp_seconds\{service="service1"\} %s\\n/);
+    assert.match(heartbeat, /http:\/\/pushgateway:9091\/metrics\/job\/heartbeat\/instance\/service1/);
+    assert.match(heartbeat, /sleep [23]\b/);
+  });
+
+  it('prometheus.yml passes promtool and holds the probe job exactly as the spec writes it', async () => {
+    promtoolCheck(join(PROJECT_ROOT, 'local'), 'prometheus.yml');
+    const config = asRecord(parse(await readFile(join(PROJECT_ROOT, 'local/prometheus.yml'), 'utf8')), 'prometheus.yml');
+    assert.equal(asRecord(config.global, 'global').scrape_interval, '5s');
+    const jobs = asList(config.scrape_configs, 'scrape_configs').map((job) => asRecord(job, 'scrape config'));
+    assert.deepEqual(
+      jobs.find((job) => job.job_name === PROBE_JOB.job_name),
+      PROBE_JOB,
+    );
+  });
+
+  it('the native copy of prometheus.yml only points the addresses at the chosen loopback ports', async (t) => {
+    const dir = await tempDir('pgx-local-config-');
+    t.after(() => dir.remove());
+    const settings = readSettings({ PORT: '19116', PUSHGATEWAY_PORT: '19091', PROMETHEUS_PORT: '19090' });
+    const text = nativePrometheusConfig(await readFile(join(PROJECT_ROOT, 'local/prometheus.yml'), 'utf8'), settings);
+    await dir.file('prometheus.yml', text);
+    promtoolCheck(dir.path, 'prometheus.yml');
+    const jobs = asList(asRecord(parse(text), 'native config').scrape_configs, 'scrape_configs').map((job) => asRecord(job, 'job'));
+    assert.deepEqual(
+      jobs.find((job) => job.job_name === PROBE_JOB.job_name),
+      {
+        ...PROBE_JOB,
+        relabel_configs: [...PROBE_JOB.relabel_configs.slice(0, 2), { target_label: '__address__', replacement: '127.0.0.1:19116' }],
+      },
+    );
+    assert.doesNotMatch(text, /pushgateway:9091|pushgateway-exporter:9116|localhost:9090/);
+  });
+
+  it('config.yml probes service1 and service2 with a 5 s threshold', async () => {
+    const config = asRecord(parse(await readFile(join(PROJECT_ROOT, 'local/config.yml'), 'utf8')), 'config.yml');
+    assert.equal(config.pushgateway_url, 'http://pushgateway:9091');
+    assert.equal(config.scrape_interval_seconds, 3);
+    assert.deepEqual(config.services, [
+      { name: 'service1', freshness_threshold_seconds: 5 },
+      { name: 'service2', freshness_threshold_seconds: 5 },
+    ]);
+  });
+});
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+async function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolveOpen) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveOpen(true);
+    });
+    socket.once('error', () => resolveOpen(false));
+  });
+}
+
+/** Retries `check` until it passes or the time is up, then rethrows its last failure. */
+async function eventually(timeoutMs: number, check: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(500);
+    }
+  }
+}
+
+interface QueryResult {
+  readonly metric: Record<string, string>;
+  readonly value: [number, string];
+}
+
+async function promQuery(prometheusUrl: string, query: string): Promise<QueryResult[]> {
+  const { status, body } = await getText(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
+  assert.equal(status, 200, body);
+  const answer = asRecord(JSON.parse(body), 'query answer');
+  return asList(asRecord(answer.data, 'data').result, 'result') as QueryResult[];
+}
+
+describe('npm run local without Docker', { timeout: 300_000 }, () => {
+  const ports = { exporter: 0, pushgateway: 0, prometheus: 0, lambda: 0 };
+  let stateDir: TempDir;
+  let stack: ChildProcess;
+  let output = '';
+  let exited: Promise<void>;
+  /** Process groups of the stack's children, from its "started … (pid N)" lines. */
+  const childGroups = (): number[] => [...output.matchAll(/started \S+ \(pid (\d+)\)/g)].map((match) => Number(match[1]));
+  const exporterUrl = (): string => `http://127.0.0.1:${ports.exporter}`;
+  const prometheusUrl = (): string => `http://127.0.0.1:${ports.prometheus}`;
+
+  before(async () => {
+    ports.exporter = await freePort();
+    ports.pushgateway = await freePort();
+    ports.prometheus = await freePort();
+    ports.lambda = await freePort();
+    stateDir = await tempDir('pgx-local-stack-');
+    stack = spawn('npm', ['run', 'local', '--silent', '--', '--native'], {
+      cwd: PROJECT_ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        PORT: String(ports.exporter),
+        PUSHGATEWAY_PORT: String(ports.pushgateway),
+        PROMETHEUS_PORT: String(ports.prometheus),
+        OFFLINE_LAMBDA_PORT: String(ports.lambda),
+        LOCAL_STACK_DIR: stateDir.path,
+      },
+    });
+    exited = new Promise((resolveExit) => stack.once('exit', () => resolveExit()));
+    const append = (chunk: Buffer): void => {
+      output += chunk.toString();
+    };
+    stack.stdout?.on('data', append);
+    stack.stderr?.on('data', append);
+
+    const deadline = Date.now() + 180_000;
+    while (!output.includes('Local stack ready')) {
+      if (stack.exitCode !== null || stack.signalCode !== null) throw new Error(`npm run local exited before it was ready:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`npm run local not ready after 180 s:\n${output}`);
+      await sleep(200);
+    }
+  });
+
+  after(async () => {
+    const pgid = stack?.pid;
+    if (pgid !== undefined && groupAlive(pgid)) {
+      killGroup(pgid, 'SIGTERM');
+      await Promise.race([exited, sleep(20_000)]);
+      killGroup(pgid, 'SIGKILL');
+    }
+    // Should the stack not have stopped its children, end their groups here.
+    for (const child of childGroups()) killGroup(child, 'SIGKILL');
+    await stateDir?.remove();
+  });
+
+  it('prints what to curl, on the chosen ports', () => {
+    assert.match(output, new RegExp(`curl 'localhost:${ports.exporter}/probe\\?target=service1'`));
+    assert.match(output, new RegExp(`curl 'localhost:${ports.exporter}/probe\\?target=service1&debug=true'`));
+    assert.match(output, new RegExp(`http://localhost:${ports.prometheus}/api/v1/query\\?query=probe_success`));
+    assert.equal(childGroups().length, 3, output);
+  });
+
+  it('probes service1, which the demo heartbeat keeps fresh, as probe_success 1', async () => {
+    await eventually(30_000, async () => {
+      const { status, body } = await getText(`${exporterUrl()}/probe?target=service1`);
+      assert.equal(status, 200, body);
+      assert.equal(sampleValue(body, 'probe_success'), 1, body);
+      assert.equal(sampleValue(body, 'probe_heartbeat_found'), 1, body);
+    });
+  });
+
+  it('probes service2, which never pushes, as probe_success 0', async () => {
+    const { status, body } = await getText(`${exporterUrl()}/probe?target=service2`);
+    assert.equal(status, 200, body);
+    assert.equal(sampleValue(body, 'probe_success'), 0, body);
+    assert.equal(sampleValue(body, 'probe_heartbeat_found'), 0, body);
+  });
+
+  it('Prometheus scrapes the probe job: service1 up and successful', async () => {
+    await eventually(60_000, async () => {
+      const success = await promQuery(prometheusUrl(), 'probe_success{instance="service1"}');
+      assert.deepEqual(
+        success.map((series) => series.value[1]),
+        ['1'],
+        JSON.stringify(success),
+      );
+      const up = await promQuery(prometheusUrl(), 'up{job="ping-microservices-loops"}');
+      assert.deepEqual(
+        up.map((series) => [series.metric.instance, series.value[1]]).sort(),
+        [
+          ['service1', '1'],
+          ['service2', '1'],
+        ],
+      );
+    });
+  });
+
+  it('SIGTERM to its process group stops every process and frees every port', async () => {
+    const pgid = stack.pid;
+    assert.ok(pgid !== undefined);
+    killGroup(pgid, 'SIGTERM');
+    await eventually(30_000, async () => {
+      assert.equal(groupAlive(pgid), false, 'npm run local still runs');
+      for (const child of childGroups()) assert.equal(groupAlive(child), false, `child group ${child} still runs:\n${output}`);
+      for (const [name, port] of Object.entries(ports)) assert.equal(await portOpen(port), false, `${name} port ${port} still open`);
+    });
+    assert.match(output, /local stack: stopped/);
+  });
+});
