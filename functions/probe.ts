@@ -4,7 +4,7 @@ import { handleRequest } from '../lib/routes.ts';
 
 // Module scope survives between invocations of a warm container: the config, the
 // Pushgateway snapshot and the keep-alive connection are reused.
-const exporter = createExporter(process.env, process.cwd());
+const exporter = createExporter(process.env, { cwd: process.cwd() });
 
 /** Adapts a function URL event (payload format 2.0, which serverless-offline's httpApi routes also send) to the route table. */
 export async function handler(event: LambdaFunctionURLEvent, context?: Context): Promise<APIGatewayProxyStructuredResultV2> {

@@ -1,4 +1,6 @@
+import type { ConfigOverrides } from './config.ts';
 import { configFilePath, loadConfigFile } from './config-file-source.ts';
+import { SsmConfigLoader } from './config-ssm-source.ts';
 import { ConfigSource } from './config-source.ts';
 import type { Clock } from './expiring-cache.ts';
 import { createLogger, parseLogLevel, type Logger } from './logger.ts';
@@ -7,6 +9,7 @@ import { SnapshotSource } from './snapshot-source.ts';
 
 /** The environment variables every entry point reads (SPEC §7). */
 export interface ExporterEnvironment {
+  readonly CONFIG_SSM_PARAMETER?: string | undefined;
   readonly CONFIG_FILE?: string | undefined;
   readonly PUSHGATEWAY_URL?: string | undefined;
   readonly LOG_LEVEL?: string | undefined;
@@ -21,13 +24,32 @@ export interface Exporter {
   close(): Promise<void>;
 }
 
+export interface ExporterOptions {
+  /** Where a relative `CONFIG_FILE` resolves. */
+  readonly cwd: string;
+  readonly clock?: Clock;
+  /** Receives each JSON log line; stderr by default. */
+  readonly writeLog?: (line: string) => void;
+}
+
 /** Wires the exporter from the environment; built once per process (Lambda container, server). */
-export function createExporter(env: ExporterEnvironment, cwd: string, clock: Clock = Date.now): Exporter {
-  const logger = createLogger(parseLogLevel(env.LOG_LEVEL));
+export function createExporter(env: ExporterEnvironment, options: ExporterOptions): Exporter {
+  const { cwd, clock = Date.now } = options;
+  const logger = createLogger(parseLogLevel(env.LOG_LEVEL), options.writeLog);
   const overrides = { pushgatewayUrl: env.PUSHGATEWAY_URL || undefined };
-  const path = configFilePath(env.CONFIG_FILE, cwd);
-  const config = new ConfigSource(() => loadConfigFile(path, overrides), clock, logger, path);
+  const config = configSourceFor(env, cwd, overrides, clock, logger);
   const client = new PushgatewayClient();
   const snapshots = new SnapshotSource(client, clock, logger);
   return { config, snapshots, clock, logger, close: () => client.close() };
+}
+
+/** SPEC §5: the SSM parameter when `CONFIG_SSM_PARAMETER` is set, else the YAML file. */
+function configSourceFor(env: ExporterEnvironment, cwd: string, overrides: ConfigOverrides, clock: Clock, logger: Logger): ConfigSource {
+  const parameter = env.CONFIG_SSM_PARAMETER?.trim();
+  if (parameter) {
+    const loader = new SsmConfigLoader(parameter, overrides);
+    return new ConfigSource(() => loader.load(), clock, logger, `ssm:${parameter}`);
+  }
+  const path = configFilePath(env.CONFIG_FILE, cwd);
+  return new ConfigSource(() => loadConfigFile(path, overrides), clock, logger, path);
 }

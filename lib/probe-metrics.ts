@@ -2,12 +2,15 @@ import type { ProbeEvaluation } from './evaluate-probe.ts';
 import type { MetricFamily, MetricType } from './exposition-renderer.ts';
 import type { Snapshot } from './snapshot.ts';
 
-/** What the probe knows about the Pushgateway read behind the evaluation. */
-export interface SnapshotStatus {
+/** What the probe knows beyond the evaluation: the Pushgateway read and the config behind it. */
+export interface ProbeContext {
   /** True when the snapshot came from a successful read (not a stale fallback, not missing). */
   readonly pushgatewayUp: boolean;
   /** Age of the snapshot used; undefined when there is none. */
   readonly snapshotAgeSeconds: number | undefined;
+  readonly durationSeconds: number;
+  /** False while a failed config reload left the last good config in force. */
+  readonly configReloadSuccessful: boolean;
 }
 
 function gauge(name: string, help: string, value: number | undefined): MetricFamily {
@@ -19,21 +22,21 @@ const bool = (flag: boolean): number => (flag ? 1 : 0);
 /** The probe's metric families (SPEC §3), followed by the target group's pass-through samples. */
 export function buildProbeMetrics(
   evaluation: ProbeEvaluation,
-  status: SnapshotStatus,
-  durationSeconds: number,
+  context: ProbeContext,
   snapshot: Snapshot,
 ): MetricFamily[] {
   const found = evaluation.heartbeat !== undefined;
   const families: MetricFamily[] = [
     gauge('probe_success', 'Whether the heartbeat exists and is fresh (1) or not (0).', bool(evaluation.success)),
-    gauge('probe_duration_seconds', 'Returns how long the probe took to complete in seconds.', durationSeconds),
+    gauge('probe_duration_seconds', 'Returns how long the probe took to complete in seconds.', context.durationSeconds),
     gauge('probe_heartbeat_found', 'Whether a heartbeat sample for the target was found on the Pushgateway.', bool(found)),
     gauge('probe_heartbeat_timestamp_seconds', 'Unix time of the newest heartbeat for the target.', evaluation.heartbeat?.timestampSeconds),
     gauge('probe_heartbeat_age_seconds', 'Seconds since the newest heartbeat for the target.', evaluation.ageSeconds),
     gauge('probe_freshness_threshold_seconds', 'Maximum heartbeat age considered fresh.', evaluation.service.freshnessThresholdSeconds),
-    gauge('probe_pushgateway_up', 'Whether the snapshot used came from a successful Pushgateway read.', bool(status.pushgatewayUp)),
-    gauge('probe_snapshot_age_seconds', 'Age of the Pushgateway snapshot used by the probe.', status.snapshotAgeSeconds),
+    gauge('probe_pushgateway_up', 'Whether the snapshot used came from a successful Pushgateway read.', bool(context.pushgatewayUp)),
+    gauge('probe_snapshot_age_seconds', 'Age of the Pushgateway snapshot used by the probe.', context.snapshotAgeSeconds),
     gauge('probe_push_time_seconds', "Pushgateway's last push time of the target's group.", evaluation.heartbeat?.group.pushTimeSeconds),
+    gauge('probe_config_last_reload_successful', 'Whether the last config reload succeeded (0: an older good config is in force).', bool(context.configReloadSuccessful)),
   ];
   if (evaluation.replicas !== undefined) {
     families.push(

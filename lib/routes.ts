@@ -74,7 +74,8 @@ const probe: RouteHandler = async (request, exporter) => {
   const nowSeconds = exporter.clock() / 1000;
   const evaluation = evaluateProbe(config, snapshot, service, target, nowSeconds);
   const durationSeconds = (performance.now() - started) / 1000;
-  const metrics = renderExposition(buildProbeMetrics(evaluation, read, durationSeconds, snapshot));
+  const context = { ...read, durationSeconds, configReloadSuccessful: configError === undefined };
+  const metrics = renderExposition(buildProbeMetrics(evaluation, context, snapshot));
   exporter.logger.debug('probe', { target, verdict: evaluation.verdict, success: evaluation.success, cache_hit: read.cacheHit, duration_seconds: durationSeconds });
   if (debug) return textResponse(200, renderDebugReport(evaluation, config, read, nowSeconds, metrics));
   return { status: 200, headers: { 'content-type': EXPOSITION_CONTENT_TYPE }, body: metrics };

@@ -26,7 +26,7 @@ services:
 /** An exporter with a hand-driven clock, so cache expiry is tested without sleeping. */
 function exporterFor(configFile: string, startMs = Date.now()): { exporter: Exporter; advance(ms: number): void; nowSeconds(): number } {
   let now = startMs;
-  const exporter = createExporter({ CONFIG_FILE: configFile, LOG_LEVEL: 'error' }, '/', () => now);
+  const exporter = createExporter({ CONFIG_FILE: configFile, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now });
   return { exporter, advance: (ms) => { now += ms; }, nowSeconds: () => now / 1000 };
 }
 
@@ -171,10 +171,14 @@ describe('routes against a real Pushgateway', () => {
     assert.equal((await handleRequest(get('/probe', { target: 'service2' }), made.exporter)).status, 200);
     await dir.file('reload.yml', 'services: [oops\n');
     made.advance(61_000);
-    assert.equal((await handleRequest(get('/probe', { target: 'service2' }), made.exporter)).status, 200);
+    const kept = await handleRequest(get('/probe', { target: 'service2' }), made.exporter);
+    assert.equal(kept.status, 200);
+    assert.equal(sampleValue(kept.body, 'probe_config_last_reload_successful'), 0);
     await dir.file('reload.yml', configText(pushgateway.url).replace('service2', 'service3'));
     made.advance(61_000);
-    assert.equal((await handleRequest(get('/probe', { target: 'service3' }), made.exporter)).status, 200);
+    const reloaded = await handleRequest(get('/probe', { target: 'service3' }), made.exporter);
+    assert.equal(reloaded.status, 200);
+    assert.equal(sampleValue(reloaded.body, 'probe_config_last_reload_successful'), 1);
     assert.equal((await handleRequest(get('/probe', { target: 'service2' }), made.exporter)).status, 404);
   });
 

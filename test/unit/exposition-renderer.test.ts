@@ -58,7 +58,7 @@ describe('buildProbeMetrics + renderExposition', () => {
 
   it('renders a fresh probe that promtool check metrics finds clean', () => {
     const evaluation = evaluateProbe({ maxClockSkewSeconds: 300 }, snapshot, service, 'service1', 1002);
-    const text = renderExposition(buildProbeMetrics(evaluation, { pushgatewayUp: true, snapshotAgeSeconds: 0.5 }, 0.002, snapshot));
+    const text = renderExposition(buildProbeMetrics(evaluation, { pushgatewayUp: true, snapshotAgeSeconds: 0.5, durationSeconds: 0.002, configReloadSuccessful: true }, snapshot));
     const check = promtoolCheck(text);
     assert.equal(check.status, 0, check.output);
     assert.equal(check.output.trim(), '');
@@ -75,11 +75,12 @@ describe('buildProbeMetrics + renderExposition', () => {
 
   it('omits timestamp and age when no heartbeat was found, and stays promtool-clean', () => {
     const evaluation = evaluateProbe({ maxClockSkewSeconds: 300 }, snapshot, { ...service, name: 'service2' }, 'service2', 1002);
-    const text = renderExposition(buildProbeMetrics(evaluation, { pushgatewayUp: false, snapshotAgeSeconds: undefined }, 0.001, snapshot));
+    const text = renderExposition(buildProbeMetrics(evaluation, { pushgatewayUp: false, snapshotAgeSeconds: undefined, durationSeconds: 0.001, configReloadSuccessful: false }, snapshot));
     assert.equal(promtoolCheck(text).status, 0);
     assert.match(text, /^probe_success 0$/m);
     assert.match(text, /^probe_heartbeat_found 0$/m);
     assert.match(text, /^probe_pushgateway_up 0$/m);
+    assert.match(text, /^probe_config_last_reload_successful 0$/m);
     assert.doesNotMatch(text, /probe_heartbeat_timestamp_seconds|probe_heartbeat_age_seconds|probe_snapshot_age_seconds|probe_push_time_seconds/);
   });
 
