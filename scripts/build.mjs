@@ -16,7 +16,7 @@ await build({
   // Runs on the Lambda runtime (nodejs22.x) and on the Node 20 that runs serverless-offline.
   target: 'node20',
   format: 'esm',
-  minify: true,
+  minify: process.env.BUILD_MINIFY !== "false",
   sourcemap: false,
   legalComments: 'none',
   // undici is CommonJS and requires node built-ins; an ESM bundle needs a require() for them.

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { PROJECT_ROOT, tempDir, type TempDir } from '../support/processes.ts';
+
+const run = promisify(execFile);
+
+interface Resource { Type: string; Properties: Record<string, unknown> }
+interface Statement { Effect: string; Action: string[]; Resource: unknown[]; Condition?: unknown }
+
+/** The environment of a machine with no AWS account: no credentials, no profile, an empty home. */
+function offlineEnv(home: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_')) env[key] = value;
+  return { ...env, HOME: home, ...extra };
+}
+
+async function packageFor(dir: TempDir, name: string, extra: Record<string, string>) {
+  const out = join(dir.path, name);
+  await run('npm', ['run', 'package', '--silent', '--', '--package', out], { cwd: PROJECT_ROOT, env: offlineEnv(dir.path, extra), timeout: 240_000 });
+  const template = JSON.parse(await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as { Resources: Record<string, Resource> };
+  const { stdout } = await run('unzip', ['-Z1', join(out, 'pushgateway-exporter.zip')]);
+  const statements = (
+    (template.Resources.IamRoleLambdaExecution?.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[])[0]?.PolicyDocument.Statement ?? []
+  );
+  return { out, template, entries: stdout.trim().split('\n'), statements };
+}
+
+const ofType = (resources: Record<string, Resource>, type: string) => Object.values(resources).filter((r) => r.Type === type);
+
+describe('npm run package (stage prod, offline, no AWS credentials)', () => {
+  let dir: TempDir;
+  let ssm: Awaited<ReturnType<typeof packageFor>>;
+  let file: Awaited<ReturnType<typeof packageFor>>;
+
+  before(async () => {
+    dir = await tempDir('pgx-package-');
+    ssm = await packageFor(dir, 'ssm', { CONFIG_SSM_PARAMETER: '/pushgateway-exporter/config', PUSHGATEWAY_URL: 'https://pushgateway.example.com' });
+    file = await packageFor(dir, 'file', {});
+  });
+  after(async () => dir?.remove());
+
+  it('declares an arm64 nodejs22.x function, 128 MB, with a timeout covering the probe timeout', () => {
+    const [fn] = ofType(ssm.template.Resources, 'AWS::Lambda::Function');
+    assert.equal(fn?.Properties.Runtime, 'nodejs22.x');
+    assert.deepEqual(fn?.Properties.Architectures, ['arm64']);
+    assert.equal(fn?.Properties.MemorySize, 128);
+    assert.ok(Number(fn?.Properties.Timeout) > 5, 'longer than the default timeout_seconds');
+    assert.equal(fn?.Properties.Handler, 'dist/probe.handler');
+    const variables = (fn?.Properties.Environment as { Variables: Record<string, string> }).Variables;
+    assert.equal(variables.CONFIG_SSM_PARAMETER, '/pushgateway-exporter/config');
+    assert.equal(variables.PUSHGATEWAY_URL, 'https://pushgateway.example.com');
+    assert.equal(variables.CONFIG_FILE, 'config.yml');
+  });
+
+  it('adds a function URL with auth NONE, log retention, and no API Gateway', () => {
+    const urls = ofType(ssm.template.Resources, 'AWS::Lambda::Url');
+    assert.equal(urls.length, 1);
+    assert.equal(urls[0]?.Properties.AuthType, 'NONE');
+    const [logGroup] = ofType(ssm.template.Resources, 'AWS::Logs::LogGroup');
+    assert.ok(Number(logGroup?.Properties.RetentionInDays) > 0);
+    assert.equal(ofType(ssm.template.Resources, 'AWS::ApiGatewayV2::Api').length, 0);
+  });
+
+  it('grants ssm:GetParameter on the configured parameter only, and kms:Decrypt only via SSM', () => {
+    const get = ssm.statements.find((s) => s.Action.includes('ssm:GetParameter'));
+    assert.deepEqual(get?.Action, ['ssm:GetParameter']);
+    assert.deepEqual(get?.Resource, [{ 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/pushgateway-exporter/config' }]);
+    const decrypt = ssm.statements.find((s) => s.Action.includes('kms:Decrypt'));
+    assert.deepEqual(decrypt?.Condition, { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } } });
+    for (const statement of [...ssm.statements, ...file.statements]) {
+      assert.ok(!JSON.stringify(statement.Resource).includes('"*"'), `no Resource "*": ${JSON.stringify(statement)}`);
+      assert.ok(statement.Action.every((action) => !action.endsWith('*')), `no wildcard action: ${JSON.stringify(statement)}`);
+    }
+    assert.ok(!file.statements.some((s) => JSON.stringify(s).includes('ssm:') || JSON.stringify(s).includes('kms:')), 'file config: no SSM or KMS access');
+  });
+
+  it('zips the esbuild bundle and config.yml, with no node_modules', async () => {
+    assert.ok(ssm.entries.includes('dist/probe.mjs'));
+    assert.ok(ssm.entries.includes('config.yml'));
+    assert.ok(ssm.entries.every((entry) => !entry.includes('node_modules')), ssm.entries.join('\n'));
+    assert.ok(ssm.entries.every((entry) => entry === 'config.yml' || entry.startsWith('dist/')), ssm.entries.join('\n'));
+    const zip = await stat(join(ssm.out, 'pushgateway-exporter.zip'));
+    assert.ok(zip.size < 1_000_000, `zip is ${zip.size} bytes`);
+  });
+
+  it('keeps the AWS SDK out of the handler chunk the YAML path loads', async () => {
+    const handler = await readFile(join(PROJECT_ROOT, 'dist', 'probe.mjs'), 'utf8');
+    assert.ok(!handler.includes('AmazonSSM'), 'SDK code in dist/probe.mjs');
+    const chunks = ssm.entries.filter((entry) => entry.startsWith('dist/chunks/'));
+    const contents = await Promise.all(chunks.map((chunk) => readFile(join(PROJECT_ROOT, chunk), 'utf8')));
+    assert.ok(contents.some((content) => content.includes('AmazonSSM')), 'SDK chunk missing from the package');
+  });
+});
