@@ -1,3 +1,4 @@
+import { parseAuthTokens } from './bearer-auth.ts';
 import type { ConfigOverrides } from './config.ts';
 import { configFilePath, loadConfigFile } from './config-file-source.ts';
 import { SsmConfigLoader } from './config-ssm-source.ts';
@@ -13,6 +14,7 @@ export interface ExporterEnvironment {
   readonly CONFIG_FILE?: string | undefined;
   readonly PUSHGATEWAY_URL?: string | undefined;
   readonly LOG_LEVEL?: string | undefined;
+  readonly AUTH_TOKEN?: string | undefined;
 }
 
 /** The stateful parts a warm process keeps between requests. */
@@ -21,6 +23,8 @@ export interface Exporter {
   readonly snapshots: SnapshotSource;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Bearer tokens any of which unlocks every route but `/-/healthy`; empty when auth is off. */
+  readonly authTokens: readonly string[];
   close(): Promise<void>;
 }
 
@@ -40,7 +44,8 @@ export function createExporter(env: ExporterEnvironment, options: ExporterOption
   const config = configSourceFor(env, cwd, overrides, clock, logger);
   const client = new PushgatewayClient();
   const snapshots = new SnapshotSource(client, clock, logger);
-  return { config, snapshots, clock, logger, close: () => client.close() };
+  const authTokens = parseAuthTokens(env.AUTH_TOKEN);
+  return { config, snapshots, clock, logger, authTokens, close: () => client.close() };
 }
 
 /** SPEC §5: the SSM parameter when `CONFIG_SSM_PARAMETER` is set, else the YAML file. */

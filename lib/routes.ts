@@ -1,3 +1,4 @@
+import { isAuthorized } from './bearer-auth.ts';
 import { resolveService } from './config.ts';
 import { describeError } from './errors.ts';
 import { evaluateProbe } from './evaluate-probe.ts';
@@ -31,6 +32,8 @@ interface Route {
   readonly path: string;
   readonly methods: readonly string[];
   readonly handle: RouteHandler;
+  /** Liveness stays open so orchestrators need no token. */
+  readonly public?: boolean;
 }
 
 const TEXT = 'text/plain; charset=utf-8';
@@ -86,12 +89,22 @@ const healthy: RouteHandler = async () => textResponse(200, 'OK');
 /** The one route table every entry point serves. */
 export const ROUTES: readonly Route[] = [
   { path: '/probe', methods: ['GET', 'HEAD'], handle: probe },
-  { path: '/-/healthy', methods: ['GET', 'HEAD'], handle: healthy },
+  { path: '/-/healthy', methods: ['GET', 'HEAD'], handle: healthy, public: true },
 ];
 
 /** Dispatches a request through ROUTES; never throws and never answers with a stack trace. */
 export async function handleRequest(request: ExporterRequest, exporter: Exporter): Promise<ExporterResponse> {
+  const response = await dispatch(request, exporter);
+  return request.method.toUpperCase() === 'HEAD' ? { ...response, body: '' } : response;
+}
+
+async function dispatch(request: ExporterRequest, exporter: Exporter): Promise<ExporterResponse> {
   const route = ROUTES.find((candidate) => candidate.path === request.path);
+  if (exporter.authTokens.length > 0 && route?.public !== true && !isAuthorized(request.headers.authorization, exporter.authTokens)) {
+    return textResponse(401, 'missing or wrong bearer token: send Authorization: Bearer <token>', {
+      'www-authenticate': 'Bearer realm="pushgateway-exporter"',
+    });
+  }
   if (route === undefined) {
     return textResponse(404, `not found: ${echo(request.path)} (routes: ${ROUTES.map((r) => r.path).join(', ')})`);
   }
@@ -99,12 +112,10 @@ export async function handleRequest(request: ExporterRequest, exporter: Exporter
   if (!route.methods.includes(method)) {
     return textResponse(405, `method ${echo(method)} not allowed on ${route.path}: use ${route.methods.join(' or ')}`, { allow: route.methods.join(', ') });
   }
-  let response: ExporterResponse;
   try {
-    response = await route.handle(request, exporter);
+    return await route.handle(request, exporter);
   } catch (error) {
     exporter.logger.error('request failed', { path: route.path, error: describeError(error) });
-    response = textResponse(500, 'internal error while handling the request; see the exporter logs');
+    return textResponse(500, 'internal error while handling the request; see the exporter logs');
   }
-  return method === 'HEAD' ? { ...response, body: '' } : response;
 }

@@ -182,6 +182,23 @@ describe('routes against a real Pushgateway', () => {
     assert.equal((await handleRequest(get('/probe', { target: 'service2' }), made.exporter)).status, 404);
   });
 
+  it('demands a bearer token on every route but /-/healthy when AUTH_TOKEN is set', async () => {
+    const file = await dir.file('auth.yml', configText(pushgateway.url));
+    const exporter = createExporter({ CONFIG_FILE: file, LOG_LEVEL: 'error', AUTH_TOKEN: 'old-token,new-token' }, { cwd: '/' });
+    exporters.push(exporter);
+    for (const request of [get('/probe', { target: 'service2' }), get('/probe'), get('/elsewhere'), get('/probe', { target: 'service2' }, { authorization: 'Bearer nope' })]) {
+      const response = await handleRequest(request, exporter);
+      assert.equal(response.status, 401, request.path);
+      assert.equal(response.headers['www-authenticate'], 'Bearer realm="pushgateway-exporter"');
+      assert.equal(response.body, 'missing or wrong bearer token: send Authorization: Bearer <token>\n');
+    }
+    for (const token of ['old-token', 'new-token']) {
+      const response = await handleRequest(get('/probe', { target: 'service2' }, { authorization: `Bearer ${token}` }), exporter);
+      assert.equal(response.status, 200);
+    }
+    assert.equal((await handleRequest(get('/-/healthy'), exporter)).status, 200);
+  });
+
   async function fakePushgateway(handler: Parameters<typeof createServer>[1]): Promise<string> {
     const server = createServer(handler);
     servers.push(server);
