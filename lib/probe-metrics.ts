@@ -1,5 +1,6 @@
 import type { ProbeEvaluation } from './evaluate-probe.ts';
-import type { MetricFamily, MetricType } from './exposition-renderer.ts';
+import type { Labels } from './exposition-parser.ts';
+import type { MetricFamily, MetricType, RenderedSample } from './exposition-renderer.ts';
 import type { Snapshot } from './snapshot.ts';
 
 /** What the probe knows beyond the evaluation: the Pushgateway read and the config behind it. */
@@ -63,4 +64,36 @@ function passThroughFamilies(evaluation: ProbeEvaluation, snapshot: Snapshot): M
     families.push({ name, help: meta?.help ?? `Pushed to the Pushgateway by ${evaluation.target}.`, type, samples });
   }
   return families;
+}
+
+/** Per-service series in one answer get this label; a pushed `service` label that differs is kept as `exported_service`, as Prometheus does. */
+const SERVICE_LABEL = 'service';
+
+function withService(labels: Labels | undefined, service: string): Labels {
+  const { [SERVICE_LABEL]: pushed, ...rest } = labels ?? {};
+  return pushed === undefined || pushed === service
+    ? { [SERVICE_LABEL]: service, ...rest }
+    : { [SERVICE_LABEL]: service, exported_service: pushed, ...rest };
+}
+
+/**
+ * Every service's probe metrics in one exposition (`GET /probes`): each series labelled with its
+ * service, families merged by name, and one `probe_duration_seconds` for the whole answer.
+ */
+export function buildAllProbesMetrics(
+  evaluations: readonly ProbeEvaluation[],
+  context: ProbeContext,
+  snapshot: Snapshot,
+): MetricFamily[] {
+  const merged = new Map<string, { family: MetricFamily; samples: RenderedSample[] }>();
+  for (const evaluation of evaluations) {
+    for (const family of buildProbeMetrics(evaluation, context, snapshot)) {
+      if (family.name === 'probe_duration_seconds') continue;
+      let entry = merged.get(family.name);
+      if (entry === undefined) merged.set(family.name, (entry = { family, samples: [] }));
+      for (const sample of family.samples) entry.samples.push({ ...sample, labels: withService(sample.labels, evaluation.target) });
+    }
+  }
+  const duration = gauge('probe_duration_seconds', 'Returns how long the probes took to complete in seconds.', context.durationSeconds);
+  return [duration, ...[...merged.values()].map(({ family, samples }) => ({ ...family, samples }))];
 }

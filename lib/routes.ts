@@ -1,13 +1,14 @@
 import { isAuthorized } from './bearer-auth.ts';
-import { resolveService } from './config.ts';
+import { resolveService, type ExporterConfig } from './config.ts';
 import { describeError } from './errors.ts';
 import { evaluateProbe } from './evaluate-probe.ts';
 import type { Exporter } from './exporter.ts';
 import { renderDebugReport } from './debug-report.ts';
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from './exposition-renderer.ts';
-import { buildProbeMetrics } from './probe-metrics.ts';
+import { buildAllProbesMetrics, buildProbeMetrics } from './probe-metrics.ts';
 import { computeProbeTimeout } from './probe-timeout.ts';
 import { EMPTY_SNAPSHOT } from './snapshot.ts';
+import type { SnapshotRead } from './snapshot-source.ts';
 
 /** A request as every entry point (function URL, serverless-offline, node:http) hands it over. */
 export interface ExporterRequest {
@@ -48,6 +49,28 @@ function echo(value: string): string {
   return JSON.stringify(value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value);
 }
 
+/** The config in force, or the 503 that says why there is none. */
+async function readConfig(exporter: Exporter): Promise<{ config: ExporterConfig; reloadSuccessful: boolean } | ExporterResponse> {
+  const { config, error } = await exporter.config.read();
+  if (config === undefined) return textResponse(503, `no config loaded: ${error ?? 'unknown error'}`);
+  return { config, reloadSuccessful: error === undefined };
+}
+
+/** The snapshot to judge, read within the probe timeout (SPEC §2), or the 400 for a bad timeout header. */
+async function readSnapshot(request: ExporterRequest, exporter: Exporter, config: ExporterConfig): Promise<SnapshotRead | ExporterResponse> {
+  const timeout = computeProbeTimeout({
+    scrapeTimeoutHeader: request.headers['x-prometheus-scrape-timeout-seconds'],
+    configuredSeconds: config.timeoutSeconds,
+    remainingTimeMs: request.remainingTimeMs,
+  });
+  if ('error' in timeout) return textResponse(400, timeout.error);
+  return exporter.snapshots.read(config, timeout.seconds * 1000);
+}
+
+const isResponse = (value: object): value is ExporterResponse => 'status' in value && 'body' in value;
+
+const exposition = (body: string): ExporterResponse => ({ status: 200, headers: { 'content-type': EXPOSITION_CONTENT_TYPE }, body });
+
 const probe: RouteHandler = async (request, exporter) => {
   const started = performance.now();
   const targets = request.query.getAll('target');
@@ -57,31 +80,39 @@ const probe: RouteHandler = async (request, exporter) => {
   const debugParam = request.query.get('debug');
   const debug = debugParam === 'true' || debugParam === '1';
 
-  const { config, error: configError } = await exporter.config.read();
-  if (config === undefined) return textResponse(503, `no config loaded: ${configError ?? 'unknown error'}`);
-
+  const loaded = await readConfig(exporter);
+  if (isResponse(loaded)) return loaded;
+  const { config } = loaded;
   const service = resolveService(config, target);
   if (service === undefined) {
     return textResponse(404, `unknown target ${echo(target)}: not a configured service (add it under services: in the config, or set allow_unlisted_targets: true)`);
   }
-
-  const timeout = computeProbeTimeout({
-    scrapeTimeoutHeader: request.headers['x-prometheus-scrape-timeout-seconds'],
-    configuredSeconds: config.timeoutSeconds,
-    remainingTimeMs: request.remainingTimeMs,
-  });
-  if ('error' in timeout) return textResponse(400, timeout.error);
-
-  const read = await exporter.snapshots.read(config, timeout.seconds * 1000);
+  const read = await readSnapshot(request, exporter, config);
+  if (isResponse(read)) return read;
   const snapshot = read.snapshot ?? EMPTY_SNAPSHOT;
   const nowSeconds = exporter.clock() / 1000;
   const evaluation = evaluateProbe(config, snapshot, service, target, nowSeconds);
   const durationSeconds = (performance.now() - started) / 1000;
-  const context = { ...read, durationSeconds, configReloadSuccessful: configError === undefined };
+  const context = { ...read, durationSeconds, configReloadSuccessful: loaded.reloadSuccessful };
   const metrics = renderExposition(buildProbeMetrics(evaluation, context, snapshot));
   exporter.logger.debug('probe', { target, verdict: evaluation.verdict, success: evaluation.success, cache_hit: read.cacheHit, duration_seconds: durationSeconds });
   if (debug) return textResponse(200, renderDebugReport(evaluation, config, read, nowSeconds, metrics));
-  return { status: 200, headers: { 'content-type': EXPOSITION_CONTENT_TYPE }, body: metrics };
+  return exposition(metrics);
+};
+
+/** Every configured service in one answer: one invocation and one Pushgateway read per scrape. */
+const probes: RouteHandler = async (request, exporter) => {
+  const started = performance.now();
+  const loaded = await readConfig(exporter);
+  if (isResponse(loaded)) return loaded;
+  const { config } = loaded;
+  const read = await readSnapshot(request, exporter, config);
+  if (isResponse(read)) return read;
+  const snapshot = read.snapshot ?? EMPTY_SNAPSHOT;
+  const nowSeconds = exporter.clock() / 1000;
+  const evaluations = [...config.services.values()].map((service) => evaluateProbe(config, snapshot, service, service.name, nowSeconds));
+  const context = { ...read, durationSeconds: (performance.now() - started) / 1000, configReloadSuccessful: loaded.reloadSuccessful };
+  return exposition(renderExposition(buildAllProbesMetrics(evaluations, context, snapshot)));
 };
 
 const healthy: RouteHandler = async () => textResponse(200, 'OK');
@@ -89,6 +120,7 @@ const healthy: RouteHandler = async () => textResponse(200, 'OK');
 /** The one route table every entry point serves. */
 export const ROUTES: readonly Route[] = [
   { path: '/probe', methods: ['GET', 'HEAD'], handle: probe },
+  { path: '/probes', methods: ['GET', 'HEAD'], handle: probes },
   { path: '/-/healthy', methods: ['GET', 'HEAD'], handle: healthy, public: true },
 ];
 

@@ -87,11 +87,23 @@ describe('npm run package (stage prod, offline, no AWS credentials)', () => {
     assert.ok(zip.size < 1_000_000, `zip is ${zip.size} bytes`);
   });
 
-  it('keeps the AWS SDK out of the handler chunk the YAML path loads', async () => {
-    const handler = await readFile(join(PROJECT_ROOT, 'dist', 'probe.mjs'), 'utf8');
-    assert.ok(!handler.includes('AmazonSSM'), 'SDK code in dist/probe.mjs');
-    const chunks = ssm.entries.filter((entry) => entry.startsWith('dist/chunks/'));
-    const contents = await Promise.all(chunks.map((chunk) => readFile(join(PROJECT_ROOT, chunk), 'utf8')));
+  it('keeps the AWS SDK out of everything the YAML path loads at start', async () => {
+    // Follow the static imports of dist/probe.mjs; dynamic import() targets are not loaded at start.
+    const loaded = new Map<string, string>();
+    const pending = ['dist/probe.mjs'];
+    while (pending.length > 0) {
+      const file = pending.pop() as string;
+      if (loaded.has(file)) continue;
+      const content = await readFile(join(PROJECT_ROOT, file), 'utf8');
+      loaded.set(file, content);
+      for (const match of content.matchAll(/(?:^|[;\s}])(?:import|export)\s*(?:[^;'"()]*?from\s*)?["'](\.\/chunks\/[^"']+)["']/g)) {
+        pending.push(join('dist', match[1] ?? ''));
+      }
+    }
+    for (const [file, content] of loaded) assert.ok(!content.includes('AmazonSSM'), `SDK code in ${file}, loaded at start`);
+    const sdkChunks = ssm.entries.filter((entry) => entry.startsWith('dist/chunks/') && !loaded.has(entry));
+    const contents = await Promise.all(sdkChunks.map((chunk) => readFile(join(PROJECT_ROOT, chunk), 'utf8')));
     assert.ok(contents.some((content) => content.includes('AmazonSSM')), 'SDK chunk missing from the package');
+    assert.ok(ssm.entries.every((entry) => !entry.startsWith('dist/server/')), 'the standalone server is not packaged');
   });
 });

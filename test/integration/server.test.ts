@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import {
+  freePort, getText, pushHeartbeat, startProcess, startPushgateway, tempDir, type RunningProcess, type TempDir,
+} from '../support/processes.ts';
+
+describe('npm run serve (standalone node:http server) with a real Pushgateway', () => {
+  let pushgateway: RunningProcess;
+  let server: RunningProcess;
+  let dir: TempDir;
+
+  before(async () => {
+    pushgateway = await startPushgateway();
+    dir = await tempDir();
+    const config = await dir.file('config.yml', `pushgateway_url: "${pushgateway.url}"
+scrape_interval_seconds: 1
+services:
+  - name: service1
+    freshness_threshold_seconds: 30
+  - name: service2
+    freshness_threshold_seconds: 30
+  - name: workers
+    replicas: 2
+`);
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    server = await startProcess('npm', ['run', 'serve', '--silent'], {
+      readyUrl: `${url}/-/healthy`, url, port, env: { PORT: String(port), HOST: '127.0.0.1', CONFIG_FILE: config, LOG_LEVEL: 'info' },
+    });
+  });
+  after(async () => {
+    await server?.stop();
+    await pushgateway?.stop();
+    await dir?.remove();
+  });
+
+  it('answers /probe like the Lambda does', async () => {
+    await pushHeartbeat(pushgateway.url, 'service1', Date.now() / 1000, { extra: 'loop_errors_total{service="service1"} 3\n' });
+    const response = await getText(`${server.url}/probe?target=service1`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
+    assert.match(response.body, /^probe_success 1$/m);
+    assert.equal((await getText(`${server.url}/probe?target=unknown`)).status, 404);
+    const post = await getText(`${server.url}/probe?target=service1`, { method: 'POST', body: 'ignored' });
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.get('allow'), 'GET, HEAD');
+  });
+
+  it('renders every service in one scrape on /probes, labelled by service, promtool-clean', async () => {
+    await pushHeartbeat(pushgateway.url, 'workers-a', Date.now() / 1000, { service: 'workers' });
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // past the 1 s snapshot interval
+    const response = await getText(`${server.url}/probes`);
+    assert.equal(response.status, 200);
+    assert.match(response.body, /^probe_success\{service="service1"\} 1$/m);
+    assert.match(response.body, /^probe_success\{service="service2"\} 0$/m);
+    assert.match(response.body, /^probe_success\{service="workers"\} 0$/m);
+    assert.match(response.body, /^probe_replicas_fresh\{service="workers"\} 1$/m);
+    assert.match(response.body, /^probe_heartbeat_found\{service="service2"\} 0$/m);
+    assert.match(response.body, /^loop_errors_total\{service="service1"\} 3$/m);
+    assert.equal(response.body.match(/^probe_duration_seconds /gm)?.length, 1);
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: response.body, encoding: 'utf8' });
+    assert.equal(check.status, 0, check.stderr);
+  });
+
+  it('shuts down cleanly on SIGTERM', async () => {
+    const exited = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
+    process.kill(server.child.pid ?? 0, 'SIGTERM');
+    await server.stop();
+    await exited.catch(() => undefined);
+    await assert.rejects(fetch(`${server.url}/-/healthy`));
+    assert.match(server.output(), /"msg":"shutting down","signal":"SIGTERM"/);
+  });
+});

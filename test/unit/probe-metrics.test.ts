@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { evaluateProbe } from '../../lib/evaluate-probe.ts';
+import { parseExposition } from '../../lib/exposition-parser.ts';
+import { renderExposition } from '../../lib/exposition-renderer.ts';
+import { buildAllProbesMetrics } from '../../lib/probe-metrics.ts';
+import { indexSnapshot } from '../../lib/snapshot.ts';
+
+const HB = 'loop_heartbeat_timestamp_seconds';
+const service = (name: string) => ({ name, job: 'heartbeat', heartbeatMetric: HB, freshnessThresholdSeconds: 5, replicas: undefined });
+
+describe('buildAllProbesMetrics', () => {
+  const snapshot = indexSnapshot(parseExposition([
+    `${HB}{instance="a",job="heartbeat"} 100`,
+    'queue_depth{instance="a",job="heartbeat",service="billing"} 7',
+    'queue_depth{instance="a",job="heartbeat",service="a",shard="1"} 2',
+    `${HB}{instance="b",job="heartbeat"} 10`,
+    '',
+  ].join('\n')));
+  const evaluations = ['a', 'b', 'c'].map((name) => evaluateProbe({ maxClockSkewSeconds: 300 }, snapshot, service(name), name, 101));
+  const text = renderExposition(buildAllProbesMetrics(evaluations, { pushgatewayUp: true, snapshotAgeSeconds: 1, durationSeconds: 0.01, configReloadSuccessful: true }, snapshot));
+
+  it('labels every series with its service, one family per metric name', () => {
+    assert.match(text, /^probe_success\{service="a"\} 1\nprobe_success\{service="b"\} 0\nprobe_success\{service="c"\} 0$/m);
+    assert.equal(text.match(/^# TYPE probe_success gauge$/gm)?.length, 1);
+    assert.match(text, /^probe_heartbeat_age_seconds\{service="a"\} 1$/m);
+    assert.doesNotMatch(text, /probe_heartbeat_age_seconds\{service="c"\}/);
+  });
+
+  it('reports one probe_duration_seconds for the whole answer', () => {
+    assert.deepEqual(text.match(/^probe_duration_seconds.*$/gm), ['probe_duration_seconds 0.01']);
+  });
+
+  it('keeps a differing pushed service label as exported_service', () => {
+    assert.match(text, /^queue_depth\{service="a",exported_service="billing"\} 7$/m);
+    assert.match(text, /^queue_depth\{service="a",shard="1"\} 2$/m);
+  });
+});
