@@ -41,14 +41,18 @@ function promtoolCheck(dir: string, file: string): void {
 }
 
 describe('local stack files', () => {
-  it('docker-compose.yml is valid: four services on official images, the exporter on 9116', () => {
+  it('docker-compose.yml is valid: four services on official images, the exporter on 9116, the Dockerfile server as an option', () => {
     const env = { ...process.env };
     for (const name of ['PORT', 'PUSHGATEWAY_PORT', 'PROMETHEUS_PORT', 'LOG_LEVEL']) delete env[name];
     const result = spawnSync('docker-compose', ['-f', 'local/docker-compose.yml', 'config'], { cwd: PROJECT_ROOT, env, encoding: 'utf8' });
     assert.equal(result.status, 0, result.stderr);
     const services = asRecord(asRecord(parse(result.stdout), 'compose config').services, 'services');
-    assert.deepEqual(Object.keys(services).sort(), ['heartbeat', 'prometheus', 'pushgateway', 'pushgateway-exporter']);
+    assert.deepEqual(Object.keys(services).sort(), ['heartbeat', 'prometheus', 'pushgateway', 'pushgateway-exporter', 'pushgateway-exporter-server']);
     const service = (name: string): Record<string, unknown> => asRecord(services[name], name);
+    const server = service('pushgateway-exporter-server');
+    assert.deepEqual(server.profiles, ['server'], 'the Dockerfile server starts only on request');
+    assert.deepEqual(server.build, { context: PROJECT_ROOT, dockerfile: 'Dockerfile' });
+    assert.deepEqual(asList(server.ports, 'server ports'), ['127.0.0.1:9117:9116/tcp']);
 
     assert.match(String(service('pushgateway').image), /^prom\/pushgateway:v1\.\d+\.\d+$/);
     assert.match(String(service('prometheus').image), /^prom\/prometheus:v[23]\.\d+\.\d+$/);
