@@ -3,16 +3,19 @@ import { describeError } from './errors.ts';
 import { ExpiringCache, type Clock } from './expiring-cache.ts';
 import type { Logger } from './logger.ts';
 
+/** Until a first config loads, a failure is retried this soon rather than after a whole TTL. */
+export const FIRST_LOAD_RETRY_SECONDS = 5;
+
 export interface ConfigRead {
   /** The config in force: the latest good one. Undefined until one has loaded. */
   readonly config: ExporterConfig | undefined;
-  /** Why the latest load failed, one line. */
+  /** Why the latest load failed (or is still running), one line. */
   readonly error: string | undefined;
 }
 
 /**
- * Serves the config from any loader, reloaded every `config_ttl_seconds`; a failed or
- * invalid reload leaves the last good config in force.
+ * Serves the config from any loader, reloaded every `config_ttl_seconds`; a failed, invalid or
+ * slow reload leaves the last good config in force.
  */
 export class ConfigSource {
   private readonly cache: ExpiringCache<ExporterConfig>;
@@ -35,9 +38,19 @@ export class ConfigSource {
     }, clock);
   }
 
-  async read(): Promise<ConfigRead> {
-    const ttlSeconds = this.cache.peek()?.value.configTtlSeconds ?? CONFIG_DEFAULTS.configTtlSeconds;
-    const read = await this.cache.get({ ttlMs: ttlSeconds * 1000, maxStaleMs: Number.POSITIVE_INFINITY });
-    return { config: read.value, error: read.error === undefined ? undefined : describeError(read.error) };
+  /** The config in force now, without waiting for any load. */
+  current(): ExporterConfig | undefined {
+    return this.cache.peek()?.value;
+  }
+
+  /** Waits at most `maxWaitMs` for a due reload; past that, the last good config answers. */
+  async read(maxWaitMs?: number): Promise<ConfigRead> {
+    const good = this.current();
+    const ttlSeconds = good === undefined ? FIRST_LOAD_RETRY_SECONDS : good.configTtlSeconds;
+    const read = await this.cache.get({ ttlMs: ttlSeconds * 1000, maxStaleMs: Number.POSITIVE_INFINITY }, maxWaitMs);
+    const error = read.timedOut
+      ? `config from ${this.description} still loading after ${((maxWaitMs ?? 0) / 1000).toFixed(2)}s`
+      : read.error === undefined ? undefined : describeError(read.error);
+    return { config: read.value, error };
   }
 }

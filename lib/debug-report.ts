@@ -1,6 +1,6 @@
 import type { ExporterConfig } from './config.ts';
 import type { ProbeEvaluation } from './evaluate-probe.ts';
-import { redactUrl } from './pushgateway-client.ts';
+import { redactUrl } from './redact-url.ts';
 import type { SnapshotRead } from './snapshot-source.ts';
 
 const iso = (seconds: number): string => (Number.isFinite(seconds) && Math.abs(seconds) < 8.64e12 ? new Date(seconds * 1000).toISOString() : String(seconds));

@@ -1,10 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 /** Milliseconds since the epoch; injected so expiry is tested without sleeping. */
 export type Clock = () => number;
 
 export interface CachePolicy {
   /** How long a loaded value (or a failure) is reused before the next load. */
   readonly ttlMs: number;
-  /** After a failed load, how old the last good value may be and still answer. */
+  /** After a failed or unfinished load, how old the last good value may be and still answer. */
   readonly maxStaleMs: number;
 }
 
@@ -17,6 +19,8 @@ export interface CacheRead<T> {
   readonly error: unknown;
   /** True when this read caused (or joined) no load. */
   readonly hit: boolean;
+  /** True when the caller stopped waiting for a load still running; `value` is then the fallback. */
+  readonly timedOut: boolean;
 }
 
 interface Settled<T> {
@@ -28,8 +32,9 @@ interface Settled<T> {
 
 /**
  * A value that expires: loaded at most once per TTL, one in-flight load shared by all
- * concurrent callers, and the last good value kept through failed loads. Any loader plugs in
- * (the Pushgateway snapshot, the config); the clock is passed in.
+ * concurrent callers (each waiting only as long as it can), and the last good value kept through
+ * failed or slow loads. Any loader plugs in (the Pushgateway snapshot, the config); the clock is
+ * passed in.
  */
 export class ExpiringCache<T> {
   private lastGood: { value: T; loadedAtMs: number } | undefined;
@@ -41,25 +46,26 @@ export class ExpiringCache<T> {
     private readonly clock: Clock,
   ) {}
 
-  async get(policy: CachePolicy): Promise<CacheRead<T>> {
+  /** Waits at most `maxWaitMs` (real time) for a load this read needs; the load itself goes on. */
+  async get(policy: CachePolicy, maxWaitMs = Number.POSITIVE_INFINITY): Promise<CacheRead<T>> {
     const latest = this.latest;
     if (latest !== undefined && this.clock() - latest.settledAtMs < policy.ttlMs) {
       return this.read(latest, policy, true);
     }
-    // `.finally` runs asynchronously, so even a loader that throws synchronously clears the slot.
     this.inFlight ??= this.refresh().finally(() => {
       this.inFlight = undefined;
     });
-    await this.inFlight;
-    // `refresh` always records a result before its promise settles.
+    if (!(await settlesWithin(this.inFlight, maxWaitMs))) return this.fallback(policy);
+    // `refresh` records a result before its promise settles.
     return this.read(this.latest as Settled<T>, policy, false);
   }
 
-  /** The last good value regardless of age, for callers that must not wait on a load. */
+  /** The last good value regardless of age. */
   peek(): { value: T; loadedAtMs: number } | undefined {
     return this.lastGood;
   }
 
+  // Async, so a loader that throws synchronously still becomes a recorded failure.
   private async refresh(): Promise<void> {
     try {
       const value = await this.load();
@@ -71,14 +77,34 @@ export class ExpiringCache<T> {
     }
   }
 
+  private usableLastGood(policy: CachePolicy): { value: T; loadedAtMs: number } | undefined {
+    const good = this.lastGood;
+    return good !== undefined && this.clock() - good.loadedAtMs <= policy.maxStaleMs ? good : undefined;
+  }
+
+  private fallback(policy: CachePolicy): CacheRead<T> {
+    const good = this.usableLastGood(policy);
+    return { value: good?.value, loadedAtMs: good?.loadedAtMs, error: undefined, hit: false, timedOut: true };
+  }
+
   private read(settled: Settled<T>, policy: CachePolicy, hit: boolean): CacheRead<T> {
     if (!settled.failed) {
-      return { value: settled.value, loadedAtMs: settled.settledAtMs, error: undefined, hit };
+      return { value: settled.value, loadedAtMs: settled.settledAtMs, error: undefined, hit, timedOut: false };
     }
-    const good = this.lastGood;
-    if (good !== undefined && this.clock() - good.loadedAtMs <= policy.maxStaleMs) {
-      return { value: good.value, loadedAtMs: good.loadedAtMs, error: settled.error, hit };
-    }
-    return { value: undefined, loadedAtMs: undefined, error: settled.error, hit };
+    const good = this.usableLastGood(policy);
+    return { value: good?.value, loadedAtMs: good?.loadedAtMs, error: settled.error, hit, timedOut: false };
   }
+}
+
+/** True when `promise` settles within `ms`; the timer is cleared either way. */
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  if (!Number.isFinite(ms)) {
+    await promise;
+    return true;
+  }
+  const timer = new AbortController();
+  const timedOut = sleep(Math.max(0, ms), false, { signal: timer.signal }).catch(() => false);
+  const settled = await Promise.race([promise.then(() => true), timedOut]);
+  timer.abort();
+  return settled;
 }

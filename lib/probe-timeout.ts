@@ -29,5 +29,7 @@ export function computeProbeTimeout(inputs: ProbeTimeoutInputs): ProbeTimeout {
   if (inputs.remainingTimeMs !== undefined) {
     candidates.push((inputs.remainingTimeMs - LAMBDA_RESPONSE_RESERVE_MS) / 1000);
   }
-  return { seconds: Math.max(MIN_PROBE_TIMEOUT_SECONDS, Math.min(...candidates)) };
+  const seconds = Math.max(MIN_PROBE_TIMEOUT_SECONDS, Math.min(...candidates));
+  // The floor must not outlast the Lambda invocation itself.
+  return { seconds: inputs.remainingTimeMs === undefined ? seconds : Math.min(seconds, Math.max(0, inputs.remainingTimeMs / 1000)) };
 }

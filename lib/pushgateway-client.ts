@@ -2,6 +2,7 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { Agent, request } from 'undici';
 import { describeError, PushgatewayError } from './errors.ts';
+import { redactUrl } from './redact-url.ts';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -12,20 +13,6 @@ export interface MetricsRead {
   readonly text: string;
   /** Bytes on the wire (compressed when gzip was used). */
   readonly bytes: number;
-}
-
-/** Removes credentials from a URL so it can be shown in logs and answers. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.username || parsed.password) {
-      parsed.username = 'redacted';
-      parsed.password = '';
-    }
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return '(invalid URL)';
-  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { isAuthorized } from './bearer-auth.ts';
-import { resolveService, type ExporterConfig } from './config.ts';
+import { CONFIG_DEFAULTS, resolveService, type ExporterConfig } from './config.ts';
 import { describeError } from './errors.ts';
 import { evaluateProbe } from './evaluate-probe.ts';
 import type { Exporter } from './exporter.ts';
@@ -8,7 +8,6 @@ import { EXPOSITION_CONTENT_TYPE, renderExposition } from './exposition-renderer
 import { buildAllProbesMetrics, buildProbeMetrics } from './probe-metrics.ts';
 import { computeProbeTimeout } from './probe-timeout.ts';
 import { EMPTY_SNAPSHOT } from './snapshot.ts';
-import type { SnapshotRead } from './snapshot-source.ts';
 
 /** A request as every entry point (function URL, serverless-offline, node:http) hands it over. */
 export interface ExporterRequest {
@@ -49,22 +48,35 @@ function echo(value: string): string {
   return JSON.stringify(value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value);
 }
 
-/** The config in force, or the 503 that says why there is none. */
-async function readConfig(exporter: Exporter): Promise<{ config: ExporterConfig; reloadSuccessful: boolean } | ExporterResponse> {
-  const { config, error } = await exporter.config.read();
-  if (config === undefined) return textResponse(503, `no config loaded: ${error ?? 'unknown error'}`);
-  return { config, reloadSuccessful: error === undefined };
+/** When a probe started and how long it may take in all (SPEC §2), fixed as the request arrives. */
+interface ProbeBudget {
+  readonly startedMs: number;
+  readonly seconds: number;
 }
 
-/** The snapshot to judge, read within the probe timeout (SPEC §2), or the 400 for a bad timeout header. */
-async function readSnapshot(request: ExporterRequest, exporter: Exporter, config: ExporterConfig): Promise<SnapshotRead | ExporterResponse> {
+/** The probe's budget from the scrape-timeout header, Lambda's remaining time and the config in force. */
+function startProbe(request: ExporterRequest, exporter: Exporter): ProbeBudget | ExporterResponse {
+  const startedMs = performance.now();
   const timeout = computeProbeTimeout({
     scrapeTimeoutHeader: request.headers['x-prometheus-scrape-timeout-seconds'],
-    configuredSeconds: config.timeoutSeconds,
+    configuredSeconds: exporter.config.current()?.timeoutSeconds ?? CONFIG_DEFAULTS.timeoutSeconds,
     remainingTimeMs: request.remainingTimeMs,
   });
   if ('error' in timeout) return textResponse(400, timeout.error);
-  return exporter.snapshots.read(config, timeout.seconds * 1000);
+  return { startedMs, seconds: timeout.seconds };
+}
+
+/** What is left of the budget, also bounded by `timeout_seconds` of the config just read. */
+function remainingMs(budget: ProbeBudget, config?: ExporterConfig): number {
+  const seconds = Math.min(budget.seconds, config?.timeoutSeconds ?? Number.POSITIVE_INFINITY);
+  return Math.max(0, budget.startedMs + seconds * 1000 - performance.now());
+}
+
+/** The config in force (a due reload may use part of the budget), or the 503 that says why there is none. */
+async function readConfig(exporter: Exporter, budget: ProbeBudget): Promise<{ config: ExporterConfig; reloadSuccessful: boolean } | ExporterResponse> {
+  const { config, error } = await exporter.config.read(remainingMs(budget));
+  if (config === undefined) return textResponse(503, `no config loaded: ${error ?? 'unknown error'}`);
+  return { config, reloadSuccessful: error === undefined };
 }
 
 const isResponse = (value: object): value is ExporterResponse => 'status' in value && 'body' in value;
@@ -72,27 +84,27 @@ const isResponse = (value: object): value is ExporterResponse => 'status' in val
 const exposition = (body: string): ExporterResponse => ({ status: 200, headers: { 'content-type': EXPOSITION_CONTENT_TYPE }, body });
 
 const probe: RouteHandler = async (request, exporter) => {
-  const started = performance.now();
   const targets = request.query.getAll('target');
   if (targets.length > 1) return textResponse(400, `target given ${targets.length} times: give exactly one, e.g. /probe?target=service1`);
   const target = targets[0] ?? '';
   if (target === '') return textResponse(400, 'missing target parameter: use /probe?target=NAME');
   const debugParam = request.query.get('debug');
   const debug = debugParam === 'true' || debugParam === '1';
+  const budget = startProbe(request, exporter);
+  if (isResponse(budget)) return budget;
 
-  const loaded = await readConfig(exporter);
+  const loaded = await readConfig(exporter, budget);
   if (isResponse(loaded)) return loaded;
   const { config } = loaded;
   const service = resolveService(config, target);
   if (service === undefined) {
     return textResponse(404, `unknown target ${echo(target)}: not a configured service (add it under services: in the config, or set allow_unlisted_targets: true)`);
   }
-  const read = await readSnapshot(request, exporter, config);
-  if (isResponse(read)) return read;
+  const read = await exporter.snapshots.read(config, remainingMs(budget, config));
   const snapshot = read.snapshot ?? EMPTY_SNAPSHOT;
   const nowSeconds = exporter.clock() / 1000;
   const evaluation = evaluateProbe(config, snapshot, service, target, nowSeconds);
-  const durationSeconds = (performance.now() - started) / 1000;
+  const durationSeconds = (performance.now() - budget.startedMs) / 1000;
   const context = { ...read, durationSeconds, configReloadSuccessful: loaded.reloadSuccessful };
   const metrics = renderExposition(buildProbeMetrics(evaluation, context, snapshot));
   exporter.logger.debug('probe', { target, verdict: evaluation.verdict, success: evaluation.success, cache_hit: read.cacheHit, duration_seconds: durationSeconds });
@@ -102,16 +114,16 @@ const probe: RouteHandler = async (request, exporter) => {
 
 /** Every configured service in one answer: one invocation and one Pushgateway read per scrape. */
 const probes: RouteHandler = async (request, exporter) => {
-  const started = performance.now();
-  const loaded = await readConfig(exporter);
+  const budget = startProbe(request, exporter);
+  if (isResponse(budget)) return budget;
+  const loaded = await readConfig(exporter, budget);
   if (isResponse(loaded)) return loaded;
   const { config } = loaded;
-  const read = await readSnapshot(request, exporter, config);
-  if (isResponse(read)) return read;
+  const read = await exporter.snapshots.read(config, remainingMs(budget, config));
   const snapshot = read.snapshot ?? EMPTY_SNAPSHOT;
   const nowSeconds = exporter.clock() / 1000;
   const evaluations = [...config.services.values()].map((service) => evaluateProbe(config, snapshot, service, service.name, nowSeconds));
-  const context = { ...read, durationSeconds: (performance.now() - started) / 1000, configReloadSuccessful: loaded.reloadSuccessful };
+  const context = { ...read, durationSeconds: (performance.now() - budget.startedMs) / 1000, configReloadSuccessful: loaded.reloadSuccessful };
   return exposition(renderExposition(buildAllProbesMetrics(evaluations, context, snapshot)));
 };
 

@@ -1,10 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExporterConfig } from './config.ts';
 import { describeError, PushgatewayError } from './errors.ts';
 import { ExpiringCache, type Clock } from './expiring-cache.ts';
 import { parseExposition } from './exposition-parser.ts';
 import type { Logger } from './logger.ts';
-import { PushgatewayClient, redactUrl } from './pushgateway-client.ts';
+import type { PushgatewayClient } from './pushgateway-client.ts';
+import { redactUrl } from './redact-url.ts';
 import { indexSnapshot, type Snapshot } from './snapshot.ts';
 
 export interface SnapshotRead {
@@ -19,13 +19,12 @@ export interface SnapshotRead {
 
 /**
  * The warm-container snapshot cache (SPEC §6): one Pushgateway read serves every probe for
- * `scrape_interval_seconds`, concurrent probes share one read, and a failed read may fall
- * back on a snapshot younger than `max_stale_seconds`.
+ * `scrape_interval_seconds`, concurrent probes share one read (each waiting only as long as its
+ * own deadline allows), and a failed read may fall back on a snapshot younger than
+ * `max_stale_seconds`.
  */
 export class SnapshotSource {
-  private current: { url: string; cache: ExpiringCache<Snapshot> } | undefined;
-  /** The fetch timeout of the read in flight, set by whichever probe starts it. */
-  private fetchTimeoutMs = 0;
+  private current: { url: string; timeoutMs: number; cache: ExpiringCache<Snapshot> } | undefined;
 
   constructor(
     private readonly client: PushgatewayClient,
@@ -33,50 +32,37 @@ export class SnapshotSource {
     private readonly logger: Logger,
   ) {}
 
-  async read(config: ExporterConfig, timeoutMs: number): Promise<SnapshotRead> {
-    const cache = this.cacheFor(config.pushgatewayUrl);
+  async read(config: ExporterConfig, maxWaitMs: number): Promise<SnapshotRead> {
+    const cache = this.cacheFor(config);
     const policy = { ttlMs: config.scrapeIntervalSeconds * 1000, maxStaleMs: config.maxStaleSeconds * 1000 };
-    this.fetchTimeoutMs = timeoutMs;
-    const deadline = new AbortController();
-    const timedOut = sleep(timeoutMs, undefined, { signal: deadline.signal }).then(
-      () => 'timeout' as const,
-      () => 'cancelled' as const,
-    );
-    const result = await Promise.race([cache.get(policy), timedOut]);
-    deadline.abort();
-    const now = this.clock();
-    if (result === 'timeout' || result === 'cancelled') {
-      // The shared read is slower than this probe may wait: answer from the last good snapshot if recent.
-      const last = cache.peek();
-      const usable = last !== undefined && now - last.loadedAtMs <= policy.maxStaleMs;
-      return {
-        snapshot: usable ? last.value : undefined,
-        pushgatewayUp: false,
-        snapshotAgeSeconds: usable ? (now - last.loadedAtMs) / 1000 : undefined,
-        error: `Pushgateway at ${redactUrl(config.pushgatewayUrl)} did not answer within ${(timeoutMs / 1000).toFixed(2)}s`,
-        cacheHit: false,
-      };
-    }
+    const result = await cache.get(policy, maxWaitMs);
+    const error = result.timedOut
+      ? `Pushgateway at ${redactUrl(config.pushgatewayUrl)} did not answer within ${(maxWaitMs / 1000).toFixed(2)}s`
+      : result.error === undefined ? undefined : describeError(result.error);
     return {
       snapshot: result.value,
-      pushgatewayUp: result.error === undefined,
-      snapshotAgeSeconds: result.loadedAtMs === undefined ? undefined : (now - result.loadedAtMs) / 1000,
-      error: result.error === undefined ? undefined : describeError(result.error),
+      pushgatewayUp: error === undefined,
+      snapshotAgeSeconds: result.loadedAtMs === undefined ? undefined : (this.clock() - result.loadedAtMs) / 1000,
+      error,
       cacheHit: result.hit,
     };
   }
 
-  private cacheFor(url: string): ExpiringCache<Snapshot> {
-    if (this.current?.url !== url) {
-      this.current = { url, cache: new ExpiringCache(() => this.load(url), this.clock) };
+  /** One cache per Pushgateway URL and read timeout: a config change starts afresh. */
+  private cacheFor(config: ExporterConfig): ExpiringCache<Snapshot> {
+    const url = config.pushgatewayUrl;
+    // The shared read runs on the configured timeout, whoever starts it; each probe waits only its own budget.
+    const timeoutMs = config.timeoutSeconds * 1000;
+    if (this.current?.url !== url || this.current.timeoutMs !== timeoutMs) {
+      this.current = { url, timeoutMs, cache: new ExpiringCache(() => this.load(url, timeoutMs), this.clock) };
     }
     return this.current.cache;
   }
 
-  private async load(url: string): Promise<Snapshot> {
+  private async load(url: string, timeoutMs: number): Promise<Snapshot> {
     const started = this.clock();
     try {
-      const { text, bytes } = await this.client.fetchMetrics(url, this.fetchTimeoutMs);
+      const { text, bytes } = await this.client.fetchMetrics(url, timeoutMs);
       let snapshot: Snapshot;
       try {
         snapshot = indexSnapshot(parseExposition(text));

@@ -229,6 +229,24 @@ describe('routes against a real Pushgateway', () => {
     });
   }
 
+  it('lets a probe with a short budget give up without cutting the shared read short for the others', async () => {
+    const url = await fakePushgateway((_req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+        res.end(`loop_heartbeat_timestamp_seconds{instance="service1",job="heartbeat"} ${Date.now() / 1000}\n`);
+      }, 600);
+    });
+    const { exporter } = await setup('', url);
+    const [hurried, patient] = await Promise.all([
+      handleRequest(get('/probe', { target: 'service1', debug: 'true' }, { 'x-prometheus-scrape-timeout-seconds': '0.7' }), exporter),
+      handleRequest(get('/probe', { target: 'service1' }), exporter),
+    ]);
+    assert.match(hurried.body, /^probe_pushgateway_up 0$/m);
+    assert.match(hurried.body, /did not answer within 0\.20s/);
+    assert.equal(sampleValue(patient.body, 'probe_pushgateway_up'), 1);
+    assert.equal(sampleValue(patient.body, 'probe_success'), 1);
+  });
+
   it('falls back on the last snapshot within max_stale_seconds when the Pushgateway dies, then on nothing', async () => {
     const own = await startPushgateway();
     try {

@@ -100,4 +100,36 @@ describe('ExpiringCache', () => {
     now = 3000;
     assert.equal((await cache.get(policy)).value, 'ok');
   });
+
+  it('stops waiting after maxWaitMs and answers from the last good value, while the load goes on', async () => {
+    let now = 0;
+    const loader = controlledLoader();
+    const cache = new ExpiringCache(loader.load, () => now);
+    loader.succeedWith('good');
+    await cache.get(policy);
+    const release = loader.hang();
+    now = 3000;
+    const waited = await cache.get(policy, 20);
+    assert.deepEqual([waited.value, waited.timedOut, waited.loadedAtMs], ['good', true, 0]);
+    const other = await cache.get(policy, 20);
+    assert.equal(loader.calls(), 2, 'the second caller joins the running load');
+    assert.equal(other.timedOut, true);
+    release();
+    const done = await cache.get(policy);
+    assert.deepEqual([done.value, done.timedOut], ['slow', false]);
+    assert.equal(loader.calls(), 2);
+  });
+
+  it('gives no value after a timed-out wait when the last good one is too old', async () => {
+    let now = 0;
+    const loader = controlledLoader();
+    const cache = new ExpiringCache(loader.load, () => now);
+    await cache.get(policy);
+    const release = loader.hang();
+    now = 20_000;
+    const read = await cache.get(policy, 10);
+    assert.deepEqual([read.value, read.timedOut], [undefined, true]);
+    release();
+  });
 });
+

@@ -9,7 +9,8 @@ describe('computeProbeTimeout', () => {
     { name: 'keeps the configured timeout when the header is larger', header: '10', configured: 5, expected: 5 },
     { name: 'does not subtract the offset from a tiny scrape timeout', header: '0.3', configured: 5, expected: 0.3 },
     { name: "honours Lambda's remaining time minus a reserve", header: '10', configured: 5, remaining: 1250, expected: 1 },
-    { name: 'never goes below 0.1 s', configured: 5, remaining: 100, expected: 0.1 },
+    { name: 'never goes below 0.1 s', configured: 5, remaining: 300, expected: 0.1 },
+    { name: "but never past Lambda's remaining time", configured: 5, remaining: 60, expected: 0.06 },
   ];
   for (const row of table) {
     it(row.name, () => {
