@@ -66,13 +66,13 @@ export function evaluateProbe(
   target: string,
   nowSeconds: number,
 ): ProbeEvaluation {
-  const { primary, perGroup } = lookupHeartbeat(snapshot, service, target);
+  const { primary, perInstance } = lookupHeartbeat(snapshot, service, target);
   const skew = config.maxClockSkewSeconds;
   const ageSeconds = primary === undefined ? undefined : nowSeconds - primary.timestampSeconds;
   const passThrough = passThroughOf(primary, service);
 
   if (service.replicas !== undefined) {
-    const heartbeats = perGroup.map((heartbeat): ReplicaHeartbeat => {
+    const heartbeats = perInstance.map((heartbeat): ReplicaHeartbeat => {
       const age = nowSeconds - heartbeat.timestampSeconds;
       return {
         job: heartbeat.group.job,

@@ -1,7 +1,7 @@
 import { parseAuthTokens } from './bearer-auth.ts';
 import type { ConfigOverrides } from './config.ts';
-import { configFilePath, loadConfigFile } from './config-file-source.ts';
-import { SsmConfigLoader } from './config-ssm-source.ts';
+import { configFilePath, loadConfigFile } from './config-file-loader.ts';
+import { SsmConfigLoader } from './config-ssm-loader.ts';
 import { ConfigSource } from './config-source.ts';
 import type { Clock } from './expiring-cache.ts';
 import { createLogger, parseLogLevel, type Logger } from './logger.ts';

@@ -178,7 +178,8 @@ function parseSampleLine(line: string, lineNumber: number, current: FamilyMetada
     }
   }
 
-  if (line[i] !== ' ' && line[i] !== '\t') throw new ExpositionError(`expected a value after ${name}`, lineNumber);
+  // After a label set the separating space is optional, as in Prometheus' own parser.
+  if (line[i] !== ' ' && line[i] !== '\t' && line[i - 1] !== '}') throw new ExpositionError(`expected a value after ${name}`, lineNumber);
   while (line[i] === ' ' || line[i] === '\t') i++;
   const valueStart = i;
   while (i < line.length && line[i] !== ' ' && line[i] !== '\t') i++;

@@ -12,8 +12,8 @@ export interface Heartbeat {
 export interface HeartbeatLookup {
   /** The heartbeat the probe judges: from the target's group if it has one, else the newest labelled one. */
   readonly primary: Heartbeat | undefined;
-  /** The newest heartbeat of each group holding one for the target (what `replicas` counts). */
-  readonly perGroup: readonly Heartbeat[];
+  /** The newest `service`-labelled heartbeat of each distinct `instance`, newest first (what `replicas` counts). */
+  readonly perInstance: readonly Heartbeat[];
 }
 
 function newestIn(samples: Iterable<Sample>, metric: string): Sample | undefined {
@@ -33,23 +33,20 @@ function newestIn(samples: Iterable<Sample>, metric: string): Sample | undefined
  */
 export function lookupHeartbeat(snapshot: Snapshot, service: ServiceConfig, target: string): HeartbeatLookup {
   const metric = service.heartbeatMetric;
-  const byGroup = new Map<string, Heartbeat>();
-
   const ownGroup = snapshot.groups.get(groupKey(service.job, target));
   const own = ownGroup ? newestIn(ownGroup.samples, metric) : undefined;
-  if (ownGroup && own) byGroup.set(groupKey(ownGroup.job, ownGroup.instance), { group: ownGroup, timestampSeconds: own.value, via: 'group' });
 
+  const byInstance = new Map<string, Heartbeat>();
   for (const sample of snapshot.byService.get(target) ?? []) {
     if (sample.name !== metric || !Number.isFinite(sample.value)) continue;
-    const key = groupKey(sample.labels.job ?? '', sample.labels.instance ?? '');
-    const known = byGroup.get(key);
+    const instance = sample.labels.instance ?? '';
+    const known = byInstance.get(instance);
     if (known !== undefined && known.timestampSeconds >= sample.value) continue;
-    const group = snapshot.groups.get(key);
-    if (group === undefined) continue;
-    byGroup.set(key, { group, timestampSeconds: sample.value, via: known?.via ?? 'service_label' });
+    const group = snapshot.groups.get(groupKey(sample.labels.job ?? '', instance));
+    if (group !== undefined) byInstance.set(instance, { group, timestampSeconds: sample.value, via: 'service_label' });
   }
 
-  const perGroup = [...byGroup.values()].sort((a, b) => b.timestampSeconds - a.timestampSeconds);
-  const primary = perGroup.find((heartbeat) => heartbeat.via === 'group') ?? perGroup[0];
-  return { primary, perGroup };
+  const perInstance = [...byInstance.values()].sort((a, b) => b.timestampSeconds - a.timestampSeconds);
+  const primary = ownGroup && own ? { group: ownGroup, timestampSeconds: own.value, via: 'group' as const } : perInstance[0];
+  return { primary, perInstance };
 }

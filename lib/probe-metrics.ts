@@ -19,6 +19,8 @@ function gauge(name: string, help: string, value: number | undefined): MetricFam
 }
 
 const bool = (flag: boolean): number => (flag ? 1 : 0);
+/** Durations and ages to the microsecond: finer digits are clock noise. */
+const micro = (seconds: number | undefined): number | undefined => (seconds === undefined ? undefined : Math.round(seconds * 1e6) / 1e6);
 
 /** The probe's metric families (SPEC §3), followed by the target group's pass-through samples. */
 export function buildProbeMetrics(
@@ -29,13 +31,13 @@ export function buildProbeMetrics(
   const found = evaluation.heartbeat !== undefined;
   const families: MetricFamily[] = [
     gauge('probe_success', 'Whether the heartbeat exists and is fresh (1) or not (0).', bool(evaluation.success)),
-    gauge('probe_duration_seconds', 'Returns how long the probe took to complete in seconds.', context.durationSeconds),
+    gauge('probe_duration_seconds', 'Returns how long the probe took to complete in seconds.', micro(context.durationSeconds)),
     gauge('probe_heartbeat_found', 'Whether a heartbeat sample for the target was found on the Pushgateway.', bool(found)),
     gauge('probe_heartbeat_timestamp_seconds', 'Unix time of the newest heartbeat for the target.', evaluation.heartbeat?.timestampSeconds),
-    gauge('probe_heartbeat_age_seconds', 'Seconds since the newest heartbeat for the target.', evaluation.ageSeconds),
+    gauge('probe_heartbeat_age_seconds', 'Seconds since the newest heartbeat for the target.', micro(evaluation.ageSeconds)),
     gauge('probe_freshness_threshold_seconds', 'Maximum heartbeat age considered fresh.', evaluation.service.freshnessThresholdSeconds),
     gauge('probe_pushgateway_up', 'Whether the snapshot used came from a successful Pushgateway read.', bool(context.pushgatewayUp)),
-    gauge('probe_snapshot_age_seconds', 'Age of the Pushgateway snapshot used by the probe.', context.snapshotAgeSeconds),
+    gauge('probe_snapshot_age_seconds', 'Age of the Pushgateway snapshot used by the probe.', micro(context.snapshotAgeSeconds)),
     gauge('probe_push_time_seconds', "Pushgateway's last push time of the target's group.", evaluation.heartbeat?.group.pushTimeSeconds),
     gauge('probe_config_last_reload_successful', 'Whether the last config reload succeeded (0: an older good config is in force).', bool(context.configReloadSuccessful)),
   ];
@@ -48,7 +50,8 @@ export function buildProbeMetrics(
   return families.concat(passThroughFamilies(evaluation, snapshot));
 }
 
-const METRIC_TYPES: readonly string[] = ['counter', 'gauge', 'histogram', 'summary', 'untyped'];
+const METRIC_TYPES: readonly string[] = ['counter', 'gauge', 'histogram', 'summary', 'untyped'] satisfies MetricType[];
+const isMetricType = (type: string | undefined): type is MetricType => type !== undefined && METRIC_TYPES.includes(type);
 
 function passThroughFamilies(evaluation: ProbeEvaluation, snapshot: Snapshot): MetricFamily[] {
   const byFamily = new Map<string, { name: string; labels: Record<string, string>; value: number }[]>();
@@ -60,20 +63,31 @@ function passThroughFamilies(evaluation: ProbeEvaluation, snapshot: Snapshot): M
   const families: MetricFamily[] = [];
   for (const [name, samples] of byFamily) {
     const meta = snapshot.families.get(name);
-    const type = (meta?.type !== undefined && METRIC_TYPES.includes(meta.type) ? meta.type : 'untyped') as MetricType;
+    const type = isMetricType(meta?.type) ? meta.type : 'untyped';
     families.push({ name, help: meta?.help ?? `Pushed to the Pushgateway by ${evaluation.target}.`, type, samples });
   }
   return families;
 }
 
-/** Per-service series in one answer get this label; a pushed `service` label that differs is kept as `exported_service`, as Prometheus does. */
+/** Per-service series in one answer get this label. */
 const SERVICE_LABEL = 'service';
 
+/**
+ * Sets `service`; a pushed value that differs moves to `exported_service` (and an existing
+ * one of those to `exported_exported_service`, …), as Prometheus does with conflicting labels.
+ */
 function withService(labels: Labels | undefined, service: string): Labels {
-  const { [SERVICE_LABEL]: pushed, ...rest } = labels ?? {};
-  return pushed === undefined || pushed === service
-    ? { [SERVICE_LABEL]: service, ...rest }
-    : { [SERVICE_LABEL]: service, exported_service: pushed, ...rest };
+  const out: Record<string, string> = { [SERVICE_LABEL]: service };
+  let carried = labels?.[SERVICE_LABEL];
+  let name = SERVICE_LABEL;
+  while (carried !== undefined && carried !== service) {
+    name = `exported_${name}`;
+    const displaced: string | undefined = labels?.[name];
+    out[name] = carried;
+    carried = displaced;
+  }
+  for (const [label, value] of Object.entries(labels ?? {})) if (!(label in out)) out[label] = value;
+  return out;
 }
 
 /**
@@ -94,6 +108,6 @@ export function buildAllProbesMetrics(
       for (const sample of family.samples) entry.samples.push({ ...sample, labels: withService(sample.labels, evaluation.target) });
     }
   }
-  const duration = gauge('probe_duration_seconds', 'Returns how long the probes took to complete in seconds.', context.durationSeconds);
+  const duration = gauge('probe_duration_seconds', 'Returns how long the probes took to complete in seconds.', micro(context.durationSeconds));
   return [duration, ...[...merged.values()].map(({ family, samples }) => ({ ...family, samples }))];
 }

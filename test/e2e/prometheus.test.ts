@@ -83,7 +83,10 @@ describe('Prometheus with the seed job scrapes the exporter (end to end)', () =>
     await pusher;
     const stoppedAt = Date.now();
     // SPEC §1: within freshness_threshold_seconds (5) + scrape_interval_seconds (3) + one scrape interval (5).
-    await waitForValue(prometheus.url, 'probe_success{instance="service1"}', '0', 13_000 + 15_000);
-    process.stdout.write(`# probe_success fell to 0 ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s after the last push\n`);
+    await waitForValue(prometheus.url, 'probe_success{instance="service1"}', '0', 30_000);
+    const elapsedSeconds = (Date.now() - stoppedAt) / 1000;
+    process.stdout.write(`# probe_success fell to 0 ${elapsedSeconds.toFixed(1)} s after the last push\n`);
+    // The SPEC bound, plus room for this test's 0.5 s polling and a loaded machine.
+    assert.ok(elapsedSeconds <= 13 + 5, `probe_success took ${elapsedSeconds.toFixed(1)} s to fall to 0`);
   });
 });

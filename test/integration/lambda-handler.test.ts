@@ -92,6 +92,8 @@ describe('the bundled Lambda handler (dist/probe.mjs) with function URL events',
       // 600 ms remaining − 250 ms reserve: less than timeout_seconds (5) and the scrape timeout (4.5 − 0.5).
       assert.match(String(result.body), /error: Pushgateway at http:\/\/127\.0\.0\.1:\d+ did not answer within 0\.35s/);
       assert.match(String(result.body), /^probe_pushgateway_up 0$/m);
+      assert.match(String(result.body), /^probe_snapshot_age_seconds \d/m, 'the last snapshot (within max_stale_seconds) answered');
+      assert.match(String(result.body), /^probe_heartbeat_found 1$/m);
     });
   });
 

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  freePort, getText, pushHeartbeat, startProcess, startPushgateway, tempDir, type RunningProcess, type TempDir,
+  freePort, getText, PROJECT_ROOT, pushHeartbeat, startProcess, startPushgateway, tempDir, type RunningProcess, type TempDir,
 } from '../support/processes.ts';
 
 describe('npm run serve (standalone node:http server) with a real Pushgateway', () => {
@@ -63,12 +65,31 @@ services:
     assert.equal(check.status, 0, check.stderr);
   });
 
-  it('shuts down cleanly on SIGTERM', async () => {
-    const exited = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
-    process.kill(server.child.pid ?? 0, 'SIGTERM');
-    await server.stop();
-    await exited.catch(() => undefined);
-    await assert.rejects(fetch(`${server.url}/-/healthy`));
-    assert.match(server.output(), /"msg":"shutting down","signal":"SIGTERM"/);
+  it('on SIGTERM lets an in-flight probe finish, then exits 0', async () => {
+    // A Pushgateway that answers after 800 ms keeps the probe in flight while the signal arrives.
+    const slow = createServer((_req, res) => setTimeout(() => { res.writeHead(200); res.end('x 1\n'); }, 800));
+    const slowPort = await freePort();
+    await new Promise<void>((resolve) => slow.listen(slowPort, '127.0.0.1', resolve));
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const direct = await startProcess(process.execPath, ['dist/server/server.mjs'], {
+      readyUrl: `${url}/-/healthy`, url, port,
+      env: { PORT: String(port), HOST: '127.0.0.1', CONFIG_FILE: join(PROJECT_ROOT, 'config.yml'), PUSHGATEWAY_URL: `http://127.0.0.1:${slowPort}` },
+    });
+    try {
+      const exited = new Promise<number | null>((resolve) => direct.child.once('exit', (code) => resolve(code)));
+      const inFlight = getText(`${url}/probe?target=service1`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      direct.child.kill('SIGTERM');
+      const response = await inFlight;
+      assert.equal(response.status, 200);
+      assert.match(response.body, /^probe_pushgateway_up 1$/m);
+      assert.equal(await exited, 0);
+      assert.match(direct.output(), /"msg":"shutting down","signal":"SIGTERM"/);
+    } finally {
+      await direct.stop();
+      slow.closeAllConnections();
+      slow.close();
+    }
   });
 });

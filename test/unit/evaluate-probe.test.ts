@@ -122,6 +122,18 @@ describe('evaluateProbe', () => {
       assert.equal(result.success, false);
     });
 
+    it('counts distinct instances: the same instance under two jobs is one replica', () => {
+      const twoJobs = snapshotOf([
+        pushed('worker-a', 1000, ',service="worker"'),
+        pushed('worker-a', 1000, ',service="worker"', 'other-job'),
+        pushed('worker', 1000),
+      ]);
+      const result = evaluateProbe(config, twoJobs, replicated, 'worker', 1001);
+      assert.equal(result.replicas?.fresh, 1);
+      assert.equal(result.success, false);
+      assert.equal(result.heartbeat?.via, 'group', "the target's own group still decides the heartbeat shown");
+    });
+
     it('reports never when no instance ever pushed', () => {
       const result = evaluateProbe(config, EMPTY_SNAPSHOT, replicated, 'worker', 1000);
       assert.equal(result.verdict, 'never');

@@ -47,6 +47,10 @@ describe('parseExposition', () => {
     assert.equal(samples[6]?.value, Number.POSITIVE_INFINITY);
   });
 
+  it('accepts a value right after the label set, as Prometheus does', () => {
+    assert.equal(parseExposition('x{a="b"}1\n').samples[0]?.value, 1);
+  });
+
   it('skips ordinary comments and blank lines, and accepts CRLF and a missing final newline', () => {
     const { samples } = parseExposition('# just a comment\r\n\r\n  \nx{a="1"} 2\r\ny 3');
     assert.deepEqual(samples.map((s) => [s.name, s.value]), [['x', 2], ['y', 3]]);

@@ -14,6 +14,7 @@ describe('buildAllProbesMetrics', () => {
     `${HB}{instance="a",job="heartbeat"} 100`,
     'queue_depth{instance="a",job="heartbeat",service="billing"} 7',
     'queue_depth{instance="a",job="heartbeat",service="a",shard="1"} 2',
+    'queue_depth{instance="a",job="heartbeat",service="x",exported_service="y",shard="2"} 5',
     `${HB}{instance="b",job="heartbeat"} 10`,
     '',
   ].join('\n')));
@@ -34,5 +35,6 @@ describe('buildAllProbesMetrics', () => {
   it('keeps a differing pushed service label as exported_service', () => {
     assert.match(text, /^queue_depth\{service="a",exported_service="billing"\} 7$/m);
     assert.match(text, /^queue_depth\{service="a",shard="1"\} 2$/m);
+    assert.match(text, /^queue_depth\{service="a",exported_service="x",exported_exported_service="y",shard="2"\} 5$/m);
   });
 });
