@@ -1,7 +1,15 @@
 import type { ExporterConfig, ServiceConfig } from './config.ts';
-import type { Sample } from './exposition-parser.ts';
+import type { Labels } from './exposition-parser.ts';
 import { lookupHeartbeat, type Heartbeat } from './heartbeat-lookup.ts';
 import { PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC, type Snapshot } from './snapshot.ts';
+
+/** A pushed sample as the probe re-exposes it. */
+export interface PassThroughSample {
+  readonly name: string;
+  readonly family: string;
+  readonly labels: Labels;
+  readonly value: number;
+}
 
 export type ProbeVerdict = 'fresh' | 'stale' | 'future' | 'never' | 'too_few_replicas';
 
@@ -23,7 +31,7 @@ export interface ProbeEvaluation {
   readonly maxClockSkewSeconds: number;
   readonly replicas: { readonly expected: number; readonly fresh: number; readonly heartbeats: readonly ReplicaHeartbeat[] } | undefined;
   /** The target group's other samples, re-exposed with `job`/`instance` removed. */
-  readonly passThrough: readonly Sample[];
+  readonly passThrough: readonly PassThroughSample[];
 }
 
 /** Names the probe itself exposes: a pushed sample may not shadow them. */
@@ -36,9 +44,9 @@ function freshness(ageSeconds: number, service: ServiceConfig, maxClockSkewSecon
   return ageSeconds <= service.freshnessThresholdSeconds ? 'fresh' : 'stale';
 }
 
-function passThroughOf(heartbeat: Heartbeat | undefined, service: ServiceConfig): Sample[] {
+function passThroughOf(heartbeat: Heartbeat | undefined, service: ServiceConfig): PassThroughSample[] {
   if (heartbeat === undefined) return [];
-  const out: Sample[] = [];
+  const out: PassThroughSample[] = [];
   for (const sample of heartbeat.group.samples) {
     if (
       sample.name === service.heartbeatMetric ||
@@ -50,7 +58,7 @@ function passThroughOf(heartbeat: Heartbeat | undefined, service: ServiceConfig)
       continue;
     }
     const { job: _job, instance: _instance, ...labels } = sample.labels;
-    out.push({ ...sample, labels });
+    out.push({ name: sample.name, family: sample.family, labels, value: sample.value });
   }
   return out;
 }

@@ -37,12 +37,12 @@ export function lookupHeartbeat(snapshot: Snapshot, service: ServiceConfig, targ
   const own = ownGroup ? newestIn(ownGroup.samples, metric) : undefined;
 
   const byInstance = new Map<string, Heartbeat>();
-  for (const sample of snapshot.byService.get(target) ?? []) {
+  for (const sample of snapshot.samplesOfService(target)) {
     if (sample.name !== metric || !Number.isFinite(sample.value)) continue;
-    const instance = sample.labels.instance ?? '';
+    const instance = sample.instance ?? '';
     const known = byInstance.get(instance);
     if (known !== undefined && known.timestampSeconds >= sample.value) continue;
-    const group = snapshot.groups.get(groupKey(sample.labels.job ?? '', instance));
+    const group = snapshot.groups.get(groupKey(sample.job ?? '', instance));
     if (group !== undefined) byInstance.set(instance, { group, timestampSeconds: sample.value, via: 'service_label' });
   }
 

@@ -1,7 +1,6 @@
 import type { ExporterConfig } from './config.ts';
 import { describeError, PushgatewayError } from './errors.ts';
 import { ExpiringCache, type Clock } from './expiring-cache.ts';
-import { parseExposition } from './exposition-parser.ts';
 import type { Logger } from './logger.ts';
 import type { PushgatewayClient } from './pushgateway-client.ts';
 import { redactUrl } from './redact-url.ts';
@@ -65,7 +64,7 @@ export class SnapshotSource {
       const { text, bytes } = await this.client.fetchMetrics(url, timeoutMs);
       let snapshot: Snapshot;
       try {
-        snapshot = indexSnapshot(parseExposition(text));
+        snapshot = indexSnapshot(text);
       } catch (error) {
         throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${redactUrl(url)} sent unparsable metrics: ${describeError(error)}`, { cause: error });
       }

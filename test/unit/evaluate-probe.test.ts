@@ -9,7 +9,7 @@ const HB = 'loop_heartbeat_timestamp_seconds';
 const config = { maxClockSkewSeconds: 300 };
 const service1: ServiceConfig = { name: 'service1', job: 'heartbeat', heartbeatMetric: HB, freshnessThresholdSeconds: 5, replicas: undefined };
 
-const snapshotOf = (lines: string[]): Snapshot => indexSnapshot(parseExposition(`${lines.join('\n')}\n`));
+const snapshotOf = (lines: string[]): Snapshot => indexSnapshot(`${lines.join('\n')}\n`);
 const pushed = (instance: string, value: number | string, extra = '', job = 'heartbeat') =>
   `${HB}{instance="${instance}",job="${job}"${extra}} ${value}`;
 

@@ -96,27 +96,25 @@ describe('parseExposition', () => {
       text += `loop_errors_total{instance="svc${i}",job="heartbeat"} ${i}\n`;
       text += `push_time_seconds{instance="svc${i}",job="heartbeat"} ${1_764_000_000.5 + i}\n`;
     }
-    const snapshot = indexSnapshot(parseExposition(text));
+    const snapshot = indexSnapshot(text);
     assert.equal(snapshot.sampleCount, 30_000);
     assert.equal(snapshot.groups.size, 10_000);
     const group = snapshot.groups.get(groupKey('heartbeat', 'svc9999'));
     assert.equal(group?.samples.length, 3);
     assert.equal(group?.pushTimeSeconds, 1_764_009_999.5);
-    assert.equal(snapshot.byService.get('svc42')?.[0]?.value, 1_764_000_042);
+    assert.equal(snapshot.samplesOfService('svc42')[0]?.value, 1_764_000_042);
   });
 });
 
 describe('indexSnapshot', () => {
   it("ignores Pushgateway's own unlabelled metrics and indexes pushed ones by group and service", () => {
     const snapshot = indexSnapshot(
-      parseExposition(
-        'pushgateway_build_info{version="1.5.1"} 1\n' +
-          'hb{job="heartbeat",instance="a",service="s"} 10\n' +
-          'hb{job="heartbeat",instance="b",service="s"} 20\n' +
-          'hb{job="other"} 30\n',
-      ),
+      'pushgateway_build_info{version="1.5.1"} 1\n' +
+        'hb{job="heartbeat",instance="a",service="s"} 10\n' +
+        'hb{job="heartbeat",instance="b",service="s"} 20\n' +
+        'hb{job="other"} 30\n',
     );
     assert.deepEqual([...snapshot.groups.keys()], [groupKey('heartbeat', 'a'), groupKey('heartbeat', 'b'), groupKey('other', '')]);
-    assert.deepEqual(snapshot.byService.get('s')?.map((s) => s.value), [10, 20]);
+    assert.deepEqual(snapshot.samplesOfService('s').map((s) => s.value), [10, 20]);
   });
 });

@@ -38,7 +38,6 @@ describe('formatValue', () => {
 
 describe('buildProbeMetrics + renderExposition', () => {
   const snapshot = indexSnapshot(
-    parseExposition(
       [
         '# HELP loop_errors_total Errors.',
         '# TYPE loop_errors_total counter',
@@ -53,7 +52,6 @@ describe('buildProbeMetrics + renderExposition', () => {
         'push_time_seconds{instance="service1",job="heartbeat"} 1000.25',
         '',
       ].join('\n'),
-    ),
   );
 
   it('renders a fresh probe that promtool check metrics finds clean', () => {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evaluateProbe } from '../../lib/evaluate-probe.ts';
-import { parseExposition } from '../../lib/exposition-parser.ts';
 import { renderExposition } from '../../lib/exposition-renderer.ts';
 import { buildAllProbesMetrics } from '../../lib/probe-metrics.ts';
 import { indexSnapshot } from '../../lib/snapshot.ts';
@@ -10,14 +9,14 @@ const HB = 'loop_heartbeat_timestamp_seconds';
 const service = (name: string) => ({ name, job: 'heartbeat', heartbeatMetric: HB, freshnessThresholdSeconds: 5, replicas: undefined });
 
 describe('buildAllProbesMetrics', () => {
-  const snapshot = indexSnapshot(parseExposition([
+  const snapshot = indexSnapshot([
     `${HB}{instance="a",job="heartbeat"} 100`,
     'queue_depth{instance="a",job="heartbeat",service="billing"} 7',
     'queue_depth{instance="a",job="heartbeat",service="a",shard="1"} 2',
     'queue_depth{instance="a",job="heartbeat",service="x",exported_service="y",shard="2"} 5',
     `${HB}{instance="b",job="heartbeat"} 10`,
     '',
-  ].join('\n')));
+  ].join('\n'));
   const evaluations = ['a', 'b', 'c'].map((name) => evaluateProbe({ maxClockSkewSeconds: 300 }, snapshot, service(name), name, 101));
   const text = renderExposition(buildAllProbesMetrics(evaluations, { pushgatewayUp: true, snapshotAgeSeconds: 1, durationSeconds: 0.01, configReloadSuccessful: true }, snapshot));
 
