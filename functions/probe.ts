@@ -17,6 +17,7 @@ export async function handler(event: LambdaFunctionURLEvent, context?: Context):
       query: new URLSearchParams(event.rawQueryString ?? ''),
       headers,
       remainingTimeMs: context?.getRemainingTimeInMillis?.(),
+      requestId: context?.awsRequestId,
     },
     exporter,
   );

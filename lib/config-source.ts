@@ -2,6 +2,7 @@ import { CONFIG_DEFAULTS, type ExporterConfig } from './config.ts';
 import { describeError } from './errors.ts';
 import { ExpiringCache, type Clock } from './expiring-cache.ts';
 import type { Logger } from './logger.ts';
+import type { SelfMetrics } from './self-metrics.ts';
 
 /** Until a first config loads, a failure is retried this soon rather than after a whole TTL. */
 export const FIRST_LOAD_RETRY_SECONDS = 5;
@@ -24,15 +25,20 @@ export class ConfigSource {
     load: () => Promise<ExporterConfig>,
     clock: Clock,
     private readonly logger: Logger,
+    metrics: SelfMetrics,
     readonly description: string,
   ) {
     this.cache = new ExpiringCache(async () => {
+      const started = performance.now();
+      const duration_seconds = () => (performance.now() - started) / 1000;
       try {
         const config = await load();
-        this.logger.debug('config loaded', { source: description, services: config.services.size });
+        metrics.recordReload('success');
+        this.logger.info('config loaded', { source: description, outcome: 'success', services: config.services.size, duration_seconds: duration_seconds() });
         return config;
       } catch (error) {
-        this.logger.error('config load failed', { source: description, error: describeError(error) });
+        metrics.recordReload('failure');
+        this.logger.error('config load failed', { source: description, outcome: 'failure', error: describeError(error), duration_seconds: duration_seconds() });
         throw error;
       }
     }, clock);

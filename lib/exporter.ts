@@ -6,6 +6,7 @@ import { ConfigSource } from './config-source.ts';
 import type { Clock } from './expiring-cache.ts';
 import { createLogger, parseLogLevel, type Logger } from './logger.ts';
 import { PushgatewayClient } from './pushgateway-client.ts';
+import { SelfMetrics } from './self-metrics.ts';
 import { SnapshotSource } from './snapshot-source.ts';
 
 /** The environment variables every entry point reads (SPEC §7). */
@@ -25,6 +26,7 @@ export interface Exporter {
   readonly logger: Logger;
   /** Bearer tokens any of which unlocks every route but `/-/healthy`; empty when auth is off. */
   readonly authTokens: readonly string[];
+  readonly metrics: SelfMetrics;
   close(): Promise<void>;
 }
 
@@ -41,20 +43,21 @@ export function createExporter(env: ExporterEnvironment, options: ExporterOption
   const { cwd, clock = Date.now } = options;
   const logger = createLogger(parseLogLevel(env.LOG_LEVEL), options.writeLog);
   const overrides = { pushgatewayUrl: env.PUSHGATEWAY_URL || undefined };
-  const config = configSourceFor(env, cwd, overrides, clock, logger);
+  const metrics = new SelfMetrics(clock() / 1000);
+  const config = configSourceFor(env, cwd, overrides, clock, logger, metrics);
   const client = new PushgatewayClient();
-  const snapshots = new SnapshotSource(client, clock, logger);
+  const snapshots = new SnapshotSource(client, clock, logger, metrics);
   const authTokens = parseAuthTokens(env.AUTH_TOKEN);
-  return { config, snapshots, clock, logger, authTokens, close: () => client.close() };
+  return { config, snapshots, clock, logger, authTokens, metrics, close: () => client.close() };
 }
 
 /** SPEC §5: the SSM parameter when `CONFIG_SSM_PARAMETER` is set, else the YAML file. */
-function configSourceFor(env: ExporterEnvironment, cwd: string, overrides: ConfigOverrides, clock: Clock, logger: Logger): ConfigSource {
+function configSourceFor(env: ExporterEnvironment, cwd: string, overrides: ConfigOverrides, clock: Clock, logger: Logger, metrics: SelfMetrics): ConfigSource {
   const parameter = env.CONFIG_SSM_PARAMETER?.trim();
   if (parameter) {
     const loader = new SsmConfigLoader(parameter, overrides);
-    return new ConfigSource(() => loader.load(), clock, logger, `ssm:${parameter}`);
+    return new ConfigSource(() => loader.load(), clock, logger, metrics, `ssm:${parameter}`);
   }
   const path = configFilePath(env.CONFIG_FILE, cwd);
-  return new ConfigSource(() => loadConfigFile(path, overrides), clock, logger, path);
+  return new ConfigSource(() => loadConfigFile(path, overrides), clock, logger, metrics, path);
 }

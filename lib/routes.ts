@@ -7,6 +7,8 @@ import { renderDebugReport } from './debug-report.ts';
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from './exposition-renderer.ts';
 import { buildAllProbesMetrics, buildProbeMetrics } from './probe-metrics.ts';
 import { computeProbeTimeout } from './probe-timeout.ts';
+import type { LogFields } from './logger.ts';
+import { processUsage } from './self-metrics.ts';
 import { EMPTY_SNAPSHOT } from './snapshot.ts';
 
 /** A request as every entry point (function URL, serverless-offline, node:http) hands it over. */
@@ -18,12 +20,16 @@ export interface ExporterRequest {
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** Lambda's remaining invocation time, when running in Lambda. */
   readonly remainingTimeMs?: number | undefined;
+  /** Lambda's request id, or one the server made; it ties the log lines of one request together. */
+  readonly requestId?: string | undefined;
 }
 
 export interface ExporterResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
+  /** What the request log line should say beyond method, path, status and duration. */
+  readonly log?: LogFields;
 }
 
 type RouteHandler = (request: ExporterRequest, exporter: Exporter) => Promise<ExporterResponse>;
@@ -107,9 +113,10 @@ const probe: RouteHandler = async (request, exporter) => {
   const durationSeconds = (performance.now() - budget.startedMs) / 1000;
   const context = { ...read, durationSeconds, configReloadSuccessful: loaded.reloadSuccessful };
   const metrics = renderExposition(buildProbeMetrics(evaluation, context, snapshot));
-  exporter.logger.debug('probe', { target, verdict: evaluation.verdict, success: evaluation.success, cache_hit: read.cacheHit, duration_seconds: durationSeconds });
-  if (debug) return textResponse(200, renderDebugReport(evaluation, config, read, nowSeconds, metrics));
-  return exposition(metrics);
+  exporter.metrics.recordProbe('/probe', evaluation.success);
+  const log = { target: clip(target), verdict: evaluation.verdict, success: evaluation.success, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp };
+  if (debug) return { ...textResponse(200, renderDebugReport(evaluation, config, read, nowSeconds, metrics)), log };
+  return { ...exposition(metrics), log };
 };
 
 /** Every configured service in one answer: one invocation and one Pushgateway read per scrape. */
@@ -124,8 +131,15 @@ const probes: RouteHandler = async (request, exporter) => {
   const nowSeconds = exporter.clock() / 1000;
   const evaluations = [...config.services.values()].map((service) => evaluateProbe(config, snapshot, service, service.name, nowSeconds));
   const context = { ...read, durationSeconds: (performance.now() - budget.startedMs) / 1000, configReloadSuccessful: loaded.reloadSuccessful };
-  return exposition(renderExposition(buildAllProbesMetrics(evaluations, context, snapshot)));
+  for (const evaluation of evaluations) exporter.metrics.recordProbe('/probes', evaluation.success);
+  const failed = evaluations.filter((evaluation) => !evaluation.success).length;
+  const log = { services: evaluations.length, failed, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp };
+  return { ...exposition(renderExposition(buildAllProbesMetrics(evaluations, context, snapshot))), log };
 };
+
+/** The exporter's own metrics: reads, reloads, probes, process. */
+const selfMetrics: RouteHandler = async (_request, exporter) =>
+  exposition(renderExposition(exporter.metrics.families(exporter.clock(), processUsage())));
 
 const healthy: RouteHandler = async () => textResponse(200, 'OK');
 
@@ -133,13 +147,31 @@ const healthy: RouteHandler = async () => textResponse(200, 'OK');
 export const ROUTES: readonly Route[] = [
   { path: '/probe', methods: ['GET', 'HEAD'], handle: probe },
   { path: '/probes', methods: ['GET', 'HEAD'], handle: probes },
+  { path: '/metrics', methods: ['GET', 'HEAD'], handle: selfMetrics },
   { path: '/-/healthy', methods: ['GET', 'HEAD'], handle: healthy, public: true },
 ];
 
-/** Dispatches a request through ROUTES; never throws and never answers with a stack trace. */
+/**
+ * Dispatches a request through ROUTES and logs one line for it; never throws and never answers
+ * with a stack trace.
+ */
 export async function handleRequest(request: ExporterRequest, exporter: Exporter): Promise<ExporterResponse> {
+  const started = performance.now();
   const response = await dispatch(request, exporter);
-  return request.method.toUpperCase() === 'HEAD' ? { ...response, body: '' } : response;
+  const status = response.status;
+  const fields: LogFields = {
+    request_id: request.requestId, method: clip(request.method), path: clip(request.path), status,
+    duration_seconds: Math.round((performance.now() - started) * 1000) / 1e6, ...response.log,
+  };
+  if (status >= 500) exporter.logger.error('request', fields);
+  else exporter.logger.info('request', fields);
+  const { log: _log, ...answer } = response;
+  return request.method.toUpperCase() === 'HEAD' ? { ...answer, body: '' } : answer;
+}
+
+/** Request input in a log line, bounded so a 10 KB target cannot flood the logs. */
+function clip(value: string): string {
+  return value.length > 200 ? `${value.slice(0, 200)}…` : value;
 }
 
 async function dispatch(request: ExporterRequest, exporter: Exporter): Promise<ExporterResponse> {

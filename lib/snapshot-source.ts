@@ -4,6 +4,7 @@ import { ExpiringCache, type Clock } from './expiring-cache.ts';
 import type { Logger } from './logger.ts';
 import type { PushgatewayClient } from './pushgateway-client.ts';
 import { redactUrl } from './redact-url.ts';
+import type { ReadOutcome, SelfMetrics } from './self-metrics.ts';
 import { indexSnapshot, type Snapshot } from './snapshot.ts';
 
 export interface SnapshotRead {
@@ -29,6 +30,7 @@ export class SnapshotSource {
     private readonly client: PushgatewayClient,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly metrics: SelfMetrics,
   ) {}
 
   async read(config: ExporterConfig, maxWaitMs: number): Promise<SnapshotRead> {
@@ -59,7 +61,8 @@ export class SnapshotSource {
   }
 
   private async load(url: string, timeoutMs: number): Promise<Snapshot> {
-    const started = this.clock();
+    const started = performance.now();
+    const duration = () => (performance.now() - started) / 1000;
     try {
       const { text, bytes } = await this.client.fetchMetrics(url, timeoutMs);
       let snapshot: Snapshot;
@@ -68,12 +71,20 @@ export class SnapshotSource {
       } catch (error) {
         throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${redactUrl(url)} sent unparsable metrics: ${describeError(error)}`, { cause: error });
       }
-      this.logger.debug('pushgateway read', { outcome: 'success', bytes, samples: snapshot.sampleCount, groups: snapshot.groups.size, duration_seconds: (this.clock() - started) / 1000 });
+      this.metrics.recordRead('success', duration(), this.clock());
+      this.logger.info('pushgateway read', { outcome: 'success', bytes, samples: snapshot.sampleCount, groups: snapshot.groups.size, duration_seconds: duration() });
       return snapshot;
     } catch (error) {
       const code = error instanceof PushgatewayError ? error.code : 'PUSHGATEWAY_UNREACHABLE';
-      this.logger.warn('pushgateway read failed', { outcome: 'failure', code, error: describeError(error), duration_seconds: (this.clock() - started) / 1000 });
+      this.metrics.recordRead(READ_OUTCOMES[code] ?? 'unreachable', duration());
+      this.logger.warn('pushgateway read failed', { outcome: 'failure', code, error: describeError(error), duration_seconds: duration() });
       throw error;
     }
   }
 }
+
+const READ_OUTCOMES: Partial<Record<string, ReadOutcome>> = {
+  PUSHGATEWAY_UNREACHABLE: 'unreachable',
+  PUSHGATEWAY_BAD_RESPONSE: 'bad_response',
+  PUSHGATEWAY_TIMEOUT: 'timeout',
+};

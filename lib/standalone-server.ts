@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { describeError } from './errors.ts';
 import type { Exporter } from './exporter.ts';
@@ -12,7 +13,7 @@ export function createStandaloneServer(exporter: Exporter): Server {
     const url = new URL(request.url ?? '/', 'http://exporter');
     const headers: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    const answer = await handleRequest({ method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, headers }, exporter);
+    const answer = await handleRequest({ method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, requestId: randomUUID() }, exporter);
     response.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
     response.end(answer.body);
   };

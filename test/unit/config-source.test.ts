@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { parseConfig, type ExporterConfig } from '../../lib/config.ts';
 import { ConfigSource, FIRST_LOAD_RETRY_SECONDS } from '../../lib/config-source.ts';
 import { createLogger } from '../../lib/logger.ts';
+import { SelfMetrics } from '../../lib/self-metrics.ts';
 
 const config = (ttl: number, name: string) => parseConfig(`pushgateway_url: http://pg:9091\nconfig_ttl_seconds: ${ttl}\nservices: [{name: ${name}}]\n`);
 const quiet = createLogger('error', () => undefined);
@@ -16,7 +17,7 @@ describe('ConfigSource', () => {
       calls += 1;
       if (fail) throw new Error('ThrottlingException: Rate exceeded');
       return config(60, 'a');
-    }, () => now, quiet, 'test');
+    }, () => now, quiet, new SelfMetrics(0), 'test');
     const first = await source.read();
     assert.equal(first.config, undefined);
     assert.match(first.error ?? '', /Rate exceeded/);
@@ -34,7 +35,7 @@ describe('ConfigSource', () => {
     let slow = false;
     const source = new ConfigSource(
       () => (slow ? new Promise<ExporterConfig>((resolve) => { release = resolve; }) : Promise.resolve(config(30, 'a'))),
-      () => now, quiet, 'ssm:/x',
+      () => now, quiet, new SelfMetrics(0), 'ssm:/x',
     );
     await source.read();
     slow = true;
