@@ -19,6 +19,8 @@ export interface ExporterConfig {
   readonly configTtlSeconds: number;
   readonly maxClockSkewSeconds: number;
   readonly allowUnlistedTargets: boolean;
+  /** Largest Pushgateway `/metrics` body read, compressed or not. */
+  readonly maxBodyBytes: number;
   readonly defaults: {
     readonly job: string;
     readonly heartbeatMetric: string;
@@ -39,6 +41,7 @@ export const CONFIG_DEFAULTS = {
   configTtlSeconds: 60,
   maxClockSkewSeconds: 300,
   allowUnlistedTargets: false,
+  maxBodyBytes: 64 * 1024 * 1024,
   job: 'heartbeat',
   heartbeatMetric: 'loop_heartbeat_timestamp_seconds',
   freshnessThresholdSeconds: 10,
@@ -52,6 +55,7 @@ const TOP_LEVEL_KEYS = [
   'config_ttl_seconds',
   'max_clock_skew_seconds',
   'allow_unlisted_targets',
+  'max_body_bytes',
   'default_freshness_threshold_seconds',
   'defaults',
   'services',
@@ -191,6 +195,7 @@ export function parseConfig(text: string, overrides: ConfigOverrides = {}, sourc
   const maxClockSkewSeconds = number('max_clock_skew_seconds');
   const allowUnlistedTargets = boolean(raw, 'allow_unlisted_targets', 'allow_unlisted_targets', problems);
   const legacyThreshold = number('default_freshness_threshold_seconds');
+  const maxBodyBytes = positiveInteger(raw, 'max_body_bytes', 'max_body_bytes', problems);
 
   let defaultsJob: string | undefined;
   let defaultsMetric: string | undefined;
@@ -270,6 +275,7 @@ export function parseConfig(text: string, overrides: ConfigOverrides = {}, sourc
     configTtlSeconds: configTtlSeconds ?? CONFIG_DEFAULTS.configTtlSeconds,
     maxClockSkewSeconds: maxClockSkewSeconds ?? CONFIG_DEFAULTS.maxClockSkewSeconds,
     allowUnlistedTargets: allowUnlistedTargets ?? CONFIG_DEFAULTS.allowUnlistedTargets,
+    maxBodyBytes: maxBodyBytes ?? CONFIG_DEFAULTS.maxBodyBytes,
     defaults,
     services,
   };

@@ -6,8 +6,6 @@ import { redactUrl } from './redact-url.ts';
 
 const gunzipAsync = promisify(gunzip);
 
-/** Largest `/metrics` body accepted, compressed or not: bounds memory whatever the Pushgateway sends. */
-export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export interface MetricsRead {
   readonly text: string;
@@ -20,13 +18,10 @@ export interface MetricsRead {
  * so a warm Lambda container reuses its connection.
  */
 export class PushgatewayClient {
-  private readonly agent = new Agent({
-    keepAliveTimeout: 30_000,
-    connections: 4,
-    maxResponseSize: MAX_BODY_BYTES,
-  });
+  private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 4 });
 
-  async fetchMetrics(baseUrl: string, timeoutMs: number): Promise<MetricsRead> {
+  /** `maxBodyBytes` bounds the body on the wire and once decompressed: memory stays bounded whatever the Pushgateway sends. */
+  async fetchMetrics(baseUrl: string, timeoutMs: number, maxBodyBytes: number): Promise<MetricsRead> {
     const url = new URL(`${baseUrl}/metrics`);
     const headers: Record<string, string> = {
       // Asks for text: Pushgateway would otherwise be free to answer in protobuf.
@@ -49,12 +44,21 @@ export class PushgatewayClient {
     } catch (error) {
       throw this.wrap(error, where, timeoutMs, signal);
     }
-    let body: Buffer;
+    const chunks: Buffer[] = [];
+    let size = 0;
     try {
-      body = Buffer.from(await response.body.arrayBuffer());
+      for await (const chunk of response.body) {
+        size += (chunk as Buffer).length;
+        if (size > maxBodyBytes) {
+          response.body.destroy();
+          throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} sent more than max_body_bytes (${maxBodyBytes}) bytes`);
+        }
+        chunks.push(chunk as Buffer);
+      }
     } catch (error) {
-      throw this.wrap(error, where, timeoutMs, signal);
+      throw error instanceof PushgatewayError ? error : this.wrap(error, where, timeoutMs, signal);
     }
+    const body = Buffer.concat(chunks, size);
     if (response.statusCode !== 200) {
       throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} answered HTTP ${response.statusCode} to GET /metrics`);
     }
@@ -62,9 +66,11 @@ export class PushgatewayClient {
     let text: string;
     if (encoding === 'gzip') {
       try {
-        text = (await gunzipAsync(body, { maxOutputLength: MAX_BODY_BYTES })).toString('utf8');
+        text = (await gunzipAsync(body, { maxOutputLength: maxBodyBytes })).toString('utf8');
       } catch (error) {
-        throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} sent a bad gzip body: ${describeError(error)}`, { cause: error });
+        const tooLarge = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+        const reason = tooLarge ? `more than max_body_bytes (${maxBodyBytes}) bytes once inflated` : `a bad gzip body: ${describeError(error)}`;
+        throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} sent ${reason}`, { cause: error });
       }
     } else {
       text = body.toString('utf8');
@@ -81,9 +87,6 @@ export class PushgatewayClient {
       return new PushgatewayError('PUSHGATEWAY_TIMEOUT', `Pushgateway at ${where} did not answer within ${(timeoutMs / 1000).toFixed(2)}s`, { cause: error });
     }
     const code = (error as { code?: string } | undefined)?.code;
-    if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
-      return new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} sent more than ${MAX_BODY_BYTES} bytes`, { cause: error });
-    }
     const detail = code && !describeError(error).includes(code) ? `${code}: ${describeError(error)}` : describeError(error);
     return new PushgatewayError('PUSHGATEWAY_UNREACHABLE', `Pushgateway at ${where} is unreachable: ${detail}`, { cause: error });
   }

@@ -24,7 +24,7 @@ export interface SnapshotRead {
  * `max_stale_seconds`.
  */
 export class SnapshotSource {
-  private current: { url: string; timeoutMs: number; cache: ExpiringCache<Snapshot> } | undefined;
+  private current: { key: string; cache: ExpiringCache<Snapshot> } | undefined;
 
   constructor(
     private readonly client: PushgatewayClient,
@@ -49,22 +49,23 @@ export class SnapshotSource {
     };
   }
 
-  /** One cache per Pushgateway URL and read timeout: a config change starts afresh. */
+  /** One cache per Pushgateway URL and read limits: a config change starts afresh. */
   private cacheFor(config: ExporterConfig): ExpiringCache<Snapshot> {
-    const url = config.pushgatewayUrl;
+    const { pushgatewayUrl: url, maxBodyBytes } = config;
     // The shared read runs on the configured timeout, whoever starts it; each probe waits only its own budget.
     const timeoutMs = config.timeoutSeconds * 1000;
-    if (this.current?.url !== url || this.current.timeoutMs !== timeoutMs) {
-      this.current = { url, timeoutMs, cache: new ExpiringCache(() => this.load(url, timeoutMs), this.clock) };
+    const key = `${url} ${timeoutMs} ${maxBodyBytes}`;
+    if (this.current?.key !== key) {
+      this.current = { key, cache: new ExpiringCache(() => this.load(url, timeoutMs, maxBodyBytes), this.clock) };
     }
     return this.current.cache;
   }
 
-  private async load(url: string, timeoutMs: number): Promise<Snapshot> {
+  private async load(url: string, timeoutMs: number, maxBodyBytes: number): Promise<Snapshot> {
     const started = performance.now();
     const duration = () => (performance.now() - started) / 1000;
     try {
-      const { text, bytes } = await this.client.fetchMetrics(url, timeoutMs);
+      const { text, bytes } = await this.client.fetchMetrics(url, timeoutMs, maxBodyBytes);
       let snapshot: Snapshot;
       try {
         snapshot = indexSnapshot(text);

@@ -90,14 +90,14 @@ async function benchProbeRead(pushgatewayUrl: string, configFile: string): Promi
   const exporter = createExporter({ CONFIG_FILE: configFile, PUSHGATEWAY_URL: pushgatewayUrl, LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT, clock: () => (now += 60_000) });
   const request = { method: 'GET', path: '/probe', query: new URLSearchParams('target=svc42'), headers: {} };
   await handleRequest(request, exporter);
-  await client.fetchMetrics(pushgatewayUrl, 5000);
+  await client.fetchMetrics(pushgatewayUrl, 5000, 64 * 1024 * 1024);
   const [probe, fetchOnly] = await sideBySide(
     15,
     async () => {
       const response = await handleRequest(request, exporter);
       if (!response.body.includes('probe_pushgateway_up 1')) throw new Error('probe did not read the Pushgateway');
     },
-    () => client.fetchMetrics(pushgatewayUrl, 5000),
+    () => client.fetchMetrics(pushgatewayUrl, 5000, 64 * 1024 * 1024),
   );
   await client.close();
   await exporter.close();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { createExporter, type Exporter } from '../../lib/exporter.ts';
 import { handleRequest, type ExporterRequest } from '../../lib/routes.ts';
@@ -213,11 +214,24 @@ describe('routes against a real Pushgateway', () => {
     ['answers a truncated label set', (_req, res) => { res.writeHead(200); res.end('loop_heartbeat_timestamp_seconds{instance="service1",job="hea'); }],
     ['claims gzip but sends plain text', (_req, res) => { res.writeHead(200, { 'content-encoding': 'gzip' }); res.end('x 1\n'); }],
     ['accepts the connection and never answers', () => undefined],
+    ['trickles its body slower than the timeout allows', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      const timer = setInterval(() => res.write('# still here\n'), 100);
+      res.on('close', () => clearInterval(timer));
+    }],
+    ['sends a 50 MB body, over max_body_bytes', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end(Buffer.alloc(50 * 1024 * 1024, 'x 1\n'));
+    }],
+    ['sends a gzip bomb that inflates past max_body_bytes', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-encoding': 'gzip' });
+      res.end(gzipSync(Buffer.alloc(50 * 1024 * 1024, 'x 1\n')));
+    }],
   ];
   for (const [fault, handler] of faults) {
     it(`answers 200 with probe_success 0 and probe_pushgateway_up 0 when the Pushgateway ${fault}`, async () => {
       const url = await fakePushgateway(handler);
-      const { exporter } = await setup('timeout_seconds: 1', url);
+      const { exporter } = await setup('timeout_seconds: 1\nmax_body_bytes: 10485760', url);
       const started = performance.now();
       const response = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), exporter);
       assert.ok(performance.now() - started < 10_000, 'bounded by the timeout');
@@ -226,6 +240,8 @@ describe('routes against a real Pushgateway', () => {
       assert.match(response.body, /^probe_pushgateway_up 0$/m);
       assert.match(response.body, /read succeeded: no/);
       assert.match(response.body, /error: Pushgateway at http:\/\/127\.0\.0\.1:\d+ /);
+      if (fault.includes('max_body_bytes')) assert.match(response.body, /sent more than max_body_bytes \(10485760\) bytes/);
+      if (fault.includes('trickles')) assert.match(response.body, /did not answer within (0\.9\d|1\.00)s/);
     });
   }
 
@@ -242,7 +258,7 @@ describe('routes against a real Pushgateway', () => {
       handleRequest(get('/probe', { target: 'service1' }), exporter),
     ]);
     assert.match(hurried.body, /^probe_pushgateway_up 0$/m);
-    assert.match(hurried.body, /did not answer within 0\.20s/);
+    assert.match(hurried.body, /did not answer within 0\.(19|20)s/);
     assert.equal(sampleValue(patient.body, 'probe_pushgateway_up'), 1);
     assert.equal(sampleValue(patient.body, 'probe_success'), 1);
   });
