@@ -12,7 +12,10 @@ export interface ServiceConfig {
 }
 
 export interface ExporterConfig {
+  /** May carry `user:password@` for a Pushgateway behind basic auth. */
   readonly pushgatewayUrl: string;
+  /** Sent as `Authorization: Bearer` to a Pushgateway behind a token. */
+  readonly pushgatewayBearerToken: string | undefined;
   readonly scrapeIntervalSeconds: number;
   readonly timeoutSeconds: number;
   readonly maxStaleSeconds: number;
@@ -32,6 +35,8 @@ export interface ExporterConfig {
 export interface ConfigOverrides {
   /** `PUSHGATEWAY_URL` from the environment wins over `pushgateway_url`. */
   readonly pushgatewayUrl?: string | undefined;
+  /** `PUSHGATEWAY_BEARER_TOKEN` from the environment wins over `pushgateway_bearer_token`. */
+  readonly pushgatewayBearerToken?: string | undefined;
 }
 
 export const CONFIG_DEFAULTS = {
@@ -49,6 +54,7 @@ export const CONFIG_DEFAULTS = {
 
 const TOP_LEVEL_KEYS = [
   'pushgateway_url',
+  'pushgateway_bearer_token',
   'scrape_interval_seconds',
   'timeout_seconds',
   'max_stale_seconds',
@@ -187,6 +193,8 @@ export function parseConfig(text: string, overrides: ConfigOverrides = {}, sourc
     problems.add('pushgateway_url', 'required (or set the PUSHGATEWAY_URL environment variable)');
   }
 
+  const configuredToken = nonEmptyString(raw, 'pushgateway_bearer_token', 'pushgateway_bearer_token', problems);
+  const pushgatewayBearerToken = overrides.pushgatewayBearerToken || configuredToken;
   const number = (key: string) => positiveNumber(raw, key, key, problems);
   const scrapeIntervalSeconds = number('scrape_interval_seconds');
   const timeoutSeconds = number('timeout_seconds');
@@ -269,6 +277,7 @@ export function parseConfig(text: string, overrides: ConfigOverrides = {}, sourc
 
   return {
     pushgatewayUrl,
+    pushgatewayBearerToken,
     scrapeIntervalSeconds: scrapeIntervalSeconds ?? CONFIG_DEFAULTS.scrapeIntervalSeconds,
     timeoutSeconds: timeoutSeconds ?? CONFIG_DEFAULTS.timeoutSeconds,
     maxStaleSeconds: maxStaleSeconds ?? CONFIG_DEFAULTS.maxStaleSeconds,

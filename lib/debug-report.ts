@@ -29,7 +29,7 @@ export function renderDebugReport(
     `Probe of target ${quote(evaluation.target)} at ${iso(nowSeconds)}`,
     '',
     'Config used:',
-    `  pushgateway_url: ${redactUrl(config.pushgatewayUrl)}`,
+    `  pushgateway_url: ${redactUrl(config.pushgatewayUrl)}${config.pushgatewayBearerToken === undefined ? '' : ' (bearer token set, not shown)'}`,
     `  service: ${quote(service.name)}${config.services.has(service.name) ? '' : ' (unlisted target, defaults applied)'}`,
     `  job: ${quote(service.job)}`,
     `  heartbeat_metric: ${service.heartbeatMetric}`,

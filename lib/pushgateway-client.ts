@@ -21,7 +21,7 @@ export class PushgatewayClient {
   private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 4 });
 
   /** `maxBodyBytes` bounds the body on the wire and once decompressed: memory stays bounded whatever the Pushgateway sends. */
-  async fetchMetrics(baseUrl: string, timeoutMs: number, maxBodyBytes: number): Promise<MetricsRead> {
+  async fetchMetrics(baseUrl: string, timeoutMs: number, maxBodyBytes: number, bearerToken?: string): Promise<MetricsRead> {
     const url = new URL(`${baseUrl}/metrics`);
     const headers: Record<string, string> = {
       // Asks for text: Pushgateway would otherwise be free to answer in protobuf.
@@ -36,6 +36,7 @@ export class PushgatewayClient {
       url.username = '';
       url.password = '';
     }
+    if (bearerToken !== undefined) headers.authorization = `Bearer ${bearerToken}`;
     const where = redactUrl(baseUrl);
     const signal = AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs)));
     let response;

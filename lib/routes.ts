@@ -43,6 +43,8 @@ interface Route {
 }
 
 const TEXT = 'text/plain; charset=utf-8';
+/** How long a request waits for a due reload of tokens from SSM before the last good ones answer. */
+const AUTH_WAIT_MS = 2000;
 const MAX_ECHO = 80;
 
 export function textResponse(status: number, body: string, headers: Record<string, string> = {}): ExporterResponse {
@@ -80,7 +82,7 @@ function remainingMs(budget: ProbeBudget, config?: ExporterConfig): number {
 
 /** The config in force (a due reload may use part of the budget), or the 503 that says why there is none. */
 async function readConfig(exporter: Exporter, budget: ProbeBudget): Promise<{ config: ExporterConfig; reloadSuccessful: boolean } | ExporterResponse> {
-  const { config, error } = await exporter.config.read(remainingMs(budget));
+  const { value: config, error } = await exporter.config.read(remainingMs(budget));
   if (config === undefined) return textResponse(503, `no config loaded: ${error ?? 'unknown error'}`);
   return { config, reloadSuccessful: error === undefined };
 }
@@ -176,10 +178,15 @@ function clip(value: string): string {
 
 async function dispatch(request: ExporterRequest, exporter: Exporter): Promise<ExporterResponse> {
   const route = ROUTES.find((candidate) => candidate.path === request.path);
-  if (exporter.authTokens.length > 0 && route?.public !== true && !isAuthorized(request.headers.authorization, exporter.authTokens)) {
-    return textResponse(401, 'missing or wrong bearer token: send Authorization: Bearer <token>', {
-      'www-authenticate': 'Bearer realm="pushgateway-exporter"',
-    });
+  if (exporter.auth.enabled && route?.public !== true) {
+    const { tokens, error } = await exporter.auth.read(AUTH_WAIT_MS);
+    // Fail closed: with no token loaded yet, nothing but /-/healthy is served.
+    if (tokens.length === 0) return textResponse(503, `bearer tokens not loaded: ${error ?? 'unknown error'}`);
+    if (!isAuthorized(request.headers.authorization, tokens)) {
+      return textResponse(401, 'missing or wrong bearer token: send Authorization: Bearer <token>', {
+        'www-authenticate': 'Bearer realm="pushgateway-exporter"',
+      });
+    }
   }
   if (route === undefined) {
     return textResponse(404, `not found: ${echo(request.path)} (routes: ${ROUTES.map((r) => r.path).join(', ')})`);

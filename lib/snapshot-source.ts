@@ -51,21 +51,21 @@ export class SnapshotSource {
 
   /** One cache per Pushgateway URL and read limits: a config change starts afresh. */
   private cacheFor(config: ExporterConfig): ExpiringCache<Snapshot> {
-    const { pushgatewayUrl: url, maxBodyBytes } = config;
+    const { pushgatewayUrl: url, maxBodyBytes, pushgatewayBearerToken: token } = config;
     // The shared read runs on the configured timeout, whoever starts it; each probe waits only its own budget.
     const timeoutMs = config.timeoutSeconds * 1000;
-    const key = `${url} ${timeoutMs} ${maxBodyBytes}`;
+    const key = `${url} ${timeoutMs} ${maxBodyBytes} ${token ?? ''}`;
     if (this.current?.key !== key) {
-      this.current = { key, cache: new ExpiringCache(() => this.load(url, timeoutMs, maxBodyBytes), this.clock) };
+      this.current = { key, cache: new ExpiringCache(() => this.load(url, timeoutMs, maxBodyBytes, token), this.clock) };
     }
     return this.current.cache;
   }
 
-  private async load(url: string, timeoutMs: number, maxBodyBytes: number): Promise<Snapshot> {
+  private async load(url: string, timeoutMs: number, maxBodyBytes: number, token: string | undefined): Promise<Snapshot> {
     const started = performance.now();
     const duration = () => (performance.now() - started) / 1000;
     try {
-      const { text, bytes } = await this.client.fetchMetrics(url, timeoutMs, maxBodyBytes);
+      const { text, bytes } = await this.client.fetchMetrics(url, timeoutMs, maxBodyBytes, token);
       let snapshot: Snapshot;
       try {
         snapshot = indexSnapshot(text);

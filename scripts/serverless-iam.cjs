@@ -1,6 +1,7 @@
 // Least-privilege IAM statements for serverless.yml, resolved at package time:
-// ssm:GetParameter on the configured parameter only, and kms:Decrypt only through SSM.
-// With no CONFIG_SSM_PARAMETER the function needs nothing beyond its own log group.
+// ssm:GetParameter on the configured parameters only (CONFIG_SSM_PARAMETER,
+// AUTH_TOKEN_SSM_PARAMETER), and kms:Decrypt only through SSM. With neither set the function
+// needs nothing beyond its own log group.
 'use strict';
 
 /** The parameter's ARN from a name ("/team/config", "config") or an ARN as given. */
@@ -11,11 +12,13 @@ function parameterArn(parameter) {
 }
 
 module.exports.statements = () => {
-  const parameter = (process.env.CONFIG_SSM_PARAMETER || '').trim();
-  if (parameter === '') return [];
+  const parameters = [process.env.CONFIG_SSM_PARAMETER, process.env.AUTH_TOKEN_SSM_PARAMETER]
+    .map((name) => (name || '').trim())
+    .filter((name) => name !== '');
+  if (parameters.length === 0) return [];
   const kmsKey = (process.env.CONFIG_SSM_KMS_KEY_ARN || '').trim();
   return [
-    { Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: [parameterArn(parameter)] },
+    { Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: parameters.map(parameterArn) },
     {
       // SecureString: decrypt only when SSM asks on the function's behalf, in this account and region.
       Effect: 'Allow',

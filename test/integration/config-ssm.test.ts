@@ -122,6 +122,33 @@ describe('config from SSM Parameter Store (real @aws-sdk/client-ssm, local endpo
     assert.equal(response.body.trimEnd().split('\n').length, 1);
   });
 
+  it('takes bearer tokens from AUTH_TOKEN_SSM_PARAMETER, fails closed before they load, and picks up a rotation', async () => {
+    ssm.parameters.set(PARAMETER, { type: 'String', value: yamlFor(['service1']) });
+    const made = createExporter(
+      { CONFIG_SSM_PARAMETER: PARAMETER, AUTH_TOKEN_SSM_PARAMETER: '/exporter/tokens', PUSHGATEWAY_URL: pushgateway.url, LOG_LEVEL: 'debug' },
+      { cwd: '/', clock: () => now, writeLog: (line) => logs.push(line) },
+    );
+    exporters.push(made);
+    const withToken = (token: string): ExporterRequest => ({ ...probe('service1'), headers: { authorization: `Bearer ${token}` } });
+    const closed = await handleRequest(withToken('anything'), made);
+    assert.equal(closed.status, 503);
+    assert.match(closed.body, /^bearer tokens not loaded: cannot read SSM parameter \/exporter\/tokens: ParameterNotFound/);
+    assert.equal((await handleRequest({ ...probe('x'), path: '/-/healthy' }, made)).status, 200);
+    ssm.parameters.set('/exporter/tokens', { type: 'SecureString', value: 'old-token,new-token' });
+    now += 5_000;
+    assert.equal((await handleRequest(withToken('old-token'), made)).status, 200);
+    assert.equal((await handleRequest(withToken('new-token'), made)).status, 200);
+    assert.equal((await handleRequest(withToken('other'), made)).status, 401);
+    ssm.parameters.set('/exporter/tokens', { type: 'SecureString', value: 'new-token' });
+    now += 60_000;
+    assert.equal((await handleRequest(withToken('old-token'), made)).status, 401);
+    assert.equal((await handleRequest(withToken('new-token'), made)).status, 200);
+    ssm.fault = 'throttle';
+    now += 60_000;
+    assert.equal((await handleRequest(withToken('new-token'), made)).status, 200, 'the last good tokens stay in force');
+    assert.ok(!logs.join('\n').includes('new-token'), 'tokens never logged');
+  });
+
   it('never writes credentials to the logs', async () => {
     ssm.fault = 'denied';
     await handleRequest(probe('service1'), exporter());

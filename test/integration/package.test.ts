@@ -38,7 +38,9 @@ describe('npm run package (stage prod, offline, no AWS credentials)', () => {
 
   before(async () => {
     dir = await tempDir('pgx-package-');
-    ssm = await packageFor(dir, 'ssm', { CONFIG_SSM_PARAMETER: '/pushgateway-exporter/config', PUSHGATEWAY_URL: 'https://pushgateway.example.com' });
+    ssm = await packageFor(dir, 'ssm', {
+      CONFIG_SSM_PARAMETER: '/pushgateway-exporter/config', AUTH_TOKEN_SSM_PARAMETER: 'pushgateway-exporter/tokens', PUSHGATEWAY_URL: 'https://pushgateway.example.com',
+    });
     file = await packageFor(dir, 'file', {});
   });
   after(async () => dir?.remove());
@@ -54,6 +56,8 @@ describe('npm run package (stage prod, offline, no AWS credentials)', () => {
     assert.equal(variables.CONFIG_SSM_PARAMETER, '/pushgateway-exporter/config');
     assert.equal(variables.PUSHGATEWAY_URL, 'https://pushgateway.example.com');
     assert.equal(variables.CONFIG_FILE, 'config.yml');
+    assert.equal(variables.AUTH_TOKEN_SSM_PARAMETER, 'pushgateway-exporter/tokens');
+    assert.equal(variables.AUTH_TOKEN, '', 'no token in the template when it comes from SSM');
   });
 
   it('adds a function URL with auth NONE, log retention, and no API Gateway', () => {
@@ -68,7 +72,10 @@ describe('npm run package (stage prod, offline, no AWS credentials)', () => {
   it('grants ssm:GetParameter on the configured parameter only, and kms:Decrypt only via SSM', () => {
     const get = ssm.statements.find((s) => s.Action.includes('ssm:GetParameter'));
     assert.deepEqual(get?.Action, ['ssm:GetParameter']);
-    assert.deepEqual(get?.Resource, [{ 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/pushgateway-exporter/config' }]);
+    assert.deepEqual(get?.Resource, [
+      { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/pushgateway-exporter/config' },
+      { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/pushgateway-exporter/tokens' },
+    ]);
     const decrypt = ssm.statements.find((s) => s.Action.includes('kms:Decrypt'));
     assert.deepEqual(decrypt?.Condition, { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } } });
     for (const statement of [...ssm.statements, ...file.statements]) {

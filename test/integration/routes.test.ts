@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { createExporter, type Exporter } from '../../lib/exporter.ts';
 import { handleRequest, type ExporterRequest } from '../../lib/routes.ts';
-import { freePort, pushHeartbeat, sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { freePort, PROJECT_ROOT, pushHeartbeat, sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 
 function get(path: string, query: Record<string, string | string[]> = {}, headers: Record<string, string> = {}, method = 'GET'): ExporterRequest {
   const params = new URLSearchParams();
@@ -261,6 +262,43 @@ describe('routes against a real Pushgateway', () => {
     assert.match(hurried.body, /did not answer within 0\.(19|20)s/);
     assert.equal(sampleValue(patient.body, 'probe_pushgateway_up'), 1);
     assert.equal(sampleValue(patient.body, 'probe_success'), 1);
+  });
+
+  it('reads a Pushgateway behind basic auth (its --web.config.file) with credentials from the URL, never shown', async () => {
+    const basic = { authorization: `Basic ${Buffer.from('scraper:pg-secret-pass').toString('base64')}` };
+    const guarded = await startPushgateway([`--web.config.file=${join(PROJECT_ROOT, 'test', 'fixtures', 'pushgateway', 'web-basic-auth.yml')}`], basic);
+    try {
+      const push = await fetch(`${guarded.url}/metrics/job/heartbeat/instance/service1`, {
+        method: 'PUT', body: `loop_heartbeat_timestamp_seconds ${Date.now() / 1000}\n`, headers: basic,
+      });
+      assert.equal(push.status, 200);
+      const good = await setup('', guarded.url.replace('http://', 'http://scraper:pg-secret-pass@'));
+      const ok = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), good.exporter);
+      assert.match(ok.body, /^probe_success 1$/m);
+      assert.match(ok.body, /pushgateway_url: http:\/\/redacted@127\.0\.0\.1:\d+/);
+      assert.ok(!ok.body.includes('pg-secret-pass'));
+      const wrong = await setup('', guarded.url.replace('http://', 'http://scraper:wrong@'));
+      const refused = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), wrong.exporter);
+      assert.match(refused.body, /^probe_pushgateway_up 0$/m);
+      assert.match(refused.body, /answered HTTP 401 to GET \/metrics/);
+    } finally {
+      await guarded.stop();
+    }
+  });
+
+  it('sends PUSHGATEWAY_BEARER_TOKEN to a Pushgateway behind a token proxy', async () => {
+    const url = await fakePushgateway((req, res) => {
+      if (req.headers.authorization !== 'Bearer pg-token-1') { res.writeHead(401); res.end('unauthorized\n'); return; }
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end(`loop_heartbeat_timestamp_seconds{instance="service1",job="heartbeat"} ${Date.now() / 1000}\n`);
+    });
+    const file = await dir.file('bearer.yml', configText(url));
+    const exporter = createExporter({ CONFIG_FILE: file, LOG_LEVEL: 'error', PUSHGATEWAY_BEARER_TOKEN: 'pg-token-1' }, { cwd: '/' });
+    exporters.push(exporter);
+    const response = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), exporter);
+    assert.match(response.body, /^probe_success 1$/m);
+    assert.match(response.body, /bearer token set, not shown/);
+    assert.ok(!response.body.includes('pg-token-1'));
   });
 
   it('falls back on the last snapshot within max_stale_seconds when the Pushgateway dies, then on nothing', async () => {

@@ -29,12 +29,12 @@ export interface RunningProcess {
 }
 
 /** Waits until `url` answers 200, or fails with the process output when it exits or time runs out. */
-async function waitUntilReady(url: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
+async function waitUntilReady(url: string, child: ChildProcess, output: () => string, timeoutMs: number, headers: Record<string, string> = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode} before ${url} was ready:\n${output()}`);
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      const response = await fetch(url, { signal: AbortSignal.timeout(1000), headers });
       await response.arrayBuffer();
       if (response.ok) return;
     } catch {
@@ -49,7 +49,7 @@ async function waitUntilReady(url: string, child: ChildProcess, output: () => st
 export async function startProcess(
   command: string,
   args: readonly string[],
-  options: { readyUrl: string; url: string; port: number; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
+  options: { readyUrl: string; url: string; port: number; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; readyHeaders?: Record<string, string> },
 ): Promise<RunningProcess> {
   const child = spawn(command, args, {
     cwd: options.cwd ?? PROJECT_ROOT,
@@ -84,7 +84,7 @@ export async function startProcess(
     }
   };
   try {
-    await waitUntilReady(options.readyUrl, child, () => log, options.timeoutMs ?? 30_000);
+    await waitUntilReady(options.readyUrl, child, () => log, options.timeoutMs ?? 30_000, options.readyHeaders);
   } catch (error) {
     await stop();
     throw error;
@@ -93,13 +93,13 @@ export async function startProcess(
 }
 
 /** A real Pushgateway (Debian's prometheus-pushgateway) on a free loopback port, with no persistence. */
-export async function startPushgateway(extraArgs: readonly string[] = [], port?: number): Promise<RunningProcess> {
-  const listenPort = port ?? (await freePort());
+export async function startPushgateway(extraArgs: readonly string[] = [], readyHeaders?: Record<string, string>): Promise<RunningProcess> {
+  const listenPort = await freePort();
   const url = `http://127.0.0.1:${listenPort}`;
   return startProcess(
     'prometheus-pushgateway',
     [`--web.listen-address=127.0.0.1:${listenPort}`, '--persistence.file=', ...extraArgs],
-    { readyUrl: `${url}/-/ready`, url, port: listenPort },
+    { readyUrl: `${url}/-/ready`, url, port: listenPort, readyHeaders },
   );
 }
 

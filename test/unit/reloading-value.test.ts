@@ -1,31 +1,32 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfig, type ExporterConfig } from '../../lib/config.ts';
-import { ConfigSource, FIRST_LOAD_RETRY_SECONDS } from '../../lib/config-source.ts';
+import { FIRST_LOAD_RETRY_SECONDS, ReloadingValue } from '../../lib/reloading-value.ts';
 import { createLogger } from '../../lib/logger.ts';
-import { SelfMetrics } from '../../lib/self-metrics.ts';
 
 const config = (ttl: number, name: string) => parseConfig(`pushgateway_url: http://pg:9091\nconfig_ttl_seconds: ${ttl}\nservices: [{name: ${name}}]\n`);
 const quiet = createLogger('error', () => undefined);
+const reloading = (load: () => Promise<ExporterConfig>, clock: () => number, source: string) =>
+  new ReloadingValue({ load, ttlSeconds: (c) => c.configTtlSeconds, clock, logger: quiet, what: 'config', source });
 
-describe('ConfigSource', () => {
+describe('ReloadingValue (the config source)', () => {
   it('retries a failed first load after a few seconds, not a whole TTL', async () => {
     let now = 0;
     let calls = 0;
     let fail = true;
-    const source = new ConfigSource(async () => {
+    const source = reloading(async () => {
       calls += 1;
       if (fail) throw new Error('ThrottlingException: Rate exceeded');
       return config(60, 'a');
-    }, () => now, quiet, new SelfMetrics(0), 'test');
+    }, () => now, 'test');
     const first = await source.read();
-    assert.equal(first.config, undefined);
+    assert.equal(first.value, undefined);
     assert.match(first.error ?? '', /Rate exceeded/);
     fail = false;
     now = FIRST_LOAD_RETRY_SECONDS * 1000 - 1;
-    assert.equal((await source.read()).config, undefined);
+    assert.equal((await source.read()).value, undefined);
     now = FIRST_LOAD_RETRY_SECONDS * 1000;
-    assert.equal((await source.read()).config?.services.has('a'), true);
+    assert.equal((await source.read()).value?.services.has('a'), true);
     assert.equal(calls, 2);
   });
 
@@ -33,9 +34,9 @@ describe('ConfigSource', () => {
     let now = 0;
     let release: (value: ExporterConfig) => void = () => undefined;
     let slow = false;
-    const source = new ConfigSource(
+    const source = reloading(
       () => (slow ? new Promise<ExporterConfig>((resolve) => { release = resolve; }) : Promise.resolve(config(30, 'a'))),
-      () => now, quiet, new SelfMetrics(0), 'ssm:/x',
+      () => now, 'ssm:/x',
     );
     await source.read();
     slow = true;
@@ -43,10 +44,10 @@ describe('ConfigSource', () => {
     const started = performance.now();
     const read = await source.read(30);
     assert.ok(performance.now() - started < 1000);
-    assert.equal(read.config?.services.has('a'), true);
+    assert.equal(read.value?.services.has('a'), true);
     assert.equal(read.error, 'config from ssm:/x still loading after 0.03s');
     release(config(30, 'b'));
     await new Promise((resolve) => setImmediate(resolve));
-    assert.equal((await source.read(30)).config?.services.has('b'), true);
+    assert.equal((await source.read(30)).value?.services.has('b'), true);
   });
 });

@@ -1,0 +1,47 @@
+import { parseAuthTokens } from './bearer-auth.ts';
+import type { Clock } from './expiring-cache.ts';
+import type { Logger } from './logger.ts';
+import { ReloadingValue } from './reloading-value.ts';
+import { readSsmParameter } from './ssm-parameter.ts';
+
+/** How often tokens from SSM are re-read: a rotated token takes effect within this. */
+export const AUTH_TOKEN_TTL_SECONDS = 60;
+
+/**
+ * The bearer tokens that unlock the exporter: from `AUTH_TOKEN`, from the SSM parameter named by
+ * `AUTH_TOKEN_SSM_PARAMETER`, or both (any of them is accepted, so a token can move between them).
+ */
+export class AuthTokens {
+  private readonly fromSsm: ReloadingValue<string[]> | undefined;
+
+  constructor(
+    private readonly fromEnv: readonly string[],
+    parameter: string | undefined,
+    clock: Clock,
+    logger: Logger,
+  ) {
+    this.fromSsm = parameter
+      ? new ReloadingValue({
+          load: async () => {
+            const tokens = parseAuthTokens(await readSsmParameter(parameter));
+            if (tokens.length === 0) throw new Error(`SSM parameter ${parameter} holds no token`);
+            return tokens;
+          },
+          ttlSeconds: () => AUTH_TOKEN_TTL_SECONDS,
+          clock, logger, what: 'bearer tokens', source: `ssm:${parameter}`,
+          describe: (tokens) => ({ tokens: tokens.length }),
+        })
+      : undefined;
+  }
+
+  get enabled(): boolean {
+    return this.fromEnv.length > 0 || this.fromSsm !== undefined;
+  }
+
+  /** The tokens in force, or why there are none yet (then every protected request is refused). */
+  async read(maxWaitMs?: number): Promise<{ tokens: readonly string[]; error: string | undefined }> {
+    if (this.fromSsm === undefined) return { tokens: this.fromEnv, error: undefined };
+    const { value, error } = await this.fromSsm.read(maxWaitMs);
+    return { tokens: [...this.fromEnv, ...(value ?? [])], error: value === undefined ? error : undefined };
+  }
+}
