@@ -1,5 +1,6 @@
 import { describeError } from '../lib/errors.ts';
 import { createExporter } from '../lib/exporter.ts';
+import { ROUTES } from '../lib/routes.ts';
 import { createStandaloneServer, parsePort, shutDown } from '../lib/standalone-server.ts';
 
 // `npm run serve`: the route table on a plain node:http server, for running beside Prometheus
@@ -19,7 +20,7 @@ server.on('error', (error: NodeJS.ErrnoException) => {
   process.stderr.write(`cannot listen on ${host}:${port}: ${reason}\n`);
   process.exit(1);
 });
-server.listen(port, host, () => exporter.logger.info('listening', { address: `http://${host}:${port}`, routes: '/probe, /probes, /-/healthy' }));
+server.listen(port, host, () => exporter.logger.info('listening', { address: `http://${host}:${port}`, routes: ROUTES.map((route) => route.path).join(', ') }));
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {

@@ -46,7 +46,8 @@ export const CONFIG_DEFAULTS = {
   configTtlSeconds: 60,
   maxClockSkewSeconds: 300,
   allowUnlistedTargets: false,
-  maxBodyBytes: 64 * 1024 * 1024,
+  // A 10k-group Pushgateway renders about 3 MB; a 128 MB Lambda must hold the body twice (bytes and text) plus its index.
+  maxBodyBytes: 16 * 1024 * 1024,
   job: 'heartbeat',
   heartbeatMetric: 'loop_heartbeat_timestamp_seconds',
   freshnessThresholdSeconds: 10,
@@ -82,7 +83,7 @@ class Problems {
 
 function show(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
   if (Array.isArray(value)) return 'a list';
   if (value !== null && typeof value === 'object') return 'a mapping';
   return String(value);
@@ -94,7 +95,9 @@ function isFields(value: unknown): value is Fields {
 
 function checkKeys(fields: Fields, known: readonly string[], prefix: string, problems: Problems): void {
   for (const key of Object.keys(fields)) {
-    if (!known.includes(key)) problems.add(`${prefix}${key}`, `unknown key (known keys: ${known.join(', ')})`);
+    // An odd key is quoted, so a newline or quote in it cannot break the one-line error.
+    const shown = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key);
+    if (!known.includes(key)) problems.add(`${prefix}${shown}`, `unknown key (known keys: ${known.join(', ')})`);
   }
 }
 
@@ -137,18 +140,27 @@ function boolean(fields: Fields, key: string, path: string, problems: Problems):
 }
 
 function httpUrl(value: string, path: string, problems: Problems): string | undefined {
-  let url: URL;
+  let url: URL | undefined;
   try {
     url = new URL(value);
   } catch {
-    problems.add(path, `must be an http:// or https:// URL, got ${show(value)}`);
-    return undefined;
+    url = undefined;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    problems.add(path, `must be an http:// or https:// URL, got ${show(value)}`);
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    // Errors reach logs and 503 answers: never with the credentials a URL may carry.
+    const shown = value.includes('@') ? 'a value with "@" (not shown: it may hold credentials)' : show(value);
+    problems.add(path, `must be an http:// or https:// URL, got ${shown}`);
     return undefined;
   }
   return value.replace(/\/+$/, '');
+}
+
+function secret(fields: Fields, key: string, path: string, problems: Problems): string | undefined {
+  const value = fields[key];
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && value.length > 0) return value;
+  problems.add(path, 'must be a non-empty string (value not shown)');
+  return undefined;
 }
 
 /** Parses YAML text into plain data; syntax errors and duplicate keys become one-line problems. */
@@ -193,7 +205,7 @@ export function parseConfig(text: string, overrides: ConfigOverrides = {}, sourc
     problems.add('pushgateway_url', 'required (or set the PUSHGATEWAY_URL environment variable)');
   }
 
-  const configuredToken = nonEmptyString(raw, 'pushgateway_bearer_token', 'pushgateway_bearer_token', problems);
+  const configuredToken = secret(raw, 'pushgateway_bearer_token', 'pushgateway_bearer_token', problems);
   const pushgatewayBearerToken = overrides.pushgatewayBearerToken || configuredToken;
   const number = (key: string) => positiveNumber(raw, key, key, problems);
   const scrapeIntervalSeconds = number('scrape_interval_seconds');

@@ -8,6 +8,11 @@ export interface CachePolicy {
   readonly ttlMs: number;
   /** After a failed or unfinished load, how old the last good value may be and still answer. */
   readonly maxStaleMs: number;
+  /**
+   * A load running longer than this is abandoned and a new one started: in a Lambda container
+   * frozen between invocations, a load can hang across the freeze and fail on thaw.
+   */
+  readonly maxLoadMs?: number;
 }
 
 export interface CacheRead<T> {
@@ -19,7 +24,7 @@ export interface CacheRead<T> {
   readonly error: unknown;
   /** True when this read caused (or joined) no load. */
   readonly hit: boolean;
-  /** True when the caller stopped waiting for a load still running; `value` is then the fallback. */
+  /** True when the caller stopped waiting for a load still running; `value` is then the fallback and `error` the last completed load's. */
   readonly timedOut: boolean;
 }
 
@@ -39,7 +44,9 @@ interface Settled<T> {
 export class ExpiringCache<T> {
   private lastGood: { value: T; loadedAtMs: number } | undefined;
   private latest: Settled<T> | undefined;
-  private inFlight: Promise<void> | undefined;
+  private inFlight: { readonly promise: Promise<void>; readonly startedAtMs: number } | undefined;
+  /** Bumped per load, so an abandoned load cannot overwrite a newer result. */
+  private generation = 0;
 
   constructor(
     private readonly load: () => Promise<T>,
@@ -52,10 +59,15 @@ export class ExpiringCache<T> {
     if (latest !== undefined && this.clock() - latest.settledAtMs < policy.ttlMs) {
       return this.read(latest, policy, true);
     }
-    this.inFlight ??= this.refresh().finally(() => {
-      this.inFlight = undefined;
-    });
-    if (!(await settlesWithin(this.inFlight, maxWaitMs))) return this.fallback(policy);
+    const now = this.clock();
+    if (this.inFlight === undefined || now - this.inFlight.startedAtMs > (policy.maxLoadMs ?? Number.POSITIVE_INFINITY)) {
+      const generation = ++this.generation;
+      const promise = this.refresh(generation).finally(() => {
+        if (this.inFlight?.promise === promise) this.inFlight = undefined;
+      });
+      this.inFlight = { promise, startedAtMs: now };
+    }
+    if (!(await settlesWithin(this.inFlight.promise, maxWaitMs))) return this.fallback(policy);
     // `refresh` records a result before its promise settles.
     return this.read(this.latest as Settled<T>, policy, false);
   }
@@ -66,13 +78,15 @@ export class ExpiringCache<T> {
   }
 
   // Async, so a loader that throws synchronously still becomes a recorded failure.
-  private async refresh(): Promise<void> {
+  private async refresh(generation: number): Promise<void> {
     try {
       const value = await this.load();
+      if (generation !== this.generation) return;
       const now = this.clock();
       this.lastGood = { value, loadedAtMs: now };
       this.latest = { settledAtMs: now, error: undefined, failed: false, value };
     } catch (error) {
+      if (generation !== this.generation) return;
       this.latest = { settledAtMs: this.clock(), error, failed: true };
     }
   }
@@ -84,7 +98,8 @@ export class ExpiringCache<T> {
 
   private fallback(policy: CachePolicy): CacheRead<T> {
     const good = this.usableLastGood(policy);
-    return { value: good?.value, loadedAtMs: good?.loadedAtMs, error: undefined, hit: false, timedOut: true };
+    const error = this.latest?.failed ? this.latest.error : undefined;
+    return { value: good?.value, loadedAtMs: good?.loadedAtMs, error, hit: false, timedOut: true };
   }
 
   private read(settled: Settled<T>, policy: CachePolicy, hit: boolean): CacheRead<T> {

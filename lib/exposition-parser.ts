@@ -1,4 +1,5 @@
 import { ExpositionError } from './errors.ts';
+import { isMetricType } from './exposition-renderer.ts';
 
 /** Label names to values, in the order the exposition listed them. */
 export type Labels = Readonly<Record<string, string>>;
@@ -29,7 +30,6 @@ export interface Exposition {
 }
 
 const FAMILY_SUFFIXES = ['_bucket', '_sum', '_count', '_total', '_created', '_info', '_gsum', '_gcount'];
-const METRIC_TYPES = ['counter', 'gauge', 'histogram', 'summary', 'untyped'];
 
 const SPACE = 32;
 const TAB = 9;
@@ -201,7 +201,7 @@ function parseComment(line: string, lineNumber: number): { kind: 'HELP' | 'TYPE'
   const rest = line.slice(i);
   if (keyword === 'HELP') return { kind: 'HELP', name, text: unescapeHelp(rest) };
   const type = rest.trim();
-  if (!METRIC_TYPES.includes(type)) throw new ExpositionError(`unknown metric type ${JSON.stringify(type)}`, lineNumber);
+  if (!isMetricType(type)) throw new ExpositionError(`unknown metric type ${JSON.stringify(type)}`, lineNumber);
   return { kind: 'TYPE', name, text: type };
 }
 
@@ -249,11 +249,9 @@ function scanSample(text: string, start: number, lineEnd: number, line: ScannedL
       if (i === labelStart) throw new ExpositionError(`invalid label name in ${text.slice(start, nameEnd)}`, lineNumber);
       const labelEnd = i;
       if (isSeen(text, labelStart, labelEnd)) throw new ExpositionError(`duplicate label ${text.slice(labelStart, labelEnd)} in ${text.slice(start, nameEnd)}`, lineNumber);
-      if (seenCount < MAX_TRACKED_LABELS) {
-        seenLabels[2 * seenCount] = labelStart;
-        seenLabels[2 * seenCount + 1] = labelEnd;
-        seenCount++;
-      }
+      seenLabels[2 * seenCount] = labelStart;
+      seenLabels[2 * seenCount + 1] = labelEnd;
+      seenCount++;
       while (isBlank(text.charCodeAt(i))) i++;
       if (text.charCodeAt(i) !== EQUALS) throw new ExpositionError(`expected "=" after label ${text.slice(labelStart, labelEnd)}`, lineNumber);
       i++;
@@ -267,10 +265,11 @@ function scanSample(text: string, start: number, lineEnd: number, line: ScannedL
       }
       const indexed = indexedLabel(text, labelStart, labelEnd);
       if (indexed === 'job') {
-        // Most lines share the previous line's job: reuse that string instead of copying.
-        line.job = previousJob !== undefined && previousJob.length === valueEnd - valueStart && matchesAt(text, valueStart, previousJob)
-          ? previousJob
-          : unescapeLabelValue(text, valueStart, valueEnd);
+        // Most lines share the previous line's job: reuse that string instead of copying (only
+        // when the raw value has no escapes, so raw and decoded text are the same).
+        const reusable = previousJob !== undefined && previousJob.length === valueEnd - valueStart
+          && matchesAt(text, valueStart, previousJob) && !hasBackslash(text, valueStart, valueEnd);
+        line.job = reusable ? previousJob : unescapeLabelValue(text, valueStart, valueEnd);
       } else if (indexed === 'instance') {
         line.instance = unescapeLabelValue(text, valueStart, valueEnd);
       } else if (indexed === 'service') {
@@ -310,17 +309,29 @@ function scanSample(text: string, start: number, lineEnd: number, line: ScannedL
   line.familyContext = current;
 }
 
-/** Start/end pairs of the current line's label names, reused to check duplicates without copies. */
-const MAX_TRACKED_LABELS = 64;
-const seenLabels = new Int32Array(2 * MAX_TRACKED_LABELS);
+/**
+ * Start/end pairs of the current line's label names, to find duplicates without copies. One
+ * array for the module, reset per line: scanning is synchronous, so no two lines share it.
+ */
+const seenLabels: number[] = [];
 let seenCount = 0;
 
 function isSeen(text: string, start: number, end: number): boolean {
   const size = end - start;
   for (let k = 0; k < seenCount; k++) {
     const seenStart = seenLabels[2 * k] as number;
-    if ((seenLabels[2 * k + 1] as number) - seenStart === size && matchesAt(text, seenStart, text.slice(start, end))) return true;
+    if ((seenLabels[2 * k + 1] as number) - seenStart === size && rangesEqual(text, seenStart, start, size)) return true;
   }
+  return false;
+}
+
+function rangesEqual(text: string, a: number, b: number, size: number): boolean {
+  for (let k = 0; k < size; k++) if (text.charCodeAt(a + k) !== text.charCodeAt(b + k)) return false;
+  return true;
+}
+
+function hasBackslash(text: string, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) if (text.charCodeAt(k) === BACKSLASH) return true;
   return false;
 }
 
@@ -349,9 +360,10 @@ function unescapeLabelValue(text: string, start: number, end: number): string {
   return raw.replace(/\\([\\"n])/g, (_match, c: string) => (c === 'n' ? '\n' : c));
 }
 
-/** Decodes a label set that parseSample already validated. */
+/** Decodes a label set that scanSample already validated. */
 function decodeLabels(text: string, start: number, end: number): Labels {
-  const labels: Record<string, string> = {};
+  // No prototype: a label named `__proto__` is a label like any other.
+  const labels = Object.create(null) as Record<string, string>;
   let i = start;
   while (i < end) {
     while (isBlank(text.charCodeAt(i)) || text.charCodeAt(i) === COMMA) i++;

@@ -1,6 +1,6 @@
 import type { ProbeEvaluation } from './evaluate-probe.ts';
 import type { Labels } from './exposition-parser.ts';
-import type { MetricFamily, MetricType, RenderedSample } from './exposition-renderer.ts';
+import { isMetricType, type MetricFamily, type RenderedSample } from './exposition-renderer.ts';
 import type { Snapshot } from './snapshot.ts';
 
 /** What the probe knows beyond the evaluation: the Pushgateway read and the config behind it. */
@@ -50,8 +50,6 @@ export function buildProbeMetrics(
   return families.concat(passThroughFamilies(evaluation, snapshot));
 }
 
-const METRIC_TYPES: readonly string[] = ['counter', 'gauge', 'histogram', 'summary', 'untyped'] satisfies MetricType[];
-const isMetricType = (type: string | undefined): type is MetricType => type !== undefined && METRIC_TYPES.includes(type);
 
 function passThroughFamilies(evaluation: ProbeEvaluation, snapshot: Snapshot): MetricFamily[] {
   const byFamily = new Map<string, { name: string; labels: Record<string, string>; value: number }[]>();

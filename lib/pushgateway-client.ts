@@ -6,7 +6,6 @@ import { redactUrl } from './redact-url.ts';
 
 const gunzipAsync = promisify(gunzip);
 
-
 export interface MetricsRead {
   readonly text: string;
   /** Bytes on the wire (compressed when gzip was used). */
@@ -45,6 +44,11 @@ export class PushgatewayClient {
     } catch (error) {
       throw this.wrap(error, where, timeoutMs, signal);
     }
+    if (response.statusCode !== 200) {
+      // The body of an error answer is not worth reading (nor its size bounded by our cap).
+      response.body.destroy();
+      throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} answered HTTP ${response.statusCode} to GET /metrics`);
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     try {
@@ -60,9 +64,6 @@ export class PushgatewayClient {
       throw error instanceof PushgatewayError ? error : this.wrap(error, where, timeoutMs, signal);
     }
     const body = Buffer.concat(chunks, size);
-    if (response.statusCode !== 200) {
-      throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} answered HTTP ${response.statusCode} to GET /metrics`);
-    }
     const encoding = String(response.headers['content-encoding'] ?? '').toLowerCase();
     let text: string;
     if (encoding === 'gzip') {

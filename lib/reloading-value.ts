@@ -4,6 +4,8 @@ import type { Logger } from './logger.ts';
 
 /** Until a first value loads, a failure is retried this soon rather than after a whole TTL. */
 export const FIRST_LOAD_RETRY_SECONDS = 5;
+/** A load still running after this long is abandoned for a new one (SSM's own retries take ~10 s at most). */
+const MAX_LOAD_MS = 30_000;
 
 export interface ReloadingRead<T> {
   /** The value in force: the latest good one. Undefined until one has loaded. */
@@ -65,10 +67,11 @@ export class ReloadingValue<T> {
   async read(maxWaitMs?: number): Promise<ReloadingRead<T>> {
     const good = this.current();
     const ttlSeconds = good === undefined ? FIRST_LOAD_RETRY_SECONDS : this.options.ttlSeconds(good);
-    const read = await this.cache.get({ ttlMs: ttlSeconds * 1000, maxStaleMs: Number.POSITIVE_INFINITY }, maxWaitMs);
-    const error = read.timedOut
-      ? `${this.options.what} from ${this.options.source} still loading after ${((maxWaitMs ?? 0) / 1000).toFixed(2)}s`
-      : read.error === undefined ? undefined : describeError(read.error);
+    const read = await this.cache.get({ ttlMs: ttlSeconds * 1000, maxStaleMs: Number.POSITIVE_INFINITY, maxLoadMs: MAX_LOAD_MS }, maxWaitMs);
+    // A reload still running is no failure: report the last completed one (or, before any, the wait).
+    const error = read.error !== undefined ? describeError(read.error)
+      : read.timedOut && read.value === undefined ? `${this.options.what} from ${this.options.source} still loading after ${((maxWaitMs ?? 0) / 1000).toFixed(2)}s`
+      : undefined;
     return { value: read.value, error };
   }
 }

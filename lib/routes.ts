@@ -6,7 +6,7 @@ import type { Exporter } from './exporter.ts';
 import { renderDebugReport } from './debug-report.ts';
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from './exposition-renderer.ts';
 import { buildAllProbesMetrics, buildProbeMetrics } from './probe-metrics.ts';
-import { computeProbeTimeout } from './probe-timeout.ts';
+import { computeProbeTimeout, LAMBDA_RESPONSE_RESERVE_MS } from './probe-timeout.ts';
 import type { LogFields } from './logger.ts';
 import { processUsage } from './self-metrics.ts';
 import { EMPTY_SNAPSHOT } from './snapshot.ts';
@@ -32,7 +32,8 @@ export interface ExporterResponse {
   readonly log?: LogFields;
 }
 
-type RouteHandler = (request: ExporterRequest, exporter: Exporter) => Promise<ExporterResponse>;
+/** `arrivedMs` (performance.now() when the request came in) anchors every time budget. */
+type RouteHandler = (request: ExporterRequest, exporter: Exporter, arrivedMs: number) => Promise<ExporterResponse>;
 
 interface Route {
   readonly path: string;
@@ -43,8 +44,8 @@ interface Route {
 }
 
 const TEXT = 'text/plain; charset=utf-8';
-/** How long a request waits for a due reload of tokens from SSM before the last good ones answer. */
-const AUTH_WAIT_MS = 2000;
+/** At most this long a request waits for a due reload of tokens from SSM before the last good ones answer. */
+const AUTH_WAIT_MS = 1000;
 const MAX_ECHO = 80;
 
 export function textResponse(status: number, body: string, headers: Record<string, string> = {}): ExporterResponse {
@@ -63,8 +64,7 @@ interface ProbeBudget {
 }
 
 /** The probe's budget from the scrape-timeout header, Lambda's remaining time and the config in force. */
-function startProbe(request: ExporterRequest, exporter: Exporter): ProbeBudget | ExporterResponse {
-  const startedMs = performance.now();
+function startProbe(request: ExporterRequest, exporter: Exporter, startedMs: number): ProbeBudget | ExporterResponse {
   const timeout = computeProbeTimeout({
     scrapeTimeoutHeader: request.headers['x-prometheus-scrape-timeout-seconds'],
     configuredSeconds: exporter.config.current()?.timeoutSeconds ?? CONFIG_DEFAULTS.timeoutSeconds,
@@ -91,14 +91,14 @@ const isResponse = (value: object): value is ExporterResponse => 'status' in val
 
 const exposition = (body: string): ExporterResponse => ({ status: 200, headers: { 'content-type': EXPOSITION_CONTENT_TYPE }, body });
 
-const probe: RouteHandler = async (request, exporter) => {
+const probe: RouteHandler = async (request, exporter, arrivedMs) => {
   const targets = request.query.getAll('target');
   if (targets.length > 1) return textResponse(400, `target given ${targets.length} times: give exactly one, e.g. /probe?target=service1`);
   const target = targets[0] ?? '';
   if (target === '') return textResponse(400, 'missing target parameter: use /probe?target=NAME');
   const debugParam = request.query.get('debug');
   const debug = debugParam === 'true' || debugParam === '1';
-  const budget = startProbe(request, exporter);
+  const budget = startProbe(request, exporter, arrivedMs);
   if (isResponse(budget)) return budget;
 
   const loaded = await readConfig(exporter, budget);
@@ -122,8 +122,8 @@ const probe: RouteHandler = async (request, exporter) => {
 };
 
 /** Every configured service in one answer: one invocation and one Pushgateway read per scrape. */
-const probes: RouteHandler = async (request, exporter) => {
-  const budget = startProbe(request, exporter);
+const probes: RouteHandler = async (request, exporter, arrivedMs) => {
+  const budget = startProbe(request, exporter, arrivedMs);
   if (isResponse(budget)) return budget;
   const loaded = await readConfig(exporter, budget);
   if (isResponse(loaded)) return loaded;
@@ -158,12 +158,13 @@ export const ROUTES: readonly Route[] = [
  * with a stack trace.
  */
 export async function handleRequest(request: ExporterRequest, exporter: Exporter): Promise<ExporterResponse> {
-  const started = performance.now();
-  const response = await dispatch(request, exporter);
+  const arrivedMs = performance.now();
+  const route = ROUTES.find((candidate) => candidate.path === request.path);
+  const response = await dispatch(request, exporter, route, arrivedMs);
   const status = response.status;
   const fields: LogFields = {
-    request_id: request.requestId, method: clip(request.method), path: clip(request.path), status,
-    duration_seconds: Math.round((performance.now() - started) * 1000) / 1e6, ...response.log,
+    request_id: request.requestId, method: clip(request.method), route: route?.path ?? 'none', path: clip(request.path), status,
+    duration_seconds: Math.round((performance.now() - arrivedMs) * 1000) / 1e6, ...response.log,
   };
   if (status >= 500) exporter.logger.error('request', fields);
   else exporter.logger.info('request', fields);
@@ -171,17 +172,22 @@ export async function handleRequest(request: ExporterRequest, exporter: Exporter
   return request.method.toUpperCase() === 'HEAD' ? { ...answer, body: '' } : answer;
 }
 
+/** What a pre-probe wait may use of Lambda's remaining time, keeping the probe's own reserve. */
+function remainingTimeBound(request: ExporterRequest): number {
+  return request.remainingTimeMs === undefined ? Number.POSITIVE_INFINITY : Math.max(0, (request.remainingTimeMs - LAMBDA_RESPONSE_RESERVE_MS) / 2);
+}
+
 /** Request input in a log line, bounded so a 10 KB target cannot flood the logs. */
 function clip(value: string): string {
   return value.length > 200 ? `${value.slice(0, 200)}…` : value;
 }
 
-async function dispatch(request: ExporterRequest, exporter: Exporter): Promise<ExporterResponse> {
-  const route = ROUTES.find((candidate) => candidate.path === request.path);
+async function dispatch(request: ExporterRequest, exporter: Exporter, route: Route | undefined, arrivedMs: number): Promise<ExporterResponse> {
   if (exporter.auth.enabled && route?.public !== true) {
-    const { tokens, error } = await exporter.auth.read(AUTH_WAIT_MS);
-    // Fail closed: with no token loaded yet, nothing but /-/healthy is served.
-    if (tokens.length === 0) return textResponse(503, `bearer tokens not loaded: ${error ?? 'unknown error'}`);
+    const { tokens } = await exporter.auth.read(Math.min(AUTH_WAIT_MS, remainingTimeBound(request)));
+    // Fail closed: with no token loaded yet, nothing but /-/healthy is served. The reason (an SSM
+    // error naming the account) is in the log, not in an answer to a caller with no token.
+    if (tokens.length === 0) return textResponse(503, 'bearer tokens not loaded yet; see the exporter logs');
     if (!isAuthorized(request.headers.authorization, tokens)) {
       return textResponse(401, 'missing or wrong bearer token: send Authorization: Bearer <token>', {
         'www-authenticate': 'Bearer realm="pushgateway-exporter"',
@@ -196,7 +202,7 @@ async function dispatch(request: ExporterRequest, exporter: Exporter): Promise<E
     return textResponse(405, `method ${echo(method)} not allowed on ${route.path}: use ${route.methods.join(' or ')}`, { allow: route.methods.join(', ') });
   }
   try {
-    return await route.handle(request, exporter);
+    return await route.handle(request, exporter, arrivedMs);
   } catch (error) {
     exporter.logger.error('request failed', { path: route.path, error: describeError(error) });
     return textResponse(500, 'internal error while handling the request; see the exporter logs');

@@ -35,7 +35,12 @@ export class SnapshotSource {
 
   async read(config: ExporterConfig, maxWaitMs: number): Promise<SnapshotRead> {
     const cache = this.cacheFor(config);
-    const policy = { ttlMs: config.scrapeIntervalSeconds * 1000, maxStaleMs: config.maxStaleSeconds * 1000 };
+    const policy = {
+      ttlMs: config.scrapeIntervalSeconds * 1000,
+      maxStaleMs: config.maxStaleSeconds * 1000,
+      // The read's own timeout has passed by then: it hung across a frozen Lambda container.
+      maxLoadMs: config.timeoutSeconds * 1000 + 1000,
+    };
     const result = await cache.get(policy, maxWaitMs);
     const error = result.timedOut
       ? `Pushgateway at ${redactUrl(config.pushgatewayUrl)} did not answer within ${(maxWaitMs / 1000).toFixed(2)}s`

@@ -131,3 +131,16 @@ describe('parseConfig', () => {
     }
   });
 });
+
+describe('parseConfig and secrets', () => {
+  it('never repeats credentials or tokens in its errors', () => {
+    const problems = problemsOf('pushgateway_url: "ftp://scraper:pg-pass@host:9091"\npushgateway_bearer_token: 123456789\n');
+    assert.deepEqual(problems, [
+      'pushgateway_url: must be an http:// or https:// URL, got a value with "@" (not shown: it may hold credentials)',
+      'pushgateway_bearer_token: must be a non-empty string (value not shown)',
+    ]);
+    assert.deepEqual(problemsOf('pushgateway_url: "scraper:pg-pass@host"\n'), [
+      'pushgateway_url: must be an http:// or https:// URL, got a value with "@" (not shown: it may hold credentials)',
+    ]);
+  });
+});

@@ -131,5 +131,40 @@ describe('ExpiringCache', () => {
     assert.deepEqual([read.value, read.timedOut], [undefined, true]);
     release();
   });
+
+  it('abandons a load older than maxLoadMs (a frozen container) and ignores its late result', async () => {
+    let now = 0;
+    const loader = controlledLoader();
+    const cache = new ExpiringCache(loader.load, () => now);
+    const frozenPolicy = { ...policy, maxLoadMs: 6000 };
+    const releaseFrozen = loader.hang();
+    assert.equal((await cache.get(frozenPolicy, 10)).timedOut, true);
+    now = 5000;
+    await cache.get(frozenPolicy, 10);
+    assert.equal(loader.calls(), 1, 'a young load is joined');
+    now = 6001;
+    loader.succeedWith('fresh');
+    assert.equal((await cache.get(frozenPolicy)).value, 'fresh');
+    assert.equal(loader.calls(), 2);
+    releaseFrozen();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal((await cache.get(frozenPolicy)).value, 'fresh', 'the abandoned load did not overwrite');
+  });
+
+  it('reports the last completed failure while the next load is still running', async () => {
+    let now = 0;
+    const loader = controlledLoader();
+    const cache = new ExpiringCache(loader.load, () => now);
+    await cache.get(policy);
+    loader.failWith('throttled');
+    now = 3000;
+    await cache.get(policy);
+    const release = loader.hang();
+    now = 6000;
+    const read = await cache.get(policy, 10);
+    assert.equal(read.timedOut, true);
+    assert.match(String(read.error), /throttled/);
+    release();
+  });
 });
 

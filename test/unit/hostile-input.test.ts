@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ExpositionError } from '../../lib/errors.ts';
+import { ConfigError, ExpositionError } from '../../lib/errors.ts';
 import { parseExposition } from '../../lib/exposition-parser.ts';
 import { escapeLabelValue, renderExposition } from '../../lib/exposition-renderer.ts';
 import { createExporter } from '../../lib/exporter.ts';
 import { buildProbeMetrics } from '../../lib/probe-metrics.ts';
 import { evaluateProbe } from '../../lib/evaluate-probe.ts';
 import { handleRequest } from '../../lib/routes.ts';
-import { indexSnapshot } from '../../lib/snapshot.ts';
-import { PROJECT_ROOT } from '../support/processes.ts';
+import { groupKey, indexSnapshot } from '../../lib/snapshot.ts';
+import { parseConfig } from '../../lib/config.ts';
+import { stringify } from 'yaml';
+import { PROJECT_ROOT, tempDir } from '../support/processes.ts';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 
 const RUNS = { numRuns: 1000 };
 const STACK_FRAME = /\n\s+at\s|\bat\s+\S+\s+\(.*:\d+:\d+\)/;
@@ -102,3 +105,92 @@ describe('hostile pushed values (property-based, 1,000 cases each)', () => {
     );
   });
 });
+
+describe('hostile config (property-based, 1,000 cases each)', () => {
+  const configValue = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, fc.constant(null), fc.boolean(), fc.integer(), fc.double(), hostileString, fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(hostileString, tie('value'), { maxKeys: 3 })),
+  })).value;
+  const knownKey = fc.constantFrom('pushgateway_url', 'scrape_interval_seconds', 'timeout_seconds', 'services', 'defaults', 'max_body_bytes', 'allow_unlisted_targets', 'default_freshness_threshold_seconds');
+  const configShaped = fc.dictionary(fc.oneof(knownKey, hostileString), configValue, { maxKeys: 6 });
+
+  it('any YAML either loads or is rejected as a ConfigError whose every problem names a path', () => {
+    fc.assert(
+      fc.property(fc.oneof(configShaped.map((value) => stringify(value)), hostileString, fc.string({ unit: 'binary', maxLength: 200 })), (text) => {
+        try {
+          const config = parseConfig(text);
+          assert.match(config.pushgatewayUrl, /^https?:\/\//);
+        } catch (error) {
+          assert.ok(error instanceof ConfigError, String(error));
+          assert.ok(error.problems.length > 0);
+          for (const problem of error.problems) assert.match(problem, /^(\(root\)|yaml( line \d+, column \d+)?|[A-Za-z_]|services\[\d+\]|defaults\.|.+?): ./s);
+          assert.doesNotMatch(error.message, /\n/);
+        }
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('the snapshot index agrees with a full parse (property-based, 1,000 cases)', () => {
+  const labelValue = fc.oneof(fc.constantFrom('a', 'a\\n', 'a\n', 'x"y', 'p\\q', ''), fc.string({ maxLength: 6 }));
+  it('indexes every pushed sample under its decoded job and instance, with the same labels', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(labelValue, labelValue, labelValue, fc.integer()), { minLength: 1, maxLength: 6 }), (rows) => {
+        const text = rows
+          .map(([job, instance, service, value]) => `m{job="${escapeLabelValue(job)}",instance="${escapeLabelValue(instance)}",service="${escapeLabelValue(service)}"} ${value}`)
+          .join('\n');
+        const parsed = parseExposition(text).samples;
+        const snapshot = indexSnapshot(text);
+        for (const sample of parsed) {
+          const group = snapshot.groups.get(groupKey(sample.labels.job ?? '', sample.labels.instance ?? ''));
+          assert.ok(group, `no group for ${JSON.stringify(sample.labels)}`);
+          assert.equal(group.job, sample.labels.job);
+          assert.ok(group.samples.some((s) => s.value === sample.value && JSON.stringify({ ...s.labels }) === JSON.stringify({ ...sample.labels })));
+          assert.ok(snapshot.samplesOfService(sample.labels.service ?? '').some((s) => s.value === sample.value));
+        }
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('no SSRF (property-based, 1,000 cases)', () => {
+  it('connects to nothing but the configured Pushgateway, whatever the target names', async () => {
+    const connectionsTo = { pushgateway: 0, canary: 0 };
+    const pushgateway = createNetServer((socket) => {
+      connectionsTo.pushgateway += 1;
+      socket.end('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 4\r\n\r\nx 1\n');
+    });
+    const canary = createNetServer((socket) => {
+      connectionsTo.canary += 1;
+      socket.destroy();
+    });
+    const listen = (server: NetServer) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+    const [pushgatewayPort, canaryPort] = [await listen(pushgateway), await listen(canary)];
+    const dir = await tempDir();
+    const file = await dir.file('config.yml', `pushgateway_url: "http://127.0.0.1:${pushgatewayPort}"\nallow_unlisted_targets: true\nscrape_interval_seconds: 0.001\n`);
+    const exporter = createExporter({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/' });
+    try {
+      const urlLike = fc.constantFrom(
+        `http://127.0.0.1:${canaryPort}/`, `127.0.0.1:${canaryPort}`, `//127.0.0.1:${canaryPort}`, `http://localhost:${canaryPort}/metrics`,
+        `http://[::1]:${canaryPort}`, `file:///etc/passwd`, `gopher://127.0.0.1:${canaryPort}`,
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(urlLike, hostileString), async (target) => {
+          fc.pre(target !== '');
+          const response = await handleRequest({ method: 'GET', path: '/probe', query: new URLSearchParams({ target, debug: 'true' }), headers: {} }, exporter);
+          assert.equal(response.status, 200);
+        }),
+        RUNS,
+      );
+      assert.equal(connectionsTo.canary, 0);
+      assert.ok(connectionsTo.pushgateway > 0, 'the configured Pushgateway was read');
+    } finally {
+      await exporter.close();
+      pushgateway.close();
+      canary.close();
+      await dir.remove();
+    }
+  });
+});
+

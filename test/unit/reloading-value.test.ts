@@ -45,7 +45,7 @@ describe('ReloadingValue (the config source)', () => {
     const read = await source.read(30);
     assert.ok(performance.now() - started < 1000);
     assert.equal(read.value?.services.has('a'), true);
-    assert.equal(read.error, 'config from ssm:/x still loading after 0.03s');
+    assert.equal(read.error, undefined, 'a reload still running is no failure');
     release(config(30, 'b'));
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal((await source.read(30)).value?.services.has('b'), true);
