@@ -45,8 +45,8 @@ export class PushgatewayClient {
       throw this.wrap(error, where, timeoutMs, signal);
     }
     if (response.statusCode !== 200) {
-      // The body of an error answer is not worth reading (nor its size bounded by our cap).
-      response.body.destroy();
+      // The body of an error answer is not worth reading: discard a little, then drop the connection.
+      await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
       throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} answered HTTP ${response.statusCode} to GET /metrics`);
     }
     const chunks: Buffer[] = [];
@@ -55,7 +55,7 @@ export class PushgatewayClient {
       for await (const chunk of response.body) {
         size += (chunk as Buffer).length;
         if (size > maxBodyBytes) {
-          response.body.destroy();
+          // Leaving the loop by a throw closes the stream (and the connection) cleanly.
           throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} sent more than max_body_bytes (${maxBodyBytes}) bytes`);
         }
         chunks.push(chunk as Buffer);
