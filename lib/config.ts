@@ -1,14 +1,36 @@
 import { parseDocument } from 'yaml';
 import { ConfigError } from './errors.ts';
+import { parseRfc3339, type MaintenanceWindow } from './maintenance-window.ts';
 import { isValidMetricName } from './metric-names.ts';
+import { isKnownTimezone, parseSchedule, type Schedule } from './schedule.ts';
+import { parseStatusRule, type StatusRule } from './status-rule.ts';
+
+/** A cron job's expectation: a heartbeat after each scheduled time, within grace. */
+export interface ServiceSchedule {
+  readonly schedule: Schedule;
+  readonly graceSeconds: number;
+}
 
 export interface ServiceConfig {
   readonly name: string;
   readonly job: string;
   readonly heartbeatMetric: string;
-  readonly freshnessThresholdSeconds: number;
+  /** Maximum heartbeat age; undefined when the service has a `schedule` instead. */
+  readonly freshnessThresholdSeconds: number | undefined;
+  readonly schedule: ServiceSchedule | undefined;
   /** Minimum number of distinct instances with a fresh heartbeat; undefined for a single-instance service. */
   readonly replicas: number | undefined;
+  /** A run started longer ago than this without finishing is down (`running_too_long`). */
+  readonly maxRunSeconds: number | undefined;
+  /** Rules on pushed status gauges, all of which must pass. */
+  readonly okWhen: readonly StatusRule[];
+  /** Paused services probe as up with state `paused`, so their alerts stay quiet. */
+  readonly paused: boolean;
+  readonly maintenance: readonly ServiceMaintenance[];
+}
+
+export interface ServiceMaintenance extends MaintenanceWindow {
+  readonly reason: string | undefined;
 }
 
 export interface ExporterConfig {
@@ -28,6 +50,9 @@ export interface ExporterConfig {
     readonly job: string;
     readonly heartbeatMetric: string;
     readonly freshnessThresholdSeconds: number;
+    readonly graceSeconds: number;
+    readonly timezone: string;
+    readonly maxRunSeconds: number | undefined;
   };
   readonly services: ReadonlyMap<string, ServiceConfig>;
 }
@@ -51,6 +76,9 @@ export const CONFIG_DEFAULTS = {
   job: 'heartbeat',
   heartbeatMetric: 'loop_heartbeat_timestamp_seconds',
   freshnessThresholdSeconds: 10,
+  // A cron job's heartbeat comes when the run ends: five minutes covers a typical run.
+  graceSeconds: 300,
+  timezone: 'UTC',
 } as const;
 
 const TOP_LEVEL_KEYS = [
@@ -67,8 +95,12 @@ const TOP_LEVEL_KEYS = [
   'defaults',
   'services',
 ] as const;
-const DEFAULTS_KEYS = ['job', 'heartbeat_metric', 'freshness_threshold_seconds'] as const;
-const SERVICE_KEYS = ['name', 'job', 'heartbeat_metric', 'freshness_threshold_seconds', 'replicas', 'replica'] as const;
+const DEFAULTS_KEYS = ['job', 'heartbeat_metric', 'freshness_threshold_seconds', 'grace_seconds', 'timezone', 'max_run_seconds'] as const;
+const SERVICE_KEYS = [
+  'name', 'job', 'heartbeat_metric', 'freshness_threshold_seconds', 'replicas', 'replica',
+  'schedule', 'timezone', 'grace_seconds', 'max_run_seconds', 'ok_when', 'paused', 'maintenance',
+] as const;
+const MAINTENANCE_KEYS = ['from', 'to', 'reason'] as const;
 
 type Fields = Record<string, unknown>;
 
@@ -109,6 +141,14 @@ function positiveNumber(fields: Fields, key: string, path: string, problems: Pro
   return undefined;
 }
 
+function nonNegativeNumber(fields: Fields, key: string, path: string, problems: Problems): number | undefined {
+  const value = fields[key];
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+  problems.add(path, `must be a number of seconds, 0 or more, got ${show(value)}`);
+  return undefined;
+}
+
 function positiveInteger(fields: Fields, key: string, path: string, problems: Problems): number | undefined {
   const value = fields[key];
   if (value === undefined) return undefined;
@@ -130,6 +170,71 @@ function metricName(fields: Fields, key: string, path: string, problems: Problem
   if (value === undefined || isValidMetricName(value)) return value;
   problems.add(path, `must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*), got ${show(value)}`);
   return undefined;
+}
+
+function timezone(fields: Fields, key: string, path: string, problems: Problems): string | undefined {
+  const value = nonEmptyString(fields, key, path, problems);
+  if (value === undefined || isKnownTimezone(value)) return value;
+  problems.add(path, `unknown time zone ${show(value)} (use an IANA name such as Europe/Berlin or UTC)`);
+  return undefined;
+}
+
+/** `ok_when: "loop_status == 1"` or a list of such rules. */
+function statusRules(fields: Fields, path: string, problems: Problems): StatusRule[] {
+  const value = fields.ok_when;
+  if (value === undefined) return [];
+  const texts: unknown[] = Array.isArray(value) ? value : [value];
+  const rules: StatusRule[] = [];
+  texts.forEach((text, index) => {
+    const where = Array.isArray(value) ? `${path}[${index}]` : path;
+    if (typeof text !== 'string') {
+      problems.add(where, `must be a rule such as "loop_status == 1", got ${show(text)}`);
+      return;
+    }
+    const rule = parseStatusRule(text);
+    if ('error' in rule) problems.add(where, `${rule.error}, got ${show(text)}`);
+    else rules.push(rule);
+  });
+  return rules;
+}
+
+/** `maintenance: [{from, to, reason}]` with RFC 3339 times. */
+function maintenanceWindows(fields: Fields, path: string, problems: Problems): ServiceMaintenance[] {
+  const value = fields.maintenance;
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    problems.add(path, `must be a list of {from, to} windows, got ${show(value)}`);
+    return [];
+  }
+  const windows: ServiceMaintenance[] = [];
+  value.forEach((entry: unknown, index: number) => {
+    const where = `${path}[${index}]`;
+    if (!isFields(entry)) {
+      problems.add(where, `must be a mapping with from and to, got ${show(entry)}`);
+      return;
+    }
+    checkKeys(entry, MAINTENANCE_KEYS, `${where}.`, problems);
+    const instant = (key: 'from' | 'to'): number | undefined => {
+      const text = entry[key];
+      if (text === undefined) {
+        problems.add(`${where}.${key}`, 'required (an RFC 3339 time such as 2026-12-24T18:00:00+01:00)');
+        return undefined;
+      }
+      const seconds = typeof text === 'string' ? parseRfc3339(text) : undefined;
+      if (seconds === undefined) problems.add(`${where}.${key}`, `must be an RFC 3339 time with an offset, such as 2026-12-24T18:00:00Z, got ${show(text)}`);
+      return seconds;
+    };
+    const fromSeconds = instant('from');
+    const toSeconds = instant('to');
+    const reason = nonEmptyString(entry, 'reason', `${where}.reason`, problems);
+    if (fromSeconds === undefined || toSeconds === undefined) return;
+    if (toSeconds <= fromSeconds) {
+      problems.add(`${where}.to`, 'must be later than from');
+      return;
+    }
+    windows.push({ fromSeconds, toSeconds, reason });
+  });
+  return windows;
 }
 
 function boolean(fields: Fields, key: string, path: string, problems: Problems): boolean | undefined {
@@ -161,6 +266,28 @@ function secret(fields: Fields, key: string, path: string, problems: Problems): 
   if (typeof value === 'string' && value.length > 0) return value;
   problems.add(path, 'must be a non-empty string (value not shown)');
   return undefined;
+}
+
+/** `schedule`, `timezone` and `grace_seconds` of one service; the last two only make sense with the first. */
+function serviceSchedule(
+  entry: Fields, path: string, defaults: { graceSeconds: number; timezone: string }, problems: Problems,
+): ServiceSchedule | undefined {
+  const expression = nonEmptyString(entry, 'schedule', `${path}.schedule`, problems);
+  const zone = timezone(entry, 'timezone', `${path}.timezone`, problems);
+  const grace = nonNegativeNumber(entry, 'grace_seconds', `${path}.grace_seconds`, problems);
+  if (entry.schedule === undefined) {
+    for (const key of ['timezone', 'grace_seconds']) {
+      if (entry[key] !== undefined) problems.add(`${path}.${key}`, 'only applies with schedule (a cron expression such as "*/15 * * * *")');
+    }
+    return undefined;
+  }
+  if (expression === undefined || (entry.timezone !== undefined && zone === undefined)) return undefined;
+  const parsed = parseSchedule(expression, zone ?? defaults.timezone);
+  if ('error' in parsed) {
+    problems.add(`${path}.schedule`, `${parsed.error}, got ${show(expression)}`);
+    return undefined;
+  }
+  return { schedule: parsed.schedule, graceSeconds: grace ?? defaults.graceSeconds };
 }
 
 /** Parses YAML text into plain data; syntax errors and duplicate keys become one-line problems. */
@@ -220,6 +347,9 @@ export function parseConfig(text: string, overrides: ConfigOverrides = {}, sourc
   let defaultsJob: string | undefined;
   let defaultsMetric: string | undefined;
   let defaultsThreshold: number | undefined;
+  let defaultsGrace: number | undefined;
+  let defaultsTimezone: string | undefined;
+  let defaultsMaxRun: number | undefined;
   if (raw.defaults !== undefined) {
     if (!isFields(raw.defaults)) {
       problems.add('defaults', `must be a mapping, got ${show(raw.defaults)}`);
@@ -229,6 +359,9 @@ export function parseConfig(text: string, overrides: ConfigOverrides = {}, sourc
       defaultsJob = nonEmptyString(d, 'job', 'defaults.job', problems);
       defaultsMetric = metricName(d, 'heartbeat_metric', 'defaults.heartbeat_metric', problems);
       defaultsThreshold = positiveNumber(d, 'freshness_threshold_seconds', 'defaults.freshness_threshold_seconds', problems);
+      defaultsGrace = nonNegativeNumber(d, 'grace_seconds', 'defaults.grace_seconds', problems);
+      defaultsTimezone = timezone(d, 'timezone', 'defaults.timezone', problems);
+      defaultsMaxRun = positiveNumber(d, 'max_run_seconds', 'defaults.max_run_seconds', problems);
       if (defaultsThreshold !== undefined && legacyThreshold !== undefined) {
         problems.add(
           'default_freshness_threshold_seconds',
@@ -242,6 +375,9 @@ export function parseConfig(text: string, overrides: ConfigOverrides = {}, sourc
     job: defaultsJob ?? CONFIG_DEFAULTS.job,
     heartbeatMetric: defaultsMetric ?? CONFIG_DEFAULTS.heartbeatMetric,
     freshnessThresholdSeconds: defaultsThreshold ?? legacyThreshold ?? CONFIG_DEFAULTS.freshnessThresholdSeconds,
+    graceSeconds: defaultsGrace ?? CONFIG_DEFAULTS.graceSeconds,
+    timezone: defaultsTimezone ?? CONFIG_DEFAULTS.timezone,
+    maxRunSeconds: defaultsMaxRun,
   };
 
   const services = new Map<string, ServiceConfig>();
@@ -267,6 +403,14 @@ export function parseConfig(text: string, overrides: ConfigOverrides = {}, sourc
         if (entry.replicas !== undefined && entry.replica !== undefined) {
           problems.add(`${path}.replica`, 'is an alias of replicas; set only one of them');
         }
+        const schedule = serviceSchedule(entry, path, defaults, problems);
+        if (entry.schedule !== undefined && entry.freshness_threshold_seconds !== undefined) {
+          problems.add(`${path}.freshness_threshold_seconds`, 'a service has either schedule or freshness_threshold_seconds, not both');
+        }
+        const maxRunSeconds = positiveNumber(entry, 'max_run_seconds', `${path}.max_run_seconds`, problems);
+        const okWhen = statusRules(entry, `${path}.ok_when`, problems);
+        const paused = boolean(entry, 'paused', `${path}.paused`, problems);
+        const maintenance = maintenanceWindows(entry, `${path}.maintenance`, problems);
         if (name === undefined) return;
         const previous = firstIndex.get(name);
         if (previous !== undefined) {
@@ -278,8 +422,13 @@ export function parseConfig(text: string, overrides: ConfigOverrides = {}, sourc
           name,
           job: job ?? defaults.job,
           heartbeatMetric: heartbeatMetric ?? defaults.heartbeatMetric,
-          freshnessThresholdSeconds: threshold ?? defaults.freshnessThresholdSeconds,
+          freshnessThresholdSeconds: schedule === undefined ? (threshold ?? defaults.freshnessThresholdSeconds) : undefined,
+          schedule,
           replicas: replicas ?? replica,
+          maxRunSeconds: maxRunSeconds ?? defaults.maxRunSeconds,
+          okWhen,
+          paused: paused ?? false,
+          maintenance,
         });
       });
     }
@@ -312,6 +461,11 @@ export function resolveService(config: ExporterConfig, target: string): ServiceC
     job: config.defaults.job,
     heartbeatMetric: config.defaults.heartbeatMetric,
     freshnessThresholdSeconds: config.defaults.freshnessThresholdSeconds,
+    schedule: undefined,
     replicas: undefined,
+    maxRunSeconds: config.defaults.maxRunSeconds,
+    okWhen: [],
+    paused: false,
+    maintenance: [],
   };
 }

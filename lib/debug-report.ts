@@ -1,6 +1,7 @@
 import type { ExporterConfig } from './config.ts';
 import type { ProbeEvaluation } from './evaluate-probe.ts';
 import { redactUrl } from './redact-url.ts';
+import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from './signal-metrics.ts';
 import type { SnapshotRead } from './snapshot-source.ts';
 
 const iso = (seconds: number): string => (Number.isFinite(seconds) && Math.abs(seconds) < 8.64e12 ? new Date(seconds * 1000).toISOString() : String(seconds));
@@ -8,13 +9,61 @@ const secs = (seconds: number): string => `${seconds.toFixed(3)}s`;
 /** Pushed values and the target are shown as JSON strings so no control character reaches the reader raw. */
 const quote = (text: string): string => JSON.stringify(text);
 
-const VERDICTS: Record<ProbeEvaluation['verdict'], string> = {
-  fresh: 'FRESH: probe succeeded',
-  stale: 'STALE: the heartbeat is older than the threshold',
-  future: 'FUTURE: the heartbeat is further ahead than max_clock_skew_seconds allows',
+const STATES: Record<ProbeEvaluation['state'], string> = {
+  up: 'UP: probe succeeded',
+  late: 'LATE: the heartbeat did not arrive in time',
+  failed: 'FAILED: the service reported a failure',
+  running_too_long: 'RUNNING TOO LONG: a run has not finished within max_run_seconds',
   never: 'NEVER: no heartbeat for this target in the snapshot',
-  too_few_replicas: 'TOO FEW REPLICAS: fewer fresh instances than required',
+  paused: 'PAUSED: probe succeeds so alerts stay quiet',
 };
+
+/** How the service is expected to report, as the config says it. */
+function expectationLines(evaluation: ProbeEvaluation): string[] {
+  const { service } = evaluation;
+  const lines: string[] = [];
+  if (service.schedule === undefined) lines.push(`  freshness_threshold_seconds: ${service.freshnessThresholdSeconds}`);
+  else {
+    lines.push(
+      `  schedule: ${quote(service.schedule.schedule.expression)} in ${service.schedule.schedule.timezone}`,
+      `  grace_seconds: ${service.schedule.graceSeconds}`,
+    );
+  }
+  if (service.maxRunSeconds !== undefined) lines.push(`  max_run_seconds: ${service.maxRunSeconds}`);
+  for (const rule of service.okWhen) lines.push(`  ok_when: ${quote(rule.text)}`);
+  if (service.paused) lines.push('  paused: true');
+  for (const window of service.maintenance) {
+    lines.push(`  maintenance: ${iso(window.fromSeconds)} to ${iso(window.toSeconds)}${window.reason === undefined ? '' : ` (${quote(window.reason)})`}`);
+  }
+  return lines;
+}
+
+/** The run signals and status rules the probe read, and the deadline they give. */
+function runLines(evaluation: ProbeEvaluation): string[] {
+  const { signals } = evaluation;
+  const lines: string[] = [];
+  const at = (seconds: number | undefined): string => (seconds === undefined ? 'not pushed' : `${seconds} (${iso(seconds)})`);
+  if (signals.startSeconds !== undefined || signals.failureSeconds !== undefined || signals.durationSeconds !== undefined) {
+    lines.push(
+      '', 'Run signals:',
+      `  ${START_METRIC}: ${at(signals.startSeconds)}${evaluation.running ? ' (running)' : ''}`,
+      `  ${FAILURE_METRIC}: ${at(signals.failureSeconds)}`,
+      `  ${RUN_DURATION_METRIC}: ${signals.durationSeconds === undefined ? 'not pushed' : secs(signals.durationSeconds)}`,
+    );
+  }
+  if (evaluation.lastRunDurationSeconds !== undefined) lines.push(`  last run took: ${secs(evaluation.lastRunDurationSeconds)}`);
+  if (evaluation.statusRules.length > 0) {
+    lines.push('', 'Status rules (ok_when):');
+    for (const result of evaluation.statusRules) {
+      const seen = result.values.length === 0 ? 'not pushed' : result.values.join(', ');
+      lines.push(`  ${quote(result.rule.text)}: ${result.passed ? 'holds' : 'does not hold'} (${result.rule.metric} = ${seen})`);
+    }
+  }
+  if (evaluation.nextExpectedSeconds !== undefined) {
+    lines.push('', `Next heartbeat due: ${iso(evaluation.nextExpectedSeconds)}; late by ${secs(evaluation.lateSeconds ?? 0)}`);
+  }
+  return lines;
+}
 
 /** The `debug=true` answer: how the probe reached its verdict, in plain words, then the metrics. */
 export function renderDebugReport(
@@ -33,7 +82,7 @@ export function renderDebugReport(
     `  service: ${quote(service.name)}${config.services.has(service.name) ? '' : ' (unlisted target, defaults applied)'}`,
     `  job: ${quote(service.job)}`,
     `  heartbeat_metric: ${service.heartbeatMetric}`,
-    `  freshness_threshold_seconds: ${service.freshnessThresholdSeconds}`,
+    ...expectationLines(evaluation),
     `  max_clock_skew_seconds: ${config.maxClockSkewSeconds}`,
     `  scrape_interval_seconds (snapshot cache): ${config.scrapeIntervalSeconds}`,
     '',
@@ -56,7 +105,7 @@ export function renderDebugReport(
     lines.push(
       `  group found: {job=${quote(heartbeat.group.job)}, instance=${quote(heartbeat.group.instance)}} (${heartbeat.via === 'group' ? "the target's own group" : 'matched by its service label'})`,
       `  heartbeat timestamp: ${heartbeat.timestampSeconds} (${iso(heartbeat.timestampSeconds)})`,
-      `  age: ${secs(evaluation.ageSeconds ?? Number.NaN)} (threshold ${secs(service.freshnessThresholdSeconds)})`,
+      `  age: ${secs(evaluation.ageSeconds ?? Number.NaN)}`,
     );
     if (heartbeat.group.pushTimeSeconds !== undefined) {
       lines.push(`  push_time_seconds: ${heartbeat.group.pushTimeSeconds} (${iso(heartbeat.group.pushTimeSeconds)})`);
@@ -69,6 +118,7 @@ export function renderDebugReport(
       lines.push(`  instance ${quote(replica.instance)}: age ${secs(replica.ageSeconds)} ${replica.fresh ? 'fresh' : 'not fresh'}`);
     }
   }
-  lines.push('', `Verdict: ${VERDICTS[evaluation.verdict]}`, '', 'Metrics:', metrics);
+  lines.push(...runLines(evaluation));
+  lines.push('', `State: ${STATES[evaluation.state]}`, `Why: ${evaluation.reason}`, '', 'Metrics:', metrics);
   return lines.join('\n');
 }

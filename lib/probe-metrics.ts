@@ -1,4 +1,4 @@
-import type { ProbeEvaluation } from './evaluate-probe.ts';
+import { PROBE_STATES, type ProbeEvaluation } from './evaluate-probe.ts';
 import type { Labels } from './exposition-parser.ts';
 import { isMetricType, type MetricFamily, type RenderedSample } from './exposition-renderer.ts';
 import type { Snapshot } from './snapshot.ts';
@@ -30,12 +30,21 @@ export function buildProbeMetrics(
 ): MetricFamily[] {
   const found = evaluation.heartbeat !== undefined;
   const families: MetricFamily[] = [
-    gauge('probe_success', 'Whether the heartbeat exists and is fresh (1) or not (0).', bool(evaluation.success)),
+    gauge('probe_success', 'Whether the service is up or paused (1) or not (0).', bool(evaluation.success)),
+    {
+      name: 'probe_state',
+      help: 'Why the probe answered as it did: the series of the state that holds is 1.',
+      type: 'gauge',
+      samples: PROBE_STATES.map((state) => ({ labels: { state }, value: bool(state === evaluation.state) })),
+    },
     gauge('probe_duration_seconds', 'Returns how long the probe took to complete in seconds.', micro(context.durationSeconds)),
     gauge('probe_heartbeat_found', 'Whether a heartbeat sample for the target was found on the Pushgateway.', bool(found)),
     gauge('probe_heartbeat_timestamp_seconds', 'Unix time of the newest heartbeat for the target.', evaluation.heartbeat?.timestampSeconds),
     gauge('probe_heartbeat_age_seconds', 'Seconds since the newest heartbeat for the target.', micro(evaluation.ageSeconds)),
-    gauge('probe_freshness_threshold_seconds', 'Maximum heartbeat age considered fresh.', evaluation.service.freshnessThresholdSeconds),
+    gauge('probe_freshness_threshold_seconds', 'Maximum heartbeat age considered fresh (services without a schedule).', evaluation.service.freshnessThresholdSeconds),
+    gauge('probe_next_expected_timestamp_seconds', 'Unix time by which the next heartbeat is due, before grace.', evaluation.nextExpectedSeconds),
+    gauge('probe_late_seconds', 'Seconds the service is past its deadline, grace included (0 when on time).', micro(evaluation.lateSeconds)),
+    gauge('probe_last_run_duration_seconds', 'Duration of the last finished run, from the pushed run signals.', micro(evaluation.lastRunDurationSeconds)),
     gauge('probe_pushgateway_up', 'Whether the snapshot used came from a successful Pushgateway read.', bool(context.pushgatewayUp)),
     gauge('probe_snapshot_age_seconds', 'Age of the Pushgateway snapshot used by the probe.', micro(context.snapshotAgeSeconds)),
     gauge('probe_push_time_seconds', "Pushgateway's last push time of the target's group.", evaluation.heartbeat?.group.pushTimeSeconds),

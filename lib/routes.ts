@@ -116,7 +116,7 @@ const probe: RouteHandler = async (request, exporter, arrivedMs) => {
   const context = { ...read, durationSeconds, configReloadSuccessful: loaded.reloadSuccessful };
   const metrics = renderExposition(buildProbeMetrics(evaluation, context, snapshot));
   exporter.metrics.recordProbe('/probe', evaluation.success);
-  const log = { target: clip(target), verdict: evaluation.verdict, success: evaluation.success, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp };
+  const log = { target: clip(target), state: evaluation.state, success: evaluation.success, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp };
   if (debug) return { ...textResponse(200, renderDebugReport(evaluation, config, read, nowSeconds, metrics)), log };
   return { ...exposition(metrics), log };
 };

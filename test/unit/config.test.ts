@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { parseConfig, resolveService } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { PROJECT_ROOT } from '../support/processes.ts';
+import { serviceConfig } from '../support/service-config.ts';
 
 const fixture = (name: string) => readFileSync(join(PROJECT_ROOT, 'test', 'fixtures', 'config', name), 'utf8');
 
@@ -25,13 +26,7 @@ describe('parseConfig', () => {
     assert.equal(config.pushgatewayUrl, 'http://pushgateway:9091');
     assert.equal(config.scrapeIntervalSeconds, 3);
     assert.deepEqual([...config.services.keys()], ['service1', 'service2']);
-    assert.deepEqual(config.services.get('service1'), {
-      name: 'service1',
-      job: 'heartbeat',
-      heartbeatMetric: 'loop_heartbeat_timestamp_seconds',
-      freshnessThresholdSeconds: 5,
-      replicas: undefined,
-    });
+    assert.deepEqual(config.services.get('service1'), serviceConfig());
     assert.equal(config.allowUnlistedTargets, false);
     assert.equal(config.maxClockSkewSeconds, 300);
     assert.equal(config.configTtlSeconds, 60);
@@ -60,12 +55,12 @@ describe('parseConfig', () => {
     assert.equal(config.maxStaleSeconds, 30);
     assert.equal(config.configTtlSeconds, 120);
     assert.equal(config.maxClockSkewSeconds, 60);
-    assert.deepEqual(config.services.get('billing'), {
-      name: 'billing', job: 'batch', heartbeatMetric: 'push_time_seconds', freshnessThresholdSeconds: 3600, replicas: undefined,
-    });
-    assert.deepEqual(resolveService(config, 'unlisted'), {
-      name: 'unlisted', job: 'loops', heartbeatMetric: 'app_heartbeat_seconds', freshnessThresholdSeconds: 15, replicas: undefined,
-    });
+    assert.deepEqual(config.services.get('billing'), serviceConfig({
+      name: 'billing', job: 'batch', heartbeatMetric: 'push_time_seconds', freshnessThresholdSeconds: 3600,
+    }));
+    assert.deepEqual(resolveService(config, 'unlisted'), serviceConfig({
+      name: 'unlisted', job: 'loops', heartbeatMetric: 'app_heartbeat_seconds', freshnessThresholdSeconds: 15,
+    }));
   });
 
   it('lets PUSHGATEWAY_URL override pushgateway_url, and stand in for it', () => {
@@ -91,7 +86,7 @@ describe('parseConfig', () => {
       'scrape_interval_seconds: must be a positive number, got -3',
       'timeout_seconds: must be a positive number, got "5"',
       'allow_unlisted_targets: must be true or false, got "yes"',
-      'services[0].colour: unknown key (known keys: name, job, heartbeat_metric, freshness_threshold_seconds, replicas, replica)',
+      'services[0].colour: unknown key (known keys: name, job, heartbeat_metric, freshness_threshold_seconds, replicas, replica, schedule, timezone, grace_seconds, max_run_seconds, ok_when, paused, maintenance)',
       'services[0].heartbeat_metric: must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*), got "loop-heartbeat"',
       'services[0].freshness_threshold_seconds: must be a positive number, got 0',
       'services[0].replicas: must be a positive whole number, got 1.5',
@@ -105,7 +100,7 @@ describe('parseConfig', () => {
     'invalid-empty.yml': ['(root): must be a mapping of config keys, got an empty document'],
     'invalid-missing-url.yml': ['pushgateway_url: required (or set the PUSHGATEWAY_URL environment variable)'],
     'invalid-alias-conflicts.yml': [
-      'defaults.jobs: unknown key (known keys: job, heartbeat_metric, freshness_threshold_seconds)',
+      'defaults.jobs: unknown key (known keys: job, heartbeat_metric, freshness_threshold_seconds, grace_seconds, timezone, max_run_seconds)',
       'default_freshness_threshold_seconds: is an alias of defaults.freshness_threshold_seconds; set only one of them',
       'services[0].replica: is an alias of replicas; set only one of them',
     ],
@@ -143,4 +138,88 @@ describe('parseConfig and secrets', () => {
       'pushgateway_url: must be an http:// or https:// URL, got a value with "@" (not shown: it may hold credentials)',
     ]);
   });
+
+  describe('schedules, signals, status rules and maintenance', () => {
+    const base = 'pushgateway_url: http://pg:9091\n';
+
+    it('reads a scheduled service with its time zone and grace, and defaults for both', () => {
+      const config = parseConfig(`${base}defaults: {timezone: Europe/Berlin, grace_seconds: 90, max_run_seconds: 3600}
+services:
+  - {name: backup, schedule: "*/15 * * * *", timezone: America/New_York, grace_seconds: 0}
+  - {name: report, schedule: "0 6 * * 1-5"}
+  - {name: loop}
+`);
+      const backup = config.services.get('backup');
+      assert.equal(backup?.schedule?.schedule.expression, '*/15 * * * *');
+      assert.equal(backup?.schedule?.schedule.timezone, 'America/New_York');
+      assert.equal(backup?.schedule?.graceSeconds, 0);
+      assert.equal(backup?.freshnessThresholdSeconds, undefined, 'a schedule replaces the threshold');
+      assert.equal(backup?.maxRunSeconds, 3600);
+      const report = config.services.get('report');
+      assert.deepEqual([report?.schedule?.schedule.timezone, report?.schedule?.graceSeconds], ['Europe/Berlin', 90]);
+      assert.deepEqual([config.services.get('loop')?.schedule, config.services.get('loop')?.freshnessThresholdSeconds], [undefined, 10]);
+      assert.equal(parseConfig(`${base}services: [{name: r, schedule: "@hourly"}]`).services.get('r')?.schedule?.graceSeconds, 300);
+    });
+
+    it('reads ok_when (one rule or a list), paused and maintenance windows', () => {
+      const config = parseConfig(`${base}services:
+  - name: a
+    ok_when: loop_status == 1
+    paused: true
+  - name: b
+    ok_when: ["loop_status==1", "loop_lag_seconds <= 2.5e1"]
+    maintenance:
+      - {from: "2026-12-24T18:00:00+01:00", to: "2026-12-27T08:00:00Z", reason: holidays}
+`);
+      const a = config.services.get('a');
+      assert.deepEqual(a?.okWhen.map((rule) => rule.text), ['loop_status == 1']);
+      assert.equal(a?.paused, true);
+      const b = config.services.get('b');
+      assert.deepEqual(b?.okWhen.map(({ metric, operator, threshold }) => [metric, operator, threshold]), [['loop_status', '==', 1], ['loop_lag_seconds', '<=', 25]]);
+      assert.deepEqual(b?.maintenance, [{ fromSeconds: Date.parse('2026-12-24T17:00:00Z') / 1000, toSeconds: Date.parse('2026-12-27T08:00:00Z') / 1000, reason: 'holidays' }]);
+      assert.equal(b?.paused, false);
+    });
+
+    it('lists every problem of the new keys by path', () => {
+      assert.deepEqual(problemsOf(`${base}defaults: {timezone: Moon/Base, grace_seconds: -1}
+services:
+  - {name: a, schedule: "@hourly"}
+  - {name: b, schedule: "0 0 31 2 *", freshness_threshold_seconds: 5}
+  - {name: c, timezone: UTC, grace_seconds: 5}
+  - {name: d, schedule: "* * * * *", timezone: Nowhere}
+  - {name: e, ok_when: ["loop_status = 1", 3, "loop_status == one"], paused: "yes", max_run_seconds: 0}
+  - name: f
+    maintenance:
+      - {from: "2026-12-24 18:00", to: "2026-12-27T08:00:00Z"}
+      - {from: "2026-12-27T08:00:00Z", to: "2026-12-24T08:00:00Z", why: x}
+      - {to: "2026-12-27T08:00:00Z"}
+      - tomorrow
+  - {name: g, maintenance: {from: x}}
+`), [
+        'defaults.grace_seconds: must be a number of seconds, 0 or more, got -1',
+        'defaults.timezone: unknown time zone "Moon/Base" (use an IANA name such as Europe/Berlin or UTC)',
+        'services[1].schedule: never fires (no date matches it), got "0 0 31 2 *"',
+        'services[1].freshness_threshold_seconds: a service has either schedule or freshness_threshold_seconds, not both',
+        'services[2].timezone: only applies with schedule (a cron expression such as "*/15 * * * *")',
+        'services[2].grace_seconds: only applies with schedule (a cron expression such as "*/15 * * * *")',
+        'services[3].timezone: unknown time zone "Nowhere" (use an IANA name such as Europe/Berlin or UTC)',
+        'services[4].max_run_seconds: must be a positive number, got 0',
+        'services[4].ok_when[0]: must be "<metric> <op> <number>" with op one of == != < <= > >=, e.g. "loop_status == 1", got "loop_status = 1"',
+        'services[4].ok_when[1]: must be a rule such as "loop_status == 1", got 3',
+        'services[4].ok_when[2]: "one" is not a finite number, got "loop_status == one"',
+        'services[4].paused: must be true or false, got "yes"',
+        'services[5].maintenance[0].from: must be an RFC 3339 time with an offset, such as 2026-12-24T18:00:00Z, got "2026-12-24 18:00"',
+        'services[5].maintenance[1].why: unknown key (known keys: from, to, reason)',
+        'services[5].maintenance[1].to: must be later than from',
+        'services[5].maintenance[2].from: required (an RFC 3339 time such as 2026-12-24T18:00:00+01:00)',
+        'services[5].maintenance[3]: must be a mapping with from and to, got "tomorrow"',
+        'services[6].maintenance: must be a list of {from, to} windows, got a mapping',
+      ]);
+    });
+
+    it('names the cron problem croner found', () => {
+      assert.match(problemsOf(`${base}services: [{name: a, schedule: "*/61 * * * *"}]`)[0] ?? '', /^services\[0\]\.schedule: not a valid cron expression: .*, got "\*\/61 \* \* \* \*"$/);
+    });
+  });
 });
+

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ServiceConfig } from '../../lib/config.ts';
-import { evaluateProbe, type ProbeVerdict } from '../../lib/evaluate-probe.ts';
+import { evaluateProbe, type ProbeState } from '../../lib/evaluate-probe.ts';
 import { parseExposition } from '../../lib/exposition-parser.ts';
+import { parseSchedule } from '../../lib/schedule.ts';
+import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from '../../lib/signal-metrics.ts';
+import { parseStatusRule, type StatusRule } from '../../lib/status-rule.ts';
 import { EMPTY_SNAPSHOT, indexSnapshot, type Snapshot } from '../../lib/snapshot.ts';
+import { serviceConfig } from '../support/service-config.ts';
 
 const HB = 'loop_heartbeat_timestamp_seconds';
 const config = { maxClockSkewSeconds: 300 };
-const service1: ServiceConfig = { name: 'service1', job: 'heartbeat', heartbeatMetric: HB, freshnessThresholdSeconds: 5, replicas: undefined };
+const service1 = serviceConfig({ heartbeatMetric: HB });
 
 const snapshotOf = (lines: string[]): Snapshot => indexSnapshot(`${lines.join('\n')}\n`);
 const pushed = (instance: string, value: number | string, extra = '', job = 'heartbeat') =>
@@ -16,18 +19,18 @@ const pushed = (instance: string, value: number | string, extra = '', job = 'hea
 describe('evaluateProbe', () => {
   const own = snapshotOf([pushed('service1', 1000, ',service="service1"'), 'push_time_seconds{instance="service1",job="heartbeat"} 1000.5']);
 
-  const table: { name: string; now: number; verdict: ProbeVerdict; success: boolean }[] = [
-    { name: 'is fresh when the heartbeat is younger than the threshold', now: 1003, verdict: 'fresh', success: true },
-    { name: 'is fresh at exactly the threshold (age ≤ threshold)', now: 1005, verdict: 'fresh', success: true },
-    { name: 'is stale just past the threshold', now: 1005.001, verdict: 'stale', success: false },
-    { name: 'is stale long after the loop stopped', now: 5000, verdict: 'stale', success: false },
-    { name: 'is fresh when the heartbeat is slightly in the future (within max_clock_skew_seconds)', now: 800, verdict: 'fresh', success: true },
-    { name: 'is not fresh when the heartbeat is further ahead than max_clock_skew_seconds', now: 699, verdict: 'future', success: false },
+  const table: { name: string; now: number; state: ProbeState; success: boolean }[] = [
+    { name: 'is fresh when the heartbeat is younger than the threshold', now: 1003, state: 'up', success: true },
+    { name: 'is fresh at exactly the threshold (age ≤ threshold)', now: 1005, state: 'up', success: true },
+    { name: 'is stale just past the threshold', now: 1005.001, state: 'late', success: false },
+    { name: 'is stale long after the loop stopped', now: 5000, state: 'late', success: false },
+    { name: 'is fresh when the heartbeat is slightly in the future (within max_clock_skew_seconds)', now: 800, state: 'up', success: true },
+    { name: 'is not fresh when the heartbeat is further ahead than max_clock_skew_seconds', now: 699, state: 'late', success: false },
   ];
   for (const row of table) {
     it(row.name, () => {
       const result = evaluateProbe(config, own, service1, 'service1', row.now);
-      assert.equal(result.verdict, row.verdict);
+      assert.equal(result.state, row.state);
       assert.equal(result.success, row.success);
       assert.equal(result.heartbeat?.timestampSeconds, 1000);
       assert.equal(result.ageSeconds, row.now - 1000);
@@ -38,7 +41,7 @@ describe('evaluateProbe', () => {
   it('reports never for a configured service that never pushed', () => {
     for (const snapshot of [own, EMPTY_SNAPSHOT]) {
       const result = evaluateProbe(config, snapshot, { ...service1, name: 'service2' }, 'service2', 1000);
-      assert.equal(result.verdict, 'never');
+      assert.equal(result.state, 'never');
       assert.equal(result.success, false);
       assert.equal(result.heartbeat, undefined);
       assert.equal(result.ageSeconds, undefined);
@@ -55,7 +58,7 @@ describe('evaluateProbe', () => {
     const result = evaluateProbe(config, snapshot, service1, 'service1', 1001);
     assert.equal(result.heartbeat?.timestampSeconds, 900);
     assert.equal(result.heartbeat?.via, 'group');
-    assert.equal(result.verdict, 'stale');
+    assert.equal(result.state, 'late');
   });
 
   it('falls back to the newest sample labelled service=<target> in any group', () => {
@@ -82,7 +85,7 @@ describe('evaluateProbe', () => {
 
   it('ignores NaN and infinite heartbeat values', () => {
     const snapshot = snapshotOf([pushed('service1', 'NaN'), pushed('service1', '+Inf', ',x="1"')]);
-    assert.equal(evaluateProbe(config, snapshot, service1, 'service1', 1000).verdict, 'never');
+    assert.equal(evaluateProbe(config, snapshot, service1, 'service1', 1000).state, 'never');
   });
 
   it('passes through the group\'s other samples without job/instance, heartbeat or push times', () => {
@@ -115,10 +118,11 @@ describe('evaluateProbe', () => {
       assert.equal(result.heartbeat?.group.instance, 'worker-a');
     });
 
-    it('fails with too_few_replicas when fewer than N are fresh', () => {
+    it('is late when fewer than N are fresh', () => {
       const result = evaluateProbe(config, snapshot, replicated, 'worker', 1004);
       assert.equal(result.replicas?.fresh, 1);
-      assert.equal(result.verdict, 'too_few_replicas');
+      assert.equal(result.state, 'late');
+      assert.match(result.reason, /1 instance\(s\) with a fresh heartbeat, 2 required/);
       assert.equal(result.success, false);
     });
 
@@ -136,8 +140,180 @@ describe('evaluateProbe', () => {
 
     it('reports never when no instance ever pushed', () => {
       const result = evaluateProbe(config, EMPTY_SNAPSHOT, replicated, 'worker', 1000);
-      assert.equal(result.verdict, 'never');
+      assert.equal(result.state, 'never');
       assert.equal(result.replicas?.fresh, 0);
     });
   });
+
+  describe('with a schedule', () => {
+    const at = (text: string): number => Date.parse(text) / 1000;
+    const parsed = parseSchedule('*/15 * * * *', 'Europe/Berlin');
+    if ('error' in parsed) throw new Error(parsed.error);
+    const cron = serviceConfig({ name: 'backup', heartbeatMetric: HB, freshnessThresholdSeconds: undefined, schedule: { schedule: parsed.schedule, graceSeconds: 120 } });
+    const ranAt = (text: string): Snapshot => snapshotOf([pushed('backup', at(text))]);
+
+    const table: { name: string; heartbeat: string; now: string; state: ProbeState; next: string; late: number }[] = [
+      { name: 'is up before the next run is due', heartbeat: '2026-01-10T10:00:30Z', now: '2026-01-10T10:10:00Z', state: 'up', next: '2026-01-10T10:15:00Z', late: 0 },
+      { name: 'is up within grace after the run was due', heartbeat: '2026-01-10T10:00:30Z', now: '2026-01-10T10:17:00Z', state: 'up', next: '2026-01-10T10:15:00Z', late: 0 },
+      { name: 'is late once grace has passed', heartbeat: '2026-01-10T10:00:30Z', now: '2026-01-10T10:17:01Z', state: 'late', next: '2026-01-10T10:15:00Z', late: 1 },
+      { name: 'counts lateness from the first missed run, however many were missed', heartbeat: '2026-01-10T10:00:30Z', now: '2026-01-10T11:00:00Z', state: 'late', next: '2026-01-10T10:15:00Z', late: 2580 },
+      { name: 'a heartbeat exactly at a scheduled time covers that run', heartbeat: '2026-01-10T10:15:00Z', now: '2026-01-10T10:20:00Z', state: 'up', next: '2026-01-10T10:30:00Z', late: 0 },
+      // Spring forward in Berlin: 01:45 CET is followed by 03:00 CEST, 15 real minutes later.
+      { name: 'across the spring-forward gap, the next run is 15 real minutes away', heartbeat: '2026-03-29T00:45:10Z', now: '2026-03-29T01:02:00Z', state: 'up', next: '2026-03-29T01:00:00Z', late: 0 },
+      { name: 'across the spring-forward gap, lateness counts real time', heartbeat: '2026-03-29T00:45:10Z', now: '2026-03-29T01:02:30Z', state: 'late', next: '2026-03-29T01:00:00Z', late: 30 },
+      // Fall back: 02:45 CEST (00:45Z) is followed by 02:00 CET (01:00Z), 15 real minutes later, not 45 minutes earlier.
+      { name: 'across the fall-back change, the repeated hour keeps its runs', heartbeat: '2026-10-25T00:45:10Z', now: '2026-10-25T01:03:00Z', state: 'late', next: '2026-10-25T01:00:00Z', late: 60 },
+    ];
+    for (const row of table) {
+      it(row.name, () => {
+        const result = evaluateProbe(config, ranAt(row.heartbeat), cron, 'backup', at(row.now));
+        assert.equal(result.state, row.state, result.reason);
+        assert.equal(result.success, row.state === 'up');
+        assert.equal(result.nextExpectedSeconds, at(row.next));
+        assert.equal(result.lateSeconds, row.late);
+      });
+    }
+
+    it('says which run is late, in the schedule\'s terms', () => {
+      const result = evaluateProbe(config, ranAt('2026-01-10T10:00:30Z'), cron, 'backup', at('2026-01-10T10:20:00Z'));
+      assert.equal(result.reason, 'the last heartbeat is 1170s old: the run due at 2026-01-10T10:15:00.000Z (*/15 * * * * in Europe/Berlin) is 180s past its grace of 120s');
+    });
+
+    it('is never without a heartbeat, and has no deadline then', () => {
+      const result = evaluateProbe(config, EMPTY_SNAPSHOT, cron, 'backup', at('2026-01-10T10:20:00Z'));
+      assert.equal(result.state, 'never');
+      assert.equal(result.nextExpectedSeconds, undefined);
+      assert.equal(result.lateSeconds, undefined);
+    });
+
+    it('judges each replica against the schedule', () => {
+      const replicated = { ...cron, replicas: 2 };
+      const snapshot = snapshotOf([
+        pushed('host-a', at('2026-01-10T10:15:05Z'), ',service="backup"'),
+        pushed('host-b', at('2026-01-10T10:00:05Z'), ',service="backup"'),
+      ]);
+      const before = evaluateProbe(config, snapshot, replicated, 'backup', at('2026-01-10T10:16:00Z'));
+      assert.deepEqual([before.state, before.replicas?.fresh], ['up', 2]);
+      const after = evaluateProbe(config, snapshot, replicated, 'backup', at('2026-01-10T10:17:30Z'));
+      assert.deepEqual([after.state, after.replicas?.fresh], ['late', 1]);
+    });
+  });
+
+  describe('with run signals', () => {
+    const job = serviceConfig({ name: 'etl', heartbeatMetric: HB, freshnessThresholdSeconds: 3600, maxRunSeconds: 600 });
+    const group = (samples: Record<string, number>): Snapshot =>
+      snapshotOf(Object.entries(samples).map(([name, value]) => `${name}{instance="etl",job="heartbeat",service="etl"} ${value}`));
+
+    const table: { name: string; samples: Record<string, number>; now: number; state: ProbeState; reason: RegExp; duration?: number }[] = [
+      {
+        name: 'a failure newer than the last success is failed',
+        samples: { [HB]: 1000, [FAILURE_METRIC]: 2000, [START_METRIC]: 1900 }, now: 2010, state: 'failed',
+        reason: /^the run failed at 1970-01-01T00:33:20.000Z \(loop_failure_timestamp_seconds\), after the last success at 1970-01-01T00:16:40.000Z$/, duration: 100,
+      },
+      { name: 'a failure older than the last success is history', samples: { [HB]: 2000, [FAILURE_METRIC]: 1000 }, now: 2010, state: 'up', reason: /within freshness_threshold_seconds 3600/ },
+      { name: 'a failure with no success ever is failed', samples: { [FAILURE_METRIC]: 1000 }, now: 1010, state: 'failed', reason: /and it never succeeded$/ },
+      {
+        name: 'a run started after the last success, within max_run_seconds, is up',
+        samples: { [HB]: 1000, [START_METRIC]: 5000 }, now: 5500, state: 'up', reason: /^a run started at .* is in progress/,
+      },
+      {
+        name: 'a run started after the last success and older than max_run_seconds is running_too_long',
+        samples: { [HB]: 1000, [START_METRIC]: 5000 }, now: 5601, state: 'running_too_long', reason: /still running after 601s, over max_run_seconds 600$/,
+      },
+      {
+        name: 'a retry that started after a failure is running, not failed',
+        samples: { [HB]: 1000, [FAILURE_METRIC]: 2000, [START_METRIC]: 2100 }, now: 2200, state: 'up', reason: /is in progress/,
+      },
+      {
+        name: 'a start older than the last success is a finished run, and its duration is reported',
+        samples: { [HB]: 1300, [START_METRIC]: 1000 }, now: 1400, state: 'up', reason: /the last heartbeat is 100s old/, duration: 300,
+      },
+      {
+        name: 'a pushed run duration wins over start and end times',
+        samples: { [HB]: 1300, [START_METRIC]: 1000, [RUN_DURATION_METRIC]: 299.5 }, now: 1400, state: 'up', reason: /old/, duration: 299.5,
+      },
+    ];
+    for (const row of table) {
+      it(row.name, () => {
+        const result = evaluateProbe(config, group(row.samples), job, 'etl', row.now);
+        assert.equal(result.state, row.state, result.reason);
+        assert.match(result.reason, row.reason);
+        assert.equal(result.lastRunDurationSeconds, row.duration);
+      });
+    }
+
+    it('a run in progress is late only after the deadline that counts from its start', () => {
+      const noLimit = { ...job, maxRunSeconds: undefined };
+      const snapshot = group({ [HB]: 1000, [START_METRIC]: 5000 });
+      assert.equal(evaluateProbe(config, snapshot, noLimit, 'etl', 8600).state, 'up');
+      assert.equal(evaluateProbe(config, snapshot, noLimit, 'etl', 8601).state, 'late');
+    });
+
+    it('passes the signals through with the other pushed samples', () => {
+      const result = evaluateProbe(config, group({ [HB]: 1000, [FAILURE_METRIC]: 2000 }), job, 'etl', 2001);
+      assert.deepEqual(result.passThrough.map((sample) => sample.name), [FAILURE_METRIC]);
+    });
+  });
+
+  describe('with ok_when status rules', () => {
+    const rule = (text: string): StatusRule => {
+      const parsed = parseStatusRule(text);
+      if ('error' in parsed) throw new Error(parsed.error);
+      return parsed;
+    };
+    const loop = serviceConfig({ heartbeatMetric: HB, okWhen: [rule('loop_status == 1'), rule('loop_queue_depth < 100')] });
+    const withStatus = (status: string, depth = '5'): Snapshot =>
+      snapshotOf([pushed('service1', 1000), `loop_status{instance="service1",job="heartbeat"} ${status}`, `loop_queue_depth{instance="service1",job="heartbeat"} ${depth}`]);
+
+    it('is up when every rule holds', () => {
+      const result = evaluateProbe(config, withStatus('1'), loop, 'service1', 1001);
+      assert.equal(result.state, 'up');
+      assert.deepEqual(result.statusRules.map((r) => r.passed), [true, true]);
+    });
+
+    it('is failed when a rule does not hold, naming it and the value seen', () => {
+      const result = evaluateProbe(config, withStatus('0'), loop, 'service1', 1001);
+      assert.equal(result.state, 'failed');
+      assert.equal(result.reason, 'status rule "loop_status == 1" does not hold: loop_status is 0');
+      assert.equal(evaluateProbe(config, withStatus('1', '100'), loop, 'service1', 1001).reason, 'status rule "loop_queue_depth < 100" does not hold: loop_queue_depth is 100');
+    });
+
+    it('is failed when the status was never pushed or is NaN', () => {
+      assert.equal(evaluateProbe(config, snapshotOf([pushed('service1', 1000)]), loop, 'service1', 1001).reason, 'status rule "loop_status == 1" does not hold: loop_status was not pushed');
+      assert.equal(evaluateProbe(config, withStatus('NaN'), loop, 'service1', 1001).state, 'failed');
+    });
+
+    it('a stale heartbeat is still late after the rules pass; a missing one is never', () => {
+      assert.equal(evaluateProbe(config, withStatus('1'), loop, 'service1', 1006).state, 'late');
+      assert.equal(evaluateProbe(config, EMPTY_SNAPSHOT, loop, 'service1', 1006).state, 'never');
+    });
+  });
+
+  describe('paused and in maintenance', () => {
+    const windows = [{ fromSeconds: 2000, toSeconds: 3000, reason: 'database migration' }];
+    const maintained = serviceConfig({ heartbeatMetric: HB, maintenance: windows });
+
+    it('paused: true answers paused with probe success, whatever the heartbeat says', () => {
+      for (const snapshot of [own, EMPTY_SNAPSHOT]) {
+        const result = evaluateProbe(config, snapshot, { ...service1, paused: true }, 'service1', 9999);
+        assert.deepEqual([result.state, result.success, result.reason], ['paused', true, 'paused: true in the config']);
+      }
+    });
+
+    it('a maintenance window pauses from its start (inclusive) to its end (exclusive)', () => {
+      const stateAt = (now: number) => evaluateProbe(config, own, maintained, 'service1', now);
+      assert.equal(stateAt(1999.999).state, 'late');
+      assert.equal(stateAt(2000).state, 'paused');
+      assert.equal(stateAt(2000).reason, 'in a maintenance window until 1970-01-01T00:50:00.000Z (database migration)');
+      assert.equal(stateAt(2999.999).success, true);
+      assert.equal(stateAt(3000).state, 'late');
+    });
+
+    it('still reports the heartbeat it found while paused', () => {
+      const result = evaluateProbe(config, own, maintained, 'service1', 2500);
+      assert.equal(result.heartbeat?.timestampSeconds, 1000);
+      assert.equal(result.lateSeconds, 1495);
+    });
+  });
 });
+

@@ -6,8 +6,9 @@ import { parseExposition } from '../../lib/exposition-parser.ts';
 import { escapeHelp, escapeLabelValue, formatLabels, formatValue, renderExposition } from '../../lib/exposition-renderer.ts';
 import { buildProbeMetrics } from '../../lib/probe-metrics.ts';
 import { indexSnapshot } from '../../lib/snapshot.ts';
+import { serviceConfig } from '../support/service-config.ts';
 
-const service = { name: 'service1', job: 'heartbeat', heartbeatMetric: 'loop_heartbeat_timestamp_seconds', freshnessThresholdSeconds: 5, replicas: undefined };
+const service = serviceConfig();
 
 function promtoolCheck(text: string): { status: number | null; output: string } {
   const result = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });

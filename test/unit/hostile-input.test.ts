@@ -13,6 +13,7 @@ import { parseConfig } from '../../lib/config.ts';
 import { stringify } from 'yaml';
 import { PROJECT_ROOT, tempDir } from '../support/processes.ts';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
+import { serviceConfig } from '../support/service-config.ts';
 
 const RUNS = { numRuns: 1000 };
 const STACK_FRAME = /\n\s+at\s|\bat\s+\S+\s+\(.*:\d+:\d+\)/;
@@ -69,7 +70,7 @@ describe('hostile requests (property-based, 1,000 cases each)', () => {
 });
 
 describe('hostile pushed values (property-based, 1,000 cases each)', () => {
-  const service = { name: 'svc', job: 'heartbeat', heartbeatMetric: 'loop_heartbeat_timestamp_seconds', freshnessThresholdSeconds: 5, replicas: undefined };
+  const service = serviceConfig({ name: 'svc' });
 
   it('re-exposes any pushed label value escaped: parsing the probe output gives back exactly the pushed value', () => {
     fc.assert(

@@ -4,9 +4,10 @@ import { evaluateProbe } from '../../lib/evaluate-probe.ts';
 import { renderExposition } from '../../lib/exposition-renderer.ts';
 import { buildAllProbesMetrics } from '../../lib/probe-metrics.ts';
 import { indexSnapshot } from '../../lib/snapshot.ts';
+import { serviceConfig } from '../support/service-config.ts';
 
 const HB = 'loop_heartbeat_timestamp_seconds';
-const service = (name: string) => ({ name, job: 'heartbeat', heartbeatMetric: HB, freshnessThresholdSeconds: 5, replicas: undefined });
+const service = (name: string) => serviceConfig({ name, heartbeatMetric: HB });
 
 describe('buildAllProbesMetrics', () => {
   const snapshot = indexSnapshot([

@@ -1,0 +1,50 @@
+import { Cron } from 'croner';
+
+/** A cron schedule in an IANA time zone: when a scheduled job is expected to report. */
+export interface Schedule {
+  readonly expression: string;
+  readonly timezone: string;
+  /** The first scheduled time strictly after `seconds` (unix seconds); undefined if it never fires again. */
+  nextAfter(seconds: number): number | undefined;
+}
+
+export type ScheduleParse = { readonly schedule: Schedule } | { readonly error: string };
+
+/** Whether the runtime's time zone database knows `timezone` (an IANA name such as Europe/Berlin). */
+export function isKnownTimezone(timezone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Compiles a cron expression (5 fields, or 6 with seconds first; `@daily`-style nicknames) with
+ * croner, which resolves wall-clock times in `timezone` across DST changes: a time skipped by a
+ * spring-forward fires at the first valid instant after it, a repeated one fires once.
+ */
+export function parseSchedule(expression: string, timezone: string): ScheduleParse {
+  if (!isKnownTimezone(timezone)) return { error: `unknown time zone ${JSON.stringify(timezone)} (use an IANA name such as Europe/Berlin or UTC)` };
+  let cron: Cron;
+  try {
+    cron = new Cron(expression, { timezone, paused: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { error: `not a valid cron expression: ${message.replace(/^CronPattern: /, '').split('\n')[0]}` };
+  }
+  if (cron.nextRun() === null) return { error: 'never fires (no date matches it)' };
+  return {
+    schedule: {
+      expression,
+      timezone,
+      nextAfter(seconds) {
+        if (!Number.isFinite(seconds)) return undefined;
+        // croner works in whole seconds and answers strictly after the instant it is given.
+        const next = cron.nextRun(new Date(Math.floor(seconds) * 1000));
+        return next === null ? undefined : next.getTime() / 1000;
+      },
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import type { Sample } from './exposition-parser.ts';
+import { isValidMetricName } from './metric-names.ts';
+
+export type ComparisonOperator = '==' | '!=' | '<' | '<=' | '>' | '>=';
+
+/** An `ok_when` rule: a pushed gauge compared with a number, e.g. `loop_status == 1`. */
+export interface StatusRule {
+  readonly text: string;
+  readonly metric: string;
+  readonly operator: ComparisonOperator;
+  readonly threshold: number;
+}
+
+export interface StatusRuleResult {
+  readonly rule: StatusRule;
+  readonly passed: boolean;
+  /** The values the rule saw, in group order; empty when the metric was not pushed. */
+  readonly values: readonly number[];
+}
+
+const RULE = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(==|!=|<=|>=|<|>)\s*(\S+)\s*$/;
+
+/** Parses `metric op number`; the error names what is wrong. */
+export function parseStatusRule(text: string): StatusRule | { readonly error: string } {
+  const match = RULE.exec(text);
+  if (match === null) return { error: 'must be "<metric> <op> <number>" with op one of == != < <= > >=, e.g. "loop_status == 1"' };
+  const [, metric = '', operator = '==', number = ''] = match;
+  const threshold = Number(number);
+  if (!isValidMetricName(metric)) return { error: `${JSON.stringify(metric)} is not a metric name` };
+  if (number === '' || !Number.isFinite(threshold)) return { error: `${JSON.stringify(number)} is not a finite number` };
+  return { text: `${metric} ${operator} ${number}`, metric, operator: operator as ComparisonOperator, threshold };
+}
+
+function compare(value: number, operator: ComparisonOperator, threshold: number): boolean {
+  switch (operator) {
+    case '==': return value === threshold;
+    case '!=': return value !== threshold;
+    case '<': return value < threshold;
+    case '<=': return value <= threshold;
+    case '>': return value > threshold;
+    case '>=': return value >= threshold;
+  }
+}
+
+/**
+ * Passes when the metric was pushed in the group and every sample of it satisfies the rule:
+ * a status that was never pushed, or is NaN, does not vouch for the service.
+ */
+export function evaluateStatusRule(rule: StatusRule, samples: readonly Sample[]): StatusRuleResult {
+  const values = samples.filter((sample) => sample.name === rule.metric).map((sample) => sample.value);
+  const passed = values.length > 0 && values.every((value) => compare(value, rule.operator, rule.threshold));
+  return { rule, passed, values };
+}
