@@ -9,6 +9,8 @@ import { buildAllProbesMetrics, buildProbeMetrics } from './probe-metrics.ts';
 import { computeProbeTimeout, LAMBDA_RESPONSE_RESERVE_MS } from './probe-timeout.ts';
 import type { LogFields } from './logger.ts';
 import { processUsage } from './self-metrics.ts';
+import { buildStatusReport } from './service-status.ts';
+import { renderStatusPage } from './status-page.ts';
 import { EMPTY_SNAPSHOT } from './snapshot.ts';
 
 /** A request as every entry point (function URL, serverless-offline, node:http) hands it over. */
@@ -121,8 +123,8 @@ const probe: RouteHandler = async (request, exporter, arrivedMs) => {
   return { ...exposition(metrics), log };
 };
 
-/** Every configured service in one answer: one invocation and one Pushgateway read per scrape. */
-const probes: RouteHandler = async (request, exporter, arrivedMs) => {
+/** Every configured service judged against one snapshot: what `/probes` and the status page show. */
+async function evaluateAll(request: ExporterRequest, exporter: Exporter, arrivedMs: number) {
   const budget = startProbe(request, exporter, arrivedMs);
   if (isResponse(budget)) return budget;
   const loaded = await readConfig(exporter, budget);
@@ -133,10 +135,31 @@ const probes: RouteHandler = async (request, exporter, arrivedMs) => {
   const nowSeconds = exporter.clock() / 1000;
   const evaluations = [...config.services.values()].map((service) => evaluateProbe(config, snapshot, service, service.name, nowSeconds));
   const context = { ...read, durationSeconds: (performance.now() - budget.startedMs) / 1000, configReloadSuccessful: loaded.reloadSuccessful };
-  for (const evaluation of evaluations) exporter.metrics.recordProbe('/probes', evaluation.success);
   const failed = evaluations.filter((evaluation) => !evaluation.success).length;
   const log = { services: evaluations.length, failed, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp };
-  return { ...exposition(renderExposition(buildAllProbesMetrics(evaluations, context, snapshot))), log };
+  return { config, snapshot, nowSeconds, evaluations, context, log };
+}
+
+/** Every configured service in one answer: one invocation and one Pushgateway read per scrape. */
+const probes: RouteHandler = async (request, exporter, arrivedMs) => {
+  const all = await evaluateAll(request, exporter, arrivedMs);
+  if (isResponse(all)) return all;
+  for (const evaluation of all.evaluations) exporter.metrics.recordProbe('/probes', evaluation.success);
+  return { ...exposition(renderExposition(buildAllProbesMetrics(all.evaluations, all.context, all.snapshot))), log: all.log };
+};
+
+/** The status page: every service's state for people, as HTML or (`format=json`) for scripts. */
+const statusPage: RouteHandler = async (request, exporter, arrivedMs) => {
+  const format = request.query.get('format') ?? 'html';
+  if (format !== 'html' && format !== 'json') return textResponse(400, `unknown format ${echo(format)}: use format=html or format=json`);
+  const all = await evaluateAll(request, exporter, arrivedMs);
+  if (isResponse(all)) return all;
+  const report = buildStatusReport(all.evaluations, all.context, all.nowSeconds);
+  if (format === 'json') {
+    return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: `${JSON.stringify(report, null, 2)}\n`, log: all.log };
+  }
+  const page = renderStatusPage(report, Math.max(all.config.scrapeIntervalSeconds, 5));
+  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page, log: all.log };
 };
 
 /** The exporter's own metrics: reads, reloads, probes, process. */
@@ -147,6 +170,7 @@ const healthy: RouteHandler = async () => textResponse(200, 'OK');
 
 /** The one route table every entry point serves. */
 export const ROUTES: readonly Route[] = [
+  { path: '/', methods: ['GET', 'HEAD'], handle: statusPage },
   { path: '/probe', methods: ['GET', 'HEAD'], handle: probe },
   { path: '/probes', methods: ['GET', 'HEAD'], handle: probes },
   { path: '/metrics', methods: ['GET', 'HEAD'], handle: selfMetrics },
