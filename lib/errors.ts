@@ -6,7 +6,9 @@ export type ExporterErrorCode =
   | 'PUSHGATEWAY_UNREACHABLE'
   | 'PUSHGATEWAY_BAD_RESPONSE'
   | 'PUSHGATEWAY_TIMEOUT'
-  | 'EXPOSITION_INVALID';
+  | 'EXPOSITION_INVALID'
+  | 'GROUPING_KEY_INVALID'
+  | 'PUSH_REJECTED';
 
 export class ExporterError extends Error {
   readonly code: ExporterErrorCode;
@@ -39,12 +41,20 @@ export class ExpositionError extends ExporterError {
 
 export class PushgatewayError extends ExporterError {
   constructor(
-    code: 'PUSHGATEWAY_UNREACHABLE' | 'PUSHGATEWAY_BAD_RESPONSE' | 'PUSHGATEWAY_TIMEOUT',
+    code: 'PUSHGATEWAY_UNREACHABLE' | 'PUSHGATEWAY_BAD_RESPONSE' | 'PUSHGATEWAY_TIMEOUT' | 'PUSH_REJECTED',
     message: string,
     options?: { cause?: unknown },
   ) {
     super(code, message, options);
     this.name = 'PushgatewayError';
+  }
+}
+
+/** A job or grouping label the Pushgateway would reject or misread; found before anything is sent. */
+export class GroupingKeyError extends ExporterError {
+  constructor(message: string) {
+    super('GROUPING_KEY_INVALID', message);
+    this.name = 'GroupingKeyError';
   }
 }
 

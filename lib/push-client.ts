@@ -1,0 +1,92 @@
+import { Agent, request } from 'undici';
+import { describeError, PushgatewayError } from './errors.ts';
+import { EXPOSITION_CONTENT_TYPE, renderExposition, type MetricFamily } from './exposition-renderer.ts';
+import { groupingKeyPath, type GroupingLabels } from './grouping-key.ts';
+import { redactUrl } from './redact-url.ts';
+
+/** Enough of a rejection's body for Pushgateway's explanation; the rest is not read into memory. */
+const ERROR_BODY_BYTES = 4096;
+const ERROR_REASON_CHARS = 300;
+
+/** Where a push goes: a Pushgateway and a grouping key. */
+export interface PushTarget {
+  /** May carry `user:password@` for a Pushgateway behind basic auth. */
+  readonly pushgatewayUrl: string;
+  readonly job: string;
+  /** Grouping labels after `job`, usually `instance` first. */
+  readonly labels: GroupingLabels;
+  /** Sent as `Authorization: Bearer`, winning over URL credentials. */
+  readonly bearerToken?: string | undefined;
+  readonly timeoutMs: number;
+}
+
+/** Pushgateway's explanation of a rejection, as one bounded line (it may list several errors over lines). */
+function reasonLine(body: string): string {
+  const line = body.replace(/\s+/g, ' ').trim();
+  if (line === '') return '(empty body)';
+  return line.length > ERROR_REASON_CHARS ? `${line.slice(0, ERROR_REASON_CHARS)}…` : line;
+}
+
+/**
+ * Pushes metric families to one Pushgateway group with POST, which replaces only the metrics named
+ * in the body: a start or failure push leaves the group's last heartbeat in place.
+ */
+export class PushClient {
+  // One connection: a CLI run pushes at most twice, one push after the other.
+  private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 1 });
+
+  async push(target: PushTarget, families: readonly MetricFamily[]): Promise<void> {
+    const path = groupingKeyPath(target.job, target.labels);
+    const where = redactUrl(target.pushgatewayUrl);
+    let url: URL;
+    try {
+      url = new URL(target.pushgatewayUrl);
+    } catch {
+      url = new URL('invalid:');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new PushgatewayError('PUSHGATEWAY_UNREACHABLE', `Pushgateway URL ${where} is not an http:// or https:// URL`);
+    }
+    const headers: Record<string, string> = { 'content-type': EXPOSITION_CONTENT_TYPE, 'user-agent': 'pushgateway-exporter' };
+    if (url.username || url.password) {
+      const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+      headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+    }
+    if (target.bearerToken) headers.authorization = `Bearer ${target.bearerToken}`;
+    // A Pushgateway behind a reverse proxy may live under a path prefix.
+    const endpoint = `${url.origin}${url.pathname.replace(/\/+$/, '')}${path}`;
+    const action = `POST ${path}`;
+    const signal = AbortSignal.timeout(Math.max(1, Math.floor(target.timeoutMs)));
+    try {
+      const response = await request(endpoint, {
+        dispatcher: this.agent, method: 'POST', headers, body: renderExposition(families), signal,
+      });
+      if (response.statusCode >= 200 && response.statusCode < 300) {
+        await response.body.dump();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let kept = 0;
+      for await (const chunk of response.body) {
+        const bytes = chunk as Buffer;
+        if (kept < ERROR_BODY_BYTES) chunks.push(bytes.subarray(0, ERROR_BODY_BYTES - kept));
+        kept += bytes.length;
+      }
+      const reason = reasonLine(Buffer.concat(chunks).toString('utf8'));
+      throw new PushgatewayError('PUSH_REJECTED', `Pushgateway at ${where} answered HTTP ${response.statusCode} to ${action}: ${reason}`);
+    } catch (error) {
+      if (error instanceof PushgatewayError) throw error;
+      if (signal.aborted) {
+        const seconds = Number((target.timeoutMs / 1000).toFixed(2));
+        throw new PushgatewayError('PUSHGATEWAY_TIMEOUT', `Pushgateway at ${where} did not answer ${action} within ${seconds}s`, { cause: error });
+      }
+      const code = (error as { code?: string } | undefined)?.code;
+      const detail = code && !describeError(error).includes(code) ? `${code}: ${describeError(error)}` : describeError(error);
+      throw new PushgatewayError('PUSHGATEWAY_UNREACHABLE', `cannot push to Pushgateway at ${where}: ${detail}`, { cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}

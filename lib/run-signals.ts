@@ -1,0 +1,36 @@
+import type { MetricFamily } from './exposition-renderer.ts';
+import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from './signal-metrics.ts';
+
+/** What a pusher reports about one run of a job, loop iteration or cron task. */
+export type RunSignal =
+  | { readonly kind: 'success'; readonly atSeconds: number; readonly durationSeconds?: number | undefined }
+  | { readonly kind: 'start'; readonly atSeconds: number }
+  | { readonly kind: 'failure'; readonly atSeconds: number; readonly durationSeconds?: number | undefined };
+
+const HELP = {
+  [SUCCESS_METRIC]: 'Unix time when the last run finished successfully (the heartbeat).',
+  [START_METRIC]: 'Unix time when the last run started.',
+  [FAILURE_METRIC]: 'Unix time when the last run failed.',
+  [RUN_DURATION_METRIC]: 'How long the last finished run took, in seconds.',
+} as const;
+
+/** Millisecond precision: finer digits are noise next to network and scheduling delays. */
+const toMillis = (seconds: number): number => Math.round(seconds * 1000) / 1000;
+
+function gauge(name: keyof typeof HELP, service: string, value: number): MetricFamily {
+  return { name, help: HELP[name], type: 'gauge', samples: [{ labels: { service }, value: toMillis(value) }] };
+}
+
+const TIMESTAMP_METRIC = { success: SUCCESS_METRIC, start: START_METRIC, failure: FAILURE_METRIC } as const;
+
+/**
+ * The metric families one signal pushes, each sample labelled `service="<service>"`. Pushed with
+ * POST, they replace only these names in the group: a start or a failure keeps the last heartbeat.
+ */
+export function signalFamilies(signal: RunSignal, service: string): MetricFamily[] {
+  const families = [gauge(TIMESTAMP_METRIC[signal.kind], service, signal.atSeconds)];
+  if (signal.kind !== 'start' && signal.durationSeconds !== undefined) {
+    families.push(gauge(RUN_DURATION_METRIC, service, signal.durationSeconds));
+  }
+  return families;
+}
