@@ -30,7 +30,7 @@ function time(iso: string | undefined): string {
 }
 
 function row(service: ServiceStatus): string {
-  const expectation = service.schedule ?? (service.freshness_threshold_seconds === undefined ? '—' : `every ${formatDuration(service.freshness_threshold_seconds)}`);
+  const expectation = service.schedule ?? (service.freshness_threshold_seconds === undefined ? '—' : `within ${formatDuration(service.freshness_threshold_seconds)}`);
   return [
     `<tr data-service="${escapeHtml(service.name)}" data-state="${service.state}">`,
     `<td class="name">${escapeHtml(service.name)}</td>`,
@@ -54,6 +54,7 @@ table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #ddd;vertical-align:top}
 th{background:#f5f5f7;font-weight:600}
 td.reason{color:#444;font-size:12px}
+td.name,td.last,td.next{white-space:nowrap}
 .badge{display:inline-block;padding:.1rem .5rem;border-radius:3px;color:#fff;font-weight:600;white-space:nowrap}
 .badge.up{background:#1a7f37}.badge.paused{background:#6e7781}.badge.late{background:#d1242f}
 .badge.failed{background:#a40e26}.badge.running_too_long{background:#bc4c00}.badge.never{background:#57606a}
