@@ -14,6 +14,8 @@ import { stringify } from 'yaml';
 import { PROJECT_ROOT, tempDir } from '../support/processes.ts';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { serviceConfig } from '../support/service-config.ts';
+import { buildStatusReport } from '../../lib/service-status.ts';
+import { escapeHtml, renderStatusPage } from '../../lib/status-page.ts';
 
 const RUNS = { numRuns: 1000 };
 const STACK_FRAME = /\n\s+at\s|\bat\s+\S+\s+\(.*:\d+:\d+\)/;
@@ -86,6 +88,24 @@ describe('hostile pushed values (property-based, 1,000 cases each)', () => {
         const reparsed = parseExposition(output).samples;
         assert.equal(reparsed.filter((sample) => sample.name === 'probe_success').length, 1);
         assert.deepEqual(reparsed.filter((sample) => sample.name === 'loop_status').map((sample) => sample.labels.note), [value]);
+      }),
+      RUNS,
+    );
+  });
+
+  it('renders any service name and pushed status on the status page as text: no element, attribute or entity escapes', () => {
+    fc.assert(
+      fc.property(hostileString, hostileString, (name, reason) => {
+        const text = `loop_heartbeat_timestamp_seconds{instance="${escapeLabelValue(name)}",job="heartbeat"} 100\n`;
+        const snapshot = indexSnapshot(text);
+        const evaluation = evaluateProbe({ maxClockSkewSeconds: 300 }, snapshot, serviceConfig({ name, maintenance: [{ fromSeconds: 0, toSeconds: 200, reason }] }), name, 101);
+        const page = renderStatusPage(buildStatusReport([evaluation], { pushgatewayUp: false, snapshotAgeSeconds: 1, error: reason }, 101), 5);
+        const escaped = escapeHtml(name);
+        assert.ok(!/[<>"']/.test(escaped) && !/&(?!#\d+;)/.test(escaped), escaped);
+        // Our own markup only: as many rows and cells as a plain name gives.
+        assert.equal(page.split('<tr').length, 3);
+        assert.equal(page.split('<td').length, 9);
+        assert.ok(page.includes(`data-service="${escaped}"`));
       }),
       RUNS,
     );
