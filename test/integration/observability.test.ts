@@ -51,7 +51,7 @@ describe('logs, self-metrics and load', () => {
     return { exporter, logs };
   }
 
-  it('logs one JSON line per request with its id, route, target, status, verdict, cache use and duration', async () => {
+  it('logs one JSON line per request with its id, route, target, status, state, cache use and duration', async () => {
     const { exporter, logs } = await exporterWith(`pushgateway_url: "${proxyUrl}"\nservices: [{name: service1}]\n`);
     await pushHeartbeat(pushgateway.url, 'service1', Date.now() / 1000);
     await handleRequest(get('/probe', 'target=service1'), exporter);
@@ -61,7 +61,7 @@ describe('logs, self-metrics and load', () => {
     assert.equal(requests.length, 3);
     assert.deepEqual(
       { ...requests[0], time: undefined, duration_seconds: undefined },
-      { time: undefined, level: 'info', msg: 'request', request_id: 'req-test-1', method: 'GET', route: '/probe', path: '/probe', status: 200, duration_seconds: undefined, target: 'service1', verdict: 'fresh', success: true, cache_hit: false, pushgateway_up: true },
+      { time: undefined, level: 'info', msg: 'request', request_id: 'req-test-1', method: 'GET', route: '/probe', path: '/probe', status: 200, duration_seconds: undefined, target: 'service1', state: 'up', success: true, cache_hit: false, pushgateway_up: true },
     );
     assert.equal(typeof requests[0]?.duration_seconds, 'number');
     assert.equal(requests[1]?.cache_hit, true);

@@ -78,7 +78,7 @@ services:
     assert.equal(other.status, 404);
     const debug = await getText(`${exporter.url}/probe?target=service1&debug=true`);
     assert.equal(debug.status, 200);
-    assert.match(debug.body, /^Verdict: /m);
+    assert.match(debug.body, /^State: /m);
   });
 
   it('keeps answering 200 with probe_pushgateway_up 0 when the Pushgateway is killed', async () => {

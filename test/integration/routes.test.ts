@@ -106,7 +106,7 @@ describe('routes against a real Pushgateway', () => {
     assert.equal(sampleValue(fresh.body, 'probe_snapshot_age_seconds'), 0);
   });
 
-  it('explains the verdict with debug=true', async () => {
+  it('explains the state and the rule that decided it with debug=true', async () => {
     const { exporter, nowSeconds } = await setup();
     await pushHeartbeat(pushgateway.url, 'service1', Math.floor(nowSeconds()) - 60);
     const response = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), exporter);
@@ -119,7 +119,9 @@ describe('routes against a real Pushgateway', () => {
       'group found: {job="heartbeat", instance="service1"}',
       'heartbeat timestamp:',
       'age: ',
-      'Verdict: STALE',
+      'State: LATE',
+      'Why: the last heartbeat is ',
+      's old, over freshness_threshold_seconds 5',
       'probe_success 0',
     ]) {
       assert.ok(response.body.includes(expected), `missing ${JSON.stringify(expected)} in:\n${response.body}`);
