@@ -1,15 +1,16 @@
 // The local stack: local/docker-compose.yml and local/prometheus.yml are valid, and
-// `npm run local` without Docker runs Pushgateway, the exporter, Prometheus and the demo
-// heartbeat on free ports, then stops all of it on SIGTERM.
+// `npm run local` without Docker runs Pushgateway, the exporter, Prometheus (with the alerting
+// rules of local/alerts.yml) and the demo heartbeat on free ports, then stops all of it on SIGTERM.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
-import { nativePrometheusConfig } from '../../local/stack/native.ts';
+import { DASHBOARD_FILE, writeNativePrometheusFiles } from '../../local/stack/native.ts';
 import { readSettings } from '../../local/stack/settings.ts';
 import { freePort, getText, PROJECT_ROOT, sampleValue, tempDir, type TempDir } from '../support/processes.ts';
 
@@ -35,19 +36,38 @@ function asList(value: unknown, what: string): unknown[] {
   return value;
 }
 
-function promtoolCheck(dir: string, file: string): void {
+/** promtool check config also loads every rule file the config names, relative to it. */
+function promtoolCheck(dir: string, file: string): string {
   const result = spawnSync('promtool', ['check', 'config', file], { cwd: dir, encoding: 'utf8' });
-  assert.equal(result.status, 0, `promtool check config ${file}:\n${result.stdout}${result.stderr}`);
+  const output = `${result.stdout}${result.stderr}`;
+  assert.equal(result.status, 0, `promtool check config ${file}:\n${output}`);
+  return output;
+}
+
+const ALERT_NAMES = ['ExporterConfigReloadFailing', 'ExporterScrapeFailing', 'HeartbeatDown', 'PushgatewayUnreachable'];
+
+interface BindMount {
+  readonly source: string;
+  readonly target: string;
+  readonly mode: string | undefined;
+}
+
+/** The bind mounts of a service in `docker-compose config` output ("/host/path:/container/path[:mode]"). */
+function bindMounts(service: Record<string, unknown>, what: string): BindMount[] {
+  return asList(service.volumes ?? [], `${what} volumes`)
+    .map((volume) => String(volume).split(':'))
+    .filter(([source]) => source !== undefined && isAbsolute(source))
+    .map(([source = '', target = '', mode]) => ({ source, target, mode }));
 }
 
 describe('local stack files', () => {
-  it('docker-compose.yml is valid: four services on official images, the exporter on 9116, the Dockerfile server as an option', () => {
+  it('docker-compose.yml is valid: five services on official images, the exporter on 9116, the Dockerfile server as an option', () => {
     const env = { ...process.env };
-    for (const name of ['PORT', 'PUSHGATEWAY_PORT', 'PROMETHEUS_PORT', 'LOG_LEVEL']) delete env[name];
+    for (const name of ['PORT', 'PUSHGATEWAY_PORT', 'PROMETHEUS_PORT', 'GRAFANA_PORT', 'GRAFANA_ADMIN_PASSWORD', 'LOG_LEVEL']) delete env[name];
     const result = spawnSync('docker-compose', ['-f', 'local/docker-compose.yml', 'config'], { cwd: PROJECT_ROOT, env, encoding: 'utf8' });
     assert.equal(result.status, 0, result.stderr);
     const services = asRecord(asRecord(parse(result.stdout), 'compose config').services, 'services');
-    assert.deepEqual(Object.keys(services).sort(), ['heartbeat', 'prometheus', 'pushgateway', 'pushgateway-exporter', 'pushgateway-exporter-server']);
+    assert.deepEqual(Object.keys(services).sort(), ['grafana', 'heartbeat', 'prometheus', 'pushgateway', 'pushgateway-exporter', 'pushgateway-exporter-server']);
     const service = (name: string): Record<string, unknown> => asRecord(services[name], name);
     const server = service('pushgateway-exporter-server');
     assert.deepEqual(server.profiles, ['server'], 'the Dockerfile server starts only on request');
@@ -79,6 +99,10 @@ describe('local stack files', () => {
     for (const name of ['pushgateway-exporter', 'prometheus', 'heartbeat']) {
       assert.ok('pushgateway' in asRecord(service(name).depends_on, `${name} depends_on`), `${name} depends on pushgateway`);
     }
+    // Every file or folder a service mounts from the repository exists.
+    for (const name of Object.keys(services)) {
+      for (const mount of bindMounts(service(name), name)) assert.ok(existsSync(mount.source), `${name} mounts ${mount.source}, which does not exist`);
+    }
 
     const heartbeat = asList(service('heartbeat').command, 'heartbeat command').join(' ');
     assert.match(heartbeat, /loop_heartbeat_timestamp_seconds\{service="service1"\} %s\\n/);
@@ -86,8 +110,60 @@ describe('local stack files', () => {
     assert.match(heartbeat, /sleep [23]\b/);
   });
 
-  it('prometheus.yml passes promtool and holds the probe job exactly as the spec writes it', async () => {
-    promtoolCheck(join(PROJECT_ROOT, 'local'), 'prometheus.yml');
+  it('docker-compose.yml mounts the alerting rules next to prometheus.yml, as its rule_files expects', async () => {
+    const result = spawnSync('docker-compose', ['-f', 'local/docker-compose.yml', 'config'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    const services = asRecord(asRecord(parse(result.stdout), 'compose config').services, 'services');
+    const mounts = bindMounts(asRecord(services.prometheus, 'prometheus'), 'prometheus');
+    const config = asRecord(parse(await readFile(join(PROJECT_ROOT, 'local/prometheus.yml'), 'utf8')), 'prometheus.yml');
+    const ruleFiles = asList(config.rule_files, 'rule_files');
+    assert.deepEqual(ruleFiles, ['alerts.yml']);
+    // prom/prometheus reads /etc/prometheus/prometheus.yml; relative rule files resolve beside it.
+    assert.ok(mounts.some((m) => m.source === join(PROJECT_ROOT, 'local/prometheus.yml') && m.target === '/etc/prometheus/prometheus.yml'));
+    assert.deepEqual(
+      mounts.filter((m) => m.target === '/etc/prometheus/alerts.yml'),
+      [{ source: join(PROJECT_ROOT, 'local/alerts.yml'), target: '/etc/prometheus/alerts.yml', mode: 'ro' }],
+    );
+  });
+
+  it('docker-compose.yml runs Grafana (official image, pinned) on loopback 3000 with the provisioning and the dashboard mounted', async () => {
+    const env = { ...process.env };
+    for (const name of ['GRAFANA_PORT', 'GRAFANA_ADMIN_PASSWORD']) delete env[name];
+    const result = spawnSync('docker-compose', ['-f', 'local/docker-compose.yml', 'config'], { cwd: PROJECT_ROOT, env, encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    const services = asRecord(asRecord(parse(result.stdout), 'compose config').services, 'services');
+    const grafana = asRecord(services.grafana, 'grafana');
+    assert.match(String(grafana.image), /^grafana\/grafana-oss:\d+\.\d+\.\d+$/, 'the official image with a pinned version tag');
+    assert.deepEqual(asList(grafana.ports, 'grafana ports'), ['127.0.0.1:3000:3000/tcp']);
+    assert.ok('prometheus' in asRecord(grafana.depends_on, 'grafana depends_on'));
+    const environment = asRecord(grafana.environment, 'grafana environment');
+    assert.equal(environment.GF_AUTH_ANONYMOUS_ENABLED, 'true');
+    assert.equal(environment.GF_AUTH_ANONYMOUS_ORG_ROLE, 'Viewer', 'anonymous users may only view');
+    assert.equal(environment.GF_SECURITY_ADMIN_PASSWORD, 'admin', 'the documented default admin login');
+
+    const mounts = bindMounts(grafana, 'grafana');
+    const mountOf = (source: string): BindMount | undefined => mounts.find((m) => m.source === join(PROJECT_ROOT, source));
+    assert.equal(mountOf('local/grafana/provisioning')?.target, '/etc/grafana/provisioning');
+    const dashboards = mountOf('local/grafana/dashboards');
+    assert.ok(dashboards, `the dashboards folder is mounted: ${JSON.stringify(mounts)}`);
+    for (const mount of mounts) assert.equal(mount.mode, 'ro', `${mount.source} is mounted read-only`);
+    // The home dashboard and the provider's folder are where the dashboard JSON lands in the container.
+    const dashboardName = DASHBOARD_FILE.split('/').at(-1) ?? '';
+    assert.ok(existsSync(join(PROJECT_ROOT, DASHBOARD_FILE)));
+    assert.equal(environment.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH, `${dashboards.target}/${dashboardName}`);
+    const provider = asRecord(parse(await readFile(join(PROJECT_ROOT, 'local/grafana/provisioning/dashboards/pushgateway-exporter.yml'), 'utf8')), 'provider file');
+    const providers = asList(provider.providers, 'providers').map((p) => asRecord(p, 'provider'));
+    assert.deepEqual(providers.map((p) => asRecord(p.options, 'options').path), [dashboards.target]);
+    // The data source names a compose service that listens on that port.
+    const datasources = asRecord(parse(await readFile(join(PROJECT_ROOT, 'local/grafana/provisioning/datasources/prometheus.yml'), 'utf8')), 'datasource file');
+    const prometheus = asList(datasources.datasources, 'datasources').map((d) => asRecord(d, 'datasource'));
+    assert.deepEqual(prometheus.map((d) => [d.type, d.url]), [['prometheus', 'http://prometheus:9090']]);
+    assert.ok(asList(asRecord(services.prometheus, 'prometheus').ports, 'prometheus ports').some((port) => String(port).endsWith(':9090/tcp')));
+  });
+
+  it('prometheus.yml passes promtool with its rules and holds the probe job exactly as the spec writes it', async () => {
+    const output = promtoolCheck(join(PROJECT_ROOT, 'local'), 'prometheus.yml');
+    assert.match(output, /SUCCESS: 4 rules found/, 'promtool loaded alerts.yml through rule_files');
     const config = asRecord(parse(await readFile(join(PROJECT_ROOT, 'local/prometheus.yml'), 'utf8')), 'prometheus.yml');
     assert.equal(asRecord(config.global, 'global').scrape_interval, '5s');
     const jobs = asList(config.scrape_configs, 'scrape_configs').map((job) => asRecord(job, 'scrape config'));
@@ -97,13 +173,15 @@ describe('local stack files', () => {
     );
   });
 
-  it('the native copy of prometheus.yml only points the addresses at the chosen loopback ports', async (t) => {
+  it('the native copy of prometheus.yml only points the addresses at the chosen loopback ports, with the rules beside it', async (t) => {
     const dir = await tempDir('pgx-local-config-');
     t.after(() => dir.remove());
-    const settings = readSettings({ PORT: '19116', PUSHGATEWAY_PORT: '19091', PROMETHEUS_PORT: '19090' });
-    const text = nativePrometheusConfig(await readFile(join(PROJECT_ROOT, 'local/prometheus.yml'), 'utf8'), settings);
-    await dir.file('prometheus.yml', text);
-    promtoolCheck(dir.path, 'prometheus.yml');
+    const settings = readSettings({ PORT: '19116', PUSHGATEWAY_PORT: '19091', PROMETHEUS_PORT: '19090', LOCAL_STACK_DIR: dir.path });
+    const configFile = await writeNativePrometheusFiles(settings);
+    assert.equal(configFile, join(dir.path, 'prometheus.yml'));
+    const text = await readFile(configFile, 'utf8');
+    assert.match(promtoolCheck(dir.path, 'prometheus.yml'), /SUCCESS: 4 rules found/);
+    assert.equal(await readFile(join(dir.path, 'alerts.yml'), 'utf8'), await readFile(join(PROJECT_ROOT, 'local/alerts.yml'), 'utf8'));
     const jobs = asList(asRecord(parse(text), 'native config').scrape_configs, 'scrape_configs').map((job) => asRecord(job, 'job'));
     assert.deepEqual(
       jobs.find((job) => job.job_name === PROBE_JOB.job_name),
@@ -237,6 +315,13 @@ describe('npm run local without Docker', { timeout: 300_000 }, () => {
     await stateDir?.remove();
   });
 
+  it('says that it runs no Grafana, and where the dashboard is instead', () => {
+    assert.match(output, /no Grafana in the native stack/);
+    assert.ok(output.includes(join(PROJECT_ROOT, DASHBOARD_FILE)), output);
+    assert.match(output, new RegExp(`import it into an existing Grafana .* at http://localhost:${ports.prometheus}`));
+    assert.match(output, /npm run local -- --docker/);
+  });
+
   it('prints what to curl, on the chosen ports', () => {
     assert.match(output, new RegExp(`curl 'localhost:${ports.exporter}/probe\\?target=service1'`));
     assert.match(output, new RegExp(`curl 'localhost:${ports.exporter}/probe\\?target=service1&debug=true'`));
@@ -276,6 +361,26 @@ describe('npm run local without Docker', { timeout: 300_000 }, () => {
           ['service2', '1'],
         ],
       );
+    });
+  });
+
+  it('Prometheus loaded the alerting rules; HeartbeatDown is pending or firing for service2 (never pushed) only', async () => {
+    await eventually(30_000, async () => {
+      const { status, body } = await getText(`${prometheusUrl()}/api/v1/rules`);
+      assert.equal(status, 200, body);
+      const groups = asList(asRecord(asRecord(JSON.parse(body), 'rules answer').data, 'data').groups, 'groups');
+      const rules = groups.flatMap((group) => asList(asRecord(group, 'group').rules, 'rules').map((rule) => asRecord(rule, 'rule')));
+      assert.deepEqual(rules.map((rule) => rule.name).sort(), ALERT_NAMES);
+      for (const rule of rules) assert.equal(rule.health, 'ok', `${String(rule.name)}: ${String(rule.lastError)}`);
+      const active = rules.flatMap((rule) =>
+        asList(rule.alerts, 'alerts').map((alert) => {
+          const { labels, state } = asRecord(alert, 'alert');
+          return [rule.name, asRecord(labels, 'labels').instance, state];
+        }),
+      );
+      assert.equal(active.length, 1, JSON.stringify(active));
+      assert.deepEqual(active[0]?.slice(0, 2), ['HeartbeatDown', 'service2']);
+      assert.match(String(active[0]?.[2]), /^(pending|firing)$/);
     });
   });
 
