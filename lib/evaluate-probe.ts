@@ -89,12 +89,11 @@ function isFreshAt(timestampSeconds: number, service: ServiceConfig, nowSeconds:
   return expectationAfter(timestampSeconds, service, nowSeconds).lateSeconds <= 0;
 }
 
-/** The newest finite value of `metric` in the group, ignoring samples labelled for another service. */
-function newestSignal(samples: readonly Sample[], metric: string, target: string): number | undefined {
+/** The newest finite value of `metric` among the service's samples. */
+function newestSignal(samples: readonly Sample[], metric: string): number | undefined {
   let newest: number | undefined;
   for (const sample of samples) {
     if (sample.name !== metric || !Number.isFinite(sample.value)) continue;
-    if (sample.service !== undefined && sample.service !== target) continue;
     if (newest === undefined || sample.value > newest) newest = sample.value;
   }
   return newest;
@@ -140,12 +139,13 @@ export function evaluateProbe(
   const { primary, perInstance } = lookupHeartbeat(snapshot, service, target);
   // A job that failed or started but never succeeded still has its own group to read signals from.
   const group = primary?.group ?? snapshot.groups.get(groupKey(service.job, target));
-  const samples = group?.samples ?? [];
+  // A group may carry several services' samples (step 2 of the lookup): read only this one's.
+  const samples = (group?.samples ?? []).filter((sample) => sample.service === undefined || sample.service === target);
   const successSeconds = primary?.timestampSeconds;
   const signals: RunSignals = {
-    startSeconds: newestSignal(samples, START_METRIC, target),
-    failureSeconds: newestSignal(samples, FAILURE_METRIC, target),
-    durationSeconds: newestSignal(samples, RUN_DURATION_METRIC, target),
+    startSeconds: newestSignal(samples, START_METRIC),
+    failureSeconds: newestSignal(samples, FAILURE_METRIC),
+    durationSeconds: newestSignal(samples, RUN_DURATION_METRIC),
   };
   const lastFinish = Math.max(successSeconds ?? Number.NEGATIVE_INFINITY, signals.failureSeconds ?? Number.NEGATIVE_INFINITY);
   const running = signals.startSeconds !== undefined && signals.startSeconds > lastFinish;

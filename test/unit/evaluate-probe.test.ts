@@ -283,6 +283,22 @@ describe('evaluateProbe', () => {
       assert.equal(evaluateProbe(config, withStatus('NaN'), loop, 'service1', 1001).state, 'failed');
     });
 
+    it("reads only the target's samples in a group shared by several services", () => {
+      const shared = snapshotOf([
+        pushed('host-1', 1000, ',service="service1"'),
+        pushed('host-1', 1000, ',service="other"'),
+        'loop_status{instance="host-1",job="heartbeat",service="service1"} 1',
+        'loop_status{instance="host-1",job="heartbeat",service="other"} 0',
+        'loop_queue_depth{instance="host-1",job="heartbeat"} 3',
+        `${FAILURE_METRIC}{instance="host-1",job="heartbeat",service="other"} 1001`,
+      ]);
+      const result = evaluateProbe(config, shared, loop, 'service1', 1002);
+      assert.equal(result.state, 'up', result.reason);
+      assert.deepEqual(result.statusRules.map((r) => r.values), [[1], [3]]);
+      assert.equal(result.signals.failureSeconds, undefined);
+      assert.equal(evaluateProbe(config, shared, { ...loop, name: 'other' }, 'other', 1002).state, 'failed');
+    });
+
     it('a stale heartbeat is still late after the rules pass; a missing one is never', () => {
       assert.equal(evaluateProbe(config, withStatus('1'), loop, 'service1', 1006).state, 'late');
       assert.equal(evaluateProbe(config, EMPTY_SNAPSHOT, loop, 'service1', 1006).state, 'never');
