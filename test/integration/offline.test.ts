@@ -81,6 +81,17 @@ services:
     assert.match(debug.body, /^State: /m);
   });
 
+  it('serves the status page at / and its JSON, as the function URL does', async () => {
+    const page = await getText(`${exporter.url}/`);
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
+    assert.match(page.body, /<tr data-service="service2" data-state="never">/);
+    const json = await getText(`${exporter.url}/?format=json`);
+    assert.equal(json.status, 200);
+    const report = JSON.parse(json.body) as { services: { name: string }[] };
+    assert.deepEqual(report.services.map((service) => service.name), ['service1', 'service2']);
+  });
+
   it('keeps answering 200 with probe_pushgateway_up 0 when the Pushgateway is killed', async () => {
     await pushgateway.stop();
     const probeUrl = `${exporter.url}/probe?target=service1`;
