@@ -1,0 +1,41 @@
+import { CLI_NAME, parseCli, USAGE, type CliCommand, type CliOutput } from '../lib/cli.ts';
+import { describeError } from '../lib/errors.ts';
+
+// `pushgateway-exporter`: argv, environment and stdio in, an exit code out; everything else is lib/.
+
+/** Set by the build from package.json; absent when run from source. */
+declare const PACKAGE_VERSION: string | undefined;
+
+const output: CliOutput = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+async function run(command: CliCommand): Promise<number> {
+  switch (command.kind) {
+    case 'help':
+      output.stdout(USAGE);
+      return 0;
+    case 'version':
+      output.stdout(`${CLI_NAME} ${typeof PACKAGE_VERSION === 'string' ? PACKAGE_VERSION : 'development'}\n`);
+      return 0;
+    case 'usage-error':
+      output.stderr(`${CLI_NAME}: ${command.message}\n\n${USAGE}`);
+      return 2;
+    case 'push':
+      return (await import('../lib/push-command.ts')).runPushCommand(command.options, output);
+    case 'check-config': {
+      const overrides = { pushgatewayUrl: process.env.PUSHGATEWAY_URL || undefined, pushgatewayBearerToken: process.env.PUSHGATEWAY_BEARER_TOKEN || undefined };
+      const { runCheckConfigCommand } = await import('../lib/check-config-command.ts');
+      return runCheckConfigCommand(command.files, overrides, process.cwd(), output);
+    }
+    case 'probe':
+      return (await import('../lib/probe-command.ts')).runProbeCommand(command.target, { ...process.env, CONFIG_FILE: command.configFile ?? process.env.CONFIG_FILE }, process.cwd(), output);
+  }
+}
+
+process.exitCode = await run(parseCli(process.argv.slice(2), process.env)).catch((error: unknown) => {
+  // A bug, not a usage problem: still one line, never a stack.
+  output.stderr(`${CLI_NAME}: ${describeError(error)}\n`);
+  return 1;
+});

@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+
+/** How a wrapped command ended. */
+export interface CommandOutcome {
+  /** What a shell would report as `$?`. */
+  readonly exitCode: number;
+  readonly durationSeconds: number;
+  /** Why the command could not be started at all, one line; undefined when it ran. */
+  readonly startError: string | undefined;
+}
+
+/** Signals a supervisor (a terminal, systemd, a container runtime) may send that the command must get too. */
+export const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** `$?` as a shell reports it: the exit code, or 128 + the signal's number when a signal ended the process. */
+export function shellExitStatus(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code;
+  const number = signal === null ? undefined : constants.signals[signal];
+  return number === undefined ? 1 : 128 + number;
+}
+
+/** The shell's codes for a command that could not be run: 127 not found, 126 found but not executable. */
+function startFailure(error: NodeJS.ErrnoException, program: string): { exitCode: number; reason: string } {
+  const shown = JSON.stringify(program);
+  if (error.code === 'ENOENT') return { exitCode: 127, reason: `cannot run ${shown}: command not found` };
+  if (error.code === 'EACCES') return { exitCode: 126, reason: `cannot run ${shown}: permission denied` };
+  return { exitCode: 126, reason: `cannot run ${shown}: ${error.message.replace(/\s+/g, ' ')}` };
+}
+
+/**
+ * Runs a command with this process's stdin, stdout and stderr, passing on SIGINT, SIGTERM and
+ * SIGHUP, and resolves when it has exited. Never rejects: a command that cannot start is an outcome.
+ */
+export function runWrappedCommand(command: readonly string[]): Promise<CommandOutcome> {
+  const [program = '', ...args] = command;
+  const startedMs = performance.now();
+  const elapsed = () => (performance.now() - startedMs) / 1000;
+  return new Promise((resolve) => {
+    const child = spawn(program, args, { stdio: 'inherit' });
+    const forwarders = FORWARDED_SIGNALS.map((signal) => {
+      // While a handler is installed, the signal no longer ends this process: it waits for the
+      // command to exit, so its outcome is still pushed.
+      const forward = () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      };
+      process.on(signal, forward);
+      return () => process.off(signal, forward);
+    });
+    const settle = (outcome: CommandOutcome) => {
+      for (const remove of forwarders) remove();
+      resolve(outcome);
+    };
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      const failure = startFailure(error, program);
+      settle({ exitCode: failure.exitCode, durationSeconds: elapsed(), startError: failure.reason });
+    });
+    child.once('exit', (code, signal) => settle({ exitCode: shellExitStatus(code, signal), durationSeconds: elapsed(), startError: undefined }));
+  });
+}

@@ -1,0 +1,287 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { access, constants, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../../lib/signal-metrics.ts';
+import { freePort, PROJECT_ROOT, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { pushedGroup, valueOf, type PushedGroup } from '../support/pushgateway-groups.ts';
+
+const CLI = join(PROJECT_ROOT, 'dist', 'cli', 'pushgateway-exporter.mjs');
+
+interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The environment without anything of the caller's that would change what the CLI does. */
+function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of ['PUSHGATEWAY_URL', 'PUSHGATEWAY_BEARER_TOKEN', 'CONFIG_FILE', 'CONFIG_SSM_PARAMETER', 'AUTH_TOKEN', 'AUTH_TOKEN_SSM_PARAMETER', 'LOG_LEVEL']) {
+    delete env[name];
+  }
+  return { ...env, ...extra };
+}
+
+function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT): { child: ChildProcess; done: Promise<CliRun> } {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  const done = new Promise<CliRun>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  return { child, done };
+}
+
+const runCli = (args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT) => startCli(args, env, cwd).done;
+
+/** No stack trace and no Node internals: what a user sees is what the CLI meant to say. */
+function assertNoStack(text: string): void {
+  assert.doesNotMatch(text, /^\s+at /m, text);
+  assert.doesNotMatch(text, /node:internal|Error:/, text);
+}
+
+describe('pushgateway-exporter CLI (the built bundle) against a real Pushgateway', () => {
+  let pushgateway: RunningProcess;
+  let dir: TempDir;
+  let env: NodeJS.ProcessEnv;
+  const group = (service: string): Promise<PushedGroup | undefined> => pushedGroup(pushgateway.url, { job: 'heartbeat', instance: service });
+
+  before(async () => {
+    pushgateway = await startPushgateway();
+    dir = await tempDir('pgx-cli-');
+    env = { PUSHGATEWAY_URL: pushgateway.url };
+  });
+  after(async () => {
+    await pushgateway?.stop();
+    await dir?.remove();
+  });
+
+  describe('push', () => {
+    it("exits 1 with the Pushgateway's reason when it rejects the push (a hand-made untyped heartbeat elsewhere)", async () => {
+      const manual = `${pushgateway.url}/metrics/job/manual/instance/x`;
+      assert.equal((await fetch(manual, { method: 'PUT', body: `${SUCCESS_METRIC}{service="x"} 1\n` })).status, 200);
+      try {
+        const run = await runCli(['push', '--service', 'typed'], env);
+        assert.equal(run.code, 1);
+        assert.match(run.stderr, /^pushgateway-exporter: push failed: Pushgateway at http:\/\/127\.0\.0\.1:\d+ answered HTTP 400 to POST \/metrics\/job\/heartbeat\/instance\/typed: pushed metrics are invalid or inconsistent with existing metrics: .*\n$/);
+      } finally {
+        // Other tests push the same names as gauges: the untyped group must go.
+        assert.equal((await fetch(manual, { method: 'DELETE' })).status, 202);
+      }
+    });
+
+    it('pushes a success, a start and a failure by hand, silently, each keeping the others', async () => {
+      const before = Date.now() / 1000;
+      for (const flag of [[], ['--start'], ['--fail']]) {
+        const run = await runCli(['push', '--service', 'by-hand', ...flag], env);
+        assert.deepEqual(run, { code: 0, stdout: '', stderr: '' }, flag.join(' '));
+      }
+      const pushed = await group('by-hand');
+      for (const metric of [SUCCESS_METRIC, START_METRIC, FAILURE_METRIC]) {
+        const value = valueOf(pushed, metric) ?? 0;
+        assert.ok(value >= Math.floor(before) && value <= Date.now() / 1000 + 1, `${metric} = ${value}`);
+        assert.deepEqual(pushed?.families.get(metric)?.samples[0]?.labels, { job: 'heartbeat', instance: 'by-hand', service: 'by-hand' });
+      }
+      assert.equal(valueOf(pushed, RUN_DURATION_METRIC), undefined, 'no duration without a timed run');
+    });
+
+    it('honours --pushgateway, --job, --instance and --label in the grouping key', async () => {
+      const run = await runCli(['push', '--service', 'labelled', '--pushgateway', pushgateway.url, '--job', 'cron', '--instance', 'host/1', '--label', 'env=prod', '--label', 'note='], {});
+      assert.equal(run.code, 0, run.stderr);
+      const pushed = await pushedGroup(pushgateway.url, { job: 'cron', instance: 'host/1', env: 'prod', note: '' });
+      assert.equal(pushed?.families.get(SUCCESS_METRIC)?.samples[0]?.labels.service, 'labelled');
+    });
+
+    it('wraps a failing command: start, then failure with its duration; exits with its code', async () => {
+      const run = await runCli(['push', '--service', 'wrapped-fail', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'], env);
+      assert.equal(run.code, 3);
+      assert.equal(run.stdout, 'out\n');
+      assert.equal(run.stderr, 'err\n');
+      const pushed = await group('wrapped-fail');
+      const start = valueOf(pushed, START_METRIC) ?? Number.NaN;
+      const failure = valueOf(pushed, FAILURE_METRIC) ?? Number.NaN;
+      const duration = valueOf(pushed, RUN_DURATION_METRIC) ?? Number.NaN;
+      assert.ok(start <= failure, `start ${start} ≤ failure ${failure}`);
+      assert.ok(duration >= 0 && duration <= failure - start + 0.01, `duration ${duration}`);
+      assert.equal(valueOf(pushed, SUCCESS_METRIC), undefined, 'a failed run is no heartbeat');
+    });
+
+    it('wraps a succeeding command: success and duration pushed; an earlier failure and the start stay (POST)', async () => {
+      assert.equal((await runCli(['push', '--service', 'wrapped-ok', '--fail'], env)).code, 0);
+      const failedAt = valueOf(await group('wrapped-ok'), FAILURE_METRIC);
+      const run = await runCli(['push', '--service', 'wrapped-ok', '--', 'sh', '-c', 'echo "args: $*"', 'sh', 'a b', '--fail'], env);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, 'args: a b --fail\n');
+      const pushed = await group('wrapped-ok');
+      const start = valueOf(pushed, START_METRIC) ?? Number.NaN;
+      const heartbeat = valueOf(pushed, SUCCESS_METRIC) ?? Number.NaN;
+      assert.ok(start <= heartbeat, `start ${start} ≤ heartbeat ${heartbeat}`);
+      assert.ok((valueOf(pushed, RUN_DURATION_METRIC) ?? -1) >= 0);
+      assert.equal(valueOf(pushed, FAILURE_METRIC), failedAt, 'the earlier failure is still in the group');
+    });
+
+    it('exits 127 for a command that does not exist, and pushes a failure', async () => {
+      const run = await runCli(['push', '--service', 'not-found', '--', 'no-such-command-pgx'], env);
+      assert.equal(run.code, 127);
+      assert.equal(run.stderr, 'pushgateway-exporter: cannot run "no-such-command-pgx": command not found\n');
+      assert.ok(valueOf(await group('not-found'), FAILURE_METRIC) !== undefined);
+    });
+
+    it('passes SIGTERM on to the command, pushes the failure, and exits 128 + 15', async () => {
+      const { child, done } = startCli(['push', '--service', 'terminated', '--', 'sleep', '60'], env);
+      // The start push lands while the command runs: once it is there, the command is running.
+      const deadline = Date.now() + 10_000;
+      while (valueOf(await group('terminated'), START_METRIC) === undefined && Date.now() < deadline) await sleep(50);
+      child.kill('SIGTERM');
+      const run = await done;
+      assert.equal(run.code, 143, run.stderr);
+      assert.ok(valueOf(await group('terminated'), FAILURE_METRIC) !== undefined);
+    });
+
+    it('reports a command killed by a signal as 128 + its number', async () => {
+      const run = await runCli(['push', '--service', 'killed', '--', 'sh', '-c', 'kill -KILL $$'], env);
+      assert.equal(run.code, 137);
+    });
+
+    it('still runs a wrapped command and keeps its exit code when the Pushgateway is down, with one warning line per failed push', async () => {
+      const down = `http://127.0.0.1:${await freePort()}`;
+      const run = await runCli(['push', '--service', 'offline', '--timeout', '2', '--', 'sh', '-c', 'echo ran; exit 5'], { PUSHGATEWAY_URL: down });
+      assert.equal(run.code, 5);
+      assert.equal(run.stdout, 'ran\n');
+      const lines = run.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 2, run.stderr);
+      assert.match(lines[0] ?? '', new RegExp(`^pushgateway-exporter: warning: could not push the start of "offline": cannot push to Pushgateway at ${down}: .*ECONNREFUSED`));
+      assert.match(lines[1] ?? '', /^pushgateway-exporter: warning: could not push the failure of "offline": /);
+      assertNoStack(run.stderr);
+    });
+
+    it('exits 1 with one line when a standalone push fails, never showing the password', async () => {
+      const down = `http://ops:hunter2@127.0.0.1:${await freePort()}`;
+      const run = await runCli(['push', '--service', 'offline'], { PUSHGATEWAY_URL: down });
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /^pushgateway-exporter: push failed: cannot push to Pushgateway at http:\/\/redacted@127\.0\.0\.1:\d+: .*ECONNREFUSED.*\n$/);
+      assert.ok(!run.stderr.includes('hunter2'));
+      assertNoStack(run.stderr);
+    });
+  });
+
+  describe('check-config', () => {
+    it('prints FILE: OK (N services) for a valid config', async () => {
+      const file = await dir.file('good.yml', 'pushgateway_url: "http://pushgateway:9091"\nservices:\n  - name: a\n  - name: b\n');
+      const run = await runCli(['check-config', file]);
+      assert.deepEqual(run, { code: 0, stdout: `${file}: OK (2 services)\n`, stderr: '' });
+    });
+
+    it('honours PUSHGATEWAY_URL as the exporter does', async () => {
+      const file = await dir.file('no-url.yml', 'services:\n  - name: a\n');
+      assert.equal((await runCli(['check-config', file])).code, 1);
+      const run = await runCli(['check-config', file], { PUSHGATEWAY_URL: 'http://pushgateway:9091' });
+      assert.deepEqual(run, { code: 0, stdout: `${file}: OK (1 service)\n`, stderr: '' });
+    });
+
+    it('lists every problem by path, one per line, and exits 1', async () => {
+      const file = await dir.file('broken.yml', 'pushgateway_url: "http://pushgateway:9091"\nservices:\n  - name: a\n    freshness_threshold_seconds: abc\n  - name: a\n');
+      const run = await runCli(['check-config', 'broken.yml'], {}, dir.path);
+      assert.equal(run.code, 1);
+      assert.equal(run.stdout, '');
+      const lines = run.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 2, run.stderr);
+      assert.match(lines[0] ?? '', /^broken\.yml: services\[0\]\.freshness_threshold_seconds: must be a positive number, got "abc"$/);
+      assert.match(lines[1] ?? '', /^broken\.yml: services\[1\]\.name: duplicate service name "a"/);
+    });
+
+    it('says in one line that a file cannot be read', async () => {
+      const run = await runCli(['check-config', join(dir.path, 'missing.yml')]);
+      assert.deepEqual(run, { code: 1, stdout: '', stderr: `${join(dir.path, 'missing.yml')}: cannot read: no such file\n` });
+    });
+  });
+
+  describe('probe', () => {
+    let config: string;
+    before(async () => {
+      config = await dir.file('probe.yml', `pushgateway_url: "${pushgateway.url}"
+services:
+  - name: fresh-service
+    freshness_threshold_seconds: 300
+  - name: stale-service
+    freshness_threshold_seconds: 5
+  - name: never-pushed
+`);
+    });
+
+    it('exits 0 with probe_success 1 after a fresh heartbeat', async () => {
+      assert.equal((await runCli(['push', '--service', 'fresh-service'], env)).code, 0);
+      const run = await runCli(['probe', '--target', 'fresh-service', '--config', config]);
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.match(run.stdout, /^probe_success 1$/m);
+      assert.match(run.stdout, /^probe_heartbeat_found 1$/m);
+      assert.equal(run.stderr, '', 'no log lines unless LOG_LEVEL is set');
+    });
+
+    it('exits 1 with probe_success 0 for a stale or missing heartbeat', async () => {
+      const old = (Date.now() / 1000 - 3600).toFixed(3);
+      const push = await fetch(`${pushgateway.url}/metrics/job/heartbeat/instance/stale-service`, {
+        method: 'POST', body: `# TYPE ${SUCCESS_METRIC} gauge\n${SUCCESS_METRIC}{service="stale-service"} ${old}\n`,
+      });
+      assert.equal(push.status, 200);
+      const stale = await runCli(['probe', '--target', 'stale-service'], { CONFIG_FILE: config });
+      assert.equal(stale.code, 1, stale.stdout + stale.stderr);
+      assert.match(stale.stdout, /^probe_success 0$/m);
+      assert.match(stale.stdout, /^probe_heartbeat_found 1$/m);
+      const missing = await runCli(['probe', '--target', 'never-pushed', '--config', config]);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stdout, /^probe_success 0$/m);
+      assert.match(missing.stdout, /^probe_heartbeat_found 0$/m);
+    });
+
+    it('exits 2 with the one-line reason when there is no probe answer', async () => {
+      const unknown = await runCli(['probe', '--target', 'not-configured', '--config', config]);
+      assert.equal(unknown.code, 2);
+      assert.equal(unknown.stdout, '');
+      assert.match(unknown.stderr, /^pushgateway-exporter: no probe answer \(HTTP 404\): unknown target "not-configured".*\n$/);
+      const noConfig = await runCli(['probe', '--target', 'x', '--config', join(dir.path, 'missing.yml')]);
+      assert.equal(noConfig.code, 2);
+      assert.match(noConfig.stderr, /^pushgateway-exporter: no probe answer \(HTTP 503\): no config loaded: .*missing\.yml.*\n$/);
+      assertNoStack(noConfig.stderr);
+    });
+
+    it('answers even when the exporter guards its routes with a token', async () => {
+      const run = await runCli(['probe', '--target', 'fresh-service', '--config', config], { AUTH_TOKEN: 'only-for-http-callers' });
+      assert.equal(run.code, 0, run.stderr);
+    });
+  });
+
+  describe('usage', () => {
+    it('rejects bad arguments with exit 2, one error line, then the usage, and no stack', async () => {
+      for (const args of [[], ['frobnicate'], ['push', '--service', 'x', '--bogus'], ['push', '--service'], ['probe'], ['check-config']]) {
+        const run = await runCli(args, env);
+        assert.equal(run.code, 2, args.join(' '));
+        assert.equal(run.stdout, '');
+        const [first, second, third] = run.stderr.split('\n');
+        assert.match(first ?? '', /^pushgateway-exporter: \S/);
+        assert.equal(second, '');
+        assert.match(third ?? '', /^Usage: pushgateway-exporter <command>/);
+        assertNoStack(run.stderr);
+      }
+    });
+
+    it('prints the usage for --help and the version for --version, exit 0', async () => {
+      const help = await runCli(['--help']);
+      assert.equal(help.code, 0);
+      assert.match(help.stdout, /^Usage: pushgateway-exporter <command>/);
+      assert.match(help.stdout, /push --service NAME/);
+      const { version } = JSON.parse(await readFile(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+      assert.deepEqual(await runCli(['--version']), { code: 0, stdout: `pushgateway-exporter ${version}\n`, stderr: '' });
+    });
+
+    it('is the package bin: an executable file with a node shebang', async () => {
+      const pkg = JSON.parse(await readFile(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+      assert.equal(join(PROJECT_ROOT, pkg.bin['pushgateway-exporter'] ?? ''), CLI);
+      await access(CLI, constants.X_OK);
+      assert.match(await readFile(CLI, 'utf8'), /^#!\/usr\/bin\/env node\n/);
+    });
+  });
+});
