@@ -30,7 +30,7 @@ export class DockerStack {
 
   async start(): Promise<void> {
     const { settings } = this;
-    for (const port of [settings.pushgateway, settings.exporter, settings.prometheus]) await assertPortFree(port);
+    for (const port of [settings.pushgateway, settings.exporter, settings.prometheus, settings.grafana]) await assertPortFree(port);
     const [command, ...prefix] = this.composeCommand;
     if (this.stopping) throw new StackError('stopped while starting');
     this.compose = startProcess({
@@ -43,6 +43,7 @@ export class DockerStack {
         PORT: String(settings.exporter.port),
         PUSHGATEWAY_PORT: String(settings.pushgateway.port),
         PROMETHEUS_PORT: String(settings.prometheus.port),
+        GRAFANA_PORT: String(settings.grafana.port),
       },
       // Compose stops the containers on SIGINT, as on Ctrl-C.
       stopSignal: 'SIGINT',

@@ -22,6 +22,8 @@ export interface StackSettings {
   readonly exporter: StackPort;
   readonly pushgateway: StackPort;
   readonly prometheus: StackPort;
+  /** Grafana with the dashboard (Docker stack only: Debian does not package Grafana). */
+  readonly grafana: StackPort;
   /** serverless-offline's internal Lambda invoke port (native stack only). */
   readonly offlineLambda: StackPort;
   /** Generated Prometheus config, its data and the logs of the native stack. */
@@ -43,21 +45,24 @@ export function readSettings(env: NodeJS.ProcessEnv): StackSettings {
     exporter: readPort(env, 'PORT', 'exporter', 9116),
     pushgateway: readPort(env, 'PUSHGATEWAY_PORT', 'Pushgateway', 9091),
     prometheus: readPort(env, 'PROMETHEUS_PORT', 'Prometheus', 9090),
+    grafana: readPort(env, 'GRAFANA_PORT', 'Grafana', 3000),
     offlineLambda: readPort(env, 'OFFLINE_LAMBDA_PORT', 'serverless-offline Lambda', 3002),
     stateDir: resolve(REPO_ROOT, env.LOCAL_STACK_DIR || '.local-stack'),
   };
 }
 
 /** The lines printed once everything answers: what to curl. */
-export function readyMessage(settings: StackSettings, how: string): string {
+export function readyMessage(settings: StackSettings, how: string, withGrafana: boolean): string {
   const exporter = `localhost:${settings.exporter.port}`;
   const prometheus = `http://localhost:${settings.prometheus.port}`;
   return [
     `Local stack ready (${how}).`,
     `  probe        curl '${exporter}/probe?target=service1'      (service2 never pushes: probe_success 0)`,
     `  debug        curl '${exporter}/probe?target=service1&debug=true'`,
-    `  Prometheus   curl '${prometheus}/api/v1/query?query=probe_success'      (UI: ${prometheus})`,
+    `  status page  http://${exporter}/      (JSON: curl '${exporter}/?format=json')`,
+    `  Prometheus   curl '${prometheus}/api/v1/query?query=probe_success'      (UI: ${prometheus}, alerts: ${prometheus}/alerts)`,
     `  Pushgateway  http://localhost:${settings.pushgateway.port}/metrics`,
+    ...(withGrafana ? [`  Grafana      http://localhost:${settings.grafana.port}/      (the probes dashboard is the home page)`] : []),
     'Ctrl-C stops everything.',
   ].join('\n');
 }
