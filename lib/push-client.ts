@@ -20,11 +20,16 @@ export interface PushTarget {
   readonly timeoutMs: number;
 }
 
+/** Pushgateway's words when a pushed metric's type differs from the same name's type in another group. */
+const TYPE_CONFLICT = /\} is not an? (GAUGE|COUNTER|UNTYPED|SUMMARY|HISTOGRAM|GAUGE_HISTOGRAM)\b/;
+
 /** Pushgateway's explanation of a rejection, as one bounded line (it may list several errors over lines). */
 function reasonLine(body: string): string {
   const line = body.replace(/\s+/g, ' ').trim();
   if (line === '') return '(empty body)';
-  return line.length > ERROR_REASON_CHARS ? `${line.slice(0, ERROR_REASON_CHARS)}…` : line;
+  const reason = line.length > ERROR_REASON_CHARS ? `${line.slice(0, ERROR_REASON_CHARS)}…` : line;
+  // The usual cause is a hand-made push without `# TYPE` (untyped) beside typed ones: say what to change.
+  return TYPE_CONFLICT.test(line) ? `${reason} (another group holds a metric of the same name with another type: every pusher must send the same # TYPE)` : reason;
 }
 
 /**

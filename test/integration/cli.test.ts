@@ -66,7 +66,7 @@ describe('pushgateway-exporter CLI (the built bundle) against a real Pushgateway
       try {
         const run = await runCli(['push', '--service', 'typed'], env);
         assert.equal(run.code, 1);
-        assert.match(run.stderr, /^pushgateway-exporter: push failed: Pushgateway at http:\/\/127\.0\.0\.1:\d+ answered HTTP 400 to POST \/metrics\/job\/heartbeat\/instance\/typed: pushed metrics are invalid or inconsistent with existing metrics: .*\n$/);
+        assert.match(run.stderr, /^pushgateway-exporter: push failed: Pushgateway at http:\/\/127\.0\.0\.1:\d+ answered HTTP 400 to POST \/metrics\/job\/heartbeat\/instance\/typed: pushed metrics are invalid or inconsistent with existing metrics: .* \(another group holds a metric of the same name with another type: every pusher must send the same # TYPE\)\n$/);
       } finally {
         // Other tests push the same names as gauges: the untyped group must go.
         assert.equal((await fetch(manual, { method: 'DELETE' })).status, 202);
