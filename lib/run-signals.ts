@@ -17,8 +17,13 @@ const HELP = {
 /** Millisecond precision: finer digits are noise next to network and scheduling delays. */
 const toMillis = (seconds: number): number => Math.round(seconds * 1000) / 1000;
 
-function gauge(name: keyof typeof HELP, service: string, value: number): MetricFamily {
-  return { name, help: HELP[name], type: 'gauge', samples: [{ labels: { service }, value: toMillis(value) }] };
+/**
+ * Untyped, like a bare `name value` line pushed with curl (the usual hand-made heartbeat):
+ * Pushgateway rejects a push whose type for a name differs from that name's type in any other
+ * group, so every pusher of these names must agree, and most send no `# TYPE`.
+ */
+function family(name: keyof typeof HELP, service: string, value: number): MetricFamily {
+  return { name, help: HELP[name], type: 'untyped', samples: [{ labels: { service }, value: toMillis(value) }] };
 }
 
 const TIMESTAMP_METRIC = { success: SUCCESS_METRIC, start: START_METRIC, failure: FAILURE_METRIC } as const;
@@ -28,9 +33,9 @@ const TIMESTAMP_METRIC = { success: SUCCESS_METRIC, start: START_METRIC, failure
  * POST, they replace only these names in the group: a start or a failure keeps the last heartbeat.
  */
 export function signalFamilies(signal: RunSignal, service: string): MetricFamily[] {
-  const families = [gauge(TIMESTAMP_METRIC[signal.kind], service, signal.atSeconds)];
+  const families = [family(TIMESTAMP_METRIC[signal.kind], service, signal.atSeconds)];
   if (signal.kind !== 'start' && signal.durationSeconds !== undefined) {
-    families.push(gauge(RUN_DURATION_METRIC, service, signal.durationSeconds));
+    families.push(family(RUN_DURATION_METRIC, service, signal.durationSeconds));
   }
   return families;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../../lib/signal-metrics.ts';
-import { freePort, PROJECT_ROOT, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { freePort, PROJECT_ROOT, pushHeartbeat, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 import { pushedGroup, valueOf, type PushedGroup } from '../support/pushgateway-groups.ts';
 
 const CLI = join(PROJECT_ROOT, 'dist', 'cli', 'pushgateway-exporter.mjs');
@@ -60,17 +60,24 @@ describe('pushgateway-exporter CLI (the built bundle) against a real Pushgateway
   });
 
   describe('push', () => {
-    it("exits 1 with the Pushgateway's reason when it rejects the push (a hand-made untyped heartbeat elsewhere)", async () => {
-      const manual = `${pushgateway.url}/metrics/job/manual/instance/x`;
-      assert.equal((await fetch(manual, { method: 'PUT', body: `${SUCCESS_METRIC}{service="x"} 1\n` })).status, 200);
+    it("exits 1 with the Pushgateway's reason when it rejects the push (the same name pushed as a gauge elsewhere)", async () => {
+      const typed = `${pushgateway.url}/metrics/job/client-library/instance/x`;
+      assert.equal((await fetch(typed, { method: 'PUT', body: `# TYPE ${SUCCESS_METRIC} gauge\n${SUCCESS_METRIC}{service="x"} 1\n` })).status, 200);
       try {
         const run = await runCli(['push', '--service', 'typed'], env);
         assert.equal(run.code, 1);
         assert.match(run.stderr, /^pushgateway-exporter: push failed: Pushgateway at http:\/\/127\.0\.0\.1:\d+ answered HTTP 400 to POST \/metrics\/job\/heartbeat\/instance\/typed: pushed metrics are invalid or inconsistent with existing metrics: .* \(another group holds a metric of the same name with another type: every pusher must send the same # TYPE\)\n$/);
       } finally {
-        // Other tests push the same names as gauges: the untyped group must go.
-        assert.equal((await fetch(manual, { method: 'DELETE' })).status, 202);
+        // The other tests push these names untyped: the gauge group must go.
+        assert.equal((await fetch(typed, { method: 'DELETE' })).status, 202);
       }
+    });
+
+    it('pushes beside hand-made heartbeats (curl-style lines without # TYPE)', async () => {
+      await pushHeartbeat(pushgateway.url, 'by-curl', Date.now() / 1000);
+      const run = await runCli(['push', '--service', 'beside-curl', '--', 'true'], env);
+      assert.deepEqual(run, { code: 0, stdout: '', stderr: '' });
+      await pushHeartbeat(pushgateway.url, 'by-curl', Date.now() / 1000);
     });
 
     it('pushes a success, a start and a failure by hand, silently, each keeping the others', async () => {
@@ -222,11 +229,7 @@ services:
     });
 
     it('exits 1 with probe_success 0 for a stale or missing heartbeat', async () => {
-      const old = (Date.now() / 1000 - 3600).toFixed(3);
-      const push = await fetch(`${pushgateway.url}/metrics/job/heartbeat/instance/stale-service`, {
-        method: 'POST', body: `# TYPE ${SUCCESS_METRIC} gauge\n${SUCCESS_METRIC}{service="stale-service"} ${old}\n`,
-      });
-      assert.equal(push.status, 200);
+      await pushHeartbeat(pushgateway.url, 'stale-service', Date.now() / 1000 - 3600);
       const stale = await runCli(['probe', '--target', 'stale-service'], { CONFIG_FILE: config });
       assert.equal(stale.code, 1, stale.stdout + stale.stderr);
       assert.match(stale.stdout, /^probe_success 0$/m);

@@ -6,7 +6,7 @@ import { PushgatewayError } from '../../lib/errors.ts';
 import { PushClient, type PushTarget } from '../../lib/push-client.ts';
 import { signalFamilies } from '../../lib/run-signals.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../../lib/signal-metrics.ts';
-import { freePort, PROJECT_ROOT, startPushgateway, type RunningProcess } from '../support/processes.ts';
+import { freePort, PROJECT_ROOT, pushHeartbeat, startPushgateway, type RunningProcess } from '../support/processes.ts';
 import { pushedGroup, valueOf } from '../support/pushgateway-groups.ts';
 
 interface Received { readonly method: string; readonly url: string; readonly headers: IncomingMessage['headers']; readonly body: string }
@@ -67,8 +67,16 @@ describe('PushClient against a real Pushgateway', () => {
     assert.equal(valueOf(group, START_METRIC), 1764000100);
     assert.equal(valueOf(group, FAILURE_METRIC), 1764000160.25);
     assert.equal(valueOf(group, RUN_DURATION_METRIC), 60.25);
-    assert.equal(group?.families.get(SUCCESS_METRIC)?.type, 'gauge');
+    assert.equal(group?.families.get(SUCCESS_METRIC)?.type, 'untyped');
     assert.deepEqual(group?.families.get(SUCCESS_METRIC)?.samples[0]?.labels, { job: 'heartbeat', instance: 'svc-a', service: 'svc-a' });
+  });
+
+  it('coexists with hand-made pushes of the same names (a bare line, as curl sends, is untyped too)', async () => {
+    await pushHeartbeat(pushgateway.url, 'by-curl', 1764000000);
+    await client.push(target('svc-c'), signalFamilies({ kind: 'success', atSeconds: 1764000001, durationSeconds: 1 }, 'svc-c'));
+    await pushHeartbeat(pushgateway.url, 'by-curl-later', 1764000002);
+    assert.equal(valueOf(await pushedGroup(pushgateway.url, { job: 'heartbeat', instance: 'svc-c' }), SUCCESS_METRIC), 1764000001);
+    assert.equal(valueOf(await pushedGroup(pushgateway.url, { job: 'heartbeat', instance: 'by-curl-later' }), SUCCESS_METRIC), 1764000002);
   });
 
   it("passes Pushgateway's explanation of a rejection on, in one line", async () => {
@@ -124,7 +132,7 @@ describe('PushClient authentication', () => {
       assert.equal(request?.url, '/pushgateway/metrics/job/heartbeat/instance@base64/YS9i');
       assert.equal(request?.headers.authorization, 'Bearer pg-token-1');
       assert.equal(request?.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
-      assert.match(request?.body ?? '', /^# HELP loop_start_timestamp_seconds .*\n# TYPE loop_start_timestamp_seconds gauge\nloop_start_timestamp_seconds\{service="a\/b"\} 1764000000\n$/);
+      assert.match(request?.body ?? '', /^# HELP loop_start_timestamp_seconds .*\n# TYPE loop_start_timestamp_seconds untyped\nloop_start_timestamp_seconds\{service="a\/b"\} 1764000000\n$/);
     } finally {
       await client.close();
       await fake.close();
