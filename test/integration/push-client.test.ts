@@ -85,7 +85,7 @@ describe('PushClient against a real Pushgateway', () => {
     assert.equal(manual.status, 200);
     await assert.rejects(
       client.push(target('svc-b'), [{ name: 'job_last_success', help: 'h', type: 'gauge', samples: [{ value: 2 }] }]),
-      expectPushError('PUSH_REJECTED', /^Pushgateway at http:\/\/127\.0\.0\.1:\d+ answered HTTP 400 to POST \/metrics\/job\/heartbeat\/instance\/svc-b: pushed metrics are invalid or inconsistent .*is not a UNTYPED \(another group holds a metric of the same name with another type: every pusher must send the same # TYPE\)$/),
+      expectPushError('PUSH_REJECTED', /^Pushgateway at http:\/\/127\.0\.0\.1:\d+ answered HTTP 400 to POST \/metrics\/job\/heartbeat\/instance\/svc-b: pushed metrics are invalid or inconsistent .*is not a (GAUGE|UNTYPED) \(another group holds a metric of the same name with another type: every pusher must send the same # TYPE\)$/),
     );
   });
 
