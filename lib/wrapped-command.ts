@@ -10,8 +10,17 @@ export interface CommandOutcome {
   readonly startError: string | undefined;
 }
 
-/** Signals a supervisor (a terminal, systemd, a container runtime) may send that the command must get too. */
-export const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/**
+ * A supervisor (a container runtime, a job runner) sends SIGTERM to this process alone: the
+ * command must get it too.
+ */
+export const FORWARDED_SIGNALS = ['SIGTERM'] as const;
+/**
+ * A terminal sends these to its whole foreground process group, the command included: passing
+ * them on would deliver them twice, and many tools take a second Ctrl-C as "quit without cleanup".
+ * This process only outlives them, so the command's outcome is still pushed.
+ */
+export const OUTLIVED_SIGNALS = ['SIGINT', 'SIGHUP'] as const;
 
 /** `$?` as a shell reports it: the exit code, or 128 + the signal's number when a signal ended the process. */
 export function shellExitStatus(code: number | null, signal: NodeJS.Signals | null): number {
@@ -29,8 +38,8 @@ function startFailure(error: NodeJS.ErrnoException, program: string): { exitCode
 }
 
 /**
- * Runs a command with this process's stdin, stdout and stderr, passing on SIGINT, SIGTERM and
- * SIGHUP, and resolves when it has exited. Never rejects: a command that cannot start is an outcome.
+ * Runs a command with this process's stdin, stdout and stderr, passing on SIGTERM and outliving
+ * SIGINT and SIGHUP, and resolves when it has exited. Never rejects: a command that cannot start is an outcome.
  */
 export function runWrappedCommand(command: readonly string[]): Promise<CommandOutcome> {
   const [program = '', ...args] = command;
@@ -38,15 +47,16 @@ export function runWrappedCommand(command: readonly string[]): Promise<CommandOu
   const elapsed = () => (performance.now() - startedMs) / 1000;
   return new Promise((resolve) => {
     const child = spawn(program, args, { stdio: 'inherit' });
-    const forwarders = FORWARDED_SIGNALS.map((signal) => {
-      // While a handler is installed, the signal no longer ends this process: it waits for the
-      // command to exit, so its outcome is still pushed.
-      const forward = () => {
+    // While a handler is installed, the signal no longer ends this process: it waits for the
+    // command to exit, so its outcome is still pushed.
+    const handlers: [NodeJS.Signals, () => void][] = [
+      ...FORWARDED_SIGNALS.map((signal): [NodeJS.Signals, () => void] => [signal, () => {
         if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      };
-      process.on(signal, forward);
-      return () => process.off(signal, forward);
-    });
+      }]),
+      ...OUTLIVED_SIGNALS.map((signal): [NodeJS.Signals, () => void] => [signal, () => {}]),
+    ];
+    for (const [signal, handler] of handlers) process.on(signal, handler);
+    const forwarders = handlers.map(([signal, handler]) => () => process.off(signal, handler));
     const settle = (outcome: CommandOutcome) => {
       for (const remove of forwarders) remove();
       resolve(outcome);

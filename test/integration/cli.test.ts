@@ -25,8 +25,9 @@ function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT, detached = false): { child: ChildProcess; done: Promise<CliRun> } {
+  // detached: the CLI leads a process group of its own, as a shell job in a terminal does.
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
@@ -146,6 +147,20 @@ describe('pushgateway-exporter CLI (the built bundle) against a real Pushgateway
       const run = await done;
       assert.equal(run.code, 143, run.stderr);
       assert.ok(valueOf(await group('terminated'), FAILURE_METRIC) !== undefined);
+    });
+
+    it('lets a Ctrl-C sent to the process group reach the command once, then pushes its outcome', async () => {
+      // The command counts the SIGINTs it gets, then exits 3: forwarding them too would make it 2.
+      const script = 'n=0; trap \'n=$((n+1))\' INT; echo ready; while [ $n -lt 1 ]; do sleep 0.05; done; sleep 0.5; echo "got $n"; exit 3';
+      const { child, done } = startCli(['push', '--service', 'interrupted', '--', 'sh', '-c', script], env, PROJECT_ROOT, true);
+      const deadline = Date.now() + 10_000;
+      while (valueOf(await group('interrupted'), START_METRIC) === undefined && Date.now() < deadline) await sleep(50);
+      await sleep(200);
+      process.kill(-(child.pid ?? 0), 'SIGINT');
+      const run = await done;
+      assert.equal(run.stdout, 'ready\ngot 1\n', run.stderr);
+      assert.equal(run.code, 3);
+      assert.ok(valueOf(await group('interrupted'), FAILURE_METRIC) !== undefined, 'the wrapper outlived the Ctrl-C and pushed the failure');
     });
 
     it('reports a command killed by a signal as 128 + its number', async () => {
