@@ -26,11 +26,7 @@ export interface ServiceConfig {
   readonly okWhen: readonly StatusRule[];
   /** Paused services probe as up with state `paused`, so their alerts stay quiet. */
   readonly paused: boolean;
-  readonly maintenance: readonly ServiceMaintenance[];
-}
-
-export interface ServiceMaintenance extends MaintenanceWindow {
-  readonly reason: string | undefined;
+  readonly maintenance: readonly MaintenanceWindow[];
 }
 
 export interface ExporterConfig {
@@ -199,14 +195,14 @@ function statusRules(fields: Fields, path: string, problems: Problems): StatusRu
 }
 
 /** `maintenance: [{from, to, reason}]` with RFC 3339 times. */
-function maintenanceWindows(fields: Fields, path: string, problems: Problems): ServiceMaintenance[] {
+function maintenanceWindows(fields: Fields, path: string, problems: Problems): MaintenanceWindow[] {
   const value = fields.maintenance;
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
     problems.add(path, `must be a list of {from, to} windows, got ${show(value)}`);
     return [];
   }
-  const windows: ServiceMaintenance[] = [];
+  const windows: MaintenanceWindow[] = [];
   value.forEach((entry: unknown, index: number) => {
     const where = `${path}[${index}]`;
     if (!isFields(entry)) {

@@ -2,10 +2,9 @@ import type { ExporterConfig } from './config.ts';
 import type { ProbeEvaluation } from './evaluate-probe.ts';
 import { redactUrl } from './redact-url.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from './signal-metrics.ts';
+import { formatSeconds as secs, isoTime as iso } from './time-format.ts';
 import type { SnapshotRead } from './snapshot-source.ts';
 
-const iso = (seconds: number): string => (Number.isFinite(seconds) && Math.abs(seconds) < 8.64e12 ? new Date(seconds * 1000).toISOString() : String(seconds));
-const secs = (seconds: number): string => `${seconds.toFixed(3)}s`;
 /** Pushed values and the target are shown as JSON strings so no control character reaches the reader raw. */
 const quote = (text: string): string => JSON.stringify(text);
 
@@ -43,7 +42,7 @@ function runLines(evaluation: ProbeEvaluation): string[] {
   const { signals } = evaluation;
   const lines: string[] = [];
   const at = (seconds: number | undefined): string => (seconds === undefined ? 'not pushed' : `${seconds} (${iso(seconds)})`);
-  if (signals.startSeconds !== undefined || signals.failureSeconds !== undefined || signals.durationSeconds !== undefined) {
+  if (signals.startSeconds !== undefined || signals.failureSeconds !== undefined || signals.durationSeconds !== undefined || signals.ignored.length > 0) {
     lines.push(
       '', 'Run signals:',
       `  ${START_METRIC}: ${at(signals.startSeconds)}${evaluation.running ? ' (running)' : ''}`,
@@ -51,6 +50,7 @@ function runLines(evaluation: ProbeEvaluation): string[] {
       `  ${RUN_DURATION_METRIC}: ${signals.durationSeconds === undefined ? 'not pushed' : secs(signals.durationSeconds)}`,
     );
   }
+  for (const metric of signals.ignored) lines.push(`  ${metric}: ignored, further in the future than max_clock_skew_seconds ${evaluation.maxClockSkewSeconds}`);
   if (evaluation.lastRunDurationSeconds !== undefined) lines.push(`  last run took: ${secs(evaluation.lastRunDurationSeconds)}`);
   if (evaluation.statusRules.length > 0) {
     lines.push('', 'Status rules (ok_when):');
@@ -113,9 +113,9 @@ export function renderDebugReport(
     lines.push(`  passed-through samples: ${evaluation.passThrough.length}`);
   }
   if (evaluation.replicas !== undefined) {
-    lines.push('', `Replicas: ${evaluation.replicas.fresh} fresh of ${evaluation.replicas.expected} required`);
+    lines.push('', `Replicas: ${evaluation.replicas.fresh} up of ${evaluation.replicas.expected} required`);
     for (const replica of evaluation.replicas.heartbeats) {
-      lines.push(`  instance ${quote(replica.instance)}: age ${secs(replica.ageSeconds)} ${replica.fresh ? 'fresh' : 'not fresh'}`);
+      lines.push(`  instance ${quote(replica.instance)}: age ${secs(replica.ageSeconds)}, ${replica.fresh ? 'up' : `${replica.state}: ${replica.problem ?? ''}`}`);
     }
   }
   lines.push(...runLines(evaluation));

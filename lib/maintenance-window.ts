@@ -4,19 +4,51 @@ export interface MaintenanceWindow {
   readonly fromSeconds: number;
   /** Unix seconds, exclusive. */
   readonly toSeconds: number;
+  readonly reason?: string | undefined;
+}
+
+/** The maintenance in force at an instant: until when (overlapping windows merged), and the reasons given. */
+export interface ActiveMaintenance {
+  readonly untilSeconds: number;
+  readonly reasons: readonly string[];
 }
 
 // RFC 3339 date-time: an explicit offset is required, so a window means the same instant on every host.
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$/;
 
-/** Unix seconds of an RFC 3339 timestamp, or undefined when `text` is not one. */
+/** Unix seconds of an RFC 3339 timestamp, or undefined when `text` is not one (or names no real date: Feb 30, 24:00). */
 export function parseRfc3339(text: string): number | undefined {
-  if (!RFC3339.test(text)) return undefined;
-  const ms = Date.parse(text.replace(' ', 'T'));
-  return Number.isFinite(ms) ? ms / 1000 : undefined;
+  const match = RFC3339.exec(text);
+  if (match === null) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const local = Date.UTC(year, month - 1, day, hour, minute, second);
+  // Date.UTC rolls Feb 30 over to Mar 2: a date that does not round-trip does not exist.
+  const check = new Date(local);
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || check.getUTCHours() !== hour || check.getUTCMinutes() !== minute || check.getUTCSeconds() !== second) {
+    return undefined;
+  }
+  const offsetMinutes = match[9] === undefined ? 0 : (match[9] === '-' ? -1 : 1) * (Number(match[10]) * 60 + Number(match[11]));
+  if (Number(match[10] ?? 0) > 23 || Number(match[11] ?? 0) > 59) return undefined;
+  return local / 1000 + Number(match[7] ?? 0) - offsetMinutes * 60;
 }
 
-/** The window `nowSeconds` falls in, if any. */
-export function activeMaintenanceWindow<W extends MaintenanceWindow>(windows: readonly W[], nowSeconds: number): W | undefined {
-  return windows.find((window) => nowSeconds >= window.fromSeconds && nowSeconds < window.toSeconds);
+/**
+ * The maintenance `nowSeconds` falls in, if any. Windows that overlap or touch the one in force
+ * extend it, so "until" is when the service is really expected back.
+ */
+export function activeMaintenance(windows: readonly MaintenanceWindow[], nowSeconds: number): ActiveMaintenance | undefined {
+  const active = windows.filter((window) => nowSeconds >= window.fromSeconds && nowSeconds < window.toSeconds);
+  if (active.length === 0) return undefined;
+  let untilSeconds = Math.max(...active.map((window) => window.toSeconds));
+  const reasons = active.flatMap((window) => (window.reason === undefined ? [] : [window.reason]));
+  for (let extended = true; extended; ) {
+    extended = false;
+    for (const window of windows) {
+      if (window.fromSeconds <= untilSeconds && window.toSeconds > untilSeconds) {
+        untilSeconds = window.toSeconds;
+        extended = true;
+      }
+    }
+  }
+  return { untilSeconds, reasons };
 }

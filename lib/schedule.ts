@@ -27,6 +27,12 @@ export function isKnownTimezone(timezone: string): boolean {
  */
 export function parseSchedule(expression: string, timezone: string): ScheduleParse {
   if (!isKnownTimezone(timezone)) return { error: `unknown time zone ${JSON.stringify(timezone)} (use an IANA name such as Europe/Berlin or UTC)` };
+  // croner also takes a seventh field, the year: a config that stops being valid once that year
+  // has passed would fail the exporter's next cold start, so it is refused.
+  const fields = expression.trim().split(/\s+/);
+  if (!expression.trim().startsWith('@') && fields.length !== 5 && fields.length !== 6) {
+    return { error: `not a valid cron expression: ${fields.length} fields; use 5 (minute hour day-of-month month day-of-week) or 6 (seconds first)` };
+  }
   let cron: Cron;
   try {
     cron = new Cron(expression, { timezone, paused: true });

@@ -18,28 +18,28 @@ export interface StatusRuleResult {
   readonly values: readonly number[];
 }
 
+const COMPARISONS: Record<ComparisonOperator, (value: number, threshold: number) => boolean> = {
+  '==': (value, threshold) => value === threshold,
+  '!=': (value, threshold) => value !== threshold,
+  '<': (value, threshold) => value < threshold,
+  '<=': (value, threshold) => value <= threshold,
+  '>': (value, threshold) => value > threshold,
+  '>=': (value, threshold) => value >= threshold,
+};
+const isOperator = (text: string): text is ComparisonOperator => Object.hasOwn(COMPARISONS, text);
+
 const RULE = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(==|!=|<=|>=|<|>)\s*(\S+)\s*$/;
 
 /** Parses `metric op number`; the error names what is wrong. */
 export function parseStatusRule(text: string): StatusRule | { readonly error: string } {
   const match = RULE.exec(text);
   if (match === null) return { error: 'must be "<metric> <op> <number>" with op one of == != < <= > >=, e.g. "loop_status == 1"' };
-  const [, metric = '', operator = '==', number = ''] = match;
+  const [, metric = '', operator = '', number = ''] = match;
   const threshold = Number(number);
+  if (!isOperator(operator)) return { error: `${JSON.stringify(operator)} is not a comparison` };
   if (!isValidMetricName(metric)) return { error: `${JSON.stringify(metric)} is not a metric name` };
   if (number === '' || !Number.isFinite(threshold)) return { error: `${JSON.stringify(number)} is not a finite number` };
-  return { text: `${metric} ${operator} ${number}`, metric, operator: operator as ComparisonOperator, threshold };
-}
-
-function compare(value: number, operator: ComparisonOperator, threshold: number): boolean {
-  switch (operator) {
-    case '==': return value === threshold;
-    case '!=': return value !== threshold;
-    case '<': return value < threshold;
-    case '<=': return value <= threshold;
-    case '>': return value > threshold;
-    case '>=': return value >= threshold;
-  }
+  return { text: `${metric} ${operator} ${number}`, metric, operator, threshold };
 }
 
 /**
@@ -48,6 +48,8 @@ function compare(value: number, operator: ComparisonOperator, threshold: number)
  */
 export function evaluateStatusRule(rule: StatusRule, samples: readonly Sample[]): StatusRuleResult {
   const values = samples.filter((sample) => sample.name === rule.metric).map((sample) => sample.value);
-  const passed = values.length > 0 && values.every((value) => compare(value, rule.operator, rule.threshold));
+  const compare = COMPARISONS[rule.operator];
+  // NaN says nothing about health: it fails even `!=`, which it would otherwise pass.
+  const passed = values.length > 0 && values.every((value) => !Number.isNaN(value) && compare(value, rule.threshold));
   return { rule, passed, values };
 }

@@ -190,7 +190,7 @@ services:
   - {name: e, ok_when: ["loop_status = 1", 3, "loop_status == one"], paused: "yes", max_run_seconds: 0}
   - name: f
     maintenance:
-      - {from: "2026-12-24 18:00", to: "2026-12-27T08:00:00Z"}
+      - {from: "2026-12-24 18:00", to: "2026-02-30T08:00:00Z"}
       - {from: "2026-12-27T08:00:00Z", to: "2026-12-24T08:00:00Z", why: x}
       - {to: "2026-12-27T08:00:00Z"}
       - tomorrow
@@ -209,6 +209,7 @@ services:
         'services[4].ok_when[2]: "one" is not a finite number, got "loop_status == one"',
         'services[4].paused: must be true or false, got "yes"',
         'services[5].maintenance[0].from: must be an RFC 3339 time with an offset, such as 2026-12-24T18:00:00Z, got "2026-12-24 18:00"',
+        'services[5].maintenance[0].to: must be an RFC 3339 time with an offset, such as 2026-12-24T18:00:00Z, got "2026-02-30T08:00:00Z"',
         'services[5].maintenance[1].why: unknown key (known keys: from, to, reason)',
         'services[5].maintenance[1].to: must be later than from',
         'services[5].maintenance[2].from: required (an RFC 3339 time such as 2026-12-24T18:00:00+01:00)',

@@ -122,7 +122,7 @@ describe('evaluateProbe', () => {
       const result = evaluateProbe(config, snapshot, replicated, 'worker', 1004);
       assert.equal(result.replicas?.fresh, 1);
       assert.equal(result.state, 'late');
-      assert.match(result.reason, /1 instance\(s\) with a fresh heartbeat, 2 required/);
+      assert.equal(result.reason, '1 instance(s) up, 2 required (replicas)');
       assert.equal(result.success, false);
     });
 
@@ -136,6 +136,23 @@ describe('evaluateProbe', () => {
       assert.equal(result.replicas?.fresh, 1);
       assert.equal(result.success, false);
       assert.equal(result.heartbeat?.via, 'group', "the target's own group still decides the heartbeat shown");
+    });
+
+    it("judges each instance on its own group: a failed instance does not count, whichever pushed last", () => {
+      const instances = (failed: string) => snapshotOf([
+        pushed('worker-a', 1000, ',service="worker"'),
+        pushed('worker-b', 999, ',service="worker"'),
+        pushed('worker-c', 998, ',service="worker"'),
+        `${FAILURE_METRIC}{instance="${failed}",job="heartbeat",service="worker"} 1000.5`,
+      ]);
+      for (const failed of ['worker-a', 'worker-c']) {
+        const result = evaluateProbe(config, instances(failed), replicated, 'worker', 1001);
+        assert.deepEqual([result.state, result.replicas?.fresh], ['up', 2], `${failed} failed: two others are up`);
+        assert.equal(result.replicas?.heartbeats.find((h) => h.instance === failed)?.state, 'failed');
+      }
+      const strict = evaluateProbe(config, instances('worker-b'), { ...replicated, replicas: 3 }, 'worker', 1001);
+      assert.equal(strict.state, 'failed');
+      assert.match(strict.reason, /^2 instance\(s\) up, 3 required \(replicas\); instance "worker-b": the run failed at /);
     });
 
     it('reports never when no instance ever pushed', () => {
@@ -249,6 +266,35 @@ describe('evaluateProbe', () => {
       assert.equal(evaluateProbe(config, snapshot, noLimit, 'etl', 8601).state, 'late');
     });
 
+    it('ignores a start or failure signal further ahead than max_clock_skew_seconds (a clock or unit error)', () => {
+      // Milliseconds pushed where seconds belong: a "start" thousands of years ahead must not hold the service up.
+      const result = evaluateProbe(config, group({ [HB]: 1000, [START_METRIC]: 5_000_000, [FAILURE_METRIC]: 4_000_000 }), job, 'etl', 5000);
+      assert.equal(result.state, 'late', result.reason);
+      assert.equal(result.running, false);
+      assert.deepEqual(result.signals.ignored, [START_METRIC, FAILURE_METRIC]);
+      assert.equal(evaluateProbe(config, group({ [HB]: 4900, [START_METRIC]: 5200 }), job, 'etl', 5000).running, true, 'within the skew allowance it counts');
+    });
+
+    it('a run in progress with max_run_seconds is not late before max_run_seconds, whatever the period', () => {
+      const parsed = parseSchedule('*/15 * * * *', 'UTC');
+      if ('error' in parsed) throw new Error(parsed.error);
+      const cron = { ...job, freshnessThresholdSeconds: undefined, schedule: { schedule: parsed.schedule, graceSeconds: 300 }, maxRunSeconds: 3600 };
+      const started = Date.parse('2026-01-10T12:00:00.100Z') / 1000;
+      const snapshot = group({ [HB]: started - 900, [START_METRIC]: started });
+      const during = evaluateProbe(config, snapshot, cron, 'etl', started + 1260);
+      assert.equal(during.state, 'up', during.reason);
+      assert.equal(during.reason, 'a run started at 2026-01-10T12:00:00.100Z is in progress, within max_run_seconds 3600');
+      assert.deepEqual([during.nextExpectedSeconds, during.lateSeconds], [started + 3600, 0]);
+      const over = evaluateProbe(config, snapshot, cron, 'etl', started + 3601);
+      assert.equal(over.state, 'running_too_long');
+      assert.equal(over.lateSeconds, 1);
+    });
+
+    it('breaks ties: a start equal to the last success is a finished run, a failure equal to it is not a failure', () => {
+      assert.equal(evaluateProbe(config, group({ [HB]: 1000, [START_METRIC]: 1000 }), job, 'etl', 1001).running, false);
+      assert.equal(evaluateProbe(config, group({ [HB]: 1000, [FAILURE_METRIC]: 1000 }), job, 'etl', 1001).state, 'up');
+    });
+
     it('passes the signals through with the other pushed samples', () => {
       const result = evaluateProbe(config, group({ [HB]: 1000, [FAILURE_METRIC]: 2000 }), job, 'etl', 2001);
       assert.deepEqual(result.passThrough.map((sample) => sample.name), [FAILURE_METRIC]);
@@ -299,6 +345,12 @@ describe('evaluateProbe', () => {
       assert.equal(evaluateProbe(config, shared, { ...loop, name: 'other' }, 'other', 1002).state, 'failed');
     });
 
+    it('NaN fails every comparison, != included', () => {
+      const notZero = { ...loop, okWhen: [rule('loop_status != 0')] };
+      assert.equal(evaluateProbe(config, withStatus('NaN'), notZero, 'service1', 1001).state, 'failed');
+      assert.equal(evaluateProbe(config, withStatus('2'), notZero, 'service1', 1001).state, 'up');
+    });
+
     it('a stale heartbeat is still late after the rules pass; a missing one is never', () => {
       assert.equal(evaluateProbe(config, withStatus('1'), loop, 'service1', 1006).state, 'late');
       assert.equal(evaluateProbe(config, EMPTY_SNAPSHOT, loop, 'service1', 1006).state, 'never');
@@ -323,6 +375,15 @@ describe('evaluateProbe', () => {
       assert.equal(stateAt(2000).reason, 'in a maintenance window until 1970-01-01T00:50:00.000Z (database migration)');
       assert.equal(stateAt(2999.999).success, true);
       assert.equal(stateAt(3000).state, 'late');
+    });
+
+    it('reports the end of overlapping or touching windows as the time the pause ends', () => {
+      const overlapping = serviceConfig({ heartbeatMetric: HB, maintenance: [
+        { fromSeconds: 0, toSeconds: 100, reason: 'a' }, { fromSeconds: 50, toSeconds: 1000, reason: 'b' }, { fromSeconds: 1000, toSeconds: 1200 },
+      ] });
+      const result = evaluateProbe(config, own, overlapping, 'service1', 60);
+      assert.equal(result.reason, 'in a maintenance window until 1970-01-01T00:20:00.000Z (a; b)');
+      assert.equal(evaluateProbe(config, own, overlapping, 'service1', 1100).state, 'paused');
     });
 
     it('still reports the heartbeat it found while paused', () => {
