@@ -141,7 +141,16 @@ describe('alerting rules: promtool', () => {
     }
     const byName = new Map(rules.map((rule) => [String(rule.alert), rule]));
     assert.equal(byName.get('HeartbeatDown')?.for, '15s');
-    assert.match(String(asRecord(byName.get('HeartbeatDown')?.annotations, 'annotations').summary), /\$labels\.state/);
+    // The reason is no label: an alert is its label set, so a reason that changes (late ->
+    // running_too_long) would restart the `for:`. The annotations look it up in probe_state.
+    const heartbeatDown = byName.get('HeartbeatDown');
+    assert.doesNotMatch(String(heartbeatDown?.expr), /state|group_left/, 'HeartbeatDown labels do not depend on the probe state');
+    const heartbeatAnnotations = asRecord(heartbeatDown?.annotations, 'HeartbeatDown annotations');
+    for (const key of ['summary', 'description']) {
+      const text = String(heartbeatAnnotations[key]);
+      assert.match(text, /probe_state\{.*\|\s*query\b/, `HeartbeatDown ${key} looks up the probe state`);
+      assert.doesNotMatch(text, /\$labels\.state/, `HeartbeatDown ${key} does not read a state label`);
+    }
   });
 });
 
@@ -242,7 +251,7 @@ interface RuleAnswer {
   readonly type: string;
   readonly health: string;
   readonly lastError?: string;
-  readonly alerts: Array<{ labels: Record<string, string>; state: string }>;
+  readonly alerts: Array<{ labels: Record<string, string>; annotations: Record<string, string>; state: string }>;
 }
 
 async function eventually<T>(timeoutMs: number, check: () => Promise<T>): Promise<T> {
@@ -279,6 +288,14 @@ describe('every expression against a real Prometheus scraping a running exporter
     assert.equal(status, 200, body);
     const answer = JSON.parse(body) as { data: { groups: Array<{ name: string; file: string; rules: RuleAnswer[] }> } };
     return answer.data.groups.flatMap((group) => group.rules);
+  };
+
+  /** The state at 1 in the exporter's own answer for service2, if it exposes probe_state at all. */
+  const service2State = async (): Promise<string | undefined> => {
+    const probe2 = await getText(`${exporter.url}/probe?target=service2`);
+    const state = /^probe_state\{state="([a-z_]+)"\} 1$/m.exec(probe2.body)?.[1];
+    if (probe2.body.includes('probe_state')) assert.ok(state, `probe_state without a series at 1:\n${probe2.body}`);
+    return state;
   };
 
   before(async () => {
@@ -384,13 +401,8 @@ describe('every expression against a real Prometheus scraping a running exporter
     assert.equal(answer.data?.result.length, 2);
   });
 
-  it('every alert expression evaluates: only HeartbeatDown matches, for service2 (never pushed), with its probe state when exposed', async () => {
+  it('every alert expression evaluates: only HeartbeatDown matches, for service2 (never pushed), without a state label', async () => {
     const alertRules = await loadAlertRules();
-    const probe2 = await getText(`${exporter.url}/probe?target=service2`);
-    // The state at 1 on the exporter's own answer, if it exposes probe_state at all.
-    const state = /^probe_state\{state="([a-z_]+)"\} 1$/m.exec(probe2.body)?.[1];
-    if (probe2.body.includes('probe_state')) assert.ok(state, `probe_state without a series at 1:\n${probe2.body}`);
-
     await eventually(30_000, async () => {
       for (const rule of alertRules) {
         const name = String(rule.alert);
@@ -401,7 +413,7 @@ describe('every expression against a real Prometheus scraping a running exporter
           assert.equal(labels.length, 1, `${name}: ${JSON.stringify(labels)}`);
           assert.equal(labels[0]?.instance, 'service2');
           assert.equal(labels[0]?.job, PROBE_JOB);
-          assert.equal(labels[0]?.state, state, `${name} carries the probe state (${String(state)}) when the exporter exposes it`);
+          assert.equal(labels[0]?.state, undefined, `${name} must not carry the probe state as a label (it would restart the for:)`);
         } else {
           assert.deepEqual(labels, [], `${name} matches while everything is healthy`);
         }
@@ -409,15 +421,22 @@ describe('every expression against a real Prometheus scraping a running exporter
     });
   });
 
-  it('HeartbeatDown is pending or firing for service2 only, and no other alert is active', async () => {
+  it('HeartbeatDown is pending or firing for service2 only, its annotations naming the probe state when exposed, and no other alert is active', async () => {
+    const state = await service2State();
     await eventually(30_000, async () => {
       const all = await rules();
-      const active = all.flatMap((rule) => rule.alerts.map((alert) => ({ rule: rule.name, state: alert.state, instance: alert.labels.instance })));
+      const active = all.flatMap((rule) => rule.alerts.map((alert) => ({ rule: rule.name, ...alert })));
       assert.deepEqual(
-        active.map(({ rule, instance }) => [rule, instance]),
+        active.map(({ rule, labels }) => [rule, labels.instance]),
         [['HeartbeatDown', 'service2']],
       );
-      assert.match(active[0]?.state ?? '', /^(pending|firing)$/);
+      const [alert] = active;
+      assert.match(alert?.state ?? '', /^(pending|firing)$/);
+      assert.equal(alert?.labels.state, undefined, 'no state label');
+      // Prometheus answers the annotations expanded, the probe_state lookup included.
+      assert.equal(alert?.annotations.summary, `Heartbeat of service2 is down${state === undefined ? '' : ` (${state})`}`);
+      if (state === undefined) assert.doesNotMatch(alert?.annotations.description ?? '', /probe state/);
+      else assert.match(alert?.annotations.description ?? '', new RegExp(`; probe state: ${state}\\.`));
     });
   });
 });

@@ -364,7 +364,11 @@ describe('npm run local without Docker', { timeout: 300_000 }, () => {
     });
   });
 
-  it('Prometheus loaded the alerting rules; HeartbeatDown is pending or firing for service2 (never pushed) only', async () => {
+  it('Prometheus loaded the alerting rules; HeartbeatDown is pending or firing for service2 (never pushed) only, its annotations naming the probe state', async () => {
+    // The state at 1 in the exporter's own answer for service2 (never), if it exposes probe_state.
+    const probe2 = await getText(`${exporterUrl()}/probe?target=service2`);
+    const state = /^probe_state\{state="([a-z_]+)"\} 1$/m.exec(probe2.body)?.[1];
+    if (probe2.body.includes('probe_state')) assert.ok(state, `probe_state without a series at 1:\n${probe2.body}`);
     await eventually(30_000, async () => {
       const { status, body } = await getText(`${prometheusUrl()}/api/v1/rules`);
       assert.equal(status, 200, body);
@@ -374,13 +378,17 @@ describe('npm run local without Docker', { timeout: 300_000 }, () => {
       for (const rule of rules) assert.equal(rule.health, 'ok', `${String(rule.name)}: ${String(rule.lastError)}`);
       const active = rules.flatMap((rule) =>
         asList(rule.alerts, 'alerts').map((alert) => {
-          const { labels, state } = asRecord(alert, 'alert');
-          return [rule.name, asRecord(labels, 'labels').instance, state];
+          const { labels, annotations, state } = asRecord(alert, 'alert');
+          return { rule: rule.name, labels: asRecord(labels, 'labels'), annotations: asRecord(annotations, 'annotations'), state };
         }),
       );
       assert.equal(active.length, 1, JSON.stringify(active));
-      assert.deepEqual(active[0]?.slice(0, 2), ['HeartbeatDown', 'service2']);
-      assert.match(String(active[0]?.[2]), /^(pending|firing)$/);
+      const [alert] = active;
+      assert.deepEqual([alert?.rule, alert?.labels.instance], ['HeartbeatDown', 'service2']);
+      assert.match(String(alert?.state), /^(pending|firing)$/);
+      // The reason is in the (expanded) annotations, never a label: a label would restart the for:.
+      assert.equal(alert?.labels.state, undefined, JSON.stringify(alert?.labels));
+      assert.equal(alert?.annotations.summary, `Heartbeat of service2 is down${state === undefined ? '' : ` (${state})`}`);
     });
   });
 
