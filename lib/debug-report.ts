@@ -1,5 +1,5 @@
 import type { ExporterConfig } from './config.ts';
-import type { ProbeEvaluation } from './evaluate-probe.ts';
+import { explainProbe, type ProbeEvaluation } from './evaluate-probe.ts';
 import { redactUrl } from './redact-url.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from './signal-metrics.ts';
 import { formatSeconds as secs, isoTime as iso } from './time-format.ts';
@@ -119,6 +119,6 @@ export function renderDebugReport(
     }
   }
   lines.push(...runLines(evaluation));
-  lines.push('', `State: ${STATES[evaluation.state]}`, `Why: ${evaluation.reason}`, '', 'Metrics:', metrics);
+  lines.push('', `State: ${STATES[evaluation.state]}`, `Why: ${explainProbe(evaluation)}`, '', 'Metrics:', metrics);
   return lines.join('\n');
 }

@@ -2,11 +2,11 @@ import type { ExporterConfig, ServiceConfig } from './config.ts';
 import { deadlineAfter, type Deadline } from './deadline.ts';
 import type { Labels, Sample } from './exposition-parser.ts';
 import { lookupHeartbeat, type Heartbeat } from './heartbeat-lookup.ts';
-import { activeMaintenance, type ActiveMaintenance } from './maintenance-window.ts';
+import { activeMaintenance } from './maintenance-window.ts';
+import { explainDecision, type DecidingRule, type DecisionFacts } from './probe-reason.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from './signal-metrics.ts';
 import { groupKey, PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC, type PushGroup, type Snapshot } from './snapshot.ts';
 import { evaluateStatusRule, type StatusRuleResult } from './status-rule.ts';
-import { formatSeconds as secs, isoTime as iso } from './time-format.ts';
 
 /** A pushed sample as the probe re-exposes it. */
 export interface PassThroughSample {
@@ -41,28 +41,17 @@ export interface RunSignals {
   readonly ignored: readonly string[];
 }
 
-export interface ProbeEvaluation {
+/** A probe's verdict and everything it was judged on; `explainProbe` turns it into one line of why. */
+export interface ProbeEvaluation extends DecisionFacts {
   readonly target: string;
-  readonly service: ServiceConfig;
   readonly success: boolean;
-  readonly state: ProbeState;
-  /** One line naming the rule that decided the state, with the figures it used. */
-  readonly reason: string;
   readonly heartbeat: Heartbeat | undefined;
   readonly ageSeconds: number | undefined;
-  readonly maxClockSkewSeconds: number;
   /** When the next report is due (before grace); undefined with no heartbeat or a schedule that ended. */
   readonly nextExpectedSeconds: number | undefined;
   /** How far past its deadline (grace included) the service is; 0 when on time, undefined with no heartbeat. */
   readonly lateSeconds: number | undefined;
   readonly lastRunDurationSeconds: number | undefined;
-  readonly signals: RunSignals;
-  /** True while a run that started after the last finish has not finished. */
-  readonly running: boolean;
-  readonly statusRules: readonly StatusRuleResult[];
-  /** The maintenance in force, if any. */
-  readonly maintenance: ActiveMaintenance | undefined;
-  readonly replicas: { readonly expected: number; readonly fresh: number; readonly heartbeats: readonly ReplicaHeartbeat[] } | undefined;
   /** The service's group's other samples, re-exposed with `job`/`instance` removed. */
   readonly passThrough: readonly PassThroughSample[];
 }
@@ -70,32 +59,32 @@ export interface ProbeEvaluation {
 /** Names the probe itself exposes: a pushed sample may not shadow them. */
 const OWN_PREFIX = 'probe_';
 
-/** The group's samples that belong to the target: unlabelled ones, and those labelled with its service. */
-function samplesFor(group: PushGroup | undefined, target: string): readonly Sample[] {
-  // A group may carry several services' samples (step 2 of the lookup): read only this one's.
-  return (group?.samples ?? []).filter((sample) => sample.service === undefined || sample.service === target);
-}
+/** A sample of the target's: unlabelled, or labelled with its service (a group may carry several services' samples). */
+const belongsTo = (sample: Sample, target: string): boolean => sample.service === undefined || sample.service === target;
 
-function readSignals(samples: readonly Sample[], nowSeconds: number, maxClockSkewSeconds: number): RunSignals {
-  const ignored: string[] = [];
-  const newest = (metric: string, isTime: boolean): number | undefined => {
-    let found: number | undefined;
-    for (const sample of samples) {
-      if (sample.name !== metric || !Number.isFinite(sample.value)) continue;
-      if (isTime && sample.value - nowSeconds > maxClockSkewSeconds) {
-        if (!ignored.includes(metric)) ignored.push(metric);
-        continue;
-      }
-      if (found === undefined || sample.value > found) found = sample.value;
+const NO_SIGNALS: readonly string[] = [];
+const NO_RULES: readonly StatusRuleResult[] = [];
+
+/** The newest of each run signal in one pass over the group (probes are hot: no intermediate arrays). */
+function readSignals(samples: readonly Sample[], target: string, nowSeconds: number, maxClockSkewSeconds: number): RunSignals {
+  let startSeconds: number | undefined;
+  let failureSeconds: number | undefined;
+  let durationSeconds: number | undefined;
+  let ignored = NO_SIGNALS;
+  for (const sample of samples) {
+    const { name, value } = sample;
+    if ((name !== START_METRIC && name !== FAILURE_METRIC && name !== RUN_DURATION_METRIC) || !Number.isFinite(value) || !belongsTo(sample, target)) continue;
+    if (name === RUN_DURATION_METRIC) {
+      if (durationSeconds === undefined || value > durationSeconds) durationSeconds = value;
+    } else if (value - nowSeconds > maxClockSkewSeconds) {
+      if (!ignored.includes(name)) ignored = [...ignored, name];
+    } else if (name === START_METRIC) {
+      if (startSeconds === undefined || value > startSeconds) startSeconds = value;
+    } else if (failureSeconds === undefined || value > failureSeconds) {
+      failureSeconds = value;
     }
-    return found;
-  };
-  return {
-    startSeconds: newest(START_METRIC, true),
-    failureSeconds: newest(FAILURE_METRIC, true),
-    durationSeconds: newest(RUN_DURATION_METRIC, false),
-    ignored,
-  };
+  }
+  return { startSeconds, failureSeconds, durationSeconds, ignored };
 }
 
 function passThroughOf(group: PushGroup | undefined, service: ServiceConfig): PassThroughSample[] {
@@ -117,9 +106,10 @@ function passThroughOf(group: PushGroup | undefined, service: ServiceConfig): Pa
   return out;
 }
 
+/** A state and the rule of the decision order that settled it. */
 interface Decision {
   readonly state: ProbeState;
-  readonly reason: string;
+  readonly rule: DecidingRule;
 }
 
 /** What one group's run signals and status rules say, judged against its last success. */
@@ -135,13 +125,14 @@ interface RunReport {
 }
 
 function readRun(group: PushGroup | undefined, successSeconds: number | undefined, service: ServiceConfig, target: string, nowSeconds: number, skew: number): RunReport {
-  const samples = samplesFor(group, target);
-  const signals = readSignals(samples, nowSeconds, skew);
+  const samples = group?.samples ?? [];
+  const signals = readSignals(samples, target, nowSeconds, skew);
   const { startSeconds, failureSeconds } = signals;
   const lastFinish = Math.max(successSeconds ?? Number.NEGATIVE_INFINITY, failureSeconds ?? Number.NEGATIVE_INFINITY);
   // Equal times count as finished: a sub-second job pushing whole seconds starts and succeeds in the same second.
   const running = startSeconds !== undefined && startSeconds > lastFinish;
-  const statusRules = group === undefined ? [] : service.okWhen.map((rule) => evaluateStatusRule(rule, samples));
+  const ownSamples = service.okWhen.length === 0 ? samples : samples.filter((sample) => belongsTo(sample, target));
+  const statusRules = group === undefined || service.okWhen.length === 0 ? NO_RULES : service.okWhen.map((rule) => evaluateStatusRule(rule, ownSamples));
   const arrivalSeconds = running ? startSeconds : successSeconds;
   let deadline = arrivalSeconds === undefined ? undefined : deadlineAfter(arrivalSeconds, service, nowSeconds);
   if (running && service.maxRunSeconds !== undefined) {
@@ -153,19 +144,11 @@ function readRun(group: PushGroup | undefined, successSeconds: number | undefine
   let problem: Decision | undefined;
   // Equal times count as a success: whole-second pushes cannot order them, and the later push usually is the success.
   if (failureSeconds !== undefined && !running && (successSeconds === undefined || failureSeconds > successSeconds)) {
-    const since = successSeconds === undefined ? 'and it never succeeded' : `after the last success at ${iso(successSeconds)}`;
-    problem = { state: 'failed', reason: `the run failed at ${iso(failureSeconds)} (${FAILURE_METRIC}), ${since}` };
+    problem = { state: 'failed', rule: 'failure_signal' };
   } else if (running && service.maxRunSeconds !== undefined && nowSeconds - startSeconds > service.maxRunSeconds) {
-    problem = {
-      state: 'running_too_long',
-      reason: `a run started at ${iso(startSeconds)} (${START_METRIC}) is still running after ${secs(nowSeconds - startSeconds)}, over max_run_seconds ${service.maxRunSeconds}`,
-    };
-  } else if (arrivalSeconds !== undefined) {
-    const broken = statusRules.find((result) => !result.passed);
-    if (broken !== undefined) {
-      const seen = broken.values.length === 0 ? `${broken.rule.metric} was not pushed` : `${broken.rule.metric} is ${broken.values.join(', ')}`;
-      problem = { state: 'failed', reason: `status rule "${broken.rule.text}" does not hold: ${seen}` };
-    }
+    problem = { state: 'running_too_long', rule: 'run_too_long' };
+  } else if (arrivalSeconds !== undefined && statusRules.some((result) => !result.passed)) {
+    problem = { state: 'failed', rule: 'status_rule' };
   }
   return { signals, running, statusRules, problem, arrivalSeconds, deadline };
 }
@@ -173,30 +156,15 @@ function readRun(group: PushGroup | undefined, successSeconds: number | undefine
 /** The state of a service with one group, from its heartbeat and its run report. */
 function decideSingle(run: RunReport, successSeconds: number | undefined, service: ServiceConfig, nowSeconds: number, skew: number): Decision {
   if (run.problem !== undefined) return run.problem;
-  const { arrivalSeconds, deadline } = run;
-  if (arrivalSeconds === undefined || deadline === undefined) {
-    return { state: 'never', reason: `no ${service.heartbeatMetric} heartbeat for this target in the snapshot` };
-  }
-  if (successSeconds !== undefined && successSeconds - nowSeconds > skew) {
-    return { state: 'late', reason: `the heartbeat is ${secs(successSeconds - nowSeconds)} in the future, beyond max_clock_skew_seconds ${skew}` };
-  }
-  const doing = run.running ? `a run started at ${iso(arrivalSeconds)} is in progress` : `the last heartbeat is ${secs(nowSeconds - arrivalSeconds)} old`;
-  if (run.running && service.maxRunSeconds !== undefined) {
-    return { state: 'up', reason: `${doing}, within max_run_seconds ${service.maxRunSeconds}` };
-  }
+  const { deadline } = run;
+  if (run.arrivalSeconds === undefined || deadline === undefined) return { state: 'never', rule: 'never' };
+  if (successSeconds !== undefined && successSeconds - nowSeconds > skew) return { state: 'late', rule: 'future_heartbeat' };
+  if (run.running && service.maxRunSeconds !== undefined) return { state: 'up', rule: 'run_within_max' };
   if (service.schedule !== undefined) {
-    const { schedule, graceSeconds } = service.schedule;
-    const when = `${schedule.expression} in ${schedule.timezone}`;
-    const next = deadline.nextExpectedSeconds;
-    if (next === undefined) return { state: 'up', reason: `${doing}, and the schedule (${when}) does not fire again` };
-    if (deadline.lateSeconds > 0) {
-      return { state: 'late', reason: `${doing}: the run due at ${iso(next)} (${when}) is ${secs(deadline.lateSeconds)} past its grace of ${graceSeconds}s` };
-    }
-    return { state: 'up', reason: `${doing}; the next run is due at ${iso(next)} (${when}), grace ${graceSeconds}s` };
+    if (deadline.nextExpectedSeconds === undefined) return { state: 'up', rule: 'schedule_ended' };
+    return { state: deadline.lateSeconds > 0 ? 'late' : 'up', rule: 'schedule' };
   }
-  const threshold = service.freshnessThresholdSeconds;
-  if (deadline.lateSeconds > 0) return { state: 'late', reason: `${doing}, over freshness_threshold_seconds ${threshold}` };
-  return { state: 'up', reason: `${doing}, within freshness_threshold_seconds ${threshold}` };
+  return { state: deadline.lateSeconds > 0 ? 'late' : 'up', rule: 'threshold' };
 }
 
 /** Each replica judged on its own group: late, failed and hung instances do not count as fresh. */
@@ -204,28 +172,26 @@ function judgeReplicas(
   heartbeats: readonly Heartbeat[], service: ServiceConfig, target: string, nowSeconds: number, skew: number,
 ): ReplicaHeartbeat[] {
   return heartbeats.map((heartbeat) => {
-    const run = readRun(heartbeat.group, heartbeat.timestampSeconds, service, target, nowSeconds, skew);
-    const decision = decideSingle(run, heartbeat.timestampSeconds, service, nowSeconds, skew);
+    const successSeconds = heartbeat.timestampSeconds;
+    const run = readRun(heartbeat.group, successSeconds, service, target, nowSeconds, skew);
+    const { state, rule } = decideSingle(run, successSeconds, service, nowSeconds, skew);
+    const problem = state === 'up' ? undefined : explainDecision({
+      state, rule, service, nowSeconds, maxClockSkewSeconds: skew, successSeconds, signals: run.signals, running: run.running,
+      arrivalSeconds: run.arrivalSeconds, deadline: run.deadline, statusRules: run.statusRules, maintenance: undefined, replicas: undefined,
+    });
     return {
-      job: heartbeat.group.job,
-      instance: heartbeat.group.instance,
-      timestampSeconds: heartbeat.timestampSeconds,
-      ageSeconds: nowSeconds - heartbeat.timestampSeconds,
-      fresh: decision.state === 'up',
-      state: decision.state,
-      problem: decision.state === 'up' ? undefined : decision.reason,
+      job: heartbeat.group.job, instance: heartbeat.group.instance, timestampSeconds: successSeconds,
+      ageSeconds: nowSeconds - successSeconds, fresh: state === 'up', state, problem,
     };
   });
 }
 
 function decideReplicated(replicas: NonNullable<ProbeEvaluation['replicas']>): Decision {
-  const counts = `${replicas.fresh} instance(s) up, ${replicas.expected} required (replicas)`;
-  if (replicas.heartbeats.length === 0) return { state: 'never', reason: 'no instance has pushed a heartbeat labelled with this service' };
-  if (replicas.fresh >= replicas.expected) return { state: 'up', reason: counts };
+  if (replicas.heartbeats.length === 0) return { state: 'never', rule: 'replicas_never' };
+  if (replicas.fresh >= replicas.expected) return { state: 'up', rule: 'replicas' };
   // The shortfall is a failure when an instance says so, else lateness.
-  const failing = replicas.heartbeats.find((replica) => replica.state === 'failed' || replica.state === 'running_too_long');
-  if (failing !== undefined) return { state: 'failed', reason: `${counts}; instance ${JSON.stringify(failing.instance)}: ${failing.problem}` };
-  return { state: 'late', reason: counts };
+  const failing = replicas.heartbeats.some((replica) => replica.state === 'failed' || replica.state === 'running_too_long');
+  return { state: failing ? 'failed' : 'late', rule: 'replicas' };
 }
 
 /**
@@ -261,19 +227,23 @@ export function evaluateProbe(
   }
 
   let decision: Decision;
-  if (service.paused) decision = { state: 'paused', reason: 'paused: true in the config' };
-  else if (maintenance !== undefined) {
-    const why = maintenance.reasons.length === 0 ? '' : ` (${maintenance.reasons.join('; ')})`;
-    decision = { state: 'paused', reason: `in a maintenance window until ${iso(maintenance.untilSeconds)}${why}` };
-  } else if (replicas !== undefined) decision = decideReplicated(replicas);
+  if (service.paused) decision = { state: 'paused', rule: 'paused' };
+  else if (maintenance !== undefined) decision = { state: 'paused', rule: 'maintenance' };
+  else if (replicas !== undefined) decision = decideReplicated(replicas);
   else decision = decideSingle(run, successSeconds, service, nowSeconds, skew);
 
   return {
-    target, service, success: decision.state === 'up' || decision.state === 'paused', state: decision.state, reason: decision.reason,
-    heartbeat: primary, ageSeconds: successSeconds === undefined ? undefined : nowSeconds - successSeconds, maxClockSkewSeconds: skew,
+    target, service, success: decision.state === 'up' || decision.state === 'paused', state: decision.state, rule: decision.rule,
+    heartbeat: primary, successSeconds, ageSeconds: successSeconds === undefined ? undefined : nowSeconds - successSeconds,
+    nowSeconds, maxClockSkewSeconds: skew, arrivalSeconds: run.arrivalSeconds, deadline: run.deadline,
     nextExpectedSeconds: run.deadline?.nextExpectedSeconds,
     lateSeconds: run.deadline === undefined ? undefined : Math.max(0, run.deadline.lateSeconds),
     lastRunDurationSeconds, signals, running, statusRules: run.statusRules, maintenance, replicas,
     passThrough: passThroughOf(group, service),
   };
+}
+
+/** One line naming the rule that decided the probe's state, with the figures it used. */
+export function explainProbe(evaluation: ProbeEvaluation): string {
+  return explainDecision(evaluation);
 }

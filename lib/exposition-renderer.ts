@@ -23,12 +23,16 @@ export interface MetricFamily {
 
 /** Escapes a label value so that no pushed value can end the line or the quoted string. */
 export function escapeLabelValue(value: string): string {
-  return value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+  // Most values need nothing: test before replacing, so no new string is made (probes are hot).
+  return NEEDS_LABEL_ESCAPE.test(value) ? value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`)) : value;
 }
 
 export function escapeHelp(text: string): string {
-  return text.replace(/[\\\n]/g, (c) => (c === '\n' ? '\\n' : '\\\\'));
+  return NEEDS_HELP_ESCAPE.test(text) ? text.replace(/[\\\n]/g, (c) => (c === '\n' ? '\\n' : '\\\\')) : text;
 }
+
+const NEEDS_LABEL_ESCAPE = /[\\"\n]/;
+const NEEDS_HELP_ESCAPE = /[\\\n]/;
 
 export function formatLabels(labels: Labels | undefined): string {
   if (labels === undefined) return '';

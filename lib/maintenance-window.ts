@@ -37,6 +37,7 @@ export function parseRfc3339(text: string): number | undefined {
  * extend it, so "until" is when the service is really expected back.
  */
 export function activeMaintenance(windows: readonly MaintenanceWindow[], nowSeconds: number): ActiveMaintenance | undefined {
+  if (windows.length === 0) return undefined;
   const active = windows.filter((window) => nowSeconds >= window.fromSeconds && nowSeconds < window.toSeconds);
   if (active.length === 0) return undefined;
   let untilSeconds = Math.max(...active.map((window) => window.toSeconds));

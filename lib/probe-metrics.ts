@@ -19,6 +19,8 @@ function gauge(name: string, help: string, value: number | undefined): MetricFam
 }
 
 const bool = (flag: boolean): number => (flag ? 1 : 0);
+/** One label set per state, made once: every probe renders all six. */
+const STATE_LABELS: readonly Labels[] = PROBE_STATES.map((state) => ({ state }));
 /** Durations and ages to the microsecond: finer digits are clock noise. */
 const micro = (seconds: number | undefined): number | undefined => (seconds === undefined ? undefined : Math.round(seconds * 1e6) / 1e6);
 
@@ -35,7 +37,7 @@ export function buildProbeMetrics(
       name: 'probe_state',
       help: 'Why the probe answered as it did: the series of the state that holds is 1.',
       type: 'gauge',
-      samples: PROBE_STATES.map((state) => ({ labels: { state }, value: bool(state === evaluation.state) })),
+      samples: PROBE_STATES.map((state, index) => ({ labels: STATE_LABELS[index], value: bool(state === evaluation.state) })),
     },
     gauge('probe_duration_seconds', 'Returns how long the probe took to complete in seconds.', micro(context.durationSeconds)),
     gauge('probe_heartbeat_found', 'Whether a heartbeat sample for the target was found on the Pushgateway.', bool(found)),

@@ -1,4 +1,4 @@
-import type { ProbeEvaluation, ProbeState } from './evaluate-probe.ts';
+import { explainProbe, type ProbeEvaluation, type ProbeState } from './evaluate-probe.ts';
 
 /** One service as the status page and its JSON show it: plain data, times in unix seconds and RFC 3339. */
 export interface ServiceStatus {
@@ -48,7 +48,7 @@ export function serviceStatusOf(evaluation: ProbeEvaluation): ServiceStatus {
     name: evaluation.target,
     state: evaluation.state,
     success: evaluation.success,
-    reason: evaluation.reason,
+    reason: explainProbe(evaluation),
     schedule: service.schedule === undefined ? undefined : `${service.schedule.schedule.expression} (${service.schedule.schedule.timezone})`,
     freshness_threshold_seconds: service.freshnessThresholdSeconds,
     last_heartbeat_timestamp_seconds: heartbeat,

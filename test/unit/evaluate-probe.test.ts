@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { evaluateProbe, type ProbeState } from '../../lib/evaluate-probe.ts';
+import { evaluateProbe, explainProbe, type ProbeState } from '../../lib/evaluate-probe.ts';
 import { parseExposition } from '../../lib/exposition-parser.ts';
 import { parseSchedule } from '../../lib/schedule.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from '../../lib/signal-metrics.ts';
@@ -122,7 +122,7 @@ describe('evaluateProbe', () => {
       const result = evaluateProbe(config, snapshot, replicated, 'worker', 1004);
       assert.equal(result.replicas?.fresh, 1);
       assert.equal(result.state, 'late');
-      assert.equal(result.reason, '1 instance(s) up, 2 required (replicas)');
+      assert.equal(explainProbe(result), '1 instance(s) up, 2 required (replicas)');
       assert.equal(result.success, false);
     });
 
@@ -152,7 +152,7 @@ describe('evaluateProbe', () => {
       }
       const strict = evaluateProbe(config, instances('worker-b'), { ...replicated, replicas: 3 }, 'worker', 1001);
       assert.equal(strict.state, 'failed');
-      assert.match(strict.reason, /^2 instance\(s\) up, 3 required \(replicas\); instance "worker-b": the run failed at /);
+      assert.match(explainProbe(strict), /^2 instance\(s\) up, 3 required \(replicas\); instance "worker-b": the run failed at /);
     });
 
     it('reports never when no instance ever pushed', () => {
@@ -184,7 +184,7 @@ describe('evaluateProbe', () => {
     for (const row of table) {
       it(row.name, () => {
         const result = evaluateProbe(config, ranAt(row.heartbeat), cron, 'backup', at(row.now));
-        assert.equal(result.state, row.state, result.reason);
+        assert.equal(result.state, row.state, explainProbe(result));
         assert.equal(result.success, row.state === 'up');
         assert.equal(result.nextExpectedSeconds, at(row.next));
         assert.equal(result.lateSeconds, row.late);
@@ -193,7 +193,7 @@ describe('evaluateProbe', () => {
 
     it('says which run is late, in the schedule\'s terms', () => {
       const result = evaluateProbe(config, ranAt('2026-01-10T10:00:30Z'), cron, 'backup', at('2026-01-10T10:20:00Z'));
-      assert.equal(result.reason, 'the last heartbeat is 1170s old: the run due at 2026-01-10T10:15:00.000Z (*/15 * * * * in Europe/Berlin) is 180s past its grace of 120s');
+      assert.equal(explainProbe(result), 'the last heartbeat is 1170s old: the run due at 2026-01-10T10:15:00.000Z (*/15 * * * * in Europe/Berlin) is 180s past its grace of 120s');
     });
 
     it('is never without a heartbeat, and has no deadline then', () => {
@@ -253,8 +253,8 @@ describe('evaluateProbe', () => {
     for (const row of table) {
       it(row.name, () => {
         const result = evaluateProbe(config, group(row.samples), job, 'etl', row.now);
-        assert.equal(result.state, row.state, result.reason);
-        assert.match(result.reason, row.reason);
+        assert.equal(result.state, row.state, explainProbe(result));
+        assert.match(explainProbe(result), row.reason);
         assert.equal(result.lastRunDurationSeconds, row.duration);
       });
     }
@@ -269,7 +269,7 @@ describe('evaluateProbe', () => {
     it('ignores a start or failure signal further ahead than max_clock_skew_seconds (a clock or unit error)', () => {
       // Milliseconds pushed where seconds belong: a "start" thousands of years ahead must not hold the service up.
       const result = evaluateProbe(config, group({ [HB]: 1000, [START_METRIC]: 5_000_000, [FAILURE_METRIC]: 4_000_000 }), job, 'etl', 5000);
-      assert.equal(result.state, 'late', result.reason);
+      assert.equal(result.state, 'late', explainProbe(result));
       assert.equal(result.running, false);
       assert.deepEqual(result.signals.ignored, [START_METRIC, FAILURE_METRIC]);
       assert.equal(evaluateProbe(config, group({ [HB]: 4900, [START_METRIC]: 5200 }), job, 'etl', 5000).running, true, 'within the skew allowance it counts');
@@ -282,8 +282,8 @@ describe('evaluateProbe', () => {
       const started = Date.parse('2026-01-10T12:00:00.100Z') / 1000;
       const snapshot = group({ [HB]: started - 900, [START_METRIC]: started });
       const during = evaluateProbe(config, snapshot, cron, 'etl', started + 1260);
-      assert.equal(during.state, 'up', during.reason);
-      assert.equal(during.reason, 'a run started at 2026-01-10T12:00:00.100Z is in progress, within max_run_seconds 3600');
+      assert.equal(during.state, 'up', explainProbe(during));
+      assert.equal(explainProbe(during), 'a run started at 2026-01-10T12:00:00.100Z is in progress, within max_run_seconds 3600');
       assert.deepEqual([during.nextExpectedSeconds, during.lateSeconds], [started + 3600, 0]);
       const over = evaluateProbe(config, snapshot, cron, 'etl', started + 3601);
       assert.equal(over.state, 'running_too_long');
@@ -320,12 +320,12 @@ describe('evaluateProbe', () => {
     it('is failed when a rule does not hold, naming it and the value seen', () => {
       const result = evaluateProbe(config, withStatus('0'), loop, 'service1', 1001);
       assert.equal(result.state, 'failed');
-      assert.equal(result.reason, 'status rule "loop_status == 1" does not hold: loop_status is 0');
-      assert.equal(evaluateProbe(config, withStatus('1', '100'), loop, 'service1', 1001).reason, 'status rule "loop_queue_depth < 100" does not hold: loop_queue_depth is 100');
+      assert.equal(explainProbe(result), 'status rule "loop_status == 1" does not hold: loop_status is 0');
+      assert.equal(explainProbe(evaluateProbe(config, withStatus('1', '100'), loop, 'service1', 1001)), 'status rule "loop_queue_depth < 100" does not hold: loop_queue_depth is 100');
     });
 
     it('is failed when the status was never pushed or is NaN', () => {
-      assert.equal(evaluateProbe(config, snapshotOf([pushed('service1', 1000)]), loop, 'service1', 1001).reason, 'status rule "loop_status == 1" does not hold: loop_status was not pushed');
+      assert.equal(explainProbe(evaluateProbe(config, snapshotOf([pushed('service1', 1000)]), loop, 'service1', 1001)), 'status rule "loop_status == 1" does not hold: loop_status was not pushed');
       assert.equal(evaluateProbe(config, withStatus('NaN'), loop, 'service1', 1001).state, 'failed');
     });
 
@@ -339,7 +339,7 @@ describe('evaluateProbe', () => {
         `${FAILURE_METRIC}{instance="host-1",job="heartbeat",service="other"} 1001`,
       ]);
       const result = evaluateProbe(config, shared, loop, 'service1', 1002);
-      assert.equal(result.state, 'up', result.reason);
+      assert.equal(result.state, 'up', explainProbe(result));
       assert.deepEqual(result.statusRules.map((r) => r.values), [[1], [3]]);
       assert.equal(result.signals.failureSeconds, undefined);
       assert.equal(evaluateProbe(config, shared, { ...loop, name: 'other' }, 'other', 1002).state, 'failed');
@@ -364,7 +364,7 @@ describe('evaluateProbe', () => {
     it('paused: true answers paused with probe success, whatever the heartbeat says', () => {
       for (const snapshot of [own, EMPTY_SNAPSHOT]) {
         const result = evaluateProbe(config, snapshot, { ...service1, paused: true }, 'service1', 9999);
-        assert.deepEqual([result.state, result.success, result.reason], ['paused', true, 'paused: true in the config']);
+        assert.deepEqual([result.state, result.success, explainProbe(result)], ['paused', true, 'paused: true in the config']);
       }
     });
 
@@ -372,7 +372,7 @@ describe('evaluateProbe', () => {
       const stateAt = (now: number) => evaluateProbe(config, own, maintained, 'service1', now);
       assert.equal(stateAt(1999.999).state, 'late');
       assert.equal(stateAt(2000).state, 'paused');
-      assert.equal(stateAt(2000).reason, 'in a maintenance window until 1970-01-01T00:50:00.000Z (database migration)');
+      assert.equal(explainProbe(stateAt(2000)), 'in a maintenance window until 1970-01-01T00:50:00.000Z (database migration)');
       assert.equal(stateAt(2999.999).success, true);
       assert.equal(stateAt(3000).state, 'late');
     });
@@ -382,7 +382,7 @@ describe('evaluateProbe', () => {
         { fromSeconds: 0, toSeconds: 100, reason: 'a' }, { fromSeconds: 50, toSeconds: 1000, reason: 'b' }, { fromSeconds: 1000, toSeconds: 1200 },
       ] });
       const result = evaluateProbe(config, own, overlapping, 'service1', 60);
-      assert.equal(result.reason, 'in a maintenance window until 1970-01-01T00:20:00.000Z (a; b)');
+      assert.equal(explainProbe(result), 'in a maintenance window until 1970-01-01T00:20:00.000Z (a; b)');
       assert.equal(evaluateProbe(config, own, overlapping, 'service1', 1100).state, 'paused');
     });
 
