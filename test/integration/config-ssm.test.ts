@@ -84,6 +84,19 @@ describe('config from SSM Parameter Store (real @aws-sdk/client-ssm, local endpo
     assert.equal(ssm.requests.length, 2);
   });
 
+  it('pauses a service without a deploy: a parameter update with paused: true quiets its probe within config_ttl_seconds', async () => {
+    const config = (paused: boolean) => `pushgateway_url: "http://pushgateway:9091"\nconfig_ttl_seconds: 30\nservices:\n  - {name: billing, paused: ${paused}}\n`;
+    ssm.parameters.set(PARAMETER, { type: 'String', value: config(false) });
+    const made = exporter();
+    const stateOf = async () => /^probe_state\{state="([a-z_]+)"\} 1$/m.exec((await handleRequest(probe('billing'), made)).body)?.[1];
+    assert.equal(await stateOf(), 'never');
+    ssm.parameters.set(PARAMETER, { type: 'String', value: config(true) });
+    now += 30_000;
+    assert.equal(await stateOf(), 'paused');
+    const body = (await handleRequest(probe('billing'), made)).body;
+    assert.equal(sampleValue(body, 'probe_success'), 1);
+  });
+
   for (const [fault, reason] of [
     ['throttle', /ThrottlingException: Rate exceeded/],
     ['internal', /InternalServerError: internal failure/],
