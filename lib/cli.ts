@@ -1,6 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CONFIG_DEFAULTS } from './config.ts';
 import { labelNameProblem, type GroupingLabels } from './grouping-key.ts';
+import { isValidMetricName } from './metric-names.ts';
+import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from './signal-metrics.ts';
 
 export const CLI_NAME = 'pushgateway-exporter';
 /** Long enough for a loaded Pushgateway, short enough that a cron run never hangs on one. */
@@ -19,6 +21,8 @@ Commands:
         --instance NAME      grouping key instance (default: the service name)
         --label NAME=VALUE   one more grouping label; repeat for more
         --start | --fail     push a start or a failure instead of a success
+        --heartbeat-metric NAME  the success metric, for a service with its own heartbeat_metric
+                             (default: ${SUCCESS_METRIC})
         --timeout SECONDS    how long one push may take (default: ${DEFAULT_PUSH_TIMEOUT_SECONDS})
   check-config FILE...
       Validate config files as the exporter does ($PUSHGATEWAY_URL overrides pushgateway_url);
@@ -40,6 +44,8 @@ export interface PushOptions {
   readonly pushgatewayUrl: string;
   readonly bearerToken: string | undefined;
   readonly service: string;
+  /** The metric a success is pushed as: the service's `heartbeat_metric`. */
+  readonly heartbeatMetric: string;
   readonly job: string;
   /** The whole grouping key after `job`: `instance` first, then each `--label`. */
   readonly labels: GroupingLabels;
@@ -130,6 +136,7 @@ function parsePush(args: readonly string[], env: CliEnvironment): CliCommand {
     start: { type: 'boolean' },
     fail: { type: 'boolean' },
     timeout: { type: 'string' },
+    'heartbeat-metric': { type: 'string' },
   }, true);
   if (isCommand(parsed)) return parsed;
   if (parsed.values.help === true) return { kind: 'help' };
@@ -169,6 +176,11 @@ function parsePush(args: readonly string[], env: CliEnvironment): CliCommand {
     if (start || fail) return usageError('push: --start and --fail push one signal by hand; a command after -- is reported on by its exit code');
   }
 
+  const heartbeatMetric = stringOption(parsed, 'heartbeat-metric') ?? SUCCESS_METRIC;
+  if (!isValidMetricName(heartbeatMetric) || [START_METRIC, FAILURE_METRIC, RUN_DURATION_METRIC].includes(heartbeatMetric)) {
+    return usageError(`push: --heartbeat-metric must be a metric name other than the start, failure and duration signals, got ${JSON.stringify(heartbeatMetric)}`);
+  }
+
   const rawTimeout = stringOption(parsed, 'timeout');
   const timeoutSeconds = rawTimeout === undefined ? DEFAULT_PUSH_TIMEOUT_SECONDS : Number(rawTimeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || rawTimeout?.trim() === '') {
@@ -181,6 +193,7 @@ function parsePush(args: readonly string[], env: CliEnvironment): CliCommand {
       pushgatewayUrl,
       bearerToken: env.PUSHGATEWAY_BEARER_TOKEN || undefined,
       service,
+      heartbeatMetric,
       job,
       labels,
       signal: start ? 'start' : fail ? 'failure' : 'success',

@@ -23,7 +23,7 @@ function targetOf(options: PushOptions): PushTarget {
 export async function runPushCommand(options: PushOptions, output: CliOutput, clock: Clock = Date.now): Promise<number> {
   const client = new PushClient();
   const target = targetOf(options);
-  const push = (signal: RunSignal) => client.push(target, signalFamilies(signal, options.service));
+  const push = (signal: RunSignal) => client.push(target, signalFamilies(signal, options.service, options.heartbeatMetric));
   try {
     if (options.command === undefined) {
       try {

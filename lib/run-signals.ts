@@ -22,8 +22,8 @@ const toMillis = (seconds: number): number => Math.round(seconds * 1000) / 1000;
  * Pushgateway rejects a push whose type for a name differs from that name's type in any other
  * group, so every pusher of these names must agree, and most send no `# TYPE`.
  */
-function family(name: keyof typeof HELP, service: string, value: number): MetricFamily {
-  return { name, help: HELP[name], type: 'untyped', samples: [{ labels: { service }, value: toMillis(value) }] };
+function family(name: string, help: string, service: string, value: number): MetricFamily {
+  return { name, help, type: 'untyped', samples: [{ labels: { service }, value: toMillis(value) }] };
 }
 
 const TIMESTAMP_METRIC = { success: SUCCESS_METRIC, start: START_METRIC, failure: FAILURE_METRIC } as const;
@@ -32,10 +32,13 @@ const TIMESTAMP_METRIC = { success: SUCCESS_METRIC, start: START_METRIC, failure
  * The metric families one signal pushes, each sample labelled `service="<service>"`. Pushed with
  * POST, they replace only these names in the group: a start or a failure keeps the last heartbeat.
  */
-export function signalFamilies(signal: RunSignal, service: string): MetricFamily[] {
-  const families = [family(TIMESTAMP_METRIC[signal.kind], service, signal.atSeconds)];
+export function signalFamilies(signal: RunSignal, service: string, successMetric: string = SUCCESS_METRIC): MetricFamily[] {
+  const timestampMetric = TIMESTAMP_METRIC[signal.kind];
+  // A service configured with its own heartbeat_metric gets its successes under that name.
+  const name = signal.kind === 'success' ? successMetric : timestampMetric;
+  const families = [family(name, HELP[timestampMetric], service, signal.atSeconds)];
   if (signal.kind !== 'start' && signal.durationSeconds !== undefined) {
-    families.push(family(RUN_DURATION_METRIC, service, signal.durationSeconds));
+    families.push(family(RUN_DURATION_METRIC, HELP[RUN_DURATION_METRIC], service, signal.durationSeconds));
   }
   return families;
 }

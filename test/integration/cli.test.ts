@@ -131,6 +131,15 @@ describe('pushgateway-exporter CLI (the built bundle) against a real Pushgateway
       assert.equal(valueOf(pushed, FAILURE_METRIC), failedAt, 'the earlier failure is still in the group');
     });
 
+    it("pushes a wrapped command's success under --heartbeat-metric, for a service with its own heartbeat_metric", async () => {
+      const run = await runCli(['push', '--service', 'custom-metric', '--heartbeat-metric', 'backup_last_success_seconds', '--', 'true'], env);
+      assert.equal(run.code, 0, run.stderr);
+      const pushed = await group('custom-metric');
+      assert.ok((valueOf(pushed, 'backup_last_success_seconds') ?? 0) > Date.now() / 1000 - 60);
+      assert.equal(valueOf(pushed, SUCCESS_METRIC), undefined);
+      assert.ok(valueOf(pushed, START_METRIC) !== undefined);
+    });
+
     it('exits 127 for a command that does not exist, and pushes a failure', async () => {
       const run = await runCli(['push', '--service', 'not-found', '--', 'no-such-command-pgx'], env);
       assert.equal(run.code, 127);

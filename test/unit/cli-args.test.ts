@@ -21,7 +21,7 @@ function usageError(argv: string[], environment: Parameters<typeof parseCli>[1] 
 describe('parseCli › push', () => {
   it('defaults to a success push to job heartbeat, instance = service, from PUSHGATEWAY_URL', () => {
     assert.deepEqual(push(['push', '--service', 'nightly-backup']), {
-      pushgatewayUrl: 'http://pushgateway:9091', bearerToken: undefined, service: 'nightly-backup', job: 'heartbeat',
+      pushgatewayUrl: 'http://pushgateway:9091', bearerToken: undefined, service: 'nightly-backup', heartbeatMetric: 'loop_heartbeat_timestamp_seconds', job: 'heartbeat',
       labels: [['instance', 'nightly-backup']], signal: 'success', command: undefined, timeoutSeconds: 10,
     });
   });
@@ -39,6 +39,7 @@ describe('parseCli › push', () => {
     assert.equal(options.job, 'cron');
     assert.deepEqual(options.labels, [['instance', 'host-1'], ['env', 'prod'], ['q', 'a=b'], ['empty', '']]);
     assert.equal(options.timeoutSeconds, 2.5);
+    assert.equal(push(['push', '--service', 's', '--heartbeat-metric', 'backup_last_success_seconds']).heartbeatMetric, 'backup_last_success_seconds');
   });
 
   it('takes everything after -- as the command, untouched (its own flags and another --)', () => {
@@ -66,6 +67,8 @@ describe('parseCli › push', () => {
     assert.match(usageError(['push', '--service', 's', '--timeout', '0']), /--timeout must be a positive number of seconds, got "0"/);
     assert.match(usageError(['push', '--service', 's', '--timeout', 'soon']), /--timeout must be a positive number/);
     assert.match(usageError(['push', '--service', 's', '--job', '']), /--job must not be empty/);
+    assert.match(usageError(['push', '--service', 's', '--heartbeat-metric', 'not-a-name']), /--heartbeat-metric must be a metric name other than the start, failure and duration signals, got "not-a-name"/);
+    assert.match(usageError(['push', '--service', 's', '--heartbeat-metric', 'loop_start_timestamp_seconds']), /--heartbeat-metric must be a metric name other than/);
     assert.equal(usageError(['push', '--service', 's', '--frobnicate']), "push: unknown option '--frobnicate'");
     assert.equal(usageError(['push', '--service']), "push: option '--service <value>' argument missing");
   });

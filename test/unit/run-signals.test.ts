@@ -30,6 +30,12 @@ describe('signalFamilies', () => {
     assert.deepEqual(names(body(signalFamilies({ kind: 'success', atSeconds: 1 }, 's'))), [SUCCESS_METRIC]);
   });
 
+  it("pushes a success under the service's own heartbeat_metric when given one; the other signals keep their names", () => {
+    const names = (text: string) => parseExposition(text).samples.map((sample) => sample.name);
+    assert.deepEqual(names(body(signalFamilies({ kind: 'success', atSeconds: 1, durationSeconds: 2 }, 's', 'backup_last_success_seconds'))), ['backup_last_success_seconds', RUN_DURATION_METRIC]);
+    assert.deepEqual(names(body(signalFamilies({ kind: 'failure', atSeconds: 1 }, 's', 'backup_last_success_seconds'))), [FAILURE_METRIC]);
+  });
+
   it('escapes the service name, ends with a newline, and passes promtool', () => {
     const hostile = 'svc"} 1\nprobe_success 1\\';
     const text = body(signalFamilies({ kind: 'failure', atSeconds: 1764000000, durationSeconds: 3 }, hostile));
