@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CONFIG_DEFAULTS } from './config.ts';
 import { labelNameProblem, type GroupingLabels } from './grouping-key.ts';
+import { httpUrlProblem } from './http-url.ts';
 import { isValidMetricName } from './metric-names.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from './signal-metrics.ts';
 
@@ -111,15 +112,8 @@ function stringOption(parsed: Parsed, name: string): string | undefined {
 
 /** The URL's shape, checked before any request; a URL with credentials is never echoed back. */
 function pushgatewayUrlProblem(value: string, from: string): string | undefined {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:')) return undefined;
-  const shown = value.includes('@') ? 'a value with "@" (not shown: it may hold credentials)' : JSON.stringify(value);
-  return `push: ${from} must be an http:// or https:// URL, got ${shown}`;
+  const problem = httpUrlProblem(value);
+  return problem === undefined ? undefined : `push: ${from} ${problem}`;
 }
 
 function parsePush(args: readonly string[], env: CliEnvironment): CliCommand {

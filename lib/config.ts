@@ -1,5 +1,6 @@
 import { parseDocument } from 'yaml';
 import { ConfigError } from './errors.ts';
+import { httpUrlProblem } from './http-url.ts';
 import { parseRfc3339, type MaintenanceWindow } from './maintenance-window.ts';
 import { isValidMetricName } from './metric-names.ts';
 import { isKnownTimezone, parseSchedule, type Schedule } from './schedule.ts';
@@ -241,16 +242,9 @@ function boolean(fields: Fields, key: string, path: string, problems: Problems):
 }
 
 function httpUrl(value: string, path: string, problems: Problems): string | undefined {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    // Errors reach logs and 503 answers: never with the credentials a URL may carry.
-    const shown = value.includes('@') ? 'a value with "@" (not shown: it may hold credentials)' : show(value);
-    problems.add(path, `must be an http:// or https:// URL, got ${shown}`);
+  const problem = httpUrlProblem(value);
+  if (problem !== undefined) {
+    problems.add(path, problem);
     return undefined;
   }
   return value.replace(/\/+$/, '');

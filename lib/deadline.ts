@@ -23,9 +23,3 @@ export function deadlineAfter(arrivalSeconds: number, service: ServiceConfig, no
   // Age against threshold (not now against arrival + threshold): the boundary stays exact for the 0.1-style values users push.
   return { nextExpectedSeconds: arrivalSeconds + threshold, lateSeconds: nowSeconds - arrivalSeconds - threshold };
 }
-
-/** Fresh: not further in the future than the clock-skew allowance, and not past its deadline. */
-export function isFreshAt(timestampSeconds: number, service: ServiceConfig, nowSeconds: number, maxClockSkewSeconds: number): boolean {
-  if (timestampSeconds - nowSeconds > maxClockSkewSeconds) return false;
-  return deadlineAfter(timestampSeconds, service, nowSeconds).lateSeconds <= 0;
-}

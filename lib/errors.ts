@@ -63,3 +63,10 @@ export function describeError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
+
+/** A connection failure in one line, led by its errno code (ECONNREFUSED…) when the message does not already name it. */
+export function describeNetworkError(error: unknown): string {
+  const code = (error as { code?: string } | undefined)?.code;
+  const message = describeError(error);
+  return code && !message.includes(code) ? `${code}: ${message}` : message;
+}

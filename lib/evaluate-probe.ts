@@ -122,6 +122,8 @@ interface RunReport {
   /** When the group last reported (its success, or the start of a run in progress), and the deadline that gives. */
   readonly arrivalSeconds: number | undefined;
   readonly deadline: Deadline | undefined;
+  /** The pushed duration of the last finished run, else its finish minus its start. */
+  readonly lastRunDurationSeconds: number | undefined;
 }
 
 function readRun(group: PushGroup | undefined, successSeconds: number | undefined, service: ServiceConfig, target: string, nowSeconds: number, skew: number): RunReport {
@@ -150,7 +152,9 @@ function readRun(group: PushGroup | undefined, successSeconds: number | undefine
   } else if (arrivalSeconds !== undefined && statusRules.some((result) => !result.passed)) {
     problem = { state: 'failed', rule: 'status_rule' };
   }
-  return { signals, running, statusRules, problem, arrivalSeconds, deadline };
+  const lastRunDurationSeconds =
+    signals.durationSeconds ?? (startSeconds !== undefined && !running && Number.isFinite(lastFinish) ? lastFinish - startSeconds : undefined);
+  return { signals, running, statusRules, problem, arrivalSeconds, deadline, lastRunDurationSeconds };
 }
 
 /** The state of a service with one group, from its heartbeat and its run report. */
@@ -214,10 +218,6 @@ export function evaluateProbe(
   const successSeconds = primary?.timestampSeconds;
   const run = readRun(group, successSeconds, service, target, nowSeconds, skew);
   const { signals, running } = run;
-  const lastFinish = Math.max(successSeconds ?? Number.NEGATIVE_INFINITY, signals.failureSeconds ?? Number.NEGATIVE_INFINITY);
-  const lastRunDurationSeconds =
-    signals.durationSeconds ??
-    (signals.startSeconds !== undefined && !running && Number.isFinite(lastFinish) ? lastFinish - signals.startSeconds : undefined);
   const maintenance = activeMaintenance(service.maintenance, nowSeconds);
 
   let replicas: ProbeEvaluation['replicas'];
@@ -238,7 +238,7 @@ export function evaluateProbe(
     nowSeconds, maxClockSkewSeconds: skew, arrivalSeconds: run.arrivalSeconds, deadline: run.deadline,
     nextExpectedSeconds: run.deadline?.nextExpectedSeconds,
     lateSeconds: run.deadline === undefined ? undefined : Math.max(0, run.deadline.lateSeconds),
-    lastRunDurationSeconds, signals, running, statusRules: run.statusRules, maintenance, replicas,
+    lastRunDurationSeconds: run.lastRunDurationSeconds, signals, running, statusRules: run.statusRules, maintenance, replicas,
     passThrough: passThroughOf(group, service),
   };
 }

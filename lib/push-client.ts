@@ -1,7 +1,8 @@
 import { Agent, request } from 'undici';
-import { describeError, PushgatewayError } from './errors.ts';
+import { describeNetworkError, PushgatewayError } from './errors.ts';
 import { EXPOSITION_CONTENT_TYPE, renderExposition, type MetricFamily } from './exposition-renderer.ts';
 import { groupingKeyPath, type GroupingLabels } from './grouping-key.ts';
+import { pushgatewayAuthorization } from './pushgateway-auth.ts';
 import { redactUrl } from './redact-url.ts';
 
 /** Enough of a rejection's body for Pushgateway's explanation; the rest is not read into memory. */
@@ -53,11 +54,8 @@ export class PushClient {
       throw new PushgatewayError('PUSHGATEWAY_UNREACHABLE', `Pushgateway URL ${where} is not an http:// or https:// URL`);
     }
     const headers: Record<string, string> = { 'content-type': EXPOSITION_CONTENT_TYPE, 'user-agent': 'pushgateway-exporter' };
-    if (url.username || url.password) {
-      const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-      headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
-    }
-    if (target.bearerToken) headers.authorization = `Bearer ${target.bearerToken}`;
+    const authorization = pushgatewayAuthorization(url, target.bearerToken);
+    if (authorization !== undefined) headers.authorization = authorization;
     // A Pushgateway behind a reverse proxy may live under a path prefix.
     const endpoint = `${url.origin}${url.pathname.replace(/\/+$/, '')}${path}`;
     const action = `POST ${path}`;
@@ -85,9 +83,7 @@ export class PushClient {
         const seconds = Number((target.timeoutMs / 1000).toFixed(2));
         throw new PushgatewayError('PUSHGATEWAY_TIMEOUT', `Pushgateway at ${where} did not answer ${action} within ${seconds}s`, { cause: error });
       }
-      const code = (error as { code?: string } | undefined)?.code;
-      const detail = code && !describeError(error).includes(code) ? `${code}: ${describeError(error)}` : describeError(error);
-      throw new PushgatewayError('PUSHGATEWAY_UNREACHABLE', `cannot push to Pushgateway at ${where}: ${detail}`, { cause: error });
+      throw new PushgatewayError('PUSHGATEWAY_UNREACHABLE', `cannot push to Pushgateway at ${where}: ${describeNetworkError(error)}`, { cause: error });
     }
   }
 

@@ -1,7 +1,8 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { Agent, request } from 'undici';
-import { describeError, PushgatewayError } from './errors.ts';
+import { describeError, describeNetworkError, PushgatewayError } from './errors.ts';
+import { pushgatewayAuthorization } from './pushgateway-auth.ts';
 import { redactUrl } from './redact-url.ts';
 
 const gunzipAsync = promisify(gunzip);
@@ -28,14 +29,11 @@ export class PushgatewayClient {
       'accept-encoding': 'gzip',
       'user-agent': 'pushgateway-exporter',
     };
-    if (url.username || url.password) {
-      const user = decodeURIComponent(url.username);
-      const password = decodeURIComponent(url.password);
-      headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-      url.username = '';
-      url.password = '';
-    }
-    if (bearerToken !== undefined) headers.authorization = `Bearer ${bearerToken}`;
+    const authorization = pushgatewayAuthorization(url, bearerToken);
+    if (authorization !== undefined) headers.authorization = authorization;
+    // The credentials travel in the header, never in the request line.
+    url.username = '';
+    url.password = '';
     const where = redactUrl(baseUrl);
     const signal = AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs)));
     let response;
@@ -88,8 +86,6 @@ export class PushgatewayClient {
     if (signal.aborted) {
       return new PushgatewayError('PUSHGATEWAY_TIMEOUT', `Pushgateway at ${where} did not answer within ${(timeoutMs / 1000).toFixed(2)}s`, { cause: error });
     }
-    const code = (error as { code?: string } | undefined)?.code;
-    const detail = code && !describeError(error).includes(code) ? `${code}: ${describeError(error)}` : describeError(error);
-    return new PushgatewayError('PUSHGATEWAY_UNREACHABLE', `Pushgateway at ${where} is unreachable: ${detail}`, { cause: error });
+    return new PushgatewayError('PUSHGATEWAY_UNREACHABLE', `Pushgateway at ${where} is unreachable: ${describeNetworkError(error)}`, { cause: error });
   }
 }

@@ -1,4 +1,5 @@
 import { explainProbe, type ProbeEvaluation, type ProbeState } from './evaluate-probe.ts';
+import { rfc3339Time } from './time-format.ts';
 
 /** One service as the status page and its JSON show it: plain data, times in unix seconds and RFC 3339. */
 export interface ServiceStatus {
@@ -33,12 +34,6 @@ export interface StatusContext {
   readonly error: string | undefined;
 }
 
-/** RFC 3339 in UTC, or undefined for a time no Date can hold (a pushed value may be anything). */
-function rfc3339(seconds: number | undefined): string | undefined {
-  if (seconds === undefined || !Number.isFinite(seconds) || Math.abs(seconds) > 8.64e12) return undefined;
-  return new Date(seconds * 1000).toISOString();
-}
-
 const milli = (seconds: number | undefined): number | undefined => (seconds === undefined ? undefined : Math.round(seconds * 1000) / 1000);
 
 export function serviceStatusOf(evaluation: ProbeEvaluation): ServiceStatus {
@@ -52,10 +47,10 @@ export function serviceStatusOf(evaluation: ProbeEvaluation): ServiceStatus {
     schedule: service.schedule === undefined ? undefined : `${service.schedule.schedule.expression} (${service.schedule.schedule.timezone})`,
     freshness_threshold_seconds: service.freshnessThresholdSeconds,
     last_heartbeat_timestamp_seconds: heartbeat,
-    last_heartbeat: rfc3339(heartbeat),
+    last_heartbeat: rfc3339Time(heartbeat),
     age_seconds: milli(evaluation.ageSeconds),
     next_expected_timestamp_seconds: evaluation.nextExpectedSeconds,
-    next_expected: rfc3339(evaluation.nextExpectedSeconds),
+    next_expected: rfc3339Time(evaluation.nextExpectedSeconds),
     late_seconds: milli(evaluation.lateSeconds),
     last_run_duration_seconds: milli(evaluation.lastRunDurationSeconds),
   };
@@ -64,7 +59,7 @@ export function serviceStatusOf(evaluation: ProbeEvaluation): ServiceStatus {
 /** Every service's status at `nowSeconds`, in config order. Pure. */
 export function buildStatusReport(evaluations: readonly ProbeEvaluation[], context: StatusContext, nowSeconds: number): StatusReport {
   return {
-    generated_at: rfc3339(nowSeconds) ?? '',
+    generated_at: rfc3339Time(nowSeconds) ?? '',
     pushgateway_up: context.pushgatewayUp,
     snapshot_age_seconds: milli(context.snapshotAgeSeconds),
     pushgateway_error: context.error,

@@ -83,7 +83,7 @@ export function grafanaNotice(settings: StackSettings): string {
   return [
     `local stack: no Grafana in the native stack (Debian does not package it). The dashboard is ${join(REPO_ROOT, DASHBOARD_FILE)}:`,
     `local stack:   import it into an existing Grafana (Dashboards > New > Import) with a Prometheus data source at http://localhost:${settings.prometheus.port},`,
-    'local stack:   or run the Docker stack (npm run local -- --docker, needs a Docker engine): Grafana serves it at http://localhost:3000 (GRAFANA_PORT).',
+    `local stack:   or run the Docker stack (npm run local -- --docker, needs a Docker engine): Grafana serves it at http://localhost:${settings.grafana.port} (GRAFANA_PORT).`,
   ].join('\n');
 }
 
