@@ -7,8 +7,13 @@
 //                                    subcommand is a chunk of its own, loaded when it runs, so a
 //                                    cron `push` starts without parsing the exporter or the AWS SDK
 // `npm ci` runs this too (the "prepare" script), so the command works right after a clone.
-import { chmod, readFile, rm } from 'node:fs/promises';
+// Each build writes to a staging folder of its own and is swapped into dist/ file by file
+// (scripts/swap-build.mjs): any script may build while the local stack runs from dist/.
+import { chmod, readFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { build } from 'esbuild';
+import { pruneChunks, swapBuild } from './swap-build.mjs';
 
 const common = {
   bundle: true,
@@ -26,16 +31,21 @@ const common = {
   logLevel: 'warning',
 };
 
-await rm('dist', { recursive: true, force: true });
-await build({ ...common, entryPoints: { probe: 'functions/probe.ts' }, outdir: 'dist' });
-await build({ ...common, entryPoints: { server: 'functions/server.ts' }, outdir: 'dist/server' });
+const staging = join('.build-staging', `${process.pid}-${Date.now()}`);
+// A failed build leaves dist/ as it was.
+process.on('exit', () => rmSync(staging, { recursive: true, force: true }));
+await build({ ...common, entryPoints: { probe: 'functions/probe.ts' }, outdir: staging });
+await build({ ...common, entryPoints: { server: 'functions/server.ts' }, outdir: join(staging, 'server') });
 
 const { version } = JSON.parse(await readFile('package.json', 'utf8'));
 await build({
   ...common,
   entryPoints: { 'pushgateway-exporter': 'functions/cli.ts' },
-  outdir: 'dist/cli',
+  outdir: join(staging, 'cli'),
   banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
   define: { PACKAGE_VERSION: JSON.stringify(version) },
 });
-await chmod('dist/cli/pushgateway-exporter.mjs', 0o755);
+await chmod(join(staging, 'cli/pushgateway-exporter.mjs'), 0o755);
+
+await swapBuild(staging, 'dist');
+await pruneChunks('dist', ['probe.mjs', 'server/server.mjs', 'cli/pushgateway-exporter.mjs']);
