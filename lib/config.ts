@@ -3,6 +3,7 @@ import { ConfigError } from './errors.ts';
 import { httpUrlProblem } from './http-url.ts';
 import { parseRfc3339, type MaintenanceWindow } from './maintenance-window.ts';
 import { isValidMetricName } from './metric-names.ts';
+import { toMicros } from './microseconds.ts';
 import { isKnownTimezone, parseSchedule, type Schedule } from './schedule.ts';
 import { parseStatusRule, type StatusRule } from './status-rule.ts';
 
@@ -225,7 +226,8 @@ function maintenanceWindows(fields: Fields, path: string, problems: Problems): M
     const toSeconds = instant('to');
     const reason = nonEmptyString(entry, 'reason', `${where}.reason`, problems);
     if (fromSeconds === undefined || toSeconds === undefined) return;
-    if (toSeconds <= fromSeconds) {
+    // Compared as the probe compares them, in whole microseconds.
+    if (toMicros(toSeconds) <= toMicros(fromSeconds)) {
       problems.add(`${where}.to`, 'must be later than from');
       return;
     }
