@@ -90,6 +90,15 @@ function readSignals(samples: readonly Sample[], target: string, nowSeconds: num
   return { startSeconds, failureSeconds, durationSeconds, ignored };
 }
 
+/** The labels minus `job` and `instance`, in a null-prototype object: a pushed label named `constructor` or `__proto__` stays an ordinary label. */
+function withoutGroupLabels(labels: Labels): Labels {
+  const out = Object.create(null) as Record<string, string>;
+  for (const name of Object.keys(labels)) {
+    if (name !== 'job' && name !== 'instance') out[name] = labels[name] as string;
+  }
+  return out;
+}
+
 function passThroughOf(group: PushGroup | undefined, service: ServiceConfig): PassThroughSample[] {
   if (group === undefined) return [];
   const out: PassThroughSample[] = [];
@@ -103,8 +112,7 @@ function passThroughOf(group: PushGroup | undefined, service: ServiceConfig): Pa
     ) {
       continue;
     }
-    const { job: _job, instance: _instance, ...labels } = sample.labels;
-    out.push({ name: sample.name, family: sample.family, labels, value: sample.value });
+    out.push({ name: sample.name, family: sample.family, labels: withoutGroupLabels(sample.labels), value: sample.value });
   }
   return out;
 }

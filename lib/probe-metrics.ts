@@ -84,18 +84,24 @@ const SERVICE_LABEL = 'service';
 /**
  * Sets `service`; a pushed value that differs moves to `exported_service` (and an existing
  * one of those to `exported_exported_service`, …), as Prometheus does with conflicting labels.
+ * Null-prototype objects and own-property reads only: a pushed label named `constructor`,
+ * `toString` or `__proto__` is a label like any other, never mistaken for one already set.
  */
 function withService(labels: Labels | undefined, service: string): Labels {
-  const out: Record<string, string> = { [SERVICE_LABEL]: service };
-  let carried = labels?.[SERVICE_LABEL];
+  const out = Object.create(null) as Record<string, string>;
+  out[SERVICE_LABEL] = service;
+  const pushed = (name: string): string | undefined => (labels !== undefined && Object.hasOwn(labels, name) ? labels[name] : undefined);
+  let carried = pushed(SERVICE_LABEL);
   let name = SERVICE_LABEL;
   while (carried !== undefined && carried !== service) {
     name = `exported_${name}`;
-    const displaced: string | undefined = labels?.[name];
+    const displaced = pushed(name);
     out[name] = carried;
     carried = displaced;
   }
-  for (const [label, value] of Object.entries(labels ?? {})) if (!(label in out)) out[label] = value;
+  if (labels !== undefined) {
+    for (const label of Object.keys(labels)) if (!Object.hasOwn(out, label)) out[label] = labels[label] as string;
+  }
   return out;
 }
 
