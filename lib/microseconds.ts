@@ -18,3 +18,8 @@ export function fromMicros(micros: number): number {
 export function secondsBetween(later: number, earlier: number): number {
   return fromMicros(toMicros(later) - toMicros(earlier));
 }
+
+/** "0.3s", "0.300001s", "1170s": to the microsecond, so a value just over its limit never prints as equal to it. */
+export function formatExactSeconds(seconds: number): string {
+  return `${fromMicros(toMicros(seconds))}s`;
+}

@@ -4,11 +4,8 @@ import type { ProbeState, ReplicaHeartbeat, RunSignals } from './evaluate-probe.
 import type { ActiveMaintenance } from './maintenance-window.ts';
 import { FAILURE_METRIC, START_METRIC } from './signal-metrics.ts';
 import type { StatusRuleResult } from './status-rule.ts';
-import { fromMicros, toMicros } from './microseconds.ts';
+import { formatExactSeconds as secs } from './microseconds.ts';
 import { isoTime as iso } from './time-format.ts';
-
-/** To the microsecond, the precision rules decide at: an age just over its limit must not print as equal to it. */
-const secs = (seconds: number): string => `${fromMicros(toMicros(seconds))}s`;
 
 /** Which rule of the decision order settled a probe's state. */
 export type DecidingRule =

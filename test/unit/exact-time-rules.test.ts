@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseConfig, type ServiceConfig } from '../../lib/config.ts';
+import { renderDebugReport } from '../../lib/debug-report.ts';
 import { evaluateProbe, explainProbe, type ProbeState } from '../../lib/evaluate-probe.ts';
 import { parseSchedule } from '../../lib/schedule.ts';
 import { START_METRIC } from '../../lib/signal-metrics.ts';
@@ -72,6 +73,19 @@ describe('time rules are decided exactly, to the microsecond', () => {
       const snapshot = group([[HB, micros('1764000000.1')]]);
       assert.equal(judge(service, snapshot, micros('1764000000.4')).why, 'the last heartbeat is 0.3s old, within freshness_threshold_seconds 0.3');
       assert.equal(judge(service, snapshot, micros('1764000000.400001')).why, 'the last heartbeat is 0.300001s old, over freshness_threshold_seconds 0.3');
+    });
+
+    it('the debug report shows the same exact age as the reason', () => {
+      const config = parseConfig('pushgateway_url: http://pg:9091\nservices: [{name: svc, freshness_threshold_seconds: 0.3}]\n');
+      const service = config.services.get('svc');
+      assert.ok(service);
+      const snapshot = group([[HB, micros('1764000000.1')]]);
+      const now = seconds(micros('1764000000.400001'));
+      const evaluation = evaluateProbe(config, snapshot, service, 'svc', now);
+      const report = renderDebugReport(evaluation, config, { snapshot, pushgatewayUp: true, snapshotAgeSeconds: 0.25, error: undefined, cacheHit: false }, now, '');
+      assert.match(report, /^ {2}age: 0\.300001s$/m);
+      assert.match(report, /^Why: the last heartbeat is 0\.300001s old, over freshness_threshold_seconds 0\.3$/m);
+      assert.match(report, /late by 0\.000001s$/m);
     });
 
     it('holds for any heartbeat before 2^32 s and any threshold in range (property, 2,000 cases)', () => {
