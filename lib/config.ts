@@ -344,8 +344,9 @@ function yamlProblem(error: YAMLError): string {
  * one-line problems naming line and column.
  */
 function parseYaml(text: string, problems: Problems): unknown {
-  // resolveKnownTags off: !!binary, !!timestamp, !!set, !!omap would make Buffers, Dates, Sets and Maps.
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, resolveKnownTags: false });
+  // The core schema even under a %YAML 1.1 directive, and resolveKnownTags off: !!binary, !!timestamp,
+  // !!set and !!omap would make Buffers, Dates, Sets and Maps, and a Set passes for an empty mapping.
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, schema: 'core', resolveKnownTags: false });
   const issues = [...doc.errors, ...doc.warnings];
   for (const error of issues) {
     const position = error.linePos?.[0];

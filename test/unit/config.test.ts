@@ -137,6 +137,7 @@ describe('parseConfig', () => {
       'yaml line 4, column 34: tag !!float does not fit its value (leave the tag out)',
       'yaml line 7, column 16: unsupported tag !!timestamp (write a plain value: a string, number, true/false, list or mapping)',
     ],
+    'invalid-yaml-1.1-tags.yml': ['yaml line 5, column 11: unsupported tag !!set (write a plain value: a string, number, true/false, list or mapping)'],
   };
 
   for (const [file, expected] of Object.entries(invalid)) {
