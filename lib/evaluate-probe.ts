@@ -2,6 +2,7 @@ import type { ExporterConfig, ServiceConfig } from './config.ts';
 import { deadlineAfter, type Deadline } from './deadline.ts';
 import type { Labels, Sample } from './exposition-parser.ts';
 import { lookupHeartbeat, type Heartbeat } from './heartbeat-lookup.ts';
+import { newLabelSet } from './label-set.ts';
 import { activeMaintenance } from './maintenance-window.ts';
 import { fromMicros, secondsBetween, toMicros } from './microseconds.ts';
 import { explainDecision, type DecidingRule, type DecisionFacts } from './probe-reason.ts';
@@ -90,9 +91,9 @@ function readSignals(samples: readonly Sample[], target: string, nowSeconds: num
   return { startSeconds, failureSeconds, durationSeconds, ignored };
 }
 
-/** The labels minus `job` and `instance`, in a null-prototype object: a pushed label named `constructor` or `__proto__` stays an ordinary label. */
+/** The labels minus `job` and `instance`, in a label set: a pushed label named `constructor` or `__proto__` stays an ordinary label. */
 function withoutGroupLabels(labels: Labels): Labels {
-  const out = Object.create(null) as Record<string, string>;
+  const out = newLabelSet();
   for (const name of Object.keys(labels)) {
     if (name !== 'job' && name !== 'instance') out[name] = labels[name] as string;
   }

@@ -1,6 +1,7 @@
 import { PROBE_STATES, type ProbeEvaluation } from './evaluate-probe.ts';
 import type { Labels } from './exposition-parser.ts';
 import { isMetricType, type MetricFamily, type RenderedSample } from './exposition-renderer.ts';
+import { newLabelSet } from './label-set.ts';
 import type { Snapshot } from './snapshot.ts';
 
 /** What the probe knows beyond the evaluation: the Pushgateway read and the config behind it. */
@@ -84,24 +85,23 @@ const SERVICE_LABEL = 'service';
 /**
  * Sets `service`; a pushed value that differs moves to `exported_service` (and an existing
  * one of those to `exported_exported_service`, …), as Prometheus does with conflicting labels.
- * Null-prototype objects and own-property reads only: a pushed label named `constructor`,
- * `toString` or `__proto__` is a label like any other, never mistaken for one already set.
+ * A label set and own-property reads only: a pushed label named `constructor`, `toString` or
+ * `__proto__` is a label like any other, never mistaken for one already set.
  */
 function withService(labels: Labels | undefined, service: string): Labels {
-  const out = Object.create(null) as Record<string, string>;
+  const out = newLabelSet();
   out[SERVICE_LABEL] = service;
-  const pushed = (name: string): string | undefined => (labels !== undefined && Object.hasOwn(labels, name) ? labels[name] : undefined);
-  let carried = pushed(SERVICE_LABEL);
+  if (labels === undefined) return out;
+  let carried = Object.hasOwn(labels, SERVICE_LABEL) ? labels[SERVICE_LABEL] : undefined;
   let name = SERVICE_LABEL;
   while (carried !== undefined && carried !== service) {
     name = `exported_${name}`;
-    const displaced = pushed(name);
+    const displaced = Object.hasOwn(labels, name) ? labels[name] : undefined;
     out[name] = carried;
     carried = displaced;
   }
-  if (labels !== undefined) {
-    for (const label of Object.keys(labels)) if (!Object.hasOwn(out, label)) out[label] = labels[label] as string;
-  }
+  // `out` has nothing behind it: undefined there means not set yet, whatever the name.
+  for (const label of Object.keys(labels)) if (out[label] === undefined) out[label] = labels[label] as string;
   return out;
 }
 
