@@ -53,7 +53,7 @@ describe('time rules are decided exactly, to the microsecond', () => {
       { heartbeat: '1764000000.123456', threshold: '0.001' },
       { heartbeat: '1764000000.999999', threshold: '31622400' },
       { heartbeat: '4102444800.3', threshold: '0.3' }, // 2100-01-01
-      { heartbeat: '4294967000.6', threshold: '294.399999' }, // up to 2^32 - 1 µs
+      { heartbeat: '4294967000.6', threshold: '295.399999' }, // due 1 µs before 2^32 s
     ];
     for (const row of rows) {
       for (const { offset, where } of OFFSETS) {
