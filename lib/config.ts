@@ -1,8 +1,9 @@
-import { parseDocument } from 'yaml';
+import { parseDocument, type YAMLError } from 'yaml';
 import { ConfigError } from './errors.ts';
 import { httpUrlProblem } from './http-url.ts';
 import { parseRfc3339, type MaintenanceWindow } from './maintenance-window.ts';
 import { isValidMetricName } from './metric-names.ts';
+import { toMicros } from './microseconds.ts';
 import { isKnownTimezone, parseSchedule, type Schedule } from './schedule.ts';
 import { parseStatusRule, type StatusRule } from './status-rule.ts';
 
@@ -78,6 +79,50 @@ export const CONFIG_DEFAULTS = {
   timezone: 'UTC',
 } as const;
 
+const MINUTE = 60;
+const DAY = 86_400;
+const MIB = 1024 * 1024;
+
+/** The values a numeric key accepts; docs/configuration-ranges.md lists them with what each key does. */
+export interface NumericRange {
+  readonly min: number;
+  readonly max: number;
+  readonly integer: boolean;
+  readonly unit: 'seconds' | 'bytes' | '';
+  /** Said after the maximum in an error: what it amounts to, or why it is the limit. */
+  readonly maxNote?: string;
+}
+
+/**
+ * Every numeric key's range, by key name (the same wherever the key appears; an alias shares its
+ * key's range). The bounds keep each value where every use of it works: the one timer
+ * (timeout_seconds) far below setTimeout's 2^31-1 ms, a unix time plus any threshold exact in
+ * microseconds, a body within what Node can inflate and decode into one string.
+ */
+export const CONFIG_RANGES = {
+  scrape_interval_seconds: { min: 0.001, max: DAY, integer: false, unit: 'seconds', maxNote: '1 day' },
+  // Prometheus scrapes and a Lambda invocation both end long before.
+  timeout_seconds: { min: 0.001, max: 5 * MINUTE, integer: false, unit: 'seconds' },
+  max_stale_seconds: { min: 0.001, max: 7 * DAY, integer: false, unit: 'seconds', maxNote: '1 week' },
+  // Each reload from SSM is an API call: once a second is plenty.
+  config_ttl_seconds: { min: 1, max: DAY, integer: false, unit: 'seconds', maxNote: '1 day' },
+  max_clock_skew_seconds: { min: 0.001, max: DAY, integer: false, unit: 'seconds', maxNote: '1 day' },
+  max_body_bytes: { min: 1024, max: 256 * MIB, integer: true, unit: 'bytes', maxNote: '256 MiB, the largest body the read path supports' },
+  freshness_threshold_seconds: { min: 0.001, max: 366 * DAY, integer: false, unit: 'seconds', maxNote: '366 days' },
+  grace_seconds: { min: 0, max: 366 * DAY, integer: false, unit: 'seconds', maxNote: '366 days' },
+  max_run_seconds: { min: 0.001, max: 366 * DAY, integer: false, unit: 'seconds', maxNote: '366 days' },
+  replicas: { min: 1, max: 1000, integer: true, unit: '' },
+} as const satisfies Record<string, NumericRange>;
+
+export type RangedKey = keyof typeof CONFIG_RANGES;
+
+/** "between 0.001 and 300 seconds", "between 1024 and 268435456 bytes (256 MiB, …)". */
+export function describeRange(range: NumericRange): string {
+  const unit = range.unit === '' ? '' : ` ${range.unit}`;
+  const note = range.maxNote === undefined ? '' : ` (${range.maxNote})`;
+  return `between ${range.min} and ${range.max}${unit}${note}`;
+}
+
 const TOP_LEVEL_KEYS = [
   'pushgateway_url',
   'pushgateway_bearer_token',
@@ -100,6 +145,11 @@ const SERVICE_KEYS = [
 const MAINTENANCE_KEYS = ['from', 'to', 'reason'] as const;
 
 type Fields = Record<string, unknown>;
+
+/** A key's own value only: a config key named like an Object.prototype member reads as absent, never as that member. */
+function own(fields: Fields, key: string): unknown {
+  return Object.hasOwn(fields, key) ? fields[key] : undefined;
+}
 
 /** Collects every problem instead of stopping at the first, so a user fixes a config in one pass. */
 class Problems {
@@ -130,32 +180,24 @@ function checkKeys(fields: Fields, known: readonly string[], prefix: string, pro
   }
 }
 
-function positiveNumber(fields: Fields, key: string, path: string, problems: Problems): number | undefined {
-  const value = fields[key];
+/**
+ * A number within `CONFIG_RANGES[rangeKey]`. A value of the wrong type is named as such; a number
+ * out of range (NaN and ±Infinity included) gets the range.
+ */
+function rangedNumber(fields: Fields, key: string, path: string, rangeKey: RangedKey, problems: Problems): number | undefined {
+  const value = own(fields, key);
   if (value === undefined) return undefined;
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
-  problems.add(path, `must be a positive number, got ${show(value)}`);
-  return undefined;
-}
-
-function nonNegativeNumber(fields: Fields, key: string, path: string, problems: Problems): number | undefined {
-  const value = fields[key];
-  if (value === undefined) return undefined;
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
-  problems.add(path, `must be a number of seconds, 0 or more, got ${show(value)}`);
-  return undefined;
-}
-
-function positiveInteger(fields: Fields, key: string, path: string, problems: Problems): number | undefined {
-  const value = fields[key];
-  if (value === undefined) return undefined;
-  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
-  problems.add(path, `must be a positive whole number, got ${show(value)}`);
+  const range: NumericRange = CONFIG_RANGES[rangeKey];
+  const inRange = typeof value === 'number' && value >= range.min && value <= range.max && (!range.integer || Number.isInteger(value));
+  if (inRange) return value;
+  if (range.integer) problems.add(path, `must be a whole number ${describeRange(range)}, got ${show(value)}`);
+  else if (typeof value !== 'number') problems.add(path, `must be ${range.min > 0 ? 'a positive number' : 'a number'}, got ${show(value)}`);
+  else problems.add(path, `must be ${describeRange(range)}, got ${show(value)}`);
   return undefined;
 }
 
 function nonEmptyString(fields: Fields, key: string, path: string, problems: Problems): string | undefined {
-  const value = fields[key];
+  const value = own(fields, key);
   if (value === undefined) return undefined;
   if (typeof value === 'string' && value.length > 0) return value;
   problems.add(path, `must be a non-empty string, got ${show(value)}`);
@@ -178,7 +220,7 @@ function timezone(fields: Fields, key: string, path: string, problems: Problems)
 
 /** `ok_when: "loop_status == 1"` or a list of such rules. */
 function statusRules(fields: Fields, path: string, problems: Problems): StatusRule[] {
-  const value = fields.ok_when;
+  const value = own(fields, 'ok_when');
   if (value === undefined) return [];
   const texts: unknown[] = Array.isArray(value) ? value : [value];
   const rules: StatusRule[] = [];
@@ -197,7 +239,7 @@ function statusRules(fields: Fields, path: string, problems: Problems): StatusRu
 
 /** `maintenance: [{from, to, reason}]` with RFC 3339 times. */
 function maintenanceWindows(fields: Fields, path: string, problems: Problems): MaintenanceWindow[] {
-  const value = fields.maintenance;
+  const value = own(fields, 'maintenance');
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
     problems.add(path, `must be a list of {from, to} windows, got ${show(value)}`);
@@ -212,7 +254,7 @@ function maintenanceWindows(fields: Fields, path: string, problems: Problems): M
     }
     checkKeys(entry, MAINTENANCE_KEYS, `${where}.`, problems);
     const instant = (key: 'from' | 'to'): number | undefined => {
-      const text = entry[key];
+      const text = own(entry, key);
       if (text === undefined) {
         problems.add(`${where}.${key}`, 'required (an RFC 3339 time such as 2026-12-24T18:00:00+01:00)');
         return undefined;
@@ -225,7 +267,8 @@ function maintenanceWindows(fields: Fields, path: string, problems: Problems): M
     const toSeconds = instant('to');
     const reason = nonEmptyString(entry, 'reason', `${where}.reason`, problems);
     if (fromSeconds === undefined || toSeconds === undefined) return;
-    if (toSeconds <= fromSeconds) {
+    // Compared as the probe compares them, in whole microseconds.
+    if (toMicros(toSeconds) <= toMicros(fromSeconds)) {
       problems.add(`${where}.to`, 'must be later than from');
       return;
     }
@@ -235,7 +278,7 @@ function maintenanceWindows(fields: Fields, path: string, problems: Problems): M
 }
 
 function boolean(fields: Fields, key: string, path: string, problems: Problems): boolean | undefined {
-  const value = fields[key];
+  const value = own(fields, key);
   if (value === undefined || typeof value === 'boolean') return value;
   problems.add(path, `must be true or false, got ${show(value)}`);
   return undefined;
@@ -251,7 +294,7 @@ function httpUrl(value: string, path: string, problems: Problems): string | unde
 }
 
 function secret(fields: Fields, key: string, path: string, problems: Problems): string | undefined {
-  const value = fields[key];
+  const value = own(fields, key);
   if (value === undefined) return undefined;
   if (typeof value === 'string' && value.length > 0) return value;
   problems.add(path, 'must be a non-empty string (value not shown)');
@@ -264,14 +307,14 @@ function serviceSchedule(
 ): ServiceSchedule | undefined {
   const expression = nonEmptyString(entry, 'schedule', `${path}.schedule`, problems);
   const zone = timezone(entry, 'timezone', `${path}.timezone`, problems);
-  const grace = nonNegativeNumber(entry, 'grace_seconds', `${path}.grace_seconds`, problems);
-  if (entry.schedule === undefined) {
+  const grace = rangedNumber(entry, 'grace_seconds', `${path}.grace_seconds`, 'grace_seconds', problems);
+  if (own(entry, 'schedule') === undefined) {
     for (const key of ['timezone', 'grace_seconds']) {
-      if (entry[key] !== undefined) problems.add(`${path}.${key}`, 'only applies with schedule (a cron expression such as "*/15 * * * *")');
+      if (own(entry, key) !== undefined) problems.add(`${path}.${key}`, 'only applies with schedule (a cron expression such as "*/15 * * * *")');
     }
     return undefined;
   }
-  if (expression === undefined || (entry.timezone !== undefined && zone === undefined)) return undefined;
+  if (expression === undefined || (own(entry, 'timezone') !== undefined && zone === undefined)) return undefined;
   const parsed = parseSchedule(expression, zone ?? defaults.timezone);
   if ('error' in parsed) {
     problems.add(`${path}.schedule`, `${parsed.error}, got ${show(expression)}`);
@@ -280,16 +323,37 @@ function serviceSchedule(
   return { schedule: parsed.schedule, graceSeconds: grace ?? defaults.graceSeconds };
 }
 
-/** Parses YAML text into plain data; syntax errors and duplicate keys become one-line problems. */
+const YAML_TAG_PREFIX = 'tag:yaml.org,2002:';
+/** The YAML 1.2 core schema's own tags, which resolve whenever they fit the value they tag. */
+const CORE_TAGS: readonly string[] = ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'];
+
+/** The one-line problem of a YAML error or warning; a tag is named as it is written (`!!js/function`). */
+function yamlProblem(error: YAMLError): string {
+  const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  if (error.code !== 'TAG_RESOLVE_FAILED') return message;
+  const tag = message.replace(/^Unresolved tag: /, '');
+  const core = tag.startsWith(YAML_TAG_PREFIX) ? tag.slice(YAML_TAG_PREFIX.length) : undefined;
+  if (core !== undefined && CORE_TAGS.includes(core)) return `tag !!${core} does not fit its value (leave the tag out)`;
+  const written = core === undefined ? tag : `!!${core}`;
+  return `unsupported tag ${written.length > 60 ? `${written.slice(0, 60)}…` : written} (write a plain value: a string, number, true/false, list or mapping)`;
+}
+
+/**
+ * Parses YAML text into plain data; syntax errors, duplicate keys, and every warning (an unknown
+ * tag such as `!!js/function` or `!foo` above all: YAML would quietly read it as a string) become
+ * one-line problems naming line and column.
+ */
 function parseYaml(text: string, problems: Problems): unknown {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  for (const error of doc.errors) {
+  // The core schema even under a %YAML 1.1 directive, and resolveKnownTags off: !!binary, !!timestamp,
+  // !!set and !!omap would make Buffers, Dates, Sets and Maps, and a Set passes for an empty mapping.
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, schema: 'core', resolveKnownTags: false });
+  const issues = [...doc.errors, ...doc.warnings];
+  for (const error of issues) {
     const position = error.linePos?.[0];
     const where = position === undefined ? 'yaml' : `yaml line ${position.line}, column ${position.col}`;
-    const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-    problems.add(where, message);
+    problems.add(where, yamlProblem(error));
   }
-  if (doc.errors.length > 0) return undefined;
+  if (issues.length > 0) return undefined;
   try {
     // A small alias budget keeps a "billion laughs" document from expanding without bound.
     return doc.toJS({ maxAliasCount: 100 });
@@ -318,21 +382,21 @@ export function parseConfig(text: string, overrides: ConfigOverrides = {}, sourc
     pushgatewayUrl = httpUrl(overrides.pushgatewayUrl, 'PUSHGATEWAY_URL (environment)', problems);
   } else if (configuredUrl !== undefined) {
     pushgatewayUrl = httpUrl(configuredUrl, 'pushgateway_url', problems);
-  } else if (raw.pushgateway_url === undefined) {
+  } else if (own(raw, 'pushgateway_url') === undefined) {
     problems.add('pushgateway_url', 'required (or set the PUSHGATEWAY_URL environment variable)');
   }
 
   const configuredToken = secret(raw, 'pushgateway_bearer_token', 'pushgateway_bearer_token', problems);
   const pushgatewayBearerToken = overrides.pushgatewayBearerToken || configuredToken;
-  const number = (key: string) => positiveNumber(raw, key, key, problems);
+  const number = (key: RangedKey) => rangedNumber(raw, key, key, key, problems);
   const scrapeIntervalSeconds = number('scrape_interval_seconds');
   const timeoutSeconds = number('timeout_seconds');
   const maxStaleSeconds = number('max_stale_seconds');
   const configTtlSeconds = number('config_ttl_seconds');
   const maxClockSkewSeconds = number('max_clock_skew_seconds');
   const allowUnlistedTargets = boolean(raw, 'allow_unlisted_targets', 'allow_unlisted_targets', problems);
-  const legacyThreshold = number('default_freshness_threshold_seconds');
-  const maxBodyBytes = positiveInteger(raw, 'max_body_bytes', 'max_body_bytes', problems);
+  const legacyThreshold = rangedNumber(raw, 'default_freshness_threshold_seconds', 'default_freshness_threshold_seconds', 'freshness_threshold_seconds', problems);
+  const maxBodyBytes = number('max_body_bytes');
 
   let defaultsJob: string | undefined;
   let defaultsMetric: string | undefined;
@@ -340,18 +404,19 @@ export function parseConfig(text: string, overrides: ConfigOverrides = {}, sourc
   let defaultsGrace: number | undefined;
   let defaultsTimezone: string | undefined;
   let defaultsMaxRun: number | undefined;
-  if (raw.defaults !== undefined) {
-    if (!isFields(raw.defaults)) {
-      problems.add('defaults', `must be a mapping, got ${show(raw.defaults)}`);
+  const rawDefaults = own(raw, 'defaults');
+  if (rawDefaults !== undefined) {
+    if (!isFields(rawDefaults)) {
+      problems.add('defaults', `must be a mapping, got ${show(rawDefaults)}`);
     } else {
-      const d = raw.defaults;
+      const d = rawDefaults;
       checkKeys(d, DEFAULTS_KEYS, 'defaults.', problems);
       defaultsJob = nonEmptyString(d, 'job', 'defaults.job', problems);
       defaultsMetric = metricName(d, 'heartbeat_metric', 'defaults.heartbeat_metric', problems);
-      defaultsThreshold = positiveNumber(d, 'freshness_threshold_seconds', 'defaults.freshness_threshold_seconds', problems);
-      defaultsGrace = nonNegativeNumber(d, 'grace_seconds', 'defaults.grace_seconds', problems);
+      defaultsThreshold = rangedNumber(d, 'freshness_threshold_seconds', 'defaults.freshness_threshold_seconds', 'freshness_threshold_seconds', problems);
+      defaultsGrace = rangedNumber(d, 'grace_seconds', 'defaults.grace_seconds', 'grace_seconds', problems);
       defaultsTimezone = timezone(d, 'timezone', 'defaults.timezone', problems);
-      defaultsMaxRun = positiveNumber(d, 'max_run_seconds', 'defaults.max_run_seconds', problems);
+      defaultsMaxRun = rangedNumber(d, 'max_run_seconds', 'defaults.max_run_seconds', 'max_run_seconds', problems);
       if (defaultsThreshold !== undefined && legacyThreshold !== undefined) {
         problems.add(
           'default_freshness_threshold_seconds',
@@ -372,11 +437,12 @@ export function parseConfig(text: string, overrides: ConfigOverrides = {}, sourc
 
   const services = new Map<string, ServiceConfig>();
   const firstIndex = new Map<string, number>();
-  if (raw.services !== undefined && raw.services !== null) {
-    if (!Array.isArray(raw.services)) {
-      problems.add('services', `must be a list of services, got ${show(raw.services)}`);
+  const rawServices = own(raw, 'services');
+  if (rawServices !== undefined && rawServices !== null) {
+    if (!Array.isArray(rawServices)) {
+      problems.add('services', `must be a list of services, got ${show(rawServices)}`);
     } else {
-      raw.services.forEach((entry: unknown, index: number) => {
+      rawServices.forEach((entry: unknown, index: number) => {
         const path = `services[${index}]`;
         if (!isFields(entry)) {
           problems.add(path, `must be a mapping with at least a name, got ${show(entry)}`);
@@ -384,20 +450,20 @@ export function parseConfig(text: string, overrides: ConfigOverrides = {}, sourc
         }
         checkKeys(entry, SERVICE_KEYS, `${path}.`, problems);
         const name = nonEmptyString(entry, 'name', `${path}.name`, problems);
-        if (entry.name === undefined) problems.add(`${path}.name`, 'required');
+        if (own(entry, 'name') === undefined) problems.add(`${path}.name`, 'required');
         const job = nonEmptyString(entry, 'job', `${path}.job`, problems);
         const heartbeatMetric = metricName(entry, 'heartbeat_metric', `${path}.heartbeat_metric`, problems);
-        const threshold = positiveNumber(entry, 'freshness_threshold_seconds', `${path}.freshness_threshold_seconds`, problems);
-        const replicas = positiveInteger(entry, 'replicas', `${path}.replicas`, problems);
-        const replica = positiveInteger(entry, 'replica', `${path}.replica`, problems);
-        if (entry.replicas !== undefined && entry.replica !== undefined) {
+        const threshold = rangedNumber(entry, 'freshness_threshold_seconds', `${path}.freshness_threshold_seconds`, 'freshness_threshold_seconds', problems);
+        const replicas = rangedNumber(entry, 'replicas', `${path}.replicas`, 'replicas', problems);
+        const replica = rangedNumber(entry, 'replica', `${path}.replica`, 'replicas', problems);
+        if (own(entry, 'replicas') !== undefined && own(entry, 'replica') !== undefined) {
           problems.add(`${path}.replica`, 'is an alias of replicas; set only one of them');
         }
         const schedule = serviceSchedule(entry, path, defaults, problems);
-        if (entry.schedule !== undefined && entry.freshness_threshold_seconds !== undefined) {
+        if (own(entry, 'schedule') !== undefined && own(entry, 'freshness_threshold_seconds') !== undefined) {
           problems.add(`${path}.freshness_threshold_seconds`, 'a service has either schedule or freshness_threshold_seconds, not both');
         }
-        const maxRunSeconds = positiveNumber(entry, 'max_run_seconds', `${path}.max_run_seconds`, problems);
+        const maxRunSeconds = rangedNumber(entry, 'max_run_seconds', `${path}.max_run_seconds`, 'max_run_seconds', problems);
         const okWhen = statusRules(entry, `${path}.ok_when`, problems);
         const paused = boolean(entry, 'paused', `${path}.paused`, problems);
         const maintenance = maintenanceWindows(entry, `${path}.maintenance`, problems);

@@ -2,7 +2,8 @@ import type { ExporterConfig } from './config.ts';
 import { explainProbe, type ProbeEvaluation } from './evaluate-probe.ts';
 import { redactUrl } from './redact-url.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from './signal-metrics.ts';
-import { formatSeconds as secs, isoTime as iso } from './time-format.ts';
+import { formatExactSeconds as secs } from './microseconds.ts';
+import { isoTime as iso } from './time-format.ts';
 import type { SnapshotRead } from './snapshot-source.ts';
 
 /** Pushed values and the target are shown as JSON strings so no control character reaches the reader raw. */

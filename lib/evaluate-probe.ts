@@ -2,7 +2,9 @@ import type { ExporterConfig, ServiceConfig } from './config.ts';
 import { deadlineAfter, type Deadline } from './deadline.ts';
 import type { Labels, Sample } from './exposition-parser.ts';
 import { lookupHeartbeat, type Heartbeat } from './heartbeat-lookup.ts';
+import { newLabelSet } from './label-set.ts';
 import { activeMaintenance } from './maintenance-window.ts';
+import { fromMicros, secondsBetween, toMicros } from './microseconds.ts';
 import { explainDecision, type DecidingRule, type DecisionFacts } from './probe-reason.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from './signal-metrics.ts';
 import { groupKey, PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC, type PushGroup, type Snapshot } from './snapshot.ts';
@@ -67,6 +69,8 @@ const NO_RULES: readonly StatusRuleResult[] = [];
 
 /** The newest of each run signal in one pass over the group (probes are hot: no intermediate arrays). */
 function readSignals(samples: readonly Sample[], target: string, nowSeconds: number, maxClockSkewSeconds: number): RunSignals {
+  const now = toMicros(nowSeconds);
+  const skew = toMicros(maxClockSkewSeconds);
   let startSeconds: number | undefined;
   let failureSeconds: number | undefined;
   let durationSeconds: number | undefined;
@@ -76,7 +80,7 @@ function readSignals(samples: readonly Sample[], target: string, nowSeconds: num
     if ((name !== START_METRIC && name !== FAILURE_METRIC && name !== RUN_DURATION_METRIC) || !Number.isFinite(value) || !belongsTo(sample, target)) continue;
     if (name === RUN_DURATION_METRIC) {
       if (durationSeconds === undefined || value > durationSeconds) durationSeconds = value;
-    } else if (value - nowSeconds > maxClockSkewSeconds) {
+    } else if (toMicros(value) - now > skew) {
       if (!ignored.includes(name)) ignored = [...ignored, name];
     } else if (name === START_METRIC) {
       if (startSeconds === undefined || value > startSeconds) startSeconds = value;
@@ -85,6 +89,15 @@ function readSignals(samples: readonly Sample[], target: string, nowSeconds: num
     }
   }
   return { startSeconds, failureSeconds, durationSeconds, ignored };
+}
+
+/** The labels minus `job` and `instance`, in a label set: a pushed label named `constructor` or `__proto__` stays an ordinary label. */
+function withoutGroupLabels(labels: Labels): Labels {
+  const out = newLabelSet();
+  for (const name of Object.keys(labels)) {
+    if (name !== 'job' && name !== 'instance') out[name] = labels[name] as string;
+  }
+  return out;
 }
 
 function passThroughOf(group: PushGroup | undefined, service: ServiceConfig): PassThroughSample[] {
@@ -100,8 +113,7 @@ function passThroughOf(group: PushGroup | undefined, service: ServiceConfig): Pa
     ) {
       continue;
     }
-    const { job: _job, instance: _instance, ...labels } = sample.labels;
-    out.push({ name: sample.name, family: sample.family, labels, value: sample.value });
+    out.push({ name: sample.name, family: sample.family, labels: withoutGroupLabels(sample.labels), value: sample.value });
   }
   return out;
 }
@@ -131,29 +143,30 @@ function readRun(group: PushGroup | undefined, successSeconds: number | undefine
   const signals = readSignals(samples, target, nowSeconds, skew);
   const { startSeconds, failureSeconds } = signals;
   const lastFinish = Math.max(successSeconds ?? Number.NEGATIVE_INFINITY, failureSeconds ?? Number.NEGATIVE_INFINITY);
+  const now = toMicros(nowSeconds);
   // Equal times count as finished: a sub-second job pushing whole seconds starts and succeeds in the same second.
-  const running = startSeconds !== undefined && startSeconds > lastFinish;
+  const running = startSeconds !== undefined && toMicros(startSeconds) > toMicros(lastFinish);
   const ownSamples = service.okWhen.length === 0 ? samples : samples.filter((sample) => belongsTo(sample, target));
   const statusRules = group === undefined || service.okWhen.length === 0 ? NO_RULES : service.okWhen.map((rule) => evaluateStatusRule(rule, ownSamples));
   const arrivalSeconds = running ? startSeconds : successSeconds;
   let deadline = arrivalSeconds === undefined ? undefined : deadlineAfter(arrivalSeconds, service, nowSeconds);
   if (running && service.maxRunSeconds !== undefined) {
     // A run in progress is bounded by max_run_seconds, not by the period: a long job is not late while it may still run.
-    const end = startSeconds + service.maxRunSeconds;
-    deadline = { nextExpectedSeconds: end, lateSeconds: nowSeconds - end };
+    const end = toMicros(startSeconds) + toMicros(service.maxRunSeconds);
+    deadline = { nextExpectedSeconds: fromMicros(end), lateSeconds: fromMicros(now - end) };
   }
 
   let problem: Decision | undefined;
   // Equal times count as a success: whole-second pushes cannot order them, and the later push usually is the success.
-  if (failureSeconds !== undefined && !running && (successSeconds === undefined || failureSeconds > successSeconds)) {
+  if (failureSeconds !== undefined && !running && (successSeconds === undefined || toMicros(failureSeconds) > toMicros(successSeconds))) {
     problem = { state: 'failed', rule: 'failure_signal' };
-  } else if (running && service.maxRunSeconds !== undefined && nowSeconds - startSeconds > service.maxRunSeconds) {
+  } else if (running && service.maxRunSeconds !== undefined && now - toMicros(startSeconds) > toMicros(service.maxRunSeconds)) {
     problem = { state: 'running_too_long', rule: 'run_too_long' };
   } else if (arrivalSeconds !== undefined && statusRules.some((result) => !result.passed)) {
     problem = { state: 'failed', rule: 'status_rule' };
   }
   const lastRunDurationSeconds =
-    signals.durationSeconds ?? (startSeconds !== undefined && !running && Number.isFinite(lastFinish) ? lastFinish - startSeconds : undefined);
+    signals.durationSeconds ?? (startSeconds !== undefined && !running && Number.isFinite(lastFinish) ? secondsBetween(lastFinish, startSeconds) : undefined);
   return { signals, running, statusRules, problem, arrivalSeconds, deadline, lastRunDurationSeconds };
 }
 
@@ -162,7 +175,7 @@ function decideSingle(run: RunReport, successSeconds: number | undefined, servic
   if (run.problem !== undefined) return run.problem;
   const { deadline } = run;
   if (run.arrivalSeconds === undefined || deadline === undefined) return { state: 'never', rule: 'never' };
-  if (successSeconds !== undefined && successSeconds - nowSeconds > skew) return { state: 'late', rule: 'future_heartbeat' };
+  if (successSeconds !== undefined && toMicros(successSeconds) - toMicros(nowSeconds) > toMicros(skew)) return { state: 'late', rule: 'future_heartbeat' };
   if (run.running && service.maxRunSeconds !== undefined) return { state: 'up', rule: 'run_within_max' };
   if (service.schedule !== undefined) {
     if (deadline.nextExpectedSeconds === undefined) return { state: 'up', rule: 'schedule_ended' };
@@ -185,7 +198,7 @@ function judgeReplicas(
     });
     return {
       job: heartbeat.group.job, instance: heartbeat.group.instance, timestampSeconds: successSeconds,
-      ageSeconds: nowSeconds - successSeconds, fresh: state === 'up', state, problem,
+      ageSeconds: secondsBetween(nowSeconds, successSeconds), fresh: state === 'up', state, problem,
     };
   });
 }
@@ -234,7 +247,7 @@ export function evaluateProbe(
 
   return {
     target, service, success: decision.state === 'up' || decision.state === 'paused', state: decision.state, rule: decision.rule,
-    heartbeat: primary, successSeconds, ageSeconds: successSeconds === undefined ? undefined : nowSeconds - successSeconds,
+    heartbeat: primary, successSeconds, ageSeconds: successSeconds === undefined ? undefined : secondsBetween(nowSeconds, successSeconds),
     nowSeconds, maxClockSkewSeconds: skew, arrivalSeconds: run.arrivalSeconds, deadline: run.deadline,
     nextExpectedSeconds: run.deadline?.nextExpectedSeconds,
     lateSeconds: run.deadline === undefined ? undefined : Math.max(0, run.deadline.lateSeconds),

@@ -37,7 +37,8 @@ const NEEDS_HELP_ESCAPE = /[\\\n]/;
 export function formatLabels(labels: Labels | undefined): string {
   if (labels === undefined) return '';
   let out = '';
-  for (const name in labels) {
+  // Own keys only: `for…in` would also list anything enumerable that was added to a prototype.
+  for (const name of Object.keys(labels)) {
     out += `${out === '' ? '' : ','}${name}="${escapeLabelValue(labels[name] ?? '')}"`;
   }
   return out === '' ? '' : `{${out}}`;

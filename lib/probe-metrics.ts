@@ -1,6 +1,7 @@
 import { PROBE_STATES, type ProbeEvaluation } from './evaluate-probe.ts';
 import type { Labels } from './exposition-parser.ts';
 import { isMetricType, type MetricFamily, type RenderedSample } from './exposition-renderer.ts';
+import { newLabelSet } from './label-set.ts';
 import type { Snapshot } from './snapshot.ts';
 
 /** What the probe knows beyond the evaluation: the Pushgateway read and the config behind it. */
@@ -84,18 +85,23 @@ const SERVICE_LABEL = 'service';
 /**
  * Sets `service`; a pushed value that differs moves to `exported_service` (and an existing
  * one of those to `exported_exported_service`, …), as Prometheus does with conflicting labels.
+ * A label set and own-property reads only: a pushed label named `constructor`, `toString` or
+ * `__proto__` is a label like any other, never mistaken for one already set.
  */
 function withService(labels: Labels | undefined, service: string): Labels {
-  const out: Record<string, string> = { [SERVICE_LABEL]: service };
-  let carried = labels?.[SERVICE_LABEL];
+  const out = newLabelSet();
+  out[SERVICE_LABEL] = service;
+  if (labels === undefined) return out;
+  let carried = Object.hasOwn(labels, SERVICE_LABEL) ? labels[SERVICE_LABEL] : undefined;
   let name = SERVICE_LABEL;
   while (carried !== undefined && carried !== service) {
     name = `exported_${name}`;
-    const displaced: string | undefined = labels?.[name];
+    const displaced = Object.hasOwn(labels, name) ? labels[name] : undefined;
     out[name] = carried;
     carried = displaced;
   }
-  for (const [label, value] of Object.entries(labels ?? {})) if (!(label in out)) out[label] = value;
+  // `out` has nothing behind it: undefined there means not set yet, whatever the name.
+  for (const label of Object.keys(labels)) if (out[label] === undefined) out[label] = labels[label] as string;
   return out;
 }
 

@@ -4,7 +4,8 @@ import type { ProbeState, ReplicaHeartbeat, RunSignals } from './evaluate-probe.
 import type { ActiveMaintenance } from './maintenance-window.ts';
 import { FAILURE_METRIC, START_METRIC } from './signal-metrics.ts';
 import type { StatusRuleResult } from './status-rule.ts';
-import { formatSeconds as secs, isoTime as iso } from './time-format.ts';
+import { formatExactSeconds as secs } from './microseconds.ts';
+import { isoTime as iso } from './time-format.ts';
 
 /** Which rule of the decision order settled a probe's state. */
 export type DecidingRule =

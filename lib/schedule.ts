@@ -1,4 +1,12 @@
 import { Cron } from 'croner';
+import { MICROS_PER_SECOND, toMicros } from './microseconds.ts';
+
+/**
+ * The instants croner can start from: a Date holds ±8.64e12 s, and croner's time-zone step fails at
+ * the very edge. A pushed heartbeat may hold any number, so beyond these a probe must not throw.
+ */
+const EARLIEST_SECONDS = -8.64e12 + 86_400;
+const LATEST_SECONDS = 8.64e12 - 86_400;
 
 /** A cron schedule in an IANA time zone: when a scheduled job is expected to report. */
 export interface Schedule {
@@ -46,9 +54,12 @@ export function parseSchedule(expression: string, timezone: string): SchedulePar
       expression,
       timezone,
       nextAfter(seconds) {
-        if (!Number.isFinite(seconds)) return undefined;
-        // croner works in whole seconds and answers strictly after the instant it is given.
-        const next = cron.nextRun(new Date(Math.floor(seconds) * 1000));
+        if (Number.isNaN(seconds) || seconds > LATEST_SECONDS) return undefined;
+        // Before any Date, the first run is as overdue as it gets: start from the earliest one.
+        const from = Math.max(seconds, EARLIEST_SECONDS);
+        // croner works in whole seconds and answers strictly after the instant it is given; the
+        // instant is rounded to the microsecond first, as every time rule rounds it.
+        const next = cron.nextRun(new Date(Math.floor(toMicros(from) / MICROS_PER_SECOND) * 1000));
         return next === null ? undefined : next.getTime() / 1000;
       },
     },

@@ -29,6 +29,8 @@ const COMPARISONS: Record<ComparisonOperator, (value: number, threshold: number)
 const isOperator = (text: string): text is ComparisonOperator => Object.hasOwn(COMPARISONS, text);
 
 const RULE = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(==|!=|<=|>=|<|>)\s*(\S+)\s*$/;
+/** A decimal number, as written in a pushed sample: Number() alone would also take 0x1F, 0b11 and 0o7. */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Parses `metric op number`; the error names what is wrong. */
 export function parseStatusRule(text: string): StatusRule | { readonly error: string } {
@@ -38,7 +40,7 @@ export function parseStatusRule(text: string): StatusRule | { readonly error: st
   const threshold = Number(number);
   if (!isOperator(operator)) return { error: `${JSON.stringify(operator)} is not a comparison` };
   if (!isValidMetricName(metric)) return { error: `${JSON.stringify(metric)} is not a metric name` };
-  if (number === '' || !Number.isFinite(threshold)) return { error: `${JSON.stringify(number)} is not a finite number` };
+  if (!DECIMAL.test(number) || !Number.isFinite(threshold)) return { error: `${JSON.stringify(number)} is not a finite decimal number` };
   return { text: `${metric} ${operator} ${number}`, metric, operator, threshold };
 }
 

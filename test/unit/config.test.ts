@@ -83,13 +83,13 @@ describe('parseConfig', () => {
     'invalid-many-problems.yml': [
       'scrape_intervall: unknown key (known keys: pushgateway_url, pushgateway_bearer_token, scrape_interval_seconds, timeout_seconds, max_stale_seconds, config_ttl_seconds, max_clock_skew_seconds, allow_unlisted_targets, max_body_bytes, default_freshness_threshold_seconds, defaults, services)',
       'pushgateway_url: must be an http:// or https:// URL, got "ftp://pushgateway:9091"',
-      'scrape_interval_seconds: must be a positive number, got -3',
+      'scrape_interval_seconds: must be between 0.001 and 86400 seconds (1 day), got -3',
       'timeout_seconds: must be a positive number, got "5"',
       'allow_unlisted_targets: must be true or false, got "yes"',
       'services[0].colour: unknown key (known keys: name, job, heartbeat_metric, freshness_threshold_seconds, replicas, replica, schedule, timezone, grace_seconds, max_run_seconds, ok_when, paused, maintenance)',
       'services[0].heartbeat_metric: must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*), got "loop-heartbeat"',
-      'services[0].freshness_threshold_seconds: must be a positive number, got 0',
-      'services[0].replicas: must be a positive whole number, got 1.5',
+      'services[0].freshness_threshold_seconds: must be between 0.001 and 31622400 seconds (366 days), got 0',
+      'services[0].replicas: must be a whole number between 1 and 1000, got 1.5',
       'services[1].name: required',
       'services[2].name: duplicate service name "service1" (first defined at services[0])',
       'services[3]: must be a mapping with at least a name, got "just-a-string"',
@@ -106,6 +106,38 @@ describe('parseConfig', () => {
     ],
     'invalid-services-not-list.yml': ['services: must be a list of services, got a mapping'],
     'invalid-alias-bomb.yml': ['yaml: Excessive alias count indicates a resource exhaustion attack'],
+    'invalid-ranges-top-level.yml': [
+      'scrape_interval_seconds: must be between 0.001 and 86400 seconds (1 day), got 0',
+      'timeout_seconds: must be between 0.001 and 300 seconds, got 3000000',
+      'max_stale_seconds: must be between 0.001 and 604800 seconds (1 week), got 1000000000',
+      'config_ttl_seconds: must be between 1 and 86400 seconds (1 day), got 0.5',
+      'max_clock_skew_seconds: must be between 0.001 and 86400 seconds (1 day), got -1',
+      'default_freshness_threshold_seconds: must be between 0.001 and 31622400 seconds (366 days), got NaN',
+      'max_body_bytes: must be a whole number between 1024 and 268435456 bytes (256 MiB, the largest body the read path supports), got 5000000000',
+    ],
+    'invalid-ranges-services.yml': [
+      'defaults.freshness_threshold_seconds: must be between 0.001 and 31622400 seconds (366 days), got Infinity',
+      'defaults.grace_seconds: must be between 0 and 31622400 seconds (366 days), got -0.5',
+      'defaults.max_run_seconds: must be between 0.001 and 31622400 seconds (366 days), got 40000000',
+      'services[0].freshness_threshold_seconds: must be between 0.001 and 31622400 seconds (366 days), got 0.0001',
+      'services[0].replicas: must be a whole number between 1 and 1000, got 1001',
+      'services[1].replica: must be a whole number between 1 and 1000, got 0',
+      'services[1].max_run_seconds: must be between 0.001 and 31622400 seconds (366 days), got 0',
+      'services[2].grace_seconds: must be between 0 and 31622400 seconds (366 days), got 31622401',
+    ],
+    'invalid-timeout-overflow.yml': ['timeout_seconds: must be between 0.001 and 300 seconds, got 5000000'],
+    'invalid-max-body-bytes.yml': [
+      'max_body_bytes: must be a whole number between 1024 and 268435456 bytes (256 MiB, the largest body the read path supports), got 1048576.5',
+    ],
+    'invalid-tag-js-function.yml': [
+      'yaml line 2, column 26: unsupported tag !!js/function (write a plain value: a string, number, true/false, list or mapping)',
+    ],
+    'invalid-tags.yml': [
+      'yaml line 1, column 18: unsupported tag !url (write a plain value: a string, number, true/false, list or mapping)',
+      'yaml line 4, column 34: tag !!float does not fit its value (leave the tag out)',
+      'yaml line 7, column 16: unsupported tag !!timestamp (write a plain value: a string, number, true/false, list or mapping)',
+    ],
+    'invalid-yaml-1.1-tags.yml': ['yaml line 5, column 11: unsupported tag !!set (write a plain value: a string, number, true/false, list or mapping)'],
   };
 
   for (const [file, expected] of Object.entries(invalid)) {
@@ -196,17 +228,17 @@ services:
       - tomorrow
   - {name: g, maintenance: {from: x}}
 `), [
-        'defaults.grace_seconds: must be a number of seconds, 0 or more, got -1',
+        'defaults.grace_seconds: must be between 0 and 31622400 seconds (366 days), got -1',
         'defaults.timezone: unknown time zone "Moon/Base" (use an IANA name such as Europe/Berlin or UTC)',
         'services[1].schedule: never fires (no date matches it), got "0 0 31 2 *"',
         'services[1].freshness_threshold_seconds: a service has either schedule or freshness_threshold_seconds, not both',
         'services[2].timezone: only applies with schedule (a cron expression such as "*/15 * * * *")',
         'services[2].grace_seconds: only applies with schedule (a cron expression such as "*/15 * * * *")',
         'services[3].timezone: unknown time zone "Nowhere" (use an IANA name such as Europe/Berlin or UTC)',
-        'services[4].max_run_seconds: must be a positive number, got 0',
+        'services[4].max_run_seconds: must be between 0.001 and 31622400 seconds (366 days), got 0',
         'services[4].ok_when[0]: must be "<metric> <op> <number>" with op one of == != < <= > >=, e.g. "loop_status == 1", got "loop_status = 1"',
         'services[4].ok_when[1]: must be a rule such as "loop_status == 1", got 3',
-        'services[4].ok_when[2]: "one" is not a finite number, got "loop_status == one"',
+        'services[4].ok_when[2]: "one" is not a finite decimal number, got "loop_status == one"',
         'services[4].paused: must be true or false, got "yes"',
         'services[5].maintenance[0].from: must be an RFC 3339 time with an offset, such as 2026-12-24T18:00:00Z, got "2026-12-24 18:00"',
         'services[5].maintenance[0].to: must be an RFC 3339 time with an offset, such as 2026-12-24T18:00:00Z, got "2026-02-30T08:00:00Z"',

@@ -19,13 +19,13 @@ const pushed = (instance: string, value: number | string, extra = '', job = 'hea
 describe('evaluateProbe', () => {
   const own = snapshotOf([pushed('service1', 1000, ',service="service1"'), 'push_time_seconds{instance="service1",job="heartbeat"} 1000.5']);
 
-  const table: { name: string; now: number; state: ProbeState; success: boolean }[] = [
-    { name: 'is fresh when the heartbeat is younger than the threshold', now: 1003, state: 'up', success: true },
-    { name: 'is fresh at exactly the threshold (age ≤ threshold)', now: 1005, state: 'up', success: true },
-    { name: 'is stale just past the threshold', now: 1005.001, state: 'late', success: false },
-    { name: 'is stale long after the loop stopped', now: 5000, state: 'late', success: false },
-    { name: 'is fresh when the heartbeat is slightly in the future (within max_clock_skew_seconds)', now: 800, state: 'up', success: true },
-    { name: 'is not fresh when the heartbeat is further ahead than max_clock_skew_seconds', now: 699, state: 'late', success: false },
+  const table: { name: string; now: number; age: number; state: ProbeState; success: boolean }[] = [
+    { name: 'is fresh when the heartbeat is younger than the threshold', now: 1003, age: 3, state: 'up', success: true },
+    { name: 'is fresh at exactly the threshold (age ≤ threshold)', now: 1005, age: 5, state: 'up', success: true },
+    { name: 'is stale just past the threshold', now: 1005.001, age: 5.001, state: 'late', success: false },
+    { name: 'is stale long after the loop stopped', now: 5000, age: 4000, state: 'late', success: false },
+    { name: 'is fresh when the heartbeat is slightly in the future (within max_clock_skew_seconds)', now: 800, age: -200, state: 'up', success: true },
+    { name: 'is not fresh when the heartbeat is further ahead than max_clock_skew_seconds', now: 699, age: -301, state: 'late', success: false },
   ];
   for (const row of table) {
     it(row.name, () => {
@@ -33,7 +33,7 @@ describe('evaluateProbe', () => {
       assert.equal(result.state, row.state);
       assert.equal(result.success, row.success);
       assert.equal(result.heartbeat?.timestampSeconds, 1000);
-      assert.equal(result.ageSeconds, row.now - 1000);
+      assert.equal(result.ageSeconds, row.age, 'the age is exact to the microsecond');
       assert.equal(result.heartbeat?.group.pushTimeSeconds, 1000.5);
     });
   }

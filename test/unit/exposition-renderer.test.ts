@@ -29,6 +29,16 @@ describe('escapeLabelValue / formatLabels', () => {
     assert.equal(text.split('\n').length, 4);
     assert.equal(parseExposition(text).samples[0]?.labels.v, hostile);
   });
+
+  it('writes own labels only, whatever their names and whatever an object inherits', () => {
+    const labels = Object.create(null) as Record<string, string>;
+    labels['constructor'] = '1';
+    labels['__proto__'] = '2';
+    assert.equal(formatLabels(labels), '{constructor="1",__proto__="2"}');
+    // An enumerable member of a prototype (polluted, or a class's) is not a label of this sample.
+    const inherited = Object.assign(Object.create({ injected: 'x' }) as Record<string, string>, { a: '1' });
+    assert.equal(formatLabels(inherited), '{a="1"}');
+  });
 });
 
 describe('formatValue', () => {

@@ -32,6 +32,28 @@ describe('buildAllProbesMetrics', () => {
     assert.deepEqual(text.match(/^probe_duration_seconds.*$/gm), ['probe_duration_seconds 0.01']);
   });
 
+  it('keeps pushed labels named like Object.prototype members, and a pushed __proto__ label as a label', () => {
+    const pushed = indexSnapshot([
+      `${HB}{instance="p",job="heartbeat"} 100`,
+      'm{constructor="1",instance="p",job="heartbeat"} 1',
+      'm{constructor="2",instance="p",job="heartbeat"} 2',
+      'm{__proto__="x",exported_service="e",instance="p",job="heartbeat",service="q",toString="t"} 3',
+      '',
+    ].join('\n'));
+    const evaluation = evaluateProbe({ maxClockSkewSeconds: 300 }, pushed, service('p'), 'p', 101);
+    const lines = renderExposition(buildAllProbesMetrics([evaluation], { pushgatewayUp: true, snapshotAgeSeconds: 1, durationSeconds: 0.01, configReloadSuccessful: true }, pushed))
+      .split('\n').filter((line) => line.startsWith('m{'));
+    assert.deepEqual(lines, [
+      'm{service="p",constructor="1"} 1',
+      'm{service="p",constructor="2"} 2',
+      'm{service="p",exported_service="q",exported_exported_service="e",__proto__="x",toString="t"} 3',
+    ]);
+    // Nothing but labels behind a pass-through label set: `in` finds only what was pushed.
+    for (const sample of evaluation.passThrough) {
+      for (const name of Object.getOwnPropertyNames(Object.prototype)) assert.equal(name in sample.labels, Object.hasOwn(sample.labels, name), name);
+    }
+  });
+
   it('keeps a differing pushed service label as exported_service', () => {
     assert.match(text, /^queue_depth\{service="a",exported_service="billing"\} 7$/m);
     assert.match(text, /^queue_depth\{service="a",shard="1"\} 2$/m);

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createExporter, type Exporter } from '../../lib/exporter.ts';
+import { handleRequest } from '../../lib/routes.ts';
+import { pushHeartbeat, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+
+const get = (path: string, query: Record<string, string> = {}) => ({ method: 'GET', path, query: new URLSearchParams(query), headers: {} });
+const seriesOf = (body: string, metric: string): string[] => body.split('\n').filter((line) => line.startsWith(`${metric}{`)).sort();
+
+describe('labels and services named like Object.prototype members, through a real Pushgateway', () => {
+  let pushgateway: RunningProcess;
+  let dir: TempDir;
+  let exporter: Exporter;
+
+  before(async () => {
+    pushgateway = await startPushgateway();
+    dir = await tempDir();
+    const config = await dir.file('config.yml', `pushgateway_url: "${pushgateway.url}"
+services:
+  - name: constructor
+  - name: __proto__
+  - name: toString
+`);
+    exporter = createExporter({ CONFIG_FILE: config, LOG_LEVEL: 'error' }, { cwd: '/' });
+    const now = Math.floor(Date.now() / 1000);
+    // Series that differ only in a label Pushgateway accepts but a plain object already "has".
+    await pushHeartbeat(pushgateway.url, 'constructor', now, {
+      extra: 'x{constructor="1"} 1\nx{constructor="2"} 2\ny{toString="a",valueOf="b"} 3\ny{toString="a",valueOf="c"} 4\nz{hasOwnProperty="1"} 5\nz 6\n',
+    });
+    await pushHeartbeat(pushgateway.url, '__proto__', now, { extra: 'x{isPrototypeOf="1"} 7\nx{propertyIsEnumerable="1"} 8\n' });
+  });
+  after(async () => {
+    await exporter.close();
+    await pushgateway.stop();
+    await dir.remove();
+  });
+
+  it('/probes keeps every such label, so no two series collapse into one', async () => {
+    const response = await handleRequest(get('/probes'), exporter);
+    assert.equal(response.status, 200, response.body);
+    assert.deepEqual(seriesOf(response.body, 'x'), [
+      'x{service="__proto__",isPrototypeOf="1"} 7',
+      'x{service="__proto__",propertyIsEnumerable="1"} 8',
+      'x{service="constructor",constructor="1"} 1',
+      'x{service="constructor",constructor="2"} 2',
+    ]);
+    assert.deepEqual(seriesOf(response.body, 'y'), ['y{service="constructor",toString="a",valueOf="b"} 3', 'y{service="constructor",toString="a",valueOf="c"} 4']);
+    assert.deepEqual(seriesOf(response.body, 'z'), ['z{service="constructor",hasOwnProperty="1"} 5', 'z{service="constructor"} 6']);
+    assert.deepEqual(seriesOf(response.body, 'probe_success'), [
+      'probe_success{service="__proto__"} 1',
+      'probe_success{service="constructor"} 1',
+      'probe_success{service="toString"} 0',
+    ]);
+  });
+
+  it('/probe answers the same series for one target', async () => {
+    const response = await handleRequest(get('/probe', { target: 'constructor' }), exporter);
+    assert.equal(response.status, 200, response.body);
+    assert.deepEqual(seriesOf(response.body, 'x'), ['x{constructor="1"} 1', 'x{constructor="2"} 2']);
+    assert.deepEqual(seriesOf(response.body, 'y'), ['y{toString="a",valueOf="b"} 3', 'y{toString="a",valueOf="c"} 4']);
+    const proto = await handleRequest(get('/probe', { target: '__proto__' }), exporter);
+    assert.match(proto.body, /^probe_success 1$/m);
+    assert.deepEqual(seriesOf(proto.body, 'x'), ['x{isPrototypeOf="1"} 7', 'x{propertyIsEnumerable="1"} 8']);
+  });
+});
