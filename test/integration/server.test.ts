@@ -1,27 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createServer, request as httpRequest } from 'node:http';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   freePort, getText, PROJECT_ROOT, pushHeartbeat, startProcess, startPushgateway, tempDir, type RunningProcess, type TempDir,
 } from '../support/processes.ts';
-
-/** A GET with the request target sent byte for byte (fetch would normalise `/./probe`), and headers given as raw pairs. */
-function rawGet(url: string, target: string, headers: [string, string][] = []): Promise<{ status: number; body: string }> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    // Raw header pairs keep repeats apart; Node then adds no Host of its own.
-    const req = httpRequest({ hostname, port, path: target, method: 'GET', headers: [['Host', `${hostname}:${port}`], ...headers].flat() }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { body += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { rawGet } from '../support/raw-http.ts';
 
 describe('npm run serve (standalone node:http server) with a real Pushgateway', () => {
   let pushgateway: RunningProcess;
