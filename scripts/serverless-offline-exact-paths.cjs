@@ -40,10 +40,17 @@ class OfflineExactPaths {
       // run back to back, so no request is served in between.
       'after:offline:start:init': () => {
         const offline = serverless.pluginManager.plugins.find((plugin) => plugin?.constructor?.name === 'ServerlessOffline');
-        const server = typeof offline?.internals === 'function' ? offline.internals().getApiGatewayServer?.() : undefined;
-        if (typeof server?.ext !== 'function') {
-          throw new serverless.classes.Error('scripts/serverless-offline-exact-paths.cjs cannot reach serverless-offline\'s HTTP server (internals().getApiGatewayServer()): adapt it to this serverless-offline version');
+        const unreachable = () => new serverless.classes.Error('scripts/serverless-offline-exact-paths.cjs cannot reach serverless-offline\'s HTTP server (internals().getApiGatewayServer()): adapt it to this serverless-offline version');
+        if (typeof offline?.internals !== 'function') throw unreachable();
+        let server;
+        try {
+          server = offline.internals().getApiGatewayServer();
+        } catch {
+          // A stage with no HTTP events (only the local stage has them) starts no HTTP server.
+          return;
         }
+        if (server === undefined || server === null) return;
+        if (typeof server.ext !== 'function') throw unreachable();
         server.ext('onRequest', (request, h) => {
           const raw = rawPathOf(request.raw.req.url ?? '/');
           // `request.url` is the parsed, normalised URL serverless-offline builds the event from.

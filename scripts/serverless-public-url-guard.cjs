@@ -8,15 +8,19 @@
 // The token rules are the exporter's own (lib/), loaded through tsx, so the two cannot drift apart.
 'use strict';
 
-const { require: requireTs } = require('tsx/cjs/api');
-
-const { parseAuthTokens } = requireTs('../lib/bearer-auth.ts', __filename);
-const { readExporterSecrets } = requireTs('../lib/exporter-environment.ts', __filename);
+/** lib's token rules, loaded only when a check runs: every serverless command loads this plugin. */
+function tokenRules() {
+  const { require: requireTs } = require('tsx/cjs/api');
+  const { parseAuthTokens } = requireTs('../lib/bearer-auth.ts', __filename);
+  const { readExporterSecrets } = requireTs('../lib/exporter-environment.ts', __filename);
+  return { parseAuthTokens, readExporterSecrets };
+}
 
 const TOKEN_SOURCES = 'set AUTH_TOKEN (comma-separated tokens) or AUTH_TOKEN_SSM_PARAMETER (an SSM parameter holding them)';
 
 /** Why this environment must not be packaged, in one line naming the variables (never a value), or undefined. */
 function publicUrlProblem(env) {
+  const { parseAuthTokens, readExporterSecrets } = tokenRules();
   const allow = env.ALLOW_PUBLIC_FUNCTION_URL ?? '';
   if (allow !== '' && allow !== 'true' && allow !== 'false') {
     return `refusing to package: ALLOW_PUBLIC_FUNCTION_URL must be true or false, got ${JSON.stringify(allow.slice(0, 40))}`;
