@@ -1,5 +1,6 @@
 import { CLI_NAME, parseCli, USAGE, type CliCommand, type CliOutput } from '../lib/cli.ts';
 import { describeError } from '../lib/errors.ts';
+import { readPushgatewayBearerToken } from '../lib/exporter-environment.ts';
 
 // `pushgateway-exporter`: argv, environment and stdio in, an exit code out; everything else is lib/.
 
@@ -25,7 +26,12 @@ async function run(command: CliCommand): Promise<number> {
     case 'push':
       return (await import('../lib/push-command.ts')).runPushCommand(command.options, output);
     case 'check-config': {
-      const overrides = { pushgatewayUrl: process.env.PUSHGATEWAY_URL || undefined, pushgatewayBearerToken: process.env.PUSHGATEWAY_BEARER_TOKEN || undefined };
+      const bearer = readPushgatewayBearerToken(process.env.PUSHGATEWAY_BEARER_TOKEN);
+      if ('problem' in bearer) {
+        output.stderr(`${CLI_NAME}: ${bearer.problem}\n`);
+        return 1;
+      }
+      const overrides = { pushgatewayUrl: process.env.PUSHGATEWAY_URL || undefined, pushgatewayBearerToken: bearer.token };
       const { runCheckConfigCommand } = await import('../lib/check-config-command.ts');
       return runCheckConfigCommand(command.files, overrides, process.cwd(), output);
     }

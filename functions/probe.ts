@@ -1,25 +1,33 @@
-import type { APIGatewayProxyStructuredResultV2, Context, LambdaFunctionURLEvent } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { describeError } from '../lib/errors.ts';
 import { createExporter } from '../lib/exporter.ts';
-import { handleRequest } from '../lib/routes.ts';
+import { readFunctionUrlEvent } from '../lib/function-url-event.ts';
+import { handleRequest, textResponse, type ExporterResponse } from '../lib/routes.ts';
 
 // Module scope survives between invocations of a warm container: the config, the
 // Pushgateway snapshot and the keep-alive connection are reused.
 const exporter = createExporter(process.env, { cwd: process.cwd() });
+// A Lambda cannot refuse to start: it answers 503 to every request instead (lib/routes.ts), and
+// says why once per container here.
+if (exporter.startupProblem !== undefined) exporter.logger.error('exporter misconfigured: every request answers 503', { error: exporter.startupProblem });
 
-/** Adapts a function URL event (payload format 2.0, which serverless-offline's httpApi routes also send) to the route table. */
-export async function handler(event: LambdaFunctionURLEvent, context?: Context): Promise<APIGatewayProxyStructuredResultV2> {
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
-  const response = await handleRequest(
-    {
-      method: event.requestContext.http.method,
-      path: event.rawPath,
-      query: new URLSearchParams(event.rawQueryString ?? ''),
-      headers,
-      remainingTimeMs: context?.getRemainingTimeInMillis?.(),
-      requestId: context?.awsRequestId,
-    },
-    exporter,
-  );
-  return { statusCode: response.status, headers: { ...response.headers }, body: response.body };
+const toResult = (response: ExporterResponse): APIGatewayProxyStructuredResultV2 =>
+  ({ statusCode: response.status, headers: { ...response.headers }, body: response.body });
+
+/**
+ * Adapts a function URL event (payload format 2.0, which serverless-offline's httpApi routes also
+ * send) to the route table. Never throws: Lambda would answer a bare 502.
+ */
+export async function handler(event: unknown, context?: unknown): Promise<APIGatewayProxyStructuredResultV2> {
+  try {
+    const read = readFunctionUrlEvent(event, context);
+    if ('problem' in read) {
+      exporter.logger.warn('request', { status: 400, error: read.problem });
+      return toResult(textResponse(400, read.problem));
+    }
+    return toResult(await handleRequest(read.request, exporter));
+  } catch (error) {
+    exporter.logger.error('request failed', { error: describeError(error) });
+    return toResult(textResponse(500, 'internal error while handling the request; see the exporter logs'));
+  }
 }

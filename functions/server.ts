@@ -1,7 +1,7 @@
 import { describeError } from '../lib/errors.ts';
 import { createExporter } from '../lib/exporter.ts';
 import { ROUTES } from '../lib/routes.ts';
-import { createStandaloneServer, parsePort, shutDown } from '../lib/standalone-server.ts';
+import { createStandaloneServer, isLoopback, parsePort, shutDown } from '../lib/standalone-server.ts';
 
 // `npm run serve`: the route table on a plain node:http server, for running beside Prometheus
 // (a container or a VM) without Lambda. Like the Lambda handler, only wiring.
@@ -13,6 +13,14 @@ if (typeof port === 'string') {
 }
 const host = process.env.HOST || '0.0.0.0';
 const exporter = createExporter(process.env, { cwd: process.cwd() });
+if (exporter.startupProblem !== undefined) {
+  // A server can refuse to start, unlike a Lambda: one line, and no port ever open.
+  process.stderr.write(`${exporter.startupProblem}\n`);
+  process.exit(2);
+}
+if (!exporter.auth.enabled && !isLoopback(host)) {
+  exporter.logger.warn('no bearer auth', { address: host, hint: 'anyone who reaches this port reads every service; set AUTH_TOKEN or AUTH_TOKEN_SSM_PARAMETER' });
+}
 const server = createStandaloneServer(exporter);
 
 server.on('error', (error: NodeJS.ErrnoException) => {

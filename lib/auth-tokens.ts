@@ -12,7 +12,7 @@ export const AUTH_TOKEN_TTL_SECONDS = 60;
  * `AUTH_TOKEN_SSM_PARAMETER`, or both (any of them is accepted, so a token can move between them).
  */
 export class AuthTokens {
-  private readonly fromSsm: ReloadingValue<string[]> | undefined;
+  private readonly fromSsm: ReloadingValue<readonly string[]> | undefined;
 
   constructor(
     private readonly fromEnv: readonly string[],
@@ -23,9 +23,11 @@ export class AuthTokens {
     this.fromSsm = parameter
       ? new ReloadingValue({
           load: async () => {
-            const tokens = parseAuthTokens(await readSsmParameter(parameter));
-            if (tokens.length === 0) throw new Error(`SSM parameter ${parameter} holds no token`);
-            return tokens;
+            // A parameter with no token is a failed load: logged, and the last good tokens (or,
+            // before any, none: every protected route closed) stay in force.
+            const parsed = parseAuthTokens(await readSsmParameter(parameter), `SSM parameter ${parameter}`);
+            if ('problem' in parsed) throw new Error(parsed.kind === 'empty' ? `${parsed.problem}: put one or more tokens separated by commas in it` : parsed.problem);
+            return parsed.tokens;
           },
           ttlSeconds: () => AUTH_TOKEN_TTL_SECONDS,
           clock, logger, what: 'bearer tokens', source: `ssm:${parameter}`,

@@ -1,25 +1,65 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
+/** Tokens parsed from `AUTH_TOKEN` or its SSM parameter, or the one-line fact of why there are none (never a token). */
+export type ParsedTokens =
+  | { readonly tokens: readonly string[] }
+  /** `empty`: only commas and white space; `character`: a token no HTTP client can send as is. */
+  | { readonly problem: string; readonly kind: 'empty' | 'character' };
+
 /**
- * Tokens from `AUTH_TOKEN`: several may be given, separated by commas or white space, so a
- * token can be rotated without a gap (deploy old+new, switch Prometheus, drop the old).
+ * Printable ASCII: the bytes every entry point hands over unchanged (node:http reads header bytes
+ * as latin1, so a UTF-8 token would arrive garbled), and what a line break between tokens is not.
  */
-export function parseAuthTokens(value: string | undefined): string[] {
-  return (value ?? '').split(/[\s,]+/).filter((token) => token.length > 0);
+const TOKEN_CHARACTERS = /^[\x20-\x7e]+$/;
+
+/** A secret with its surrounding white space (and line breaks) removed, as everywhere a token is read. */
+export const trimToken = (text: string): string => text.trim();
+
+/** Why a single secret (trimmed) cannot be used, naming `source` but never the value; undefined when it can. */
+export function tokenProblem(token: string, source: string): string | undefined {
+  if (token === '') return `${source} holds only white space`;
+  if (!TOKEN_CHARACTERS.test(token)) return `${source} holds a character other than printable ASCII (a line break or tab?)`;
+  return undefined;
+}
+
+/**
+ * Tokens separated by commas, each trimmed, so a token can be rotated without a gap (`old,new`,
+ * switch Prometheus, then `new`). A token may contain spaces; it never contains a comma. A value
+ * with no token in it is a problem, never "no auth": see docs/security-model.md.
+ */
+export function parseAuthTokens(value: string, source: string): ParsedTokens {
+  const tokens = value.split(',').map(trimToken).filter((token) => token !== '');
+  if (tokens.length === 0) return { problem: `${source} holds no token (only commas or white space)`, kind: 'empty' };
+  for (const [index, token] of tokens.entries()) {
+    if (!TOKEN_CHARACTERS.test(token)) {
+      return { problem: `${source}: token ${index + 1} holds a character other than printable ASCII (a line break or tab?): separate tokens with commas`, kind: 'character' };
+    }
+  }
+  return { tokens };
+}
+
+/**
+ * The credentials of `Authorization: Bearer <value>`: everything after the scheme (matched
+ * case-insensitively) and its white space, trimmed; undefined for any other scheme.
+ */
+export function bearerValue(authorization: string | undefined): string | undefined {
+  const match = /^Bearer[ \t]+([\s\S]*)$/i.exec(trimToken(authorization ?? ''));
+  return match === null ? undefined : trimToken(match[1] ?? '');
 }
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 
 /**
- * True when `authorization` is `Bearer <one of tokens>`. Digests give equal-length inputs to
- * timingSafeEqual, and every token is compared, so timing reveals neither length nor which matched.
+ * True when the bearer value of `authorization` equals one of `tokens`. Digests give equal-length
+ * inputs to timingSafeEqual, and every token is compared, so timing reveals neither length nor
+ * which matched.
  */
 export function isAuthorized(authorization: string | undefined, tokens: readonly string[]): boolean {
-  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization ?? '');
-  const presented = digest(match?.[1] ?? '');
+  const presented = bearerValue(authorization);
+  const presentedDigest = digest(presented ?? '');
   let authorized = false;
   for (const token of tokens) {
-    if (timingSafeEqual(presented, digest(token)) && match !== null) authorized = true;
+    if (timingSafeEqual(presentedDigest, digest(token)) && presented !== undefined && presented !== '') authorized = true;
   }
   return authorized;
 }

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CONFIG_DEFAULTS } from './config.ts';
+import { readPushgatewayBearerToken } from './exporter-environment.ts';
 import { labelNameProblem, type GroupingLabels } from './grouping-key.ts';
 import { httpUrlProblem } from './http-url.ts';
 import { isValidMetricName } from './metric-names.ts';
@@ -148,6 +149,8 @@ function parsePush(args: readonly string[], env: CliEnvironment): CliCommand {
   if (pushgatewayUrl === '') return usageError('push: no Pushgateway URL: pass --pushgateway URL or set PUSHGATEWAY_URL');
   const urlProblem = pushgatewayUrlProblem(pushgatewayUrl, fromFlag ? '--pushgateway' : 'PUSHGATEWAY_URL');
   if (urlProblem !== undefined) return usageError(urlProblem);
+  const bearer = readPushgatewayBearerToken(env.PUSHGATEWAY_BEARER_TOKEN);
+  if ('problem' in bearer) return usageError(`push: ${bearer.problem}`);
 
   const labels: [string, string][] = [['instance', instance]];
   const rawLabels = parsed.values.label;
@@ -185,7 +188,7 @@ function parsePush(args: readonly string[], env: CliEnvironment): CliCommand {
     kind: 'push',
     options: {
       pushgatewayUrl,
-      bearerToken: env.PUSHGATEWAY_BEARER_TOKEN || undefined,
+      bearerToken: bearer.token,
       service,
       heartbeatMetric,
       job,

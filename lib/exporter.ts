@@ -1,25 +1,16 @@
 import { AuthTokens } from './auth-tokens.ts';
-import { parseAuthTokens } from './bearer-auth.ts';
 import { parseConfig, type ConfigOverrides, type ExporterConfig } from './config.ts';
 import { configFilePath, loadConfigFile } from './config-file-loader.ts';
 import { ReloadingValue } from './reloading-value.ts';
 import { readSsmParameter } from './ssm-parameter.ts';
 import type { Clock } from './expiring-cache.ts';
+import { readExporterSecrets, type ExporterEnvironment, type ExporterSecrets } from './exporter-environment.ts';
 import { createLogger, parseLogLevel, type Logger } from './logger.ts';
 import { PushgatewayClient } from './pushgateway-client.ts';
 import { SelfMetrics } from './self-metrics.ts';
 import { SnapshotSource } from './snapshot-source.ts';
 
-/** The environment variables every entry point reads (SPEC §7). */
-export interface ExporterEnvironment {
-  readonly CONFIG_SSM_PARAMETER?: string | undefined;
-  readonly CONFIG_FILE?: string | undefined;
-  readonly PUSHGATEWAY_URL?: string | undefined;
-  readonly LOG_LEVEL?: string | undefined;
-  readonly AUTH_TOKEN?: string | undefined;
-  readonly AUTH_TOKEN_SSM_PARAMETER?: string | undefined;
-  readonly PUSHGATEWAY_BEARER_TOKEN?: string | undefined;
-}
+export type { ExporterEnvironment } from './exporter-environment.ts';
 
 /** The stateful parts a warm process keeps between requests. */
 export interface Exporter {
@@ -30,6 +21,11 @@ export interface Exporter {
   /** Bearer tokens any of which unlocks every route but `/-/healthy`. */
   readonly auth: AuthTokens;
   readonly metrics: SelfMetrics;
+  /**
+   * Why the environment cannot be served with (a token variable set but holding no token…), one
+   * line naming the variables, never their values. While set, every request is refused.
+   */
+  readonly startupProblem: string | undefined;
   close(): Promise<void>;
 }
 
@@ -41,25 +37,34 @@ export interface ExporterOptions {
   readonly writeLog?: (line: string) => void;
 }
 
-/** Wires the exporter from the environment; built once per process (Lambda container, server). */
+/** Nothing from the environment: what a refusing exporter is built with, so it reads and sends nothing. */
+const NO_SECRETS: ExporterSecrets = { authTokens: [], authTokenParameter: undefined, configParameter: undefined, pushgatewayBearerToken: undefined };
+
+/**
+ * Wires the exporter from the environment; built once per process (Lambda container, server).
+ * Never throws: an unusable environment gives an exporter whose `startupProblem` refuses every
+ * request, so a Lambda fails closed instead of open (docs/security-model.md).
+ */
 export function createExporter(env: ExporterEnvironment, options: ExporterOptions): Exporter {
   const { cwd, clock = Date.now } = options;
   const logger = createLogger(parseLogLevel(env.LOG_LEVEL), options.writeLog);
-  const overrides = { pushgatewayUrl: env.PUSHGATEWAY_URL || undefined, pushgatewayBearerToken: env.PUSHGATEWAY_BEARER_TOKEN || undefined };
+  const read = readExporterSecrets(env);
+  const secrets = 'secrets' in read ? read.secrets : NO_SECRETS;
+  const overrides = { pushgatewayUrl: env.PUSHGATEWAY_URL || undefined, pushgatewayBearerToken: secrets.pushgatewayBearerToken };
   const metrics = new SelfMetrics(clock() / 1000);
-  const config = configSourceFor(env, cwd, overrides, clock, logger, metrics);
+  const config = configSourceFor(secrets.configParameter, env.CONFIG_FILE, cwd, overrides, clock, logger, metrics);
   const client = new PushgatewayClient();
   const snapshots = new SnapshotSource(client, clock, logger, metrics);
-  const auth = new AuthTokens(parseAuthTokens(env.AUTH_TOKEN), env.AUTH_TOKEN_SSM_PARAMETER?.trim() || undefined, clock, logger);
-  return { config, snapshots, clock, logger, auth, metrics, close: () => client.close() };
+  const auth = new AuthTokens(secrets.authTokens, secrets.authTokenParameter, clock, logger);
+  const startupProblem = 'problem' in read ? read.problem : undefined;
+  return { config, snapshots, clock, logger, auth, metrics, startupProblem, close: () => client.close() };
 }
 
-/** SPEC §5: the SSM parameter when `CONFIG_SSM_PARAMETER` is set, else the YAML file. */
+/** The SSM parameter when `CONFIG_SSM_PARAMETER` is set, else the YAML file (docs/configuration.md). */
 function configSourceFor(
-  env: ExporterEnvironment, cwd: string, overrides: ConfigOverrides, clock: Clock, logger: Logger, metrics: SelfMetrics,
+  parameter: string | undefined, configFile: string | undefined, cwd: string, overrides: ConfigOverrides, clock: Clock, logger: Logger, metrics: SelfMetrics,
 ): ReloadingValue<ExporterConfig> {
-  const parameter = env.CONFIG_SSM_PARAMETER?.trim();
-  const path = configFilePath(env.CONFIG_FILE, cwd);
+  const path = configFilePath(configFile, cwd);
   return new ReloadingValue({
     load: parameter
       ? async () => parseConfig(await readSsmParameter(parameter), overrides, `SSM parameter ${parameter}`)

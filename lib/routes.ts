@@ -183,8 +183,12 @@ export const ROUTES: readonly Route[] = [
  */
 export async function handleRequest(request: ExporterRequest, exporter: Exporter): Promise<ExporterResponse> {
   const arrivedMs = performance.now();
+  // Paths are matched exactly as sent: no decoding, no dot segments, no trailing slash; the
+  // entry points hand over the raw path (docs/security-model.md).
   const route = ROUTES.find((candidate) => candidate.path === request.path);
-  const response = await dispatch(request, exporter, route, arrivedMs);
+  const response = exporter.startupProblem === undefined
+    ? await dispatch(request, exporter, route, arrivedMs)
+    : refuseToServe(exporter.startupProblem);
   const status = response.status;
   const fields: LogFields = {
     request_id: request.requestId, method: clip(request.method), route: route?.path ?? 'none', path: clip(request.path), status,
@@ -194,6 +198,15 @@ export async function handleRequest(request: ExporterRequest, exporter: Exporter
   else exporter.logger.info('request', fields);
   const { log: _log, ...answer } = response;
   return request.method.toUpperCase() === 'HEAD' ? { ...answer, body: '' } : answer;
+}
+
+/**
+ * Every route, /-/healthy included, while the environment is unusable: an exporter that can serve
+ * no probe is not healthy, and a health check is where a bad deploy shows first. The line names
+ * the variables, never their values.
+ */
+function refuseToServe(problem: string): ExporterResponse {
+  return { ...textResponse(503, `exporter misconfigured: ${problem}`), log: { error: problem } };
 }
 
 /** What a pre-probe wait may use of Lambda's remaining time, keeping the probe's own reserve. */

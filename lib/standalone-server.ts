@@ -7,13 +7,37 @@ import { handleRequest } from './routes.ts';
 /** How long in-flight requests may finish after SIGTERM before the process exits anyway. */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
+/** `scheme://authority` of an absolute-form request target (as sent to a proxy). */
+const ABSOLUTE_FORM_PREFIX = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
+
+/**
+ * The path and query of a request target exactly as sent. `new URL(target, base)` would read
+ * `//probe` as a host and `/./probe` as `/probe`: the route table matches raw paths instead.
+ */
+export function splitRequestTarget(target: string): { path: string; query: string } {
+  const prefix = ABSOLUTE_FORM_PREFIX.exec(target)?.[0];
+  // An absolute-form target with an empty path means "/" (RFC 9112 §3.2.2).
+  const rest = prefix === undefined ? target : target.slice(prefix.length).replace(/^(?=\?|$)/, '/');
+  const mark = rest.indexOf('?');
+  return mark === -1 ? { path: rest, query: '' } : { path: rest.slice(0, mark), query: rest.slice(mark + 1) };
+}
+
+/**
+ * Header names in lower case; a header sent twice becomes one value joined by ", " (as a function
+ * URL does), so two `Authorization` headers never authorize: the joined value matches no token.
+ */
+export function joinHeaders(distinct: Readonly<Record<string, readonly string[] | undefined>>): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
+  for (const [name, values] of Object.entries(distinct)) headers[name] = values?.join(', ');
+  return headers;
+}
+
 /** Adapts node:http to the route table: the same answers as the Lambda, without Lambda. */
 export function createStandaloneServer(exporter: Exporter): Server {
   const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const url = new URL(request.url ?? '/', 'http://exporter');
-    const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    const answer = await handleRequest({ method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, requestId: randomUUID() }, exporter);
+    const { path, query } = splitRequestTarget(request.url ?? '/');
+    const headers = joinHeaders(request.headersDistinct);
+    const answer = await handleRequest({ method: request.method ?? 'GET', path, query: new URLSearchParams(query), headers, requestId: randomUUID() }, exporter);
     response.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
     response.end(answer.body);
   };
@@ -40,6 +64,12 @@ export async function shutDown(server: Server, exporter: Exporter): Promise<void
 
 export function parsePort(value: string | undefined, fallback: number): number | string {
   if (value === undefined || value === '') return fallback;
-  const port = Number(value);
-  return Number.isInteger(port) && port >= 0 && port <= 65_535 ? port : `PORT must be a port number (0-65535), got ${JSON.stringify(value)}`;
+  // Digits only: Number() would take " " as 0 (a random port), "0x50" as 80 and "1e3" as 1000.
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  return port >= 0 && port <= 65_535 ? port : `PORT must be a port number (0-65535), got ${JSON.stringify(value.slice(0, 40))}`;
+}
+
+/** True for a listen address only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

@@ -71,6 +71,39 @@ describe('the bundled Lambda handler (dist/probe.mjs) with function URL events',
     }
   });
 
+  it('matches rawPath exactly: //probe, /probe/, /./probe, /%70robe, /probe;x are 404, never another route', async () => {
+    for (const rawPath of ['//probe', '/probe/', '/./probe', '/x/../probe', '/%70robe', '/probe;x', '//', '//-/healthy', '/-/healthy/']) {
+      const result = await handler(event(rawPath, 'target=service1'), context(10_000));
+      assert.equal(result.statusCode, 404, rawPath);
+      assert.match(String(result.body), /^not found: "[^"]*" \(routes: [^\n]*\)\n$/);
+    }
+  });
+
+  it('answers a one-line 400, never a throw (a 502 from Lambda), to an incomplete event', async () => {
+    const { requestContext: _context, ...noContext } = baseEvent;
+    const { rawPath: _path, ...noPath } = baseEvent;
+    const cases: [unknown, RegExp][] = [
+      [noContext, /^invalid event: no requestContext\.http\.method/],
+      [{ ...baseEvent, requestContext: {} }, /^invalid event: no requestContext\.http\.method/],
+      [noPath, /^invalid event: rawPath must be a string starting with "\/", got undefined/],
+      [{ ...baseEvent, rawPath: null }, /^invalid event: rawPath must be a string/],
+      [{ ...baseEvent, headers: 'x' }, /^invalid event: headers must be an object, got string/],
+      [{ ...baseEvent, headers: { authorization: 1 } }, /^invalid event: header "authorization" must be a string, got number/],
+      [{ ...baseEvent, rawQueryString: 5 }, /^invalid event: rawQueryString must be a string, got number/],
+      [null, /^invalid event: a function URL event \(payload format 2\.0\) is an object, got null/],
+      [{}, /^invalid event: no requestContext\.http\.method/],
+    ];
+    for (const [incomplete, reason] of cases) {
+      const result = await (handler as (event: unknown, context: Context) => Promise<APIGatewayProxyStructuredResultV2>)(incomplete, context(10_000));
+      assert.equal(result.statusCode, 400, JSON.stringify(incomplete).slice(0, 80));
+      assert.match(String(result.body), reason);
+      assert.equal(String(result.body).trimEnd().split('\n').length, 1);
+    }
+    const { headers: _headers, ...noHeaders } = baseEvent;
+    const headless = await handler({ ...noHeaders, rawQueryString: 'target=service1' } as LambdaFunctionURLEvent, context(10_000));
+    assert.equal(headless.statusCode, 200, 'no headers at all is a request with no headers');
+  });
+
   /** Puts a listener that accepts and never answers at the Pushgateway's address, past the cache interval. */
   async function withHangingPushgateway(run: () => Promise<void>): Promise<void> {
     const hanging = createServer(() => undefined);

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   getText, pushHeartbeat, sampleValue, startOffline, startPushgateway, tempDir, type RunningProcess, type TempDir,
 } from '../support/processes.ts';
+import { rawGet } from '../support/raw-http.ts';
 
 /** Polls `probe` until `accept` holds, up to `timeoutMs`; returns the last body either way. */
 async function pollProbe(url: string, accept: (body: string) => boolean, timeoutMs: number): Promise<string> {
@@ -90,6 +91,18 @@ services:
     assert.equal(json.status, 200);
     const report = JSON.parse(json.body) as { services: { name: string }[] };
     assert.deepEqual(report.services.map((service) => service.name), ['service1', 'service2']);
+  });
+
+  it('matches paths exactly as sent, as the function URL does: never another route for //probe, /probe/, /./probe, /%70robe, /probe;x', async () => {
+    // serverless-offline itself strips a trailing slash, drops dot segments and decodes %70: these
+    // reached /probe before scripts/serverless-offline-exact-paths.cjs.
+    for (const target of ['//probe', '/probe/', '/./probe', '/x/../probe', '/%70robe', '/probe;x', '/probe%3Bx', '//', '/-/healthy/', '/.', '/%2D/healthy']) {
+      const response = await rawGet(exporter.url, `${target}?target=service1`);
+      assert.equal(response.status, 404, `${target}: ${response.body}`);
+      assert.match(response.body, /^not found: "[^"\n]*"[^\n]*\n$/, target);
+    }
+    assert.equal((await rawGet(exporter.url, '/probe?target=service1')).status, 200);
+    assert.equal((await rawGet(exporter.url, '/-/healthy')).status, 200);
   });
 
   it('keeps answering 200 with probe_pushgateway_up 0 when the Pushgateway is killed', async () => {

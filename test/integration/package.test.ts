@@ -11,11 +11,28 @@ const run = promisify(execFile);
 interface Resource { Type: string; Properties: Record<string, unknown> }
 interface Statement { Effect: string; Action: string[]; Resource: unknown[]; Condition?: unknown }
 
+/** Variables the package reads from the shell: none leaks in from the test's own environment. */
+const PACKAGE_VARIABLES = ['AUTH_TOKEN', 'AUTH_TOKEN_SSM_PARAMETER', 'ALLOW_PUBLIC_FUNCTION_URL', 'CONFIG_SSM_PARAMETER', 'PUSHGATEWAY_URL', 'PUSHGATEWAY_BEARER_TOKEN'];
+
 /** The environment of a machine with no AWS account: no credentials, no profile, an empty home. */
 function offlineEnv(home: string, extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_')) env[key] = value;
-  return { ...env, HOME: home, ...extra };
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_') && !PACKAGE_VARIABLES.includes(key)) env[key] = value;
+  // An empty home makes npm check for its own updates and say so on stderr.
+  return { ...env, HOME: home, npm_config_update_notifier: 'false', ...extra };
+}
+
+const NO_TOKEN_LINE = 'refusing to package a public function URL with no bearer token: set AUTH_TOKEN (comma-separated tokens) or AUTH_TOKEN_SSM_PARAMETER (an SSM parameter holding them), or ALLOW_PUBLIC_FUNCTION_URL=true to publish it without auth on purpose';
+
+/** Runs a command expected to fail; its exit code and output. */
+async function refused(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(command, args, { cwd: PROJECT_ROOT, env, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof failed.code === 'number' ? failed.code : -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
 }
 
 async function packageFor(dir: TempDir, name: string, extra: Record<string, string>) {
@@ -35,13 +52,15 @@ describe('npm run package (stage prod, offline, no AWS credentials)', () => {
   let dir: TempDir;
   let ssm: Awaited<ReturnType<typeof packageFor>>;
   let file: Awaited<ReturnType<typeof packageFor>>;
+  let open: Awaited<ReturnType<typeof packageFor>>;
 
   before(async () => {
     dir = await tempDir('pgx-package-');
     ssm = await packageFor(dir, 'ssm', {
       CONFIG_SSM_PARAMETER: '/pushgateway-exporter/config', AUTH_TOKEN_SSM_PARAMETER: 'pushgateway-exporter/tokens', PUSHGATEWAY_URL: 'https://pushgateway.example.com',
     });
-    file = await packageFor(dir, 'file', {});
+    file = await packageFor(dir, 'file', { AUTH_TOKEN: 'correct horse battery staple' });
+    open = await packageFor(dir, 'public', { ALLOW_PUBLIC_FUNCTION_URL: 'true' });
   });
   after(async () => dir?.remove());
 
@@ -58,6 +77,42 @@ describe('npm run package (stage prod, offline, no AWS credentials)', () => {
     assert.equal(variables.CONFIG_FILE, 'config.yml');
     assert.equal(variables.AUTH_TOKEN_SSM_PARAMETER, 'pushgateway-exporter/tokens');
     assert.equal(variables.AUTH_TOKEN, '', 'no token in the template when it comes from SSM');
+  });
+
+  it('refuses, in one line naming AUTH_TOKEN, AUTH_TOKEN_SSM_PARAMETER and ALLOW_PUBLIC_FUNCTION_URL, a public URL with no token', async () => {
+    for (const extra of [{}, { AUTH_TOKEN: '', AUTH_TOKEN_SSM_PARAMETER: '' }, { ALLOW_PUBLIC_FUNCTION_URL: 'false' }] as Record<string, string>[]) {
+      const out = join(dir.path, 'refused');
+      const result = await refused('npm', ['run', 'package', '--', '--package', out], offlineEnv(dir.path, extra));
+      assert.notEqual(result.code, 0, JSON.stringify(extra));
+      assert.equal(result.stderr, `${NO_TOKEN_LINE}\n`, 'what the user sees: one line (stdout holds only npm\'s script banner)');
+      assert.ok(!result.stdout.includes('> node scripts/build.mjs'), `refused before building:\n${result.stdout}`);
+      await assert.rejects(stat(out), 'nothing packaged');
+    }
+  });
+
+  it('refuses AUTH_TOKEN set but holding no token: that function would answer 503 to every request', async () => {
+    for (const extra of [{ AUTH_TOKEN: ' , ' }, { AUTH_TOKEN: ' ', ALLOW_PUBLIC_FUNCTION_URL: 'true' }] as Record<string, string>[]) {
+      const result = await refused('npm', ['run', 'package', '--silent'], offlineEnv(dir.path, extra));
+      assert.notEqual(result.code, 0);
+      assert.equal(result.stderr.trimEnd().split('\n').length, 1, result.stderr);
+      assert.match(result.stderr, /^refusing to package: AUTH_TOKEN holds no token \(only commas or white space\), so the function would answer 503 to every request; set AUTH_TOKEN .* or AUTH_TOKEN_SSM_PARAMETER .*ALLOW_PUBLIC_FUNCTION_URL=true/);
+    }
+  });
+
+  it('refuses in serverless itself too, so `serverless package` and `serverless deploy` (which packages) cannot skip the check', async () => {
+    const result = await refused(join(PROJECT_ROOT, 'node_modules', '.bin', 'serverless'), ['package', '--stage', 'prod', '--package', join(dir.path, 'direct')], offlineEnv(dir.path, {}));
+    assert.notEqual(result.code, 0);
+    assert.match(`${result.stdout}${result.stderr}`, new RegExp(`^${NO_TOKEN_LINE.replace(/[()]/g, '\\$&')}$`, 'm'));
+  });
+
+  it('packages with AUTH_TOKEN, with AUTH_TOKEN_SSM_PARAMETER, and with ALLOW_PUBLIC_FUNCTION_URL=true', () => {
+    const variablesOf = (packaged: typeof ssm) =>
+      (ofType(packaged.template.Resources, 'AWS::Lambda::Function')[0]?.Properties.Environment as { Variables: Record<string, string> }).Variables;
+    assert.equal(variablesOf(file).AUTH_TOKEN, 'correct horse battery staple');
+    assert.equal(variablesOf(ssm).AUTH_TOKEN_SSM_PARAMETER, 'pushgateway-exporter/tokens');
+    assert.equal(variablesOf(open).AUTH_TOKEN, '');
+    assert.equal(variablesOf(open).AUTH_TOKEN_SSM_PARAMETER, '');
+    for (const packaged of [file, ssm, open]) assert.equal(ofType(packaged.template.Resources, 'AWS::Lambda::Url')[0]?.Properties.AuthType, 'NONE');
   });
 
   it('adds a function URL with auth NONE, log retention, and no API Gateway', () => {

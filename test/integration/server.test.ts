@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   freePort, getText, PROJECT_ROOT, pushHeartbeat, startProcess, startPushgateway, tempDir, type RunningProcess, type TempDir,
 } from '../support/processes.ts';
+import { rawGet } from '../support/raw-http.ts';
 
 describe('npm run serve (standalone node:http server) with a real Pushgateway', () => {
   let pushgateway: RunningProcess;
@@ -63,6 +64,62 @@ services:
     assert.equal(response.body.match(/^probe_duration_seconds /gm)?.length, 1);
     const check = spawnSync('promtool', ['check', 'metrics'], { input: response.body, encoding: 'utf8' });
     assert.equal(check.status, 0, check.stderr);
+  });
+
+  it('matches paths exactly as sent: //probe, /probe/, /./probe, /%70robe, /probe;x are 404, never another route', async () => {
+    for (const target of ['//probe', '//probe?target=service1', '/probe/', '/./probe', '/x/../probe', '/%70robe', '/probe;x', '//', '//-/healthy', '/-/healthy/', '/%2F']) {
+      const response = await rawGet(server.url, target);
+      assert.equal(response.status, 404, `${target}: ${response.body}`);
+      assert.match(response.body, /^not found: "[^"]*" \(routes: /, target);
+    }
+    assert.equal((await rawGet(server.url, '/probe?target=service1')).status, 200);
+    assert.equal((await rawGet(server.url, `${server.url}/probe?target=service1`)).status, 200, 'absolute-form target, as sent to a proxy');
+    assert.equal((await rawGet(server.url, `${server.url}//probe?target=service1`)).status, 404);
+  });
+
+  it('refuses to start, in one line on stderr naming the variable, when a token variable holds no token', () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ AUTH_TOKEN: ' , ' }, 'AUTH_TOKEN holds no token (only commas or white space): give one or more tokens separated by commas, or leave it empty'],
+      [{ AUTH_TOKEN: ' ' }, 'AUTH_TOKEN holds no token (only commas or white space): give one or more tokens separated by commas, or leave it empty'],
+      [{ AUTH_TOKEN_SSM_PARAMETER: ' ' }, 'AUTH_TOKEN_SSM_PARAMETER holds only white space: name the SSM parameter holding the bearer tokens, or leave it empty'],
+      [{ PUSHGATEWAY_BEARER_TOKEN: '\t' }, 'PUSHGATEWAY_BEARER_TOKEN holds only white space: give the token, or leave it empty'],
+    ];
+    for (const [env, line] of cases) {
+      // The old server listened instead: the timeout ends it, and the test fails on its status.
+      const started = spawnSync(process.execPath, ['dist/server/server.mjs'], {
+        cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 10_000,
+        env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CONFIG_FILE: join(PROJECT_ROOT, 'config.yml'), ...env },
+      });
+      assert.equal(started.status, 2, `${JSON.stringify(env)}: ${started.stderr}`);
+      assert.equal(started.stderr, `${line}\n`);
+      assert.equal(started.stdout, '');
+    }
+  });
+
+  it('with AUTH_TOKEN holding a token with spaces: only the whole token opens, a repeated Authorization never does', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const token = 'correct horse battery staple';
+    const guarded = await startProcess(process.execPath, ['dist/server/server.mjs'], {
+      readyUrl: `${url}/-/healthy`, url, port,
+      env: { PORT: String(port), HOST: '127.0.0.1', CONFIG_FILE: join(PROJECT_ROOT, 'config.yml'), PUSHGATEWAY_URL: pushgateway.url, AUTH_TOKEN: ` ${token} , other-token ` },
+    });
+    try {
+      const status = async (headers: [string, string][]) => (await rawGet(url, '/metrics', headers)).status;
+      assert.equal(await status([['Authorization', `Bearer ${token}`]]), 200);
+      assert.equal(await status([['Authorization', `bearer  ${token} `]]), 200);
+      assert.equal(await status([['Authorization', 'Bearer other-token']]), 200);
+      for (const wrong of ['Bearer horse', 'Bearer correct', `Bearer ${token},other-token`, 'Bearer  ,  ']) {
+        assert.equal(await status([['Authorization', wrong]]), 401, wrong);
+      }
+      assert.equal(await status([]), 401);
+      assert.equal(await status([['Authorization', `Bearer ${token}`], ['Authorization', 'Bearer wrong']]), 401, 'two Authorization headers');
+      assert.equal(await status([['Authorization', 'Bearer wrong'], ['authorization', `Bearer ${token}`]]), 401, 'two Authorization headers');
+      assert.equal((await rawGet(url, '/-/healthy')).status, 200);
+      assert.ok(!guarded.output().includes('horse'), 'the token never reaches the logs');
+    } finally {
+      await guarded.stop();
+    }
   });
 
   it('on SIGTERM lets an in-flight probe finish, then exits 0', async () => {

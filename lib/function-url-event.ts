@@ -1,0 +1,69 @@
+import type { ExporterRequest } from './routes.ts';
+
+/** A function URL event (payload format 2.0) as a request for the route table, or why it is not one. */
+export type EventRead = { readonly request: ExporterRequest } | { readonly problem: string };
+
+const MAX_ECHO = 40;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A field name or value for the problem line: JSON-quoted and clipped, so the event cannot inject a line. */
+const quote = (text: string): string =>
+  JSON.stringify(text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO)}…` : text).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+
+const typeOf = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
+
+/** Lambda's remaining time, when the context offers a finite one; a broken context is no reason to fail. */
+function remainingTimeOf(context: unknown): number | undefined {
+  if (!isRecord(context) || typeof context.getRemainingTimeInMillis !== 'function') return undefined;
+  try {
+    const remaining: unknown = context.getRemainingTimeInMillis();
+    return typeof remaining === 'number' && Number.isFinite(remaining) ? remaining : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads what the route table needs from an event of any shape, without throwing: Lambda turns a
+ * thrown error into a 502 with no reason, so a malformed event gets a 400 that says what is
+ * missing. The path is `rawPath` exactly as sent; header names are lower-cased, and a header given
+ * twice in different cases is joined with ", " (as a function URL joins repeated headers).
+ */
+export function readFunctionUrlEvent(event: unknown, context?: unknown): EventRead {
+  if (!isRecord(event)) return { problem: `invalid event: a function URL event (payload format 2.0) is an object, got ${typeOf(event)}` };
+  const http = isRecord(event.requestContext) ? event.requestContext.http : undefined;
+  const method = isRecord(http) ? http.method : undefined;
+  if (typeof method !== 'string' || method === '') {
+    return { problem: 'invalid event: no requestContext.http.method (not a function URL event, payload format 2.0)' };
+  }
+  const { rawPath, rawQueryString, headers: rawHeaders } = event;
+  if (typeof rawPath !== 'string' || !rawPath.startsWith('/')) {
+    return { problem: `invalid event: rawPath must be a string starting with "/", got ${typeof rawPath === 'string' ? quote(rawPath) : typeOf(rawPath)}` };
+  }
+  if (rawQueryString !== undefined && rawQueryString !== null && typeof rawQueryString !== 'string') {
+    return { problem: `invalid event: rawQueryString must be a string, got ${typeOf(rawQueryString)}` };
+  }
+  if (rawHeaders !== undefined && rawHeaders !== null && !isRecord(rawHeaders)) {
+    return { problem: `invalid event: headers must be an object, got ${typeOf(rawHeaders)}` };
+  }
+  const headers: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
+  for (const [name, value] of Object.entries(rawHeaders ?? {})) {
+    if (typeof value !== 'string') return { problem: `invalid event: header ${quote(name)} must be a string, got ${typeOf(value)}` };
+    const key = name.toLowerCase();
+    const earlier = headers[key];
+    headers[key] = earlier === undefined ? value : `${earlier}, ${value}`;
+  }
+  const requestId = isRecord(context) && typeof context.awsRequestId === 'string' ? context.awsRequestId : undefined;
+  return {
+    request: {
+      method,
+      path: rawPath,
+      query: new URLSearchParams(rawQueryString ?? ''),
+      headers,
+      remainingTimeMs: remainingTimeOf(context),
+      requestId,
+    },
+  };
+}
