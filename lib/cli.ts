@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { CONFIG_DEFAULTS } from './config.ts';
+import { CONFIG_DEFAULTS, CONFIG_RANGES } from './config.ts';
 import { readPushgatewayBearerToken } from './exporter-environment.ts';
 import { labelNameProblem, type GroupingLabels } from './grouping-key.ts';
 import { httpUrlProblem } from './http-url.ts';
@@ -159,7 +159,7 @@ function parsePush(args: readonly string[], env: CliEnvironment): CliCommand {
     const equals = pair.indexOf('=');
     if (equals === -1) return usageError(`push: --label takes NAME=VALUE, got ${JSON.stringify(pair)}`);
     const name = pair.slice(0, equals);
-    const problem = labelNameProblem(name) ?? RESERVED_LABELS[name];
+    const problem = labelNameProblem(name) ?? (Object.hasOwn(RESERVED_LABELS, name) ? RESERVED_LABELS[name] : undefined);
     if (problem !== undefined) return usageError(`push: --label ${JSON.stringify(pair)}: ${problem}`);
     if (labels.some(([known]) => known === name)) return usageError(`push: --label ${name} given twice`);
     labels.push([name, pair.slice(equals + 1)]);
@@ -180,8 +180,10 @@ function parsePush(args: readonly string[], env: CliEnvironment): CliCommand {
 
   const rawTimeout = stringOption(parsed, 'timeout');
   const timeoutSeconds = rawTimeout === undefined ? DEFAULT_PUSH_TIMEOUT_SECONDS : Number(rawTimeout);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || rawTimeout?.trim() === '') {
-    return usageError(`push: --timeout must be a positive number of seconds, got ${JSON.stringify(rawTimeout)}`);
+  // The exporter's own timeout_seconds range: beyond it Node's timers clamp or throw.
+  const { min, max } = CONFIG_RANGES.timeout_seconds;
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds < min || timeoutSeconds > max || rawTimeout?.trim() === '') {
+    return usageError(`push: --timeout must be between ${min} and ${max} seconds, got ${JSON.stringify(rawTimeout)}`);
   }
 
   return {

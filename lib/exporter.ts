@@ -47,7 +47,9 @@ const NO_SECRETS: ExporterSecrets = { authTokens: [], authTokenParameter: undefi
  */
 export function createExporter(env: ExporterEnvironment, options: ExporterOptions): Exporter {
   const { cwd, clock = Date.now } = options;
-  const logger = createLogger(parseLogLevel(env.LOG_LEVEL), options.writeLog);
+  const logLevel = parseLogLevel(env.LOG_LEVEL);
+  const logger = createLogger(logLevel.level, options.writeLog);
+  if (logLevel.problem !== undefined) logger.warn(logLevel.problem);
   const read = readExporterSecrets(env);
   const secrets = 'secrets' in read ? read.secrets : NO_SECRETS;
   const overrides = { pushgatewayUrl: env.PUSHGATEWAY_URL || undefined, pushgatewayBearerToken: secrets.pushgatewayBearerToken };

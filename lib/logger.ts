@@ -11,9 +11,14 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
-export function parseLogLevel(value: string | undefined): LogLevel {
+const isLogLevel = (text: string): text is LogLevel => Object.hasOwn(LEVELS, text);
+
+/** `LOG_LEVEL`: one of the four levels (any case); unset or empty is info. `problem` names a value that is none of them. */
+export function parseLogLevel(value: string | undefined): { level: LogLevel; problem?: string } {
   const level = (value ?? '').trim().toLowerCase();
-  return level in LEVELS ? (level as LogLevel) : 'info';
+  if (level === '') return { level: 'info' };
+  if (isLogLevel(level)) return { level };
+  return { level: 'info', problem: `LOG_LEVEL must be one of ${Object.keys(LEVELS).join(', ')}, got ${JSON.stringify((value ?? '').slice(0, 40))}; logging at info` };
 }
 
 /** One JSON object per line on stderr: what CloudWatch and `docker logs` index best. */

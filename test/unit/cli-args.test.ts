@@ -64,8 +64,16 @@ describe('parseCli › push', () => {
     assert.match(usageError(['push', '--service', 's', '--label', 'service=x']), /service label is set from --service/);
     assert.match(usageError(['push', '--service', 's', '--label', 'job=x']), /set by the job/);
     assert.match(usageError(['push', '--service', 's', '--label', 'a=1', '--label', 'a=2']), /--label a given twice/);
-    assert.match(usageError(['push', '--service', 's', '--timeout', '0']), /--timeout must be a positive number of seconds, got "0"/);
-    assert.match(usageError(['push', '--service', 's', '--timeout', 'soon']), /--timeout must be a positive number/);
+    // Names of Object.prototype's members are ordinary label names, not reserved ones.
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      const command = parseCli(['push', '--service', 's', '--label', `${name}=x`], { PUSHGATEWAY_URL: 'http://pg:9091' });
+      assert.equal(command.kind, 'push', `--label ${name}=x: ${JSON.stringify(command)}`);
+    }
+    assert.equal(usageError(['push', '--service', 's', '--timeout', '0']), 'push: --timeout must be between 0.001 and 300 seconds, got "0"');
+    assert.match(usageError(['push', '--service', 's', '--timeout', 'soon']), /--timeout must be between 0.001 and 300 seconds, got "soon"/);
+    // Beyond Node's timer range a timeout would fire after 1 ms (3000000) or throw a RangeError (5000000).
+    assert.match(usageError(['push', '--service', 's', '--timeout', '3000000']), /--timeout must be between 0.001 and 300 seconds, got "3000000"/);
+    assert.match(usageError(['push', '--service', 's', '--timeout', '5000000']), /--timeout must be between/);
     assert.match(usageError(['push', '--service', 's', '--job', '']), /--job must not be empty/);
     assert.match(usageError(['push', '--service', 's', '--heartbeat-metric', 'not-a-name']), /--heartbeat-metric must be a metric name other than the start, failure and duration signals, got "not-a-name"/);
     assert.match(usageError(['push', '--service', 's', '--heartbeat-metric', 'loop_start_timestamp_seconds']), /--heartbeat-metric must be a metric name other than/);
