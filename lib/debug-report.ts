@@ -16,6 +16,7 @@ const STATES: Record<ProbeEvaluation['state'], string> = {
   running_too_long: 'RUNNING TOO LONG: a run has not finished within max_run_seconds',
   never: 'NEVER: no heartbeat for this target in the snapshot',
   paused: 'PAUSED: probe succeeds so alerts stay quiet',
+  unreachable: 'UNREACHABLE: the Pushgateway could not be read; the heartbeat was not judged',
 };
 
 /** How the service is expected to report, as the config says it. */
@@ -86,6 +87,7 @@ export function renderDebugReport(
     ...expectationLines(evaluation),
     `  max_clock_skew_seconds: ${config.maxClockSkewSeconds}`,
     `  scrape_interval_seconds (snapshot cache): ${config.scrapeIntervalSeconds}`,
+    `  max_stale_seconds: ${config.maxStaleSeconds}`,
     '',
     'Pushgateway snapshot:',
     `  read succeeded: ${read.pushgatewayUp ? 'yes' : 'no'}${read.cacheHit ? ' (cached)' : ''}`,
@@ -97,7 +99,10 @@ export function renderDebugReport(
   if (read.snapshot !== undefined) lines.push(`  groups: ${read.snapshot.groups.size}, samples: ${read.snapshot.sampleCount}`);
   lines.push('', 'Heartbeat:');
   const heartbeat = evaluation.heartbeat;
-  if (heartbeat === undefined) {
+  if (!evaluation.judged) {
+    // "not found" would send the reader hunting for a broken job: nothing was looked at.
+    lines.push('  not looked up: no Pushgateway snapshot to look in (see the error above)');
+  } else if (heartbeat === undefined) {
     lines.push(
       `  not found: no group {job=${quote(service.job)}, instance=${quote(evaluation.target)}} with ${service.heartbeatMetric},`,
       `  and no ${service.heartbeatMetric} sample labelled service=${quote(evaluation.target)}`,

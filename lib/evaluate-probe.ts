@@ -7,7 +7,7 @@ import { activeMaintenance } from './maintenance-window.ts';
 import { fromMicros, secondsBetween, toMicros } from './microseconds.ts';
 import { explainDecision, type DecidingRule, type DecisionFacts } from './probe-reason.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from './signal-metrics.ts';
-import { groupKey, PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC, type PushGroup, type Snapshot } from './snapshot.ts';
+import { EMPTY_SNAPSHOT, groupKey, PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC, type PushGroup, type Snapshot } from './snapshot.ts';
 import { evaluateStatusRule, type StatusRuleResult } from './status-rule.ts';
 
 /** A pushed sample as the probe re-exposes it. */
@@ -19,7 +19,7 @@ export interface PassThroughSample {
 }
 
 /** Why a probe answered as it did: exactly one holds (`probe_state`). */
-export const PROBE_STATES = ['up', 'late', 'failed', 'running_too_long', 'never', 'paused'] as const;
+export const PROBE_STATES = ['up', 'late', 'failed', 'running_too_long', 'never', 'paused', 'unreachable'] as const;
 export type ProbeState = (typeof PROBE_STATES)[number];
 
 export interface ReplicaHeartbeat {
@@ -56,6 +56,8 @@ export interface ProbeEvaluation extends DecisionFacts {
   readonly lastRunDurationSeconds: number | undefined;
   /** The service's group's other samples, re-exposed with `job`/`instance` removed. */
   readonly passThrough: readonly PassThroughSample[];
+  /** False when there was no snapshot to judge by: nothing about the heartbeat is known. */
+  readonly judged: boolean;
 }
 
 /** Names the probe itself exposes: a pushed sample may not shadow them. */
@@ -195,6 +197,7 @@ function judgeReplicas(
     const problem = state === 'up' ? undefined : explainDecision({
       state, rule, service, nowSeconds, maxClockSkewSeconds: skew, successSeconds, signals: run.signals, running: run.running,
       arrivalSeconds: run.arrivalSeconds, deadline: run.deadline, statusRules: run.statusRules, maintenance: undefined, replicas: undefined,
+      pushgatewayError: undefined,
     });
     return {
       job: heartbeat.group.job, instance: heartbeat.group.instance, timestampSeconds: successSeconds,
@@ -214,20 +217,29 @@ function decideReplicated(replicas: NonNullable<ProbeEvaluation['replicas']>): D
 /**
  * Judges one target against one snapshot at `nowSeconds`. Pure: the caller supplies the
  * config, the snapshot and the clock reading. The first rule that holds decides the state:
- * paused, failed (failure signal), running_too_long, never, failed (ok_when), late, up.
+ * paused, unreachable, failed (failure signal), running_too_long, never, failed (ok_when), late, up.
  * With `replicas`, each instance is judged so on its own group, and enough must be up.
+ *
+ * `snapshot` undefined means the Pushgateway could not be read and no snapshot within
+ * `max_stale_seconds` is left: the heartbeat cannot be judged, so the state is `unreachable`
+ * with `pushgatewayError` as its reason, unless the service is paused: that is an operator's
+ * explicit choice to keep its alerts quiet, and needs no heartbeat to hold.
  */
 export function evaluateProbe(
   config: Pick<ExporterConfig, 'maxClockSkewSeconds'>,
-  snapshot: Snapshot,
+  snapshot: Snapshot | undefined,
   service: ServiceConfig,
   target: string,
   nowSeconds: number,
+  pushgatewayError?: string,
 ): ProbeEvaluation {
   const skew = config.maxClockSkewSeconds;
-  const { primary, perInstance } = lookupHeartbeat(snapshot, service, target);
+  const judged = snapshot !== undefined;
+  // No snapshot holds no group: the lookups below need no second path.
+  const source = snapshot ?? EMPTY_SNAPSHOT;
+  const { primary, perInstance } = lookupHeartbeat(source, service, target);
   // A job that failed or started but never succeeded still has its own group to read signals from.
-  const group = primary?.group ?? snapshot.groups.get(groupKey(service.job, target));
+  const group = primary?.group ?? source.groups.get(groupKey(service.job, target));
   const successSeconds = primary?.timestampSeconds;
   const run = readRun(group, successSeconds, service, target, nowSeconds, skew);
   const { signals, running } = run;
@@ -242,6 +254,7 @@ export function evaluateProbe(
   let decision: Decision;
   if (service.paused) decision = { state: 'paused', rule: 'paused' };
   else if (maintenance !== undefined) decision = { state: 'paused', rule: 'maintenance' };
+  else if (!judged) decision = { state: 'unreachable', rule: 'unreachable' };
   else if (replicas !== undefined) decision = decideReplicated(replicas);
   else decision = decideSingle(run, successSeconds, service, nowSeconds, skew);
 
@@ -252,7 +265,7 @@ export function evaluateProbe(
     nextExpectedSeconds: run.deadline?.nextExpectedSeconds,
     lateSeconds: run.deadline === undefined ? undefined : Math.max(0, run.deadline.lateSeconds),
     lastRunDurationSeconds: run.lastRunDurationSeconds, signals, running, statusRules: run.statusRules, maintenance, replicas,
-    passThrough: passThroughOf(group, service),
+    passThrough: passThroughOf(group, service), judged, pushgatewayError: judged ? undefined : pushgatewayError,
   };
 }
 

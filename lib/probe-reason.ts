@@ -9,7 +9,7 @@ import { isoTime as iso } from './time-format.ts';
 
 /** Which rule of the decision order settled a probe's state. */
 export type DecidingRule =
-  | 'paused' | 'maintenance' | 'failure_signal' | 'run_too_long' | 'never' | 'status_rule' | 'future_heartbeat'
+  | 'paused' | 'maintenance' | 'unreachable' | 'failure_signal' | 'run_too_long' | 'never' | 'status_rule' | 'future_heartbeat'
   | 'run_within_max' | 'schedule_ended' | 'schedule' | 'threshold' | 'replicas_never' | 'replicas';
 
 /** What the reason is written from: the deciding rule and the figures it used. */
@@ -29,6 +29,8 @@ export interface DecisionFacts {
   readonly statusRules: readonly StatusRuleResult[];
   readonly maintenance: ActiveMaintenance | undefined;
   readonly replicas: { readonly expected: number; readonly fresh: number; readonly heartbeats: readonly ReplicaHeartbeat[] } | undefined;
+  /** Why the Pushgateway could not be read, when there was no snapshot to judge by. */
+  readonly pushgatewayError: string | undefined;
 }
 
 /**
@@ -48,6 +50,9 @@ export function explainDecision(facts: DecisionFacts): string {
       const reasons = facts.maintenance?.reasons ?? [];
       return `in a maintenance window until ${iso(facts.maintenance?.untilSeconds ?? Number.NaN)}${reasons.length === 0 ? '' : ` (${reasons.join('; ')})`}`;
     }
+    case 'unreachable':
+      // The error leads: it names what broke (the monitoring path), and the rest says what that means.
+      return `${facts.pushgatewayError ?? 'the Pushgateway could not be read'}; no snapshot within max_stale_seconds is left, so the heartbeat cannot be judged`;
     case 'failure_signal': {
       const since = facts.successSeconds === undefined ? 'and it never succeeded' : `after the last success at ${iso(facts.successSeconds)}`;
       return `the run failed at ${iso(signals.failureSeconds ?? Number.NaN)} (${FAILURE_METRIC}), ${since}`;

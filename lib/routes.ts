@@ -113,7 +113,8 @@ const probe: RouteHandler = async (request, exporter, arrivedMs) => {
   const read = await exporter.snapshots.read(config, remainingMs(budget, config));
   const snapshot = read.snapshot ?? EMPTY_SNAPSHOT;
   const nowSeconds = exporter.clock() / 1000;
-  const evaluation = evaluateProbe(config, snapshot, service, target, nowSeconds);
+  // No snapshot at all is judged as such (unreachable), not as an empty Pushgateway (never).
+  const evaluation = evaluateProbe(config, read.snapshot, service, target, nowSeconds, read.error);
   const durationSeconds = (performance.now() - budget.startedMs) / 1000;
   const context = { ...read, durationSeconds, configReloadSuccessful: loaded.reloadSuccessful };
   const metrics = renderExposition(buildProbeMetrics(evaluation, context, snapshot));
@@ -133,7 +134,7 @@ async function evaluateAll(request: ExporterRequest, exporter: Exporter, arrived
   const read = await exporter.snapshots.read(config, remainingMs(budget, config));
   const snapshot = read.snapshot ?? EMPTY_SNAPSHOT;
   const nowSeconds = exporter.clock() / 1000;
-  const evaluations = [...config.services.values()].map((service) => evaluateProbe(config, snapshot, service, service.name, nowSeconds));
+  const evaluations = [...config.services.values()].map((service) => evaluateProbe(config, read.snapshot, service, service.name, nowSeconds, read.error));
   const context = { ...read, durationSeconds: (performance.now() - budget.startedMs) / 1000, configReloadSuccessful: loaded.reloadSuccessful };
   const failed = evaluations.filter((evaluation) => !evaluation.success).length;
   const log = { services: evaluations.length, failed, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp };

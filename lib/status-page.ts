@@ -23,6 +23,7 @@ export function formatDuration(seconds: number | undefined): string {
 
 const STATE_LABELS: Record<ServiceStatus['state'], string> = {
   up: 'up', late: 'late', failed: 'failed', running_too_long: 'running too long', never: 'never reported', paused: 'paused',
+  unreachable: 'Pushgateway unreachable',
 };
 
 function time(iso: string | undefined): string {
@@ -58,6 +59,7 @@ td.name,td.last,td.next{white-space:nowrap}
 .badge{display:inline-block;padding:.1rem .5rem;border-radius:3px;color:#fff;font-weight:600;white-space:nowrap}
 .badge.up{background:#1a7f37}.badge.paused{background:#6e7781}.badge.late{background:#d1242f}
 .badge.failed{background:#a40e26}.badge.running_too_long{background:#bc4c00}.badge.never{background:#57606a}
+.badge.unreachable{background:#8250df}
 `;
 
 /** The status page (`GET /`): one server-rendered table, no scripts; every pushed or configured text is escaped. */
@@ -69,7 +71,7 @@ export function renderStatusPage(report: StatusReport, refreshSeconds: number): 
     : 'Pushgateway unreachable';
   const warning = report.pushgateway_up
     ? ''
-    : `<p class="warn">The last Pushgateway read failed${report.pushgateway_error === undefined ? '' : `: ${escapeHtml(report.pushgateway_error)}`}. States below use ${report.snapshot_age_seconds === undefined ? 'no snapshot' : `a snapshot ${formatDuration(report.snapshot_age_seconds)} old`}.</p>`;
+    : `<p class="warn">The last Pushgateway read failed${report.pushgateway_error === undefined ? '' : `: ${escapeHtml(report.pushgateway_error)}`}. ${report.snapshot_age_seconds === undefined ? 'No snapshot within max_stale_seconds is left: no heartbeat can be judged, so services show unreachable (paused ones stay paused).' : `States below use a snapshot ${formatDuration(report.snapshot_age_seconds)} old.`}</p>`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
