@@ -2,6 +2,8 @@
 // nothing within max_stale_seconds) is told apart from a target that never pushed, everywhere a
 // state is shown, and paused services stay paused.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseConfig } from '../../lib/config.ts';
@@ -17,6 +19,7 @@ import { parseStatusRule, type StatusRule } from '../../lib/status-rule.ts';
 import { EMPTY_SNAPSHOT, indexSnapshot, type Snapshot } from '../../lib/snapshot.ts';
 import type { SnapshotRead } from '../../lib/snapshot-source.ts';
 import type { ServiceConfig } from '../../lib/config.ts';
+import { PROJECT_ROOT } from '../support/processes.ts';
 import { serviceConfig } from '../support/service-config.ts';
 
 const HB = 'loop_heartbeat_timestamp_seconds';
@@ -193,5 +196,33 @@ describe('an unreachable probe everywhere it is shown', () => {
     assert.match(page, /<span class="badge unreachable">Pushgateway unreachable<\/span>/);
     assert.match(page, /\.badge\.unreachable\{background:#[0-9a-f]{6}\}/);
     assert.match(page, /No snapshot within max_stale_seconds is left: no heartbeat can be judged, so services show unreachable/);
+  });
+});
+
+describe('the Grafana dashboard knows every probe state', () => {
+  interface Panel { title: string; description?: string; targets: { expr: string }[]; fieldConfig: unknown }
+  const panels = async (): Promise<Panel[]> => {
+    const text = await readFile(join(PROJECT_ROOT, 'local/grafana/dashboards/pushgateway-exporter.json'), 'utf8');
+    return (JSON.parse(text) as { panels: Panel[] }).panels;
+  };
+
+  it('"Current state per service" colours each state, unreachable included', async () => {
+    const table = (await panels()).find((panel) => panel.title === 'Current state per service');
+    assert.ok(table);
+    const mapped = JSON.stringify(table.fieldConfig);
+    for (const state of PROBE_STATES) assert.match(mapped, new RegExp(`"${state}":\\{"text":"${state}"`), state);
+    for (const state of PROBE_STATES) assert.match(table.description ?? '', new RegExp(`\\b${state}\\b`), `description names ${state}`);
+  });
+
+  it('"State over time" gives each state its own value and a name for it', async () => {
+    const timeline = (await panels()).find((panel) => panel.title === 'State over time');
+    assert.ok(timeline);
+    const expr = timeline.targets[0]?.expr ?? '';
+    const mapped = JSON.stringify(timeline.fieldConfig);
+    for (const state of PROBE_STATES) {
+      const value = new RegExp(`state="${state}"\\} == 1\\) \\* 0(?: \\+ (\\d+))?`).exec(expr);
+      assert.ok(value, `the expression maps ${state}`);
+      assert.match(mapped, new RegExp(`"${value[1] ?? '0'}":\\{"text":"${state}"`), `value ${value[1] ?? '0'} is named ${state}`);
+    }
   });
 });
