@@ -13,6 +13,7 @@ import { parse } from 'yaml';
 import { DASHBOARD_FILE, writeNativePrometheusFiles } from '../../local/stack/native.ts';
 import { readSettings } from '../../local/stack/settings.ts';
 import { freePort, getText, PROJECT_ROOT, sampleValue, tempDir, type TempDir } from '../support/processes.ts';
+import { pushedGroup } from '../support/pushgateway-groups.ts';
 
 const PROBE_JOB = {
   job_name: 'ping-microservices-loops',
@@ -105,7 +106,7 @@ describe('local stack files', () => {
     }
 
     const heartbeat = asList(service('heartbeat').command, 'heartbeat command').join(' ');
-    assert.match(heartbeat, /loop_heartbeat_timestamp_seconds\{service="service1"\} %s\\n/);
+    assert.match(heartbeat, /'# TYPE loop_heartbeat_timestamp_seconds gauge\\nloop_heartbeat_timestamp_seconds\{service="service1"\} %s\\n'/, 'typed as docs/pushing.md says');
     assert.match(heartbeat, /http:\/\/pushgateway:9091\/metrics\/job\/heartbeat\/instance\/service1/);
     assert.match(heartbeat, /sleep [23]\b/);
   });
@@ -336,6 +337,11 @@ describe('npm run local without Docker', { timeout: 300_000 }, () => {
       assert.equal(sampleValue(body, 'probe_success'), 1, body);
       assert.equal(sampleValue(body, 'probe_heartbeat_found'), 1, body);
     });
+  });
+
+  it('the demo heartbeat pushes a gauge, as docs/pushing.md says, so the CLI can push beside it', async () => {
+    const group = await pushedGroup(`http://127.0.0.1:${ports.pushgateway}`, { job: 'heartbeat', instance: 'service1' });
+    assert.equal(group?.families.get('loop_heartbeat_timestamp_seconds')?.type, 'gauge');
   });
 
   it('probes service2, which never pushes, as probe_success 0', async () => {
