@@ -58,11 +58,11 @@ export async function projectDocs(): Promise<[string, string][]> {
   return Promise.all(['README.md', ...pages].map(async (file): Promise<[string, string]> => [file, await readFile(join(PROJECT_ROOT, file), 'utf8')]));
 }
 
-/** The local stack's ports as the docs write them, pointed at the ports a test started instead. */
+/** The ports the docs write (`localhost:9091`, `PORT=9117`), pointed at the ports a test started instead. */
 export function retarget(text: string, ports: Readonly<Record<number, number>>): string {
-  return text.replace(/\b(localhost|127\.0\.0\.1):(\d+)\b/g, (whole, host: string, port: string) => {
+  return text.replace(/\b(localhost:|127\.0\.0\.1:|[A-Z_]*PORT=)(\d+)\b/g, (whole, before: string, port: string) => {
     const to = ports[Number(port)];
-    return to === undefined ? whole : `${host}:${to}`;
+    return to === undefined ? whole : `${before}${to}`;
   });
 }
 

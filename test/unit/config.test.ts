@@ -114,6 +114,10 @@ describe('parseConfig', () => {
       'services[1].freshness_threshold: unknown key; did you mean freshness_threshold_seconds?',
       'services[1].colour: unknown key (known keys: name, job, heartbeat_metric, freshness_threshold_seconds, replicas, replica, schedule, timezone, grace_seconds, max_run_seconds, ok_when, paused, maintenance)',
     ],
+    'invalid-typo-and-type.yml': [
+      'scrape_intervall_seconds: unknown key; did you mean scrape_interval_seconds?',
+      'services[0].freshness_threshold_seconds: must be a positive number, got "abc"',
+    ],
     'invalid-services-not-list.yml': ['services: must be a list of services, got a mapping'],
     'invalid-alias-bomb.yml': ['yaml: Excessive alias count indicates a resource exhaustion attack'],
     'invalid-ranges-top-level.yml': [
