@@ -327,6 +327,7 @@ describe('npm run local without Docker', { timeout: 300_000 }, () => {
     assert.match(output, new RegExp(`curl 'localhost:${ports.exporter}/probe\\?target=service1'`));
     assert.match(output, new RegExp(`curl 'localhost:${ports.exporter}/probe\\?target=service1&debug=true'`));
     assert.match(output, new RegExp(`http://localhost:${ports.prometheus}/api/v1/query\\?query=probe_success`));
+    assert.ok(output.includes(`PUSHGATEWAY_URL=http://127.0.0.1:${ports.pushgateway} npx pushgateway-exporter probe --target service1 --config config.yml`), output);
     assert.equal(childGroups().length, 3, output);
   });
 
@@ -342,6 +343,13 @@ describe('npm run local without Docker', { timeout: 300_000 }, () => {
   it('the demo heartbeat pushes a gauge, as docs/pushing.md says, so the CLI can push beside it', async () => {
     const group = await pushedGroup(`http://127.0.0.1:${ports.pushgateway}`, { job: 'heartbeat', instance: 'service1' });
     assert.equal(group?.families.get('loop_heartbeat_timestamp_seconds')?.type, 'gauge');
+  });
+
+  it('the CLI line it prints probes service1 as up, as printed', async () => {
+    const line = /^ {2}CLI {10}(.+)$/m.exec(output)?.[1] ?? '';
+    const run = spawnSync('sh', ['-c', line], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PUSHGATEWAY_URL: '', CONFIG_FILE: '' } });
+    assert.equal(run.status, 0, `${line}\n${run.stdout}${run.stderr}`);
+    assert.match(run.stdout, /^State: UP: /m);
   });
 
   it('probes service2, which never pushes, as probe_success 0', async () => {
