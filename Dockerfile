@@ -1,7 +1,7 @@
 # The standalone server (`npm run serve`) as a container, beside Prometheus, without Lambda.
 #   docker build -t pushgateway-exporter . && docker run -p 9116:9116 -e PUSHGATEWAY_URL=http://pushgateway:9091 pushgateway-exporter
 
-FROM node:22-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
@@ -12,7 +12,7 @@ COPY lib ./lib
 RUN node scripts/build.mjs
 
 # The bundle needs no node_modules: only the server build and the default config.
-FROM node:22-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=9116

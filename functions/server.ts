@@ -1,7 +1,7 @@
 import { describeError } from '../lib/errors.ts';
 import { createExporter } from '../lib/exporter.ts';
 import { ROUTES } from '../lib/routes.ts';
-import { createStandaloneServer, isLoopback, parsePort, shutDown } from '../lib/standalone-server.ts';
+import { createStandaloneServer, isLoopback, parsePort, shutDown, startupWarnings } from '../lib/standalone-server.ts';
 
 // `npm run serve`: the route table on a plain node:http server, for running beside Prometheus
 // (a container or a VM) without Lambda. Like the Lambda handler, only wiring.
@@ -28,7 +28,14 @@ server.on('error', (error: NodeJS.ErrnoException) => {
   process.stderr.write(`cannot listen on ${host}:${port}: ${reason}\n`);
   process.exit(1);
 });
-server.listen(port, host, () => exporter.logger.info('listening', { address: `http://${host}:${port}`, routes: ROUTES.map((route) => route.path).join(', ') }));
+server.listen(port, host, () => {
+  exporter.logger.info('listening', { address: `http://${host}:${port}`, routes: ROUTES.map((route) => route.path).join(', ') });
+  // Read the config and the Pushgateway once now, so a problem shows at start, not at the first scrape.
+  void startupWarnings(exporter).then(
+    (lines) => { for (const line of lines) process.stderr.write(`${line}\n`); },
+    (error: unknown) => process.stderr.write(`startup check failed: ${describeError(error)}\n`),
+  );
+});
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {

@@ -4,6 +4,7 @@ import { httpUrlProblem } from './http-url.ts';
 import { parseRfc3339, type MaintenanceWindow } from './maintenance-window.ts';
 import { isValidMetricName } from './metric-names.ts';
 import { toMicros } from './microseconds.ts';
+import { nearestName } from './nearest-name.ts';
 import { isKnownTimezone, parseSchedule, type Schedule } from './schedule.ts';
 import { parseStatusRule, type StatusRule } from './status-rule.ts';
 
@@ -176,7 +177,9 @@ function checkKeys(fields: Fields, known: readonly string[], prefix: string, pro
   for (const key of Object.keys(fields)) {
     // An odd key is quoted, so a newline or quote in it cannot break the one-line error.
     const shown = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key);
-    if (!known.includes(key)) problems.add(`${prefix}${shown}`, `unknown key (known keys: ${known.join(', ')})`);
+    if (known.includes(key)) continue;
+    const near = nearestName(key, known);
+    problems.add(`${prefix}${shown}`, near === undefined ? `unknown key (known keys: ${known.join(', ')})` : `unknown key; did you mean ${near}?`);
   }
 }
 

@@ -64,9 +64,17 @@ export function describeError(error: unknown): string {
   return message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 
+/** The Pushgateway's host name in the shipped config.yml and local/docker-compose.yml: a compose service name. */
+const COMPOSE_PUSHGATEWAY_HOST = 'pushgateway';
+
 /** A connection failure in one line, led by its errno code (ECONNREFUSED…) when the message does not already name it. */
 export function describeNetworkError(error: unknown): string {
-  const code = (error as { code?: string } | undefined)?.code;
+  const { code, hostname } = (error ?? {}) as { code?: unknown; hostname?: unknown };
   const message = describeError(error);
-  return code && !message.includes(code) ? `${code}: ${message}` : message;
+  const line = typeof code === 'string' && code !== '' && !message.includes(code) ? `${code}: ${message}` : message;
+  // The shipped config.yml names the compose service, which no resolver outside that network knows.
+  const composeName = hostname === COMPOSE_PUSHGATEWAY_HOST && (code === 'ENOTFOUND' || code === 'EAI_AGAIN');
+  return composeName
+    ? `${line} (the name ${COMPOSE_PUSHGATEWAY_HOST} resolves only inside the Docker compose network; elsewhere set PUSHGATEWAY_URL, e.g. PUSHGATEWAY_URL=http://127.0.0.1:9091 for the local stack)`
+    : line;
 }

@@ -21,16 +21,36 @@ export interface PushTarget {
   readonly timeoutMs: number;
 }
 
-/** Pushgateway's words when a pushed metric's type differs from the same name's type in another group. */
-const TYPE_CONFLICT = /\} is not an? (GAUGE|COUNTER|UNTYPED|SUMMARY|HISTOGRAM|GAUGE_HISTOGRAM)\b/;
+/**
+ * Pushgateway's words when a name's type differs between groups: the sample it checked (its own
+ * type inside the braces, e.g. `gauge:<value:1 >`) "is not a" the type the name already has.
+ * The sample shown may be the pushed one or the one already held.
+ */
+const TYPE_CONFLICT = /collected metric "([^"]+)" \{(.*?)\} is not an? ([A-Z_]+)\b/;
+const SAMPLE_TYPE = /\b(gauge|counter|untyped|summary|histogram|gauge_histogram):</;
+
+/** The one-line explanation of a type conflict, naming the fix (docs/pushing.md), or undefined. */
+function typeConflictReason(line: string, families: readonly MetricFamily[]): string | undefined {
+  const match = TYPE_CONFLICT.exec(line);
+  if (match === null) return undefined;
+  const [, name = '', sample = '', held = ''] = match;
+  const pushed = families.find((family) => family.name === name)?.type;
+  // Not a name this push sent: Pushgateway's own words are the better guide.
+  if (pushed === undefined) return undefined;
+  const other = [held.toLowerCase(), SAMPLE_TYPE.exec(sample)?.[1]].find((type) => type !== undefined && type !== pushed) ?? 'another type';
+  const what = `type conflict: another group holds ${name} as ${other}, this push sends it as ${pushed}`;
+  if (pushed !== 'gauge') return `${what}; fix: every pusher must send the same # TYPE for ${name} (docs/pushing.md)`;
+  const untyped = other === 'untyped' ? ' (a body with no # TYPE line, as older pushgateway-exporter versions and bare curl lines send, is untyped)' : '';
+  return `${what}; fix: send "# TYPE ${name} gauge" from every pusher${untyped}, then delete the groups still holding it as ${other} (docs/pushing.md)`;
+}
 
 /** Pushgateway's explanation of a rejection, as one bounded line (it may list several errors over lines). */
-function reasonLine(body: string): string {
+function reasonLine(body: string, families: readonly MetricFamily[]): string {
   const line = body.replace(/\s+/g, ' ').trim();
   if (line === '') return '(empty body)';
-  const reason = line.length > ERROR_REASON_CHARS ? `${line.slice(0, ERROR_REASON_CHARS)}…` : line;
-  // The usual cause is a hand-made push without `# TYPE` (untyped) beside typed ones: say what to change.
-  return TYPE_CONFLICT.test(line) ? `${reason} (another group holds a metric of the same name with another type: every pusher must send the same # TYPE)` : reason;
+  const conflict = typeConflictReason(line, families);
+  if (conflict !== undefined) return conflict;
+  return line.length > ERROR_REASON_CHARS ? `${line.slice(0, ERROR_REASON_CHARS)}…` : line;
 }
 
 /**
@@ -75,7 +95,7 @@ export class PushClient {
         if (kept < ERROR_BODY_BYTES) chunks.push(bytes.subarray(0, ERROR_BODY_BYTES - kept));
         kept += bytes.length;
       }
-      const reason = reasonLine(Buffer.concat(chunks).toString('utf8'));
+      const reason = reasonLine(Buffer.concat(chunks).toString('utf8'), families);
       throw new PushgatewayError('PUSH_REJECTED', `Pushgateway at ${where} answered HTTP ${response.statusCode} to ${action}: ${reason}`);
     } catch (error) {
       if (error instanceof PushgatewayError) throw error;

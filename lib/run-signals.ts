@@ -18,12 +18,12 @@ const HELP = {
 const toMillis = (seconds: number): number => Math.round(seconds * 1000) / 1000;
 
 /**
- * Untyped, like a bare `name value` line pushed with curl (the usual hand-made heartbeat):
+ * Gauges, as every client library pushes them (prometheus_client, prom-client, client_golang):
  * Pushgateway rejects a push whose type for a name differs from that name's type in any other
- * group, so every pusher of these names must agree, and most send no `# TYPE`.
+ * group, so every pusher of these names must agree (docs/pushing.md).
  */
 function family(name: string, help: string, service: string, value: number): MetricFamily {
-  return { name, help, type: 'untyped', samples: [{ labels: { service }, value: toMillis(value) }] };
+  return { name, help, type: 'gauge', samples: [{ labels: { service }, value: toMillis(value) }] };
 }
 
 const TIMESTAMP_METRIC = { success: SUCCESS_METRIC, start: START_METRIC, failure: FAILURE_METRIC } as const;

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ExporterConfig } from './config.ts';
 import { describeError } from './errors.ts';
 import type { Exporter } from './exporter.ts';
+import { PushgatewayClient } from './pushgateway-client.ts';
+import { redactUrl } from './redact-url.ts';
+import { FIRST_LOAD_RETRY_SECONDS } from './reloading-value.ts';
 import { handleRequest } from './routes.ts';
 
 /** How long in-flight requests may finish after SIGTERM before the process exits anyway. */
@@ -50,6 +54,38 @@ export function createStandaloneServer(exporter: Exporter): Server {
       response.end('internal error while handling the request; see the exporter logs\n');
     });
   });
+}
+
+/** Reads the Pushgateway once, as a probe would, and fails with its one-line reason if it cannot. */
+export type PushgatewayCheck = (config: ExporterConfig) => Promise<void>;
+
+/** A read of its own, so the check neither fills nor ages the snapshot cache probes use. */
+const readOnce: PushgatewayCheck = async (config) => {
+  const client = new PushgatewayClient();
+  try {
+    await client.fetchMetrics(config.pushgatewayUrl, config.timeoutSeconds * 1000, config.maxBodyBytes, config.pushgatewayBearerToken);
+  } finally {
+    await client.close();
+  }
+};
+
+/**
+ * What a user starting the server must hear at once, as plain lines (the JSON log says the rest):
+ * a config that does not load (probes answer 503 until it does: it is retried, as in Lambda), or a
+ * Pushgateway that cannot be read with it. Empty when both are fine, which is logged.
+ */
+export async function startupWarnings(exporter: Exporter, checkPushgateway: PushgatewayCheck = readOnce): Promise<string[]> {
+  const { value: config, error } = await exporter.config.read();
+  if (config === undefined) {
+    return [`${error ?? 'no config loaded'} — probes answer HTTP 503 until the config is fixed (re-read every ${FIRST_LOAD_RETRY_SECONDS} s)`];
+  }
+  try {
+    await checkPushgateway(config);
+  } catch (failure) {
+    return [`warning: ${describeError(failure)} — probes answer probe_success 0 until it can be read`];
+  }
+  exporter.logger.info('ready', { services: config.services.size, pushgateway_url: redactUrl(config.pushgatewayUrl) });
+  return [];
 }
 
 /** Stops accepting, lets in-flight probes finish (up to the grace period), then releases the exporter. */

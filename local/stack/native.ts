@@ -93,7 +93,8 @@ function startDemoHeartbeat(pushgatewayUrl: string): () => void {
   let failing = false;
   const push = async (): Promise<void> => {
     // Millisecond precision: a whole-second floor would age the heartbeat by up to 1 s more.
-    const body = `loop_heartbeat_timestamp_seconds{service="${DEMO_SERVICE}"} ${(Date.now() / 1000).toFixed(3)}\n`;
+    // Typed as a gauge, as client libraries and the CLI push it (docs/pushing.md).
+    const body = `# TYPE loop_heartbeat_timestamp_seconds gauge\nloop_heartbeat_timestamp_seconds{service="${DEMO_SERVICE}"} ${(Date.now() / 1000).toFixed(3)}\n`;
     try {
       const response = await fetch(groupUrl, { method: 'PUT', body, signal: AbortSignal.timeout(1_500) });
       await response.arrayBuffer();

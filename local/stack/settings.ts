@@ -62,6 +62,9 @@ export function readyMessage(settings: StackSettings, how: string, withGrafana: 
     `  status page  http://${exporter}/      (JSON: curl '${exporter}/?format=json')`,
     `  Prometheus   curl '${prometheus}/api/v1/query?query=probe_success'      (UI: ${prometheus}, alerts: ${prometheus}/alerts)`,
     `  Pushgateway  http://localhost:${settings.pushgateway.port}/metrics`,
+    // config.yml names the Pushgateway by its compose name: outside Docker the CLI needs its address.
+    `  CLI          PUSHGATEWAY_URL=http://127.0.0.1:${settings.pushgateway.port} npx pushgateway-exporter probe --target service1 --config config.yml`,
+    `  push         PUSHGATEWAY_URL=http://127.0.0.1:${settings.pushgateway.port} npx pushgateway-exporter push --service service2      (docs/pushing.md: Python, Node, Go, curl)`,
     ...(withGrafana ? [`  Grafana      http://localhost:${settings.grafana.port}/      (the probes dashboard is the home page)`] : []),
     'Ctrl-C stops everything.',
   ].join('\n');

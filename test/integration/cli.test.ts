@@ -61,20 +61,20 @@ describe('pushgateway-exporter CLI (the built bundle) against a real Pushgateway
   });
 
   describe('push', () => {
-    it("exits 1 with the Pushgateway's reason when it rejects the push (the same name pushed as a gauge elsewhere)", async () => {
-      const typed = `${pushgateway.url}/metrics/job/client-library/instance/x`;
-      assert.equal((await fetch(typed, { method: 'PUT', body: `# TYPE ${SUCCESS_METRIC} gauge\n${SUCCESS_METRIC}{service="x"} 1\n` })).status, 200);
+    it('exits 1 with one line naming the fix when the name is held untyped elsewhere (an older CLI, a bare curl line)', async () => {
+      const untyped = `${pushgateway.url}/metrics/job/heartbeat/instance/pushed-untyped`;
+      assert.equal((await fetch(untyped, { method: 'PUT', body: `${SUCCESS_METRIC}{service="pushed-untyped"} 1\n` })).status, 200);
       try {
         const run = await runCli(['push', '--service', 'typed'], env);
         assert.equal(run.code, 1);
-        assert.match(run.stderr, /^pushgateway-exporter: push failed: Pushgateway at http:\/\/127\.0\.0\.1:\d+ answered HTTP 400 to POST \/metrics\/job\/heartbeat\/instance\/typed: pushed metrics are invalid or inconsistent with existing metrics: .* \(another group holds a metric of the same name with another type: every pusher must send the same # TYPE\)\n$/);
+        assert.equal(run.stderr, `pushgateway-exporter: push failed: Pushgateway at ${pushgateway.url} answered HTTP 400 to POST /metrics/job/heartbeat/instance/typed: type conflict: another group holds ${SUCCESS_METRIC} as untyped, this push sends it as gauge; fix: send "# TYPE ${SUCCESS_METRIC} gauge" from every pusher (a body with no # TYPE line, as older pushgateway-exporter versions and bare curl lines send, is untyped), then delete the groups still holding it as untyped (docs/pushing.md)\n`);
       } finally {
-        // The other tests push these names untyped: the gauge group must go.
-        assert.equal((await fetch(typed, { method: 'DELETE' })).status, 202);
+        // The other tests push these names as gauges: the untyped group must go.
+        assert.equal((await fetch(untyped, { method: 'DELETE' })).status, 202);
       }
     });
 
-    it('pushes beside hand-made heartbeats (curl-style lines without # TYPE)', async () => {
+    it('pushes beside heartbeats pushed as docs/pushing.md says (# TYPE gauge), as client libraries do', async () => {
       await pushHeartbeat(pushgateway.url, 'by-curl', Date.now() / 1000);
       const run = await runCli(['push', '--service', 'beside-curl', '--', 'true'], env);
       assert.deepEqual(run, { code: 0, stdout: '', stderr: '' });

@@ -33,7 +33,8 @@ describe('Dockerfile (no engine here: its structure, and its final stage run as 
   it('builds in several stages from the official node image, pinned to a major version', () => {
     const froms = steps.filter((step) => step.keyword === 'FROM');
     assert.ok(froms.length >= 2, 'multi-stage');
-    for (const from of froms) assert.match(from.args, /^node:22(-[a-z]+)*(-slim)?( AS \w+)?$/i);
+    // Node 24, as the deployed Lambda runtime (nodejs24.x).
+    for (const from of froms) assert.match(from.args, /^node:24(-[a-z]+)*(-slim)?( AS \w+)?$/i);
   });
 
   it('runs as a non-root user, exposes 9116, and starts the server bundle', () => {

@@ -13,6 +13,7 @@ import { parse } from 'yaml';
 import { DASHBOARD_FILE, writeNativePrometheusFiles } from '../../local/stack/native.ts';
 import { readSettings } from '../../local/stack/settings.ts';
 import { freePort, getText, PROJECT_ROOT, sampleValue, tempDir, type TempDir } from '../support/processes.ts';
+import { pushedGroup } from '../support/pushgateway-groups.ts';
 
 const PROBE_JOB = {
   job_name: 'ping-microservices-loops',
@@ -105,7 +106,7 @@ describe('local stack files', () => {
     }
 
     const heartbeat = asList(service('heartbeat').command, 'heartbeat command').join(' ');
-    assert.match(heartbeat, /loop_heartbeat_timestamp_seconds\{service="service1"\} %s\\n/);
+    assert.match(heartbeat, /'# TYPE loop_heartbeat_timestamp_seconds gauge\\nloop_heartbeat_timestamp_seconds\{service="service1"\} %s\\n'/, 'typed as docs/pushing.md says');
     assert.match(heartbeat, /http:\/\/pushgateway:9091\/metrics\/job\/heartbeat\/instance\/service1/);
     assert.match(heartbeat, /sleep [23]\b/);
   });
@@ -326,6 +327,7 @@ describe('npm run local without Docker', { timeout: 300_000 }, () => {
     assert.match(output, new RegExp(`curl 'localhost:${ports.exporter}/probe\\?target=service1'`));
     assert.match(output, new RegExp(`curl 'localhost:${ports.exporter}/probe\\?target=service1&debug=true'`));
     assert.match(output, new RegExp(`http://localhost:${ports.prometheus}/api/v1/query\\?query=probe_success`));
+    assert.ok(output.includes(`PUSHGATEWAY_URL=http://127.0.0.1:${ports.pushgateway} npx pushgateway-exporter probe --target service1 --config config.yml`), output);
     assert.equal(childGroups().length, 3, output);
   });
 
@@ -336,6 +338,18 @@ describe('npm run local without Docker', { timeout: 300_000 }, () => {
       assert.equal(sampleValue(body, 'probe_success'), 1, body);
       assert.equal(sampleValue(body, 'probe_heartbeat_found'), 1, body);
     });
+  });
+
+  it('the demo heartbeat pushes a gauge, as docs/pushing.md says, so the CLI can push beside it', async () => {
+    const group = await pushedGroup(`http://127.0.0.1:${ports.pushgateway}`, { job: 'heartbeat', instance: 'service1' });
+    assert.equal(group?.families.get('loop_heartbeat_timestamp_seconds')?.type, 'gauge');
+  });
+
+  it('the CLI line it prints probes service1 as up, as printed', async () => {
+    const line = /^ {2}CLI {10}(.+)$/m.exec(output)?.[1] ?? '';
+    const run = spawnSync('sh', ['-c', line], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PUSHGATEWAY_URL: '', CONFIG_FILE: '' } });
+    assert.equal(run.status, 0, `${line}\n${run.stdout}${run.stderr}`);
+    assert.match(run.stdout, /^State: UP: /m);
   });
 
   it('probes service2, which never pushes, as probe_success 0', async () => {

@@ -64,9 +64,9 @@ describe('npm run package (stage prod, offline, no AWS credentials)', () => {
   });
   after(async () => dir?.remove());
 
-  it('declares an arm64 nodejs22.x function, 128 MB, with a timeout covering the probe timeout', () => {
+  it('declares an arm64 nodejs24.x function (nodejs22.x leaves support on 2027-04-30), 128 MB, with a timeout covering the probe timeout', () => {
     const [fn] = ofType(ssm.template.Resources, 'AWS::Lambda::Function');
-    assert.equal(fn?.Properties.Runtime, 'nodejs22.x');
+    assert.equal(fn?.Properties.Runtime, 'nodejs24.x');
     assert.deepEqual(fn?.Properties.Architectures, ['arm64']);
     assert.equal(fn?.Properties.MemorySize, 128);
     assert.ok(Number(fn?.Properties.Timeout) > 5, 'longer than the default timeout_seconds');

@@ -67,11 +67,11 @@ describe('PushClient against a real Pushgateway', () => {
     assert.equal(valueOf(group, START_METRIC), 1764000100);
     assert.equal(valueOf(group, FAILURE_METRIC), 1764000160.25);
     assert.equal(valueOf(group, RUN_DURATION_METRIC), 60.25);
-    assert.equal(group?.families.get(SUCCESS_METRIC)?.type, 'untyped');
+    assert.equal(group?.families.get(SUCCESS_METRIC)?.type, 'gauge');
     assert.deepEqual(group?.families.get(SUCCESS_METRIC)?.samples[0]?.labels, { job: 'heartbeat', instance: 'svc-a', service: 'svc-a' });
   });
 
-  it('coexists with hand-made pushes of the same names (a bare line, as curl sends, is untyped too)', async () => {
+  it('coexists with heartbeats pushed as docs/pushing.md says (# TYPE gauge), before and after it', async () => {
     await pushHeartbeat(pushgateway.url, 'by-curl', 1764000000);
     await client.push(target('svc-c'), signalFamilies({ kind: 'success', atSeconds: 1764000001, durationSeconds: 1 }, 'svc-c'));
     await pushHeartbeat(pushgateway.url, 'by-curl-later', 1764000002);
@@ -79,16 +79,15 @@ describe('PushClient against a real Pushgateway', () => {
     assert.equal(valueOf(await pushedGroup(pushgateway.url, { job: 'heartbeat', instance: 'by-curl-later' }), SUCCESS_METRIC), 1764000002);
   });
 
-  it("passes Pushgateway's explanation of a rejection on, in one line", async () => {
+  it('explains a type conflict in one line: the name, both types, and the fix', async () => {
     // A metric pushed untyped by hand elsewhere makes a gauge of the same name inconsistent.
     const manual = await fetch(`${pushgateway.url}/metrics/job/other/instance/by-hand`, { method: 'PUT', body: 'job_last_success 1\n' });
     assert.equal(manual.status, 200);
     await assert.rejects(
       client.push(target('svc-b'), [{ name: 'job_last_success', help: 'h', type: 'gauge', samples: [{ value: 2 }] }]),
-      expectPushError('PUSH_REJECTED', /^Pushgateway at http:\/\/127\.0\.0\.1:\d+ answered HTTP 400 to POST \/metrics\/job\/heartbeat\/instance\/svc-b: pushed metrics are invalid or inconsistent .*is not a (GAUGE|UNTYPED) \(another group holds a metric of the same name with another type: every pusher must send the same # TYPE\)$/),
+      expectPushError('PUSH_REJECTED', /^Pushgateway at http:\/\/127\.0\.0\.1:\d+ answered HTTP 400 to POST \/metrics\/job\/heartbeat\/instance\/svc-b: type conflict: another group holds job_last_success as untyped, this push sends it as gauge; fix: send "# TYPE job_last_success gauge" from every pusher \(a body with no # TYPE line, .*\), then delete the groups still holding it as untyped \(docs\/pushing\.md\)$/),
     );
   });
-
   it('reports a Pushgateway that is not there, naming where it looked', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
     await assert.rejects(
@@ -132,7 +131,7 @@ describe('PushClient authentication', () => {
       assert.equal(request?.url, '/pushgateway/metrics/job/heartbeat/instance@base64/YS9i');
       assert.equal(request?.headers.authorization, 'Bearer pg-token-1');
       assert.equal(request?.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
-      assert.match(request?.body ?? '', /^# HELP loop_start_timestamp_seconds .*\n# TYPE loop_start_timestamp_seconds untyped\nloop_start_timestamp_seconds\{service="a\/b"\} 1764000000\n$/);
+      assert.match(request?.body ?? '', /^# HELP loop_start_timestamp_seconds .*\n# TYPE loop_start_timestamp_seconds gauge\nloop_start_timestamp_seconds\{service="a\/b"\} 1764000000\n$/);
     } finally {
       await client.close();
       await fake.close();
@@ -150,6 +149,33 @@ describe('PushClient authentication', () => {
     } finally {
       await client.close();
       await fake.close();
+    }
+  });
+
+  it("reads both of Pushgateway's wordings of a type conflict (the sample it shows may be the pushed one or the held one)", async () => {
+    // Pushgateway 1.5.1's words, seen pushing a gauge beside an untyped group.
+    const dump = (instance: string, type: string) => `collected metric "${SUCCESS_METRIC}" { label:<name:"instance" value:"${instance}" > label:<name:"job" value:"heartbeat" > label:<name:"service" value:"${instance}" > ${type}:<value:1 > }`;
+    const wordings = [
+      `pushed metrics are invalid or inconsistent with existing metrics: ${dump('a', 'gauge')} is not a UNTYPED`,
+      `pushed metrics are invalid or inconsistent with existing metrics: ${dump('z', 'untyped')} is not a GAUGE`,
+    ];
+    for (const body of wordings) {
+      const fake = await fakePushgateway(() => ({ status: 400, body }));
+      const client = new PushClient();
+      try {
+        await assert.rejects(
+          client.push({ pushgatewayUrl: fake.url, job: 'heartbeat', labels: [['instance', 'a']], timeoutMs: 5000 }, signalFamilies({ kind: 'success', atSeconds: 1 }, 'a')),
+          expectPushError('PUSH_REJECTED', new RegExp(`: type conflict: another group holds ${SUCCESS_METRIC} as untyped, this push sends it as gauge; fix: send "# TYPE ${SUCCESS_METRIC} gauge" from every pusher `)),
+        );
+        // A conflict over a name this push did not send is Pushgateway's to explain.
+        await assert.rejects(
+          client.push({ pushgatewayUrl: fake.url, job: 'heartbeat', labels: [], timeoutMs: 5000 }, [{ name: 'other_metric', help: 'h', type: 'gauge', samples: [{ value: 1 }] }]),
+          expectPushError('PUSH_REJECTED', /: pushed metrics are invalid or inconsistent with existing metrics: collected metric "loop_heartbeat_timestamp_seconds" .* is not a [A-Z]+$/),
+        );
+      } finally {
+        await client.close();
+        await fake.close();
+      }
     }
   });
 

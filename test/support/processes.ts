@@ -136,7 +136,7 @@ export async function tempDir(prefix = 'pgx-test-'): Promise<TempDir> {
   };
 }
 
-/** Pushes like the seed's client: PUT a text body (ending in a newline) to the instance's group. */
+/** Pushes as docs/pushing.md says: PUT a text body typing the heartbeat as a gauge, ending in a newline, to the instance's group. */
 export async function pushHeartbeat(
   pushgatewayUrl: string,
   instance: string,
@@ -144,7 +144,7 @@ export async function pushHeartbeat(
   options: { job?: string; extra?: string; service?: string } = {},
 ): Promise<void> {
   const service = options.service ?? instance;
-  const body = `loop_heartbeat_timestamp_seconds{service="${service}"} ${timestampSeconds}\n${options.extra ?? ''}`;
+  const body = `# TYPE loop_heartbeat_timestamp_seconds gauge\nloop_heartbeat_timestamp_seconds{service="${service}"} ${timestampSeconds}\n${options.extra ?? ''}`;
   const response = await fetch(
     `${pushgatewayUrl}/metrics/job/${encodeURIComponent(options.job ?? 'heartbeat')}/instance/${encodeURIComponent(instance)}`,
     { method: 'PUT', body, headers: { 'content-type': 'text/plain' } },

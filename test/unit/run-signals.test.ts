@@ -13,10 +13,10 @@ describe('signalFamilies', () => {
     const text = body(signalFamilies({ kind: 'success', atSeconds: 1764000000.1234567, durationSeconds: 12.3456 }, 'nightly-backup'));
     assert.equal(text, [
       `# HELP ${SUCCESS_METRIC} Unix time when the last run finished successfully (the heartbeat).`,
-      `# TYPE ${SUCCESS_METRIC} untyped`,
+      `# TYPE ${SUCCESS_METRIC} gauge`,
       `${SUCCESS_METRIC}{service="nightly-backup"} 1764000000.123`,
       `# HELP ${RUN_DURATION_METRIC} How long the last finished run took, in seconds.`,
-      `# TYPE ${RUN_DURATION_METRIC} untyped`,
+      `# TYPE ${RUN_DURATION_METRIC} gauge`,
       `${RUN_DURATION_METRIC}{service="nightly-backup"} 12.346`,
       '',
     ].join('\n'));
