@@ -11,7 +11,7 @@ import { createExporter } from '../lib/exporter.ts';
 import { parseExposition } from '../lib/exposition-parser.ts';
 import { PushgatewayClient } from '../lib/pushgateway-client.ts';
 import { handleRequest } from '../lib/routes.ts';
-import { indexSnapshot, type Snapshot } from '../lib/snapshot.ts';
+import { indexSnapshot, SnapshotSlot, type Snapshot } from '../lib/snapshot.ts';
 import { freePort, PROJECT_ROOT, startProcess, startPushgateway, tempDir, type RunningProcess } from '../test/support/processes.ts';
 
 const GROUPS = 10_000;
@@ -91,23 +91,29 @@ async function benchProbeRead(pushgatewayUrl: string, configFile: string): Promi
   const exporter = createExporter({ CONFIG_FILE: configFile, PUSHGATEWAY_URL: pushgatewayUrl, LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT, clock: () => now });
   const request = { method: 'GET', path: '/probe', query: new URLSearchParams('target=svc42'), headers: {} };
   await handleRequest(request, exporter);
-  await client.fetchMetrics(pushgatewayUrl, 5000, 64 * 1024 * 1024);
-  const [probe, fetchOnly] = await sideBySide(
+  // The raw fetch keeps the body as a read does: streamed into a reused buffer.
+  const slot = new SnapshotSlot();
+  const fetchOnly = () => {
+    slot.begin();
+    return client.fetchMetrics(pushgatewayUrl, { timeoutMs: 5000, maxBodyBytes: 64 * 1024 * 1024 }, (chunk) => slot.append(chunk));
+  };
+  await fetchOnly();
+  const [probe, fetchMs] = await sideBySide(
     15,
     async () => {
       now += 5_000;
       const response = await handleRequest(request, exporter);
       if (!response.body.includes('probe_pushgateway_up 1')) throw new Error('probe did not read the Pushgateway');
     },
-    () => client.fetchMetrics(pushgatewayUrl, 5000, 64 * 1024 * 1024),
+    fetchOnly,
   );
   await client.close();
   await exporter.close();
-  const ratio = probe / fetchOnly;
+  const ratio = probe / fetchMs;
   rows.push({
     name: '2. probe reading the Pushgateway (fetch+parse) vs raw fetch, same client',
-    measured: ms(probe), baseline: ms(fetchOnly), ratio, target: '≤ 1.2×', met: ratio <= 1.2,
-    raw: { probeMs: probe, fetchMs: fetchOnly },
+    measured: ms(probe), baseline: ms(fetchMs), ratio, target: '≤ 1.2×', met: ratio <= 1.2,
+    raw: { probeMs: probe, fetchMs },
   });
 }
 
