@@ -123,7 +123,6 @@ export function* scanExposition(bytes: Buffer, sink: ExpositionSink, hashBase: n
   const length = bytes.length;
   const sample: ScannedSample = { lineNumber: 0, start: 0, end: 0, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
   const metadata: ScannedMetadata = { lineNumber: 0, start: 0, end: 0, kind: 'HELP', nameStart: 0, nameEnd: 0 };
-  const labelNames = new LabelNameSet(hashBase);
   let lineNumber = 0;
   let start = 0;
   let yieldAt = QUANTUM_BYTES;
@@ -146,7 +145,7 @@ export function* scanExposition(bytes: Buffer, sink: ExpositionSink, hashBase: n
           }
         } else {
           sample.lineNumber = lineNumber;
-          scanSampleLine(bytes, i, lineEnd, sample, labelNames);
+          scanSampleLine(bytes, i, lineEnd, sample, hashBase);
           sink.sample(sample);
         }
       }
@@ -283,7 +282,7 @@ function endOfQuoted(bytes: Buffer, from: number, lineEnd: number): number {
   return UNTERMINATED;
 }
 
-function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, out: ScannedSample, labelNames: LabelNameSet): void {
+function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, out: ScannedSample, hashBase: number): void {
   const lineNumber = out.lineNumber;
   let i = start;
   if (i < lineEnd && ((CHAR_CLASS[bytes[i] as number] as number) & NAME_START) !== 0) i = runEnd(bytes, i + 1, lineEnd, NAME_REST);
@@ -294,7 +293,7 @@ function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, out: Scan
   let afterLabels = false;
   if (i < lineEnd && bytes[i] === OPEN_BRACE) {
     i++;
-    labelNames.reset();
+    labelNames.reset(lineEnd - i, hashBase);
     for (;;) {
       i = skipBlanks(bytes, i, lineEnd);
       if (i < lineEnd && bytes[i] === CLOSE_BRACE) break;
@@ -351,23 +350,28 @@ function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, out: Scan
 
 /**
  * The label names of one line, to find a duplicate in time linear in the line: a few are compared
- * directly; beyond that they go into an open-addressing hash set (seeded like the index, so no
- * chosen set of names can make it degrade).
+ * directly; beyond that they go into an open-addressing hash set sized for the whole line at once
+ * (so it never grows), seeded like the index, so no chosen set of names can make it degrade.
+ * One set serves every scan: a line is scanned in one go, and scans only yield between lines.
  */
 class LabelNameSet {
   private static readonly DIRECT = 8;
   private readonly starts = new Int32Array(LabelNameSet.DIRECT);
   private readonly ends = new Int32Array(LabelNameSet.DIRECT);
   private count = 0;
-  /** Name start + 1 per slot, 0 for empty; `mask` + 1 slots in use. */
+  /** Name start + 1 per slot (0: empty), and the name's hash; `mask` + 1 slots in use, -1 before the set is needed. */
   private table = new Int32Array(0);
+  private hashes = new Int32Array(0);
   private mask = -1;
+  private base = 1;
+  private labelBytes = 0;
 
-  constructor(private readonly base: number) {}
-
-  reset(): void {
+  /** Starts a line whose labels take at most `labelBytes` bytes. */
+  reset(labelBytes: number, base: number): void {
     this.count = 0;
     this.mask = -1;
+    this.base = base;
+    this.labelBytes = labelBytes;
   }
 
   /** Adds a name; true when the line already had it. */
@@ -382,10 +386,16 @@ class LabelNameSet {
         this.count++;
         return false;
       }
-      this.grow(bytes, 4 * LabelNameSet.DIRECT);
+      // A label takes at least 4 bytes (`a=""`) and a separator: at most half the slots fill.
+      const size = 2 ** Math.max(5, Math.ceil(Math.log2((2 * this.labelBytes) / 5 + 2)));
+      if (this.table.length < size) {
+        this.table = new Int32Array(size);
+        this.hashes = new Int32Array(size);
+      } else {
+        this.table.fill(0, 0, size);
+      }
+      this.mask = size - 1;
       for (let k = 0; k < LabelNameSet.DIRECT; k++) this.insert(bytes, this.starts[k] as number, this.ends[k] as number);
-    } else if (2 * (this.count + 1) > this.mask + 1) {
-      this.grow(bytes, 2 * (this.mask + 1));
     }
     if (this.insert(bytes, start, end)) return true;
     this.count++;
@@ -393,31 +403,22 @@ class LabelNameSet {
   }
 
   private insert(bytes: Buffer, start: number, end: number): boolean {
-    const table = this.table;
-    let slot = hashBytes(bytes, start, end, this.base) & this.mask;
+    const hash = hashBytes(bytes, start, end, this.base);
+    let slot = hash & this.mask;
     for (;;) {
-      const stored = table[slot] as number;
+      const stored = this.table[slot] as number;
       if (stored === 0) {
-        table[slot] = start + 1;
+        this.table[slot] = start + 1;
+        this.hashes[slot] = hash;
         return false;
       }
-      if (sameName(bytes, stored - 1, start, end)) return true;
+      if (this.hashes[slot] === hash && sameName(bytes, stored - 1, start, end)) return true;
       slot = (slot + 1) & this.mask;
     }
   }
-
-  /** Re-inserts what the table holds into one of `size` slots (a power of two). */
-  private grow(bytes: Buffer, size: number): void {
-    const old = this.mask < 0 ? undefined : this.table.slice(0, this.mask + 1);
-    if (this.table.length < size) this.table = new Int32Array(size);
-    else this.table.fill(0, 0, size);
-    this.mask = size - 1;
-    if (old === undefined) return;
-    for (const stored of old) {
-      if (stored !== 0) this.insert(bytes, stored - 1, runEnd(bytes, stored - 1, bytes.length, LABEL_REST));
-    }
-  }
 }
+
+const labelNames = new LabelNameSet();
 
 function sameRange(bytes: Buffer, aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
   const size = aEnd - aStart;
