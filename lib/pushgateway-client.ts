@@ -4,6 +4,7 @@ import { Agent, request } from 'undici';
 import { describeError, describeNetworkError, PushgatewayError } from './errors.ts';
 import { pushgatewayAuthorization } from './pushgateway-auth.ts';
 import { redactUrl } from './redact-url.ts';
+import { slicer } from './time-slicing.ts';
 
 export interface MetricsRequest {
   readonly timeoutMs: number;
@@ -71,12 +72,14 @@ export class PushgatewayClient {
       sink(chunk);
     };
     const inflate = gzip ? createGunzip({ chunkSize: 64 * 1024 }) : undefined;
+    const pause = slicer();
     try {
       if (inflate === undefined) {
         // Leaving the loop by a throw closes the stream (and the connection) cleanly.
         for await (const chunk of response.body) {
           bytes += (chunk as Buffer).length;
           take(chunk as Buffer);
+          await pause();
         }
       } else {
         const compressed = (async () => {
@@ -88,7 +91,10 @@ export class PushgatewayClient {
           inflate.end();
         })();
         compressed.catch((error: unknown) => inflate.destroy(error instanceof Error ? error : new Error(String(error))));
-        for await (const chunk of inflate) take(chunk as Buffer);
+        for await (const chunk of inflate) {
+          take(chunk as Buffer);
+          await pause();
+        }
         await compressed;
       }
     } catch (error) {

@@ -83,11 +83,8 @@ export class SnapshotSource {
     url: string; timeoutMs: number; maxBodyBytes: number; token: string | undefined; signal: AbortSignal; inUse: () => Snapshot | undefined;
   }): Promise<Snapshot> {
     const { url, timeoutMs, maxBodyBytes, token } = read;
+    // Claimed at once, so a read arriving while this one waits stops this one in turn: one queue, one read.
     const previous = this.reading;
-    if (previous !== undefined) {
-      previous.stop.abort(new ExporterError('PUSHGATEWAY_READ_SUPERSEDED', `a newer read of the Pushgateway at ${redactUrl(url)} replaced this one`));
-      await previous.done;
-    }
     const stop = new AbortController();
     const signal = AbortSignal.any([stop.signal, read.signal]);
     let finished = () => {};
@@ -96,6 +93,11 @@ export class SnapshotSource {
     const started = performance.now();
     const duration = () => (performance.now() - started) / 1000;
     try {
+      if (previous !== undefined) {
+        previous.stop.abort(new ExporterError('PUSHGATEWAY_READ_SUPERSEDED', `a newer read of the Pushgateway at ${redactUrl(url)} replaced this one`));
+        await previous.done;
+      }
+      signal.throwIfAborted();
       const slot = this.memory.slotFor(read.inUse(), maxBodyBytes);
       let sinceCollected = 0;
       const { bytes } = await this.client.fetchMetrics(url, { timeoutMs, maxBodyBytes, bearerToken: token, signal }, (chunk) => {

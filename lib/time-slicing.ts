@@ -26,6 +26,21 @@ export async function runSliced<T>(work: SlicedWork<T>, signal?: AbortSignal, sl
   }
 }
 
+/**
+ * For loops that await anyway (a stream read chunk by chunk): `await pause()` after each step
+ * gives the event loop a turn once `sliceMs` have gone by. Without it, chunks already buffered
+ * are taken one microtask after the other: megabytes without a turn.
+ */
+export function slicer(sliceMs: number = SLICE_MS): () => Promise<void> | undefined {
+  let sliceStart = performance.now();
+  return () => {
+    if (performance.now() - sliceStart < sliceMs) return undefined;
+    return nextTurn().then(() => {
+      sliceStart = performance.now();
+    });
+  };
+}
+
 /** Runs the same work in one go (tests, tools, small inputs). */
 export function runToEnd<T>(work: SlicedWork<T>): T {
   for (;;) {

@@ -80,6 +80,17 @@ describe('SnapshotSource: one read at a time, into memory that never holds the s
     assert.equal(valueIn(second.snapshot), 2);
   });
 
+  it('runs one read at a time when several newer reads queue up behind one in progress', async () => {
+    const pushgateway = new SteppedPushgateway(heartbeat);
+    const source = new SnapshotSource(pushgateway, () => 0, quiet(), new SelfMetrics(0));
+    await source.read(config('http://first:9091'), 10);
+    const second = source.read(config('http://second:9091'), 5000);
+    const third = source.read(config('http://third:9091'), 5000);
+    const [, last] = await settle(Promise.all([second, third]), pushgateway);
+    assert.equal(pushgateway.mostInProgress, 1, 'never two reads at once');
+    assert.equal(valueIn(last.snapshot), 2, 'the newest read is the one that ran');
+  });
+
   it('keeps the snapshot in use readable while a refresh streams in, and refuses the one before once its memory is reused', async () => {
     const pushgateway = new SteppedPushgateway(heartbeat);
     let now = 0;
