@@ -98,7 +98,9 @@ export class PushgatewayClient {
         await compressed;
       }
     } catch (error) {
+      // Stops the compressed half too, and drops the connection now rather than at the timeout.
       inflate?.destroy();
+      response.body.destroy();
       if (error instanceof PushgatewayError) throw error;
       if (inflate !== undefined && isZlibError(error)) {
         throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} sent a bad gzip body: ${describeError(error)}`, { cause: error });
