@@ -71,7 +71,7 @@ export const CONFIG_DEFAULTS = {
   maxClockSkewSeconds: 300,
   allowUnlistedTargets: false,
   // A 10k-group Pushgateway renders about 3 MB; a 128 MB Lambda must hold the body twice (bytes and text) plus its index.
-  maxBodyBytes: 16 * 1024 * 1024,
+  maxBodyBytes: 8 * 1024 * 1024, // the largest that fits a 128 MB Lambda in the worst shape, measured by test/integration/snapshot-memory.test.ts
   job: 'heartbeat',
   heartbeatMetric: 'loop_heartbeat_timestamp_seconds',
   freshnessThresholdSeconds: 10,

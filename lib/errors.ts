@@ -8,7 +8,11 @@ export type ExporterErrorCode =
   | 'PUSHGATEWAY_TIMEOUT'
   | 'EXPOSITION_INVALID'
   | 'GROUPING_KEY_INVALID'
-  | 'PUSH_REJECTED';
+  | 'PUSH_REJECTED'
+  /** A Pushgateway read stopped because a newer one replaced it (a config change, or a read given up as hung). */
+  | 'PUSHGATEWAY_READ_SUPERSEDED'
+  /** A snapshot read after its memory went to a newer read: a bug, never a state to answer from. */
+  | 'SNAPSHOT_RELEASED';
 
 export class ExporterError extends Error {
   readonly code: ExporterErrorCode;

@@ -44,12 +44,13 @@ interface Settled<T> {
 export class ExpiringCache<T> {
   private lastGood: { value: T; loadedAtMs: number } | undefined;
   private latest: Settled<T> | undefined;
-  private inFlight: { readonly promise: Promise<void>; readonly startedAtMs: number } | undefined;
+  private inFlight: { readonly promise: Promise<void>; readonly startedAtMs: number; readonly stop: AbortController } | undefined;
   /** Bumped per load, so an abandoned load cannot overwrite a newer result. */
   private generation = 0;
 
   constructor(
-    private readonly load: () => Promise<T>,
+    /** Loads the value; `signal` aborts when the cache gives the load up (see `maxLoadMs`). */
+    private readonly load: (signal: AbortSignal) => Promise<T>,
     private readonly clock: Clock,
   ) {}
 
@@ -61,11 +62,14 @@ export class ExpiringCache<T> {
     }
     const now = this.clock();
     if (this.inFlight === undefined || now - this.inFlight.startedAtMs > (policy.maxLoadMs ?? Number.POSITIVE_INFINITY)) {
+      // A load given up is told to stop: two loads would hold two values under construction.
+      this.inFlight?.stop.abort(new Error('load given up: it ran longer than maxLoadMs'));
       const generation = ++this.generation;
-      const promise = this.refresh(generation).finally(() => {
+      const stop = new AbortController();
+      const promise = this.refresh(generation, stop.signal).finally(() => {
         if (this.inFlight?.promise === promise) this.inFlight = undefined;
       });
-      this.inFlight = { promise, startedAtMs: now };
+      this.inFlight = { promise, startedAtMs: now, stop };
     }
     if (!(await settlesWithin(this.inFlight.promise, maxWaitMs))) return this.fallback(policy);
     // `refresh` records a result before its promise settles.
@@ -78,9 +82,9 @@ export class ExpiringCache<T> {
   }
 
   // Async, so a loader that throws synchronously still becomes a recorded failure.
-  private async refresh(generation: number): Promise<void> {
+  private async refresh(generation: number, signal: AbortSignal): Promise<void> {
     try {
-      const value = await this.load();
+      const value = await this.load(signal);
       if (generation !== this.generation) return;
       const now = this.clock();
       this.lastGood = { value, loadedAtMs: now };

@@ -1,5 +1,7 @@
+import { hashBytes, randomHashBase } from './byte-hash.ts';
 import { ExpositionError } from './errors.ts';
 import { isMetricType } from './exposition-renderer.ts';
+import { runToEnd } from './time-slicing.ts';
 
 /** Label names to values, in the order the exposition listed them. */
 export type Labels = Readonly<Record<string, string>>;
@@ -10,11 +12,11 @@ export interface Sample {
   readonly timestampMs: number | undefined;
   /** The metric family (from `# TYPE`/`# HELP`) the sample belongs to. */
   readonly family: string;
-  /** The `job`, `instance` and `service` labels, read during the scan because the snapshot index needs them. */
+  /** The `job`, `instance` and `service` labels (also in `labels`). */
   readonly job: string | undefined;
   readonly instance: string | undefined;
   readonly service: string | undefined;
-  /** Every label; decoded on first use, since a probe looks at the labels of only a few samples. */
+  /** Every label (a null-prototype object: any label name is a key like any other). */
   readonly labels: Labels;
 }
 
@@ -29,8 +31,20 @@ export interface Exposition {
   readonly families: Map<string, FamilyMetadata>;
 }
 
+/**
+ * Lines longer than this are skipped, unread (and counted): one line is then at most this much
+ * work, so no line can stall a read, and no probe ever decodes more than this from one line.
+ * Pushgateway lines are well under a kilobyte; the limit only stops hostile pushes.
+ */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
+/** Bytes scanned between two chances for the caller to yield to the event loop. */
+const QUANTUM_BYTES = 32 * 1024;
+
 const FAMILY_SUFFIXES = ['_bucket', '_sum', '_count', '_total', '_created', '_info', '_gsum', '_gcount'];
 
+const LF = 10;
+const CR = 13;
 const SPACE = 32;
 const TAB = 9;
 const HASH = 35;
@@ -40,382 +54,421 @@ const COMMA = 44;
 const EQUALS = 61;
 const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
-const CR = 13;
-
-class ParsedSample implements Sample {
-  private decoded: Labels | undefined;
-
-  constructor(
-    readonly name: string,
-    readonly value: number,
-    readonly timestampMs: number | undefined,
-    readonly family: string,
-    readonly job: string | undefined,
-    readonly instance: string | undefined,
-    readonly service: string | undefined,
-    private readonly source: string,
-    /** Index just after `{`, and of the closing `}`; equal when there are no labels. */
-    private readonly labelsStart: number,
-    private readonly labelsEnd: number,
-  ) {}
-
-  get labels(): Labels {
-    this.decoded ??= decodeLabels(this.source, this.labelsStart, this.labelsEnd);
-    return this.decoded;
-  }
-}
-
-/**
- * One sample line as the scanner found it: positions in the text plus the labels the snapshot
- * index needs. The scanner reuses one such object for every line (no allocation per line); copy
- * what you keep.
- */
-export interface ScannedLine {
-  lineNumber: number;
-  start: number;
-  nameEnd: number;
-  /** Index just after `{`, and of the closing `}`; both `nameEnd` when there are no labels. */
-  labelsStart: number;
-  labelsEnd: number;
-  valueStart: number;
-  valueEnd: number;
-  lineEnd: number;
-  /** The `# TYPE`/`# HELP` in force; the sample's family is resolved from it only when materialized. */
-  familyContext: FamilyMetadata | undefined;
-  job: string | undefined;
-  instance: string | undefined;
-  service: string | undefined;
-}
-
-/**
- * Scans the Prometheus text exposition format (version 0.0.4), as Pushgateway writes it, in one
- * pass over the text by index — no regex over the body, no per-line copies. Every line is
- * validated (escapes in label values, label order, extra labels, NaN/±Inf, exponents,
- * timestamps); anything malformed throws with its line number. Calls `onSample` per sample line.
- */
-export function scanExposition(text: string, onSample: (line: Readonly<ScannedLine>) => void): Map<string, FamilyMetadata> {
-  const families = new Map<string, FamilyMetadata>();
-  const line: ScannedLine = {
-    lineNumber: 0, start: 0, nameEnd: 0, labelsStart: 0, labelsEnd: 0, valueStart: 0, valueEnd: 0, lineEnd: 0,
-    familyContext: undefined, job: undefined, instance: undefined, service: undefined,
-  };
-  let current: FamilyMetadata | undefined;
-  let start = 0;
-  const length = text.length;
-  while (start < length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = length;
-    line.lineNumber += 1;
-    const lineEnd = end > start && text.charCodeAt(end - 1) === CR ? end - 1 : end;
-    let i = start;
-    while (i < lineEnd && isBlank(text.charCodeAt(i))) i++;
-    if (i < lineEnd) {
-      if (text.charCodeAt(i) === HASH) {
-        const meta = parseComment(text.slice(i, lineEnd), line.lineNumber);
-        if (meta !== undefined) {
-          let family = families.get(meta.name);
-          if (family === undefined) {
-            family = { name: meta.name, help: undefined, type: undefined };
-            families.set(meta.name, family);
-          }
-          if (meta.kind === 'HELP') family.help = meta.text;
-          else family.type = meta.text;
-          current = family;
-        }
-      } else {
-        scanSample(text, i, lineEnd, line, current);
-        onSample(line);
-      }
-    }
-    start = end + 1;
-  }
-  return families;
-}
-
-/** Parses a whole exposition into samples (the snapshot index scans without materializing them). */
-export function parseExposition(text: string): Exposition {
-  const samples: Sample[] = [];
-  const families = scanExposition(text, (line) => samples.push(sampleAt(text, line)));
-  return { samples, families };
-}
-
-/** The sample of a line the scanner validated. */
-export function sampleAt(text: string, line: Readonly<ScannedLine>): Sample {
-  const timestamp = line.valueEnd < line.lineEnd ? text.slice(line.valueEnd, line.lineEnd).trim() : '';
-  return new ParsedSample(
-    text.slice(line.start, line.nameEnd),
-    parseValue(text.slice(line.valueStart, line.valueEnd)),
-    timestamp === '' ? undefined : Number(timestamp),
-    familyOf(text, line.start, line.nameEnd, line.familyContext), line.job, line.instance, line.service, text, line.labelsStart, line.labelsEnd,
-  );
-}
-
-/** Re-scans one line known to be valid (its start, end and family context from an earlier scan) into a sample. */
-export function sampleOfLine(text: string, start: number, lineEnd: number, familyContext: FamilyMetadata | undefined): Sample {
-  const line: ScannedLine = {
-    lineNumber: 0, start, nameEnd: 0, labelsStart: 0, labelsEnd: 0, valueStart: 0, valueEnd: 0, lineEnd,
-    familyContext, job: undefined, instance: undefined, service: undefined,
-  };
-  scanSample(text, start, lineEnd, line, familyContext);
-  return sampleAt(text, line);
-}
-
-const isBlank = (code: number): boolean => code === SPACE || code === TAB;
+const LETTER_N = 110;
 
 /** Character classes of ASCII, for name checks in the hot loop without branches per range. */
 const NAME_START = 1; // [a-zA-Z_:]
 const NAME_REST = 2; // [a-zA-Z0-9_:]
 const LABEL_START = 4; // [a-zA-Z_]
 const LABEL_REST = 8; // [a-zA-Z0-9_]
-const CHAR_CLASS = new Uint8Array(128);
+const CHAR_CLASS = new Uint8Array(256);
 for (let code = 0; code < 128; code++) {
   const letter = (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95;
   const digit = code >= 48 && code <= 57;
   CHAR_CLASS[code] = (letter || code === 58 ? NAME_START : 0) | (letter || digit || code === 58 ? NAME_REST : 0) | (letter ? LABEL_START : 0) | (letter || digit ? LABEL_REST : 0);
 }
 
-/** Where a name of class `start`/`rest` beginning at `from` ends (`from` when there is none). */
-function endOfName(text: string, from: number, end: number, start: number, rest: number): number {
-  let i = from;
-  if (i < end && ((CHAR_CLASS[text.charCodeAt(i)] ?? 0) & start) !== 0) {
-    i++;
-    while (i < end && ((CHAR_CLASS[text.charCodeAt(i)] ?? 0) & rest) !== 0) i++;
+/** The labels the snapshot index reads on every line. */
+export const KEY_JOB = 1;
+export const KEY_INSTANCE = 2;
+export const KEY_SERVICE = 3;
+
+/**
+ * One sample line as the scanner found it: positions in the body plus the raw (still escaped)
+ * value ranges of `job`, `instance` and `service` (start -1 when absent). The scanner reuses one
+ * such object for every line: copy what you keep.
+ */
+export interface ScannedSample {
+  lineNumber: number;
+  start: number;
+  /** End of the line, line feed and carriage return excluded. */
+  end: number;
+  jobStart: number;
+  jobEnd: number;
+  instanceStart: number;
+  instanceEnd: number;
+  serviceStart: number;
+  serviceEnd: number;
+}
+
+/** A `# HELP` or `# TYPE` line. */
+export interface ScannedMetadata {
+  lineNumber: number;
+  start: number;
+  end: number;
+  kind: 'HELP' | 'TYPE';
+  nameStart: number;
+  nameEnd: number;
+}
+
+export interface ExpositionSink {
+  sample(line: Readonly<ScannedSample>): void;
+  metadata(line: Readonly<ScannedMetadata>): void;
+  /** A line over MAX_LINE_BYTES, left unread. */
+  skipped(start: number, end: number, lineNumber: number): void;
+}
+
+/**
+ * Scans the Prometheus text exposition format (version 0.0.4), as Pushgateway writes it, over the
+ * body's bytes, in one forward pass: no regex, no per-line copies, no string but in error messages.
+ * Every line is validated (escapes in label values, duplicate labels, NaN/±Inf, exponents,
+ * timestamps); anything malformed throws an ExpositionError with its line number.
+ *
+ * Work per byte is bounded whatever the shape of the body: each label value is one forward scan,
+ * duplicate label names are found through a hash set, and a line is at most MAX_LINE_BYTES. The
+ * generator yields every QUANTUM_BYTES or so (always between lines), so a caller can run it in
+ * slices (see time-slicing.ts) or straight to the end.
+ */
+export function* scanExposition(bytes: Buffer, sink: ExpositionSink, hashBase: number = randomHashBase()): Generator<void, void, void> {
+  const length = bytes.length;
+  const sample: ScannedSample = { lineNumber: 0, start: 0, end: 0, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
+  const metadata: ScannedMetadata = { lineNumber: 0, start: 0, end: 0, kind: 'HELP', nameStart: 0, nameEnd: 0 };
+  let lineNumber = 0;
+  let start = 0;
+  let yieldAt = QUANTUM_BYTES;
+  while (start < length) {
+    let end = bytes.indexOf(LF, start);
+    if (end === -1) end = length;
+    lineNumber += 1;
+    if (end - start > MAX_LINE_BYTES) {
+      sink.skipped(start, end, lineNumber);
+    } else {
+      const lineEnd = end > start && bytes[end - 1] === CR ? end - 1 : end;
+      let i = start;
+      while (i < lineEnd && isBlank(bytes[i] as number)) i++;
+      if (i < lineEnd) {
+        if (bytes[i] === HASH) {
+          if (scanComment(bytes, i, lineEnd, lineNumber, metadata)) {
+            metadata.start = start;
+            metadata.end = lineEnd;
+            sink.metadata(metadata);
+          }
+        } else {
+          sample.lineNumber = lineNumber;
+          scanSampleLine(bytes, i, lineEnd, sample, hashBase);
+          sink.sample(sample);
+        }
+      }
+    }
+    start = end + 1;
+    if (start >= yieldAt) {
+      yield;
+      yieldAt = start + QUANTUM_BYTES;
+    }
   }
+}
+
+/** Parses a whole exposition into samples (the snapshot index scans without materializing them). */
+export function parseExposition(text: string): Exposition {
+  const bytes = Buffer.from(text, 'utf8');
+  const samples: Sample[] = [];
+  const families = new Map<string, FamilyMetadata>();
+  let context: string | undefined;
+  runToEnd(scanExposition(bytes, {
+    sample: (line) => samples.push(decodeSample(bytes, line.start, line.end, context)),
+    metadata: (line) => {
+      const name = bytes.toString('latin1', line.nameStart, line.nameEnd);
+      let family = families.get(name);
+      if (family === undefined) families.set(name, (family = { name, help: undefined, type: undefined }));
+      if (line.kind === 'HELP') family.help = helpText(bytes, line.nameEnd, line.end);
+      else family.type = typeText(bytes, line.nameEnd, line.end);
+      context = name;
+    },
+    skipped: () => undefined,
+  }));
+  return { samples, families };
+}
+
+const isBlank = (code: number): boolean => code === SPACE || code === TAB;
+const isDigit = (code: number): boolean => code >= 48 && code <= 57;
+
+/** End of the run of bytes of class `cls` starting at `from` (≤ end). */
+function runEnd(bytes: Buffer, from: number, end: number, cls: number): number {
+  let i = from;
+  while (i < end && ((CHAR_CLASS[bytes[i] as number] as number) & cls) !== 0) i++;
   return i;
 }
 
-function parseComment(line: string, lineNumber: number): { kind: 'HELP' | 'TYPE'; name: string; text: string } | undefined {
-  let i = 1;
-  while (isBlank(line.charCodeAt(i))) i++;
-  const keywordStart = i;
-  while (i < line.length && !isBlank(line.charCodeAt(i))) i++;
-  const keyword = line.slice(keywordStart, i);
-  if (keyword !== 'HELP' && keyword !== 'TYPE') return undefined; // an ordinary comment
-  while (isBlank(line.charCodeAt(i))) i++;
-  const nameStart = i;
-  i = endOfName(line, i, line.length, NAME_START, NAME_REST);
-  const name = line.slice(nameStart, i);
-  if (name.length === 0) throw new ExpositionError(`# ${keyword} without a metric name`, lineNumber);
-  if (i < line.length && !isBlank(line.charCodeAt(i))) throw new ExpositionError(`invalid metric name in # ${keyword}`, lineNumber);
-  if (i < line.length) i++;
-  const rest = line.slice(i);
-  if (keyword === 'HELP') return { kind: 'HELP', name, text: unescapeHelp(rest) };
-  const type = rest.trim();
-  if (!isMetricType(type)) throw new ExpositionError(`unknown metric type ${JSON.stringify(type)}`, lineNumber);
-  return { kind: 'TYPE', name, text: type };
+function skipBlanks(bytes: Buffer, from: number, end: number): number {
+  let i = from;
+  while (i < end && isBlank(bytes[i] as number)) i++;
+  return i;
 }
 
-function unescapeHelp(text: string): string {
+/** Message text for a name or value from the body: clipped, so an error stays one short line. */
+function shown(bytes: Buffer, start: number, end: number): string {
+  const limit = 120;
+  return end - start > limit ? `${bytes.toString('utf8', start, start + limit)}…` : bytes.toString('utf8', start, end);
+}
+
+/** Whether `word` (ASCII) stands in `bytes` at `at`, within `end`. */
+function matchesAt(bytes: Buffer, at: number, end: number, word: string): boolean {
+  if (end - at < word.length) return false;
+  for (let k = 0; k < word.length; k++) if (bytes[at + k] !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+/** Validates a comment line; true (with `out` filled) for `# HELP` and `# TYPE`, false for an ordinary comment. */
+function scanComment(bytes: Buffer, hashAt: number, lineEnd: number, lineNumber: number, out: ScannedMetadata): boolean {
+  let i = skipBlanks(bytes, hashAt + 1, lineEnd);
+  const keywordStart = i;
+  while (i < lineEnd && !isBlank(bytes[i] as number)) i++;
+  const size = i - keywordStart;
+  const kind = size === 4 && matchesAt(bytes, keywordStart, i, 'HELP') ? 'HELP' : size === 4 && matchesAt(bytes, keywordStart, i, 'TYPE') ? 'TYPE' : undefined;
+  if (kind === undefined) return false;
+  i = skipBlanks(bytes, i, lineEnd);
+  const nameStart = i;
+  if (i < lineEnd && ((CHAR_CLASS[bytes[i] as number] as number) & NAME_START) !== 0) i = runEnd(bytes, i + 1, lineEnd, NAME_REST);
+  if (i === nameStart) throw new ExpositionError(`# ${kind} without a metric name`, lineNumber);
+  if (i < lineEnd && !isBlank(bytes[i] as number)) throw new ExpositionError(`invalid metric name in # ${kind}`, lineNumber);
+  if (kind === 'TYPE') {
+    const type = typeText(bytes, i, lineEnd);
+    if (!isMetricType(type)) throw new ExpositionError(`unknown metric type ${JSON.stringify(type)}`, lineNumber);
+  }
+  out.lineNumber = lineNumber;
+  out.kind = kind;
+  out.nameStart = nameStart;
+  out.nameEnd = i;
+  return true;
+}
+
+/** The type word of a `# TYPE` line, from just after its name. */
+function typeText(bytes: Buffer, nameEnd: number, lineEnd: number): string {
+  const from = skipBlanks(bytes, nameEnd, lineEnd);
+  let to = lineEnd;
+  while (to > from && isBlank(bytes[to - 1] as number)) to--;
+  return shown(bytes, from, to);
+}
+
+/** The text of a `# HELP` line, from just after its name, unescaped (`\\` and `\n`). */
+function helpText(bytes: Buffer, nameEnd: number, lineEnd: number): string {
+  // One separator after the name; the rest is the text, as written.
+  const text = bytes.toString('utf8', nameEnd < lineEnd ? nameEnd + 1 : lineEnd, lineEnd);
   if (!text.includes('\\')) return text;
   return text.replace(/\\([\\n])/g, (_match, c: string) => (c === 'n' ? '\n' : '\\'));
 }
 
-/** Whether `word` stands in `text` at `at` (a char loop: String#startsWith with a position is slow in V8). */
-function matchesAt(text: string, at: number, word: string): boolean {
-  for (let k = 0; k < word.length; k++) if (text.charCodeAt(at + k) !== word.charCodeAt(k)) return false;
-  return true;
-}
-
-/** Which of the indexed labels a label name is, by length and characters: no substring made. */
-function indexedLabel(text: string, start: number, end: number): 'job' | 'instance' | 'service' | undefined {
+/** Which indexed label a label name is, by length and bytes: no string made. */
+function keyLabel(bytes: Buffer, start: number, end: number): number {
   const size = end - start;
-  if (size === 3 && matchesAt(text, start, 'job')) return 'job';
-  if (size === 8 && matchesAt(text, start, 'instance')) return 'instance';
-  if (size === 7 && matchesAt(text, start, 'service')) return 'service';
-  return undefined;
+  if (size === 3 && matchesAt(bytes, start, end, 'job')) return KEY_JOB;
+  if (size === 8 && matchesAt(bytes, start, end, 'instance')) return KEY_INSTANCE;
+  if (size === 7 && matchesAt(bytes, start, end, 'service')) return KEY_SERVICE;
+  return 0;
 }
 
-function scanSample(text: string, start: number, lineEnd: number, line: ScannedLine, current: FamilyMetadata | undefined): void {
-  const lineNumber = line.lineNumber;
-  let i = endOfName(text, start, lineEnd, NAME_START, NAME_REST);
+const UNTERMINATED = -1;
+const BAD_ESCAPE = -2;
+
+/**
+ * Index of the quote closing a label value that starts at `from`, in one forward scan (each byte
+ * read once, escapes included): UNTERMINATED when the line ends first, BAD_ESCAPE for an escape the
+ * format does not define.
+ */
+function endOfQuoted(bytes: Buffer, from: number, lineEnd: number): number {
+  let i = from;
+  while (i < lineEnd) {
+    const code = bytes[i] as number;
+    if (code === QUOTE) return i;
+    if (code === BACKSLASH) {
+      if (i + 1 >= lineEnd) return UNTERMINATED;
+      const escaped = bytes[i + 1] as number;
+      if (escaped !== BACKSLASH && escaped !== QUOTE && escaped !== LETTER_N) return BAD_ESCAPE;
+      i += 2;
+    } else {
+      i++;
+    }
+  }
+  return UNTERMINATED;
+}
+
+function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, out: ScannedSample, hashBase: number): void {
+  const lineNumber = out.lineNumber;
+  let i = start;
+  if (i < lineEnd && ((CHAR_CLASS[bytes[i] as number] as number) & NAME_START) !== 0) i = runEnd(bytes, i + 1, lineEnd, NAME_REST);
   if (i === start) throw new ExpositionError('expected a metric name', lineNumber);
   const nameEnd = i;
 
-  const previousJob = line.job;
-  line.job = undefined;
-  line.instance = undefined;
-  line.service = undefined;
-  line.labelsStart = i;
-  line.labelsEnd = i;
-  if (text.charCodeAt(i) === OPEN_BRACE) {
+  out.jobStart = out.jobEnd = out.instanceStart = out.instanceEnd = out.serviceStart = out.serviceEnd = -1;
+  let afterLabels = false;
+  if (i < lineEnd && bytes[i] === OPEN_BRACE) {
     i++;
-    line.labelsStart = i;
-    seenCount = 0;
+    labelNames.reset(lineEnd - i, hashBase);
     for (;;) {
-      while (isBlank(text.charCodeAt(i))) i++;
-      if (text.charCodeAt(i) === CLOSE_BRACE) break;
+      i = skipBlanks(bytes, i, lineEnd);
+      if (i < lineEnd && bytes[i] === CLOSE_BRACE) break;
       const labelStart = i;
-      i = endOfName(text, i, lineEnd, LABEL_START, LABEL_REST);
-      if (i === labelStart) throw new ExpositionError(`invalid label name in ${text.slice(start, nameEnd)}`, lineNumber);
+      if (i < lineEnd && ((CHAR_CLASS[bytes[i] as number] as number) & LABEL_START) !== 0) i = runEnd(bytes, i + 1, lineEnd, LABEL_REST);
+      if (i === labelStart) throw new ExpositionError(`invalid label name in ${shown(bytes, start, nameEnd)}`, lineNumber);
       const labelEnd = i;
-      if (isSeen(text, labelStart, labelEnd)) throw new ExpositionError(`duplicate label ${text.slice(labelStart, labelEnd)} in ${text.slice(start, nameEnd)}`, lineNumber);
-      seenLabels[2 * seenCount] = labelStart;
-      seenLabels[2 * seenCount + 1] = labelEnd;
-      seenCount++;
-      while (isBlank(text.charCodeAt(i))) i++;
-      if (text.charCodeAt(i) !== EQUALS) throw new ExpositionError(`expected "=" after label ${text.slice(labelStart, labelEnd)}`, lineNumber);
-      i++;
-      while (isBlank(text.charCodeAt(i))) i++;
-      if (text.charCodeAt(i) !== QUOTE) throw new ExpositionError(`expected a quoted value for label ${text.slice(labelStart, labelEnd)}`, lineNumber);
+      if (labelNames.add(bytes, labelStart, labelEnd)) throw new ExpositionError(`duplicate label ${shown(bytes, labelStart, labelEnd)} in ${shown(bytes, start, nameEnd)}`, lineNumber);
+      i = skipBlanks(bytes, i, lineEnd);
+      if (i >= lineEnd || bytes[i] !== EQUALS) throw new ExpositionError(`expected "=" after label ${shown(bytes, labelStart, labelEnd)}`, lineNumber);
+      i = skipBlanks(bytes, i + 1, lineEnd);
+      if (i >= lineEnd || bytes[i] !== QUOTE) throw new ExpositionError(`expected a quoted value for label ${shown(bytes, labelStart, labelEnd)}`, lineNumber);
       const valueStart = i + 1;
-      const valueEnd = endOfQuoted(text, valueStart, lineEnd);
+      const valueEnd = endOfQuoted(bytes, valueStart, lineEnd);
       if (valueEnd < 0) {
-        const label = text.slice(labelStart, labelEnd);
-        throw new ExpositionError(valueEnd === -1 ? `unterminated value for label ${label}` : `invalid escape in value of label ${label}`, lineNumber);
+        const label = shown(bytes, labelStart, labelEnd);
+        throw new ExpositionError(valueEnd === UNTERMINATED ? `unterminated value for label ${label}` : `invalid escape in value of label ${label}`, lineNumber);
       }
-      const indexed = indexedLabel(text, labelStart, labelEnd);
-      if (indexed === 'job') {
-        // Most lines share the previous line's job: reuse that string instead of copying (only
-        // when the raw value has no escapes, so raw and decoded text are the same).
-        const reusable = previousJob !== undefined && previousJob.length === valueEnd - valueStart
-          && matchesAt(text, valueStart, previousJob) && !hasBackslash(text, valueStart, valueEnd);
-        line.job = reusable ? previousJob : unescapeLabelValue(text, valueStart, valueEnd);
-      } else if (indexed === 'instance') {
-        line.instance = unescapeLabelValue(text, valueStart, valueEnd);
-      } else if (indexed === 'service') {
-        line.service = unescapeLabelValue(text, valueStart, valueEnd);
+      const key = keyLabel(bytes, labelStart, labelEnd);
+      if (key === KEY_JOB) {
+        out.jobStart = valueStart;
+        out.jobEnd = valueEnd;
+      } else if (key === KEY_INSTANCE) {
+        out.instanceStart = valueStart;
+        out.instanceEnd = valueEnd;
+      } else if (key === KEY_SERVICE) {
+        out.serviceStart = valueStart;
+        out.serviceEnd = valueEnd;
       }
-      i = valueEnd + 1;
-      while (isBlank(text.charCodeAt(i))) i++;
-      const next = text.charCodeAt(i);
-      if (next === COMMA) { i++; continue; }
-      if (next === CLOSE_BRACE) break;
-      throw new ExpositionError(`expected "," or "}" in labels of ${text.slice(start, nameEnd)}`, lineNumber);
+      i = skipBlanks(bytes, valueEnd + 1, lineEnd);
+      if (i < lineEnd && bytes[i] === COMMA) { i++; continue; }
+      if (i < lineEnd && bytes[i] === CLOSE_BRACE) break;
+      throw new ExpositionError(`expected "," or "}" in labels of ${shown(bytes, start, nameEnd)}`, lineNumber);
     }
-    line.labelsEnd = i;
     i++;
+    afterLabels = true;
   }
 
   // After a label set the separating space is optional, as in Prometheus' own parser.
-  if (!isBlank(text.charCodeAt(i)) && text.charCodeAt(i - 1) !== CLOSE_BRACE) {
-    throw new ExpositionError(`expected a value after ${text.slice(start, nameEnd)}`, lineNumber);
-  }
-  while (isBlank(text.charCodeAt(i))) i++;
+  if (!(i < lineEnd && isBlank(bytes[i] as number)) && !afterLabels) throw new ExpositionError(`expected a value after ${shown(bytes, start, nameEnd)}`, lineNumber);
+  i = skipBlanks(bytes, i, lineEnd);
   const valueStart = i;
-  while (i < lineEnd && !isBlank(text.charCodeAt(i))) i++;
-  if (!isValidValue(text, valueStart, i)) {
-    throw new ExpositionError(`invalid value ${JSON.stringify(text.slice(valueStart, i))} for ${text.slice(start, nameEnd)}`, lineNumber);
+  while (i < lineEnd && !isBlank(bytes[i] as number)) i++;
+  if (!isValidValue(bytes, valueStart, i)) throw new ExpositionError(`invalid value ${JSON.stringify(shown(bytes, valueStart, i))} for ${shown(bytes, start, nameEnd)}`, lineNumber);
+  i = skipBlanks(bytes, i, lineEnd);
+  if (i < lineEnd && !isValidTimestamp(bytes, i, lineEnd)) {
+    let to = lineEnd;
+    while (to > i && isBlank(bytes[to - 1] as number)) to--;
+    throw new ExpositionError(`invalid timestamp ${JSON.stringify(shown(bytes, i, to))} for ${shown(bytes, start, nameEnd)}`, lineNumber);
   }
-  const valueEnd = i;
-  while (isBlank(text.charCodeAt(i))) i++;
-  if (i < lineEnd && !isValidTimestamp(text, i, lineEnd)) {
-    throw new ExpositionError(`invalid timestamp ${JSON.stringify(text.slice(i, lineEnd).trimEnd())} for ${text.slice(start, nameEnd)}`, lineNumber);
-  }
-  line.start = start;
-  line.nameEnd = nameEnd;
-  line.valueStart = valueStart;
-  line.valueEnd = valueEnd;
-  line.lineEnd = lineEnd;
-  line.familyContext = current;
+  out.start = start;
+  out.end = lineEnd;
 }
 
 /**
- * Start/end pairs of the current line's label names, to find duplicates without copies. One
- * array for the module, reset per line: scanning is synchronous, so no two lines share it.
+ * The label names of one line, to find a duplicate in time linear in the line: a few are compared
+ * directly; beyond that they go into an open-addressing hash set sized for the whole line at once
+ * (so it never grows), seeded like the index, so no chosen set of names can make it degrade.
+ * One set serves every scan: a line is scanned in one go, and scans only yield between lines.
  */
-const seenLabels: number[] = [];
-let seenCount = 0;
+class LabelNameSet {
+  private static readonly DIRECT = 8;
+  private readonly starts = new Int32Array(LabelNameSet.DIRECT);
+  private readonly ends = new Int32Array(LabelNameSet.DIRECT);
+  private count = 0;
+  /** Name start + 1 per slot (0: empty), and the name's hash; `mask` + 1 slots in use, -1 before the set is needed. */
+  private table = new Int32Array(0);
+  private hashes = new Int32Array(0);
+  private mask = -1;
+  private base = 1;
+  private labelBytes = 0;
 
-function isSeen(text: string, start: number, end: number): boolean {
-  const size = end - start;
-  for (let k = 0; k < seenCount; k++) {
-    const seenStart = seenLabels[2 * k] as number;
-    if ((seenLabels[2 * k + 1] as number) - seenStart === size && rangesEqual(text, seenStart, start, size)) return true;
+  /** Starts a line whose labels take at most `labelBytes` bytes. */
+  reset(labelBytes: number, base: number): void {
+    this.count = 0;
+    this.mask = -1;
+    this.base = base;
+    this.labelBytes = labelBytes;
   }
-  return false;
+
+  /** Adds a name; true when the line already had it. */
+  add(bytes: Buffer, start: number, end: number): boolean {
+    if (this.mask < 0) {
+      for (let k = 0; k < this.count; k++) {
+        if (sameRange(bytes, this.starts[k] as number, this.ends[k] as number, start, end)) return true;
+      }
+      if (this.count < LabelNameSet.DIRECT) {
+        this.starts[this.count] = start;
+        this.ends[this.count] = end;
+        this.count++;
+        return false;
+      }
+      // A label takes at least 4 bytes (`a=""`) and a separator: at most half the slots fill.
+      const size = 2 ** Math.max(5, Math.ceil(Math.log2((2 * this.labelBytes) / 5 + 2)));
+      if (this.table.length < size) {
+        this.table = new Int32Array(size);
+        this.hashes = new Int32Array(size);
+      } else {
+        this.table.fill(0, 0, size);
+      }
+      this.mask = size - 1;
+      for (let k = 0; k < LabelNameSet.DIRECT; k++) this.insert(bytes, this.starts[k] as number, this.ends[k] as number);
+    }
+    if (this.insert(bytes, start, end)) return true;
+    this.count++;
+    return false;
+  }
+
+  private insert(bytes: Buffer, start: number, end: number): boolean {
+    const hash = hashBytes(bytes, start, end, this.base);
+    let slot = hash & this.mask;
+    for (;;) {
+      const stored = this.table[slot] as number;
+      if (stored === 0) {
+        this.table[slot] = start + 1;
+        this.hashes[slot] = hash;
+        return false;
+      }
+      if (this.hashes[slot] === hash && sameName(bytes, stored - 1, start, end)) return true;
+      slot = (slot + 1) & this.mask;
+    }
+  }
 }
 
-function rangesEqual(text: string, a: number, b: number, size: number): boolean {
-  for (let k = 0; k < size; k++) if (text.charCodeAt(a + k) !== text.charCodeAt(b + k)) return false;
+const labelNames = new LabelNameSet();
+
+function sameRange(bytes: Buffer, aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
+  const size = aEnd - aStart;
+  if (bEnd - bStart !== size) return false;
+  for (let k = 0; k < size; k++) if (bytes[aStart + k] !== bytes[bStart + k]) return false;
   return true;
 }
 
-function hasBackslash(text: string, start: number, end: number): boolean {
-  for (let k = start; k < end; k++) if (text.charCodeAt(k) === BACKSLASH) return true;
-  return false;
+/** Whether the label name stored at `stored` is `bytes[start, end)`: names end where their characters do. */
+function sameName(bytes: Buffer, stored: number, start: number, end: number): boolean {
+  const size = end - start;
+  for (let k = 0; k < size; k++) if (bytes[stored + k] !== bytes[start + k]) return false;
+  return ((CHAR_CLASS[bytes[stored + size] as number] as number) & LABEL_REST) === 0 || stored + size >= bytes.length;
 }
-
-/**
- * Index of the quote closing a label value that starts at `from`: -1 when unterminated on the
- * line, -2 for an escape the format does not define.
- */
-function endOfQuoted(text: string, from: number, lineEnd: number): number {
-  let i = from;
-  for (;;) {
-    const quote = text.indexOf('"', i);
-    if (quote === -1 || quote >= lineEnd) return -1;
-    // Look for a backslash only up to that quote (label values are short; the text is not).
-    let backslash = i;
-    while (backslash < quote && text.charCodeAt(backslash) !== BACKSLASH) backslash++;
-    if (backslash === quote) return quote;
-    const escaped = text.charCodeAt(backslash + 1);
-    if (escaped !== BACKSLASH && escaped !== QUOTE && escaped !== 110 /* n */) return -2;
-    i = backslash + 2;
-  }
-}
-
-function unescapeLabelValue(text: string, start: number, end: number): string {
-  const raw = text.slice(start, end);
-  if (!raw.includes('\\')) return raw;
-  return raw.replace(/\\([\\"n])/g, (_match, c: string) => (c === 'n' ? '\n' : c));
-}
-
-/** Decodes a label set that scanSample already validated. */
-function decodeLabels(text: string, start: number, end: number): Labels {
-  // No prototype: a label named `__proto__` is a label like any other.
-  const labels = Object.create(null) as Record<string, string>;
-  let i = start;
-  while (i < end) {
-    while (isBlank(text.charCodeAt(i)) || text.charCodeAt(i) === COMMA) i++;
-    if (i >= end) break;
-    const nameStart = i;
-    i = endOfName(text, i, end, LABEL_START, LABEL_REST);
-    const name = text.slice(nameStart, i);
-    i = text.indexOf('"', i) + 1;
-    const valueEnd = endOfQuoted(text, i, end);
-    labels[name] = unescapeLabelValue(text, i, valueEnd);
-    i = valueEnd + 1;
-  }
-  return labels;
-}
-
-const isDigit = (code: number): boolean => code >= 48 && code <= 57;
 
 /** The float syntax of the format (Go's ParseFloat, decimal only), checked without copying. */
-function isValidValue(text: string, start: number, end: number): boolean {
-  const first = text.charCodeAt(start);
-  if (first === 78 /* N */ || first === 73 /* I */ || ((first === 43 || first === 45) && text.charCodeAt(start + 1) === 73)) {
-    const word = text.slice(start, end);
-    return word === 'NaN' || word === 'Inf' || word === '+Inf' || word === '-Inf';
+function isValidValue(bytes: Buffer, start: number, end: number): boolean {
+  if (start >= end) return false;
+  const first = bytes[start] as number;
+  if (first === 78 /* N */ || first === 73 /* I */ || ((first === 43 || first === 45) && bytes[start + 1] === 73)) {
+    return matchesWord(bytes, start, end, 'NaN') || matchesWord(bytes, start, end, 'Inf') || matchesWord(bytes, start, end, '+Inf') || matchesWord(bytes, start, end, '-Inf');
   }
   let i = start;
-  const sign = text.charCodeAt(i);
-  if (sign === 43 || sign === 45) i++;
+  if (first === 43 || first === 45) i++;
   let digits = 0;
-  while (i < end && isDigit(text.charCodeAt(i))) { i++; digits++; }
-  if (text.charCodeAt(i) === 46 /* . */ && i < end) {
+  while (i < end && isDigit(bytes[i] as number)) { i++; digits++; }
+  if (i < end && bytes[i] === 46 /* . */) {
     i++;
-    while (i < end && isDigit(text.charCodeAt(i))) { i++; digits++; }
+    while (i < end && isDigit(bytes[i] as number)) { i++; digits++; }
   }
   if (digits === 0) return false;
-  if (i < end && (text.charCodeAt(i) | 0x20) === 101 /* e */) {
+  if (i < end && ((bytes[i] as number) | 0x20) === 101 /* e */) {
     i++;
-    const expSign = text.charCodeAt(i);
-    if (expSign === 43 || expSign === 45) i++;
+    if (i < end && (bytes[i] === 43 || bytes[i] === 45)) i++;
     const expStart = i;
-    while (i < end && isDigit(text.charCodeAt(i))) i++;
+    while (i < end && isDigit(bytes[i] as number)) i++;
     if (i === expStart) return false;
   }
   return i === end;
 }
 
-function isValidTimestamp(text: string, start: number, end: number): boolean {
+const matchesWord = (bytes: Buffer, start: number, end: number, word: string): boolean => end - start === word.length && matchesAt(bytes, start, end, word);
+
+function isValidTimestamp(bytes: Buffer, start: number, end: number): boolean {
   let stop = end;
-  while (stop > start && isBlank(text.charCodeAt(stop - 1))) stop--;
+  while (stop > start && isBlank(bytes[stop - 1] as number)) stop--;
   let i = start;
-  if (text.charCodeAt(i) === 45 /* - */) i++;
+  if (bytes[i] === 45 /* - */) i++;
   if (i === stop) return false;
-  for (; i < stop; i++) if (!isDigit(text.charCodeAt(i))) return false;
+  for (; i < stop; i++) if (!isDigit(bytes[i] as number)) return false;
   return true;
 }
 
@@ -429,14 +482,130 @@ function parseValue(text: string): number {
   }
 }
 
-/** The family a sample belongs to: the current `# TYPE`/`# HELP` name, when the sample's name is it or it plus a suffix. */
-function familyOf(text: string, start: number, nameEnd: number, current: FamilyMetadata | undefined): string {
-  if (current === undefined) return text.slice(start, nameEnd);
-  const base = current.name;
-  const rest = nameEnd - start - base.length;
-  if (rest >= 0 && matchesAt(text, start, base)) {
-    if (rest === 0) return base;
-    for (const suffix of FAMILY_SUFFIXES) if (suffix.length === rest && matchesAt(text, start + base.length, suffix)) return base;
-  }
-  return text.slice(start, nameEnd);
+function unescapeLabelValue(bytes: Buffer, start: number, end: number): string {
+  const raw = bytes.toString('utf8', start, end);
+  if (!raw.includes('\\')) return raw;
+  return raw.replace(/\\([\\"n])/g, (_match, c: string) => (c === 'n' ? '\n' : c));
 }
+
+/** The decoded value of a label whose raw (escaped) value is `bytes[start, end)`; undefined when absent (start < 0). */
+export function labelValueAt(bytes: Buffer, start: number, end: number): string | undefined {
+  return start < 0 ? undefined : unescapeLabelValue(bytes, start, end);
+}
+
+/**
+ * The sample of a line the scanner validated (`start` at its metric name, `end` before its line
+ * feed), its family resolved against the `# TYPE`/`# HELP` name in force there.
+ */
+export function decodeSample(bytes: Buffer, start: number, end: number, familyContext: string | undefined): Sample {
+  let i = runEnd(bytes, start, end, NAME_REST);
+  const name = bytes.toString('latin1', start, i);
+  // No prototype: a label named `__proto__` or `constructor` is a label like any other.
+  const labels = Object.create(null) as Record<string, string>;
+  if (i < end && bytes[i] === OPEN_BRACE) {
+    i++;
+    for (;;) {
+      while (i < end && (isBlank(bytes[i] as number) || bytes[i] === COMMA)) i++;
+      if (i >= end || bytes[i] === CLOSE_BRACE) break;
+      const labelStart = i;
+      i = runEnd(bytes, i, end, LABEL_REST);
+      const label = bytes.toString('latin1', labelStart, i);
+      i = bytes.indexOf(QUOTE, i) + 1;
+      const valueEnd = endOfQuoted(bytes, i, end);
+      labels[label] = unescapeLabelValue(bytes, i, valueEnd);
+      i = valueEnd + 1;
+    }
+    i++;
+  }
+  i = skipBlanks(bytes, i, end);
+  const valueStart = i;
+  while (i < end && !isBlank(bytes[i] as number)) i++;
+  const value = parseValue(bytes.toString('latin1', valueStart, i));
+  i = skipBlanks(bytes, i, end);
+  let stop = end;
+  while (stop > i && isBlank(bytes[stop - 1] as number)) stop--;
+  return {
+    name,
+    value,
+    timestampMs: i < stop ? Number(bytes.toString('latin1', i, stop)) : undefined,
+    family: familyOf(name, familyContext),
+    job: labels.job,
+    instance: labels.instance,
+    service: labels.service,
+    labels,
+  };
+}
+
+/** The family a sample belongs to: the current `# TYPE`/`# HELP` name, when the sample's name is it or it plus a suffix. */
+function familyOf(name: string, context: string | undefined): string {
+  if (context === undefined || !name.startsWith(context)) return name;
+  const rest = name.length - context.length;
+  if (rest === 0) return context;
+  for (const suffix of FAMILY_SUFFIXES) if (suffix.length === rest && name.endsWith(suffix)) return context;
+  return name;
+}
+
+/**
+ * Where the family name of a `# HELP`/`# TYPE` line starting at `lineStart` begins (the line
+ * validated by the scanner), or -1 when the line is not one.
+ */
+export function metadataNameStart(bytes: Buffer, lineStart: number): number {
+  const length = bytes.length;
+  let i = skipBlanks(bytes, lineStart, length);
+  if (bytes[i] !== HASH) return -1;
+  i = skipBlanks(bytes, i + 1, length);
+  if (!(matchesAt(bytes, i, length, 'HELP') || matchesAt(bytes, i, length, 'TYPE')) || !(i + 4 < length && isBlank(bytes[i + 4] as number))) return -1;
+  return skipBlanks(bytes, i + 4, length);
+}
+
+export function metadataNameEnd(bytes: Buffer, nameStart: number): number {
+  return nameStart < 0 ? nameStart : runEnd(bytes, nameStart, bytes.length, NAME_REST);
+}
+
+/** A `# HELP`/`# TYPE` line's family name, kind and text (help unescaped, type trimmed). */
+export function metadataAt(bytes: Buffer, start: number, end: number): { name: string; kind: 'HELP' | 'TYPE'; text: string } {
+  const nameStart = metadataNameStart(bytes, start);
+  const nameEnd = metadataNameEnd(bytes, nameStart);
+  const keyword = skipBlanks(bytes, skipBlanks(bytes, start, end) + 1, end);
+  const kind = matchesAt(bytes, keyword, end, 'HELP') ? 'HELP' : 'TYPE';
+  const name = bytes.toString('latin1', nameStart, nameEnd);
+  return { name, kind, text: kind === 'HELP' ? helpText(bytes, nameEnd, end) : typeText(bytes, nameEnd, end) };
+}
+
+/** End of the line starting at `start` (before its line feed, and its carriage return if any). */
+export function lineEndOf(bytes: Buffer, start: number): number {
+  let end = bytes.indexOf(LF, start);
+  if (end === -1) end = bytes.length;
+  return end > start && bytes[end - 1] === CR ? end - 1 : end;
+}
+
+/**
+ * Positions of the `job`, `instance` and `service` values in a line the scanner validated, `out`
+ * filled as the scanner fills it; stops as soon as the labels in `wanted` (a KEY_* bit set) are
+ * found. The line needs no end: a valid line ends its label set before its line feed.
+ */
+export function keyLabelsAt(bytes: Buffer, start: number, out: ScannedSample, wanted: number): void {
+  out.jobStart = out.jobEnd = out.instanceStart = out.instanceEnd = out.serviceStart = out.serviceEnd = -1;
+  const end = bytes.length;
+  let missing = wanted;
+  let i = runEnd(bytes, start, end, NAME_REST);
+  if (i >= end || bytes[i] !== OPEN_BRACE) return;
+  i++;
+  while (missing !== 0) {
+    while (i < end && (isBlank(bytes[i] as number) || bytes[i] === COMMA)) i++;
+    if (i >= end || bytes[i] === CLOSE_BRACE) return;
+    const labelStart = i;
+    i = runEnd(bytes, i, end, LABEL_REST);
+    const key = keyLabel(bytes, labelStart, i);
+    i = bytes.indexOf(QUOTE, i) + 1;
+    const valueEnd = endOfQuoted(bytes, i, end);
+    if (key === KEY_JOB) { out.jobStart = i; out.jobEnd = valueEnd; }
+    else if (key === KEY_INSTANCE) { out.instanceStart = i; out.instanceEnd = valueEnd; }
+    else if (key === KEY_SERVICE) { out.serviceStart = i; out.serviceEnd = valueEnd; }
+    missing &= ~keyBit(key);
+    i = valueEnd + 1;
+  }
+}
+
+/** KEY_* as a bit, for `keyLabelsAt`'s `wanted`. */
+export const keyBit = (key: number): number => (key === 0 ? 0 : 1 << key);

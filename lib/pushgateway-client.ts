@@ -1,16 +1,25 @@
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { once } from 'node:events';
+import { createGunzip } from 'node:zlib';
 import { Agent, request } from 'undici';
 import { describeError, describeNetworkError, PushgatewayError } from './errors.ts';
 import { pushgatewayAuthorization } from './pushgateway-auth.ts';
 import { redactUrl } from './redact-url.ts';
+import { slicer } from './time-slicing.ts';
 
-const gunzipAsync = promisify(gunzip);
+export interface MetricsRequest {
+  readonly timeoutMs: number;
+  /** Bounds the body on the wire and once decompressed: memory stays bounded whatever the Pushgateway sends. */
+  readonly maxBodyBytes: number;
+  readonly bearerToken?: string | undefined;
+  /** Stops the read early (a newer read replaced it); the error is the signal's reason. */
+  readonly signal?: AbortSignal | undefined;
+}
 
 export interface MetricsRead {
-  readonly text: string;
   /** Bytes on the wire (compressed when gzip was used). */
   readonly bytes: number;
+  /** Bytes of the body handed to the sink (decompressed). */
+  readonly bodyBytes: number;
 }
 
 /**
@@ -20,8 +29,12 @@ export interface MetricsRead {
 export class PushgatewayClient {
   private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 4 });
 
-  /** `maxBodyBytes` bounds the body on the wire and once decompressed: memory stays bounded whatever the Pushgateway sends. */
-  async fetchMetrics(baseUrl: string, timeoutMs: number, maxBodyBytes: number, bearerToken?: string): Promise<MetricsRead> {
+  /**
+   * Streams the body into `sink` chunk by chunk (inflating gzip on the way): the caller copies
+   * each chunk where it keeps the body, so the read itself holds no copy of it.
+   */
+  async fetchMetrics(baseUrl: string, options: MetricsRequest, sink: (chunk: Uint8Array) => void): Promise<MetricsRead> {
+    const { timeoutMs, maxBodyBytes, bearerToken } = options;
     const url = new URL(`${baseUrl}/metrics`);
     const headers: Record<string, string> = {
       // Asks for text: Pushgateway would otherwise be free to answer in protobuf.
@@ -35,57 +48,79 @@ export class PushgatewayClient {
     url.username = '';
     url.password = '';
     const where = redactUrl(baseUrl);
-    const signal = AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs)));
+    const timeout = AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs)));
+    const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
     let response;
     try {
       response = await request(url, { dispatcher: this.agent, method: 'GET', headers, signal });
     } catch (error) {
-      throw this.wrap(error, where, timeoutMs, signal);
+      throw this.wrap(error, where, timeoutMs, timeout, options.signal);
     }
     if (response.statusCode !== 200) {
       // The body of an error answer is not worth reading: discard a little, then drop the connection.
       await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
       throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} answered HTTP ${response.statusCode} to GET /metrics`);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
+    const gzip = String(response.headers['content-encoding'] ?? '').toLowerCase() === 'gzip';
+    let bytes = 0;
+    let bodyBytes = 0;
+    const tooLarge = (inflated: boolean) =>
+      new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} sent more than max_body_bytes (${maxBodyBytes}) bytes${inflated ? ' once inflated' : ''}`);
+    const take = (chunk: Buffer) => {
+      bodyBytes += chunk.length;
+      if (bodyBytes > maxBodyBytes) throw tooLarge(gzip);
+      sink(chunk);
+    };
+    const inflate = gzip ? createGunzip({ chunkSize: 64 * 1024 }) : undefined;
+    const pause = slicer();
     try {
-      for await (const chunk of response.body) {
-        size += (chunk as Buffer).length;
-        if (size > maxBodyBytes) {
-          // Leaving the loop by a throw closes the stream (and the connection) cleanly.
-          throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} sent more than max_body_bytes (${maxBodyBytes}) bytes`);
+      if (inflate === undefined) {
+        // Leaving the loop by a throw closes the stream (and the connection) cleanly.
+        for await (const chunk of response.body) {
+          bytes += (chunk as Buffer).length;
+          take(chunk as Buffer);
+          await pause();
         }
-        chunks.push(chunk as Buffer);
+      } else {
+        const compressed = (async () => {
+          for await (const chunk of response.body) {
+            bytes += (chunk as Buffer).length;
+            if (bytes > maxBodyBytes) throw tooLarge(false);
+            if (!inflate.write(chunk as Buffer)) await once(inflate, 'drain', { signal });
+          }
+          inflate.end();
+        })();
+        compressed.catch((error: unknown) => inflate.destroy(error instanceof Error ? error : new Error(String(error))));
+        for await (const chunk of inflate) {
+          take(chunk as Buffer);
+          await pause();
+        }
+        await compressed;
       }
     } catch (error) {
-      throw error instanceof PushgatewayError ? error : this.wrap(error, where, timeoutMs, signal);
-    }
-    const body = Buffer.concat(chunks, size);
-    const encoding = String(response.headers['content-encoding'] ?? '').toLowerCase();
-    let text: string;
-    if (encoding === 'gzip') {
-      try {
-        text = (await gunzipAsync(body, { maxOutputLength: maxBodyBytes })).toString('utf8');
-      } catch (error) {
-        const tooLarge = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-        const reason = tooLarge ? `more than max_body_bytes (${maxBodyBytes}) bytes once inflated` : `a bad gzip body: ${describeError(error)}`;
-        throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} sent ${reason}`, { cause: error });
+      // Stops the compressed half too, and drops the connection now rather than at the timeout.
+      inflate?.destroy();
+      response.body.destroy();
+      if (error instanceof PushgatewayError) throw error;
+      if (inflate !== undefined && isZlibError(error)) {
+        throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} sent a bad gzip body: ${describeError(error)}`, { cause: error });
       }
-    } else {
-      text = body.toString('utf8');
+      throw this.wrap(error, where, timeoutMs, timeout, options.signal);
     }
-    return { text, bytes: body.length };
+    return { bytes, bodyBytes };
   }
 
   async close(): Promise<void> {
     await this.agent.close();
   }
 
-  private wrap(error: unknown, where: string, timeoutMs: number, signal: AbortSignal): PushgatewayError {
-    if (signal.aborted) {
+  private wrap(error: unknown, where: string, timeoutMs: number, timeout: AbortSignal, stop: AbortSignal | undefined): Error {
+    if (stop?.aborted) return stop.reason instanceof Error ? stop.reason : new Error(String(stop.reason));
+    if (timeout.aborted) {
       return new PushgatewayError('PUSHGATEWAY_TIMEOUT', `Pushgateway at ${where} did not answer within ${(timeoutMs / 1000).toFixed(2)}s`, { cause: error });
     }
     return new PushgatewayError('PUSHGATEWAY_UNREACHABLE', `Pushgateway at ${where} is unreachable: ${describeNetworkError(error)}`, { cause: error });
   }
 }
+
+const isZlibError = (error: unknown): boolean => typeof (error as { code?: unknown } | undefined)?.code === 'string' && String((error as { code: string }).code).startsWith('Z_');

@@ -1,0 +1,40 @@
+import { randomInt } from 'node:crypto';
+
+/**
+ * Polynomial hashing of byte ranges modulo a prime, with a random base per index: keys are chosen
+ * by whoever pushes, and with a fixed hash they could pile every group into one bucket (hash
+ * flooding). For any two distinct keys of up to L bytes, a random base makes them collide with
+ * probability at most L / (3 · PRIME) — whatever the keys (the difference is a non-zero polynomial
+ * with at most L / 3 roots).
+ */
+export const HASH_PRIME = 67_108_859; // the largest prime below 2^26: products stay exact in a double
+const INVERSE_PRIME = 1 / HASH_PRIME;
+
+export function randomHashBase(): number {
+  return randomInt(1 << 16, HASH_PRIME);
+}
+
+/** (h · base + digit) mod HASH_PRIME, for h, base < 2^26 and digit ≤ 2^24 + 1: exact in doubles. */
+function step(h: number, base: number, digit: number): number {
+  const x = h * base + digit;
+  const r = x - Math.floor(x * INVERSE_PRIME) * HASH_PRIME;
+  return r < 0 ? r + HASH_PRIME : r >= HASH_PRIME ? r - HASH_PRIME : r;
+}
+
+/** Hash of `bytes[start, end)`, three bytes per step, then the length (so a short tail cannot pose as a longer range). */
+export function hashBytes(bytes: Uint8Array, start: number, end: number, base: number): number {
+  let h = 0;
+  let i = start;
+  for (; i + 3 <= end; i += 3) h = step(h, base, (((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)) + 1);
+  if (i < end) {
+    let tail = 0;
+    for (; i < end; i++) tail = (tail << 8) | (bytes[i] as number);
+    h = step(h, base, tail + 1);
+  }
+  return step(h, base, end - start + 1);
+}
+
+/** Hash of a pair of hashes (a group's job and instance), in that order. */
+export function combineHashes(first: number, second: number, base: number): number {
+  return step(step(0, base, first + 1), base, second + 1);
+}

@@ -1,0 +1,50 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
+/**
+ * Long work written as a generator that yields every few tens of microseconds of work (between
+ * two steps it can stop anywhere). Run in slices, it gives the event loop a turn every `sliceMs`,
+ * so a read in progress never holds up `/-/healthy` or a probe answered from the cache.
+ */
+export type SlicedWork<T> = Generator<void, T, void>;
+
+/** How long a slice runs before the event loop gets a turn: short against any scrape or health-check timeout. */
+export const SLICE_MS = 2;
+
+export async function runSliced<T>(work: SlicedWork<T>, signal?: AbortSignal, sliceMs: number = SLICE_MS): Promise<T> {
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = work.next();
+    if (step.done) return step.value;
+    if (performance.now() - sliceStart >= sliceMs) {
+      await nextTurn();
+      if (signal?.aborted) {
+        work.return(undefined as T);
+        signal.throwIfAborted();
+      }
+      sliceStart = performance.now();
+    }
+  }
+}
+
+/**
+ * For loops that await anyway (a stream read chunk by chunk): `await pause()` after each step
+ * gives the event loop a turn once `sliceMs` have gone by. Without it, chunks already buffered
+ * are taken one microtask after the other: megabytes without a turn.
+ */
+export function slicer(sliceMs: number = SLICE_MS): () => Promise<void> | undefined {
+  let sliceStart = performance.now();
+  return () => {
+    if (performance.now() - sliceStart < sliceMs) return undefined;
+    return nextTurn().then(() => {
+      sliceStart = performance.now();
+    });
+  };
+}
+
+/** Runs the same work in one go (tests, tools, small inputs). */
+export function runToEnd<T>(work: SlicedWork<T>): T {
+  for (;;) {
+    const step = work.next();
+    if (step.done) return step.value;
+  }
+}

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { freePort, PROJECT_ROOT, pushHeartbeat, sampleValue, startProcess, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { escapesPush, freezingPush, manyLabelsPush } from '../support/hostile-bodies.ts';
+
+async function push(pushgatewayUrl: string, instance: string, body: string): Promise<void> {
+  const response = await fetch(`${pushgatewayUrl}/metrics/job/hostile/instance/${instance}`, { method: 'PUT', body });
+  assert.ok(response.ok, `Pushgateway refused the push to ${instance}: HTTP ${response.status} ${await response.text()}`);
+}
+
+/** `npm run serve`'s server (the built dist/server/server.mjs) on a free port, reading `pushgatewayUrl`. */
+async function startServer(dir: TempDir, name: string, pushgatewayUrl: string): Promise<RunningProcess> {
+  const config = await dir.file(`${name}.yml`, [
+    `pushgateway_url: "${pushgatewayUrl}"`,
+    // A new read every half second: the reads run all through the test.
+    'scrape_interval_seconds: 0.5',
+    'timeout_seconds: 30',
+    'services:',
+    '  - name: service1',
+    '    freshness_threshold_seconds: 3600',
+    '',
+  ].join('\n'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  return startProcess(process.execPath, [join(PROJECT_ROOT, 'dist', 'server', 'server.mjs')], {
+    readyUrl: `${url}/-/healthy`, url, port,
+    env: { PORT: String(port), HOST: '127.0.0.1', CONFIG_FILE: config, LOG_LEVEL: 'info' },
+  });
+}
+
+/** One request, timed; a request that fails (the server stalled past the timeout, or died) counts as never answered. */
+async function timed(url: string): Promise<{ ms: number; status: number; body: string }> {
+  const started = performance.now();
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+    const body = await response.text();
+    return { ms: performance.now() - started, status: response.status, body };
+  } catch (error) {
+    return { ms: Number.POSITIVE_INFINITY, status: 0, body: String(error) };
+  }
+}
+
+describe('one hostile push cannot freeze the exporter (real Pushgateway, npm run serve)', () => {
+  let hostile: RunningProcess;
+  let plain: RunningProcess;
+  const servers: RunningProcess[] = [];
+  let dir: TempDir;
+
+  before(async () => {
+    [hostile, plain] = await Promise.all([startPushgateway(), startPushgateway()]);
+    dir = await tempDir();
+    // 400,000 escapes and 4 MB of text in one label value; 30,000 labels on one line; 200,000 escapes kept under the 1 MiB line limit.
+    await push(hostile.url, 'frozen', freezingPush());
+    await push(hostile.url, 'wide', manyLabelsPush());
+    await push(hostile.url, 'escapes', escapesPush());
+    // The same number of bytes, in ordinary lines, for the side-by-side baseline.
+    const bytes = freezingPush().length + manyLabelsPush().length + escapesPush().length;
+    const lines = Array.from({ length: Math.ceil(bytes / 60) }, (_, i) => `plain_metric{i="${i}",service="svc${i % 1000}"} ${i}`);
+    await push(plain.url, 'plain', `${lines.join('\n')}\n`);
+    const now = Date.now() / 1000;
+    await Promise.all([pushHeartbeat(hostile.url, 'service1', now), pushHeartbeat(plain.url, 'service1', now)]);
+    servers.push(await startServer(dir, 'hostile', hostile.url), await startServer(dir, 'plain', plain.url));
+  });
+  after(async () => {
+    for (const server of servers) await server.stop();
+    await Promise.all([hostile?.stop(), plain?.stop()]);
+    await dir?.remove();
+  });
+
+  it('keeps /-/healthy and /probe answering while it reads the hostile pushes, as it does for plain ones of the same size', async (t) => {
+    const [onHostile, onPlain] = servers as [RunningProcess, RunningProcess];
+    const healthy = { hostile: [] as number[], plain: [] as number[] };
+    const probes: { server: string; status: number; success: number | undefined; up: number | undefined; ms: number }[] = [];
+    const until = performance.now() + 6000;
+    // Probes start a read every half second (the scrape interval); /-/healthy is asked all along, side by side.
+    const prober = (async () => {
+      while (performance.now() < until) {
+        for (const [name, server] of [['hostile', onHostile], ['plain', onPlain]] as const) {
+          const answer = await timed(`${server.url}/probe?target=service1`);
+          probes.push({ server: name, status: answer.status, success: sampleValue(answer.body, 'probe_success'), up: sampleValue(answer.body, 'probe_pushgateway_up'), ms: answer.ms });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    })();
+    while (performance.now() < until) {
+      healthy.hostile.push((await timed(`${onHostile.url}/-/healthy`)).ms);
+      healthy.plain.push((await timed(`${onPlain.url}/-/healthy`)).ms);
+    }
+    await prober;
+
+    for (const probe of probes) assert.deepEqual([probe.status, probe.success, probe.up], [200, 1, 1], JSON.stringify(probe));
+    assert.ok(probes.length >= 8, `${probes.length} probes`);
+    const slowest = { hostile: Math.max(...healthy.hostile), plain: Math.max(...healthy.plain) };
+    t.diagnostic(`slowest /-/healthy: ${slowest.hostile.toFixed(1)} ms reading the hostile pushes, ${slowest.plain.toFixed(1)} ms reading plain ones (${healthy.hostile.length} requests each); slowest /probe: ${Math.max(...probes.filter((p) => p.server === 'hostile').map((p) => p.ms)).toFixed(0)} ms`);
+    assert.ok(slowest.hostile <= 10 * slowest.plain, `slowest /-/healthy ${slowest.hostile.toFixed(1)} ms vs ${slowest.plain.toFixed(1)} ms beside it`);
+    // The 4.8 MB line is left out of the index, and said so; the rest of the Pushgateway is read.
+    assert.match(onHostile.output(), /"skipped_long_lines":1/);
+  });
+});
