@@ -70,8 +70,10 @@ export const CONFIG_DEFAULTS = {
   configTtlSeconds: 60,
   maxClockSkewSeconds: 300,
   allowUnlistedTargets: false,
-  // A 10k-group Pushgateway renders about 3 MB; a 128 MB Lambda must hold the body twice (bytes and text) plus its index.
-  maxBodyBytes: 8 * 1024 * 1024, // the largest that fits a 128 MB Lambda in the worst shape, measured by test/integration/snapshot-memory.test.ts
+  // Two snapshots (body and index, the one in use and the one being read) must fit a 128 MB Lambda
+  // in the worst shape: 8 MiB is the largest that does (docs/performance.md; test/integration/snapshot-memory.test.ts).
+  // A 10k-group Pushgateway renders about 3 MB.
+  maxBodyBytes: 8 * 1024 * 1024,
   job: 'heartbeat',
   heartbeatMetric: 'loop_heartbeat_timestamp_seconds',
   freshnessThresholdSeconds: 10,

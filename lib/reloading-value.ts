@@ -67,7 +67,7 @@ export class ReloadingValue<T> {
   async read(maxWaitMs?: number): Promise<ReloadingRead<T>> {
     const good = this.current();
     const ttlSeconds = good === undefined ? FIRST_LOAD_RETRY_SECONDS : this.options.ttlSeconds(good);
-    const read = await this.cache.get({ ttlMs: ttlSeconds * 1000, maxStaleMs: Number.POSITIVE_INFINITY, maxLoadMs: MAX_LOAD_MS }, maxWaitMs);
+    const read = await this.cache.get({ ttlMs: Math.round(ttlSeconds * 1000), maxStaleMs: Number.POSITIVE_INFINITY, maxLoadMs: MAX_LOAD_MS }, maxWaitMs);
     // A reload still running is no failure: report the last completed one (or, before any, the wait).
     const error = read.error !== undefined ? describeError(read.error)
       : read.timedOut && read.value === undefined ? `${this.options.what} from ${this.options.source} still loading after ${((maxWaitMs ?? 0) / 1000).toFixed(2)}s`

@@ -45,8 +45,9 @@ export class SnapshotSource {
   async read(config: ExporterConfig, maxWaitMs: number): Promise<SnapshotRead> {
     const cache = this.cacheFor(config);
     const policy = {
-      ttlMs: config.scrapeIntervalSeconds * 1000,
-      maxStaleMs: config.maxStaleSeconds * 1000,
+      // Whole milliseconds: 1.005 * 1000 is 1004.9999999999999, which would refuse a snapshot exactly max_stale_seconds old.
+      ttlMs: Math.round(config.scrapeIntervalSeconds * 1000),
+      maxStaleMs: Math.round(config.maxStaleSeconds * 1000),
       // The read's own timeout has passed by then: it hung across a frozen Lambda container.
       maxLoadMs: config.timeoutSeconds * 1000 + 1000,
     };

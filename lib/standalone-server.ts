@@ -63,7 +63,9 @@ export type PushgatewayCheck = (config: ExporterConfig) => Promise<void>;
 const readOnce: PushgatewayCheck = async (config) => {
   const client = new PushgatewayClient();
   try {
-    await client.fetchMetrics(config.pushgatewayUrl, config.timeoutSeconds * 1000, config.maxBodyBytes, config.pushgatewayBearerToken);
+    // The body is only counted, not kept: the check holds no copy of it.
+    const options = { timeoutMs: config.timeoutSeconds * 1000, maxBodyBytes: config.maxBodyBytes, bearerToken: config.pushgatewayBearerToken };
+    await client.fetchMetrics(config.pushgatewayUrl, options, () => undefined);
   } finally {
     await client.close();
   }
