@@ -18,10 +18,10 @@ export interface SnapshotRead {
 }
 
 /**
- * The warm-container snapshot cache (SPEC §6): one Pushgateway read serves every probe for
- * `scrape_interval_seconds`, concurrent probes share one read (each waiting only as long as its
- * own deadline allows), and a failed read may fall back on a snapshot younger than
- * `max_stale_seconds`.
+ * The warm-container snapshot cache (docs/architecture.md#the-snapshot-cache): one Pushgateway
+ * read serves every probe for `scrape_interval_seconds`, concurrent probes share one read (each
+ * waiting only as long as its own deadline allows), and a failed read may fall back on a snapshot
+ * younger than `max_stale_seconds`.
  */
 export class SnapshotSource {
   private current: { key: string; cache: ExpiringCache<Snapshot> } | undefined;
