@@ -139,26 +139,24 @@ describe('docs/operations.md failure modes', () => {
     const missing: string[] = [];
     for (const row of rows) {
       const proof = row.split(' | ').at(-1) ?? '';
-      for (const part of proof.split(';')) {
-        const reference = /`(unit|integration|e2e)\/([\w-]+)`(.*)/.exec(part);
-        if (reference === null) {
-          missing.push(`no test named in: ${part.trim()}`);
-          continue;
-        }
-        const [, dir = '', name = '', rest = ''] = reference;
+      const references = [...proof.matchAll(/`(unit|integration|e2e)\/([\w-]+)`/g)];
+      if (references.length === 0) missing.push(`no test named in: ${row.slice(0, 60)}`);
+      references.forEach((reference, index) => {
+        const [, dir = '', name = ''] = reference;
         const file = `test/${dir}/${name}.test.ts`;
         if (!existsSync(join(PROJECT_ROOT, file))) {
           missing.push(`${file}: no such file`);
-          continue;
+          return;
         }
         const source = read(file);
-        // Each quoted name, split at "…" (the elided parts): every fragment is in the file.
+        // The names quoted after a file, up to the next file, split at "…" (the elided parts).
+        const rest = proof.slice((reference.index ?? 0) + reference[0].length, references[index + 1]?.index ?? proof.length);
         for (const [, quoted = ''] of rest.matchAll(/"([^"]+)"/g)) {
           for (const fragment of quoted.split('…').map((text) => text.trim()).filter((text) => text !== '')) {
             if (!source.includes(fragment)) missing.push(`${file}: "${fragment}"`);
           }
         }
-      }
+      });
     }
     assert.deepEqual(missing, []);
   });
