@@ -27,8 +27,9 @@ function newestIn(samples: Iterable<Sample>, metric: string): Sample | undefined
 }
 
 /**
- * Finds the target's heartbeat following SPEC §4: its `{job, instance=target}` group first,
- * then any sample of the heartbeat metric labelled `service="<target>"`.
+ * Finds the target's heartbeat (docs/probe-rules.md#how-the-heartbeat-is-found): its
+ * `{job, instance=target}` group first, then any sample of the heartbeat metric labelled
+ * `service="<target>"`.
  * `heartbeat_metric: push_time_seconds` needs no special case: Pushgateway exposes it per group.
  */
 export function lookupHeartbeat(snapshot: Snapshot, service: ServiceConfig, target: string): HeartbeatLookup {

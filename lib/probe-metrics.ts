@@ -20,12 +20,15 @@ function gauge(name: string, help: string, value: number | undefined): MetricFam
 }
 
 const bool = (flag: boolean): number => (flag ? 1 : 0);
-/** One label set per state, made once: every probe renders all six. */
+/** One label set per state, made once: every probe renders all seven. */
 const STATE_LABELS: readonly Labels[] = PROBE_STATES.map((state) => ({ state }));
 /** Durations and ages to the microsecond: finer digits are clock noise. */
 const micro = (seconds: number | undefined): number | undefined => (seconds === undefined ? undefined : Math.round(seconds * 1e6) / 1e6);
 
-/** The probe's metric families (SPEC §3), followed by the target group's pass-through samples. */
+/**
+ * The probe's metric families (docs/probe-rules.md#metrics), followed by the target group's
+ * pass-through samples.
+ */
 export function buildProbeMetrics(
   evaluation: ProbeEvaluation,
   context: ProbeContext,

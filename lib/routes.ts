@@ -59,7 +59,10 @@ function echo(value: string): string {
   return JSON.stringify(value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value);
 }
 
-/** When a probe started and how long it may take in all (SPEC §2), fixed as the request arrives. */
+/**
+ * When a probe started and how long it may take in all, fixed as the request arrives
+ * (docs/architecture.md#how-a-probe-flows).
+ */
 interface ProbeBudget {
   readonly startedMs: number;
   readonly seconds: number;

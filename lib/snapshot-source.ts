@@ -19,10 +19,10 @@ export interface SnapshotRead {
 }
 
 /**
- * The warm-container snapshot cache (SPEC §6): one Pushgateway read serves every probe for
- * `scrape_interval_seconds`, concurrent probes share one read (each waiting only as long as its
- * own deadline allows), and a failed read may fall back on a snapshot younger than
- * `max_stale_seconds`.
+ * The warm-container snapshot cache (docs/architecture.md#the-snapshot-cache): one Pushgateway
+ * read serves every probe for `scrape_interval_seconds`, concurrent probes share one read (each
+ * waiting only as long as its own deadline allows), and a failed read may fall back on a snapshot
+ * younger than `max_stale_seconds`.
  *
  * Memory is bounded by construction: one read at a time (a newer read stops the one before it
  * first), filling the one of two reused slots that does not hold the snapshot in use. The body

@@ -18,7 +18,7 @@ import { pruneChunks, swapBuild } from './swap-build.mjs';
 const common = {
   bundle: true,
   platform: 'node',
-  // Runs on the Lambda runtime (nodejs22.x) and on the Node 20 that runs serverless-offline.
+  // Runs on the Lambda runtime (nodejs24.x) and on the Node 20 that runs serverless-offline.
   target: 'node20',
   format: 'esm',
   outExtension: { '.js': '.mjs' },
