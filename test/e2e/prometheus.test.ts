@@ -82,7 +82,7 @@ describe('Prometheus with the seed job scrapes the exporter (end to end)', () =>
     pushing = false;
     await pusher;
     const stoppedAt = Date.now();
-    // SPEC §1: within freshness_threshold_seconds (5) + scrape_interval_seconds (3) + one scrape interval (5).
+    // The README's promise: within freshness_threshold_seconds (5) + scrape_interval_seconds (3) + one scrape interval (5).
     await waitForValue(prometheus.url, 'probe_success{instance="service1"}', '0', 30_000);
     const elapsedSeconds = (Date.now() - stoppedAt) / 1000;
     process.stdout.write(`# probe_success fell to 0 ${elapsedSeconds.toFixed(1)} s after the last push\n`);
