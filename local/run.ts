@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     return;
   }
   if (stopping !== undefined) return;
-  console.log(readyMessage(settings, how, stack instanceof DockerStack));
+  console.log(readyMessage(settings, how, stack instanceof DockerStack, stack instanceof DockerStack ? '/alerts' : '/classic/alerts'));
   const failure = await stack.failure();
   if (stopping === undefined) await shutdown(`local stack: ${failure}`);
 }

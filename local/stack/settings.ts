@@ -51,8 +51,12 @@ export function readSettings(env: NodeJS.ProcessEnv): StackSettings {
   };
 }
 
-/** The lines printed once everything answers: what to curl. */
-export function readyMessage(settings: StackSettings, how: string, withGrafana: boolean): string {
+/**
+ * The lines printed once everything answers: what to curl. `alertsPath` is where the Prometheus UI
+ * lists alerts: `/alerts` in the upstream image, `/classic/alerts` in Debian's package, which ships
+ * only the classic UI.
+ */
+export function readyMessage(settings: StackSettings, how: string, withGrafana: boolean, alertsPath: string): string {
   const exporter = `localhost:${settings.exporter.port}`;
   const prometheus = `http://localhost:${settings.prometheus.port}`;
   return [
@@ -60,7 +64,7 @@ export function readyMessage(settings: StackSettings, how: string, withGrafana: 
     `  probe        curl '${exporter}/probe?target=service1'      (service2 never pushes: probe_success 0)`,
     `  debug        curl '${exporter}/probe?target=service1&debug=true'`,
     `  status page  http://${exporter}/      (JSON: curl '${exporter}/?format=json')`,
-    `  Prometheus   curl '${prometheus}/api/v1/query?query=probe_success'      (UI: ${prometheus}, alerts: ${prometheus}/alerts)`,
+    `  Prometheus   curl '${prometheus}/api/v1/query?query=probe_success'      (UI: ${prometheus}, alerts: ${prometheus}${alertsPath})`,
     `  Pushgateway  http://localhost:${settings.pushgateway.port}/metrics`,
     // config.yml names the Pushgateway by its compose name: outside Docker the CLI needs its address.
     `  CLI          PUSHGATEWAY_URL=http://127.0.0.1:${settings.pushgateway.port} npx pushgateway-exporter probe --target service1 --config config.yml`,
