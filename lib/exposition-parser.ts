@@ -106,13 +106,25 @@ export interface ExpositionSink {
   metadata(line: Readonly<ScannedMetadata>): void;
   /** A line over MAX_LINE_BYTES, left unread. */
   skipped(start: number, end: number, lineNumber: number): void;
+  /**
+   * A line that is not valid exposition, with why (`end` before its line feed). Without this
+   * handler the scan throws the error instead; with it, the line is left out and the scan goes on.
+   */
+  invalid?(error: ExpositionError, start: number, end: number): void;
 }
+
+/**
+ * Invalid lines handled between two chances to yield: each costs an Error (a stack trace), so a
+ * body of short invalid lines is many times more work per byte than a valid one.
+ */
+const INVALID_LINES_PER_YIELD = 256;
 
 /**
  * Scans the Prometheus text exposition format (version 0.0.4), as Pushgateway writes it, over the
  * body's bytes, in one forward pass: no regex, no per-line copies, no string but in error messages.
  * Every line is validated (escapes in label values, duplicate labels, NaN/±Inf, exponents,
- * timestamps); anything malformed throws an ExpositionError with its line number.
+ * timestamps); anything malformed throws an ExpositionError with its line number, or, when the
+ * sink handles `invalid`, goes to it and is left out.
  *
  * Work per byte is bounded whatever the shape of the body: each label value is one forward scan,
  * duplicate label names are found through a hash set, and a line is at most MAX_LINE_BYTES. The
@@ -126,6 +138,23 @@ export function* scanExposition(bytes: Buffer, sink: ExpositionSink, hashBase: n
   let lineNumber = 0;
   let start = 0;
   let yieldAt = QUANTUM_BYTES;
+  let invalidSinceYield = 0;
+  const line = (lineStart: number, lineEnd: number): void => {
+    let i = lineStart;
+    while (i < lineEnd && isBlank(bytes[i] as number)) i++;
+    if (i >= lineEnd) return;
+    if (bytes[i] === HASH) {
+      if (scanComment(bytes, i, lineEnd, lineNumber, metadata)) {
+        metadata.start = lineStart;
+        metadata.end = lineEnd;
+        sink.metadata(metadata);
+      }
+    } else {
+      sample.lineNumber = lineNumber;
+      scanSampleLine(bytes, i, lineEnd, sample, hashBase);
+      sink.sample(sample);
+    }
+  };
   while (start < length) {
     let end = bytes.indexOf(LF, start);
     if (end === -1) end = length;
@@ -134,26 +163,24 @@ export function* scanExposition(bytes: Buffer, sink: ExpositionSink, hashBase: n
       sink.skipped(start, end, lineNumber);
     } else {
       const lineEnd = end > start && bytes[end - 1] === CR ? end - 1 : end;
-      let i = start;
-      while (i < lineEnd && isBlank(bytes[i] as number)) i++;
-      if (i < lineEnd) {
-        if (bytes[i] === HASH) {
-          if (scanComment(bytes, i, lineEnd, lineNumber, metadata)) {
-            metadata.start = start;
-            metadata.end = lineEnd;
-            sink.metadata(metadata);
-          }
-        } else {
-          sample.lineNumber = lineNumber;
-          scanSampleLine(bytes, i, lineEnd, sample, hashBase);
-          sink.sample(sample);
+      if (sink.invalid === undefined) {
+        line(start, lineEnd);
+      } else {
+        // The scanner reports a line to the sink only once the whole line is valid: an invalid one leaves no trace.
+        try {
+          line(start, lineEnd);
+        } catch (error) {
+          if (!(error instanceof ExpositionError)) throw error;
+          sink.invalid(error, start, lineEnd);
+          invalidSinceYield += 1;
         }
       }
     }
     start = end + 1;
-    if (start >= yieldAt) {
+    if (start >= yieldAt || invalidSinceYield >= INVALID_LINES_PER_YIELD) {
       yield;
       yieldAt = start + QUANTUM_BYTES;
+      invalidSinceYield = 0;
     }
   }
 }
