@@ -638,9 +638,9 @@ function* indexSlot(slot: SnapshotSlot, strict: boolean): SlicedWork<IndexedSnap
       skippedLines += 1;
     },
     ...(strict ? {} : {
-      invalid(error: ExpositionError) {
+      invalid(why: () => string, lineNumber: number) {
         invalidLines += 1;
-        firstInvalid ??= error;
+        firstInvalid ??= new ExpositionError(why(), lineNumber);
       },
     }),
   };
