@@ -105,12 +105,12 @@ export interface NumericRange {
 export const CONFIG_RANGES = {
   scrape_interval_seconds: { min: 0.001, max: DAY, integer: false, unit: 'seconds', maxNote: '1 day' },
   // Prometheus scrapes and a Lambda invocation both end long before.
-  timeout_seconds: { min: 0.001, max: 5 * MINUTE, integer: false, unit: 'seconds' },
+  timeout_seconds: { min: 0.1, max: 5 * MINUTE, integer: false, unit: 'seconds' },
   max_stale_seconds: { min: 0.001, max: 7 * DAY, integer: false, unit: 'seconds', maxNote: '1 week' },
   // Each reload from SSM is an API call: once a second is plenty.
   config_ttl_seconds: { min: 1, max: DAY, integer: false, unit: 'seconds', maxNote: '1 day' },
   max_clock_skew_seconds: { min: 0.001, max: DAY, integer: false, unit: 'seconds', maxNote: '1 day' },
-  max_body_bytes: { min: 1024, max: 256 * MIB, integer: true, unit: 'bytes', maxNote: '256 MiB, the largest body the read path supports' },
+  max_body_bytes: { min: 64 * 1024, max: 256 * MIB, integer: true, unit: 'bytes', maxNote: '256 MiB, the largest body the read path supports' },
   freshness_threshold_seconds: { min: 0.001, max: 366 * DAY, integer: false, unit: 'seconds', maxNote: '366 days' },
   grace_seconds: { min: 0, max: 366 * DAY, integer: false, unit: 'seconds', maxNote: '366 days' },
   max_run_seconds: { min: 0.001, max: 366 * DAY, integer: false, unit: 'seconds', maxNote: '366 days' },
@@ -119,7 +119,7 @@ export const CONFIG_RANGES = {
 
 export type RangedKey = keyof typeof CONFIG_RANGES;
 
-/** "between 0.001 and 300 seconds", "between 1024 and 268435456 bytes (256 MiB, …)". */
+/** "between 0.1 and 300 seconds", "between 65536 and 268435456 bytes (256 MiB, …)". */
 export function describeRange(range: NumericRange): string {
   const unit = range.unit === '' ? '' : ` ${range.unit}`;
   const note = range.maxNote === undefined ? '' : ` (${range.maxNote})`;

@@ -97,6 +97,8 @@ export function renderDebugReport(
     read.snapshotAgeSeconds === undefined ? '  snapshot: none available' : `  snapshot age: ${secs(read.snapshotAgeSeconds)}${read.pushgatewayUp ? '' : ' (stale fallback)'}`,
   );
   if (read.snapshot !== undefined) lines.push(`  groups: ${read.snapshot.groups.size}, samples: ${read.snapshot.sampleCount}`);
+  const { invalidLines, firstInvalidLine } = read.snapshot ?? {};
+  if (invalidLines !== undefined && invalidLines > 0) lines.push(`  invalid lines left out: ${invalidLines} (first: ${firstInvalidLine ?? 'unknown'})`);
   lines.push('', 'Heartbeat:');
   const heartbeat = evaluation.heartbeat;
   if (!evaluation.judged) {

@@ -106,13 +106,35 @@ export interface ExpositionSink {
   metadata(line: Readonly<ScannedMetadata>): void;
   /** A line over MAX_LINE_BYTES, left unread. */
   skipped(start: number, end: number, lineNumber: number): void;
+  /**
+   * A line that is not valid exposition, with why (call it before the scan goes on: as an
+   * ExpositionError would say it, without "line N: "); `end` is before its line feed. Without this handler the scan throws an
+   * ExpositionError instead; with it, the line is left out and the scan goes on.
+   */
+  invalid?(why: () => string, lineNumber: number, start: number, end: number): void;
+}
+
+/** Invalid lines handled between two chances to yield: a body of tiny invalid lines is more work per byte than any valid one. */
+const INVALID_LINES_PER_YIELD = 1024;
+
+/**
+ * Why the line the scanner last refused is invalid, built only when asked: a tolerant scan merely
+ * counts most invalid lines, and building (or throwing) an error per line would make a body of
+ * tiny invalid lines tens of times slower than a valid body of the same size.
+ */
+let problem: () => string = () => '';
+
+function refuse(why: () => string): false {
+  problem = why;
+  return false;
 }
 
 /**
  * Scans the Prometheus text exposition format (version 0.0.4), as Pushgateway writes it, over the
  * body's bytes, in one forward pass: no regex, no per-line copies, no string but in error messages.
  * Every line is validated (escapes in label values, duplicate labels, NaN/±Inf, exponents,
- * timestamps); anything malformed throws an ExpositionError with its line number.
+ * timestamps); anything malformed throws an ExpositionError with its line number, or, when the
+ * sink handles `invalid`, goes to it and is left out.
  *
  * Work per byte is bounded whatever the shape of the body: each label value is one forward scan,
  * duplicate label names are found through a hash set, and a line is at most MAX_LINE_BYTES. The
@@ -126,6 +148,27 @@ export function* scanExposition(bytes: Buffer, sink: ExpositionSink, hashBase: n
   let lineNumber = 0;
   let start = 0;
   let yieldAt = QUANTUM_BYTES;
+  let invalidSinceYield = 0;
+  /** Checks one line and hands it to the sink when valid; false (and `problem` set) when not. */
+  const line = (lineStart: number, lineEnd: number): boolean => {
+    let i = lineStart;
+    while (i < lineEnd && isBlank(bytes[i] as number)) i++;
+    if (i >= lineEnd) return true;
+    if (bytes[i] === HASH) {
+      const kind = scanComment(bytes, i, lineEnd, lineNumber, metadata);
+      if (kind === INVALID_LINE) return false;
+      if (kind === METADATA_LINE) {
+        metadata.start = lineStart;
+        metadata.end = lineEnd;
+        sink.metadata(metadata);
+      }
+    } else {
+      sample.lineNumber = lineNumber;
+      if (!scanSampleLine(bytes, i, lineEnd, sample, hashBase)) return false;
+      sink.sample(sample);
+    }
+    return true;
+  };
   while (start < length) {
     let end = bytes.indexOf(LF, start);
     if (end === -1) end = length;
@@ -134,26 +177,18 @@ export function* scanExposition(bytes: Buffer, sink: ExpositionSink, hashBase: n
       sink.skipped(start, end, lineNumber);
     } else {
       const lineEnd = end > start && bytes[end - 1] === CR ? end - 1 : end;
-      let i = start;
-      while (i < lineEnd && isBlank(bytes[i] as number)) i++;
-      if (i < lineEnd) {
-        if (bytes[i] === HASH) {
-          if (scanComment(bytes, i, lineEnd, lineNumber, metadata)) {
-            metadata.start = start;
-            metadata.end = lineEnd;
-            sink.metadata(metadata);
-          }
-        } else {
-          sample.lineNumber = lineNumber;
-          scanSampleLine(bytes, i, lineEnd, sample, hashBase);
-          sink.sample(sample);
-        }
+      // The scanner hands a line to the sink only once the whole line is valid: an invalid one leaves no trace.
+      if (!line(start, lineEnd)) {
+        if (sink.invalid === undefined) throw new ExpositionError(problem(), lineNumber);
+        sink.invalid(problem, lineNumber, start, lineEnd);
+        invalidSinceYield += 1;
       }
     }
     start = end + 1;
-    if (start >= yieldAt) {
+    if (start >= yieldAt || invalidSinceYield >= INVALID_LINES_PER_YIELD) {
       yield;
       yieldAt = start + QUANTUM_BYTES;
+      invalidSinceYield = 0;
     }
   }
 }
@@ -208,28 +243,40 @@ function matchesAt(bytes: Buffer, at: number, end: number, word: string): boolea
   return true;
 }
 
-/** Validates a comment line; true (with `out` filled) for `# HELP` and `# TYPE`, false for an ordinary comment. */
-function scanComment(bytes: Buffer, hashAt: number, lineEnd: number, lineNumber: number, out: ScannedMetadata): boolean {
+const COMMENT_LINE = 0;
+const METADATA_LINE = 1;
+const INVALID_LINE = 2;
+
+function refuseComment(why: () => string): typeof INVALID_LINE {
+  problem = why;
+  return INVALID_LINE;
+}
+
+/**
+ * Validates a comment line: METADATA_LINE (with `out` filled) for `# HELP` and `# TYPE`,
+ * COMMENT_LINE for an ordinary comment, INVALID_LINE (and `problem` set) for a malformed one.
+ */
+function scanComment(bytes: Buffer, hashAt: number, lineEnd: number, lineNumber: number, out: ScannedMetadata): number {
   let i = skipBlanks(bytes, hashAt + 1, lineEnd);
   const keywordStart = i;
   while (i < lineEnd && !isBlank(bytes[i] as number)) i++;
   const size = i - keywordStart;
   const kind = size === 4 && matchesAt(bytes, keywordStart, i, 'HELP') ? 'HELP' : size === 4 && matchesAt(bytes, keywordStart, i, 'TYPE') ? 'TYPE' : undefined;
-  if (kind === undefined) return false;
+  if (kind === undefined) return COMMENT_LINE;
   i = skipBlanks(bytes, i, lineEnd);
   const nameStart = i;
   if (i < lineEnd && ((CHAR_CLASS[bytes[i] as number] as number) & NAME_START) !== 0) i = runEnd(bytes, i + 1, lineEnd, NAME_REST);
-  if (i === nameStart) throw new ExpositionError(`# ${kind} without a metric name`, lineNumber);
-  if (i < lineEnd && !isBlank(bytes[i] as number)) throw new ExpositionError(`invalid metric name in # ${kind}`, lineNumber);
+  if (i === nameStart) return refuseComment(() => `# ${kind} without a metric name`);
+  if (i < lineEnd && !isBlank(bytes[i] as number)) return refuseComment(() => `invalid metric name in # ${kind}`);
   if (kind === 'TYPE') {
     const type = typeText(bytes, i, lineEnd);
-    if (!isMetricType(type)) throw new ExpositionError(`unknown metric type ${JSON.stringify(type)}`, lineNumber);
+    if (!isMetricType(type)) return refuseComment(() => `unknown metric type ${JSON.stringify(type)}`);
   }
   out.lineNumber = lineNumber;
   out.kind = kind;
   out.nameStart = nameStart;
   out.nameEnd = i;
-  return true;
+  return METADATA_LINE;
 }
 
 /** The type word of a `# TYPE` line, from just after its name. */
@@ -282,11 +329,11 @@ function endOfQuoted(bytes: Buffer, from: number, lineEnd: number): number {
   return UNTERMINATED;
 }
 
-function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, out: ScannedSample, hashBase: number): void {
-  const lineNumber = out.lineNumber;
+/** Validates a sample line, filling `out`; false (and `problem` set) when it is invalid. */
+function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, out: ScannedSample, hashBase: number): boolean {
   let i = start;
   if (i < lineEnd && ((CHAR_CLASS[bytes[i] as number] as number) & NAME_START) !== 0) i = runEnd(bytes, i + 1, lineEnd, NAME_REST);
-  if (i === start) throw new ExpositionError('expected a metric name', lineNumber);
+  if (i === start) return refuse(() => 'expected a metric name');
   const nameEnd = i;
 
   out.jobStart = out.jobEnd = out.instanceStart = out.instanceEnd = out.serviceStart = out.serviceEnd = -1;
@@ -299,18 +346,18 @@ function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, out: Scan
       if (i < lineEnd && bytes[i] === CLOSE_BRACE) break;
       const labelStart = i;
       if (i < lineEnd && ((CHAR_CLASS[bytes[i] as number] as number) & LABEL_START) !== 0) i = runEnd(bytes, i + 1, lineEnd, LABEL_REST);
-      if (i === labelStart) throw new ExpositionError(`invalid label name in ${shown(bytes, start, nameEnd)}`, lineNumber);
+      if (i === labelStart) return refuse(() => `invalid label name in ${shown(bytes, start, nameEnd)}`);
       const labelEnd = i;
-      if (labelNames.add(bytes, labelStart, labelEnd)) throw new ExpositionError(`duplicate label ${shown(bytes, labelStart, labelEnd)} in ${shown(bytes, start, nameEnd)}`, lineNumber);
+      if (labelNames.add(bytes, labelStart, labelEnd)) return refuse(() => `duplicate label ${shown(bytes, labelStart, labelEnd)} in ${shown(bytes, start, nameEnd)}`);
       i = skipBlanks(bytes, i, lineEnd);
-      if (i >= lineEnd || bytes[i] !== EQUALS) throw new ExpositionError(`expected "=" after label ${shown(bytes, labelStart, labelEnd)}`, lineNumber);
+      if (i >= lineEnd || bytes[i] !== EQUALS) return refuse(() => `expected "=" after label ${shown(bytes, labelStart, labelEnd)}`);
       i = skipBlanks(bytes, i + 1, lineEnd);
-      if (i >= lineEnd || bytes[i] !== QUOTE) throw new ExpositionError(`expected a quoted value for label ${shown(bytes, labelStart, labelEnd)}`, lineNumber);
+      if (i >= lineEnd || bytes[i] !== QUOTE) return refuse(() => `expected a quoted value for label ${shown(bytes, labelStart, labelEnd)}`);
       const valueStart = i + 1;
       const valueEnd = endOfQuoted(bytes, valueStart, lineEnd);
       if (valueEnd < 0) {
         const label = shown(bytes, labelStart, labelEnd);
-        throw new ExpositionError(valueEnd === UNTERMINATED ? `unterminated value for label ${label}` : `invalid escape in value of label ${label}`, lineNumber);
+        return refuse(() => valueEnd === UNTERMINATED ? `unterminated value for label ${label}` : `invalid escape in value of label ${label}`);
       }
       const key = keyLabel(bytes, labelStart, labelEnd);
       if (key === KEY_JOB) {
@@ -326,26 +373,27 @@ function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, out: Scan
       i = skipBlanks(bytes, valueEnd + 1, lineEnd);
       if (i < lineEnd && bytes[i] === COMMA) { i++; continue; }
       if (i < lineEnd && bytes[i] === CLOSE_BRACE) break;
-      throw new ExpositionError(`expected "," or "}" in labels of ${shown(bytes, start, nameEnd)}`, lineNumber);
+      return refuse(() => `expected "," or "}" in labels of ${shown(bytes, start, nameEnd)}`);
     }
     i++;
     afterLabels = true;
   }
 
   // After a label set the separating space is optional, as in Prometheus' own parser.
-  if (!(i < lineEnd && isBlank(bytes[i] as number)) && !afterLabels) throw new ExpositionError(`expected a value after ${shown(bytes, start, nameEnd)}`, lineNumber);
+  if (!(i < lineEnd && isBlank(bytes[i] as number)) && !afterLabels) return refuse(() => `expected a value after ${shown(bytes, start, nameEnd)}`);
   i = skipBlanks(bytes, i, lineEnd);
   const valueStart = i;
   while (i < lineEnd && !isBlank(bytes[i] as number)) i++;
-  if (!isValidValue(bytes, valueStart, i)) throw new ExpositionError(`invalid value ${JSON.stringify(shown(bytes, valueStart, i))} for ${shown(bytes, start, nameEnd)}`, lineNumber);
+  if (!isValidValue(bytes, valueStart, i)) return refuse(() => `invalid value ${JSON.stringify(shown(bytes, valueStart, i))} for ${shown(bytes, start, nameEnd)}`);
   i = skipBlanks(bytes, i, lineEnd);
   if (i < lineEnd && !isValidTimestamp(bytes, i, lineEnd)) {
     let to = lineEnd;
     while (to > i && isBlank(bytes[to - 1] as number)) to--;
-    throw new ExpositionError(`invalid timestamp ${JSON.stringify(shown(bytes, i, to))} for ${shown(bytes, start, nameEnd)}`, lineNumber);
+    return refuse(() => `invalid timestamp ${JSON.stringify(shown(bytes, i, to))} for ${shown(bytes, start, nameEnd)}`);
   }
   out.start = start;
   out.end = lineEnd;
+  return true;
 }
 
 /**

@@ -35,19 +35,26 @@ export class PushgatewayClient {
    */
   async fetchMetrics(baseUrl: string, options: MetricsRequest, sink: (chunk: Uint8Array) => void): Promise<MetricsRead> {
     const { timeoutMs, maxBodyBytes, bearerToken } = options;
-    const url = new URL(`${baseUrl}/metrics`);
+    const where = redactUrl(baseUrl);
     const headers: Record<string, string> = {
       // Asks for text: Pushgateway would otherwise be free to answer in protobuf.
       accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1',
       'accept-encoding': 'gzip',
       'user-agent': 'pushgateway-exporter',
     };
-    const authorization = pushgatewayAuthorization(url, bearerToken);
-    if (authorization !== undefined) headers.authorization = authorization;
+    let url: URL;
+    // Every failure leaves as a PushgatewayError, with the URL redacted: a config the check missed fails the read, not the process.
+    try {
+      url = new URL(`${baseUrl}/metrics`);
+      const authorization = pushgatewayAuthorization(url, bearerToken);
+      if (authorization !== undefined) headers.authorization = authorization;
+    } catch (error) {
+      if (error instanceof PushgatewayError) throw error;
+      throw new PushgatewayError('PUSHGATEWAY_UNREACHABLE', `Pushgateway URL ${where} cannot be read: ${describeError(error)}`, { cause: error });
+    }
     // The credentials travel in the header, never in the request line.
     url.username = '';
     url.password = '';
-    const where = redactUrl(baseUrl);
     const timeout = AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs)));
     const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
     let response;

@@ -120,9 +120,13 @@ export class SnapshotSource {
       this.metrics.recordRead('success', duration(), this.clock());
       this.logger.info('pushgateway read', {
         outcome: 'success', bytes, body_bytes: snapshot.bodyBytes, samples: snapshot.sampleCount, groups: snapshot.groupCount,
-        ...(snapshot.skippedLines > 0 ? { skipped_long_lines: snapshot.skippedLines } : {}), duration_seconds: duration(),
+        ...(snapshot.skippedLines > 0 ? { skipped_long_lines: snapshot.skippedLines } : {}),
+        ...(snapshot.invalidLines > 0 ? { invalid_lines: snapshot.invalidLines } : {}), duration_seconds: duration(),
       });
       if (snapshot.skippedLines > 0) this.logger.warn('pushgateway lines over 1 MiB left out of the snapshot', { lines: snapshot.skippedLines });
+      if (snapshot.invalidLines > 0) {
+        this.logger.warn('invalid pushgateway lines left out of the snapshot', { lines: snapshot.invalidLines, first: snapshot.firstInvalidLine });
+      }
       return snapshot;
     } catch (error) {
       if (signal.aborted && !(error instanceof PushgatewayError)) {

@@ -1,5 +1,5 @@
 import { combineHashes, hashBytes, randomHashBase } from './byte-hash.ts';
-import { ExporterError } from './errors.ts';
+import { ExporterError, ExpositionError } from './errors.ts';
 import {
   decodeSample, KEY_INSTANCE, KEY_JOB, KEY_SERVICE, keyBit, keyLabelsAt, lineEndOf, metadataAt, metadataNameEnd, metadataNameStart, scanExposition,
   type ExpositionSink, type FamilyMetadata, type Sample, type ScannedSample,
@@ -31,6 +31,9 @@ export interface Snapshot {
   samplesOfService(name: string): readonly Sample[];
   readonly families: ReadonlyMap<string, FamilyMetadata>;
   readonly sampleCount: number;
+  /** Invalid lines left out of the snapshot, and why the first one is invalid (docs/operations.md#failure-modes). */
+  readonly invalidLines?: number;
+  readonly firstInvalidLine?: string | undefined;
 }
 
 /** The key of `groups`: length-prefixed, so no job or instance text can make two groups share one. */
@@ -264,6 +267,10 @@ export class IndexedSnapshot implements Snapshot {
     readonly sampleCount: number,
     /** Lines over MAX_LINE_BYTES, left out. */
     readonly skippedLines: number,
+    /** Lines that are not valid exposition, left out (docs/operations.md#failure-modes). */
+    readonly invalidLines: number = 0,
+    /** Why the first of them is invalid ("line N: …"); undefined when none is. */
+    readonly firstInvalidLine: string | undefined = undefined,
   ) {
     this.generation = slot.generation;
     this.groups = new GroupIndex(this);
@@ -555,8 +562,11 @@ class FamilyIndex implements ReadonlyMap<string, FamilyMetadata> {
  * Scans the body in `slot` (validating every line) and indexes it by group, service and family,
  * yielding between steps. Time and memory are linear in the body: the scan reads each byte a
  * bounded number of times, and each indexed line costs 12 bytes per table it is in.
+ *
+ * Strict, any invalid line throws. Otherwise an invalid line is left out and counted, as long as
+ * the body as a whole is Pushgateway's exposition (see `notAnExposition`).
  */
-function* indexSlot(slot: SnapshotSlot): SlicedWork<IndexedSnapshot> {
+function* indexSlot(slot: SnapshotSlot, strict: boolean): SlicedWork<IndexedSnapshot> {
   const bytes = slot.body.subarray(0, slot.length);
   const length = bytes.length;
   const base = randomHashBase();
@@ -572,6 +582,9 @@ function* indexSlot(slot: SnapshotSlot): SlicedWork<IndexedSnapshot> {
 
   let sampleCount = 0;
   let skippedLines = 0;
+  let invalidLines = 0;
+  let firstInvalid: ExpositionError | undefined;
+  let ownMetrics = false;
   let nameStart = 0;
   let nameEnd = 0;
   const current = { jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
@@ -600,7 +613,10 @@ function* indexSlot(slot: SnapshotSlot): SlicedWork<IndexedSnapshot> {
     sample(line) {
       sampleCount += 1;
       // Pushgateway's own metrics carry no job label; everything pushed does.
-      if (line.jobStart < 0) return;
+      if (line.jobStart < 0) {
+        ownMetrics ||= isBuildInfo(bytes, line.start, line.end);
+        return;
+      }
       current.jobStart = line.jobStart;
       current.jobEnd = line.jobEnd;
       current.instanceStart = line.instanceStart;
@@ -621,9 +637,49 @@ function* indexSlot(slot: SnapshotSlot): SlicedWork<IndexedSnapshot> {
     skipped() {
       skippedLines += 1;
     },
+    ...(strict ? {} : {
+      invalid(why: () => string, lineNumber: number) {
+        invalidLines += 1;
+        firstInvalid ??= new ExpositionError(why(), lineNumber);
+      },
+    }),
   };
   yield* scanExposition(bytes, sink, base);
-  return new IndexedSnapshot(slot, bytes, base, pairBase, sampleCount, skippedLines);
+  if (!strict) notAnExposition(bytes, sampleCount, firstInvalid, ownMetrics);
+  return new IndexedSnapshot(slot, bytes, base, pairBase, sampleCount, skippedLines, invalidLines, firstInvalid?.message);
+}
+
+const BUILD_INFO = Buffer.from('pushgateway_build_info', 'latin1');
+
+/** Whether the sample line at `[start, end)` is Pushgateway's `pushgateway_build_info`. */
+function isBuildInfo(bytes: Buffer, start: number, end: number): boolean {
+  const after = start + BUILD_INFO.length;
+  return after < end && bytes.compare(BUILD_INFO, 0, BUILD_INFO.length, start, after) === 0 && (bytes[after] === 0x7b /* { */ || bytes[after] === 0x20 || bytes[after] === 0x09);
+}
+
+/**
+ * Throws when a body with invalid lines is not Pushgateway's exposition at all, or when the body
+ * was cut short (docs/operations.md#failure-modes): then the read fails rather than answer from
+ * part of it. A pushed line Pushgateway writes but the format forbids (a metric name such as
+ * `a.b` pushed in protobuf) is left out; a page of something else (HTML, an error text) is not an
+ * exposition with a few bad lines. Pushgateway always writes its own `pushgateway_build_info`,
+ * and ends its body with a line feed.
+ */
+function notAnExposition(bytes: Buffer, validSamples: number, firstInvalid: ExpositionError | undefined, ownMetrics: boolean): void {
+  const length = bytes.length;
+  if (length === 0) {
+    throw new ExporterError('EXPOSITION_INVALID', 'empty body, but Pushgateway always sends its own metrics (a pushed metric with an empty name makes it send nothing: delete that group)');
+  }
+  if (firstInvalid !== undefined && validSamples === 0) throw firstInvalid;
+  if (bytes[length - 1] !== 0x0a) {
+    const from = bytes.lastIndexOf(0x0a, length - 1) + 1;
+    const lastLine = bytes.toString('utf8', from, Math.min(length, from + 80));
+    throw new ExporterError(
+      'EXPOSITION_INVALID',
+      `body cut short in the middle of a line (${JSON.stringify(lastLine)}): Pushgateway stops writing /metrics at a pushed metric family it cannot write, such as a GAUGE_HISTOGRAM: delete that group`,
+    );
+  }
+  if (firstInvalid !== undefined && !ownMetrics) throw firstInvalid;
 }
 
 /** Whether two raw label values in the body are the same (start -1: absent, which equals empty). */
@@ -636,14 +692,17 @@ function sameValue(bytes: Buffer, aStart: number, aEnd: number, bStart: number, 
 
 /** Indexes the body a read put in `slot`, a slice at a time (see time-slicing.ts). */
 export function buildSnapshot(slot: SnapshotSlot, signal?: AbortSignal): Promise<IndexedSnapshot> {
-  return runSliced(indexSlot(slot), signal);
+  return runSliced(indexSlot(slot, false), signal);
 }
 
-/** Scans Pushgateway's `/metrics` text (validating every line) and indexes it, in one go: tests and tools. */
-export function indexSnapshot(text: string | Buffer): IndexedSnapshot {
+/**
+ * Scans Pushgateway's `/metrics` text (validating every line) and indexes it, in one go: tests and
+ * tools. Strict by default (any invalid line throws); `{ strict: false }` indexes as a read does.
+ */
+export function indexSnapshot(text: string | Buffer, options: { readonly strict?: boolean } = {}): IndexedSnapshot {
   const slot = new SnapshotSlot();
   slot.adopt(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
-  return runToEnd(indexSlot(slot));
+  return runToEnd(indexSlot(slot, options.strict ?? true));
 }
 
 export const EMPTY_SNAPSHOT: Snapshot = {

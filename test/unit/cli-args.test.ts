@@ -69,10 +69,10 @@ describe('parseCli › push', () => {
       const command = parseCli(['push', '--service', 's', '--label', `${name}=x`], { PUSHGATEWAY_URL: 'http://pg:9091' });
       assert.equal(command.kind, 'push', `--label ${name}=x: ${JSON.stringify(command)}`);
     }
-    assert.equal(usageError(['push', '--service', 's', '--timeout', '0']), 'push: --timeout must be between 0.001 and 300 seconds, got "0"');
-    assert.match(usageError(['push', '--service', 's', '--timeout', 'soon']), /--timeout must be between 0.001 and 300 seconds, got "soon"/);
+    assert.equal(usageError(['push', '--service', 's', '--timeout', '0']), 'push: --timeout must be between 0.1 and 300 seconds, got "0"');
+    assert.match(usageError(['push', '--service', 's', '--timeout', 'soon']), /--timeout must be between 0.1 and 300 seconds, got "soon"/);
     // Beyond Node's timer range a timeout would fire after 1 ms (3000000) or throw a RangeError (5000000).
-    assert.match(usageError(['push', '--service', 's', '--timeout', '3000000']), /--timeout must be between 0.001 and 300 seconds, got "3000000"/);
+    assert.match(usageError(['push', '--service', 's', '--timeout', '3000000']), /--timeout must be between 0.1 and 300 seconds, got "3000000"/);
     assert.match(usageError(['push', '--service', 's', '--timeout', '5000000']), /--timeout must be between/);
     assert.match(usageError(['push', '--service', 's', '--job', '']), /--job must not be empty/);
     assert.match(usageError(['push', '--service', 's', '--heartbeat-metric', 'not-a-name']), /--heartbeat-metric must be a metric name other than the start, failure and duration signals, got "not-a-name"/);

@@ -25,14 +25,14 @@ describe('check-config refuses values that would break every read', () => {
     assert.equal(code, 1);
     assert.deepEqual(stdout, ['valid-seed.yml: OK (2 services)\n']);
     assert.deepEqual(stderr, [
-      'invalid-timeout-overflow.yml: timeout_seconds: must be between 0.001 and 300 seconds, got 5000000\n',
+      'invalid-timeout-overflow.yml: timeout_seconds: must be between 0.1 and 300 seconds, got 5000000\n',
       'invalid-ranges-top-level.yml: scrape_interval_seconds: must be between 0.001 and 86400 seconds (1 day), got 0\n',
-      'invalid-ranges-top-level.yml: timeout_seconds: must be between 0.001 and 300 seconds, got 3000000\n',
+      'invalid-ranges-top-level.yml: timeout_seconds: must be between 0.1 and 300 seconds, got 3000000\n',
       'invalid-ranges-top-level.yml: max_stale_seconds: must be between 0.001 and 604800 seconds (1 week), got 1000000000\n',
       'invalid-ranges-top-level.yml: config_ttl_seconds: must be between 1 and 86400 seconds (1 day), got 0.5\n',
       'invalid-ranges-top-level.yml: max_clock_skew_seconds: must be between 0.001 and 86400 seconds (1 day), got -1\n',
       'invalid-ranges-top-level.yml: default_freshness_threshold_seconds: must be between 0.001 and 31622400 seconds (366 days), got NaN\n',
-      'invalid-ranges-top-level.yml: max_body_bytes: must be a whole number between 1024 and 268435456 bytes (256 MiB, the largest body the read path supports), got 5000000000\n',
+      'invalid-ranges-top-level.yml: max_body_bytes: must be a whole number between 65536 and 268435456 bytes (256 MiB, the largest body the read path supports), got 5000000000\n',
     ]);
   });
 

@@ -122,12 +122,12 @@ describe('parseConfig', () => {
     'invalid-alias-bomb.yml': ['yaml: Excessive alias count indicates a resource exhaustion attack'],
     'invalid-ranges-top-level.yml': [
       'scrape_interval_seconds: must be between 0.001 and 86400 seconds (1 day), got 0',
-      'timeout_seconds: must be between 0.001 and 300 seconds, got 3000000',
+      'timeout_seconds: must be between 0.1 and 300 seconds, got 3000000',
       'max_stale_seconds: must be between 0.001 and 604800 seconds (1 week), got 1000000000',
       'config_ttl_seconds: must be between 1 and 86400 seconds (1 day), got 0.5',
       'max_clock_skew_seconds: must be between 0.001 and 86400 seconds (1 day), got -1',
       'default_freshness_threshold_seconds: must be between 0.001 and 31622400 seconds (366 days), got NaN',
-      'max_body_bytes: must be a whole number between 1024 and 268435456 bytes (256 MiB, the largest body the read path supports), got 5000000000',
+      'max_body_bytes: must be a whole number between 65536 and 268435456 bytes (256 MiB, the largest body the read path supports), got 5000000000',
     ],
     'invalid-ranges-services.yml': [
       'defaults.freshness_threshold_seconds: must be between 0.001 and 31622400 seconds (366 days), got Infinity',
@@ -139,9 +139,9 @@ describe('parseConfig', () => {
       'services[1].max_run_seconds: must be between 0.001 and 31622400 seconds (366 days), got 0',
       'services[2].grace_seconds: must be between 0 and 31622400 seconds (366 days), got 31622401',
     ],
-    'invalid-timeout-overflow.yml': ['timeout_seconds: must be between 0.001 and 300 seconds, got 5000000'],
+    'invalid-timeout-overflow.yml': ['timeout_seconds: must be between 0.1 and 300 seconds, got 5000000'],
     'invalid-max-body-bytes.yml': [
-      'max_body_bytes: must be a whole number between 1024 and 268435456 bytes (256 MiB, the largest body the read path supports), got 1048576.5',
+      'max_body_bytes: must be a whole number between 65536 and 268435456 bytes (256 MiB, the largest body the read path supports), got 1048576.5',
     ],
     'invalid-tag-js-function.yml': [
       'yaml line 2, column 26: unsupported tag !!js/function (write a plain value: a string, number, true/false, list or mapping)',
