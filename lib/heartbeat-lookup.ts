@@ -1,6 +1,7 @@
 import type { ServiceConfig } from './config.ts';
 import type { Sample } from './exposition-parser.ts';
-import { groupKey, type PushGroup, type Snapshot } from './snapshot.ts';
+import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from './signal-metrics.ts';
+import { groupKey, samplesNamed, type PushGroup, type Snapshot } from './snapshot.ts';
 
 export interface Heartbeat {
   readonly group: PushGroup;
@@ -14,6 +15,14 @@ export interface HeartbeatLookup {
   readonly primary: Heartbeat | undefined;
   /** The newest `service`-labelled heartbeat of each distinct `instance`, newest first (what `replicas` counts). */
   readonly perInstance: readonly Heartbeat[];
+}
+
+/**
+ * The metrics a probe judges a group by: its heartbeat, the run signals and its ok_when metrics.
+ * They are looked up by name, so a group flooded with other series still yields them.
+ */
+export function keyMetricsOf(service: ServiceConfig): readonly string[] {
+  return [service.heartbeatMetric, START_METRIC, FAILURE_METRIC, RUN_DURATION_METRIC, ...service.okWhen.map((rule) => rule.metric)];
 }
 
 function newestIn(samples: Iterable<Sample>, metric: string): Sample | undefined {
@@ -35,10 +44,11 @@ function newestIn(samples: Iterable<Sample>, metric: string): Sample | undefined
 export function lookupHeartbeat(snapshot: Snapshot, service: ServiceConfig, target: string): HeartbeatLookup {
   const metric = service.heartbeatMetric;
   const ownGroup = snapshot.groups.get(groupKey(service.job, target));
-  const own = ownGroup ? newestIn(ownGroup.samples, metric) : undefined;
+  // By name with every other key metric: one walk of the group serves the whole probe.
+  const own = ownGroup ? newestIn(samplesNamed(ownGroup, keyMetricsOf(service)), metric) : undefined;
 
   const byInstance = new Map<string, Heartbeat>();
-  for (const sample of snapshot.samplesOfService(target)) {
+  for (const sample of snapshot.samplesOfService(target, metric)) {
     if (sample.name !== metric || !Number.isFinite(sample.value)) continue;
     const instance = sample.instance ?? '';
     const known = byInstance.get(instance);
