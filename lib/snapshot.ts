@@ -75,7 +75,7 @@ const SERVICE_KEY = keyBit(KEY_SERVICE);
  * distinct series (docs/security-model.md). Lookups by metric name apply them to each name.
  */
 export const MAX_LOOKUP_SAMPLES = 1000;
-export const MAX_LOOKUP_BYTES = 256 * 1024;
+export const MAX_LOOKUP_BYTES = 64 * 1024;
 
 const BLOCK_BITS = 14;
 const BLOCK_SIZE = 1 << BLOCK_BITS;
@@ -393,7 +393,10 @@ export class IndexedSnapshot implements Snapshot {
         const name = names[k] as Buffer;
         const after = body[start + name.length];
         if (after !== OPEN_BRACE && after !== SPACE && after !== TAB) continue;
-        if (body.compare(name, 0, name.length, start, start + name.length) !== 0) continue;
+        // A byte loop: Buffer.compare's native call costs more than these few bytes.
+        let same = true;
+        for (let i = 0; i < name.length && same; i++) same = body[start + i] === name[i];
+        if (!same) continue;
         const size = lineEndOf(body, start) - start + 1;
         if ((counts[k] as number) < MAX_LOOKUP_SAMPLES && (sizes[k] as number) + size <= MAX_LOOKUP_BYTES) {
           counts[k] = (counts[k] as number) + 1;

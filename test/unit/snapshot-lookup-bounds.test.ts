@@ -22,7 +22,16 @@ describe('a probe finds its key metrics by name, however many other series the g
     assert.equal(evaluation.state, 'up');
     assert.equal(evaluation.heartbeat?.timestampSeconds, NOW - 5);
     assert.equal(evaluation.passThroughTruncated, true);
+    assert.ok(evaluation.passThrough.length > 0 && evaluation.passThrough.length <= MAX_LOOKUP_SAMPLES, `${evaluation.passThrough.length} passed through`);
+  });
+
+  it(`passes through at most ${MAX_LOOKUP_SAMPLES} series of short lines`, () => {
+    const body = `${HB}{${group()}} ${NOW - 5}
+${lines(MAX_LOOKUP_SAMPLES + 50, (i) => `a{${group()},i="${i}"} 1`)}`;
+    const evaluation = evaluateProbe(config, indexSnapshot(body), serviceConfig({ heartbeatMetric: HB }), 'service1', NOW);
     assert.equal(evaluation.passThrough.length, MAX_LOOKUP_SAMPLES);
+    assert.equal(evaluation.passThrough.at(-1)?.labels.i, String(MAX_LOOKUP_SAMPLES + 49));
+    assert.equal(evaluation.passThroughTruncated, true);
   });
 
   it('finds it when another grouping key of the same job and instance floods the group, and reads run signals, ok_when and push_time_seconds there too', () => {
