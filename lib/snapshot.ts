@@ -101,7 +101,7 @@ class IntBlocks {
 }
 
 /**
- * Lines grouped by key, in int32 blocks — 12 bytes a line whatever its length, no object per key
+ * Lines grouped by key, in int32 blocks — 16 bytes a line whatever its length, no object per key
  * or line: each bucket chains the newest line of every key hashed to it, and each line links to
  * the previous line of its key. Keys stay in the body; comparing them is the caller's.
  */
@@ -698,7 +698,7 @@ class FamilyIndex implements ReadonlyMap<string, FamilyMetadata> {
 /**
  * Scans the body in `slot` (validating every line) and indexes it by group, service and family,
  * yielding between steps. Time and memory are linear in the body: the scan reads each byte a
- * bounded number of times, and each indexed line costs 12 bytes per table it is in.
+ * bounded number of times, and each indexed line costs 16 bytes per table it is in.
  */
 function* indexSlot(slot: SnapshotSlot): SlicedWork<IndexedSnapshot> {
   const bytes = slot.body.subarray(0, slot.length);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { evaluateProbe } from '../../lib/evaluate-probe.ts';
 import { renderExposition } from '../../lib/exposition-renderer.ts';
@@ -13,6 +14,11 @@ const NOW = 1_780_000_000;
 const config = { maxClockSkewSeconds: 300 };
 const context = { pushgatewayUp: true, snapshotAgeSeconds: 0, durationSeconds: 0.001, configReloadSuccessful: true };
 const group = (extra = '') => `instance="service1",job="heartbeat"${extra}`;
+/** `promtool check metrics` (Debian's prometheus package) passes the answer. */
+const assertPromtoolClean = (text: string): void => {
+  const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  assert.equal(check.status, 0, `${check.stdout}${check.stderr}`);
+};
 const lines = (count: number, line: (i: number) => string): string => Array.from({ length: count }, (_, i) => `${line(i)}\n`).join('');
 
 describe('a probe finds its key metrics by name, however many other series the group holds', () => {
@@ -69,6 +75,7 @@ describe('what a probe materializes is bounded in count and bytes', () => {
     assert.equal(evaluation.state, 'up');
     const text = renderExposition(buildProbeMetrics(evaluation, context, snapshot));
     assert.match(text, /^probe_passthrough_truncated 1$/m);
+    assertPromtoolClean(text);
     assert.ok(Buffer.byteLength(text) < 2 * MAX_LOOKUP_BYTES, `${Buffer.byteLength(text)} bytes rendered`);
     assert.equal(text.split('\n').filter((line) => line.startsWith('a_items{')).length, evaluation.passThrough.length);
   });
@@ -86,6 +93,7 @@ describe('one answer per series', () => {
     const evaluation = evaluateProbe(config, snapshot, serviceConfig({ heartbeatMetric: HB }), 'service1', NOW);
     const text = renderExposition(buildProbeMetrics(evaluation, context, snapshot));
     assert.deepEqual(text.split('\n').filter((line) => line.startsWith('loop_errors_total')), ['loop_errors_total{extra=""} 3']);
+    assertPromtoolClean(text);
   });
 
   it('/probes: an unlabelled sample and one labelled with its own service are one series once `service` is set (the later wins)', () => {
@@ -93,6 +101,7 @@ describe('one answer per series', () => {
     const evaluation = evaluateProbe(config, snapshot, serviceConfig({ heartbeatMetric: HB }), 'service1', NOW);
     const text = renderExposition(buildAllProbesMetrics([evaluation], context, snapshot));
     assert.deepEqual(text.split('\n').filter((line) => line.startsWith('loop_errors_total')), ['loop_errors_total{service="service1"} 2']);
+    assertPromtoolClean(text);
   });
 });
 
