@@ -349,12 +349,18 @@ export class IndexedSnapshot implements Snapshot {
       this.cache.set(cacheKey, null, 0, 0);
       return undefined;
     }
-    const window = this.lastLines(table, newest);
-    const group = new LookedUpGroup(job, instance, onePerSeries(this.decodeLines(window.lines)), window.truncated, (metrics) => {
+    // The window of samples is decoded when first read: judging replicas reads only named metrics.
+    const group: LookedUpGroup = new LookedUpGroup(job, instance, () => {
+      this.assertLive();
+      const window = this.lastLines(table, newest);
+      const samples = onePerSeries(this.decodeLines(window.lines));
+      this.cache.set(cacheKey, group, samples.length, window.bytes);
+      return { samples, truncated: window.truncated };
+    }, (metrics) => {
       this.assertLive();
       return this.decodeLines(this.linesNamed(table, newest, metrics));
     });
-    this.cache.set(cacheKey, group, group.samples.length, window.bytes);
+    this.cache.set(cacheKey, group, 0, 0);
     return group;
   }
 
@@ -515,14 +521,24 @@ function materializeGroup(job: string, instance: string, decoded: Sample[]): Pus
 class LookedUpGroup implements PushGroup {
   private readonly byName = new Map<string, readonly Sample[]>();
   private pushTime: { value: number | undefined } | undefined;
+  private window: { samples: readonly Sample[]; truncated: boolean } | undefined;
 
   constructor(
     readonly job: string,
     readonly instance: string,
-    readonly samples: readonly Sample[],
-    readonly truncated: boolean,
+    private readonly decodeWindow: () => { samples: readonly Sample[]; truncated: boolean },
     private readonly find: (metrics: readonly string[]) => Sample[],
   ) {}
+
+  get samples(): readonly Sample[] {
+    this.window ??= this.decodeWindow();
+    return this.window.samples;
+  }
+
+  get truncated(): boolean {
+    this.window ??= this.decodeWindow();
+    return this.window.truncated;
+  }
 
   get pushTimeSeconds(): number | undefined {
     this.pushTime ??= { value: newestPushTime(this.named([PUSH_TIME_METRIC])) };
@@ -599,6 +615,13 @@ class MaterializedCache {
 
   set(key: string, value: Materialized, samples: number, bytes = 0): void {
     const weight = samples + 1;
+    const known = this.entries.get(key);
+    if (known !== undefined) {
+      // A group weighed again once its samples are decoded.
+      this.entries.delete(key);
+      this.weight -= known.weight;
+      this.bytes -= known.bytes;
+    }
     if (weight > MaterializedCache.MAX_SAMPLES || bytes > MaterializedCache.MAX_BYTES) return;
     this.entries.set(key, { value, weight, bytes });
     this.weight += weight;

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { evaluateProbe } from '../../lib/evaluate-probe.ts';
+import { lookupHeartbeat } from '../../lib/heartbeat-lookup.ts';
 import { renderExposition } from '../../lib/exposition-renderer.ts';
 import { buildAllProbesMetrics, buildProbeMetrics } from '../../lib/probe-metrics.ts';
 import { START_METRIC } from '../../lib/signal-metrics.ts';
 import { parseStatusRule, type StatusRule } from '../../lib/status-rule.ts';
-import { groupKey, indexSnapshot, KeyedLines, MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES } from '../../lib/snapshot.ts';
+import { groupKey, indexSnapshot, KeyedLines, MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, type PushGroup, type Snapshot } from '../../lib/snapshot.ts';
 import { serviceConfig } from '../support/service-config.ts';
 
 const HB = 'loop_heartbeat_timestamp_seconds';
@@ -123,5 +124,43 @@ describe('keyed lines', () => {
     assert.equal(compared, 999);
     assert.equal(table.newest(16, () => true), 1000);
     assert.equal(table.keys, 3);
+  });
+});
+
+describe('a heartbeat found by its service label', () => {
+  // 500 instances, each its own group with a service1 heartbeat; service1 has no group of its own.
+  const body = lines(500, (i) => `${HB}{instance="host${i}",job="worker",service="service1"} ${NOW - 500 + i}`);
+
+  function counting(): { snapshot: Snapshot; gets: () => number } {
+    const real = indexSnapshot(body);
+    let gets = 0;
+    class CountingGroups extends Map<string, PushGroup> {
+      override get(key: string): PushGroup | undefined {
+        gets += 1;
+        return real.groups.get(key);
+      }
+    }
+    const snapshot: Snapshot = {
+      groups: new CountingGroups(), families: real.families, sampleCount: real.sampleCount,
+      samplesOfService: (name, metric) => real.samplesOfService(name, metric),
+    };
+    return { snapshot, gets: () => gets };
+  }
+
+  it('looks up only the newest instance\'s group without replicas (not one group per labelled instance)', () => {
+    const { snapshot, gets } = counting();
+    const found = lookupHeartbeat(snapshot, serviceConfig({ heartbeatMetric: HB }), 'service1');
+    assert.equal(found.primary?.group.instance, 'host499');
+    assert.equal(found.primary?.timestampSeconds, NOW - 1);
+    // The target's own group, then the newest instance's.
+    assert.equal(gets(), 2);
+  });
+
+  it('looks up every instance with replicas, newest first', () => {
+    const { snapshot, gets } = counting();
+    const found = lookupHeartbeat(snapshot, serviceConfig({ heartbeatMetric: HB, replicas: 2 }), 'service1');
+    assert.equal(found.perInstance.length, 500);
+    assert.deepEqual(found.perInstance.slice(0, 2).map((heartbeat) => heartbeat.group.instance), ['host499', 'host498']);
+    assert.equal(gets(), 501);
   });
 });
