@@ -118,7 +118,7 @@ export function renderDebugReport(
     if (heartbeat.group.pushTimeSeconds !== undefined) {
       lines.push(`  push_time_seconds: ${heartbeat.group.pushTimeSeconds} (${iso(heartbeat.group.pushTimeSeconds)})`);
     }
-    lines.push(`  passed-through samples: ${evaluation.passThrough.length}`);
+    lines.push(`  passed-through samples: ${evaluation.passThrough.length}${evaluation.passThroughTruncated === true ? ' (truncated: the group holds more than the pass-through bound, docs/probe-rules.md#pass-through)' : ''}`);
   }
   if (evaluation.replicas !== undefined) {
     lines.push('', `Replicas: ${evaluation.replicas.fresh} up of ${evaluation.replicas.expected} required`);

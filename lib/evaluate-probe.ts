@@ -1,13 +1,13 @@
 import type { ExporterConfig, ServiceConfig } from './config.ts';
 import { deadlineAfter, type Deadline } from './deadline.ts';
 import type { Labels, Sample } from './exposition-parser.ts';
-import { lookupHeartbeat, type Heartbeat } from './heartbeat-lookup.ts';
+import { keyMetricsOf, lookupHeartbeat, type Heartbeat } from './heartbeat-lookup.ts';
 import { newLabelSet } from './label-set.ts';
 import { activeMaintenance } from './maintenance-window.ts';
 import { fromMicros, secondsBetween, toMicros } from './microseconds.ts';
 import { explainDecision, type DecidingRule, type DecisionFacts } from './probe-reason.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from './signal-metrics.ts';
-import { EMPTY_SNAPSHOT, groupKey, PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC, type PushGroup, type Snapshot } from './snapshot.ts';
+import { EMPTY_SNAPSHOT, groupKey, PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC, samplesNamed, type PushGroup, type Snapshot } from './snapshot.ts';
 import { evaluateStatusRule, type StatusRuleResult } from './status-rule.ts';
 
 /** A pushed sample as the probe re-exposes it. */
@@ -54,8 +54,10 @@ export interface ProbeEvaluation extends DecisionFacts {
   /** How far past its deadline (grace included) the service is; 0 when on time, undefined with no heartbeat. */
   readonly lateSeconds: number | undefined;
   readonly lastRunDurationSeconds: number | undefined;
-  /** The service's group's other samples, re-exposed with `job`/`instance` removed. */
+  /** The service's group's other samples, re-exposed with `job`/`instance` removed (bounded: docs/probe-rules.md#pass-through). */
   readonly passThrough: readonly PassThroughSample[];
+  /** Whether the group held more than the pass-through bound, so `passThrough` leaves some out. */
+  readonly passThroughTruncated?: boolean;
   /** False when there was no snapshot to judge by: nothing about the heartbeat is known. */
   readonly judged: boolean;
 }
@@ -141,7 +143,8 @@ interface RunReport {
 }
 
 function readRun(group: PushGroup | undefined, successSeconds: number | undefined, service: ServiceConfig, target: string, nowSeconds: number, skew: number): RunReport {
-  const samples = group?.samples ?? [];
+  // Found by name among all of the group's lines: a group flooded with other series still has them.
+  const samples = group === undefined ? [] : samplesNamed(group, keyMetricsOf(service));
   const signals = readSignals(samples, target, nowSeconds, skew);
   const { startSeconds, failureSeconds } = signals;
   const lastFinish = Math.max(successSeconds ?? Number.NEGATIVE_INFINITY, failureSeconds ?? Number.NEGATIVE_INFINITY);
@@ -265,7 +268,7 @@ export function evaluateProbe(
     nextExpectedSeconds: run.deadline?.nextExpectedSeconds,
     lateSeconds: run.deadline === undefined ? undefined : Math.max(0, run.deadline.lateSeconds),
     lastRunDurationSeconds: run.lastRunDurationSeconds, signals, running, statusRules: run.statusRules, maintenance, replicas,
-    passThrough: passThroughOf(group, service), judged, pushgatewayError: judged ? undefined : pushgatewayError,
+    passThrough: passThroughOf(group, service), passThroughTruncated: group?.truncated === true, judged, pushgatewayError: judged ? undefined : pushgatewayError,
   };
 }
 

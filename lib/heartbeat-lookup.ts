@@ -1,6 +1,7 @@
 import type { ServiceConfig } from './config.ts';
 import type { Sample } from './exposition-parser.ts';
-import { groupKey, type PushGroup, type Snapshot } from './snapshot.ts';
+import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from './signal-metrics.ts';
+import { groupKey, samplesNamed, type PushGroup, type Snapshot } from './snapshot.ts';
 
 export interface Heartbeat {
   readonly group: PushGroup;
@@ -12,8 +13,19 @@ export interface Heartbeat {
 export interface HeartbeatLookup {
   /** The heartbeat the probe judges: from the target's group if it has one, else the newest labelled one. */
   readonly primary: Heartbeat | undefined;
-  /** The newest `service`-labelled heartbeat of each distinct `instance`, newest first (what `replicas` counts). */
+  /**
+   * With `replicas`: the newest `service`-labelled heartbeat of each distinct `instance`, newest first
+   * (what `replicas` counts). Without: at most the newest one, when the target has no own group.
+   */
   readonly perInstance: readonly Heartbeat[];
+}
+
+/**
+ * The metrics a probe judges a group by: its heartbeat, the run signals and its ok_when metrics.
+ * They are looked up by name, so a group flooded with other series still yields them.
+ */
+export function keyMetricsOf(service: ServiceConfig): readonly string[] {
+  return [service.heartbeatMetric, START_METRIC, FAILURE_METRIC, RUN_DURATION_METRIC, ...service.okWhen.map((rule) => rule.metric)];
 }
 
 function newestIn(samples: Iterable<Sample>, metric: string): Sample | undefined {
@@ -35,19 +47,30 @@ function newestIn(samples: Iterable<Sample>, metric: string): Sample | undefined
 export function lookupHeartbeat(snapshot: Snapshot, service: ServiceConfig, target: string): HeartbeatLookup {
   const metric = service.heartbeatMetric;
   const ownGroup = snapshot.groups.get(groupKey(service.job, target));
-  const own = ownGroup ? newestIn(ownGroup.samples, metric) : undefined;
+  // By name with every other key metric: one walk of the group serves the whole probe.
+  const own = ownGroup ? newestIn(samplesNamed(ownGroup, keyMetricsOf(service)), metric) : undefined;
 
-  const byInstance = new Map<string, Heartbeat>();
-  for (const sample of snapshot.samplesOfService(target)) {
+  const primaryOwn = ownGroup && own ? { group: ownGroup, timestampSeconds: own.value, via: 'group' as const } : undefined;
+  const everyInstance = service.replicas !== undefined;
+  // Without replicas, a found own group settles it: no labelled heartbeat is looked at.
+  if (primaryOwn !== undefined && !everyInstance) return { primary: primaryOwn, perInstance: [] };
+
+  const newestByInstance = new Map<string, Sample>();
+  for (const sample of snapshot.samplesOfService(target, metric)) {
     if (sample.name !== metric || !Number.isFinite(sample.value)) continue;
     const instance = sample.instance ?? '';
-    const known = byInstance.get(instance);
-    if (known !== undefined && known.timestampSeconds >= sample.value) continue;
-    const group = snapshot.groups.get(groupKey(sample.job ?? '', instance));
-    if (group !== undefined) byInstance.set(instance, { group, timestampSeconds: sample.value, via: 'service_label' });
+    const known = newestByInstance.get(instance);
+    if (known === undefined || sample.value > known.value) newestByInstance.set(instance, sample);
   }
-
-  const perInstance = [...byInstance.values()].sort((a, b) => b.timestampSeconds - a.timestampSeconds);
-  const primary = ownGroup && own ? { group: ownGroup, timestampSeconds: own.value, via: 'group' as const } : perInstance[0];
+  // Groups are looked up newest first, and only as many as the probe judges: every instance's with
+  // replicas, else the newest one's (a thousand labelled instances cost one group, not a thousand).
+  const perInstance: Heartbeat[] = [];
+  for (const sample of [...newestByInstance.values()].sort((a, b) => b.value - a.value)) {
+    const group = snapshot.groups.get(groupKey(sample.job ?? '', sample.instance ?? ''));
+    if (group === undefined) continue;
+    perInstance.push({ group, timestampSeconds: sample.value, via: 'service_label' });
+    if (!everyInstance) break;
+  }
+  const primary = primaryOwn ?? perInstance[0];
   return { primary, perInstance };
 }

@@ -2,7 +2,7 @@ import { PROBE_STATES, type ProbeEvaluation } from './evaluate-probe.ts';
 import type { Labels } from './exposition-parser.ts';
 import { isMetricType, type MetricFamily, type RenderedSample } from './exposition-renderer.ts';
 import { newLabelSet } from './label-set.ts';
-import type { Snapshot } from './snapshot.ts';
+import { MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, seriesId, type Snapshot } from './snapshot.ts';
 
 /** What the probe knows beyond the evaluation: the Pushgateway read and the config behind it. */
 export interface ProbeContext {
@@ -56,6 +56,14 @@ export function buildProbeMetrics(
     gauge('probe_push_time_seconds', "Pushgateway's last push time of the target's group.", evaluation.heartbeat?.group.pushTimeSeconds),
     gauge('probe_config_last_reload_successful', 'Whether the last config reload succeeded (0: an older good config is in force).', bool(context.configReloadSuccessful)),
   ];
+  if (evaluation.passThroughTruncated === true) {
+    // Only when it happens: an ordinary probe's answer is unchanged.
+    families.push(gauge(
+      'probe_passthrough_truncated',
+      `Whether the target's group held more than the ${MAX_LOOKUP_SAMPLES} series or ${MAX_LOOKUP_BYTES / 1024} KiB passed through (its last lines are).`,
+      1,
+    ));
+  }
   if (evaluation.replicas !== undefined) {
     families.push(
       gauge('probe_replicas_fresh', 'Distinct instances with a fresh heartbeat for the target.', evaluation.replicas.fresh),
@@ -117,15 +125,21 @@ export function buildAllProbesMetrics(
   context: ProbeContext,
   snapshot: Snapshot,
 ): MetricFamily[] {
-  const merged = new Map<string, { family: MetricFamily; samples: RenderedSample[] }>();
+  // Samples by series identity, known only once `service` is set: an unlabelled pushed sample and
+  // one labelled with its own service become the same series, and the later one wins.
+  const merged = new Map<string, { family: MetricFamily; samples: Map<string, RenderedSample> }>();
   for (const evaluation of evaluations) {
     for (const family of buildProbeMetrics(evaluation, context, snapshot)) {
       if (family.name === 'probe_duration_seconds') continue;
       let entry = merged.get(family.name);
-      if (entry === undefined) merged.set(family.name, (entry = { family, samples: [] }));
-      for (const sample of family.samples) entry.samples.push({ ...sample, labels: withService(sample.labels, evaluation.target) });
+      if (entry === undefined) merged.set(family.name, (entry = { family, samples: new Map() }));
+      for (const sample of family.samples) {
+        const labels = withService(sample.labels, evaluation.target);
+        const id = seriesId(sample.name ?? family.name, labels);
+        entry.samples.set(id, { ...sample, labels });
+      }
     }
   }
   const duration = gauge('probe_duration_seconds', 'Returns how long the probes took to complete in seconds.', micro(context.durationSeconds));
-  return [duration, ...[...merged.values()].map(({ family, samples }) => ({ ...family, samples }))];
+  return [duration, ...[...merged.values()].map(({ family, samples }) => ({ ...family, samples: [...samples.values()] }))];
 }

@@ -2,7 +2,7 @@ import { combineHashes, hashBytes, randomHashBase } from './byte-hash.ts';
 import { ExporterError, ExpositionError } from './errors.ts';
 import {
   decodeSample, KEY_INSTANCE, KEY_JOB, KEY_SERVICE, keyBit, keyLabelsAt, lineEndOf, metadataAt, metadataNameEnd, metadataNameStart, scanExposition,
-  type ExpositionSink, type FamilyMetadata, type Sample, type ScannedSample,
+  type ExpositionSink, type FamilyMetadata, type Labels, type Sample, type ScannedSample,
 } from './exposition-parser.ts';
 import { escapeLabelValue } from './exposition-renderer.ts';
 import { runSliced, runToEnd, type SlicedWork } from './time-slicing.ts';
@@ -14,10 +14,26 @@ export const PUSH_FAILURE_TIME_METRIC = 'push_failure_time_seconds';
 export interface PushGroup {
   readonly job: string;
   readonly instance: string;
-  /** One sample per series (metric name and label set): when a body repeats a series, its last line wins. */
+  /**
+   * One sample per series (metric name and label set): when a body repeats a series, its last line wins.
+   * At most MAX_LOOKUP_SAMPLES lines and MAX_LOOKUP_BYTES of line text: a larger group keeps its last
+   * lines and sets `truncated` (docs/probe-rules.md#pass-through).
+   */
   readonly samples: readonly Sample[];
+  /** Whether `samples` leaves out some of the group's lines. */
+  readonly truncated?: boolean;
+  /**
+   * The samples of these metrics, found by name among all the group's lines however many other
+   * series it holds (the same bound applies to each name). Absent: filter `samples`.
+   */
+  named?(metrics: readonly string[]): readonly Sample[];
   /** Pushgateway's `push_time_seconds` for the group, when it exposes one. */
   readonly pushTimeSeconds: number | undefined;
+}
+
+/** The group's samples of these metrics, whatever else it holds. */
+export function samplesNamed(group: PushGroup, metrics: readonly string[]): readonly Sample[] {
+  return group.named === undefined ? group.samples.filter((sample) => metrics.includes(sample.name)) : group.named(metrics);
 }
 
 /**
@@ -27,8 +43,11 @@ export interface PushGroup {
  */
 export interface Snapshot {
   readonly groups: ReadonlyMap<string, PushGroup>;
-  /** Every pushed sample labelled `service="<name>"`, in any group (one per series). */
-  samplesOfService(name: string): readonly Sample[];
+  /**
+   * Pushed samples labelled `service="<name>"`, in any group (one per series), bounded as a group's
+   * `samples`; with `metric`, only that metric's, found by name among all of the service's lines.
+   */
+  samplesOfService(name: string, metric?: string): readonly Sample[];
   readonly families: ReadonlyMap<string, FamilyMetadata>;
   readonly sampleCount: number;
   /** Invalid lines left out of the snapshot, and why the first one is invalid (docs/operations.md#failure-modes). */
@@ -53,11 +72,13 @@ const GROUP_KEY = keyBit(KEY_JOB) | keyBit(KEY_INSTANCE);
 const SERVICE_KEY = keyBit(KEY_SERVICE);
 
 /**
- * The most lines one lookup decodes: a group (or a service's samples) over it keeps its last
- * lines. Pushgateway groups hold a few samples; the bound keeps a probe's memory and time small
- * even when a pusher floods its own group with distinct series.
+ * The most lines one lookup decodes, in count and in bytes of line text: a group (or a service's
+ * samples) over it keeps its last lines. Pushgateway groups hold a few samples; the bounds keep a
+ * probe's memory and time to a few MB and ms even when a pusher floods its own group with wide,
+ * distinct series (docs/security-model.md). Lookups by metric name apply them to each name.
  */
-export const MAX_LOOKUP_SAMPLES = 10_000;
+export const MAX_LOOKUP_SAMPLES = 1000;
+export const MAX_LOOKUP_BYTES = 64 * 1024;
 
 const BLOCK_BITS = 14;
 const BLOCK_SIZE = 1 << BLOCK_BITS;
@@ -83,17 +104,22 @@ class IntBlocks {
 }
 
 /**
- * Lines grouped by key, in int32 blocks — 12 bytes a line whatever its length, no object per key
+ * Lines grouped by key, in int32 blocks — 16 bytes a line whatever its length, no object per key
  * or line: each bucket chains the newest line of every key hashed to it, and each line links to
  * the previous line of its key. Keys stay in the body; comparing them is the caller's.
  */
-class KeyedLines {
+export class KeyedLines {
   /** Start of each line, in body order. */
   readonly line = new IntBlocks();
   /** The previous line of the same key, -1 for its first (unused when `keepOlder` is false). */
   private readonly older = new IntBlocks();
   /** For a key's newest line: the newest line of the next key in the bucket, -1 at the end. */
   private readonly nextKey = new IntBlocks();
+  /**
+   * For a key's newest line: its full hash. Keys sharing a bucket but not a hash are told apart
+   * without re-reading their labels (a 1 MiB label set would be scanned once per line added).
+   */
+  private readonly keyHash = new IntBlocks();
   private heads = new Int32Array(0);
   entries = 0;
   keys = 0;
@@ -116,11 +142,12 @@ class KeyedLines {
     const bucket = hash & this.mask;
     let previous = -1;
     let head = this.heads[bucket] as number;
-    while (head !== -1 && !sameKey(head)) {
+    while (head !== -1 && (this.keyHash.get(head) !== (hash | 0) || !sameKey(head))) {
       previous = head;
       head = this.nextKey.get(head);
     }
     this.line.set(entry, lineStart);
+    this.keyHash.set(entry, hash | 0);
     this.entries = entry + 1;
     if (head === -1) {
       if (this.keepOlder) this.older.set(entry, -1);
@@ -139,9 +166,14 @@ class KeyedLines {
   /** The newest line of the key hashing to `hash` that `isKey` accepts, or -1. */
   newest(hash: number, isKey: (entry: number) => boolean): number {
     for (let head = this.heads[hash & this.mask] as number; head !== -1; head = this.nextKey.get(head)) {
-      if (isKey(head)) return head;
+      if (this.keyHash.get(head) === (hash | 0) && isKey(head)) return head;
     }
     return -1;
+  }
+
+  /** The previous line of the same key, or -1. */
+  olderOf(entry: number): number {
+    return this.keepOlder ? this.older.get(entry) : -1;
   }
 
   /** Line starts of a key, oldest first, from its newest entry: the last `limit` at most. */
@@ -285,9 +317,9 @@ export class IndexedSnapshot implements Snapshot {
     return this.slot.groups.keys;
   }
 
-  samplesOfService(name: string): readonly Sample[] {
+  samplesOfService(name: string, metric?: string): readonly Sample[] {
     this.assertLive();
-    const cacheKey = `s${name}`;
+    const cacheKey = metric === undefined ? `s${name}` : `n${metric.length}:${metric}${name}`;
     const cached = this.cache.get(cacheKey);
     if (cached !== undefined) return cached === null ? NONE : (cached as readonly Sample[]);
     const raw = Buffer.from(escapeLabelValue(name), 'utf8');
@@ -296,8 +328,14 @@ export class IndexedSnapshot implements Snapshot {
       const probe = this.keysAt(table.line.get(entry), SERVICE_KEY);
       return this.rangeIs(probe.serviceStart, probe.serviceEnd, raw);
     });
-    const samples = newest === -1 ? NONE : onePerSeries(this.decodeLines(table.linesOf(newest, MAX_LOOKUP_SAMPLES)));
-    this.cache.set(cacheKey, samples.length === 0 ? null : samples, samples.length);
+    let samples: readonly Sample[] = NONE;
+    let bytes = 0;
+    if (newest !== -1) {
+      const window = metric === undefined ? this.lastLines(table, newest) : { lines: this.linesNamed(table, newest, [metric]), truncated: false, bytes: 0 };
+      samples = onePerSeries(this.decodeLines(window.lines));
+      bytes = window.bytes;
+    }
+    this.cache.set(cacheKey, samples.length === 0 ? null : samples, samples.length, bytes);
     return samples;
   }
 
@@ -314,9 +352,74 @@ export class IndexedSnapshot implements Snapshot {
       const probe = this.keysAt(table.line.get(entry), GROUP_KEY);
       return this.rangeIs(probe.jobStart, probe.jobEnd, rawJob) && this.rangeIs(probe.instanceStart, probe.instanceEnd, rawInstance);
     });
-    const group = newest === -1 ? undefined : materializeGroup(job, instance, this.decodeLines(table.linesOf(newest, MAX_LOOKUP_SAMPLES)));
-    this.cache.set(cacheKey, group ?? null, group?.samples.length ?? 0);
+    if (newest === -1) {
+      this.cache.set(cacheKey, null, 0, 0);
+      return undefined;
+    }
+    // The window of samples is decoded when first read: judging replicas reads only named metrics.
+    const group: LookedUpGroup = new LookedUpGroup(job, instance, () => {
+      this.assertLive();
+      const window = this.lastLines(table, newest);
+      const samples = onePerSeries(this.decodeLines(window.lines));
+      this.cache.set(cacheKey, group, samples.length, window.bytes);
+      return { samples, truncated: window.truncated };
+    }, (metrics) => {
+      this.assertLive();
+      return this.decodeLines(this.linesNamed(table, newest, metrics));
+    });
+    this.cache.set(cacheKey, group, 0, 0);
     return group;
+  }
+
+  /**
+   * A key's last lines within MAX_LOOKUP_SAMPLES and MAX_LOOKUP_BYTES, oldest first: the walk
+   * stops at the first line that does not fit, so its cost follows the bound, not the key's size.
+   */
+  private lastLines(table: KeyedLines, newest: number): { lines: number[]; truncated: boolean; bytes: number } {
+    const lines: number[] = [];
+    let bytes = 0;
+    let entry = newest;
+    for (; entry !== -1 && lines.length < MAX_LOOKUP_SAMPLES; entry = table.olderOf(entry)) {
+      const start = table.line.get(entry);
+      const size = lineEndOf(this.bytes, start) - start + 1;
+      if (bytes + size > MAX_LOOKUP_BYTES) break;
+      bytes += size;
+      lines.push(start);
+    }
+    return { lines: lines.reverse(), truncated: entry !== -1, bytes };
+  }
+
+  /**
+   * The lines of a key whose metric name is one of `metrics`, oldest first, each name within
+   * MAX_LOOKUP_SAMPLES and MAX_LOOKUP_BYTES (its last lines). Walks every line of the key but
+   * reads only the bytes of its name: a few ns a line.
+   */
+  private linesNamed(table: KeyedLines, newest: number, metrics: readonly string[]): number[] {
+    const names = metrics.map((metric) => Buffer.from(metric, 'latin1'));
+    const counts = names.map(() => 0);
+    const sizes = names.map(() => 0);
+    const lines: number[] = [];
+    const body = this.bytes;
+    for (let entry = newest; entry !== -1; entry = table.olderOf(entry)) {
+      const start = table.line.get(entry);
+      for (let k = 0; k < names.length; k++) {
+        const name = names[k] as Buffer;
+        const after = body[start + name.length];
+        if (after !== OPEN_BRACE && after !== SPACE && after !== TAB) continue;
+        // A byte loop: Buffer.compare's native call costs more than these few bytes.
+        let same = true;
+        for (let i = 0; i < name.length && same; i++) same = body[start + i] === name[i];
+        if (!same) continue;
+        const size = lineEndOf(body, start) - start + 1;
+        if ((counts[k] as number) < MAX_LOOKUP_SAMPLES && (sizes[k] as number) + size <= MAX_LOOKUP_BYTES) {
+          counts[k] = (counts[k] as number) + 1;
+          sizes[k] = (sizes[k] as number) + size;
+          lines.push(start);
+        }
+        break;
+      }
+    }
+    return lines.reverse();
   }
 
   /** Every group, in the order of its first line: for tests and tools (it decodes the whole index). */
@@ -349,7 +452,7 @@ export class IndexedSnapshot implements Snapshot {
     const help = newest(this.slot.helps);
     const type = newest(this.slot.types);
     const family = help === undefined && type === undefined ? undefined : { name, help, type };
-    this.cache.set(cacheKey, family ?? null, 1);
+    this.cache.set(cacheKey, family ?? null, 1, 0);
     return family;
   }
 
@@ -401,13 +504,64 @@ export class IndexedSnapshot implements Snapshot {
   }
 }
 
-function materializeGroup(job: string, instance: string, decoded: Sample[]): PushGroup {
-  const samples = onePerSeries(decoded);
+const OPEN_BRACE = 0x7b;
+const SPACE = 0x20;
+const TAB = 0x09;
+
+function newestPushTime(samples: readonly Sample[]): number | undefined {
   let pushTimeSeconds: number | undefined;
   for (const sample of samples) {
     if (sample.name === PUSH_TIME_METRIC && (pushTimeSeconds === undefined || sample.value > pushTimeSeconds)) pushTimeSeconds = sample.value;
   }
-  return { job, instance, samples, pushTimeSeconds };
+  return pushTimeSeconds;
+}
+
+function materializeGroup(job: string, instance: string, decoded: Sample[]): PushGroup {
+  const samples = onePerSeries(decoded);
+  return { job, instance, samples, pushTimeSeconds: newestPushTime(samples) };
+}
+
+/**
+ * A group found by a lookup: a bounded window of its samples, and its samples of given metrics
+ * found by name among all its lines, decoded once per name and kept.
+ */
+class LookedUpGroup implements PushGroup {
+  private readonly byName = new Map<string, readonly Sample[]>();
+  private pushTime: { value: number | undefined } | undefined;
+  private window: { samples: readonly Sample[]; truncated: boolean } | undefined;
+
+  constructor(
+    readonly job: string,
+    readonly instance: string,
+    private readonly decodeWindow: () => { samples: readonly Sample[]; truncated: boolean },
+    private readonly find: (metrics: readonly string[]) => Sample[],
+  ) {}
+
+  get samples(): readonly Sample[] {
+    this.window ??= this.decodeWindow();
+    return this.window.samples;
+  }
+
+  get truncated(): boolean {
+    this.window ??= this.decodeWindow();
+    return this.window.truncated;
+  }
+
+  get pushTimeSeconds(): number | undefined {
+    this.pushTime ??= { value: newestPushTime(this.named([PUSH_TIME_METRIC])) };
+    return this.pushTime.value;
+  }
+
+  named(metrics: readonly string[]): readonly Sample[] {
+    // One walk of the group for every name not looked up yet (push_time_seconds rides along: every probe wants it).
+    const missing = [...new Set([...metrics, PUSH_TIME_METRIC])].filter((metric) => !this.byName.has(metric));
+    if (missing.length > 0) {
+      const found = onePerSeries(this.find(missing));
+      for (const metric of missing) this.byName.set(metric, found.filter((sample) => sample.name === metric));
+    }
+    const wanted = [...new Set(metrics)];
+    return wanted.length === 1 ? (this.byName.get(wanted[0] as string) as readonly Sample[]) : wanted.flatMap((metric) => this.byName.get(metric) as readonly Sample[]);
+  }
 }
 
 /**
@@ -432,7 +586,7 @@ export function onePerSeries(samples: Sample[]): Sample[] {
   const kept: Sample[] = [];
   for (let k = samples.length - 1; k >= 0; k--) {
     const sample = samples[k] as Sample;
-    const id = seriesId(sample);
+    const id = seriesId(sample.name, sample.labels);
     if (seen.has(id)) continue;
     seen.add(id);
     kept.push(sample);
@@ -440,9 +594,10 @@ export function onePerSeries(samples: Sample[]): Sample[] {
   return kept.reverse();
 }
 
-function seriesId(sample: Sample): string {
-  const names = Object.keys(sample.labels).sort();
-  return JSON.stringify([sample.name, ...names.map((name) => [name, sample.labels[name]])]);
+/** The identity of a series: its name and its non-empty labels (Prometheus treats `l=""` as no label `l`). */
+export function seriesId(name: string, labels: Labels): string {
+  const names = Object.keys(labels).filter((label) => labels[label] !== '').sort();
+  return JSON.stringify([name, ...names.map((label) => [label, labels[label]])]);
 }
 
 type Materialized = PushGroup | readonly Sample[] | FamilyMetadata | null;
@@ -454,23 +609,35 @@ type Materialized = PushGroup | readonly Sample[] | FamilyMetadata | null;
  */
 class MaterializedCache {
   private static readonly MAX_ENTRIES = 4096;
-  private static readonly MAX_SAMPLES = 2 * MAX_LOOKUP_SAMPLES;
-  private readonly entries = new Map<string, { value: Materialized; weight: number }>();
+  private static readonly MAX_SAMPLES = 20_000;
+  /** Line text behind the cached samples: a few lookups at the byte bound, a few MB of objects. */
+  private static readonly MAX_BYTES = 4 * MAX_LOOKUP_BYTES;
+  private bytes = 0;
+  private readonly entries = new Map<string, { value: Materialized; weight: number; bytes: number }>();
   private weight = 0;
 
   get(key: string): Materialized | undefined {
     return this.entries.get(key)?.value;
   }
 
-  set(key: string, value: Materialized, samples: number): void {
+  set(key: string, value: Materialized, samples: number, bytes = 0): void {
     const weight = samples + 1;
-    if (weight > MaterializedCache.MAX_SAMPLES) return;
-    this.entries.set(key, { value, weight });
+    const known = this.entries.get(key);
+    if (known !== undefined) {
+      // A group weighed again once its samples are decoded.
+      this.entries.delete(key);
+      this.weight -= known.weight;
+      this.bytes -= known.bytes;
+    }
+    if (weight > MaterializedCache.MAX_SAMPLES || bytes > MaterializedCache.MAX_BYTES) return;
+    this.entries.set(key, { value, weight, bytes });
     this.weight += weight;
+    this.bytes += bytes;
     for (const [oldest, entry] of this.entries) {
-      if (this.entries.size <= MaterializedCache.MAX_ENTRIES && this.weight <= MaterializedCache.MAX_SAMPLES) break;
+      if (this.entries.size <= MaterializedCache.MAX_ENTRIES && this.weight <= MaterializedCache.MAX_SAMPLES && this.bytes <= MaterializedCache.MAX_BYTES) break;
       this.entries.delete(oldest);
       this.weight -= entry.weight;
+      this.bytes -= entry.bytes;
     }
   }
 }
@@ -561,7 +728,7 @@ class FamilyIndex implements ReadonlyMap<string, FamilyMetadata> {
 /**
  * Scans the body in `slot` (validating every line) and indexes it by group, service and family,
  * yielding between steps. Time and memory are linear in the body: the scan reads each byte a
- * bounded number of times, and each indexed line costs 12 bytes per table it is in.
+ * bounded number of times, and each indexed line costs 16 bytes per table it is in.
  *
  * Strict, any invalid line throws. Otherwise an invalid line is left out and counted, as long as
  * the body as a whole is Pushgateway's exposition (see `notAnExposition`).

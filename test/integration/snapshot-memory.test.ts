@@ -24,6 +24,24 @@ function worstBody(bytes: number, heartbeatSeconds: number): Buffer {
   return Buffer.from(lines + pad + heartbeat);
 }
 
+/**
+ * A body of at most `bytes` in the worst shape for what a probe materializes: one group, service1's
+ * own, of lines with 100 labels each (the attack's "widegroup"), its heartbeat first.
+ */
+function wideGroupBody(bytes: number, heartbeatSeconds: number): Buffer {
+  const heartbeat = `loop_heartbeat_timestamp_seconds{instance="service1",job="heartbeat"} ${heartbeatSeconds}\n`;
+  const labels = Array.from({ length: 100 }, (_, k) => `l${k}="v",`).join('');
+  const parts = [heartbeat];
+  let size = heartbeat.length;
+  for (let i = 0; ; i++) {
+    const line = `m{${labels}instance="service1",job="heartbeat",k="${i}"} 1\n`;
+    if (size + line.length > bytes) break;
+    parts.push(line);
+    size += line.length;
+  }
+  return Buffer.from(parts.join(''));
+}
+
 interface ProbeLine {
   readonly round: number;
   readonly target: string;
@@ -34,11 +52,16 @@ interface ProbeLine {
   readonly hwmMiB: number;
 }
 
-describe(`the Lambda handler in ${LAMBDA_MEMORY_MIB} MB with a body at the default max_body_bytes`, () => {
+const SHAPES = [
+  ['tiny groups', worstBody],
+  ['one group of 100-label lines, the probed one', wideGroupBody],
+] as const;
+
+for (const [shape, bodyOf] of SHAPES) describe(`the Lambda handler in ${LAMBDA_MEMORY_MIB} MB with a body at the default max_body_bytes: ${shape}`, () => {
   let server: Server;
   let dir: TempDir;
   let served = 0;
-  const body = worstBody(CONFIG_DEFAULTS.maxBodyBytes, Math.floor(Date.now() / 1000));
+  const body = bodyOf(CONFIG_DEFAULTS.maxBodyBytes, Math.floor(Date.now() / 1000));
 
   before(async () => {
     // A fixed body from node:http: a real Pushgateway would take minutes to ingest a million groups.

@@ -61,8 +61,8 @@ const caseOf = fc.constantFrom(...PROTOTYPE_NAMES, HB).chain((heartbeatMetric) =
   const labels = fc.uniqueArray(fc.tuple(fc.oneof(name, fc.constantFrom('shard', 'kind')), fc.constantFrom('1', '2', '')), { selector: ([label]) => label, maxLength: 4 });
   const series = fc
     .array(fc.record({ metric, labels }), { maxLength: 6 })
-    // Pushgateway keeps one sample per series: a repeat is not a push it would accept.
-    .map((list) => [...new Map(list.map((s) => [canonical(s.metric, s.labels), s])).values()]);
+    // Pushgateway keeps one sample per series (an empty-valued label is no label): a repeat is not a push it would accept.
+    .map((list) => [...new Map(list.map((s) => [canonical(s.metric, s.labels.filter(([, value]) => value !== '')), s])).values()]);
   return fc.record({
     heartbeatMetric: fc.constant(heartbeatMetric),
     services: fc.uniqueArray(fc.record({ name: fc.oneof(name, fc.constant('service1')), series }), { selector: (s) => s.name, minLength: 1, maxLength: 4 }),

@@ -194,7 +194,8 @@ function referenceParse(text: string): { samples: Sample[]; families: Map<string
   return { samples, families };
 }
 
-const seriesOf = (sample: Sample) => JSON.stringify([sample.name, Object.entries(sample.labels).sort()]);
+/** A series is its name and its non-empty labels: Prometheus reads `l=""` as no label `l`. */
+const seriesOf = (sample: Sample) => JSON.stringify([sample.name, Object.entries(sample.labels).filter(([, value]) => value !== '').sort()]);
 const lastPerSeries = (samples: Sample[]) => samples.filter((sample, k) => !samples.slice(k + 1).some((later) => seriesOf(later) === seriesOf(sample)));
 const plainSample = (sample: Sample) => ({ name: sample.name, value: sample.value, timestampMs: sample.timestampMs, family: sample.family, labels: Object.entries(sample.labels) });
 
