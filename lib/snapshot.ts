@@ -305,8 +305,19 @@ export class IndexedSnapshot implements Snapshot {
     readonly firstInvalidLine: string | undefined = undefined,
   ) {
     this.generation = slot.generation;
-    this.groups = new GroupIndex(this);
-    this.families = new FamilyIndex(this);
+    this.groups = new IndexView<PushGroup>(
+      (key) => {
+        const parts = splitGroupKey(key);
+        return parts === undefined ? undefined : this.group(parts[0], parts[1]);
+      },
+      () => this.groupCount,
+      () => this.allGroups().map((group) => [groupKey(group.job, group.instance), group]),
+    );
+    this.families = new IndexView<FamilyMetadata>(
+      (name) => this.family(name),
+      () => this.allFamilies().length,
+      () => this.allFamilies().map((family) => [family.name, family]),
+    );
   }
 
   get bodyBytes(): number {
@@ -642,28 +653,35 @@ class MaterializedCache {
   }
 }
 
-/** `Snapshot.groups`: lookups by groupKey are hash lookups; iterating decodes every group (tests and tools). */
-class GroupIndex implements ReadonlyMap<string, PushGroup> {
-  constructor(private readonly snapshot: IndexedSnapshot) {}
+/**
+ * A read-only map over the index: `get` is a hash lookup; size and iteration build every entry
+ * (tests and tools). `Snapshot.groups` (by groupKey) and `Snapshot.families` (the newest HELP and
+ * TYPE of each family, by name) are both this.
+ */
+class IndexView<V> implements ReadonlyMap<string, V> {
+  constructor(
+    private readonly lookup: (key: string) => V | undefined,
+    private readonly count: () => number,
+    private readonly list: () => [string, V][],
+  ) {}
 
   get size(): number {
-    return this.snapshot.groupCount;
+    return this.count();
   }
 
-  get(key: string): PushGroup | undefined {
-    const parts = splitGroupKey(key);
-    return parts === undefined ? undefined : this.snapshot.group(parts[0], parts[1]);
+  get(key: string): V | undefined {
+    return this.lookup(key);
   }
 
   has(key: string): boolean {
     return this.get(key) !== undefined;
   }
 
-  forEach(callback: (value: PushGroup, key: string, map: ReadonlyMap<string, PushGroup>) => void, thisArg?: unknown): void {
+  forEach(callback: (value: V, key: string, map: ReadonlyMap<string, V>) => void, thisArg?: unknown): void {
     for (const [key, value] of this.all()) callback.call(thisArg, value, key, this);
   }
 
-  entries(): MapIterator<[string, PushGroup]> {
+  entries(): MapIterator<[string, V]> {
     return this.all().entries();
   }
 
@@ -671,57 +689,16 @@ class GroupIndex implements ReadonlyMap<string, PushGroup> {
     return this.all().keys();
   }
 
-  values(): MapIterator<PushGroup> {
+  values(): MapIterator<V> {
     return this.all().values();
   }
 
-  [Symbol.iterator](): MapIterator<[string, PushGroup]> {
+  [Symbol.iterator](): MapIterator<[string, V]> {
     return this.entries();
   }
 
-  private all(): Map<string, PushGroup> {
-    return new Map(this.snapshot.allGroups().map((group) => [groupKey(group.job, group.instance), group]));
-  }
-}
-
-/** `Snapshot.families`: the newest HELP and TYPE of each family, looked up by name. */
-class FamilyIndex implements ReadonlyMap<string, FamilyMetadata> {
-  constructor(private readonly snapshot: IndexedSnapshot) {}
-
-  get size(): number {
-    return this.snapshot.allFamilies().length;
-  }
-
-  get(name: string): FamilyMetadata | undefined {
-    return this.snapshot.family(name);
-  }
-
-  has(name: string): boolean {
-    return this.get(name) !== undefined;
-  }
-
-  forEach(callback: (value: FamilyMetadata, key: string, map: ReadonlyMap<string, FamilyMetadata>) => void, thisArg?: unknown): void {
-    for (const [key, value] of this.all()) callback.call(thisArg, value, key, this);
-  }
-
-  entries(): MapIterator<[string, FamilyMetadata]> {
-    return this.all().entries();
-  }
-
-  keys(): MapIterator<string> {
-    return this.all().keys();
-  }
-
-  values(): MapIterator<FamilyMetadata> {
-    return this.all().values();
-  }
-
-  [Symbol.iterator](): MapIterator<[string, FamilyMetadata]> {
-    return this.entries();
-  }
-
-  private all(): Map<string, FamilyMetadata> {
-    return new Map(this.snapshot.allFamilies().map((family) => [family.name, family]));
+  private all(): Map<string, V> {
+    return new Map(this.list());
   }
 }
 
