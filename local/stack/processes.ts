@@ -68,7 +68,7 @@ export function startProcess(spec: ProcessSpec): ManagedProcess {
   const log = spec.logFile === undefined ? undefined : createWriteStream(spec.logFile);
   let recent = '';
   const record = (chunk: Buffer | string): void => {
-    log?.write(chunk);
+    if (log !== undefined && !log.writableEnded) log.write(chunk);
     recent = (recent + chunk.toString()).slice(-16_000);
   };
   child.stdout?.on('data', record);
@@ -78,6 +78,8 @@ export function startProcess(spec: ProcessSpec): ManagedProcess {
   const exited = new Promise<ExitStatus>((resolveExit) => {
     child.once('error', (error) => {
       record(`${error.message}\n`);
+      // A process that never started sends no more output (and may emit no 'close').
+      log?.end();
       exitStatus ??= { code: null, signal: null };
       resolveExit(exitStatus);
     });
@@ -86,7 +88,8 @@ export function startProcess(spec: ProcessSpec): ManagedProcess {
       resolveExit(exitStatus);
     });
   });
-  void exited.then(() => log?.end());
+  // 'close', not 'exit': output still buffered in the pipes arrives after 'exit' ("write after end").
+  child.once('close', () => log?.end());
   const pid = child.pid ?? 0;
 
   return {
