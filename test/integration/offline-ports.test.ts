@@ -1,28 +1,16 @@
 // `npm start` (serverless-offline) with one of its ports taken names the variable that chose it,
 // in one line, before building; `serverless offline start` itself stops with the same line.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { bareEnv } from '../support/doc-commands.ts';
+import { bareEnv, runCommand } from '../support/doc-commands.ts';
 import { freePort, PROJECT_ROOT } from '../support/processes.ts';
 
-interface Run { readonly code: number | null; readonly stdout: string; readonly stderr: string }
-
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: PROJECT_ROOT, env: bareEnv(env), stdio: ['ignore', 'pipe', 'pipe'], timeout: 90_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** A command with only the variables it is given (beside PATH and the like), as a user's shell would run it. */
+const run = (command: string, args: readonly string[], env: NodeJS.ProcessEnv) => runCommand(command, args, bareEnv(env), 90_000);
 
 /** Holds a loopback port, as a second `npm start` or `npm run local` would. */
 async function holdPort(): Promise<{ port: number; server: Server }> {

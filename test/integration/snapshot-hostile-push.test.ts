@@ -1,44 +1,12 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort, PROJECT_ROOT, pushHeartbeat, sampleValue, startProcess, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { pushHeartbeat, sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { startServer, timed } from '../support/slow-read-server.ts';
 import { escapesPush, freezingPush, manyLabelsPush } from '../support/hostile-bodies.ts';
 
 async function push(pushgatewayUrl: string, instance: string, body: string): Promise<void> {
   const response = await fetch(`${pushgatewayUrl}/metrics/job/hostile/instance/${instance}`, { method: 'PUT', body });
   assert.ok(response.ok, `Pushgateway refused the push to ${instance}: HTTP ${response.status} ${await response.text()}`);
-}
-
-/** `npm run serve`'s server (the built dist/server/server.mjs) on a free port, reading `pushgatewayUrl`. */
-async function startServer(dir: TempDir, name: string, pushgatewayUrl: string): Promise<RunningProcess> {
-  const config = await dir.file(`${name}.yml`, [
-    `pushgateway_url: "${pushgatewayUrl}"`,
-    // A new read every half second: the reads run all through the test.
-    'scrape_interval_seconds: 0.5',
-    'timeout_seconds: 30',
-    'services:',
-    '  - name: service1',
-    '    freshness_threshold_seconds: 3600',
-    '',
-  ].join('\n'));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  return startProcess(process.execPath, [join(PROJECT_ROOT, 'dist', 'server', 'server.mjs')], {
-    readyUrl: `${url}/-/healthy`, url, port,
-    env: { PORT: String(port), HOST: '127.0.0.1', CONFIG_FILE: config, LOG_LEVEL: 'info' },
-  });
-}
-
-/** One request, timed; a request that fails (the server stalled past the timeout, or died) counts as never answered. */
-async function timed(url: string): Promise<{ ms: number; status: number; body: string }> {
-  const started = performance.now();
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
-    const body = await response.text();
-    return { ms: performance.now() - started, status: response.status, body };
-  } catch (error) {
-    return { ms: Number.POSITIVE_INFINITY, status: 0, body: String(error) };
-  }
 }
 
 describe('one hostile push cannot freeze the exporter (real Pushgateway, npm run serve)', () => {
@@ -60,7 +28,7 @@ describe('one hostile push cannot freeze the exporter (real Pushgateway, npm run
     await push(plain.url, 'plain', `${lines.join('\n')}\n`);
     const now = Date.now() / 1000;
     await Promise.all([pushHeartbeat(hostile.url, 'service1', now), pushHeartbeat(plain.url, 'service1', now)]);
-    servers.push(await startServer(dir, 'hostile', hostile.url), await startServer(dir, 'plain', plain.url));
+    servers.push(await startServer(dir, 'hostile', hostile.url, 'info'), await startServer(dir, 'plain', plain.url, 'info'));
   });
   after(async () => {
     for (const server of servers) await server.stop();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort, PROJECT_ROOT, sampleValue, startProcess, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { startServer, timed } from '../support/slow-read-server.ts';
 
 const HB = 'loop_heartbeat_timestamp_seconds';
 
@@ -15,37 +15,6 @@ function wideGroupPush(nowSeconds: number): string {
   const labels = Array.from({ length: 90 }, (_, k) => `l${k}="v",`).join('');
   const lines = Array.from({ length: 9000 }, (_, i) => `a_items{${labels}k="${i}"} 1`);
   return `${HB} ${nowSeconds}\n${lines.join('\n')}\n`;
-}
-
-/** `npm run serve`'s server (the built dist/server/server.mjs) on a free port, reading `pushgatewayUrl`. */
-async function startServer(dir: TempDir, name: string, pushgatewayUrl: string): Promise<RunningProcess> {
-  const config = await dir.file(`${name}.yml`, [
-    `pushgateway_url: "${pushgatewayUrl}"`,
-    // A new read every half second: every probe judges a fresh snapshot, so nothing it decoded is reused.
-    'scrape_interval_seconds: 0.5',
-    'timeout_seconds: 30',
-    'services:',
-    '  - name: service1',
-    '    freshness_threshold_seconds: 3600',
-    '',
-  ].join('\n'));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  return startProcess(process.execPath, [join(PROJECT_ROOT, 'dist', 'server', 'server.mjs')], {
-    readyUrl: `${url}/-/healthy`, url, port,
-    env: { PORT: String(port), HOST: '127.0.0.1', CONFIG_FILE: config, LOG_LEVEL: 'error' },
-  });
-}
-
-async function timed(url: string): Promise<{ ms: number; status: number; body: string }> {
-  const started = performance.now();
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
-    const body = await response.text();
-    return { ms: performance.now() - started, status: response.status, body };
-  } catch (error) {
-    return { ms: Number.POSITIVE_INFINITY, status: 0, body: String(error) };
-  }
 }
 
 describe("a probe of a group flooded with wide series is bounded (real Pushgateway, npm run serve)", () => {
@@ -64,7 +33,7 @@ describe("a probe of a group flooded with wide series is bounded (real Pushgatew
     const lines = Array.from({ length: Math.ceil(body.length / 60) }, (_, i) => `plain_metric{i="${i}",service="svc${i % 1000}"} ${i}`);
     await push(plain.url, 'job/other/instance/plain', `${lines.join('\n')}\n`);
     await push(plain.url, 'job/heartbeat/instance/service1', `${HB} ${now}\nloop_items 1\n`);
-    servers.push(await startServer(dir, 'wide', wide.url), await startServer(dir, 'plain', plain.url));
+    servers.push(await startServer(dir, 'wide', wide.url, 'error'), await startServer(dir, 'plain', plain.url, 'error'));
   });
   after(async () => {
     for (const server of servers) await server.stop();

@@ -74,8 +74,13 @@ export interface ShellRun {
 
 /** Runs a command line with `sh -c` in the repository, as a user would type it. */
 export function runShell(command: string, env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<ShellRun> {
+  return runCommand('sh', ['-c', command], env, timeoutMs);
+}
+
+/** Runs a command in the repository and collects its output and exit code. */
+export function runCommand(command: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ShellRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', command], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
