@@ -1,6 +1,6 @@
-import { CLI_NAME, parseCli, USAGE, type CliCommand, type CliOutput } from '../lib/cli.ts';
-import { describeError } from '../lib/errors.ts';
-import { readPushgatewayBearerToken } from '../lib/exporter-environment.ts';
+import { CLI_NAME, parseCli, USAGE, type CliCommand, type CliOutput } from '../lib/cli/cli.ts';
+import { describeError } from '../lib/core/errors.ts';
+import { readPushgatewayBearerToken } from '../lib/runtime/environment-settings.ts';
 
 // `pushgateway-exporter`: argv, environment and stdio in, an exit code out; everything else is lib/.
 
@@ -24,7 +24,7 @@ async function run(command: CliCommand): Promise<number> {
       output.stderr(`${CLI_NAME}: ${command.message}\n\n${USAGE}`);
       return 2;
     case 'push':
-      return (await import('../lib/push-command.ts')).runPushCommand(command.options, output);
+      return (await import('../lib/cli/push-command.ts')).runPushCommand(command.options, output);
     case 'check-config': {
       const bearer = readPushgatewayBearerToken(process.env.PUSHGATEWAY_BEARER_TOKEN);
       if ('problem' in bearer) {
@@ -32,11 +32,11 @@ async function run(command: CliCommand): Promise<number> {
         return 1;
       }
       const overrides = { pushgatewayUrl: process.env.PUSHGATEWAY_URL || undefined, pushgatewayBearerToken: bearer.token };
-      const { runCheckConfigCommand } = await import('../lib/check-config-command.ts');
+      const { runCheckConfigCommand } = await import('../lib/cli/check-config-command.ts');
       return runCheckConfigCommand(command.files, overrides, process.cwd(), output);
     }
     case 'probe':
-      return (await import('../lib/probe-command.ts')).runProbeCommand(command.target, { ...process.env, CONFIG_FILE: command.configFile ?? process.env.CONFIG_FILE }, process.cwd(), output);
+      return (await import('../lib/cli/probe-command.ts')).runProbeCommand(command.target, { ...process.env, CONFIG_FILE: command.configFile ?? process.env.CONFIG_FILE }, process.cwd(), output);
   }
 }
 

@@ -1,13 +1,13 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { describeError } from '../lib/errors.ts';
-import { createExporter } from '../lib/exporter.ts';
-import { readFunctionUrlEvent } from '../lib/function-url-event.ts';
-import { handleRequest, textResponse, type ExporterResponse } from '../lib/routes.ts';
+import { describeError } from '../lib/core/errors.ts';
+import { createExporter } from '../lib/runtime/runtime.ts';
+import { readFunctionUrlEvent } from '../lib/http/function-url-event.ts';
+import { handleRequest, textResponse, type ExporterResponse } from '../lib/http/routes.ts';
 
 // Module scope survives between invocations of a warm container: the config, the
 // Pushgateway snapshot and the keep-alive connection are reused.
 const exporter = createExporter(process.env, { cwd: process.cwd() });
-// A Lambda cannot refuse to start: it answers 503 to every request instead (lib/routes.ts), and
+// A Lambda cannot refuse to start: it answers 503 to every request instead (lib/http/routes.ts), and
 // says why once per container here.
 if (exporter.startupProblem !== undefined) exporter.logger.error('exporter misconfigured: every request answers 503', { error: exporter.startupProblem });
 

@@ -1,7 +1,7 @@
-import { describeError } from '../lib/errors.ts';
-import { createExporter } from '../lib/exporter.ts';
-import { ROUTES } from '../lib/routes.ts';
-import { createStandaloneServer, isLoopback, parsePort, shutDown, startupWarnings } from '../lib/standalone-server.ts';
+import { describeError } from '../lib/core/errors.ts';
+import { createExporter } from '../lib/runtime/runtime.ts';
+import { ROUTES } from '../lib/http/routes.ts';
+import { createStandaloneServer, isLoopback, parsePort, shutDown, startupWarnings } from '../lib/http/standalone-server.ts';
 
 // `npm run serve`: the route table on a plain node:http server, for running beside Prometheus
 // (a container or a VM) without Lambda. Like the Lambda handler, only wiring.

@@ -7,10 +7,10 @@ import { createServer } from 'node:http';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { createExporter } from '../lib/exporter.ts';
-import { PushgatewayClient } from '../lib/pushgateway-client.ts';
-import { handleRequest } from '../lib/routes.ts';
-import { indexSnapshot, SnapshotSlot, type Snapshot } from '../lib/snapshot.ts';
+import { createExporter } from '../lib/runtime/runtime.ts';
+import { PushgatewayClient } from '../lib/edges/pushgateway/pushgateway-reader.ts';
+import { handleRequest } from '../lib/http/routes.ts';
+import { indexSnapshot, SnapshotSlot, type Snapshot } from '../lib/core/snapshot/snapshot.ts';
 import { BODY_SHAPES, hostileBody } from '../test/support/hostile-bodies.ts';
 import { freePort, PROJECT_ROOT, startProcess, startPushgateway, tempDir, type RunningProcess } from '../test/support/processes.ts';
 

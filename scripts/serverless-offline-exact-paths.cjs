@@ -11,7 +11,7 @@
 
 const ABSOLUTE_FORM_PREFIX = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
 
-/** The path of a request target exactly as sent (the same reading as lib/standalone-server.ts). */
+/** The path of a request target exactly as sent (the same reading as lib/http/standalone-server.ts). */
 function rawPathOf(target) {
   const prefix = ABSOLUTE_FORM_PREFIX.exec(target);
   const rest = prefix === null ? target : target.slice(prefix[0].length) || '/';

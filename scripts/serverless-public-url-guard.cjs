@@ -11,8 +11,8 @@
 /** lib's token rules, loaded only when a check runs: every serverless command loads this plugin. */
 function tokenRules() {
   const { require: requireTs } = require('tsx/cjs/api');
-  const { parseAuthTokens } = requireTs('../lib/bearer-auth.ts', __filename);
-  const { readExporterSecrets } = requireTs('../lib/exporter-environment.ts', __filename);
+  const { parseAuthTokens } = requireTs('../lib/http/bearer-auth.ts', __filename);
+  const { readExporterSecrets } = requireTs('../lib/runtime/environment-settings.ts', __filename);
   return { parseAuthTokens, readExporterSecrets };
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PushClient } from '../../lib/push-client.ts';
+import { PushClient } from '../../lib/edges/pushgateway/pushgateway-pusher.ts';
 import { startPushgateway, type RunningProcess } from '../support/processes.ts';
 import { pushedGroups } from '../support/pushgateway-groups.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createExporter, type Exporter } from '../../lib/exporter.ts';
-import { handleRequest, type ExporterRequest } from '../../lib/routes.ts';
+import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
+import { handleRequest, type ExporterRequest } from '../../lib/http/routes.ts';
 import { pushHeartbeat, sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 import { gaugeMetric, labelPair, METRIC_TYPE, metricFamily, pushProtobuf } from '../support/protobuf-push.ts';
 

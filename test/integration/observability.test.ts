@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { createExporter, type Exporter } from '../../lib/exporter.ts';
-import { handleRequest, type ExporterRequest } from '../../lib/routes.ts';
+import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
+import { handleRequest, type ExporterRequest } from '../../lib/http/routes.ts';
 import { freePort, pushHeartbeat, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 
 const get = (path: string, query = '', headers: Record<string, string> = {}): ExporterRequest => ({

@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { createExporter, type Exporter } from '../../lib/exporter.ts';
-import { handleRequest, type ExporterRequest } from '../../lib/routes.ts';
-import type { StatusReport } from '../../lib/service-status.ts';
-import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../../lib/signal-metrics.ts';
+import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
+import { handleRequest, type ExporterRequest } from '../../lib/http/routes.ts';
+import type { StatusReport } from '../../lib/core/report/status-report.ts';
+import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 
 const NOW = Date.parse('2026-01-10T10:20:00Z') / 1000;

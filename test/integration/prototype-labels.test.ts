@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createExporter, type Exporter } from '../../lib/exporter.ts';
-import { handleRequest } from '../../lib/routes.ts';
+import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
+import { handleRequest } from '../../lib/http/routes.ts';
 import { pushHeartbeat, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 
 const get = (path: string, query: Record<string, string> = {}) => ({ method: 'GET', path, query: new URLSearchParams(query), headers: {} });

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { PushgatewayError } from '../../lib/errors.ts';
-import { PushClient, type PushTarget } from '../../lib/push-client.ts';
-import { signalFamilies } from '../../lib/run-signals.ts';
-import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../../lib/signal-metrics.ts';
+import { PushgatewayError } from '../../lib/core/errors.ts';
+import { PushClient, type PushTarget } from '../../lib/edges/pushgateway/pushgateway-pusher.ts';
+import { signalFamilies } from '../../lib/core/push/run-signals.ts';
+import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { freePort, PROJECT_ROOT, pushHeartbeat, startPushgateway, type RunningProcess } from '../support/processes.ts';
 import { pushedGroup, valueOf } from '../support/pushgateway-groups.ts';
 

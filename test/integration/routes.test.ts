@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { createExporter, type Exporter } from '../../lib/exporter.ts';
-import { handleRequest, type ExporterRequest } from '../../lib/routes.ts';
+import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
+import { handleRequest, type ExporterRequest } from '../../lib/http/routes.ts';
 import { freePort, PROJECT_ROOT, pushHeartbeat, sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 
 /** The wait a debug answer reports in "did not answer within N s". */

@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { createExporter, type Exporter } from '../../lib/exporter.ts';
-import { SUCCESS_METRIC } from '../../lib/signal-metrics.ts';
-import { createStandaloneServer } from '../../lib/standalone-server.ts';
+import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
+import { SUCCESS_METRIC } from '../../lib/core/probe/signal-metrics.ts';
+import { createStandaloneServer } from '../../lib/http/standalone-server.ts';
 import { startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

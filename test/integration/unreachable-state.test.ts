@@ -8,9 +8,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { createExporter, type Exporter } from '../../lib/exporter.ts';
-import { handleRequest, type ExporterRequest } from '../../lib/routes.ts';
-import type { StatusReport } from '../../lib/service-status.ts';
+import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
+import { handleRequest, type ExporterRequest } from '../../lib/http/routes.ts';
+import type { StatusReport } from '../../lib/core/report/status-report.ts';
 import {
   freePort, getText, PROJECT_ROOT, pushHeartbeat, sampleValue, startProcess, startPushgateway, tempDir, type RunningProcess, type TempDir,
 } from '../support/processes.ts';

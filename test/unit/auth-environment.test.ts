@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createExporter, type Exporter, type ExporterEnvironment } from '../../lib/exporter.ts';
-import { handleRequest, ROUTES, type ExporterRequest } from '../../lib/routes.ts';
+import { createExporter, type Exporter, type ExporterEnvironment } from '../../lib/runtime/runtime.ts';
+import { handleRequest, ROUTES, type ExporterRequest } from '../../lib/http/routes.ts';
 import { PROJECT_ROOT } from '../support/processes.ts';
 
 // Only the exporter's long-standing interface (createExporter, handleRequest), so these tests run

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { bearerValue, isAuthorized, parseAuthTokens } from '../../lib/bearer-auth.ts';
+import { bearerValue, isAuthorized, parseAuthTokens } from '../../lib/http/bearer-auth.ts';
 
 const RUNS = { numRuns: 2000 };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCli, type CliCommand, type PushOptions } from '../../lib/cli.ts';
+import { parseCli, type CliCommand, type PushOptions } from '../../lib/cli/cli.ts';
 
 const env = { PUSHGATEWAY_URL: 'http://pushgateway:9091' };
 

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { runCheckConfigCommand } from '../../lib/check-config-command.ts';
-import { CONFIG_DEFAULTS, CONFIG_RANGES, parseConfig, type ExporterConfig, type NumericRange, type RangedKey } from '../../lib/config.ts';
-import { ConfigError } from '../../lib/errors.ts';
-import { parseStatusRule } from '../../lib/status-rule.ts';
+import { runCheckConfigCommand } from '../../lib/cli/check-config-command.ts';
+import { CONFIG_DEFAULTS, CONFIG_RANGES, parseConfig, type ExporterConfig, type NumericRange, type RangedKey } from '../../lib/core/config/config.ts';
+import { ConfigError } from '../../lib/core/errors.ts';
+import { parseStatusRule } from '../../lib/core/rules/ok-when.ts';
 import { PROJECT_ROOT } from '../support/processes.ts';
 
 const FIXTURES = join(PROJECT_ROOT, 'test', 'fixtures', 'config');

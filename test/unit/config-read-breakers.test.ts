@@ -3,10 +3,10 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { parseCli, type CliCommand } from '../../lib/cli.ts';
-import { parseConfig } from '../../lib/config.ts';
-import { ConfigError, PushgatewayError } from '../../lib/errors.ts';
-import { PushgatewayClient } from '../../lib/pushgateway-client.ts';
+import { parseCli, type CliCommand } from '../../lib/cli/cli.ts';
+import { parseConfig } from '../../lib/core/config/config.ts';
+import { ConfigError, PushgatewayError } from '../../lib/core/errors.ts';
+import { PushgatewayClient } from '../../lib/edges/pushgateway/pushgateway-reader.ts';
 
 /** Values check-config used to accept although every read with them fails (attack finding 6). */
 function problemsOf(yaml: string, overrides: { pushgatewayUrl?: string } = {}): readonly string[] {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseConfig, resolveService } from '../../lib/config.ts';
-import { ConfigError } from '../../lib/errors.ts';
+import { parseConfig, resolveService } from '../../lib/core/config/config.ts';
+import { ConfigError } from '../../lib/core/errors.ts';
 import { PROJECT_ROOT } from '../support/processes.ts';
 import { serviceConfig } from '../support/service-config.ts';
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { evaluateProbe, explainProbe, type ProbeState } from '../../lib/evaluate-probe.ts';
-import { parseExposition } from '../../lib/exposition-parser.ts';
-import { parseSchedule } from '../../lib/schedule.ts';
-import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from '../../lib/signal-metrics.ts';
-import { parseStatusRule, type StatusRule } from '../../lib/status-rule.ts';
-import { EMPTY_SNAPSHOT, indexSnapshot, type Snapshot } from '../../lib/snapshot.ts';
+import { evaluateProbe, explainProbe, type ProbeState } from '../../lib/core/probe/evaluate-probe.ts';
+import { parseExposition } from '../../lib/core/exposition/exposition-parser.ts';
+import { parseSchedule } from '../../lib/core/rules/schedule.ts';
+import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from '../../lib/core/probe/signal-metrics.ts';
+import { parseStatusRule, type StatusRule } from '../../lib/core/rules/ok-when.ts';
+import { EMPTY_SNAPSHOT, indexSnapshot, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { serviceConfig } from '../support/service-config.ts';
 
 const HB = 'loop_heartbeat_timestamp_seconds';

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { parseConfig, type ServiceConfig } from '../../lib/config.ts';
-import { renderDebugReport } from '../../lib/debug-report.ts';
-import { evaluateProbe, explainProbe, type ProbeState } from '../../lib/evaluate-probe.ts';
-import { parseSchedule } from '../../lib/schedule.ts';
-import { START_METRIC } from '../../lib/signal-metrics.ts';
-import { indexSnapshot, type Snapshot } from '../../lib/snapshot.ts';
+import { parseConfig, type ServiceConfig } from '../../lib/core/config/config.ts';
+import { renderDebugReport } from '../../lib/core/report/debug-report.ts';
+import { evaluateProbe, explainProbe, type ProbeState } from '../../lib/core/probe/evaluate-probe.ts';
+import { parseSchedule } from '../../lib/core/rules/schedule.ts';
+import { START_METRIC } from '../../lib/core/probe/signal-metrics.ts';
+import { indexSnapshot, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { serviceConfig } from '../support/service-config.ts';
 
 // The oracle works in BigInt microseconds on decimal text, so no float arithmetic of the test's own

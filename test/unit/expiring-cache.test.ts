@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ExpiringCache } from '../../lib/expiring-cache.ts';
+import { ExpiringCache } from '../../lib/edges/cache/expiring-cache.ts';
 
 /** A loader whose calls are counted and whose outcome the test sets. */
 function controlledLoader() {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readExporterSecrets, readPushgatewayBearerToken } from '../../lib/exporter-environment.ts';
+import { readExporterSecrets, readPushgatewayBearerToken } from '../../lib/runtime/environment-settings.ts';
 
 describe('readExporterSecrets', () => {
   it('trims what it keeps and treats exactly "" as unset', () => {

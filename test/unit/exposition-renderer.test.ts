@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { evaluateProbe } from '../../lib/evaluate-probe.ts';
-import { parseExposition } from '../../lib/exposition-parser.ts';
-import { escapeHelp, escapeLabelValue, formatLabels, formatValue, renderExposition } from '../../lib/exposition-renderer.ts';
-import { buildProbeMetrics } from '../../lib/probe-metrics.ts';
-import { indexSnapshot } from '../../lib/snapshot.ts';
+import { evaluateProbe } from '../../lib/core/probe/evaluate-probe.ts';
+import { parseExposition } from '../../lib/core/exposition/exposition-parser.ts';
+import { escapeHelp, escapeLabelValue, formatLabels, formatValue, renderExposition } from '../../lib/core/exposition/exposition-renderer.ts';
+import { buildProbeMetrics } from '../../lib/core/report/probe-metrics.ts';
+import { indexSnapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { serviceConfig } from '../support/service-config.ts';
 
 const service = serviceConfig();

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { readFunctionUrlEvent } from '../../lib/function-url-event.ts';
+import { readFunctionUrlEvent } from '../../lib/http/function-url-event.ts';
 import { PROJECT_ROOT } from '../support/processes.ts';
 
 const FIXTURE = JSON.parse(readFileSync(join(PROJECT_ROOT, 'test', 'fixtures', 'events', 'function-url-probe.json'), 'utf8')) as Record<string, unknown>;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GroupingKeyError } from '../../lib/errors.ts';
-import { groupingKeyPath, labelNameProblem } from '../../lib/grouping-key.ts';
+import { GroupingKeyError } from '../../lib/core/errors.ts';
+import { groupingKeyPath, labelNameProblem } from '../../lib/core/push/grouping-key.ts';
 
 describe('groupingKeyPath', () => {
   const cases: [string, string, [string, string][], string][] = [

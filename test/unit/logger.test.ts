@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createLogger, parseLogLevel } from '../../lib/logger.ts';
+import { createLogger, parseLogLevel } from '../../lib/edges/logger.ts';
 
 describe('parseLogLevel', () => {
   it('reads the four levels in any case, and unset or empty as info', () => {

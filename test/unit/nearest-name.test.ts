@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { editDistance, nearestName } from '../../lib/nearest-name.ts';
+import { editDistance, nearestName } from '../../lib/core/config/nearest-name.ts';
 
 describe('editDistance', () => {
   it('counts insertions, deletions, replacements and swaps of neighbours', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeNetworkError } from '../../lib/errors.ts';
+import { describeNetworkError } from '../../lib/core/errors.ts';
 
 /** A DNS failure as undici reports one: getaddrinfo's error with `code` and `hostname`. */
 function dnsError(code: string, hostname: string): Error {

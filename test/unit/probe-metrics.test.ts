@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { evaluateProbe } from '../../lib/evaluate-probe.ts';
-import { renderExposition } from '../../lib/exposition-renderer.ts';
-import { buildAllProbesMetrics } from '../../lib/probe-metrics.ts';
-import { indexSnapshot } from '../../lib/snapshot.ts';
+import { evaluateProbe } from '../../lib/core/probe/evaluate-probe.ts';
+import { renderExposition } from '../../lib/core/exposition/exposition-renderer.ts';
+import { buildAllProbesMetrics } from '../../lib/core/report/probe-metrics.ts';
+import { indexSnapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { serviceConfig } from '../support/service-config.ts';
 
 const HB = 'loop_heartbeat_timestamp_seconds';

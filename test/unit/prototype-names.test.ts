@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createExporter, type Exporter } from '../../lib/exporter.ts';
-import { handleRequest } from '../../lib/routes.ts';
+import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
+import { handleRequest } from '../../lib/http/routes.ts';
 import { tempDir, type TempDir } from '../support/processes.ts';
 
 /** Every name a plain object already "has": a label, service or metric so named must stay an ordinary name. */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseConfig, type ExporterConfig } from '../../lib/config.ts';
-import { FIRST_LOAD_RETRY_SECONDS, ReloadingValue } from '../../lib/reloading-value.ts';
-import { createLogger } from '../../lib/logger.ts';
+import { parseConfig, type ExporterConfig } from '../../lib/core/config/config.ts';
+import { FIRST_LOAD_RETRY_SECONDS, ReloadingValue } from '../../lib/edges/cache/reloading-value.ts';
+import { createLogger } from '../../lib/edges/logger.ts';
 
 const config = (ttl: number, name: string) => parseConfig(`pushgateway_url: http://pg:9091\nconfig_ttl_seconds: ${ttl}\nservices: [{name: ${name}}]\n`);
 const quiet = createLogger('error', () => undefined);

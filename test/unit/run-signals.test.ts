@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { parseExposition } from '../../lib/exposition-parser.ts';
-import { renderExposition } from '../../lib/exposition-renderer.ts';
-import { signalFamilies } from '../../lib/run-signals.ts';
-import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../../lib/signal-metrics.ts';
+import { parseExposition } from '../../lib/core/exposition/exposition-parser.ts';
+import { renderExposition } from '../../lib/core/exposition/exposition-renderer.ts';
+import { signalFamilies } from '../../lib/core/push/run-signals.ts';
+import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 
 const body = (families: ReturnType<typeof signalFamilies>) => renderExposition(families);
 

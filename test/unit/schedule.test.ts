@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSchedule, type Schedule } from '../../lib/schedule.ts';
+import { parseSchedule, type Schedule } from '../../lib/core/rules/schedule.ts';
 
 const at = (text: string): number => Date.parse(text) / 1000;
 const iso = (seconds: number | undefined): string | undefined => (seconds === undefined ? undefined : new Date(seconds * 1000).toISOString());

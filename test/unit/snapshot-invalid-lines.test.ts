@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ExporterError } from '../../lib/errors.ts';
-import { scanExposition, type ExpositionSink } from '../../lib/exposition-parser.ts';
-import { groupKey, indexSnapshot, type IndexedSnapshot } from '../../lib/snapshot.ts';
+import { ExporterError } from '../../lib/core/errors.ts';
+import { scanExposition, type ExpositionSink } from '../../lib/core/exposition/exposition-parser.ts';
+import { groupKey, indexSnapshot, type IndexedSnapshot } from '../../lib/core/snapshot/snapshot.ts';
 
 /** What a read keeps of a body: every group with its samples, as plain data. */
 function groupsOf(snapshot: IndexedSnapshot): [string, [string, number, Record<string, string>][]][] {

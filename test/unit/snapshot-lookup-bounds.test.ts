@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { evaluateProbe } from '../../lib/evaluate-probe.ts';
-import { lookupHeartbeat } from '../../lib/heartbeat-lookup.ts';
-import { renderExposition } from '../../lib/exposition-renderer.ts';
-import { buildAllProbesMetrics, buildProbeMetrics } from '../../lib/probe-metrics.ts';
-import { START_METRIC } from '../../lib/signal-metrics.ts';
-import { parseStatusRule, type StatusRule } from '../../lib/status-rule.ts';
-import { groupKey, indexSnapshot, KeyedLines, MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, type PushGroup, type Snapshot } from '../../lib/snapshot.ts';
+import { evaluateProbe } from '../../lib/core/probe/evaluate-probe.ts';
+import { lookupHeartbeat } from '../../lib/core/probe/heartbeat-lookup.ts';
+import { renderExposition } from '../../lib/core/exposition/exposition-renderer.ts';
+import { buildAllProbesMetrics, buildProbeMetrics } from '../../lib/core/report/probe-metrics.ts';
+import { START_METRIC } from '../../lib/core/probe/signal-metrics.ts';
+import { parseStatusRule, type StatusRule } from '../../lib/core/rules/ok-when.ts';
+import { groupKey, indexSnapshot, KeyedLines, MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, type PushGroup, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { serviceConfig } from '../support/service-config.ts';
 
 const HB = 'loop_heartbeat_timestamp_seconds';

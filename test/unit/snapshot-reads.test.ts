@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { parseConfig } from '../../lib/config.ts';
-import { ExporterError } from '../../lib/errors.ts';
-import { ExpiringCache } from '../../lib/expiring-cache.ts';
-import { createLogger } from '../../lib/logger.ts';
-import type { MetricsRead, MetricsRequest } from '../../lib/pushgateway-client.ts';
-import { SelfMetrics } from '../../lib/self-metrics.ts';
-import { groupKey } from '../../lib/snapshot.ts';
-import { SnapshotSource } from '../../lib/snapshot-source.ts';
+import { parseConfig } from '../../lib/core/config/config.ts';
+import { ExporterError } from '../../lib/core/errors.ts';
+import { ExpiringCache } from '../../lib/edges/cache/expiring-cache.ts';
+import { createLogger } from '../../lib/edges/logger.ts';
+import type { MetricsRead, MetricsRequest } from '../../lib/edges/pushgateway/pushgateway-reader.ts';
+import { SelfMetrics } from '../../lib/runtime/self-metrics.ts';
+import { groupKey } from '../../lib/core/snapshot/snapshot.ts';
+import { SnapshotSource } from '../../lib/edges/cache/snapshot-source.ts';
 
 /** A Pushgateway whose reads the test lets through chunk by chunk; it counts the reads in progress. */
 class SteppedPushgateway {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isLoopback, joinHeaders, parsePort, splitRequestTarget } from '../../lib/standalone-server.ts';
+import { isLoopback, joinHeaders, parsePort, splitRequestTarget } from '../../lib/http/standalone-server.ts';
 
 describe('splitRequestTarget', () => {
   const table: [string, { path: string; query: string }][] = [

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { evaluateProbe } from '../../lib/evaluate-probe.ts';
-import { parseSchedule } from '../../lib/schedule.ts';
-import { buildStatusReport } from '../../lib/service-status.ts';
-import { escapeHtml, formatDuration, renderStatusPage } from '../../lib/status-page.ts';
-import { indexSnapshot } from '../../lib/snapshot.ts';
+import { evaluateProbe } from '../../lib/core/probe/evaluate-probe.ts';
+import { parseSchedule } from '../../lib/core/rules/schedule.ts';
+import { buildStatusReport } from '../../lib/core/report/status-report.ts';
+import { escapeHtml, formatDuration, renderStatusPage } from '../../lib/core/report/status-page.ts';
+import { indexSnapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { serviceConfig } from '../support/service-config.ts';
 
 describe('status page rendering', () => {

@@ -1,0 +1,43 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { CliOutput } from './cli.ts';
+import { parseConfig, type ConfigOverrides } from '../core/config/config.ts';
+import { ConfigError, describeError } from '../core/errors.ts';
+
+/** Why a file cannot be read, in the words a user acts on. */
+function readProblem(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory, not a file';
+  return describeError(error);
+}
+
+/**
+ * `check-config`: parses each file exactly as the exporter would (with the same environment
+ * overrides) and prints `FILE: OK (N services)`, or one `FILE: <path>: <problem>` line per problem.
+ * 0 when every file is valid, 1 otherwise.
+ */
+export async function runCheckConfigCommand(files: readonly string[], overrides: ConfigOverrides, cwd: string, output: CliOutput): Promise<number> {
+  let exitCode = 0;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(resolve(cwd, file), 'utf8');
+    } catch (error) {
+      output.stderr(`${file}: cannot read: ${readProblem(error)}\n`);
+      exitCode = 1;
+      continue;
+    }
+    try {
+      const config = parseConfig(text, overrides, file);
+      const count = config.services.size;
+      output.stdout(`${file}: OK (${count} ${count === 1 ? 'service' : 'services'})\n`);
+    } catch (error) {
+      exitCode = 1;
+      const problems = error instanceof ConfigError ? error.problems : [describeError(error)];
+      for (const problem of problems) output.stderr(`${file}: ${problem}\n`);
+    }
+  }
+  return exitCode;
+}

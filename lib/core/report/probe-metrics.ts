@@ -1,0 +1,145 @@
+import { PROBE_STATES, type ProbeEvaluation } from '../probe/evaluate-probe.ts';
+import type { Labels } from '../exposition/exposition-parser.ts';
+import { isMetricType, type MetricFamily, type RenderedSample } from '../exposition/exposition-renderer.ts';
+import { newLabelSet } from '../exposition/label-set.ts';
+import { MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, seriesId, type Snapshot } from '../snapshot/snapshot.ts';
+
+/** What the probe knows beyond the evaluation: the Pushgateway read and the config behind it. */
+export interface ProbeContext {
+  /** True when the snapshot came from a successful read (not a stale fallback, not missing). */
+  readonly pushgatewayUp: boolean;
+  /** Age of the snapshot used; undefined when there is none. */
+  readonly snapshotAgeSeconds: number | undefined;
+  readonly durationSeconds: number;
+  /** False while a failed config reload left the last good config in force. */
+  readonly configReloadSuccessful: boolean;
+}
+
+function gauge(name: string, help: string, value: number | undefined): MetricFamily {
+  return { name, help, type: 'gauge', samples: value === undefined ? [] : [{ value }] };
+}
+
+const bool = (flag: boolean): number => (flag ? 1 : 0);
+/** One label set per state, made once: every probe renders all seven. */
+const STATE_LABELS: readonly Labels[] = PROBE_STATES.map((state) => ({ state }));
+/** Durations and ages to the microsecond: finer digits are clock noise. */
+const micro = (seconds: number | undefined): number | undefined => (seconds === undefined ? undefined : Math.round(seconds * 1e6) / 1e6);
+
+/**
+ * The probe's metric families (docs/probe-rules.md#metrics), followed by the target group's
+ * pass-through samples.
+ */
+export function buildProbeMetrics(
+  evaluation: ProbeEvaluation,
+  context: ProbeContext,
+  snapshot: Snapshot,
+): MetricFamily[] {
+  const found = evaluation.heartbeat !== undefined;
+  const families: MetricFamily[] = [
+    gauge('probe_success', 'Whether the service is up or paused (1) or not (0).', bool(evaluation.success)),
+    {
+      name: 'probe_state',
+      help: 'Why the probe answered as it did: the series of the state that holds is 1.',
+      type: 'gauge',
+      samples: PROBE_STATES.map((state, index) => ({ labels: STATE_LABELS[index], value: bool(state === evaluation.state) })),
+    },
+    gauge('probe_duration_seconds', 'Returns how long the probe took to complete in seconds.', micro(context.durationSeconds)),
+    gauge('probe_heartbeat_found', 'Whether a heartbeat sample for the target was found on the Pushgateway.', bool(found)),
+    gauge('probe_heartbeat_timestamp_seconds', 'Unix time of the newest heartbeat for the target.', evaluation.heartbeat?.timestampSeconds),
+    gauge('probe_heartbeat_age_seconds', 'Seconds since the newest heartbeat for the target.', micro(evaluation.ageSeconds)),
+    gauge('probe_freshness_threshold_seconds', 'Maximum heartbeat age considered fresh (services without a schedule).', evaluation.service.freshnessThresholdSeconds),
+    gauge('probe_next_expected_timestamp_seconds', 'Unix time by which the next heartbeat is due, before grace.', evaluation.nextExpectedSeconds),
+    gauge('probe_late_seconds', 'Seconds the service is past its deadline, grace included (0 when on time).', micro(evaluation.lateSeconds)),
+    gauge('probe_last_run_duration_seconds', 'Duration of the last finished run, from the pushed run signals.', micro(evaluation.lastRunDurationSeconds)),
+    gauge('probe_pushgateway_up', 'Whether the snapshot used came from a successful Pushgateway read.', bool(context.pushgatewayUp)),
+    gauge('probe_snapshot_age_seconds', 'Age of the Pushgateway snapshot used by the probe.', micro(context.snapshotAgeSeconds)),
+    gauge('probe_push_time_seconds', "Pushgateway's last push time of the target's group.", evaluation.heartbeat?.group.pushTimeSeconds),
+    gauge('probe_config_last_reload_successful', 'Whether the last config reload succeeded (0: an older good config is in force).', bool(context.configReloadSuccessful)),
+  ];
+  if (evaluation.passThroughTruncated === true) {
+    // Only when it happens: an ordinary probe's answer is unchanged.
+    families.push(gauge(
+      'probe_passthrough_truncated',
+      `Whether the target's group held more than the ${MAX_LOOKUP_SAMPLES} series or ${MAX_LOOKUP_BYTES / 1024} KiB passed through (its last lines are).`,
+      1,
+    ));
+  }
+  if (evaluation.replicas !== undefined) {
+    families.push(
+      gauge('probe_replicas_fresh', 'Distinct instances with a fresh heartbeat for the target.', evaluation.replicas.fresh),
+      gauge('probe_replicas_expected', 'Minimum number of fresh instances for the probe to succeed.', evaluation.replicas.expected),
+    );
+  }
+  return families.concat(passThroughFamilies(evaluation, snapshot));
+}
+
+
+function passThroughFamilies(evaluation: ProbeEvaluation, snapshot: Snapshot): MetricFamily[] {
+  const byFamily = new Map<string, { name: string; labels: Record<string, string>; value: number }[]>();
+  for (const sample of evaluation.passThrough) {
+    let list = byFamily.get(sample.family);
+    if (list === undefined) byFamily.set(sample.family, (list = []));
+    list.push({ name: sample.name, labels: sample.labels, value: sample.value });
+  }
+  const families: MetricFamily[] = [];
+  for (const [name, samples] of byFamily) {
+    const meta = snapshot.families.get(name);
+    const type = isMetricType(meta?.type) ? meta.type : 'untyped';
+    families.push({ name, help: meta?.help ?? `Pushed to the Pushgateway by ${evaluation.target}.`, type, samples });
+  }
+  return families;
+}
+
+/** Per-service series in one answer get this label. */
+const SERVICE_LABEL = 'service';
+
+/**
+ * Sets `service`; a pushed value that differs moves to `exported_service` (and an existing
+ * one of those to `exported_exported_service`, …), as Prometheus does with conflicting labels.
+ * A label set and own-property reads only: a pushed label named `constructor`, `toString` or
+ * `__proto__` is a label like any other, never mistaken for one already set.
+ */
+function withService(labels: Labels | undefined, service: string): Labels {
+  const out = newLabelSet();
+  out[SERVICE_LABEL] = service;
+  if (labels === undefined) return out;
+  let carried = Object.hasOwn(labels, SERVICE_LABEL) ? labels[SERVICE_LABEL] : undefined;
+  let name = SERVICE_LABEL;
+  while (carried !== undefined && carried !== service) {
+    name = `exported_${name}`;
+    const displaced = Object.hasOwn(labels, name) ? labels[name] : undefined;
+    out[name] = carried;
+    carried = displaced;
+  }
+  // `out` has nothing behind it: undefined there means not set yet, whatever the name.
+  for (const label of Object.keys(labels)) if (out[label] === undefined) out[label] = labels[label] as string;
+  return out;
+}
+
+/**
+ * Every service's probe metrics in one exposition (`GET /probes`): each series labelled with its
+ * service, families merged by name, and one `probe_duration_seconds` for the whole answer.
+ */
+export function buildAllProbesMetrics(
+  evaluations: readonly ProbeEvaluation[],
+  context: ProbeContext,
+  snapshot: Snapshot,
+): MetricFamily[] {
+  // Samples by series identity, known only once `service` is set: an unlabelled pushed sample and
+  // one labelled with its own service become the same series, and the later one wins.
+  const merged = new Map<string, { family: MetricFamily; samples: Map<string, RenderedSample> }>();
+  for (const evaluation of evaluations) {
+    for (const family of buildProbeMetrics(evaluation, context, snapshot)) {
+      if (family.name === 'probe_duration_seconds') continue;
+      let entry = merged.get(family.name);
+      if (entry === undefined) merged.set(family.name, (entry = { family, samples: new Map() }));
+      for (const sample of family.samples) {
+        const labels = withService(sample.labels, evaluation.target);
+        const id = seriesId(sample.name ?? family.name, labels);
+        entry.samples.set(id, { ...sample, labels });
+      }
+    }
+  }
+  const duration = gauge('probe_duration_seconds', 'Returns how long the probes took to complete in seconds.', micro(context.durationSeconds));
+  return [duration, ...[...merged.values()].map(({ family, samples }) => ({ ...family, samples: [...samples.values()] }))];
+}

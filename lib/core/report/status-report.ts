@@ -1,0 +1,68 @@
+import { explainProbe, type ProbeEvaluation, type ProbeState } from '../probe/evaluate-probe.ts';
+import { rfc3339Time } from '../time/time-format.ts';
+
+/** One service as the status page and its JSON show it: plain data, times in unix seconds and RFC 3339. */
+export interface ServiceStatus {
+  readonly name: string;
+  readonly state: ProbeState;
+  readonly success: boolean;
+  readonly reason: string;
+  /** "*\/15 * * * * (Europe/Berlin)", or undefined for a threshold service. */
+  readonly schedule: string | undefined;
+  readonly freshness_threshold_seconds: number | undefined;
+  readonly last_heartbeat_timestamp_seconds: number | undefined;
+  readonly last_heartbeat: string | undefined;
+  readonly age_seconds: number | undefined;
+  readonly next_expected_timestamp_seconds: number | undefined;
+  readonly next_expected: string | undefined;
+  readonly late_seconds: number | undefined;
+  readonly last_run_duration_seconds: number | undefined;
+}
+
+export interface StatusReport {
+  readonly generated_at: string;
+  readonly pushgateway_up: boolean;
+  readonly snapshot_age_seconds: number | undefined;
+  /** Set when the Pushgateway read failed: what went wrong. */
+  readonly pushgateway_error: string | undefined;
+  readonly services: readonly ServiceStatus[];
+}
+
+export interface StatusContext {
+  readonly pushgatewayUp: boolean;
+  readonly snapshotAgeSeconds: number | undefined;
+  readonly error: string | undefined;
+}
+
+const milli = (seconds: number | undefined): number | undefined => (seconds === undefined ? undefined : Math.round(seconds * 1000) / 1000);
+
+export function serviceStatusOf(evaluation: ProbeEvaluation): ServiceStatus {
+  const { service } = evaluation;
+  const heartbeat = evaluation.heartbeat?.timestampSeconds;
+  return {
+    name: evaluation.target,
+    state: evaluation.state,
+    success: evaluation.success,
+    reason: explainProbe(evaluation),
+    schedule: service.schedule === undefined ? undefined : `${service.schedule.schedule.expression} (${service.schedule.schedule.timezone})`,
+    freshness_threshold_seconds: service.freshnessThresholdSeconds,
+    last_heartbeat_timestamp_seconds: heartbeat,
+    last_heartbeat: rfc3339Time(heartbeat),
+    age_seconds: milli(evaluation.ageSeconds),
+    next_expected_timestamp_seconds: evaluation.nextExpectedSeconds,
+    next_expected: rfc3339Time(evaluation.nextExpectedSeconds),
+    late_seconds: milli(evaluation.lateSeconds),
+    last_run_duration_seconds: milli(evaluation.lastRunDurationSeconds),
+  };
+}
+
+/** Every service's status at `nowSeconds`, in config order. Pure. */
+export function buildStatusReport(evaluations: readonly ProbeEvaluation[], context: StatusContext, nowSeconds: number): StatusReport {
+  return {
+    generated_at: rfc3339Time(nowSeconds) ?? '',
+    pushgateway_up: context.pushgatewayUp,
+    snapshot_age_seconds: milli(context.snapshotAgeSeconds),
+    pushgateway_error: context.error,
+    services: evaluations.map(serviceStatusOf),
+  };
+}

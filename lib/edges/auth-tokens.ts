@@ -1,0 +1,49 @@
+import { parseAuthTokens } from '../http/bearer-auth.ts';
+import type { Clock } from './cache/expiring-cache.ts';
+import type { Logger } from './logger.ts';
+import { ReloadingValue } from './cache/reloading-value.ts';
+import { readSsmParameter } from './ssm/ssm-parameter.ts';
+
+/** How often tokens from SSM are re-read: a rotated token takes effect within this. */
+export const AUTH_TOKEN_TTL_SECONDS = 60;
+
+/**
+ * The bearer tokens that unlock the exporter: from `AUTH_TOKEN`, from the SSM parameter named by
+ * `AUTH_TOKEN_SSM_PARAMETER`, or both (any of them is accepted, so a token can move between them).
+ */
+export class AuthTokens {
+  private readonly fromSsm: ReloadingValue<readonly string[]> | undefined;
+
+  constructor(
+    private readonly fromEnv: readonly string[],
+    parameter: string | undefined,
+    clock: Clock,
+    logger: Logger,
+  ) {
+    this.fromSsm = parameter
+      ? new ReloadingValue({
+          load: async () => {
+            // A parameter with no token is a failed load: logged, and the last good tokens (or,
+            // before any, none: every protected route closed) stay in force.
+            const parsed = parseAuthTokens(await readSsmParameter(parameter), `SSM parameter ${parameter}`);
+            if ('problem' in parsed) throw new Error(parsed.kind === 'empty' ? `${parsed.problem}: put one or more tokens separated by commas in it` : parsed.problem);
+            return parsed.tokens;
+          },
+          ttlSeconds: () => AUTH_TOKEN_TTL_SECONDS,
+          clock, logger, what: 'bearer tokens', source: `ssm:${parameter}`,
+          describe: (tokens) => ({ tokens: tokens.length }),
+        })
+      : undefined;
+  }
+
+  get enabled(): boolean {
+    return this.fromEnv.length > 0 || this.fromSsm !== undefined;
+  }
+
+  /** The tokens in force, or why there are none yet (then every protected request is refused). */
+  async read(maxWaitMs?: number): Promise<{ tokens: readonly string[]; error: string | undefined }> {
+    if (this.fromSsm === undefined) return { tokens: this.fromEnv, error: undefined };
+    const { value, error } = await this.fromSsm.read(maxWaitMs);
+    return { tokens: [...this.fromEnv, ...(value ?? [])], error: value === undefined ? error : undefined };
+  }
+}

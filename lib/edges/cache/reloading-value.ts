@@ -1,0 +1,77 @@
+import { describeError } from '../../core/errors.ts';
+import { ExpiringCache, type Clock } from './expiring-cache.ts';
+import type { Logger } from '../logger.ts';
+
+/** Until a first value loads, a failure is retried this soon rather than after a whole TTL. */
+export const FIRST_LOAD_RETRY_SECONDS = 5;
+/** A load still running after this long is abandoned for a new one (SSM's own retries take ~10 s at most). */
+const MAX_LOAD_MS = 30_000;
+
+export interface ReloadingRead<T> {
+  /** The value in force: the latest good one. Undefined until one has loaded. */
+  readonly value: T | undefined;
+  /** Why the latest load failed (or is still running), one line. */
+  readonly error: string | undefined;
+}
+
+export interface ReloadingValueOptions<T> {
+  readonly load: () => Promise<T>;
+  /** Seconds between reloads, given the value in force. */
+  readonly ttlSeconds: (current: T) => number;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** What it is, for log lines: "config", "bearer tokens". */
+  readonly what: string;
+  /** Where it comes from, for log lines and errors: a path or "ssm:/name". */
+  readonly source: string;
+  readonly onLoad?: (outcome: 'success' | 'failure') => void;
+  /** Extra fields for the success log line. */
+  readonly describe?: (value: T) => Record<string, number | string>;
+}
+
+/**
+ * A value (the config, the bearer tokens) reloaded every TTL from any loader; a failed, invalid
+ * or slow reload leaves the last good value in force, and is logged once.
+ */
+export class ReloadingValue<T> {
+  private readonly cache: ExpiringCache<T>;
+
+  constructor(private readonly options: ReloadingValueOptions<T>) {
+    const { load, logger, what, source, onLoad, describe } = options;
+    this.cache = new ExpiringCache(async () => {
+      const started = performance.now();
+      const duration_seconds = () => (performance.now() - started) / 1000;
+      try {
+        const value = await load();
+        onLoad?.('success');
+        logger.info(`${what} loaded`, { source, outcome: 'success', ...describe?.(value), duration_seconds: duration_seconds() });
+        return value;
+      } catch (error) {
+        onLoad?.('failure');
+        logger.error(`${what} load failed`, { source, outcome: 'failure', error: describeError(error), duration_seconds: duration_seconds() });
+        throw error;
+      }
+    }, options.clock);
+  }
+
+  get source(): string {
+    return this.options.source;
+  }
+
+  /** The value in force now, without waiting for any load. */
+  current(): T | undefined {
+    return this.cache.peek()?.value;
+  }
+
+  /** Waits at most `maxWaitMs` for a due reload; past that, the last good value answers. */
+  async read(maxWaitMs?: number): Promise<ReloadingRead<T>> {
+    const good = this.current();
+    const ttlSeconds = good === undefined ? FIRST_LOAD_RETRY_SECONDS : this.options.ttlSeconds(good);
+    const read = await this.cache.get({ ttlMs: Math.round(ttlSeconds * 1000), maxStaleMs: Number.POSITIVE_INFINITY, maxLoadMs: MAX_LOAD_MS }, maxWaitMs);
+    // A reload still running is no failure: report the last completed one (or, before any, the wait).
+    const error = read.error !== undefined ? describeError(read.error)
+      : read.timedOut && read.value === undefined ? `${this.options.what} from ${this.options.source} still loading after ${((maxWaitMs ?? 0) / 1000).toFixed(2)}s`
+      : undefined;
+    return { value: read.value, error };
+  }
+}

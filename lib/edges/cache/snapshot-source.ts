@@ -1,0 +1,155 @@
+import type { ExporterConfig } from '../../core/config/config.ts';
+import { describeError, ExporterError, PushgatewayError } from '../../core/errors.ts';
+import { ExpiringCache, type Clock } from './expiring-cache.ts';
+import type { Logger } from '../logger.ts';
+import type { PushgatewayClient } from '../pushgateway/pushgateway-reader.ts';
+import { redactUrl } from '../../core/config/redact-url.ts';
+import type { ReadOutcome, SelfMetrics } from '../../runtime/self-metrics.ts';
+import { collectYoungGarbage } from '../young-garbage.ts';
+import { buildSnapshot, SnapshotMemory, type Snapshot } from '../../core/snapshot/snapshot.ts';
+
+export interface SnapshotRead {
+  /** Undefined when the Pushgateway could not be read and no recent snapshot exists. */
+  readonly snapshot: Snapshot | undefined;
+  readonly pushgatewayUp: boolean;
+  readonly snapshotAgeSeconds: number | undefined;
+  /** Why the latest read failed, one line; undefined when it succeeded. */
+  readonly error: string | undefined;
+  readonly cacheHit: boolean;
+}
+
+/**
+ * The warm-container snapshot cache (docs/architecture.md#the-snapshot-cache): one Pushgateway
+ * read serves every probe for `scrape_interval_seconds`, concurrent probes share one read (each
+ * waiting only as long as its own deadline allows), and a failed read may fall back on a snapshot
+ * younger than `max_stale_seconds`.
+ *
+ * Memory is bounded by construction: one read at a time (a newer read stops the one before it
+ * first), filling the one of two reused slots that does not hold the snapshot in use. The body
+ * streams into the slot and is indexed there in slices, so neither the read nor the index ever
+ * holds the event loop for more than a couple of milliseconds.
+ */
+export class SnapshotSource {
+  private current: { key: string; cache: ExpiringCache<Snapshot> } | undefined;
+  private readonly memory = new SnapshotMemory();
+  /** The read in progress, if any: `stop` it and wait for `done` before the next one starts. */
+  private reading: { readonly stop: AbortController; readonly done: Promise<void> } | undefined;
+
+  constructor(
+    private readonly client: Pick<PushgatewayClient, 'fetchMetrics'>,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly metrics: SelfMetrics,
+  ) {}
+
+  async read(config: ExporterConfig, maxWaitMs: number): Promise<SnapshotRead> {
+    const cache = this.cacheFor(config);
+    const policy = {
+      // Whole milliseconds: 1.005 * 1000 is 1004.9999999999999, which would refuse a snapshot exactly max_stale_seconds old.
+      ttlMs: Math.round(config.scrapeIntervalSeconds * 1000),
+      maxStaleMs: Math.round(config.maxStaleSeconds * 1000),
+      // The read's own timeout has passed by then: it hung across a frozen Lambda container.
+      maxLoadMs: config.timeoutSeconds * 1000 + 1000,
+    };
+    const result = await cache.get(policy, maxWaitMs);
+    const error = result.timedOut
+      ? `Pushgateway at ${redactUrl(config.pushgatewayUrl)} did not answer within ${(maxWaitMs / 1000).toFixed(2)}s`
+      : result.error === undefined ? undefined : describeError(result.error);
+    return {
+      snapshot: result.value,
+      pushgatewayUp: error === undefined,
+      snapshotAgeSeconds: result.loadedAtMs === undefined ? undefined : (this.clock() - result.loadedAtMs) / 1000,
+      error,
+      cacheHit: result.hit,
+    };
+  }
+
+  /** One cache per Pushgateway URL and read limits: a config change starts afresh. */
+  private cacheFor(config: ExporterConfig): ExpiringCache<Snapshot> {
+    const { pushgatewayUrl: url, maxBodyBytes, pushgatewayBearerToken: token } = config;
+    // The shared read runs on the configured timeout, whoever starts it; each probe waits only its own budget.
+    const timeoutMs = config.timeoutSeconds * 1000;
+    const key = `${url} ${timeoutMs} ${maxBodyBytes} ${token ?? ''}`;
+    if (this.current?.key !== key) {
+      const cache: ExpiringCache<Snapshot> = new ExpiringCache(
+        (signal) => this.load({ url, timeoutMs, maxBodyBytes, token, signal, inUse: () => cache.peek()?.value }),
+        this.clock,
+      );
+      this.current = { key, cache };
+    }
+    return this.current.cache;
+  }
+
+  private async load(read: {
+    url: string; timeoutMs: number; maxBodyBytes: number; token: string | undefined; signal: AbortSignal; inUse: () => Snapshot | undefined;
+  }): Promise<Snapshot> {
+    const { url, timeoutMs, maxBodyBytes, token } = read;
+    // Claimed at once, so a read arriving while this one waits stops this one in turn: one queue, one read.
+    const previous = this.reading;
+    const stop = new AbortController();
+    const signal = AbortSignal.any([stop.signal, read.signal]);
+    let finished = () => {};
+    const reading = { stop, done: new Promise<void>((resolve) => (finished = resolve)) };
+    this.reading = reading;
+    const started = performance.now();
+    const duration = () => (performance.now() - started) / 1000;
+    try {
+      if (previous !== undefined) {
+        previous.stop.abort(new ExporterError('PUSHGATEWAY_READ_SUPERSEDED', `a newer read of the Pushgateway at ${redactUrl(url)} replaced this one`));
+        await previous.done;
+      }
+      signal.throwIfAborted();
+      const slot = this.memory.slotFor(read.inUse(), maxBodyBytes);
+      let sinceCollected = 0;
+      const { bytes } = await this.client.fetchMetrics(url, { timeoutMs, maxBodyBytes, bearerToken: token, signal }, (chunk) => {
+        slot.append(chunk);
+        sinceCollected += chunk.length;
+        if (sinceCollected >= COLLECT_EVERY_BYTES) {
+          sinceCollected = 0;
+          collectYoungGarbage();
+        }
+      });
+      if (sinceCollected >= COLLECT_EVERY_BYTES / 16) collectYoungGarbage();
+      let snapshot;
+      try {
+        snapshot = await buildSnapshot(slot, signal);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${redactUrl(url)} sent unparsable metrics: ${describeError(error)}`, { cause: error });
+      }
+      this.metrics.recordRead('success', duration(), this.clock());
+      this.logger.info('pushgateway read', {
+        outcome: 'success', bytes, body_bytes: snapshot.bodyBytes, samples: snapshot.sampleCount, groups: snapshot.groupCount,
+        ...(snapshot.skippedLines > 0 ? { skipped_long_lines: snapshot.skippedLines } : {}),
+        ...(snapshot.invalidLines > 0 ? { invalid_lines: snapshot.invalidLines } : {}), duration_seconds: duration(),
+      });
+      if (snapshot.skippedLines > 0) this.logger.warn('pushgateway lines over 1 MiB left out of the snapshot', { lines: snapshot.skippedLines });
+      if (snapshot.invalidLines > 0) {
+        this.logger.warn('invalid pushgateway lines left out of the snapshot', { lines: snapshot.invalidLines, first: snapshot.firstInvalidLine });
+      }
+      return snapshot;
+    } catch (error) {
+      if (signal.aborted && !(error instanceof PushgatewayError)) {
+        // Replaced by a newer read, or given up by the cache: that read reports for both.
+        this.logger.debug('pushgateway read stopped', { reason: describeError(error), duration_seconds: duration() });
+        throw error;
+      }
+      const code = error instanceof PushgatewayError ? error.code : 'PUSHGATEWAY_UNREACHABLE';
+      this.metrics.recordRead(READ_OUTCOMES[code] ?? 'unreachable', duration());
+      this.logger.warn('pushgateway read failed', { outcome: 'failure', code, error: describeError(error), duration_seconds: duration() });
+      throw error;
+    } finally {
+      if (this.reading === reading) this.reading = undefined;
+      finished();
+    }
+  }
+}
+
+/** How much of a body is read between two collections of the chunks already copied (see young-garbage.ts). */
+const COLLECT_EVERY_BYTES = 1024 * 1024;
+
+const READ_OUTCOMES: Partial<Record<string, ReadOutcome>> = {
+  PUSHGATEWAY_UNREACHABLE: 'unreachable',
+  PUSHGATEWAY_BAD_RESPONSE: 'bad_response',
+  PUSHGATEWAY_TIMEOUT: 'timeout',
+};

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ExporterConfig } from '../core/config/config.ts';
+import { describeError } from '../core/errors.ts';
+import type { Exporter } from '../runtime/runtime.ts';
+import { PushgatewayClient } from '../edges/pushgateway/pushgateway-reader.ts';
+import { redactUrl } from '../core/config/redact-url.ts';
+import { FIRST_LOAD_RETRY_SECONDS } from '../edges/cache/reloading-value.ts';
+import { handleRequest } from './routes.ts';
+
+/** How long in-flight requests may finish after SIGTERM before the process exits anyway. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+/** `scheme://authority` of an absolute-form request target (as sent to a proxy). */
+const ABSOLUTE_FORM_PREFIX = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
+
+/**
+ * The path and query of a request target exactly as sent. `new URL(target, base)` would read
+ * `//probe` as a host and `/./probe` as `/probe`: the route table matches raw paths instead.
+ */
+export function splitRequestTarget(target: string): { path: string; query: string } {
+  const prefix = ABSOLUTE_FORM_PREFIX.exec(target)?.[0];
+  // An absolute-form target with an empty path means "/" (RFC 9112 §3.2.2).
+  const rest = prefix === undefined ? target : target.slice(prefix.length).replace(/^(?=\?|$)/, '/');
+  const mark = rest.indexOf('?');
+  return mark === -1 ? { path: rest, query: '' } : { path: rest.slice(0, mark), query: rest.slice(mark + 1) };
+}
+
+/**
+ * Header names in lower case; a header sent twice becomes one value joined by ", " (as a function
+ * URL does), so two `Authorization` headers never authorize: the joined value matches no token.
+ */
+export function joinHeaders(distinct: Readonly<Record<string, readonly string[] | undefined>>): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
+  for (const [name, values] of Object.entries(distinct)) headers[name] = values?.join(', ');
+  return headers;
+}
+
+/** Adapts node:http to the route table: the same answers as the Lambda, without Lambda. */
+export function createStandaloneServer(exporter: Exporter): Server {
+  const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const { path, query } = splitRequestTarget(request.url ?? '/');
+    const headers = joinHeaders(request.headersDistinct);
+    const answer = await handleRequest({ method: request.method ?? 'GET', path, query: new URLSearchParams(query), headers, requestId: randomUUID() }, exporter);
+    response.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
+    response.end(answer.body);
+  };
+  return createServer((request, response) => {
+    // Request bodies are never read: drain them so keep-alive connections stay usable.
+    request.resume();
+    serve(request, response).catch((error: unknown) => {
+      exporter.logger.error('request failed', { error: describeError(error) });
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      response.end('internal error while handling the request; see the exporter logs\n');
+    });
+  });
+}
+
+/** Reads the Pushgateway once, as a probe would, and fails with its one-line reason if it cannot. */
+export type PushgatewayCheck = (config: ExporterConfig) => Promise<void>;
+
+/** A read of its own, so the check neither fills nor ages the snapshot cache probes use. */
+const readOnce: PushgatewayCheck = async (config) => {
+  const client = new PushgatewayClient();
+  try {
+    // The body is only counted, not kept: the check holds no copy of it.
+    const options = { timeoutMs: config.timeoutSeconds * 1000, maxBodyBytes: config.maxBodyBytes, bearerToken: config.pushgatewayBearerToken };
+    await client.fetchMetrics(config.pushgatewayUrl, options, () => undefined);
+  } finally {
+    await client.close();
+  }
+};
+
+/**
+ * What a user starting the server must hear at once, as plain lines (the JSON log says the rest):
+ * a config that does not load (probes answer 503 until it does: it is retried, as in Lambda), or a
+ * Pushgateway that cannot be read with it. Empty when both are fine, which is logged.
+ */
+export async function startupWarnings(exporter: Exporter, checkPushgateway: PushgatewayCheck = readOnce): Promise<string[]> {
+  const { value: config, error } = await exporter.config.read();
+  if (config === undefined) {
+    return [`${error ?? 'no config loaded'} — probes answer HTTP 503 until the config is fixed (re-read every ${FIRST_LOAD_RETRY_SECONDS} s)`];
+  }
+  try {
+    await checkPushgateway(config);
+  } catch (failure) {
+    return [`warning: ${describeError(failure)} — probes answer probe_success 0 until it can be read`];
+  }
+  exporter.logger.info('ready', { services: config.services.size, pushgateway_url: redactUrl(config.pushgatewayUrl) });
+  return [];
+}
+
+/** Stops accepting, lets in-flight probes finish (up to the grace period), then releases the exporter. */
+export async function shutDown(server: Server, exporter: Exporter): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const grace = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
+  await Promise.race([closed, grace]);
+  server.closeAllConnections();
+  await exporter.close();
+}
+
+export function parsePort(value: string | undefined, fallback: number): number | string {
+  if (value === undefined || value === '') return fallback;
+  // Digits only: Number() would take " " as 0 (a random port), "0x50" as 80 and "1e3" as 1000.
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  return port >= 0 && port <= 65_535 ? port : `PORT must be a port number (0-65535), got ${JSON.stringify(value.slice(0, 40))}`;
+}
+
+/** True for a listen address only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}

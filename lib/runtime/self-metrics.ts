@@ -1,0 +1,106 @@
+import type { MetricFamily, RenderedSample } from '../core/exposition/exposition-renderer.ts';
+
+/** Upper bounds of the Pushgateway read duration histogram, in seconds. */
+export const READ_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export type ReadOutcome = 'success' | 'unreachable' | 'bad_response' | 'timeout';
+export type ReloadOutcome = 'success' | 'failure';
+
+/**
+ * The exporter's own metrics for `GET /metrics`, kept as plain counters in the process (a warm
+ * Lambda container or the server) and rendered with the project's exposition code: the same
+ * escaping and layout as the probes, and no second registry or dependency in the bundle.
+ */
+export class SelfMetrics {
+  private readonly reads = new Map<ReadOutcome, number>();
+  private readonly readBuckets = new Array<number>(READ_DURATION_BUCKETS.length).fill(0);
+  private readDurationSum = 0;
+  private readCount = 0;
+  private readonly reloads = new Map<ReloadOutcome, number>();
+  private lastReloadSuccessful: boolean | undefined;
+  private readonly probes = new Map<string, number>();
+  private snapshotLoadedAtMs: number | undefined;
+
+  constructor(private readonly startTimeSeconds: number) {}
+
+  recordRead(outcome: ReadOutcome, durationSeconds: number, loadedAtMs?: number): void {
+    this.reads.set(outcome, (this.reads.get(outcome) ?? 0) + 1);
+    this.readCount += 1;
+    this.readDurationSum += durationSeconds;
+    READ_DURATION_BUCKETS.forEach((bound, index) => {
+      if (durationSeconds <= bound) this.readBuckets[index] = (this.readBuckets[index] ?? 0) + 1;
+    });
+    if (loadedAtMs !== undefined) this.snapshotLoadedAtMs = loadedAtMs;
+  }
+
+  recordReload(outcome: ReloadOutcome): void {
+    this.reloads.set(outcome, (this.reloads.get(outcome) ?? 0) + 1);
+    this.lastReloadSuccessful = outcome === 'success';
+  }
+
+  recordProbe(route: string, success: boolean): void {
+    const key = `${route}\u0000${success ? 'success' : 'failure'}`;
+    this.probes.set(key, (this.probes.get(key) ?? 0) + 1);
+  }
+
+  /** Counts every outcome (zero included) so rate() works from the first scrape. */
+  families(nowMs: number, usage: ProcessUsage): MetricFamily[] {
+    const readOutcomes: ReadOutcome[] = ['success', 'unreachable', 'bad_response', 'timeout'];
+    const bucketSamples: RenderedSample[] = READ_DURATION_BUCKETS.map((bound, index) => ({
+      name: 'pushgateway_exporter_pushgateway_read_duration_seconds_bucket',
+      labels: { le: String(bound) },
+      value: this.readBuckets[index] ?? 0,
+    }));
+    const probeSamples: RenderedSample[] = [];
+    for (const route of ['/probe', '/probes']) {
+      for (const result of ['success', 'failure']) {
+        probeSamples.push({ labels: { route, result }, value: this.probes.get(`${route}\u0000${result}`) ?? 0 });
+      }
+    }
+    return [
+      {
+        name: 'pushgateway_exporter_pushgateway_reads_total', help: 'Reads of the Pushgateway by outcome.', type: 'counter',
+        samples: readOutcomes.map((outcome) => ({ labels: { outcome }, value: this.reads.get(outcome) ?? 0 })),
+      },
+      {
+        name: 'pushgateway_exporter_pushgateway_read_duration_seconds', help: 'Duration of Pushgateway reads.', type: 'histogram',
+        samples: [
+          ...bucketSamples,
+          { name: 'pushgateway_exporter_pushgateway_read_duration_seconds_bucket', labels: { le: '+Inf' }, value: this.readCount },
+          { name: 'pushgateway_exporter_pushgateway_read_duration_seconds_sum', value: this.readDurationSum },
+          { name: 'pushgateway_exporter_pushgateway_read_duration_seconds_count', value: this.readCount },
+        ],
+      },
+      {
+        name: 'pushgateway_exporter_snapshot_age_seconds', help: 'Age of the newest Pushgateway snapshot held.', type: 'gauge',
+        samples: this.snapshotLoadedAtMs === undefined ? [] : [{ value: (nowMs - this.snapshotLoadedAtMs) / 1000 }],
+      },
+      {
+        name: 'pushgateway_exporter_config_reloads_total', help: 'Config loads by outcome.', type: 'counter',
+        samples: (['success', 'failure'] as const).map((outcome) => ({ labels: { outcome }, value: this.reloads.get(outcome) ?? 0 })),
+      },
+      {
+        name: 'pushgateway_exporter_config_last_reload_successful', help: 'Whether the last config load succeeded.', type: 'gauge',
+        samples: this.lastReloadSuccessful === undefined ? [] : [{ value: this.lastReloadSuccessful ? 1 : 0 }],
+      },
+      { name: 'pushgateway_exporter_probes_total', help: 'Probes answered, by route and result.', type: 'counter', samples: probeSamples },
+      { name: 'process_cpu_seconds_total', help: 'Total user and system CPU time spent in seconds.', type: 'counter', samples: [{ value: usage.cpuSeconds }] },
+      { name: 'process_resident_memory_bytes', help: 'Resident memory size in bytes.', type: 'gauge', samples: [{ value: usage.residentBytes }] },
+      { name: 'process_start_time_seconds', help: 'Start time of the process since unix epoch in seconds.', type: 'gauge', samples: [{ value: this.startTimeSeconds }] },
+      { name: 'nodejs_heap_size_used_bytes', help: 'Process heap size used from Node.js in bytes.', type: 'gauge', samples: [{ value: usage.heapUsedBytes }] },
+    ];
+  }
+}
+
+export interface ProcessUsage {
+  readonly cpuSeconds: number;
+  readonly residentBytes: number;
+  readonly heapUsedBytes: number;
+}
+
+/** Reads the process's own usage (the edge that touches `process`). */
+export function processUsage(): ProcessUsage {
+  const cpu = process.cpuUsage();
+  const memory = process.memoryUsage();
+  return { cpuSeconds: (cpu.user + cpu.system) / 1e6, residentBytes: memory.rss, heapUsedBytes: memory.heapUsed };
+}
