@@ -5,6 +5,7 @@ import { labelNameProblem, type GroupingLabels } from '../core/push/grouping-key
 import { httpUrlProblem } from '../core/config/http-url.ts';
 import { isValidMetricName } from '../core/exposition/metric-names.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../core/probe/signal-metrics.ts';
+import { quote } from '../core/quote.ts';
 
 export const CLI_NAME = 'pushgateway-exporter';
 /** Long enough for a loaded Pushgateway, short enough that a cron run never hangs on one. */
@@ -242,7 +243,7 @@ export function parseCli(argv: readonly string[], env: CliEnvironment): CliComma
     case 'probe':
       return parseProbe(rest);
     default: {
-      const shown = JSON.stringify(first.length > 60 ? `${first.slice(0, 60)}…` : first);
+      const shown = quote(first, 60);
       return usageError(first.startsWith('-') ? `unknown option ${shown}` : `unknown command ${shown} (commands: push, check-config, probe, help)`);
     }
   }

@@ -1,4 +1,5 @@
 import type { ExporterRequest } from './routes.ts';
+import { quote } from '../core/quote.ts';
 
 /** A function URL event (payload format 2.0) as a request for the route table, or why it is not one. */
 export type EventRead = { readonly request: ExporterRequest } | { readonly problem: string };
@@ -9,8 +10,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A field name or value for the problem line: JSON-quoted and clipped, so the event cannot inject a line. */
-const quote = (text: string): string =>
-  JSON.stringify(text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO)}…` : text).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+const quoted = (text: string): string => quote(text, MAX_ECHO);
 
 const typeOf = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
 
@@ -40,7 +40,7 @@ export function readFunctionUrlEvent(event: unknown, context?: unknown): EventRe
   }
   const { rawPath, rawQueryString, headers: rawHeaders } = event;
   if (typeof rawPath !== 'string' || !rawPath.startsWith('/')) {
-    return { problem: `invalid event: rawPath must be a string starting with "/", got ${typeof rawPath === 'string' ? quote(rawPath) : typeOf(rawPath)}` };
+    return { problem: `invalid event: rawPath must be a string starting with "/", got ${typeof rawPath === 'string' ? quoted(rawPath) : typeOf(rawPath)}` };
   }
   if (rawQueryString !== undefined && rawQueryString !== null && typeof rawQueryString !== 'string') {
     return { problem: `invalid event: rawQueryString must be a string, got ${typeOf(rawQueryString)}` };
@@ -50,7 +50,7 @@ export function readFunctionUrlEvent(event: unknown, context?: unknown): EventRe
   }
   const headers: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
   for (const [name, value] of Object.entries(rawHeaders ?? {})) {
-    if (typeof value !== 'string') return { problem: `invalid event: header ${quote(name)} must be a string, got ${typeOf(value)}` };
+    if (typeof value !== 'string') return { problem: `invalid event: header ${quoted(name)} must be a string, got ${typeOf(value)}` };
     const key = name.toLowerCase();
     const earlier = headers[key];
     headers[key] = earlier === undefined ? value : `${earlier}, ${value}`;

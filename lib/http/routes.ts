@@ -12,6 +12,8 @@ import { processUsage } from '../runtime/self-metrics.ts';
 import { buildStatusReport } from '../core/report/status-report.ts';
 import { renderStatusPage } from '../core/report/status-page.ts';
 import { EMPTY_SNAPSHOT } from '../core/snapshot/snapshot.ts';
+import { clip, quote } from '../core/quote.ts';
+import { roundSeconds } from '../core/time/round-seconds.ts';
 
 /** A request as every entry point (function URL, serverless-offline, node:http) hands it over. */
 export interface ExporterRequest {
@@ -55,9 +57,7 @@ export function textResponse(status: number, body: string, headers: Record<strin
 }
 
 /** Quotes user input for an error line: JSON escaping keeps control characters and quotes inert. */
-function echo(value: string): string {
-  return JSON.stringify(value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value);
-}
+const echo = (value: string): string => quote(value, MAX_ECHO);
 
 /**
  * When a probe started and how long it may take in all, fixed as the request arrives
@@ -122,7 +122,7 @@ const probe: RouteHandler = async (request, exporter, arrivedMs) => {
   const context = { ...read, durationSeconds, configReloadSuccessful: loaded.reloadSuccessful };
   const metrics = renderExposition(buildProbeMetrics(evaluation, context, snapshot));
   exporter.metrics.recordProbe('/probe', evaluation.success);
-  const log = { target: clip(target), state: evaluation.state, success: evaluation.success, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp };
+  const log = { target: forLog(target), state: evaluation.state, success: evaluation.success, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp };
   if (debug) return { ...textResponse(200, renderDebugReport(evaluation, config, read, nowSeconds, metrics)), log };
   return { ...exposition(metrics), log };
 };
@@ -195,8 +195,8 @@ export async function handleRequest(request: ExporterRequest, exporter: Exporter
     : refuseToServe(exporter.startupProblem);
   const status = response.status;
   const fields: LogFields = {
-    request_id: request.requestId, method: clip(request.method), route: route?.path ?? 'none', path: clip(request.path), status,
-    duration_seconds: Math.round((performance.now() - arrivedMs) * 1000) / 1e6, ...response.log,
+    request_id: request.requestId, method: forLog(request.method), route: route?.path ?? 'none', path: forLog(request.path), status,
+    duration_seconds: roundSeconds((performance.now() - arrivedMs) / 1000, 'micro'), ...response.log,
   };
   if (status >= 500) exporter.logger.error('request', fields);
   else exporter.logger.info('request', fields);
@@ -219,9 +219,7 @@ function remainingTimeBound(request: ExporterRequest): number {
 }
 
 /** Request input in a log line, bounded so a 10 KB target cannot flood the logs. */
-function clip(value: string): string {
-  return value.length > 200 ? `${value.slice(0, 200)}…` : value;
-}
+const forLog = (value: string): string => clip(value, 200);
 
 async function dispatch(request: ExporterRequest, exporter: Exporter, route: Route | undefined, arrivedMs: number): Promise<ExporterResponse> {
   if (exporter.auth.enabled && route?.public !== true) {

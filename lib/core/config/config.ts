@@ -7,6 +7,7 @@ import { toMicros } from '../time/microseconds.ts';
 import { nearestName } from './nearest-name.ts';
 import { isKnownTimezone, parseSchedule, type Schedule } from '../rules/schedule.ts';
 import { parseStatusRule, type StatusRule } from '../rules/ok-when.ts';
+import { clip, quote } from '../quote.ts';
 
 /** A cron job's expectation: a heartbeat after each scheduled time, within grace. */
 export interface ServiceSchedule {
@@ -165,7 +166,7 @@ class Problems {
 
 function show(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (typeof value === 'string') return quote(value);
   if (Array.isArray(value)) return 'a list';
   if (value !== null && typeof value === 'object') return 'a mapping';
   return String(value);
@@ -178,7 +179,7 @@ function isFields(value: unknown): value is Fields {
 function checkKeys(fields: Fields, known: readonly string[], prefix: string, problems: Problems): void {
   for (const key of Object.keys(fields)) {
     // An odd key is quoted, so a newline or quote in it cannot break the one-line error.
-    const shown = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key);
+    const shown = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : quote(key, 60);
     if (known.includes(key)) continue;
     const near = nearestName(key, known);
     problems.add(`${prefix}${shown}`, near === undefined ? `unknown key (known keys: ${known.join(', ')})` : `unknown key; did you mean ${near}?`);
@@ -340,7 +341,7 @@ function yamlProblem(error: YAMLError): string {
   const core = tag.startsWith(YAML_TAG_PREFIX) ? tag.slice(YAML_TAG_PREFIX.length) : undefined;
   if (core !== undefined && CORE_TAGS.includes(core)) return `tag !!${core} does not fit its value (leave the tag out)`;
   const written = core === undefined ? tag : `!!${core}`;
-  return `unsupported tag ${written.length > 60 ? `${written.slice(0, 60)}…` : written} (write a plain value: a string, number, true/false, list or mapping)`;
+  return `unsupported tag ${clip(written, 60)} (write a plain value: a string, number, true/false, list or mapping)`;
 }
 
 /**

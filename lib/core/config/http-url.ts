@@ -1,3 +1,5 @@
+import { quote } from '../quote.ts';
+
 /**
  * Why `value` is not an http:// or https:// URL a Pushgateway can be reached at, or undefined when
  * it is one. A value with "@" is never echoed: errors reach logs and answers, and it may hold
@@ -10,7 +12,7 @@ export function httpUrlProblem(value: string): string | undefined {
   } catch {
     url = undefined;
   }
-  const shown = value.includes('@') ? 'a value with "@" (not shown: it may hold credentials)' : JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  const shown = value.includes('@') ? 'a value with "@" (not shown: it may hold credentials)' : quote(value);
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) return `must be an http:// or https:// URL, got ${shown}`;
   // Paths are appended to the URL (/metrics, /metrics/job/…): after a query or fragment they would not be paths.
   if (value.includes('?') || value.includes('#')) return `must not have a ?query or #fragment (paths such as /metrics are appended to it), got ${shown}`;

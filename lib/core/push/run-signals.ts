@@ -1,5 +1,6 @@
 import type { MetricFamily } from '../exposition/exposition-renderer.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../probe/signal-metrics.ts';
+import { roundSeconds } from '../time/round-seconds.ts';
 
 /** What a pusher reports about one run of a job, loop iteration or cron task. */
 export type RunSignal =
@@ -14,8 +15,7 @@ const HELP = {
   [RUN_DURATION_METRIC]: 'How long the last finished run took, in seconds.',
 } as const;
 
-/** Millisecond precision: finer digits are noise next to network and scheduling delays. */
-const toMillis = (seconds: number): number => Math.round(seconds * 1000) / 1000;
+const toMillis = (seconds: number): number => roundSeconds(seconds, 'milli');
 
 /**
  * Gauges, as every client library pushes them (prometheus_client, prom-client, client_golang):

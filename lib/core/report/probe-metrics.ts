@@ -3,6 +3,7 @@ import type { Labels } from '../exposition/exposition-parser.ts';
 import { isMetricType, type MetricFamily, type RenderedSample } from '../exposition/exposition-renderer.ts';
 import { newLabelSet } from '../exposition/label-set.ts';
 import { MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, seriesId, type Snapshot } from '../snapshot/snapshot.ts';
+import { roundSeconds } from '../time/round-seconds.ts';
 
 /** What the probe knows beyond the evaluation: the Pushgateway read and the config behind it. */
 export interface ProbeContext {
@@ -23,7 +24,7 @@ const bool = (flag: boolean): number => (flag ? 1 : 0);
 /** One label set per state, made once: every probe renders all seven. */
 const STATE_LABELS: readonly Labels[] = PROBE_STATES.map((state) => ({ state }));
 /** Durations and ages to the microsecond: finer digits are clock noise. */
-const micro = (seconds: number | undefined): number | undefined => (seconds === undefined ? undefined : Math.round(seconds * 1e6) / 1e6);
+const micro = (seconds: number | undefined): number | undefined => (seconds === undefined ? undefined : roundSeconds(seconds, 'micro'));
 
 /**
  * The probe's metric families (docs/probe-rules.md#metrics), followed by the target group's

@@ -1,5 +1,6 @@
 import { explainProbe, type ProbeEvaluation, type ProbeState } from '../probe/evaluate-probe.ts';
 import { rfc3339Time } from '../time/time-format.ts';
+import { roundSeconds } from '../time/round-seconds.ts';
 
 /** One service as the status page and its JSON show it: plain data, times in unix seconds and RFC 3339. */
 export interface ServiceStatus {
@@ -34,7 +35,7 @@ export interface StatusContext {
   readonly error: string | undefined;
 }
 
-const milli = (seconds: number | undefined): number | undefined => (seconds === undefined ? undefined : Math.round(seconds * 1000) / 1000);
+const milli = (seconds: number | undefined): number | undefined => (seconds === undefined ? undefined : roundSeconds(seconds, 'milli'));
 
 export function serviceStatusOf(evaluation: ProbeEvaluation): ServiceStatus {
   const { service } = evaluation;

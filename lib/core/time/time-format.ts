@@ -1,3 +1,5 @@
+import { roundSeconds } from './round-seconds.ts';
+
 /** RFC 3339 in UTC for a unix time, or undefined when no Date can hold it (a pushed value may be anything). */
 export function rfc3339Time(seconds: number | undefined): string | undefined {
   return seconds !== undefined && Number.isFinite(seconds) && Math.abs(seconds) <= 8.64e12 ? new Date(seconds * 1000).toISOString() : undefined;
@@ -10,5 +12,5 @@ export function isoTime(seconds: number): string {
 
 /** Seconds to the millisecond, without trailing zeros: "1170s", "60.22s". */
 export function formatSeconds(seconds: number): string {
-  return `${Math.round(seconds * 1000) / 1000}s`;
+  return `${roundSeconds(seconds, 'milli')}s`;
 }

@@ -4,6 +4,7 @@ import { EXPOSITION_CONTENT_TYPE, renderExposition, type MetricFamily } from '..
 import { groupingKeyPath, type GroupingLabels } from '../../core/push/grouping-key.ts';
 import { pushgatewayAuthorization } from './pushgateway-auth.ts';
 import { redactUrl } from '../../core/config/redact-url.ts';
+import { clip } from '../../core/quote.ts';
 
 /** Enough of a rejection's body for Pushgateway's explanation; the rest is not read into memory. */
 const ERROR_BODY_BYTES = 4096;
@@ -50,7 +51,7 @@ function reasonLine(body: string, families: readonly MetricFamily[]): string {
   if (line === '') return '(empty body)';
   const conflict = typeConflictReason(line, families);
   if (conflict !== undefined) return conflict;
-  return line.length > ERROR_REASON_CHARS ? `${line.slice(0, ERROR_REASON_CHARS)}…` : line;
+  return clip(line, ERROR_REASON_CHARS);
 }
 
 /**
