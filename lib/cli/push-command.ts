@@ -1,6 +1,6 @@
 import type { CliOutput, PushOptions } from './cli.ts';
 import { describeError } from '../core/errors.ts';
-import type { Clock } from '../edges/cache/expiring-cache.ts';
+import type { Clock } from '../core/time/clock.ts';
 import { PushClient, type PushTarget } from '../edges/pushgateway/pushgateway-pusher.ts';
 import { signalFamilies, type RunSignal } from '../core/push/run-signals.ts';
 import { runWrappedCommand } from './wrapped-command.ts';

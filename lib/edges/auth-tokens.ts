@@ -1,5 +1,5 @@
 import { parseAuthTokens } from '../http/bearer-auth.ts';
-import type { Clock } from './cache/expiring-cache.ts';
+import type { Clock } from '../core/time/clock.ts';
 import type { Logger } from './logger.ts';
 import { ReloadingValue } from './cache/reloading-value.ts';
 import { readSsmParameter } from './ssm/ssm-parameter.ts';

@@ -3,7 +3,7 @@ import { parseConfig, type ConfigOverrides, type ExporterConfig } from '../core/
 import { configFilePath, loadConfigFile } from '../edges/config-file-loader.ts';
 import { ReloadingValue } from '../edges/cache/reloading-value.ts';
 import { readSsmParameter } from '../edges/ssm/ssm-parameter.ts';
-import type { Clock } from '../edges/cache/expiring-cache.ts';
+import type { Clock } from '../core/time/clock.ts';
 import { readExporterSecrets, type ExporterEnvironment, type ExporterSecrets } from './environment-settings.ts';
 import { createLogger, parseLogLevel, type Logger } from '../edges/logger.ts';
 import { PushgatewayClient } from '../edges/pushgateway/pushgateway-reader.ts';

@@ -4,7 +4,7 @@ import { redactUrl } from '../config/redact-url.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from '../probe/signal-metrics.ts';
 import { formatExactSeconds as secs } from '../time/microseconds.ts';
 import { isoTime as iso } from '../time/time-format.ts';
-import type { SnapshotRead } from '../../edges/cache/snapshot-source.ts';
+import type { SnapshotRead } from '../snapshot/snapshot-read.ts';
 
 /** Pushed values and the target are shown as JSON strings so no control character reaches the reader raw. */
 const quote = (text: string): string => JSON.stringify(text);

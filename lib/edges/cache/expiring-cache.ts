@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Clock } from '../../core/time/clock.ts';
 
-/** Milliseconds since the epoch; injected so expiry is tested without sleeping. */
-export type Clock = () => number;
+export type { Clock } from '../../core/time/clock.ts';
 
 export interface CachePolicy {
   /** How long a loaded value (or a failure) is reused before the next load. */

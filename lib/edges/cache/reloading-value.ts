@@ -1,5 +1,6 @@
 import { describeError } from '../../core/errors.ts';
-import { ExpiringCache, type Clock } from './expiring-cache.ts';
+import type { Clock } from '../../core/time/clock.ts';
+import { ExpiringCache } from './expiring-cache.ts';
 import type { Logger } from '../logger.ts';
 
 /** Until a first value loads, a failure is retried this soon rather than after a whole TTL. */

@@ -1,22 +1,16 @@
 import type { ExporterConfig } from '../../core/config/config.ts';
 import { describeError, ExporterError, PushgatewayError } from '../../core/errors.ts';
-import { ExpiringCache, type Clock } from './expiring-cache.ts';
+import type { Clock } from '../../core/time/clock.ts';
+import { ExpiringCache } from './expiring-cache.ts';
 import type { Logger } from '../logger.ts';
 import type { PushgatewayClient } from '../pushgateway/pushgateway-reader.ts';
 import { redactUrl } from '../../core/config/redact-url.ts';
 import type { ReadOutcome, SelfMetrics } from '../../runtime/self-metrics.ts';
 import { collectYoungGarbage } from '../young-garbage.ts';
 import { buildSnapshot, SnapshotMemory, type Snapshot } from '../../core/snapshot/snapshot.ts';
+import type { SnapshotRead } from '../../core/snapshot/snapshot-read.ts';
 
-export interface SnapshotRead {
-  /** Undefined when the Pushgateway could not be read and no recent snapshot exists. */
-  readonly snapshot: Snapshot | undefined;
-  readonly pushgatewayUp: boolean;
-  readonly snapshotAgeSeconds: number | undefined;
-  /** Why the latest read failed, one line; undefined when it succeeded. */
-  readonly error: string | undefined;
-  readonly cacheHit: boolean;
-}
+export type { SnapshotRead } from '../../core/snapshot/snapshot-read.ts';
 
 /**
  * The warm-container snapshot cache (docs/architecture.md#the-snapshot-cache): one Pushgateway
