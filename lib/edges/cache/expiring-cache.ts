@@ -1,8 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../core/time/clock.ts';
 
-export type { Clock } from '../../core/time/clock.ts';
-
 export interface CachePolicy {
   /** How long a loaded value (or a failure) is reused before the next load. */
   readonly ttlMs: number;
