@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliOutput } from './cli.ts';
-import { parseConfig, type ConfigOverrides } from '../core/config/config.ts';
+import type { ConfigOverrides } from '../core/config/config-types.ts';
+import { parseConfig } from '../core/config/parse-config.ts';
 import { ConfigError, describeError } from '../core/errors.ts';
 
 /** Why a file cannot be read, in the words a user acts on. */

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { CONFIG_DEFAULTS, CONFIG_RANGES } from '../core/config/config.ts';
+import { CONFIG_RANGES } from '../core/config/config-ranges.ts';
+import { CONFIG_DEFAULTS } from '../core/config/config-types.ts';
 import { readPushgatewayBearerToken } from '../runtime/environment-settings.ts';
 import { labelNameProblem, type GroupingLabels } from '../core/push/grouping-key.ts';
 import { httpUrlProblem } from '../core/config/http-url.ts';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseConfig, type ConfigOverrides, type ExporterConfig } from '../core/config/config.ts';
+import type { ConfigOverrides, ExporterConfig } from '../core/config/config-types.ts';
+import { parseConfig } from '../core/config/parse-config.ts';
 import { describeError, ExporterError } from '../core/errors.ts';
 
 /** `CONFIG_FILE`, resolved against the working directory (the package root under npm, Lambda and serverless-offline). */

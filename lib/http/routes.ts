@@ -1,5 +1,6 @@
 import { isAuthorized } from './bearer-auth.ts';
-import { CONFIG_DEFAULTS, resolveService, type ExporterConfig } from '../core/config/config.ts';
+import { CONFIG_DEFAULTS, type ExporterConfig } from '../core/config/config-types.ts';
+import { resolveService } from '../core/config/resolve-service.ts';
 import { describeError } from '../core/errors.ts';
 import { evaluateProbe } from '../core/probe/evaluate-probe.ts';
 import type { Exporter } from '../runtime/runtime.ts';

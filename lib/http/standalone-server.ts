@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { ExporterConfig } from '../core/config/config.ts';
+import type { ExporterConfig } from '../core/config/config-types.ts';
 import { describeError } from '../core/errors.ts';
 import type { Exporter } from '../runtime/runtime.ts';
 import { PushgatewayClient } from '../edges/pushgateway/pushgateway-reader.ts';

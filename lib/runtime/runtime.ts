@@ -1,5 +1,6 @@
 import { AuthTokens } from '../edges/auth-tokens.ts';
-import { parseConfig, type ConfigOverrides, type ExporterConfig } from '../core/config/config.ts';
+import type { ConfigOverrides, ExporterConfig } from '../core/config/config-types.ts';
+import { parseConfig } from '../core/config/parse-config.ts';
 import { configFilePath, loadConfigFile } from '../edges/config-file-loader.ts';
 import { ReloadingValue } from '../edges/cache/reloading-value.ts';
 import { readSsmParameter } from '../edges/ssm/ssm-parameter.ts';

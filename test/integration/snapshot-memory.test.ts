@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CONFIG_DEFAULTS } from '../../lib/core/config/config.ts';
+import { CONFIG_DEFAULTS } from '../../lib/core/config/config-types.ts';
 import { PROJECT_ROOT, tempDir, type TempDir } from '../support/processes.ts';
 import { hostileBody } from '../support/hostile-bodies.ts';
 

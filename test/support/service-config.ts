@@ -1,4 +1,4 @@
-import type { ServiceConfig } from '../../lib/core/config/config.ts';
+import type { ServiceConfig } from '../../lib/core/config/config-types.ts';
 
 /** A service as the config parser would build it with every default, changed by `overrides`. */
 export function serviceConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfig {

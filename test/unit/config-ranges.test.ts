@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { runCheckConfigCommand } from '../../lib/cli/check-config-command.ts';
-import { CONFIG_DEFAULTS, CONFIG_RANGES, parseConfig, type ExporterConfig, type NumericRange, type RangedKey } from '../../lib/core/config/config.ts';
+import { CONFIG_RANGES, type NumericRange, type RangedKey } from '../../lib/core/config/config-ranges.ts';
+import { CONFIG_DEFAULTS, type ExporterConfig } from '../../lib/core/config/config-types.ts';
+import { parseConfig } from '../../lib/core/config/parse-config.ts';
 import { ConfigError } from '../../lib/core/errors.ts';
-import { parseStatusRule } from '../../lib/core/rules/ok-when.ts';
+import { parseOkWhenRule } from '../../lib/core/rules/ok-when.ts';
 import { PROJECT_ROOT } from '../support/processes.ts';
 
 const FIXTURES = join(PROJECT_ROOT, 'test', 'fixtures', 'config');
@@ -118,15 +120,15 @@ describe('docs/configuration-ranges.md', () => {
   });
 });
 
-describe('status rules take decimal numbers only', () => {
+describe('ok_when rules take decimal numbers only', () => {
   it('refuses what Number() would read but a pushed sample never holds', () => {
     for (const number of ['0x1F', '0b11', '0o7', 'Infinity', '1e999', '1_000', '.', '-']) {
-      const rule = parseStatusRule(`loop_status == ${number}`);
+      const rule = parseOkWhenRule(`loop_status == ${number}`);
       assert.ok('error' in rule, number);
       assert.equal(rule.error, `${JSON.stringify(number)} is not a finite decimal number`);
     }
     for (const [number, value] of [['1', 1], ['-2.5', -2.5], ['+.5', 0.5], ['1e3', 1000], ['5.', 5], ['2.5E-1', 0.25]] as const) {
-      const rule = parseStatusRule(`loop_status <= ${number}`);
+      const rule = parseOkWhenRule(`loop_status <= ${number}`);
       assert.ok(!('error' in rule), number);
       assert.equal(rule.threshold, value);
     }

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { parseCli, type CliCommand } from '../../lib/cli/cli.ts';
-import { parseConfig } from '../../lib/core/config/config.ts';
+import { parseConfig } from '../../lib/core/config/parse-config.ts';
 import { ConfigError, PushgatewayError } from '../../lib/core/errors.ts';
 import { PushgatewayClient } from '../../lib/edges/pushgateway/pushgateway-reader.ts';
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseConfig, resolveService } from '../../lib/core/config/config.ts';
+import { parseConfig } from '../../lib/core/config/parse-config.ts';
+import { resolveService } from '../../lib/core/config/resolve-service.ts';
 import { ConfigError } from '../../lib/core/errors.ts';
 import { PROJECT_ROOT } from '../support/processes.ts';
 import { serviceConfig } from '../support/service-config.ts';
@@ -185,7 +186,7 @@ describe('parseConfig and secrets', () => {
     ]);
   });
 
-  describe('schedules, signals, status rules and maintenance', () => {
+  describe('schedules, signals, ok_when rules and maintenance', () => {
     const base = 'pushgateway_url: http://pg:9091\n';
 
     it('reads a scheduled service with its time zone and grace, and defaults for both', () => {

@@ -4,7 +4,7 @@ import { evaluateProbe, explainProbe, type ProbeState } from '../../lib/core/pro
 import { parseExposition } from '../../lib/core/exposition/exposition-parser.ts';
 import { parseSchedule } from '../../lib/core/rules/schedule.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from '../../lib/core/probe/signal-metrics.ts';
-import { parseStatusRule, type StatusRule } from '../../lib/core/rules/ok-when.ts';
+import { parseOkWhenRule, type OkWhenRule } from '../../lib/core/rules/ok-when.ts';
 import { EMPTY_SNAPSHOT, indexSnapshot, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { serviceConfig } from '../support/service-config.ts';
 
@@ -302,8 +302,8 @@ describe('evaluateProbe', () => {
   });
 
   describe('with ok_when status rules', () => {
-    const rule = (text: string): StatusRule => {
-      const parsed = parseStatusRule(text);
+    const rule = (text: string): OkWhenRule => {
+      const parsed = parseOkWhenRule(text);
       if ('error' in parsed) throw new Error(parsed.error);
       return parsed;
     };
@@ -314,7 +314,7 @@ describe('evaluateProbe', () => {
     it('is up when every rule holds', () => {
       const result = evaluateProbe(config, withStatus('1'), loop, 'service1', 1001);
       assert.equal(result.state, 'up');
-      assert.deepEqual(result.statusRules.map((r) => r.passed), [true, true]);
+      assert.deepEqual(result.okWhenResults.map((r) => r.passed), [true, true]);
     });
 
     it('is failed when a rule does not hold, naming it and the value seen', () => {
@@ -340,7 +340,7 @@ describe('evaluateProbe', () => {
       ]);
       const result = evaluateProbe(config, shared, loop, 'service1', 1002);
       assert.equal(result.state, 'up', explainProbe(result));
-      assert.deepEqual(result.statusRules.map((r) => r.values), [[1], [3]]);
+      assert.deepEqual(result.okWhenResults.map((r) => r.values), [[1], [3]]);
       assert.equal(result.signals.failureSeconds, undefined);
       assert.equal(evaluateProbe(config, shared, { ...loop, name: 'other' }, 'other', 1002).state, 'failed');
     });

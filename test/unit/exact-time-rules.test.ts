@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { parseConfig, type ServiceConfig } from '../../lib/core/config/config.ts';
+import type { ServiceConfig } from '../../lib/core/config/config-types.ts';
+import { parseConfig } from '../../lib/core/config/parse-config.ts';
 import { renderDebugReport } from '../../lib/core/report/debug-report.ts';
 import { evaluateProbe, explainProbe, type ProbeState } from '../../lib/core/probe/evaluate-probe.ts';
 import { parseSchedule } from '../../lib/core/rules/schedule.ts';

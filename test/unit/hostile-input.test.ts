@@ -9,7 +9,7 @@ import { buildProbeMetrics } from '../../lib/core/report/probe-metrics.ts';
 import { evaluateProbe } from '../../lib/core/probe/evaluate-probe.ts';
 import { handleRequest } from '../../lib/http/routes.ts';
 import { groupKey, indexSnapshot } from '../../lib/core/snapshot/snapshot.ts';
-import { parseConfig } from '../../lib/core/config/config.ts';
+import { parseConfig } from '../../lib/core/config/parse-config.ts';
 import { stringify } from 'yaml';
 import { PROJECT_ROOT, tempDir } from '../support/processes.ts';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';

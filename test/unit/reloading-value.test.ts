@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseConfig, type ExporterConfig } from '../../lib/core/config/config.ts';
+import type { ExporterConfig } from '../../lib/core/config/config-types.ts';
+import { parseConfig } from '../../lib/core/config/parse-config.ts';
 import { FIRST_LOAD_RETRY_SECONDS, ReloadingValue } from '../../lib/edges/cache/reloading-value.ts';
 import { createLogger } from '../../lib/edges/logger.ts';
 

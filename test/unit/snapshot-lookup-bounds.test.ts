@@ -6,7 +6,7 @@ import { lookupHeartbeat } from '../../lib/core/probe/heartbeat-lookup.ts';
 import { renderExposition } from '../../lib/core/exposition/exposition-renderer.ts';
 import { buildAllProbesMetrics, buildProbeMetrics } from '../../lib/core/report/probe-metrics.ts';
 import { START_METRIC } from '../../lib/core/probe/signal-metrics.ts';
-import { parseStatusRule, type StatusRule } from '../../lib/core/rules/ok-when.ts';
+import { parseOkWhenRule, type OkWhenRule } from '../../lib/core/rules/ok-when.ts';
 import { groupKey, indexSnapshot, KeyedLines, MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, type PushGroup, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { serviceConfig } from '../support/service-config.ts';
 
@@ -42,13 +42,13 @@ ${lines(MAX_LOOKUP_SAMPLES + 50, (i) => `a{${group()},i="${i}"} 1`)}`;
   });
 
   it('finds it when another grouping key of the same job and instance floods the group, and reads run signals, ok_when and push_time_seconds there too', () => {
-    const rule = parseStatusRule('loop_status == 1') as StatusRule;
+    const rule = parseOkWhenRule('loop_status == 1') as OkWhenRule;
     const body = `${HB}{${group()}} ${NOW - 5}\n${START_METRIC}{${group()}} ${NOW - 3}\nloop_status{${group()}} 0\npush_time_seconds{${group()}} ${NOW - 3}\n`
       + lines(10_001, (i) => `zz_other{extra="x",${group()},i="${i}"} 1`);
     const evaluation = evaluateProbe(config, indexSnapshot(body), serviceConfig({ heartbeatMetric: HB, okWhen: [rule] }), 'service1', NOW);
     assert.equal(evaluation.heartbeat?.timestampSeconds, NOW - 5);
     assert.equal(evaluation.signals.startSeconds, NOW - 3);
-    assert.deepEqual(evaluation.statusRules.map((result) => result.values), [[0]]);
+    assert.deepEqual(evaluation.okWhenResults.map((result) => result.values), [[0]]);
     assert.equal(evaluation.state, 'failed');
     assert.equal(evaluation.heartbeat?.group.pushTimeSeconds, NOW - 3);
   });

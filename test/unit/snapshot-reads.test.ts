@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { parseConfig } from '../../lib/core/config/config.ts';
+import { parseConfig } from '../../lib/core/config/parse-config.ts';
 import { ExporterError } from '../../lib/core/errors.ts';
 import { ExpiringCache } from '../../lib/edges/cache/expiring-cache.ts';
 import { createLogger } from '../../lib/edges/logger.ts';

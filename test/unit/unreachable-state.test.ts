@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { parseConfig } from '../../lib/core/config/config.ts';
+import { parseConfig } from '../../lib/core/config/parse-config.ts';
 import { renderDebugReport } from '../../lib/core/report/debug-report.ts';
 import { evaluateProbe, explainProbe, PROBE_STATES, type ProbeState } from '../../lib/core/probe/evaluate-probe.ts';
 import { renderExposition } from '../../lib/core/exposition/exposition-renderer.ts';
@@ -15,10 +15,10 @@ import { parseSchedule } from '../../lib/core/rules/schedule.ts';
 import { buildStatusReport } from '../../lib/core/report/status-report.ts';
 import { START_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { renderStatusPage } from '../../lib/core/report/status-page.ts';
-import { parseStatusRule, type StatusRule } from '../../lib/core/rules/ok-when.ts';
+import { parseOkWhenRule, type OkWhenRule } from '../../lib/core/rules/ok-when.ts';
 import { EMPTY_SNAPSHOT, indexSnapshot, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
 import type { SnapshotRead } from '../../lib/edges/cache/snapshot-source.ts';
-import type { ServiceConfig } from '../../lib/core/config/config.ts';
+import type { ServiceConfig } from '../../lib/core/config/config-types.ts';
 import { PROJECT_ROOT } from '../support/processes.ts';
 import { serviceConfig } from '../support/service-config.ts';
 
@@ -27,8 +27,8 @@ const config = { maxClockSkewSeconds: 300 };
 const ERROR = 'Pushgateway at http://127.0.0.1:9091 is unreachable: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:9091';
 const REASON = `${ERROR}; no snapshot within max_stale_seconds is left, so the heartbeat cannot be judged`;
 
-function okWhen(text: string): StatusRule {
-  const parsed = parseStatusRule(text);
+function okWhen(text: string): OkWhenRule {
+  const parsed = parseOkWhenRule(text);
   if ('error' in parsed) throw new Error(parsed.error);
   return parsed;
 }

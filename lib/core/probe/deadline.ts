@@ -1,4 +1,4 @@
-import type { ServiceConfig } from '../config/config.ts';
+import type { ServiceConfig } from '../config/config-types.ts';
 import { fromMicros, toMicros } from '../time/microseconds.ts';
 
 /** When the report after one that arrived at `arrivalSeconds` is due, and how late it is. */

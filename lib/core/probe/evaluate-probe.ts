@@ -1,4 +1,4 @@
-import type { ExporterConfig, ServiceConfig } from '../config/config.ts';
+import type { ExporterConfig, ServiceConfig } from '../config/config-types.ts';
 import { deadlineAfter, type Deadline } from './deadline.ts';
 import type { Labels, Sample } from '../exposition/exposition-parser.ts';
 import { keyMetricsOf, lookupHeartbeat, type Heartbeat } from './heartbeat-lookup.ts';
@@ -8,7 +8,7 @@ import { fromMicros, secondsBetween, toMicros } from '../time/microseconds.ts';
 import { explainDecision, type DecidingRule, type DecisionFacts } from './probe-reason.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from './signal-metrics.ts';
 import { EMPTY_SNAPSHOT, groupKey, PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC, samplesNamed, type PushGroup, type Snapshot } from '../snapshot/snapshot.ts';
-import { evaluateStatusRule, type StatusRuleResult } from '../rules/ok-when.ts';
+import { evaluateOkWhenRule, type OkWhenResult } from '../rules/ok-when.ts';
 
 /** A pushed sample as the probe re-exposes it. */
 export interface PassThroughSample {
@@ -69,7 +69,7 @@ const OWN_PREFIX = 'probe_';
 const belongsTo = (sample: Sample, target: string): boolean => sample.service === undefined || sample.service === target;
 
 const NO_SIGNALS: readonly string[] = [];
-const NO_RULES: readonly StatusRuleResult[] = [];
+const NO_RULES: readonly OkWhenResult[] = [];
 
 /** The newest of each run signal in one pass over the group (probes are hot: no intermediate arrays). */
 function readSignals(samples: readonly Sample[], target: string, nowSeconds: number, maxClockSkewSeconds: number): RunSignals {
@@ -132,7 +132,7 @@ interface Decision {
 interface RunReport {
   readonly signals: RunSignals;
   readonly running: boolean;
-  readonly statusRules: readonly StatusRuleResult[];
+  readonly okWhenResults: readonly OkWhenResult[];
   /** Set when the group itself reports a problem: a failure, a run too long, a broken status rule. */
   readonly problem: Decision | undefined;
   /** When the group last reported (its success, or the start of a run in progress), and the deadline that gives. */
@@ -152,7 +152,7 @@ function readRun(group: PushGroup | undefined, successSeconds: number | undefine
   // Equal times count as finished: a sub-second job pushing whole seconds starts and succeeds in the same second.
   const running = startSeconds !== undefined && toMicros(startSeconds) > toMicros(lastFinish);
   const ownSamples = service.okWhen.length === 0 ? samples : samples.filter((sample) => belongsTo(sample, target));
-  const statusRules = group === undefined || service.okWhen.length === 0 ? NO_RULES : service.okWhen.map((rule) => evaluateStatusRule(rule, ownSamples));
+  const okWhenResults = group === undefined || service.okWhen.length === 0 ? NO_RULES : service.okWhen.map((rule) => evaluateOkWhenRule(rule, ownSamples));
   const arrivalSeconds = running ? startSeconds : successSeconds;
   let deadline = arrivalSeconds === undefined ? undefined : deadlineAfter(arrivalSeconds, service, nowSeconds);
   if (running && service.maxRunSeconds !== undefined) {
@@ -167,12 +167,12 @@ function readRun(group: PushGroup | undefined, successSeconds: number | undefine
     problem = { state: 'failed', rule: 'failure_signal' };
   } else if (running && service.maxRunSeconds !== undefined && now - toMicros(startSeconds) > toMicros(service.maxRunSeconds)) {
     problem = { state: 'running_too_long', rule: 'run_too_long' };
-  } else if (arrivalSeconds !== undefined && statusRules.some((result) => !result.passed)) {
-    problem = { state: 'failed', rule: 'status_rule' };
+  } else if (arrivalSeconds !== undefined && okWhenResults.some((result) => !result.passed)) {
+    problem = { state: 'failed', rule: 'ok_when' };
   }
   const lastRunDurationSeconds =
     signals.durationSeconds ?? (startSeconds !== undefined && !running && Number.isFinite(lastFinish) ? secondsBetween(lastFinish, startSeconds) : undefined);
-  return { signals, running, statusRules, problem, arrivalSeconds, deadline, lastRunDurationSeconds };
+  return { signals, running, okWhenResults, problem, arrivalSeconds, deadline, lastRunDurationSeconds };
 }
 
 /** The state of a service with one group, from its heartbeat and its run report. */
@@ -199,7 +199,7 @@ function judgeReplicas(
     const { state, rule } = decideSingle(run, successSeconds, service, nowSeconds, skew);
     const problem = state === 'up' ? undefined : explainDecision({
       state, rule, service, nowSeconds, maxClockSkewSeconds: skew, successSeconds, signals: run.signals, running: run.running,
-      arrivalSeconds: run.arrivalSeconds, deadline: run.deadline, statusRules: run.statusRules, maintenance: undefined, replicas: undefined,
+      arrivalSeconds: run.arrivalSeconds, deadline: run.deadline, okWhenResults: run.okWhenResults, maintenance: undefined, replicas: undefined,
       pushgatewayError: undefined,
     });
     return {
@@ -267,7 +267,7 @@ export function evaluateProbe(
     nowSeconds, maxClockSkewSeconds: skew, arrivalSeconds: run.arrivalSeconds, deadline: run.deadline,
     nextExpectedSeconds: run.deadline?.nextExpectedSeconds,
     lateSeconds: run.deadline === undefined ? undefined : Math.max(0, run.deadline.lateSeconds),
-    lastRunDurationSeconds: run.lastRunDurationSeconds, signals, running, statusRules: run.statusRules, maintenance, replicas,
+    lastRunDurationSeconds: run.lastRunDurationSeconds, signals, running, okWhenResults: run.okWhenResults, maintenance, replicas,
     passThrough: passThroughOf(group, service), passThroughTruncated: group?.truncated === true, judged, pushgatewayError: judged ? undefined : pushgatewayError,
   };
 }

@@ -1,4 +1,4 @@
-import type { ServiceConfig } from '../config/config.ts';
+import type { ServiceConfig } from '../config/config-types.ts';
 import type { Sample } from '../exposition/exposition-parser.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from './signal-metrics.ts';
 import { groupKey, samplesNamed, type PushGroup, type Snapshot } from '../snapshot/snapshot.ts';

@@ -1,15 +1,15 @@
-import type { ServiceConfig } from '../config/config.ts';
+import type { ServiceConfig } from '../config/config-types.ts';
 import type { Deadline } from './deadline.ts';
 import type { ProbeState, ReplicaHeartbeat, RunSignals } from './evaluate-probe.ts';
 import type { ActiveMaintenance } from '../rules/maintenance-window.ts';
 import { FAILURE_METRIC, START_METRIC } from './signal-metrics.ts';
-import type { StatusRuleResult } from '../rules/ok-when.ts';
+import type { OkWhenResult } from '../rules/ok-when.ts';
 import { formatExactSeconds as secs } from '../time/microseconds.ts';
 import { isoTime as iso } from '../time/time-format.ts';
 
 /** Which rule of the decision order settled a probe's state. */
 export type DecidingRule =
-  | 'paused' | 'maintenance' | 'unreachable' | 'failure_signal' | 'run_too_long' | 'never' | 'status_rule' | 'future_heartbeat'
+  | 'paused' | 'maintenance' | 'unreachable' | 'failure_signal' | 'run_too_long' | 'never' | 'ok_when' | 'future_heartbeat'
   | 'run_within_max' | 'schedule_ended' | 'schedule' | 'threshold' | 'replicas_never' | 'replicas';
 
 /** What the reason is written from: the deciding rule and the figures it used. */
@@ -26,7 +26,7 @@ export interface DecisionFacts {
   /** The last success, or the start of a run in progress. */
   readonly arrivalSeconds: number | undefined;
   readonly deadline: Deadline | undefined;
-  readonly statusRules: readonly StatusRuleResult[];
+  readonly okWhenResults: readonly OkWhenResult[];
   readonly maintenance: ActiveMaintenance | undefined;
   readonly replicas: { readonly expected: number; readonly fresh: number; readonly heartbeats: readonly ReplicaHeartbeat[] } | undefined;
   /** Why the Pushgateway could not be read, when there was no snapshot to judge by. */
@@ -63,8 +63,8 @@ export function explainDecision(facts: DecisionFacts): string {
     }
     case 'never':
       return `no ${service.heartbeatMetric} heartbeat for this target in the snapshot`;
-    case 'status_rule': {
-      const broken = facts.statusRules.find((result) => !result.passed);
+    case 'ok_when': {
+      const broken = facts.okWhenResults.find((result) => !result.passed);
       if (broken === undefined) return 'a status rule does not hold';
       const seen = broken.values.length === 0 ? `${broken.rule.metric} was not pushed` : `${broken.rule.metric} is ${broken.values.join(', ')}`;
       return `status rule "${broken.rule.text}" does not hold: ${seen}`;

@@ -1,4 +1,4 @@
-import type { ExporterConfig } from '../config/config.ts';
+import type { ExporterConfig } from '../config/config-types.ts';
 import { explainProbe, type ProbeEvaluation } from '../probe/evaluate-probe.ts';
 import { redactUrl } from '../config/redact-url.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from '../probe/signal-metrics.ts';
@@ -54,9 +54,9 @@ function runLines(evaluation: ProbeEvaluation): string[] {
   }
   for (const metric of signals.ignored) lines.push(`  ${metric}: ignored, further in the future than max_clock_skew_seconds ${evaluation.maxClockSkewSeconds}`);
   if (evaluation.lastRunDurationSeconds !== undefined) lines.push(`  last run took: ${secs(evaluation.lastRunDurationSeconds)}`);
-  if (evaluation.statusRules.length > 0) {
+  if (evaluation.okWhenResults.length > 0) {
     lines.push('', 'Status rules (ok_when):');
-    for (const result of evaluation.statusRules) {
+    for (const result of evaluation.okWhenResults) {
       const seen = result.values.length === 0 ? 'not pushed' : result.values.join(', ');
       lines.push(`  ${quote(result.rule.text)}: ${result.passed ? 'holds' : 'does not hold'} (${result.rule.metric} = ${seen})`);
     }

@@ -4,15 +4,16 @@ import { isValidMetricName } from '../exposition/metric-names.ts';
 export type ComparisonOperator = '==' | '!=' | '<' | '<=' | '>' | '>=';
 
 /** An `ok_when` rule: a pushed gauge compared with a number, e.g. `loop_status == 1`. */
-export interface StatusRule {
+export interface OkWhenRule {
   readonly text: string;
   readonly metric: string;
   readonly operator: ComparisonOperator;
   readonly threshold: number;
 }
 
-export interface StatusRuleResult {
-  readonly rule: StatusRule;
+/** What one `ok_when` rule made of a group's samples. */
+export interface OkWhenResult {
+  readonly rule: OkWhenRule;
   readonly passed: boolean;
   /** The values the rule saw, in group order; empty when the metric was not pushed. */
   readonly values: readonly number[];
@@ -33,7 +34,7 @@ const RULE = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(==|!=|<=|>=|<|>)\s*(\S+)\s*$/;
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Parses `metric op number`; the error names what is wrong. */
-export function parseStatusRule(text: string): StatusRule | { readonly error: string } {
+export function parseOkWhenRule(text: string): OkWhenRule | { readonly error: string } {
   const match = RULE.exec(text);
   if (match === null) return { error: 'must be "<metric> <op> <number>" with op one of == != < <= > >=, e.g. "loop_status == 1"' };
   const [, metric = '', operator = '', number = ''] = match;
@@ -48,7 +49,7 @@ export function parseStatusRule(text: string): StatusRule | { readonly error: st
  * Passes when the metric was pushed in the group and every sample of it satisfies the rule:
  * a status that was never pushed, or is NaN, does not vouch for the service.
  */
-export function evaluateStatusRule(rule: StatusRule, samples: readonly Sample[]): StatusRuleResult {
+export function evaluateOkWhenRule(rule: OkWhenRule, samples: readonly Sample[]): OkWhenResult {
   const values = samples.filter((sample) => sample.name === rule.metric).map((sample) => sample.value);
   const compare = COMPARISONS[rule.operator];
   // NaN says nothing about health: it fails even `!=`, which it would otherwise pass.

@@ -1,4 +1,4 @@
-import type { ExporterConfig } from '../../core/config/config.ts';
+import type { ExporterConfig } from '../../core/config/config-types.ts';
 import { describeError, ExporterError, PushgatewayError } from '../../core/errors.ts';
 import type { Clock } from '../../core/time/clock.ts';
 import { ExpiringCache } from './expiring-cache.ts';

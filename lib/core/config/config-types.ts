@@ -1,0 +1,80 @@
+import type { MaintenanceWindow } from '../rules/maintenance-window.ts';
+import type { OkWhenRule } from '../rules/ok-when.ts';
+import type { Schedule } from '../rules/schedule.ts';
+
+/** A cron job's expectation: a heartbeat after each scheduled time, within grace. */
+export interface ServiceSchedule {
+  readonly schedule: Schedule;
+  readonly graceSeconds: number;
+}
+
+export interface ServiceConfig {
+  readonly name: string;
+  readonly job: string;
+  readonly heartbeatMetric: string;
+  /** Maximum heartbeat age; undefined when the service has a `schedule` instead. */
+  readonly freshnessThresholdSeconds: number | undefined;
+  readonly schedule: ServiceSchedule | undefined;
+  /** Minimum number of distinct instances with a fresh heartbeat; undefined for a single-instance service. */
+  readonly replicas: number | undefined;
+  /** A run started longer ago than this without finishing is down (`running_too_long`). */
+  readonly maxRunSeconds: number | undefined;
+  /** Rules on pushed status gauges, all of which must pass. */
+  readonly okWhen: readonly OkWhenRule[];
+  /** Paused services probe as up with state `paused`, so their alerts stay quiet. */
+  readonly paused: boolean;
+  readonly maintenance: readonly MaintenanceWindow[];
+}
+
+/** What a service gets for each key it leaves out (the `defaults:` mapping, filled in from CONFIG_DEFAULTS). */
+export interface ServiceDefaults {
+  readonly job: string;
+  readonly heartbeatMetric: string;
+  readonly freshnessThresholdSeconds: number;
+  readonly graceSeconds: number;
+  readonly timezone: string;
+  readonly maxRunSeconds: number | undefined;
+}
+
+export interface ExporterConfig {
+  /** May carry `user:password@` for a Pushgateway behind basic auth. */
+  readonly pushgatewayUrl: string;
+  /** Sent as `Authorization: Bearer` to a Pushgateway behind a token. */
+  readonly pushgatewayBearerToken: string | undefined;
+  readonly scrapeIntervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly maxStaleSeconds: number;
+  readonly configTtlSeconds: number;
+  readonly maxClockSkewSeconds: number;
+  readonly allowUnlistedTargets: boolean;
+  /** Largest Pushgateway `/metrics` body read, compressed or not. */
+  readonly maxBodyBytes: number;
+  readonly defaults: ServiceDefaults;
+  readonly services: ReadonlyMap<string, ServiceConfig>;
+}
+
+export interface ConfigOverrides {
+  /** `PUSHGATEWAY_URL` from the environment wins over `pushgateway_url`. */
+  readonly pushgatewayUrl?: string | undefined;
+  /** `PUSHGATEWAY_BEARER_TOKEN` from the environment wins over `pushgateway_bearer_token`. */
+  readonly pushgatewayBearerToken?: string | undefined;
+}
+
+export const CONFIG_DEFAULTS = {
+  scrapeIntervalSeconds: 5,
+  timeoutSeconds: 5,
+  maxStaleSeconds: 60,
+  configTtlSeconds: 60,
+  maxClockSkewSeconds: 300,
+  allowUnlistedTargets: false,
+  // Two snapshots (body and index, the one in use and the one being read) must fit a 128 MB Lambda
+  // in the worst shape: 8 MiB is the largest that does (docs/performance.md; test/integration/snapshot-memory.test.ts).
+  // A 10k-group Pushgateway renders about 3 MB.
+  maxBodyBytes: 8 * 1024 * 1024,
+  job: 'heartbeat',
+  heartbeatMetric: 'loop_heartbeat_timestamp_seconds',
+  freshnessThresholdSeconds: 10,
+  // A cron job's heartbeat comes when the run ends: five minutes covers a typical run.
+  graceSeconds: 300,
+  timezone: 'UTC',
+} as const;

@@ -1,0 +1,113 @@
+import { ConfigError } from '../errors.ts';
+import { CONFIG_DEFAULTS, type ConfigOverrides, type ExporterConfig, type ServiceDefaults } from './config-types.ts';
+import { FieldReader, httpUrl, isFields, Problems, show } from './field-rules.ts';
+import { parseServices } from './parse-service.ts';
+
+/** The top-level keys, in the order docs/configuration.md and the unknown-key message list them. */
+const TOP_LEVEL_KEYS = [
+  'pushgateway_url',
+  'pushgateway_bearer_token',
+  'scrape_interval_seconds',
+  'timeout_seconds',
+  'max_stale_seconds',
+  'config_ttl_seconds',
+  'max_clock_skew_seconds',
+  'allow_unlisted_targets',
+  'max_body_bytes',
+  'default_freshness_threshold_seconds',
+  'defaults',
+  'services',
+] as const;
+const DEFAULTS_KEYS = ['job', 'heartbeat_metric', 'freshness_threshold_seconds', 'grace_seconds', 'timezone', 'max_run_seconds'] as const;
+
+/** `pushgateway_url`, unless `PUSHGATEWAY_URL` from the environment overrides it; one of them is required. */
+function pushgatewayUrl(top: FieldReader, override: string | undefined, problems: Problems): string | undefined {
+  const configured = top.nonEmptyString('pushgateway_url');
+  if (override) return httpUrl(override, 'PUSHGATEWAY_URL (environment)', problems);
+  if (configured !== undefined) return httpUrl(configured, top.path('pushgateway_url'), problems);
+  if (!top.has('pushgateway_url')) top.problem('pushgateway_url', 'required (or set the PUSHGATEWAY_URL environment variable)');
+  return undefined;
+}
+
+/** `pushgateway_bearer_token`, checked even when `PUSHGATEWAY_BEARER_TOKEN` from the environment overrides it. */
+function pushgatewayBearerToken(top: FieldReader, override: string | undefined): string | undefined {
+  const configured = top.secret('pushgateway_bearer_token');
+  return override || configured;
+}
+
+/**
+ * The `defaults:` mapping, each key falling back to CONFIG_DEFAULTS; `legacyThreshold` is
+ * `default_freshness_threshold_seconds`, the older spelling of `defaults.freshness_threshold_seconds`.
+ */
+function serviceDefaults(top: FieldReader, legacyThreshold: number | undefined): ServiceDefaults {
+  const value = top.value('defaults');
+  let given: Partial<ServiceDefaults> = {};
+  if (value !== undefined && !isFields(value)) top.problem('defaults', `must be a mapping, got ${show(value)}`);
+  else if (value !== undefined) {
+    const read = top.nested('defaults', value);
+    read.unknownKeys(DEFAULTS_KEYS);
+    given = {
+      job: read.nonEmptyString('job'),
+      heartbeatMetric: read.metricName('heartbeat_metric'),
+      freshnessThresholdSeconds: read.number('freshness_threshold_seconds'),
+      graceSeconds: read.number('grace_seconds'),
+      timezone: read.timezone('timezone'),
+      maxRunSeconds: read.number('max_run_seconds'),
+    };
+    if (given.freshnessThresholdSeconds !== undefined && legacyThreshold !== undefined) {
+      top.problem('default_freshness_threshold_seconds', 'is an alias of defaults.freshness_threshold_seconds; set only one of them');
+    }
+  }
+  return {
+    job: given.job ?? CONFIG_DEFAULTS.job,
+    heartbeatMetric: given.heartbeatMetric ?? CONFIG_DEFAULTS.heartbeatMetric,
+    freshnessThresholdSeconds: given.freshnessThresholdSeconds ?? legacyThreshold ?? CONFIG_DEFAULTS.freshnessThresholdSeconds,
+    graceSeconds: given.graceSeconds ?? CONFIG_DEFAULTS.graceSeconds,
+    timezone: given.timezone ?? CONFIG_DEFAULTS.timezone,
+    maxRunSeconds: given.maxRunSeconds,
+  };
+}
+
+/**
+ * Validates a parsed config (plain data, as parseConfigYaml returns it) and fills in defaults.
+ * Pure: no I/O, no environment (its overrides come as an argument). Throws a ConfigError listing
+ * every problem by path.
+ */
+export function validateConfig(raw: unknown, overrides: ConfigOverrides = {}, source?: string): ExporterConfig {
+  if (!isFields(raw)) {
+    throw new ConfigError([`(root): must be a mapping of config keys, got ${raw === null ? 'an empty document' : show(raw)}`], source);
+  }
+  const problems = new Problems();
+  const top = new FieldReader(raw, '', problems);
+  top.unknownKeys(TOP_LEVEL_KEYS);
+  // Each top-level key, its rule and the field it gives, in the order read: problems are listed in it.
+  const given = {
+    pushgatewayUrl: pushgatewayUrl(top, overrides.pushgatewayUrl, problems),
+    pushgatewayBearerToken: pushgatewayBearerToken(top, overrides.pushgatewayBearerToken),
+    scrapeIntervalSeconds: top.number('scrape_interval_seconds'),
+    timeoutSeconds: top.number('timeout_seconds'),
+    maxStaleSeconds: top.number('max_stale_seconds'),
+    configTtlSeconds: top.number('config_ttl_seconds'),
+    maxClockSkewSeconds: top.number('max_clock_skew_seconds'),
+    allowUnlistedTargets: top.boolean('allow_unlisted_targets'),
+    legacyFreshnessThresholdSeconds: top.number('default_freshness_threshold_seconds', 'freshness_threshold_seconds'),
+    maxBodyBytes: top.number('max_body_bytes'),
+  };
+  const defaults = serviceDefaults(top, given.legacyFreshnessThresholdSeconds);
+  const services = parseServices(top, defaults);
+  if (problems.list.length > 0 || given.pushgatewayUrl === undefined) throw new ConfigError(problems.list, source);
+
+  return {
+    pushgatewayUrl: given.pushgatewayUrl,
+    pushgatewayBearerToken: given.pushgatewayBearerToken,
+    scrapeIntervalSeconds: given.scrapeIntervalSeconds ?? CONFIG_DEFAULTS.scrapeIntervalSeconds,
+    timeoutSeconds: given.timeoutSeconds ?? CONFIG_DEFAULTS.timeoutSeconds,
+    maxStaleSeconds: given.maxStaleSeconds ?? CONFIG_DEFAULTS.maxStaleSeconds,
+    configTtlSeconds: given.configTtlSeconds ?? CONFIG_DEFAULTS.configTtlSeconds,
+    maxClockSkewSeconds: given.maxClockSkewSeconds ?? CONFIG_DEFAULTS.maxClockSkewSeconds,
+    allowUnlistedTargets: given.allowUnlistedTargets ?? CONFIG_DEFAULTS.allowUnlistedTargets,
+    maxBodyBytes: given.maxBodyBytes ?? CONFIG_DEFAULTS.maxBodyBytes,
+    defaults,
+    services,
+  };
+}
