@@ -1,7 +1,7 @@
 import { GroupingKeyError } from '../errors.ts';
 
-// The push path of the Pushgateway API, /metrics/job/<job>{/<label>/<value>}, encoded as its
-// README ("API › URL") asks: https://github.com/prometheus/pushgateway#url
+// The push path of the Pushgateway API, /metrics/job/<job>{/<label>/<value>}, encoded as that API
+// asks (docs/cli.md#pushing-by-hand).
 
 /** Label names of the Prometheus data model; names starting with `__` are reserved and Pushgateway rejects them. */
 export const LABEL_NAME_PATTERN = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -17,7 +17,7 @@ export function labelNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** base64url without padding (RFC 4648 §5), which Pushgateway decodes after a `@base64` suffix. */
+/** base64url without padding, which Pushgateway decodes after a `@base64` suffix. */
 function base64Url(value: string): string {
   return Buffer.from(value, 'utf8').toString('base64url');
 }

@@ -8,6 +8,9 @@ import { MICROS_PER_SECOND, toMicros } from '../time/microseconds.ts';
 const EARLIEST_SECONDS = -8.64e12 + 86_400;
 const LATEST_SECONDS = 8.64e12 - 86_400;
 
+/** 2000-01-01T00:00:00Z: where the check that a schedule fires at all starts looking. */
+const NEVER_FIRES_CHECK_FROM_MS = 946_684_800_000;
+
 /** A cron schedule in an IANA time zone: when a scheduled job is expected to report. */
 export interface Schedule {
   readonly expression: string;
@@ -48,7 +51,10 @@ export function parseSchedule(expression: string, timezone: string): SchedulePar
     const message = error instanceof Error ? error.message : String(error);
     return { error: `not a valid cron expression: ${message.replace(/^CronPattern: /, '').split('\n')[0]}` };
   }
-  if (cron.nextRun() === null) return { error: 'never fires (no date matches it)' };
+  // Whether a pattern ever fires does not depend on when it is asked: with no year field it repeats
+  // within the 400-year Gregorian cycle, well inside croner's search. Asking from a fixed instant
+  // instead of the clock keeps parsing a config pure.
+  if (cron.nextRun(new Date(NEVER_FIRES_CHECK_FROM_MS)) === null) return { error: 'never fires (no date matches it)' };
   return {
     schedule: {
       expression,
