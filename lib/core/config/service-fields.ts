@@ -1,7 +1,8 @@
-import { parseRfc3339, type MaintenanceWindow } from '../rules/maintenance-window.ts';
+import type { MaintenanceWindow } from '../rules/maintenance-window.ts';
 import { parseOkWhenRule, type OkWhenRule } from '../rules/ok-when.ts';
 import { parseSchedule } from '../rules/schedule.ts';
 import { toMicros } from '../time/microseconds.ts';
+import { parseRfc3339 } from '../time/parse-rfc3339.ts';
 import type { ServiceDefaults, ServiceSchedule } from './config-types.ts';
 import { isFields, show, type FieldReader } from './field-rules.ts';
 
