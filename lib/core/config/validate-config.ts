@@ -35,28 +35,34 @@ function pushgatewayBearerToken(top: FieldReader, override: string | undefined):
   return override || configured;
 }
 
+/** The keys `defaults:` sets, each read by its rule. */
+function givenDefaults(top: FieldReader): Partial<ServiceDefaults> {
+  const value = top.value('defaults');
+  if (value === undefined) return {};
+  if (!isFields(value)) {
+    top.problem('defaults', `must be a mapping, got ${show(value)}`);
+    return {};
+  }
+  const read = top.nested('defaults', value);
+  read.unknownKeys(DEFAULTS_KEYS);
+  return {
+    job: read.nonEmptyString('job'),
+    heartbeatMetric: read.metricName('heartbeat_metric'),
+    freshnessThresholdSeconds: read.number('freshness_threshold_seconds'),
+    graceSeconds: read.number('grace_seconds'),
+    timezone: read.timezone('timezone'),
+    maxRunSeconds: read.number('max_run_seconds'),
+  };
+}
+
 /**
- * The `defaults:` mapping, each key falling back to CONFIG_DEFAULTS; `legacyThreshold` is
- * `default_freshness_threshold_seconds`, the older spelling of `defaults.freshness_threshold_seconds`.
+ * What a service gets for each key it leaves out: `defaults:`, then CONFIG_DEFAULTS. `legacyThreshold`
+ * is `default_freshness_threshold_seconds`, the older spelling of `defaults.freshness_threshold_seconds`.
  */
 function serviceDefaults(top: FieldReader, legacyThreshold: number | undefined): ServiceDefaults {
-  const value = top.value('defaults');
-  let given: Partial<ServiceDefaults> = {};
-  if (value !== undefined && !isFields(value)) top.problem('defaults', `must be a mapping, got ${show(value)}`);
-  else if (value !== undefined) {
-    const read = top.nested('defaults', value);
-    read.unknownKeys(DEFAULTS_KEYS);
-    given = {
-      job: read.nonEmptyString('job'),
-      heartbeatMetric: read.metricName('heartbeat_metric'),
-      freshnessThresholdSeconds: read.number('freshness_threshold_seconds'),
-      graceSeconds: read.number('grace_seconds'),
-      timezone: read.timezone('timezone'),
-      maxRunSeconds: read.number('max_run_seconds'),
-    };
-    if (given.freshnessThresholdSeconds !== undefined && legacyThreshold !== undefined) {
-      top.problem('default_freshness_threshold_seconds', 'is an alias of defaults.freshness_threshold_seconds; set only one of them');
-    }
+  const given = givenDefaults(top);
+  if (given.freshnessThresholdSeconds !== undefined && legacyThreshold !== undefined) {
+    top.problem('default_freshness_threshold_seconds', 'is an alias of defaults.freshness_threshold_seconds; set only one of them');
   }
   return {
     job: given.job ?? CONFIG_DEFAULTS.job,
