@@ -10,7 +10,9 @@ import autocannon from 'autocannon';
 import { createExporter } from '../lib/runtime/runtime.ts';
 import { PushgatewayClient } from '../lib/edges/pushgateway/pushgateway-reader.ts';
 import { handleRequest } from '../lib/http/routes.ts';
-import { indexSnapshot, SnapshotSlot, type Snapshot } from '../lib/core/snapshot/snapshot.ts';
+import { indexSnapshot } from '../lib/core/snapshot/index-slot.ts';
+import { SnapshotSlot } from '../lib/core/snapshot/snapshot-slot.ts';
+import type { Snapshot } from '../lib/core/snapshot/snapshot.ts';
 import { BODY_SHAPES, hostileBody } from '../test/support/hostile-bodies.ts';
 import { freePort, PROJECT_ROOT, startProcess, startPushgateway, tempDir, type RunningProcess } from '../test/support/processes.ts';
 

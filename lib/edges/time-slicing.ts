@@ -1,11 +1,10 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { SlicedWork } from '../core/sliced-work.ts';
 
-/**
- * Long work written as a generator that yields every few tens of microseconds of work (between
- * two steps it can stop anywhere). Run in slices, it gives the event loop a turn every `sliceMs`,
+/*
+ * Runs sliced work (lib/core/sliced-work.ts) in slices: the event loop gets a turn every `sliceMs`,
  * so a read in progress never holds up `/-/healthy` or a probe answered from the cache.
  */
-export type SlicedWork<T> = Generator<void, T, void>;
 
 /** How long a slice runs before the event loop gets a turn: short against any scrape or health-check timeout. */
 export const SLICE_MS = 2;
@@ -39,12 +38,4 @@ export function slicer(sliceMs: number = SLICE_MS): () => Promise<void> | undefi
       sliceStart = performance.now();
     });
   };
-}
-
-/** Runs the same work in one go (tests, tools, small inputs). */
-export function runToEnd<T>(work: SlicedWork<T>): T {
-  for (;;) {
-    const step = work.next();
-    if (step.done) return step.value;
-  }
 }

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { evaluateProbe, explainProbe, type ProbeState } from '../../lib/core/probe/evaluate-probe.ts';
+import { evaluateProbe } from '../../lib/core/probe/evaluate-probe.ts';
+import { explainDecision } from '../../lib/core/probe/probe-reason.ts';
+import type { ProbeState } from '../../lib/core/probe/probe-evaluation.ts';
 import { parseExposition } from '../../lib/core/exposition/exposition-parser.ts';
 import { parseSchedule } from '../../lib/core/rules/schedule.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { parseOkWhenRule, type OkWhenRule } from '../../lib/core/rules/ok-when.ts';
-import { EMPTY_SNAPSHOT, indexSnapshot, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
+import { EMPTY_SNAPSHOT, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
+import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { serviceConfig } from '../support/service-config.ts';
 
 const HB = 'loop_heartbeat_timestamp_seconds';
@@ -32,9 +35,9 @@ describe('evaluateProbe', () => {
       const result = evaluateProbe(config, own, service1, 'service1', row.now);
       assert.equal(result.state, row.state);
       assert.equal(result.success, row.success);
-      assert.equal(result.heartbeat?.timestampSeconds, 1000);
-      assert.equal(result.ageSeconds, row.age, 'the age is exact to the microsecond');
-      assert.equal(result.heartbeat?.group.pushTimeSeconds, 1000.5);
+      assert.equal(result.heartbeat.found?.timestampSeconds, 1000);
+      assert.equal(result.heartbeat.ageSeconds, row.age, 'the age is exact to the microsecond');
+      assert.equal(result.heartbeat.found?.group.pushTimeSeconds, 1000.5);
     });
   }
 
@@ -43,29 +46,29 @@ describe('evaluateProbe', () => {
       const result = evaluateProbe(config, snapshot, { ...service1, name: 'service2' }, 'service2', 1000);
       assert.equal(result.state, 'never');
       assert.equal(result.success, false);
-      assert.equal(result.heartbeat, undefined);
-      assert.equal(result.ageSeconds, undefined);
+      assert.equal(result.heartbeat.found, undefined);
+      assert.equal(result.heartbeat.ageSeconds, undefined);
     }
   });
 
   it("takes the newest of several samples in the target's group", () => {
     const snapshot = snapshotOf([pushed('service1', 900, ',thread="a"'), pushed('service1', 1000, ',thread="b"'), pushed('service1', 950, ',thread="c"')]);
-    assert.equal(evaluateProbe(config, snapshot, service1, 'service1', 1001).heartbeat?.timestampSeconds, 1000);
+    assert.equal(evaluateProbe(config, snapshot, service1, 'service1', 1001).heartbeat.found?.timestampSeconds, 1000);
   });
 
   it("prefers the target's own group over a newer service-labelled sample elsewhere", () => {
     const snapshot = snapshotOf([pushed('service1', 900), pushed('host-7', 1000, ',service="service1"')]);
     const result = evaluateProbe(config, snapshot, service1, 'service1', 1001);
-    assert.equal(result.heartbeat?.timestampSeconds, 900);
-    assert.equal(result.heartbeat?.via, 'group');
+    assert.equal(result.heartbeat.found?.timestampSeconds, 900);
+    assert.equal(result.heartbeat.found?.via, 'group');
     assert.equal(result.state, 'late');
   });
 
   it('falls back to the newest sample labelled service=<target> in any group', () => {
     const snapshot = snapshotOf([pushed('host-1', 990, ',service="service1"', 'loops'), pushed('host-2', 998, ',service="service1"', 'other')]);
     const result = evaluateProbe(config, snapshot, service1, 'service1', 1000);
-    assert.equal(result.heartbeat?.via, 'service_label');
-    assert.equal(result.heartbeat?.group.instance, 'host-2');
+    assert.equal(result.heartbeat.found?.via, 'service_label');
+    assert.equal(result.heartbeat.found?.group.instance, 'host-2');
     assert.equal(result.success, true);
   });
 
@@ -80,7 +83,7 @@ describe('evaluateProbe', () => {
     const snapshot = snapshotOf(['some_status{instance="service1",job="heartbeat"} 1', 'push_time_seconds{instance="service1",job="heartbeat"} 1000']);
     const result = evaluateProbe(config, snapshot, { ...service1, heartbeatMetric: 'push_time_seconds' }, 'service1', 1004);
     assert.equal(result.success, true);
-    assert.equal(result.heartbeat?.timestampSeconds, 1000);
+    assert.equal(result.heartbeat.found?.timestampSeconds, 1000);
   });
 
   it('ignores NaN and infinite heartbeat values', () => {
@@ -98,7 +101,7 @@ describe('evaluateProbe', () => {
       'loop_errors_total{instance="service9",job="heartbeat"} 99',
     ]);
     const result = evaluateProbe(config, snapshot, service1, 'service1', 1001);
-    assert.deepEqual(result.passThrough.map((s) => [s.name, { ...s.labels }, s.value]), [['loop_errors_total', { kind: 'db' }, 4]]);
+    assert.deepEqual(result.passThrough.samples.map((s) => [s.name, { ...s.labels }, s.value]), [['loop_errors_total', { kind: 'db' }, 4]]);
   });
 
   describe('with replicas', () => {
@@ -115,14 +118,14 @@ describe('evaluateProbe', () => {
       assert.equal(result.success, true);
       assert.deepEqual({ expected: result.replicas?.expected, fresh: result.replicas?.fresh }, { expected: 2, fresh: 2 });
       assert.deepEqual(result.replicas?.heartbeats.map((h) => [h.instance, h.fresh]), [['worker-a', true], ['worker-b', true], ['worker-c', false]]);
-      assert.equal(result.heartbeat?.group.instance, 'worker-a');
+      assert.equal(result.heartbeat.found?.group.instance, 'worker-a');
     });
 
     it('is late when fewer than N are fresh', () => {
       const result = evaluateProbe(config, snapshot, replicated, 'worker', 1004);
       assert.equal(result.replicas?.fresh, 1);
       assert.equal(result.state, 'late');
-      assert.equal(explainProbe(result), '1 instance(s) up, 2 required (replicas)');
+      assert.equal(explainDecision(result), '1 instance(s) up, 2 required (replicas)');
       assert.equal(result.success, false);
     });
 
@@ -135,7 +138,7 @@ describe('evaluateProbe', () => {
       const result = evaluateProbe(config, twoJobs, replicated, 'worker', 1001);
       assert.equal(result.replicas?.fresh, 1);
       assert.equal(result.success, false);
-      assert.equal(result.heartbeat?.via, 'group', "the target's own group still decides the heartbeat shown");
+      assert.equal(result.heartbeat.found?.via, 'group', "the target's own group still decides the heartbeat shown");
     });
 
     it("judges each instance on its own group: a failed instance does not count, whichever pushed last", () => {
@@ -152,7 +155,7 @@ describe('evaluateProbe', () => {
       }
       const strict = evaluateProbe(config, instances('worker-b'), { ...replicated, replicas: 3 }, 'worker', 1001);
       assert.equal(strict.state, 'failed');
-      assert.match(explainProbe(strict), /^2 instance\(s\) up, 3 required \(replicas\); instance "worker-b": the run failed at /);
+      assert.match(explainDecision(strict), /^2 instance\(s\) up, 3 required \(replicas\); instance "worker-b": the run failed at /);
     });
 
     it('reports never when no instance ever pushed', () => {
@@ -184,23 +187,23 @@ describe('evaluateProbe', () => {
     for (const row of table) {
       it(row.name, () => {
         const result = evaluateProbe(config, ranAt(row.heartbeat), cron, 'backup', at(row.now));
-        assert.equal(result.state, row.state, explainProbe(result));
+        assert.equal(result.state, row.state, explainDecision(result));
         assert.equal(result.success, row.state === 'up');
-        assert.equal(result.nextExpectedSeconds, at(row.next));
-        assert.equal(result.lateSeconds, row.late);
+        assert.equal(result.deadline.nextExpectedSeconds, at(row.next));
+        assert.equal(result.deadline.lateSeconds, row.late);
       });
     }
 
     it('says which run is late, in the schedule\'s terms', () => {
       const result = evaluateProbe(config, ranAt('2026-01-10T10:00:30Z'), cron, 'backup', at('2026-01-10T10:20:00Z'));
-      assert.equal(explainProbe(result), 'the last heartbeat is 1170s old: the run due at 2026-01-10T10:15:00.000Z (*/15 * * * * in Europe/Berlin) is 180s past its grace of 120s');
+      assert.equal(explainDecision(result), 'the last heartbeat is 1170s old: the run due at 2026-01-10T10:15:00.000Z (*/15 * * * * in Europe/Berlin) is 180s past its grace of 120s');
     });
 
     it('is never without a heartbeat, and has no deadline then', () => {
       const result = evaluateProbe(config, EMPTY_SNAPSHOT, cron, 'backup', at('2026-01-10T10:20:00Z'));
       assert.equal(result.state, 'never');
-      assert.equal(result.nextExpectedSeconds, undefined);
-      assert.equal(result.lateSeconds, undefined);
+      assert.equal(result.deadline.nextExpectedSeconds, undefined);
+      assert.equal(result.deadline.lateSeconds, undefined);
     });
 
     it('judges each replica against the schedule', () => {
@@ -253,9 +256,9 @@ describe('evaluateProbe', () => {
     for (const row of table) {
       it(row.name, () => {
         const result = evaluateProbe(config, group(row.samples), job, 'etl', row.now);
-        assert.equal(result.state, row.state, explainProbe(result));
-        assert.match(explainProbe(result), row.reason);
-        assert.equal(result.lastRunDurationSeconds, row.duration);
+        assert.equal(result.state, row.state, explainDecision(result));
+        assert.match(explainDecision(result), row.reason);
+        assert.equal(result.run.lastRunDurationSeconds, row.duration);
       });
     }
 
@@ -269,10 +272,10 @@ describe('evaluateProbe', () => {
     it('ignores a start or failure signal further ahead than max_clock_skew_seconds (a clock or unit error)', () => {
       // Milliseconds pushed where seconds belong: a "start" thousands of years ahead must not hold the service up.
       const result = evaluateProbe(config, group({ [HB]: 1000, [START_METRIC]: 5_000_000, [FAILURE_METRIC]: 4_000_000 }), job, 'etl', 5000);
-      assert.equal(result.state, 'late', explainProbe(result));
-      assert.equal(result.running, false);
-      assert.deepEqual(result.signals.ignored, [START_METRIC, FAILURE_METRIC]);
-      assert.equal(evaluateProbe(config, group({ [HB]: 4900, [START_METRIC]: 5200 }), job, 'etl', 5000).running, true, 'within the skew allowance it counts');
+      assert.equal(result.state, 'late', explainDecision(result));
+      assert.equal(result.run.running, false);
+      assert.deepEqual(result.run.signals.ignored, [START_METRIC, FAILURE_METRIC]);
+      assert.equal(evaluateProbe(config, group({ [HB]: 4900, [START_METRIC]: 5200 }), job, 'etl', 5000).run.running, true, 'within the skew allowance it counts');
     });
 
     it('a run in progress with max_run_seconds is not late before max_run_seconds, whatever the period', () => {
@@ -282,22 +285,22 @@ describe('evaluateProbe', () => {
       const started = Date.parse('2026-01-10T12:00:00.100Z') / 1000;
       const snapshot = group({ [HB]: started - 900, [START_METRIC]: started });
       const during = evaluateProbe(config, snapshot, cron, 'etl', started + 1260);
-      assert.equal(during.state, 'up', explainProbe(during));
-      assert.equal(explainProbe(during), 'a run started at 2026-01-10T12:00:00.100Z is in progress, within max_run_seconds 3600');
-      assert.deepEqual([during.nextExpectedSeconds, during.lateSeconds], [started + 3600, 0]);
+      assert.equal(during.state, 'up', explainDecision(during));
+      assert.equal(explainDecision(during), 'a run started at 2026-01-10T12:00:00.100Z is in progress, within max_run_seconds 3600');
+      assert.deepEqual([during.deadline.nextExpectedSeconds, during.deadline.lateSeconds], [started + 3600, 0]);
       const over = evaluateProbe(config, snapshot, cron, 'etl', started + 3601);
       assert.equal(over.state, 'running_too_long');
-      assert.equal(over.lateSeconds, 1);
+      assert.equal(over.deadline.lateSeconds, 1);
     });
 
     it('breaks ties: a start equal to the last success is a finished run, a failure equal to it is not a failure', () => {
-      assert.equal(evaluateProbe(config, group({ [HB]: 1000, [START_METRIC]: 1000 }), job, 'etl', 1001).running, false);
+      assert.equal(evaluateProbe(config, group({ [HB]: 1000, [START_METRIC]: 1000 }), job, 'etl', 1001).run.running, false);
       assert.equal(evaluateProbe(config, group({ [HB]: 1000, [FAILURE_METRIC]: 1000 }), job, 'etl', 1001).state, 'up');
     });
 
     it('passes the signals through with the other pushed samples', () => {
       const result = evaluateProbe(config, group({ [HB]: 1000, [FAILURE_METRIC]: 2000 }), job, 'etl', 2001);
-      assert.deepEqual(result.passThrough.map((sample) => sample.name), [FAILURE_METRIC]);
+      assert.deepEqual(result.passThrough.samples.map((sample) => sample.name), [FAILURE_METRIC]);
     });
   });
 
@@ -314,18 +317,18 @@ describe('evaluateProbe', () => {
     it('is up when every rule holds', () => {
       const result = evaluateProbe(config, withStatus('1'), loop, 'service1', 1001);
       assert.equal(result.state, 'up');
-      assert.deepEqual(result.okWhenResults.map((r) => r.passed), [true, true]);
+      assert.deepEqual(result.rules.okWhenResults.map((r) => r.passed), [true, true]);
     });
 
     it('is failed when a rule does not hold, naming it and the value seen', () => {
       const result = evaluateProbe(config, withStatus('0'), loop, 'service1', 1001);
       assert.equal(result.state, 'failed');
-      assert.equal(explainProbe(result), 'status rule "loop_status == 1" does not hold: loop_status is 0');
-      assert.equal(explainProbe(evaluateProbe(config, withStatus('1', '100'), loop, 'service1', 1001)), 'status rule "loop_queue_depth < 100" does not hold: loop_queue_depth is 100');
+      assert.equal(explainDecision(result), 'status rule "loop_status == 1" does not hold: loop_status is 0');
+      assert.equal(explainDecision(evaluateProbe(config, withStatus('1', '100'), loop, 'service1', 1001)), 'status rule "loop_queue_depth < 100" does not hold: loop_queue_depth is 100');
     });
 
     it('is failed when the status was never pushed or is NaN', () => {
-      assert.equal(explainProbe(evaluateProbe(config, snapshotOf([pushed('service1', 1000)]), loop, 'service1', 1001)), 'status rule "loop_status == 1" does not hold: loop_status was not pushed');
+      assert.equal(explainDecision(evaluateProbe(config, snapshotOf([pushed('service1', 1000)]), loop, 'service1', 1001)), 'status rule "loop_status == 1" does not hold: loop_status was not pushed');
       assert.equal(evaluateProbe(config, withStatus('NaN'), loop, 'service1', 1001).state, 'failed');
     });
 
@@ -339,9 +342,9 @@ describe('evaluateProbe', () => {
         `${FAILURE_METRIC}{instance="host-1",job="heartbeat",service="other"} 1001`,
       ]);
       const result = evaluateProbe(config, shared, loop, 'service1', 1002);
-      assert.equal(result.state, 'up', explainProbe(result));
-      assert.deepEqual(result.okWhenResults.map((r) => r.values), [[1], [3]]);
-      assert.equal(result.signals.failureSeconds, undefined);
+      assert.equal(result.state, 'up', explainDecision(result));
+      assert.deepEqual(result.rules.okWhenResults.map((r) => r.values), [[1], [3]]);
+      assert.equal(result.run.signals.failureSeconds, undefined);
       assert.equal(evaluateProbe(config, shared, { ...loop, name: 'other' }, 'other', 1002).state, 'failed');
     });
 
@@ -364,7 +367,7 @@ describe('evaluateProbe', () => {
     it('paused: true answers paused with probe success, whatever the heartbeat says', () => {
       for (const snapshot of [own, EMPTY_SNAPSHOT]) {
         const result = evaluateProbe(config, snapshot, { ...service1, paused: true }, 'service1', 9999);
-        assert.deepEqual([result.state, result.success, explainProbe(result)], ['paused', true, 'paused: true in the config']);
+        assert.deepEqual([result.state, result.success, explainDecision(result)], ['paused', true, 'paused: true in the config']);
       }
     });
 
@@ -372,7 +375,7 @@ describe('evaluateProbe', () => {
       const stateAt = (now: number) => evaluateProbe(config, own, maintained, 'service1', now);
       assert.equal(stateAt(1999.999).state, 'late');
       assert.equal(stateAt(2000).state, 'paused');
-      assert.equal(explainProbe(stateAt(2000)), 'in a maintenance window until 1970-01-01T00:50:00.000Z (database migration)');
+      assert.equal(explainDecision(stateAt(2000)), 'in a maintenance window until 1970-01-01T00:50:00.000Z (database migration)');
       assert.equal(stateAt(2999.999).success, true);
       assert.equal(stateAt(3000).state, 'late');
     });
@@ -382,14 +385,14 @@ describe('evaluateProbe', () => {
         { fromSeconds: 0, toSeconds: 100, reason: 'a' }, { fromSeconds: 50, toSeconds: 1000, reason: 'b' }, { fromSeconds: 1000, toSeconds: 1200 },
       ] });
       const result = evaluateProbe(config, own, overlapping, 'service1', 60);
-      assert.equal(explainProbe(result), 'in a maintenance window until 1970-01-01T00:20:00.000Z (a; b)');
+      assert.equal(explainDecision(result), 'in a maintenance window until 1970-01-01T00:20:00.000Z (a; b)');
       assert.equal(evaluateProbe(config, own, overlapping, 'service1', 1100).state, 'paused');
     });
 
     it('still reports the heartbeat it found while paused', () => {
       const result = evaluateProbe(config, own, maintained, 'service1', 2500);
-      assert.equal(result.heartbeat?.timestampSeconds, 1000);
-      assert.equal(result.lateSeconds, 1495);
+      assert.equal(result.heartbeat.found?.timestampSeconds, 1000);
+      assert.equal(result.deadline.lateSeconds, 1495);
     });
   });
 });

@@ -4,10 +4,13 @@ import fc from 'fast-check';
 import type { ServiceConfig } from '../../lib/core/config/config-types.ts';
 import { parseConfig } from '../../lib/core/config/parse-config.ts';
 import { renderDebugReport } from '../../lib/core/report/debug-report.ts';
-import { evaluateProbe, explainProbe, type ProbeState } from '../../lib/core/probe/evaluate-probe.ts';
+import { evaluateProbe } from '../../lib/core/probe/evaluate-probe.ts';
+import { explainDecision } from '../../lib/core/probe/probe-reason.ts';
+import type { ProbeState } from '../../lib/core/probe/probe-evaluation.ts';
 import { parseSchedule } from '../../lib/core/rules/schedule.ts';
 import { START_METRIC } from '../../lib/core/probe/signal-metrics.ts';
-import { indexSnapshot, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
+import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
+import type { Snapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { serviceConfig } from '../support/service-config.ts';
 
 // The oracle works in BigInt microseconds on decimal text, so no float arithmetic of the test's own
@@ -40,7 +43,7 @@ function group(samples: readonly [string, bigint][], instance = 'svc'): Snapshot
 
 function judge(service: ServiceConfig, snapshot: Snapshot, now: bigint, skew = '300'): { state: ProbeState; why: string; late: number | undefined } {
   const result = evaluateProbe({ maxClockSkewSeconds: Number(skew) }, snapshot, service, service.name, seconds(now));
-  return { state: result.state, why: explainProbe(result), late: result.lateSeconds };
+  return { state: result.state, why: explainDecision(result), late: result.deadline.lateSeconds };
 }
 
 describe('time rules are decided exactly, to the microsecond', () => {
@@ -177,8 +180,8 @@ describe('time rules are decided exactly, to the microsecond', () => {
           const now = micros(row.now);
           const snapshot = group([[HB, now - 60n * MICRO], [START_METRIC, now + micros(row.skew) + offset]]);
           const result = evaluateProbe({ maxClockSkewSeconds: Number(row.skew) }, snapshot, service, 'svc', seconds(now));
-          assert.equal(result.running, offset <= 0n);
-          assert.deepEqual(result.signals.ignored, offset > 0n ? [START_METRIC] : []);
+          assert.equal(result.run.running, offset <= 0n);
+          assert.deepEqual(result.run.signals.ignored, offset > 0n ? [START_METRIC] : []);
         });
       }
     }
@@ -249,7 +252,7 @@ describe('time rules are decided exactly, to the microsecond', () => {
         const snapshot = indexSnapshot(`${HB}{instance="svc",job="heartbeat"} ${row.heartbeat}\n`);
         const result = evaluateProbe({ maxClockSkewSeconds: 300 }, snapshot, service, 'svc', 1764000000);
         assert.equal(result.state, row.state);
-        assert.match(explainProbe(result), row.why);
+        assert.match(explainDecision(result), row.why);
       });
     }
   });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ExpositionError } from '../../lib/core/errors.ts';
 import { parseExposition } from '../../lib/core/exposition/exposition-parser.ts';
-import { groupKey, indexSnapshot } from '../../lib/core/snapshot/snapshot.ts';
+import { groupKey } from '../../lib/core/snapshot/snapshot.ts';
+import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 
 describe('parseExposition', () => {
   it('parses what Pushgateway writes: HELP, TYPE, labels in any order, push_time_seconds', () => {

@@ -5,7 +5,7 @@ import { evaluateProbe } from '../../lib/core/probe/evaluate-probe.ts';
 import { parseExposition } from '../../lib/core/exposition/exposition-parser.ts';
 import { escapeHelp, escapeLabelValue, formatLabels, formatValue, renderExposition } from '../../lib/core/exposition/exposition-renderer.ts';
 import { buildProbeMetrics } from '../../lib/core/report/probe-metrics.ts';
-import { indexSnapshot } from '../../lib/core/snapshot/snapshot.ts';
+import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { serviceConfig } from '../support/service-config.ts';
 
 const service = serviceConfig();

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { evaluateProbe } from '../../lib/core/probe/evaluate-probe.ts';
 import { renderExposition } from '../../lib/core/exposition/exposition-renderer.ts';
 import { buildAllProbesMetrics } from '../../lib/core/report/probe-metrics.ts';
-import { indexSnapshot } from '../../lib/core/snapshot/snapshot.ts';
+import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { serviceConfig } from '../support/service-config.ts';
 
 const HB = 'loop_heartbeat_timestamp_seconds';
@@ -49,7 +49,7 @@ describe('buildAllProbesMetrics', () => {
       'm{service="p",exported_service="q",exported_exported_service="e",__proto__="x",toString="t"} 3',
     ]);
     // Nothing but labels behind a pass-through label set: `in` finds only what was pushed.
-    for (const sample of evaluation.passThrough) {
+    for (const sample of evaluation.passThrough.samples) {
       for (const name of Object.getOwnPropertyNames(Object.prototype)) assert.equal(name in sample.labels, Object.hasOwn(sample.labels, name), name);
     }
   });

@@ -6,11 +6,15 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ExporterError, ExpositionError } from '../../lib/core/errors.ts';
 import { evaluateProbe } from '../../lib/core/probe/evaluate-probe.ts';
-import { parseExposition, type Sample } from '../../lib/core/exposition/exposition-parser.ts';
+import { parseExposition } from '../../lib/core/exposition/exposition-parser.ts';
+import type { Sample } from '../../lib/core/exposition/exposition-types.ts';
 import { escapeLabelValue, renderExposition } from '../../lib/core/exposition/exposition-renderer.ts';
 import { buildProbeMetrics } from '../../lib/core/report/probe-metrics.ts';
-import * as snapshots from '../../lib/core/snapshot/snapshot.ts';
-import { groupKey, indexSnapshot } from '../../lib/core/snapshot/snapshot.ts';
+import { SnapshotMemory } from '../../lib/core/snapshot/snapshot-memory.ts';
+import { SnapshotSlot } from '../../lib/core/snapshot/snapshot-slot.ts';
+import { buildSnapshot } from '../../lib/edges/cache/snapshot-source.ts';
+import { groupKey, MAX_LOOKUP_SAMPLES, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
+import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { hostileBody, manyLabelsPush, BODY_SHAPES } from '../support/hostile-bodies.ts';
 import { serviceConfig } from '../support/service-config.ts';
 
@@ -137,7 +141,7 @@ describe('indexing yields to the event loop', () => {
   for (const shape of ['tiny-groups', 'family-per-sample', 'many-labels'] as const) {
     it(`never holds the event loop for more than a small part of the build on a ${shape} body (best of 3)`, async (t) => {
       const body = Buffer.from(hostileBody(shape, 4 * 1024 * 1024));
-      const slot = new snapshots.SnapshotSlot();
+      const slot = new SnapshotSlot();
       const shares: string[] = [];
       let best = Number.POSITIVE_INFINITY;
       for (let attempt = 0; attempt < 3; attempt++) {
@@ -146,7 +150,7 @@ describe('indexing yields to the event loop', () => {
         const turns = watchTurns();
         await sleep(5);
         const started = performance.now();
-        const snapshot = await snapshots.buildSnapshot(slot);
+        const snapshot = await buildSnapshot(slot);
         const buildMs = performance.now() - started;
         const longestMs = turns.stop();
         assert.ok(snapshot.sampleCount > 0);
@@ -330,15 +334,15 @@ describe('bounds on what one line or one lookup can cost', () => {
     assert.deepEqual(snapshot.groups.get(groupKey('heartbeat', 'other'))?.samples.map((sample) => sample.value), [8]);
   });
 
-  it(`decodes at most ${snapshots.MAX_LOOKUP_SAMPLES} samples of one group: the last ones`, () => {
-    const count = snapshots.MAX_LOOKUP_SAMPLES + 50;
+  it(`decodes at most ${MAX_LOOKUP_SAMPLES} samples of one group: the last ones`, () => {
+    const count = MAX_LOOKUP_SAMPLES + 50;
     const text = Array.from({ length: count }, (_, i) => `s{job="flood",instance="svc",i="${i}",service="svc"} ${i}`).join('\n');
     const snapshot = indexSnapshot(text);
     const samples = snapshot.groups.get(groupKey('flood', 'svc'))?.samples ?? [];
-    assert.equal(samples.length, snapshots.MAX_LOOKUP_SAMPLES);
+    assert.equal(samples.length, MAX_LOOKUP_SAMPLES);
     assert.equal(samples[0]?.value, 50);
     assert.equal(samples.at(-1)?.value, count - 1);
-    assert.equal(snapshot.samplesOfService('svc').length, snapshots.MAX_LOOKUP_SAMPLES);
+    assert.equal(snapshot.samplesOfService('svc').length, MAX_LOOKUP_SAMPLES);
   });
 });
 
@@ -346,11 +350,11 @@ describe('snapshot memory slots', () => {
   const body = (value: number) => Buffer.from(`hb{job="heartbeat",instance="svc"} ${value}\n`);
 
   it('never refills the slot of the snapshot in use, and refuses to read a snapshot whose slot was refilled', async () => {
-    const memory = new snapshots.SnapshotMemory();
-    const read = async (inUse: snapshots.Snapshot | undefined, value: number) => {
+    const memory = new SnapshotMemory();
+    const read = async (inUse: Snapshot | undefined, value: number) => {
       const slot = memory.slotFor(inUse, 1024);
       slot.append(body(value));
-      return { slot, snapshot: await snapshots.buildSnapshot(slot) };
+      return { slot, snapshot: await buildSnapshot(slot) };
     };
     const first = await read(undefined, 1);
     const second = await read(first.snapshot, 2);

@@ -7,7 +7,9 @@ import { renderExposition } from '../../lib/core/exposition/exposition-renderer.
 import { buildAllProbesMetrics, buildProbeMetrics } from '../../lib/core/report/probe-metrics.ts';
 import { START_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { parseOkWhenRule, type OkWhenRule } from '../../lib/core/rules/ok-when.ts';
-import { groupKey, indexSnapshot, KeyedLines, MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, type PushGroup, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
+import { groupKey, MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, type PushGroup, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
+import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
+import { KeyedLines } from '../../lib/core/snapshot/keyed-lines.ts';
 import { serviceConfig } from '../support/service-config.ts';
 
 const HB = 'loop_heartbeat_timestamp_seconds';
@@ -27,18 +29,18 @@ describe('a probe finds its key metrics by name, however many other series the g
     const body = `${HB}{${group()}} ${NOW - 5}\n${lines(10_001, (i) => `worker_items_processed_total{${group()},item="${i}"} 1`)}`;
     const evaluation = evaluateProbe(config, indexSnapshot(body), serviceConfig({ heartbeatMetric: HB }), 'service1', NOW);
     assert.equal(evaluation.state, 'up');
-    assert.equal(evaluation.heartbeat?.timestampSeconds, NOW - 5);
-    assert.equal(evaluation.passThroughTruncated, true);
-    assert.ok(evaluation.passThrough.length > 0 && evaluation.passThrough.length <= MAX_LOOKUP_SAMPLES, `${evaluation.passThrough.length} passed through`);
+    assert.equal(evaluation.heartbeat.found?.timestampSeconds, NOW - 5);
+    assert.equal(evaluation.passThrough.truncated, true);
+    assert.ok(evaluation.passThrough.samples.length > 0 && evaluation.passThrough.samples.length <= MAX_LOOKUP_SAMPLES, `${evaluation.passThrough.samples.length} passed through`);
   });
 
   it(`passes through at most ${MAX_LOOKUP_SAMPLES} series of short lines`, () => {
     const body = `${HB}{${group()}} ${NOW - 5}
 ${lines(MAX_LOOKUP_SAMPLES + 50, (i) => `a{${group()},i="${i}"} 1`)}`;
     const evaluation = evaluateProbe(config, indexSnapshot(body), serviceConfig({ heartbeatMetric: HB }), 'service1', NOW);
-    assert.equal(evaluation.passThrough.length, MAX_LOOKUP_SAMPLES);
-    assert.equal(evaluation.passThrough.at(-1)?.labels.i, String(MAX_LOOKUP_SAMPLES + 49));
-    assert.equal(evaluation.passThroughTruncated, true);
+    assert.equal(evaluation.passThrough.samples.length, MAX_LOOKUP_SAMPLES);
+    assert.equal(evaluation.passThrough.samples.at(-1)?.labels.i, String(MAX_LOOKUP_SAMPLES + 49));
+    assert.equal(evaluation.passThrough.truncated, true);
   });
 
   it('finds it when another grouping key of the same job and instance floods the group, and reads run signals, ok_when and push_time_seconds there too', () => {
@@ -46,18 +48,18 @@ ${lines(MAX_LOOKUP_SAMPLES + 50, (i) => `a{${group()},i="${i}"} 1`)}`;
     const body = `${HB}{${group()}} ${NOW - 5}\n${START_METRIC}{${group()}} ${NOW - 3}\nloop_status{${group()}} 0\npush_time_seconds{${group()}} ${NOW - 3}\n`
       + lines(10_001, (i) => `zz_other{extra="x",${group()},i="${i}"} 1`);
     const evaluation = evaluateProbe(config, indexSnapshot(body), serviceConfig({ heartbeatMetric: HB, okWhen: [rule] }), 'service1', NOW);
-    assert.equal(evaluation.heartbeat?.timestampSeconds, NOW - 5);
-    assert.equal(evaluation.signals.startSeconds, NOW - 3);
-    assert.deepEqual(evaluation.okWhenResults.map((result) => result.values), [[0]]);
+    assert.equal(evaluation.heartbeat.found?.timestampSeconds, NOW - 5);
+    assert.equal(evaluation.run.signals.startSeconds, NOW - 3);
+    assert.deepEqual(evaluation.rules.okWhenResults.map((result) => result.values), [[0]]);
     assert.equal(evaluation.state, 'failed');
-    assert.equal(evaluation.heartbeat?.group.pushTimeSeconds, NOW - 3);
+    assert.equal(evaluation.heartbeat.found?.group.pushTimeSeconds, NOW - 3);
   });
 
   it('finds a service-labelled heartbeat among 10,001 other samples of that service', () => {
     const body = `${HB}{instance="host1",job="other",service="service1"} ${NOW - 5}\n${lines(10_001, (i) => `zz{instance="host1",job="other",service="service1",i="${i}"} 1`)}`;
     const evaluation = evaluateProbe(config, indexSnapshot(body), serviceConfig({ heartbeatMetric: HB }), 'service1', NOW);
-    assert.equal(evaluation.heartbeat?.via, 'service_label');
-    assert.equal(evaluation.heartbeat?.timestampSeconds, NOW - 5);
+    assert.equal(evaluation.heartbeat.found?.via, 'service_label');
+    assert.equal(evaluation.heartbeat.found?.timestampSeconds, NOW - 5);
   });
 });
 
@@ -78,7 +80,7 @@ describe('what a probe materializes is bounded in count and bytes', () => {
     assert.match(text, /^probe_passthrough_truncated 1$/m);
     assertPromtoolClean(text);
     assert.ok(Buffer.byteLength(text) < 2 * MAX_LOOKUP_BYTES, `${Buffer.byteLength(text)} bytes rendered`);
-    assert.equal(text.split('\n').filter((line) => line.startsWith('a_items{')).length, evaluation.passThrough.length);
+    assert.equal(text.split('\n').filter((line) => line.startsWith('a_items{')).length, evaluation.passThrough.samples.length);
   });
 
   it('says nothing of truncation for an ordinary group', () => {

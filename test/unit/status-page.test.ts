@@ -4,7 +4,7 @@ import { evaluateProbe } from '../../lib/core/probe/evaluate-probe.ts';
 import { parseSchedule } from '../../lib/core/rules/schedule.ts';
 import { buildStatusReport } from '../../lib/core/report/status-report.ts';
 import { escapeHtml, formatDuration, renderStatusPage } from '../../lib/core/report/status-page.ts';
-import { indexSnapshot } from '../../lib/core/snapshot/snapshot.ts';
+import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { serviceConfig } from '../support/service-config.ts';
 
 describe('status page rendering', () => {

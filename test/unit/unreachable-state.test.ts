@@ -8,7 +8,9 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseConfig } from '../../lib/core/config/parse-config.ts';
 import { renderDebugReport } from '../../lib/core/report/debug-report.ts';
-import { evaluateProbe, explainProbe, PROBE_STATES, type ProbeState } from '../../lib/core/probe/evaluate-probe.ts';
+import { evaluateProbe } from '../../lib/core/probe/evaluate-probe.ts';
+import { explainDecision } from '../../lib/core/probe/probe-reason.ts';
+import { PROBE_STATES, type ProbeState } from '../../lib/core/probe/probe-evaluation.ts';
 import { renderExposition } from '../../lib/core/exposition/exposition-renderer.ts';
 import { buildAllProbesMetrics, buildProbeMetrics } from '../../lib/core/report/probe-metrics.ts';
 import { parseSchedule } from '../../lib/core/rules/schedule.ts';
@@ -16,7 +18,8 @@ import { buildStatusReport } from '../../lib/core/report/status-report.ts';
 import { START_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { renderStatusPage } from '../../lib/core/report/status-page.ts';
 import { parseOkWhenRule, type OkWhenRule } from '../../lib/core/rules/ok-when.ts';
-import { EMPTY_SNAPSHOT, indexSnapshot, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
+import { EMPTY_SNAPSHOT, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
+import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import type { SnapshotRead } from '../../lib/edges/cache/snapshot-source.ts';
 import type { ServiceConfig } from '../../lib/core/config/config-types.ts';
 import { PROJECT_ROOT } from '../support/processes.ts';
@@ -82,21 +85,21 @@ describe('evaluateProbe without a snapshot', () => {
       assert.equal(result.state, 'unreachable');
       assert.equal(result.rule, 'unreachable');
       assert.equal(result.success, false);
-      assert.equal(result.judged, false);
-      assert.equal(result.heartbeat, undefined);
-      assert.equal(result.nextExpectedSeconds, undefined);
-      assert.equal(explainProbe(result), REASON);
+      assert.equal(result.heartbeat.judged, false);
+      assert.equal(result.heartbeat.found, undefined);
+      assert.equal(result.deadline.nextExpectedSeconds, undefined);
+      assert.equal(explainDecision(result), REASON);
     });
   }
 
   it('says the Pushgateway could not be read when no error is given', () => {
     const result = evaluateProbe(config, undefined, serviceConfig(), 'service1', 1000);
-    assert.equal(explainProbe(result), 'the Pushgateway could not be read; no snapshot within max_stale_seconds is left, so the heartbeat cannot be judged');
+    assert.equal(explainDecision(result), 'the Pushgateway could not be read; no snapshot within max_stale_seconds is left, so the heartbeat cannot be judged');
   });
 
   it('tells an empty but readable Pushgateway (never) from no snapshot at all (unreachable)', () => {
     const never = evaluateProbe(config, EMPTY_SNAPSHOT, serviceConfig(), 'service1', 1000, ERROR);
-    assert.deepEqual([never.state, never.judged, explainProbe(never)], ['never', true, `no ${HB} heartbeat for this target in the snapshot`]);
+    assert.deepEqual([never.state, never.heartbeat.judged, explainDecision(never)], ['never', true, `no ${HB} heartbeat for this target in the snapshot`]);
     assert.equal(evaluateProbe(config, undefined, serviceConfig(), 'service1', 1000, ERROR).state, 'unreachable');
   });
 
@@ -106,16 +109,16 @@ describe('evaluateProbe without a snapshot', () => {
     for (const [now, state] of table) {
       const result = evaluateProbe(config, stale, serviceConfig({ heartbeatMetric: HB }), 'service1', now, ERROR);
       assert.equal(result.state, state, `at ${now}`);
-      assert.equal(result.judged, true);
-      assert.equal(result.pushgatewayError, undefined);
-      assert.doesNotMatch(explainProbe(result), /Pushgateway/);
+      assert.equal(result.heartbeat.judged, true);
+      assert.equal(result.heartbeat.pushgatewayError, undefined);
+      assert.doesNotMatch(explainDecision(result), /Pushgateway/);
     }
   });
 
   describe('precedence: paused wins over unreachable', () => {
     it('paused: true stays paused, with probe success: alerts stay quiet', () => {
       const result = evaluateProbe(config, undefined, serviceConfig({ paused: true }), 'service1', 1000, ERROR);
-      assert.deepEqual([result.state, result.success, explainProbe(result)], ['paused', true, 'paused: true in the config']);
+      assert.deepEqual([result.state, result.success, explainDecision(result)], ['paused', true, 'paused: true in the config']);
     });
 
     it('a maintenance window pauses too; once it ends the service is unreachable', () => {

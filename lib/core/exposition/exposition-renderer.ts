@@ -1,11 +1,7 @@
-import type { Labels } from './exposition-parser.ts';
+import type { Labels, MetricType } from './exposition-types.ts';
 
 /** Content type of the text exposition format, version 0.0.4. */
 export const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-
-export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
-export const METRIC_TYPES: readonly string[] = ['counter', 'gauge', 'histogram', 'summary', 'untyped'] satisfies MetricType[];
-export const isMetricType = (type: string | undefined): type is MetricType => type !== undefined && METRIC_TYPES.includes(type);
 
 export interface RenderedSample {
   /** Defaults to the family name; histogram and summary samples use suffixed names. */

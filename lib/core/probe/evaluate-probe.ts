@@ -1,66 +1,17 @@
 import type { ExporterConfig, ServiceConfig } from '../config/config-types.ts';
 import { deadlineAfter, type Deadline } from './deadline.ts';
-import type { Labels, Sample } from '../exposition/exposition-parser.ts';
+import type { Labels, Sample } from '../exposition/exposition-types.ts';
 import { keyMetricsOf, lookupHeartbeat, type Heartbeat } from './heartbeat-lookup.ts';
+import type {
+  DecidingRule, PassThrough, PassThroughSample, ProbeEvaluation, ProbeState, ReplicaHeartbeat, ReplicaReport, RunSignals,
+} from './probe-evaluation.ts';
 import { newLabelSet } from '../exposition/label-set.ts';
 import { activeMaintenance } from '../rules/maintenance-window.ts';
 import { fromMicros, secondsBetween, toMicros } from '../time/microseconds.ts';
-import { explainDecision, type DecidingRule, type DecisionFacts } from './probe-reason.ts';
+import { explainDecision } from './probe-reason.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from './signal-metrics.ts';
 import { EMPTY_SNAPSHOT, groupKey, PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC, samplesNamed, type PushGroup, type Snapshot } from '../snapshot/snapshot.ts';
 import { evaluateOkWhenRule, type OkWhenResult } from '../rules/ok-when.ts';
-
-/** A pushed sample as the probe re-exposes it. */
-export interface PassThroughSample {
-  readonly name: string;
-  readonly family: string;
-  readonly labels: Labels;
-  readonly value: number;
-}
-
-/** Why a probe answered as it did: exactly one holds (`probe_state`). */
-export const PROBE_STATES = ['up', 'late', 'failed', 'running_too_long', 'never', 'paused', 'unreachable'] as const;
-export type ProbeState = (typeof PROBE_STATES)[number];
-
-export interface ReplicaHeartbeat {
-  readonly job: string;
-  readonly instance: string;
-  readonly timestampSeconds: number;
-  readonly ageSeconds: number;
-  readonly fresh: boolean;
-  /** The instance's own state, judged on its group as a single service would be. */
-  readonly state: ProbeState;
-  /** Why the instance does not count, when it does not. */
-  readonly problem: string | undefined;
-}
-
-/** The run signals found in the service's group: the newest of each, ignoring any from the future. */
-export interface RunSignals {
-  readonly startSeconds: number | undefined;
-  readonly failureSeconds: number | undefined;
-  readonly durationSeconds: number | undefined;
-  /** Signals ignored because they lie further ahead than `max_clock_skew_seconds` (a clock or unit error). */
-  readonly ignored: readonly string[];
-}
-
-/** A probe's verdict and everything it was judged on; `explainProbe` turns it into one line of why. */
-export interface ProbeEvaluation extends DecisionFacts {
-  readonly target: string;
-  readonly success: boolean;
-  readonly heartbeat: Heartbeat | undefined;
-  readonly ageSeconds: number | undefined;
-  /** When the next report is due (before grace); undefined with no heartbeat or a schedule that ended. */
-  readonly nextExpectedSeconds: number | undefined;
-  /** How far past its deadline (grace included) the service is; 0 when on time, undefined with no heartbeat. */
-  readonly lateSeconds: number | undefined;
-  readonly lastRunDurationSeconds: number | undefined;
-  /** The service's group's other samples, re-exposed with `job`/`instance` removed (bounded: docs/probe-rules.md#pass-through). */
-  readonly passThrough: readonly PassThroughSample[];
-  /** Whether the group held more than the pass-through bound, so `passThrough` leaves some out. */
-  readonly passThroughTruncated?: boolean;
-  /** False when there was no snapshot to judge by: nothing about the heartbeat is known. */
-  readonly judged: boolean;
-}
 
 /** Names the probe itself exposes: a pushed sample may not shadow them. */
 const OWN_PREFIX = 'probe_';
@@ -104,8 +55,8 @@ function withoutGroupLabels(labels: Labels): Labels {
   return out;
 }
 
-function passThroughOf(group: PushGroup | undefined, service: ServiceConfig): PassThroughSample[] {
-  if (group === undefined) return [];
+function passThroughOf(group: PushGroup | undefined, service: ServiceConfig): PassThrough {
+  if (group === undefined) return { samples: [], truncated: false };
   const out: PassThroughSample[] = [];
   for (const sample of group.samples) {
     if (
@@ -119,7 +70,7 @@ function passThroughOf(group: PushGroup | undefined, service: ServiceConfig): Pa
     }
     out.push({ name: sample.name, family: sample.family, labels: withoutGroupLabels(sample.labels), value: sample.value });
   }
-  return out;
+  return { samples: out, truncated: group.truncated === true };
 }
 
 /** A state and the rule of the decision order that settled it. */
@@ -198,9 +149,9 @@ function judgeReplicas(
     const run = readRun(heartbeat.group, successSeconds, service, target, nowSeconds, skew);
     const { state, rule } = decideSingle(run, successSeconds, service, nowSeconds, skew);
     const problem = state === 'up' ? undefined : explainDecision({
-      state, rule, service, nowSeconds, maxClockSkewSeconds: skew, successSeconds, signals: run.signals, running: run.running,
-      arrivalSeconds: run.arrivalSeconds, deadline: run.deadline, okWhenResults: run.okWhenResults, maintenance: undefined, replicas: undefined,
-      pushgatewayError: undefined,
+      state, rule, service, judgedAt: { nowSeconds, maxClockSkewSeconds: skew },
+      heartbeat: { successSeconds, pushgatewayError: undefined }, run: { signals: run.signals, running: run.running },
+      deadline: { arrivalSeconds: run.arrivalSeconds, due: run.deadline }, rules: { okWhenResults: run.okWhenResults, maintenance: undefined }, replicas: undefined,
     });
     return {
       job: heartbeat.group.job, instance: heartbeat.group.instance, timestampSeconds: successSeconds,
@@ -209,7 +160,7 @@ function judgeReplicas(
   });
 }
 
-function decideReplicated(replicas: NonNullable<ProbeEvaluation['replicas']>): Decision {
+function decideReplicated(replicas: ReplicaReport): Decision {
   if (replicas.heartbeats.length === 0) return { state: 'never', rule: 'replicas_never' };
   if (replicas.fresh >= replicas.expected) return { state: 'up', rule: 'replicas' };
   // The shortfall is a failure when an instance says so, else lateness.
@@ -248,7 +199,7 @@ export function evaluateProbe(
   const { signals, running } = run;
   const maintenance = activeMaintenance(service.maintenance, nowSeconds);
 
-  let replicas: ProbeEvaluation['replicas'];
+  let replicas: ReplicaReport | undefined;
   if (service.replicas !== undefined) {
     const heartbeats = judgeReplicas(perInstance, service, target, nowSeconds, skew);
     replicas = { expected: service.replicas, fresh: heartbeats.filter((heartbeat) => heartbeat.fresh).length, heartbeats };
@@ -263,16 +214,18 @@ export function evaluateProbe(
 
   return {
     target, service, success: decision.state === 'up' || decision.state === 'paused', state: decision.state, rule: decision.rule,
-    heartbeat: primary, successSeconds, ageSeconds: successSeconds === undefined ? undefined : secondsBetween(nowSeconds, successSeconds),
-    nowSeconds, maxClockSkewSeconds: skew, arrivalSeconds: run.arrivalSeconds, deadline: run.deadline,
-    nextExpectedSeconds: run.deadline?.nextExpectedSeconds,
-    lateSeconds: run.deadline === undefined ? undefined : Math.max(0, run.deadline.lateSeconds),
-    lastRunDurationSeconds: run.lastRunDurationSeconds, signals, running, okWhenResults: run.okWhenResults, maintenance, replicas,
-    passThrough: passThroughOf(group, service), passThroughTruncated: group?.truncated === true, judged, pushgatewayError: judged ? undefined : pushgatewayError,
+    judgedAt: { nowSeconds, maxClockSkewSeconds: skew },
+    heartbeat: {
+      judged, pushgatewayError: judged ? undefined : pushgatewayError, found: primary, successSeconds,
+      ageSeconds: successSeconds === undefined ? undefined : secondsBetween(nowSeconds, successSeconds),
+    },
+    run: { signals, running, lastRunDurationSeconds: run.lastRunDurationSeconds },
+    deadline: {
+      arrivalSeconds: run.arrivalSeconds, due: run.deadline, nextExpectedSeconds: run.deadline?.nextExpectedSeconds,
+      lateSeconds: run.deadline === undefined ? undefined : Math.max(0, run.deadline.lateSeconds),
+    },
+    rules: { okWhenResults: run.okWhenResults, maintenance },
+    replicas,
+    passThrough: passThroughOf(group, service),
   };
-}
-
-/** One line naming the rule that decided the probe's state, with the figures it used. */
-export function explainProbe(evaluation: ProbeEvaluation): string {
-  return explainDecision(evaluation);
 }

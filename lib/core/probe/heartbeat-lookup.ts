@@ -1,5 +1,5 @@
 import type { ServiceConfig } from '../config/config-types.ts';
-import type { Sample } from '../exposition/exposition-parser.ts';
+import type { Sample } from '../exposition/exposition-types.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from './signal-metrics.ts';
 import { groupKey, samplesNamed, type PushGroup, type Snapshot } from '../snapshot/snapshot.ts';
 

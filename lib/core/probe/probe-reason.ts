@@ -1,60 +1,33 @@
-import type { ServiceConfig } from '../config/config-types.ts';
-import type { Deadline } from './deadline.ts';
-import type { ProbeState, ReplicaHeartbeat, RunSignals } from './evaluate-probe.ts';
-import type { ActiveMaintenance } from '../rules/maintenance-window.ts';
+import type { DecisionFacts } from './probe-evaluation.ts';
 import { FAILURE_METRIC, START_METRIC } from './signal-metrics.ts';
-import type { OkWhenResult } from '../rules/ok-when.ts';
 import { formatExactSeconds as secs } from '../time/microseconds.ts';
 import { isoTime as iso } from '../time/time-format.ts';
-
-/** Which rule of the decision order settled a probe's state. */
-export type DecidingRule =
-  | 'paused' | 'maintenance' | 'unreachable' | 'failure_signal' | 'run_too_long' | 'never' | 'ok_when' | 'future_heartbeat'
-  | 'run_within_max' | 'schedule_ended' | 'schedule' | 'threshold' | 'replicas_never' | 'replicas';
-
-/** What the reason is written from: the deciding rule and the figures it used. */
-export interface DecisionFacts {
-  readonly state: ProbeState;
-  readonly rule: DecidingRule;
-  readonly service: ServiceConfig;
-  readonly nowSeconds: number;
-  readonly maxClockSkewSeconds: number;
-  /** The last success (heartbeat) of the group judged. */
-  readonly successSeconds: number | undefined;
-  readonly signals: RunSignals;
-  readonly running: boolean;
-  /** The last success, or the start of a run in progress. */
-  readonly arrivalSeconds: number | undefined;
-  readonly deadline: Deadline | undefined;
-  readonly okWhenResults: readonly OkWhenResult[];
-  readonly maintenance: ActiveMaintenance | undefined;
-  readonly replicas: { readonly expected: number; readonly fresh: number; readonly heartbeats: readonly ReplicaHeartbeat[] } | undefined;
-  /** Why the Pushgateway could not be read, when there was no snapshot to judge by. */
-  readonly pushgatewayError: string | undefined;
-}
 
 /**
  * One line saying why a probe answered as it did, with the figures the deciding rule used. Written
  * only when asked for (debug=true, the status page): most probes never need it.
  */
 export function explainDecision(facts: DecisionFacts): string {
-  const { service, nowSeconds, signals, arrivalSeconds, deadline } = facts;
+  const { service } = facts;
+  const { nowSeconds } = facts.judgedAt;
+  const { signals, running } = facts.run;
+  const { arrivalSeconds, due: deadline } = facts.deadline;
   const doing = (): string =>
-    facts.running ? `a run started at ${iso(arrivalSeconds ?? Number.NaN)} is in progress` : `the last heartbeat is ${secs(nowSeconds - (arrivalSeconds ?? Number.NaN))} old`;
+    running ? `a run started at ${iso(arrivalSeconds ?? Number.NaN)} is in progress` : `the last heartbeat is ${secs(nowSeconds - (arrivalSeconds ?? Number.NaN))} old`;
   const schedule = service.schedule;
   const when = schedule === undefined ? '' : `${schedule.schedule.expression} in ${schedule.schedule.timezone}`;
   switch (facts.rule) {
     case 'paused':
       return 'paused: true in the config';
     case 'maintenance': {
-      const reasons = facts.maintenance?.reasons ?? [];
-      return `in a maintenance window until ${iso(facts.maintenance?.untilSeconds ?? Number.NaN)}${reasons.length === 0 ? '' : ` (${reasons.join('; ')})`}`;
+      const reasons = facts.rules.maintenance?.reasons ?? [];
+      return `in a maintenance window until ${iso(facts.rules.maintenance?.untilSeconds ?? Number.NaN)}${reasons.length === 0 ? '' : ` (${reasons.join('; ')})`}`;
     }
     case 'unreachable':
       // The error leads: it names what broke (the monitoring path), and the rest says what that means.
-      return `${facts.pushgatewayError ?? 'the Pushgateway could not be read'}; no snapshot within max_stale_seconds is left, so the heartbeat cannot be judged`;
+      return `${facts.heartbeat.pushgatewayError ?? 'the Pushgateway could not be read'}; no snapshot within max_stale_seconds is left, so the heartbeat cannot be judged`;
     case 'failure_signal': {
-      const since = facts.successSeconds === undefined ? 'and it never succeeded' : `after the last success at ${iso(facts.successSeconds)}`;
+      const since = facts.heartbeat.successSeconds === undefined ? 'and it never succeeded' : `after the last success at ${iso(facts.heartbeat.successSeconds)}`;
       return `the run failed at ${iso(signals.failureSeconds ?? Number.NaN)} (${FAILURE_METRIC}), ${since}`;
     }
     case 'run_too_long': {
@@ -64,13 +37,13 @@ export function explainDecision(facts: DecisionFacts): string {
     case 'never':
       return `no ${service.heartbeatMetric} heartbeat for this target in the snapshot`;
     case 'ok_when': {
-      const broken = facts.okWhenResults.find((result) => !result.passed);
+      const broken = facts.rules.okWhenResults.find((result) => !result.passed);
       if (broken === undefined) return 'a status rule does not hold';
       const seen = broken.values.length === 0 ? `${broken.rule.metric} was not pushed` : `${broken.rule.metric} is ${broken.values.join(', ')}`;
       return `status rule "${broken.rule.text}" does not hold: ${seen}`;
     }
     case 'future_heartbeat':
-      return `the heartbeat is ${secs((facts.successSeconds ?? Number.NaN) - nowSeconds)} in the future, beyond max_clock_skew_seconds ${facts.maxClockSkewSeconds}`;
+      return `the heartbeat is ${secs((facts.heartbeat.successSeconds ?? Number.NaN) - nowSeconds)} in the future, beyond max_clock_skew_seconds ${facts.judgedAt.maxClockSkewSeconds}`;
     case 'run_within_max':
       return `${doing()}, within max_run_seconds ${service.maxRunSeconds}`;
     case 'schedule_ended':

@@ -1,5 +1,6 @@
 import type { ExporterConfig } from '../config/config-types.ts';
-import { explainProbe, type ProbeEvaluation } from '../probe/evaluate-probe.ts';
+import { explainDecision } from '../probe/probe-reason.ts';
+import type { ProbeEvaluation } from '../probe/probe-evaluation.ts';
 import { redactUrl } from '../config/redact-url.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from '../probe/signal-metrics.ts';
 import { formatExactSeconds as secs } from '../time/microseconds.ts';
@@ -41,28 +42,28 @@ function expectationLines(evaluation: ProbeEvaluation): string[] {
 
 /** The run signals and status rules the probe read, and the deadline they give. */
 function runLines(evaluation: ProbeEvaluation): string[] {
-  const { signals } = evaluation;
+  const { signals } = evaluation.run;
   const lines: string[] = [];
   const at = (seconds: number | undefined): string => (seconds === undefined ? 'not pushed' : `${seconds} (${iso(seconds)})`);
   if (signals.startSeconds !== undefined || signals.failureSeconds !== undefined || signals.durationSeconds !== undefined || signals.ignored.length > 0) {
     lines.push(
       '', 'Run signals:',
-      `  ${START_METRIC}: ${at(signals.startSeconds)}${evaluation.running ? ' (running)' : ''}`,
+      `  ${START_METRIC}: ${at(signals.startSeconds)}${evaluation.run.running ? ' (running)' : ''}`,
       `  ${FAILURE_METRIC}: ${at(signals.failureSeconds)}`,
       `  ${RUN_DURATION_METRIC}: ${signals.durationSeconds === undefined ? 'not pushed' : secs(signals.durationSeconds)}`,
     );
   }
-  for (const metric of signals.ignored) lines.push(`  ${metric}: ignored, further in the future than max_clock_skew_seconds ${evaluation.maxClockSkewSeconds}`);
-  if (evaluation.lastRunDurationSeconds !== undefined) lines.push(`  last run took: ${secs(evaluation.lastRunDurationSeconds)}`);
-  if (evaluation.okWhenResults.length > 0) {
+  for (const metric of signals.ignored) lines.push(`  ${metric}: ignored, further in the future than max_clock_skew_seconds ${evaluation.judgedAt.maxClockSkewSeconds}`);
+  if (evaluation.run.lastRunDurationSeconds !== undefined) lines.push(`  last run took: ${secs(evaluation.run.lastRunDurationSeconds)}`);
+  if (evaluation.rules.okWhenResults.length > 0) {
     lines.push('', 'Status rules (ok_when):');
-    for (const result of evaluation.okWhenResults) {
+    for (const result of evaluation.rules.okWhenResults) {
       const seen = result.values.length === 0 ? 'not pushed' : result.values.join(', ');
       lines.push(`  ${quote(result.rule.text)}: ${result.passed ? 'holds' : 'does not hold'} (${result.rule.metric} = ${seen})`);
     }
   }
-  if (evaluation.nextExpectedSeconds !== undefined) {
-    lines.push('', `Next heartbeat due: ${iso(evaluation.nextExpectedSeconds)}; late by ${secs(evaluation.lateSeconds ?? 0)}`);
+  if (evaluation.deadline.nextExpectedSeconds !== undefined) {
+    lines.push('', `Next heartbeat due: ${iso(evaluation.deadline.nextExpectedSeconds)}; late by ${secs(evaluation.deadline.lateSeconds ?? 0)}`);
   }
   return lines;
 }
@@ -100,8 +101,8 @@ export function renderDebugReport(
   const { invalidLines, firstInvalidLine } = read.snapshot ?? {};
   if (invalidLines !== undefined && invalidLines > 0) lines.push(`  invalid lines left out: ${invalidLines} (first: ${firstInvalidLine ?? 'unknown'})`);
   lines.push('', 'Heartbeat:');
-  const heartbeat = evaluation.heartbeat;
-  if (!evaluation.judged) {
+  const heartbeat = evaluation.heartbeat.found;
+  if (!evaluation.heartbeat.judged) {
     // "not found" would send the reader hunting for a broken job: nothing was looked at.
     lines.push('  not looked up: no Pushgateway snapshot to look in (see the error above)');
   } else if (heartbeat === undefined) {
@@ -113,12 +114,12 @@ export function renderDebugReport(
     lines.push(
       `  group found: {job=${quote(heartbeat.group.job)}, instance=${quote(heartbeat.group.instance)}} (${heartbeat.via === 'group' ? "the target's own group" : 'matched by its service label'})`,
       `  heartbeat timestamp: ${heartbeat.timestampSeconds} (${iso(heartbeat.timestampSeconds)})`,
-      `  age: ${secs(evaluation.ageSeconds ?? Number.NaN)}`,
+      `  age: ${secs(evaluation.heartbeat.ageSeconds ?? Number.NaN)}`,
     );
     if (heartbeat.group.pushTimeSeconds !== undefined) {
       lines.push(`  push_time_seconds: ${heartbeat.group.pushTimeSeconds} (${iso(heartbeat.group.pushTimeSeconds)})`);
     }
-    lines.push(`  passed-through samples: ${evaluation.passThrough.length}${evaluation.passThroughTruncated === true ? ' (truncated: the group holds more than the pass-through bound, docs/probe-rules.md#pass-through)' : ''}`);
+    lines.push(`  passed-through samples: ${evaluation.passThrough.samples.length}${evaluation.passThrough.truncated ? ' (truncated: the group holds more than the pass-through bound, docs/probe-rules.md#pass-through)' : ''}`);
   }
   if (evaluation.replicas !== undefined) {
     lines.push('', `Replicas: ${evaluation.replicas.fresh} up of ${evaluation.replicas.expected} required`);
@@ -127,6 +128,6 @@ export function renderDebugReport(
     }
   }
   lines.push(...runLines(evaluation));
-  lines.push('', `State: ${STATES[evaluation.state]}`, `Why: ${explainProbe(evaluation)}`, '', 'Metrics:', metrics);
+  lines.push('', `State: ${STATES[evaluation.state]}`, `Why: ${explainDecision(evaluation)}`, '', 'Metrics:', metrics);
   return lines.join('\n');
 }

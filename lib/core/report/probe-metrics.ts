@@ -1,8 +1,9 @@
-import { PROBE_STATES, type ProbeEvaluation } from '../probe/evaluate-probe.ts';
-import type { Labels } from '../exposition/exposition-parser.ts';
-import { isMetricType, type MetricFamily, type RenderedSample } from '../exposition/exposition-renderer.ts';
+import { PROBE_STATES, type ProbeEvaluation } from '../probe/probe-evaluation.ts';
+import { isMetricType, type Labels } from '../exposition/exposition-types.ts';
+import type { MetricFamily, RenderedSample } from '../exposition/exposition-renderer.ts';
 import { newLabelSet } from '../exposition/label-set.ts';
-import { MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, seriesId, type Snapshot } from '../snapshot/snapshot.ts';
+import { MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, type Snapshot } from '../snapshot/snapshot.ts';
+import { seriesId } from '../snapshot/series-identity.ts';
 import { roundSeconds } from '../time/round-seconds.ts';
 
 /** What the probe knows beyond the evaluation: the Pushgateway read and the config behind it. */
@@ -35,7 +36,7 @@ export function buildProbeMetrics(
   context: ProbeContext,
   snapshot: Snapshot,
 ): MetricFamily[] {
-  const found = evaluation.heartbeat !== undefined;
+  const found = evaluation.heartbeat.found !== undefined;
   const families: MetricFamily[] = [
     gauge('probe_success', 'Whether the service is up or paused (1) or not (0).', bool(evaluation.success)),
     {
@@ -46,18 +47,18 @@ export function buildProbeMetrics(
     },
     gauge('probe_duration_seconds', 'Returns how long the probe took to complete in seconds.', micro(context.durationSeconds)),
     gauge('probe_heartbeat_found', 'Whether a heartbeat sample for the target was found on the Pushgateway.', bool(found)),
-    gauge('probe_heartbeat_timestamp_seconds', 'Unix time of the newest heartbeat for the target.', evaluation.heartbeat?.timestampSeconds),
-    gauge('probe_heartbeat_age_seconds', 'Seconds since the newest heartbeat for the target.', micro(evaluation.ageSeconds)),
+    gauge('probe_heartbeat_timestamp_seconds', 'Unix time of the newest heartbeat for the target.', evaluation.heartbeat.found?.timestampSeconds),
+    gauge('probe_heartbeat_age_seconds', 'Seconds since the newest heartbeat for the target.', micro(evaluation.heartbeat.ageSeconds)),
     gauge('probe_freshness_threshold_seconds', 'Maximum heartbeat age considered fresh (services without a schedule).', evaluation.service.freshnessThresholdSeconds),
-    gauge('probe_next_expected_timestamp_seconds', 'Unix time by which the next heartbeat is due, before grace.', evaluation.nextExpectedSeconds),
-    gauge('probe_late_seconds', 'Seconds the service is past its deadline, grace included (0 when on time).', micro(evaluation.lateSeconds)),
-    gauge('probe_last_run_duration_seconds', 'Duration of the last finished run, from the pushed run signals.', micro(evaluation.lastRunDurationSeconds)),
+    gauge('probe_next_expected_timestamp_seconds', 'Unix time by which the next heartbeat is due, before grace.', evaluation.deadline.nextExpectedSeconds),
+    gauge('probe_late_seconds', 'Seconds the service is past its deadline, grace included (0 when on time).', micro(evaluation.deadline.lateSeconds)),
+    gauge('probe_last_run_duration_seconds', 'Duration of the last finished run, from the pushed run signals.', micro(evaluation.run.lastRunDurationSeconds)),
     gauge('probe_pushgateway_up', 'Whether the snapshot used came from a successful Pushgateway read.', bool(context.pushgatewayUp)),
     gauge('probe_snapshot_age_seconds', 'Age of the Pushgateway snapshot used by the probe.', micro(context.snapshotAgeSeconds)),
-    gauge('probe_push_time_seconds', "Pushgateway's last push time of the target's group.", evaluation.heartbeat?.group.pushTimeSeconds),
+    gauge('probe_push_time_seconds', "Pushgateway's last push time of the target's group.", evaluation.heartbeat.found?.group.pushTimeSeconds),
     gauge('probe_config_last_reload_successful', 'Whether the last config reload succeeded (0: an older good config is in force).', bool(context.configReloadSuccessful)),
   ];
-  if (evaluation.passThroughTruncated === true) {
+  if (evaluation.passThrough.truncated) {
     // Only when it happens: an ordinary probe's answer is unchanged.
     families.push(gauge(
       'probe_passthrough_truncated',
@@ -77,7 +78,7 @@ export function buildProbeMetrics(
 
 function passThroughFamilies(evaluation: ProbeEvaluation, snapshot: Snapshot): MetricFamily[] {
   const byFamily = new Map<string, { name: string; labels: Record<string, string>; value: number }[]>();
-  for (const sample of evaluation.passThrough) {
+  for (const sample of evaluation.passThrough.samples) {
     let list = byFamily.get(sample.family);
     if (list === undefined) byFamily.set(sample.family, (list = []));
     list.push({ name: sample.name, labels: sample.labels, value: sample.value });

@@ -1,4 +1,5 @@
-import { explainProbe, type ProbeEvaluation, type ProbeState } from '../probe/evaluate-probe.ts';
+import { explainDecision } from '../probe/probe-reason.ts';
+import type { ProbeEvaluation, ProbeState } from '../probe/probe-evaluation.ts';
 import { rfc3339Time } from '../time/time-format.ts';
 import { roundSeconds } from '../time/round-seconds.ts';
 
@@ -39,21 +40,21 @@ const milli = (seconds: number | undefined): number | undefined => (seconds === 
 
 export function serviceStatusOf(evaluation: ProbeEvaluation): ServiceStatus {
   const { service } = evaluation;
-  const heartbeat = evaluation.heartbeat?.timestampSeconds;
+  const heartbeat = evaluation.heartbeat.found?.timestampSeconds;
   return {
     name: evaluation.target,
     state: evaluation.state,
     success: evaluation.success,
-    reason: explainProbe(evaluation),
+    reason: explainDecision(evaluation),
     schedule: service.schedule === undefined ? undefined : `${service.schedule.schedule.expression} (${service.schedule.schedule.timezone})`,
     freshness_threshold_seconds: service.freshnessThresholdSeconds,
     last_heartbeat_timestamp_seconds: heartbeat,
     last_heartbeat: rfc3339Time(heartbeat),
-    age_seconds: milli(evaluation.ageSeconds),
-    next_expected_timestamp_seconds: evaluation.nextExpectedSeconds,
-    next_expected: rfc3339Time(evaluation.nextExpectedSeconds),
-    late_seconds: milli(evaluation.lateSeconds),
-    last_run_duration_seconds: milli(evaluation.lastRunDurationSeconds),
+    age_seconds: milli(evaluation.heartbeat.ageSeconds),
+    next_expected_timestamp_seconds: evaluation.deadline.nextExpectedSeconds,
+    next_expected: rfc3339Time(evaluation.deadline.nextExpectedSeconds),
+    late_seconds: milli(evaluation.deadline.lateSeconds),
+    last_run_duration_seconds: milli(evaluation.run.lastRunDurationSeconds),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Sample } from '../exposition/exposition-parser.ts';
+import type { Sample } from '../exposition/exposition-types.ts';
 import { isValidMetricName } from '../exposition/metric-names.ts';
 
 export type ComparisonOperator = '==' | '!=' | '<' | '<=' | '>' | '>=';

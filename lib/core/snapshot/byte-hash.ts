@@ -1,18 +1,28 @@
-import { randomInt } from 'node:crypto';
-
 /**
  * Polynomial hashing of byte ranges modulo a prime, with a random base per index: keys are chosen
  * by whoever pushes, and with a fixed hash they could pile every group into one bucket (hash
- * flooding). For any two distinct keys of up to L bytes, a random base makes them collide with
- * probability at most L / (3 · PRIME) — whatever the keys (the difference is a non-zero polynomial
- * with at most L / 3 roots).
+ * flooding, docs/security-model.md). For any two distinct keys of up to L bytes, a random base
+ * makes them collide with probability at most L / (3 · PRIME) — whatever the keys (the difference
+ * is a non-zero polynomial with at most L / 3 roots). The core takes the bases as an argument;
+ * an edge draws them (lib/edges/random-hash-seed.ts).
  */
 export const HASH_PRIME = 67_108_859; // the largest prime below 2^26: products stay exact in a double
 const INVERSE_PRIME = 1 / HASH_PRIME;
 
-export function randomHashBase(): number {
-  return randomInt(1 << 16, HASH_PRIME);
+/** Bases are drawn from [MIN_HASH_BASE, HASH_PRIME): a small base would mix short keys poorly. */
+export const MIN_HASH_BASE = 1 << 16;
+
+/** The bases of one index: `base` hashes byte ranges, `pairBase` combines a job's and an instance's hashes. */
+export interface HashSeed {
+  readonly base: number;
+  readonly pairBase: number;
 }
+
+/**
+ * A fixed seed, for tests and tools only: every production read indexes with a random one, since
+ * a known base lets a pusher choose colliding keys.
+ */
+export const FIXED_HASH_SEED: HashSeed = { base: 40_503_031, pairBase: 52_837_219 };
 
 /** (h · base + digit) mod HASH_PRIME, for h, base < 2^26 and digit ≤ 2^24 + 1: exact in doubles. */
 function step(h: number, base: number, digit: number): number {

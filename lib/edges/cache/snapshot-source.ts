@@ -7,7 +7,13 @@ import type { PushgatewayClient } from '../pushgateway/pushgateway-reader.ts';
 import { redactUrl } from '../../core/config/redact-url.ts';
 import type { ReadOutcome, SelfMetrics } from '../../runtime/self-metrics.ts';
 import { collectYoungGarbage } from '../young-garbage.ts';
-import { buildSnapshot, SnapshotMemory, type Snapshot } from '../../core/snapshot/snapshot.ts';
+import type { IndexedSnapshot } from '../../core/snapshot/indexed-snapshot.ts';
+import { indexSlot } from '../../core/snapshot/index-slot.ts';
+import type { Snapshot } from '../../core/snapshot/snapshot.ts';
+import { SnapshotMemory } from '../../core/snapshot/snapshot-memory.ts';
+import type { SnapshotSlot } from '../../core/snapshot/snapshot-slot.ts';
+import { randomHashSeed } from '../random-hash-seed.ts';
+import { runSliced } from '../time-slicing.ts';
 import type { SnapshotRead } from '../../core/snapshot/snapshot-read.ts';
 
 export type { SnapshotRead } from '../../core/snapshot/snapshot-read.ts';
@@ -137,6 +143,14 @@ export class SnapshotSource {
       finished();
     }
   }
+}
+
+/**
+ * Indexes the body a read put in `slot`, a slice at a time (lib/edges/time-slicing.ts), tolerant of
+ * invalid lines, on a new random hash seed (docs/security-model.md).
+ */
+export function buildSnapshot(slot: SnapshotSlot, signal?: AbortSignal): Promise<IndexedSnapshot> {
+  return runSliced(indexSlot(slot, false, randomHashSeed()), signal);
 }
 
 /** How much of a body is read between two collections of the chunks already copied (see young-garbage.ts). */

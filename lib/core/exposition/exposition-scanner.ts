@@ -1,0 +1,99 @@
+import { ExpositionError } from '../errors.ts';
+import { CR, HASH, isBlank, LF } from './byte-scanning.ts';
+import { newLineScan } from './line-scan.ts';
+import { INVALID_LINE, METADATA_LINE, scanComment } from './metadata-lines.ts';
+import { scanSampleLine } from './sample-line-scanner.ts';
+import type { ScannedMetadata, ScannedSample } from './scanned-line.ts';
+
+/**
+ * Lines longer than this are skipped, unread (and counted): one line is then at most this much
+ * work, so no line can stall a read, and no probe ever decodes more than this from one line.
+ * Pushgateway lines are well under a kilobyte; the limit only stops hostile pushes.
+ */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
+/** Bytes scanned between two chances for the caller to yield to the event loop. */
+const QUANTUM_BYTES = 32 * 1024;
+
+export interface ExpositionSink {
+  sample(line: Readonly<ScannedSample>): void;
+  metadata(line: Readonly<ScannedMetadata>): void;
+  /** A line over MAX_LINE_BYTES, left unread. */
+  skipped(start: number, end: number, lineNumber: number): void;
+  /**
+   * A line that is not valid exposition, with why (call it before the scan goes on: as an
+   * ExpositionError would say it, without "line N: "); `end` is before its line feed. Without this handler the scan throws an
+   * ExpositionError instead; with it, the line is left out and the scan goes on.
+   */
+  invalid?(why: () => string, lineNumber: number, start: number, end: number): void;
+}
+
+/** Invalid lines handled between two chances to yield: a body of tiny invalid lines is more work per byte than any valid one. */
+const INVALID_LINES_PER_YIELD = 1024;
+
+/**
+ * Scans the Prometheus text exposition format (version 0.0.4), as Pushgateway writes it, over the
+ * body's bytes, in one forward pass: no regex, no per-line copies, no string but in error messages.
+ * Every line is validated (escapes in label values, duplicate labels, NaN/±Inf, exponents,
+ * timestamps); anything malformed throws an ExpositionError with its line number, or, when the
+ * sink handles `invalid`, goes to it and is left out.
+ *
+ * Work per byte is bounded whatever the shape of the body: each label value is one forward scan,
+ * duplicate label names are found through a hash set, and a line is at most MAX_LINE_BYTES. The
+ * generator yields every QUANTUM_BYTES or so (always between lines), so a caller can run it in
+ * slices (lib/core/sliced-work.ts) or straight to the end. `hashBase` seeds the duplicate-label
+ * check (lib/core/snapshot/byte-hash.ts): random on every production read.
+ */
+export function* scanExposition(bytes: Buffer, sink: ExpositionSink, hashBase: number): Generator<void, void, void> {
+  const length = bytes.length;
+  const scan = newLineScan(hashBase);
+  const sample: ScannedSample = { lineNumber: 0, start: 0, end: 0, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
+  const metadata: ScannedMetadata = { lineNumber: 0, start: 0, end: 0, kind: 'HELP', nameStart: 0, nameEnd: 0 };
+  let lineNumber = 0;
+  let start = 0;
+  let yieldAt = QUANTUM_BYTES;
+  let invalidSinceYield = 0;
+  /** Checks one line and hands it to the sink when valid; false (and `scan.problem` set) when not. */
+  const line = (lineStart: number, lineEnd: number): boolean => {
+    let i = lineStart;
+    while (i < lineEnd && isBlank(bytes[i] as number)) i++;
+    if (i >= lineEnd) return true;
+    if (bytes[i] === HASH) {
+      const kind = scanComment(bytes, i, lineEnd, lineNumber, metadata, scan);
+      if (kind === INVALID_LINE) return false;
+      if (kind === METADATA_LINE) {
+        metadata.start = lineStart;
+        metadata.end = lineEnd;
+        sink.metadata(metadata);
+      }
+    } else {
+      sample.lineNumber = lineNumber;
+      if (!scanSampleLine(bytes, i, lineEnd, sample, scan)) return false;
+      sink.sample(sample);
+    }
+    return true;
+  };
+  while (start < length) {
+    let end = bytes.indexOf(LF, start);
+    if (end === -1) end = length;
+    lineNumber += 1;
+    if (end - start > MAX_LINE_BYTES) {
+      sink.skipped(start, end, lineNumber);
+    } else {
+      const lineEnd = end > start && bytes[end - 1] === CR ? end - 1 : end;
+      // The scanner hands a line to the sink only once the whole line is valid: an invalid one leaves no trace.
+      if (!line(start, lineEnd)) {
+        if (sink.invalid === undefined) throw new ExpositionError(scan.problem(), lineNumber);
+        sink.invalid(scan.problem, lineNumber, start, lineEnd);
+        invalidSinceYield += 1;
+      }
+    }
+    start = end + 1;
+    if (start >= yieldAt || invalidSinceYield >= INVALID_LINES_PER_YIELD) {
+      yield;
+      yieldAt = start + QUANTUM_BYTES;
+      invalidSinceYield = 0;
+    }
+  }
+}
+

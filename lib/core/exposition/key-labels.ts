@@ -1,0 +1,47 @@
+import { CLOSE_BRACE, COMMA, endOfQuoted, isBlank, LABEL_REST, matchesAt, NAME_REST, OPEN_BRACE, QUOTE, runEnd } from './byte-scanning.ts';
+import type { ScannedSample } from './scanned-line.ts';
+
+/** The labels the snapshot index reads on every line. */
+export const KEY_JOB = 1;
+export const KEY_INSTANCE = 2;
+export const KEY_SERVICE = 3;
+
+/** Which indexed label a label name is, by length and bytes: no string made. */
+export function keyLabel(bytes: Buffer, start: number, end: number): number {
+  const size = end - start;
+  if (size === 3 && matchesAt(bytes, start, end, 'job')) return KEY_JOB;
+  if (size === 8 && matchesAt(bytes, start, end, 'instance')) return KEY_INSTANCE;
+  if (size === 7 && matchesAt(bytes, start, end, 'service')) return KEY_SERVICE;
+  return 0;
+}
+
+/**
+ * Positions of the `job`, `instance` and `service` values in a line the scanner validated, `out`
+ * filled as the scanner fills it; stops as soon as the labels in `wanted` (a KEY_* bit set) are
+ * found. The line needs no end: a valid line ends its label set before its line feed.
+ */
+export function keyLabelsAt(bytes: Buffer, start: number, out: ScannedSample, wanted: number): void {
+  out.jobStart = out.jobEnd = out.instanceStart = out.instanceEnd = out.serviceStart = out.serviceEnd = -1;
+  const end = bytes.length;
+  let missing = wanted;
+  let i = runEnd(bytes, start, end, NAME_REST);
+  if (i >= end || bytes[i] !== OPEN_BRACE) return;
+  i++;
+  while (missing !== 0) {
+    while (i < end && (isBlank(bytes[i] as number) || bytes[i] === COMMA)) i++;
+    if (i >= end || bytes[i] === CLOSE_BRACE) return;
+    const labelStart = i;
+    i = runEnd(bytes, i, end, LABEL_REST);
+    const key = keyLabel(bytes, labelStart, i);
+    i = bytes.indexOf(QUOTE, i) + 1;
+    const valueEnd = endOfQuoted(bytes, i, end);
+    if (key === KEY_JOB) { out.jobStart = i; out.jobEnd = valueEnd; }
+    else if (key === KEY_INSTANCE) { out.instanceStart = i; out.instanceEnd = valueEnd; }
+    else if (key === KEY_SERVICE) { out.serviceStart = i; out.serviceEnd = valueEnd; }
+    missing &= ~keyBit(key);
+    i = valueEnd + 1;
+  }
+}
+
+/** KEY_* as a bit, for `keyLabelsAt`'s `wanted`. */
+export const keyBit = (key: number): number => (key === 0 ? 0 : 1 << key);

@@ -1,0 +1,78 @@
+import { CLOSE_BRACE, COMMA, endOfQuoted, isBlank, LABEL_REST, NAME_REST, OPEN_BRACE, QUOTE, runEnd, skipBlanks } from './byte-scanning.ts';
+import type { Sample } from './exposition-types.ts';
+
+const FAMILY_SUFFIXES = ['_bucket', '_sum', '_count', '_total', '_created', '_info', '_gsum', '_gcount'];
+
+/** The number of a value `isValidValue` accepted. */
+function parseValue(text: string): number {
+  switch (text) {
+    case 'NaN': return Number.NaN;
+    case '+Inf': case 'Inf': return Number.POSITIVE_INFINITY;
+    case '-Inf': return Number.NEGATIVE_INFINITY;
+    default: return Number(text);
+  }
+}
+
+function unescapeLabelValue(bytes: Buffer, start: number, end: number): string {
+  const raw = bytes.toString('utf8', start, end);
+  if (!raw.includes('\\')) return raw;
+  return raw.replace(/\\([\\"n])/g, (_match, c: string) => (c === 'n' ? '\n' : c));
+}
+
+/** The decoded value of a label whose raw (escaped) value is `bytes[start, end)`; undefined when absent (start < 0). */
+export function labelValueAt(bytes: Buffer, start: number, end: number): string | undefined {
+  return start < 0 ? undefined : unescapeLabelValue(bytes, start, end);
+}
+
+/**
+ * The sample of a line the scanner validated (`start` at its metric name, `end` before its line
+ * feed), its family resolved against the `# TYPE`/`# HELP` name in force there.
+ */
+export function decodeSample(bytes: Buffer, start: number, end: number, familyContext: string | undefined): Sample {
+  let i = runEnd(bytes, start, end, NAME_REST);
+  const name = bytes.toString('latin1', start, i);
+  // No prototype: a label named `__proto__` or `constructor` is a label like any other.
+  const labels = Object.create(null) as Record<string, string>;
+  if (i < end && bytes[i] === OPEN_BRACE) {
+    i++;
+    for (;;) {
+      while (i < end && (isBlank(bytes[i] as number) || bytes[i] === COMMA)) i++;
+      if (i >= end || bytes[i] === CLOSE_BRACE) break;
+      const labelStart = i;
+      i = runEnd(bytes, i, end, LABEL_REST);
+      const label = bytes.toString('latin1', labelStart, i);
+      i = bytes.indexOf(QUOTE, i) + 1;
+      const valueEnd = endOfQuoted(bytes, i, end);
+      labels[label] = unescapeLabelValue(bytes, i, valueEnd);
+      i = valueEnd + 1;
+    }
+    i++;
+  }
+  i = skipBlanks(bytes, i, end);
+  const valueStart = i;
+  while (i < end && !isBlank(bytes[i] as number)) i++;
+  const value = parseValue(bytes.toString('latin1', valueStart, i));
+  i = skipBlanks(bytes, i, end);
+  let stop = end;
+  while (stop > i && isBlank(bytes[stop - 1] as number)) stop--;
+  return {
+    name,
+    value,
+    timestampMs: i < stop ? Number(bytes.toString('latin1', i, stop)) : undefined,
+    family: familyOf(name, familyContext),
+    job: labels.job,
+    instance: labels.instance,
+    service: labels.service,
+    labels,
+  };
+}
+
+/** The family a sample belongs to: the current `# TYPE`/`# HELP` name, when the sample's name is it or it plus a suffix. */
+function familyOf(name: string, context: string | undefined): string {
+  if (context === undefined || !name.startsWith(context)) return name;
+  const rest = name.length - context.length;
+  if (rest === 0) return context;
+  for (const suffix of FAMILY_SUFFIXES) if (suffix.length === rest && name.endsWith(suffix)) return context;
+  return name;
+}
+

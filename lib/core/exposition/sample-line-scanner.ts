@@ -1,0 +1,109 @@
+import { CHAR_CLASS, CLOSE_BRACE, COMMA, endOfQuoted, EQUALS, isBlank, isDigit, LABEL_REST, LABEL_START, matchesWord, NAME_REST, NAME_START, OPEN_BRACE, QUOTE, runEnd, shown, skipBlanks, UNTERMINATED } from './byte-scanning.ts';
+import { KEY_INSTANCE, KEY_JOB, KEY_SERVICE, keyLabel } from './key-labels.ts';
+import { refuse, type LineScan } from './line-scan.ts';
+import type { ScannedSample } from './scanned-line.ts';
+
+/** Validates a sample line, filling `out`; false (and `scan.problem` set) when it is invalid. */
+export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, out: ScannedSample, scan: LineScan): boolean {
+  let i = start;
+  if (i < lineEnd && ((CHAR_CLASS[bytes[i] as number] as number) & NAME_START) !== 0) i = runEnd(bytes, i + 1, lineEnd, NAME_REST);
+  if (i === start) return refuse(scan, () => 'expected a metric name');
+  const nameEnd = i;
+
+  out.jobStart = out.jobEnd = out.instanceStart = out.instanceEnd = out.serviceStart = out.serviceEnd = -1;
+  let afterLabels = false;
+  if (i < lineEnd && bytes[i] === OPEN_BRACE) {
+    i++;
+    scan.labelNames.reset(lineEnd - i);
+    for (;;) {
+      i = skipBlanks(bytes, i, lineEnd);
+      if (i < lineEnd && bytes[i] === CLOSE_BRACE) break;
+      const labelStart = i;
+      if (i < lineEnd && ((CHAR_CLASS[bytes[i] as number] as number) & LABEL_START) !== 0) i = runEnd(bytes, i + 1, lineEnd, LABEL_REST);
+      if (i === labelStart) return refuse(scan, () => `invalid label name in ${shown(bytes, start, nameEnd)}`);
+      const labelEnd = i;
+      if (scan.labelNames.add(bytes, labelStart, labelEnd)) return refuse(scan, () => `duplicate label ${shown(bytes, labelStart, labelEnd)} in ${shown(bytes, start, nameEnd)}`);
+      i = skipBlanks(bytes, i, lineEnd);
+      if (i >= lineEnd || bytes[i] !== EQUALS) return refuse(scan, () => `expected "=" after label ${shown(bytes, labelStart, labelEnd)}`);
+      i = skipBlanks(bytes, i + 1, lineEnd);
+      if (i >= lineEnd || bytes[i] !== QUOTE) return refuse(scan, () => `expected a quoted value for label ${shown(bytes, labelStart, labelEnd)}`);
+      const valueStart = i + 1;
+      const valueEnd = endOfQuoted(bytes, valueStart, lineEnd);
+      if (valueEnd < 0) {
+        const label = shown(bytes, labelStart, labelEnd);
+        return refuse(scan, () => valueEnd === UNTERMINATED ? `unterminated value for label ${label}` : `invalid escape in value of label ${label}`);
+      }
+      const key = keyLabel(bytes, labelStart, labelEnd);
+      if (key === KEY_JOB) {
+        out.jobStart = valueStart;
+        out.jobEnd = valueEnd;
+      } else if (key === KEY_INSTANCE) {
+        out.instanceStart = valueStart;
+        out.instanceEnd = valueEnd;
+      } else if (key === KEY_SERVICE) {
+        out.serviceStart = valueStart;
+        out.serviceEnd = valueEnd;
+      }
+      i = skipBlanks(bytes, valueEnd + 1, lineEnd);
+      if (i < lineEnd && bytes[i] === COMMA) { i++; continue; }
+      if (i < lineEnd && bytes[i] === CLOSE_BRACE) break;
+      return refuse(scan, () => `expected "," or "}" in labels of ${shown(bytes, start, nameEnd)}`);
+    }
+    i++;
+    afterLabels = true;
+  }
+
+  // After a label set the separating space is optional, as in Prometheus' own parser.
+  if (!(i < lineEnd && isBlank(bytes[i] as number)) && !afterLabels) return refuse(scan, () => `expected a value after ${shown(bytes, start, nameEnd)}`);
+  i = skipBlanks(bytes, i, lineEnd);
+  const valueStart = i;
+  while (i < lineEnd && !isBlank(bytes[i] as number)) i++;
+  if (!isValidValue(bytes, valueStart, i)) return refuse(scan, () => `invalid value ${JSON.stringify(shown(bytes, valueStart, i))} for ${shown(bytes, start, nameEnd)}`);
+  i = skipBlanks(bytes, i, lineEnd);
+  if (i < lineEnd && !isValidTimestamp(bytes, i, lineEnd)) {
+    let to = lineEnd;
+    while (to > i && isBlank(bytes[to - 1] as number)) to--;
+    return refuse(scan, () => `invalid timestamp ${JSON.stringify(shown(bytes, i, to))} for ${shown(bytes, start, nameEnd)}`);
+  }
+  out.start = start;
+  out.end = lineEnd;
+  return true;
+}
+
+/** The float syntax of the format (Go's ParseFloat, decimal only), checked without copying. */
+function isValidValue(bytes: Buffer, start: number, end: number): boolean {
+  if (start >= end) return false;
+  const first = bytes[start] as number;
+  if (first === 78 /* N */ || first === 73 /* I */ || ((first === 43 || first === 45) && bytes[start + 1] === 73)) {
+    return matchesWord(bytes, start, end, 'NaN') || matchesWord(bytes, start, end, 'Inf') || matchesWord(bytes, start, end, '+Inf') || matchesWord(bytes, start, end, '-Inf');
+  }
+  let i = start;
+  if (first === 43 || first === 45) i++;
+  let digits = 0;
+  while (i < end && isDigit(bytes[i] as number)) { i++; digits++; }
+  if (i < end && bytes[i] === 46 /* . */) {
+    i++;
+    while (i < end && isDigit(bytes[i] as number)) { i++; digits++; }
+  }
+  if (digits === 0) return false;
+  if (i < end && ((bytes[i] as number) | 0x20) === 101 /* e */) {
+    i++;
+    if (i < end && (bytes[i] === 43 || bytes[i] === 45)) i++;
+    const expStart = i;
+    while (i < end && isDigit(bytes[i] as number)) i++;
+    if (i === expStart) return false;
+  }
+  return i === end;
+}
+
+
+function isValidTimestamp(bytes: Buffer, start: number, end: number): boolean {
+  let stop = end;
+  while (stop > start && isBlank(bytes[stop - 1] as number)) stop--;
+  let i = start;
+  if (bytes[i] === 45 /* - */) i++;
+  if (i === stop) return false;
+  for (; i < stop; i++) if (!isDigit(bytes[i] as number)) return false;
+  return true;
+}
+

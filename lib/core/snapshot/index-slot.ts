@@ -1,0 +1,158 @@
+import { ExporterError, ExpositionError } from '../errors.ts';
+import { scanExposition, type ExpositionSink } from '../exposition/exposition-scanner.ts';
+import { KEY_INSTANCE, KEY_JOB, KEY_SERVICE, keyBit, keyLabelsAt } from '../exposition/key-labels.ts';
+import { metadataNameEnd, metadataNameStart } from '../exposition/metadata-lines.ts';
+import type { ScannedSample } from '../exposition/scanned-line.ts';
+import { runToEnd, type SlicedWork } from '../sliced-work.ts';
+import { combineHashes, FIXED_HASH_SEED, hashBytes, type HashSeed } from './byte-hash.ts';
+import { IndexedSnapshot } from './indexed-snapshot.ts';
+import { bucketsFor, type KeyedLines } from './keyed-lines.ts';
+import { SnapshotSlot } from './snapshot-slot.ts';
+
+const GROUP_KEY = keyBit(KEY_JOB) | keyBit(KEY_INSTANCE);
+const SERVICE_KEY = keyBit(KEY_SERVICE);
+
+/**
+ * Scans the body in `slot` (validating every line) and indexes it by group, service and family,
+ * yielding between steps. Time and memory are linear in the body: the scan reads each byte a
+ * bounded number of times, and each indexed line costs 16 bytes per table it is in.
+ *
+ * Strict, any invalid line throws. Otherwise an invalid line is left out and counted, as long as
+ * the body as a whole is Pushgateway's exposition (see `notAnExposition`). `seed` seeds every hash
+ * of the index: a read draws a random one (lib/edges/random-hash-seed.ts, docs/security-model.md).
+ */
+export function* indexSlot(slot: SnapshotSlot, strict: boolean, seed: HashSeed): SlicedWork<IndexedSnapshot> {
+  const bytes = slot.body.subarray(0, slot.length);
+  const length = bytes.length;
+  const { base, pairBase } = seed;
+  const { groups, services, helps, types } = slot;
+  // Buckets scale with the body: the smallest possible lines (11 bytes) put about six keys in a
+  // bucket, Pushgateway-shaped bodies less than one.
+  groups.reset(bucketsFor(length, 64));
+  services.reset(bucketsFor(length, 128));
+  helps.reset(bucketsFor(length, 256));
+  types.reset(bucketsFor(length, 256));
+  const emptyHash = hashBytes(bytes, 0, 0, base);
+
+  let sampleCount = 0;
+  let skippedLines = 0;
+  let invalidLines = 0;
+  let firstInvalid: ExpositionError | undefined;
+  let ownMetrics = false;
+  let nameStart = 0;
+  let nameEnd = 0;
+  const current = { jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
+  const other: ScannedSample = { lineNumber: 0, start: 0, end: 0, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
+  const keysOf = (lineStart: number, wanted: number): ScannedSample => {
+    keyLabelsAt(bytes, lineStart, other, wanted);
+    return other;
+  };
+  const sameGroup = (entry: number): boolean => {
+    const them = keysOf(groups.line.get(entry), GROUP_KEY);
+    return sameValue(bytes, them.jobStart, them.jobEnd, current.jobStart, current.jobEnd)
+      && sameValue(bytes, them.instanceStart, them.instanceEnd, current.instanceStart, current.instanceEnd);
+  };
+  const sameService = (entry: number): boolean => {
+    const them = keysOf(services.line.get(entry), SERVICE_KEY);
+    return sameValue(bytes, them.serviceStart, them.serviceEnd, current.serviceStart, current.serviceEnd);
+  };
+  const sameName = (table: KeyedLines) => (entry: number): boolean => {
+    const start = metadataNameStart(bytes, table.line.get(entry));
+    return sameValue(bytes, start, metadataNameEnd(bytes, start), nameStart, nameEnd);
+  };
+  const sameHelp = sameName(helps);
+  const sameType = sameName(types);
+
+  const sink: ExpositionSink = {
+    sample(line) {
+      sampleCount += 1;
+      // Pushgateway's own metrics carry no job label; everything pushed does.
+      if (line.jobStart < 0) {
+        ownMetrics ||= isBuildInfo(bytes, line.start, line.end);
+        return;
+      }
+      current.jobStart = line.jobStart;
+      current.jobEnd = line.jobEnd;
+      current.instanceStart = line.instanceStart;
+      current.instanceEnd = line.instanceEnd;
+      current.serviceStart = line.serviceStart;
+      current.serviceEnd = line.serviceEnd;
+      const instanceHash = line.instanceStart < 0 ? emptyHash : hashBytes(bytes, line.instanceStart, line.instanceEnd, base);
+      groups.add(combineHashes(hashBytes(bytes, line.jobStart, line.jobEnd, base), instanceHash, pairBase), line.start, sameGroup);
+      if (line.serviceStart >= 0) services.add(hashBytes(bytes, line.serviceStart, line.serviceEnd, base), line.start, sameService);
+    },
+    metadata(line) {
+      nameStart = line.nameStart;
+      nameEnd = line.nameEnd;
+      const hash = hashBytes(bytes, nameStart, nameEnd, base);
+      if (line.kind === 'HELP') helps.add(hash, line.start, sameHelp);
+      else types.add(hash, line.start, sameType);
+    },
+    skipped() {
+      skippedLines += 1;
+    },
+    ...(strict ? {} : {
+      invalid(why: () => string, lineNumber: number) {
+        invalidLines += 1;
+        firstInvalid ??= new ExpositionError(why(), lineNumber);
+      },
+    }),
+  };
+  yield* scanExposition(bytes, sink, base);
+  if (!strict) notAnExposition(bytes, sampleCount, firstInvalid, ownMetrics);
+  return new IndexedSnapshot(slot, bytes, seed, sampleCount, skippedLines, invalidLines, firstInvalid?.message);
+}
+
+const BUILD_INFO = Buffer.from('pushgateway_build_info', 'latin1');
+
+/** Whether the sample line at `[start, end)` is Pushgateway's `pushgateway_build_info`. */
+function isBuildInfo(bytes: Buffer, start: number, end: number): boolean {
+  const after = start + BUILD_INFO.length;
+  return after < end && bytes.compare(BUILD_INFO, 0, BUILD_INFO.length, start, after) === 0 && (bytes[after] === 0x7b /* { */ || bytes[after] === 0x20 || bytes[after] === 0x09);
+}
+
+/**
+ * Throws when a body with invalid lines is not Pushgateway's exposition at all, or when the body
+ * was cut short (docs/operations.md#failure-modes): then the read fails rather than answer from
+ * part of it. A pushed line Pushgateway writes but the format forbids (a metric name such as
+ * `a.b` pushed in protobuf) is left out; a page of something else (HTML, an error text) is not an
+ * exposition with a few bad lines. Pushgateway always writes its own `pushgateway_build_info`,
+ * and ends its body with a line feed.
+ */
+function notAnExposition(bytes: Buffer, validSamples: number, firstInvalid: ExpositionError | undefined, ownMetrics: boolean): void {
+  const length = bytes.length;
+  if (length === 0) {
+    throw new ExporterError('EXPOSITION_INVALID', 'empty body, but Pushgateway always sends its own metrics (a pushed metric with an empty name makes it send nothing: delete that group)');
+  }
+  if (firstInvalid !== undefined && validSamples === 0) throw firstInvalid;
+  if (bytes[length - 1] !== 0x0a) {
+    const from = bytes.lastIndexOf(0x0a, length - 1) + 1;
+    const lastLine = bytes.toString('utf8', from, Math.min(length, from + 80));
+    throw new ExporterError(
+      'EXPOSITION_INVALID',
+      `body cut short in the middle of a line (${JSON.stringify(lastLine)}): Pushgateway stops writing /metrics at a pushed metric family it cannot write, such as a GAUGE_HISTOGRAM: delete that group`,
+    );
+  }
+  if (firstInvalid !== undefined && !ownMetrics) throw firstInvalid;
+}
+
+/** Whether two raw label values in the body are the same (start -1: absent, which equals empty). */
+function sameValue(bytes: Buffer, aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
+  const size = aStart < 0 ? 0 : aEnd - aStart;
+  if ((bStart < 0 ? 0 : bEnd - bStart) !== size) return false;
+  for (let k = 0; k < size; k++) if (bytes[aStart + k] !== bytes[bStart + k]) return false;
+  return true;
+}
+
+/**
+ * Scans Pushgateway's `/metrics` text (validating every line) and indexes it, in one go: tests and
+ * tools. Strict by default (any invalid line throws); `{ strict: false }` indexes as a read does.
+ * The hash seed is fixed unless given: no production read comes this way (they index with
+ * lib/edges/cache/snapshot-source.ts's `buildSnapshot`, on a random seed).
+ */
+export function indexSnapshot(text: string | Buffer, options: { readonly strict?: boolean; readonly hashSeed?: HashSeed } = {}): IndexedSnapshot {
+  const slot = new SnapshotSlot();
+  slot.adopt(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
+  return runToEnd(indexSlot(slot, options.strict ?? true, options.hashSeed ?? FIXED_HASH_SEED));
+}
+

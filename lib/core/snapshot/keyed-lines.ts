@@ -1,0 +1,111 @@
+import { IntBlocks } from './int-blocks.ts';
+
+/**
+ * Lines grouped by key, in int32 blocks — 16 bytes a line whatever its length, no object per key
+ * or line: each bucket chains the newest line of every key hashed to it, and each line links to
+ * the previous line of its key. Keys stay in the body; comparing them is the caller's.
+ */
+export class KeyedLines {
+  /** Start of each line, in body order. */
+  readonly line = new IntBlocks();
+  /** The previous line of the same key, -1 for its first (unused when `keepOlder` is false). */
+  private readonly older = new IntBlocks();
+  /** For a key's newest line: the newest line of the next key in the bucket, -1 at the end. */
+  private readonly nextKey = new IntBlocks();
+  /**
+   * For a key's newest line: its full hash. Keys sharing a bucket but not a hash are told apart
+   * without re-reading their labels (a 1 MiB label set would be scanned once per line added).
+   */
+  private readonly keyHash = new IntBlocks();
+  private heads = new Int32Array(0);
+  entries = 0;
+  keys = 0;
+  private mask = 0;
+
+  constructor(private readonly keepOlder: boolean) {}
+
+  /** Empties the table for `buckets` buckets (a power of two); storage is kept between reads. */
+  reset(buckets: number): void {
+    if (this.heads.length < buckets) this.heads = new Int32Array(buckets);
+    this.heads.fill(-1, 0, buckets);
+    this.mask = buckets - 1;
+    this.entries = 0;
+    this.keys = 0;
+  }
+
+  /** Adds a line whose key hashes to `hash`; `sameKey(entry)` tells whether an earlier line has the same key. */
+  add(hash: number, lineStart: number, sameKey: (entry: number) => boolean): void {
+    const entry = this.entries;
+    const bucket = hash & this.mask;
+    let previous = -1;
+    let head = this.heads[bucket] as number;
+    while (head !== -1 && (this.keyHash.get(head) !== (hash | 0) || !sameKey(head))) {
+      previous = head;
+      head = this.nextKey.get(head);
+    }
+    this.line.set(entry, lineStart);
+    this.keyHash.set(entry, hash | 0);
+    this.entries = entry + 1;
+    if (head === -1) {
+      if (this.keepOlder) this.older.set(entry, -1);
+      this.nextKey.set(entry, this.heads[bucket] as number);
+      this.heads[bucket] = entry;
+      this.keys += 1;
+      return;
+    }
+    // The key's newest line takes its place in the bucket's chain.
+    if (this.keepOlder) this.older.set(entry, head);
+    this.nextKey.set(entry, this.nextKey.get(head));
+    if (previous === -1) this.heads[bucket] = entry;
+    else this.nextKey.set(previous, entry);
+  }
+
+  /** The newest line of the key hashing to `hash` that `isKey` accepts, or -1. */
+  newest(hash: number, isKey: (entry: number) => boolean): number {
+    for (let head = this.heads[hash & this.mask] as number; head !== -1; head = this.nextKey.get(head)) {
+      if (this.keyHash.get(head) === (hash | 0) && isKey(head)) return head;
+    }
+    return -1;
+  }
+
+  /** The previous line of the same key, or -1. */
+  olderOf(entry: number): number {
+    return this.keepOlder ? this.older.get(entry) : -1;
+  }
+
+  /** Line starts of a key, oldest first, from its newest entry: the last `limit` at most. */
+  linesOf(newest: number, limit = Number.POSITIVE_INFINITY): number[] {
+    const lines: number[] = [];
+    for (let entry = newest; entry !== -1 && lines.length < limit; entry = this.keepOlder ? this.older.get(entry) : -1) lines.push(this.line.get(entry));
+    return lines.reverse();
+  }
+
+  /** The newest entry of every key. */
+  allKeys(): number[] {
+    const newest: number[] = [];
+    for (let bucket = 0; bucket <= this.mask; bucket++) {
+      for (let head = this.heads[bucket] as number; head !== -1; head = this.nextKey.get(head)) newest.push(head);
+    }
+    return newest;
+  }
+
+  /** The entry of the last line starting before `position` (lines are in body order), or -1. */
+  lastBefore(position: number): number {
+    let low = 0;
+    let high = this.entries - 1;
+    let found = -1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      if (this.line.get(middle) < position) {
+        found = middle;
+        low = middle + 1;
+      } else {
+        high = middle - 1;
+      }
+    }
+    return found;
+  }
+}
+
+/** Power-of-two bucket count near one per `bytesPerBucket` bytes of body. */
+export const bucketsFor = (bodyBytes: number, bytesPerBucket: number): number => 2 ** Math.max(4, Math.ceil(Math.log2(Math.max(1, bodyBytes / bytesPerBucket))));
