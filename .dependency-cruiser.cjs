@@ -20,7 +20,7 @@ module.exports = {
       comment:
         'lib/core may import only lib/core, yaml and croner: pass the I/O or clock in as an argument, or move the code to lib/edges.',
       from: { path: '^lib/core/' },
-      to: { pathNot: ['^lib/core/', '^node_modules/(yaml|croner)/'] },
+      to: { pathNot: ['^lib/core/', '(^|/)node_modules/(yaml|croner)/'] },
     },
     // Edges do one kind of I/O each and know nothing of who wires them.
     {
@@ -69,7 +69,7 @@ module.exports = {
       severity: 'error',
       comment: '@aws-sdk/* may be imported only in lib/edges/ssm/: call the SSM reader from there instead.',
       from: { path: '^(lib|functions)/', pathNot: '^lib/edges/ssm/' },
-      to: { path: '^node_modules/@aws-sdk/' },
+      to: { path: '(^|/)node_modules/@aws-sdk/' },
     },
     // ...and the HTTP client behind lib/edges/pushgateway only.
     {
@@ -78,7 +78,7 @@ module.exports = {
       comment:
         'undici may be imported only in lib/edges/pushgateway/: read or push through the Pushgateway reader/pusher instead.',
       from: { path: '^(lib|functions)/', pathNot: '^lib/edges/pushgateway/' },
-      to: { path: '^node_modules/undici/' },
+      to: { path: '(^|/)node_modules/undici/' },
     },
   ],
   options: {
