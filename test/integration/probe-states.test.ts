@@ -3,12 +3,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
-import { handleRequest, type ExporterRequest } from '../../lib/http/routes.ts';
+import { handleRequest } from '../../lib/http/routes.ts';
 import type { StatusReport } from '../../lib/core/report/status-report.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 import { assertPromtoolClean } from '../support/promtool.ts';
 import { stateOf } from '../support/probe-state.ts';
+import { get } from '../support/route-request.ts';
 
 const NOW = Date.parse('2026-01-10T10:20:00Z') / 1000;
 const at = (text: string): number => Date.parse(text) / 1000;
@@ -41,10 +42,6 @@ services:
   - name: quiet
     paused: true
 `;
-
-function get(path: string, query: Record<string, string> = {}): ExporterRequest {
-  return { method: 'GET', path, query: new URLSearchParams(query), headers: {} };
-}
 
 /** POSTs samples to `{job="heartbeat", instance=<service>}`, each labelled with the service, as the push client does. */
 async function push(pushgatewayUrl: string, service: string, samples: Record<string, number>): Promise<void> {

@@ -4,21 +4,16 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
-import { handleRequest, type ExporterRequest } from '../../lib/http/routes.ts';
+import { handleRequest } from '../../lib/http/routes.ts';
 import { freePort, PROJECT_ROOT, pushHeartbeat, sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 import { assertPromtoolClean } from '../support/promtool.ts';
+import { get } from '../support/route-request.ts';
 
 /** The wait a debug answer reports in "did not answer within N s". */
 function waitedSeconds(body: string): number {
   const match = /did not answer within (\d+\.\d+)s/.exec(body);
   assert.ok(match, `no wait reported in:\n${body}`);
   return Number(match[1]);
-}
-
-function get(path: string, query: Record<string, string | string[]> = {}, headers: Record<string, string> = {}, method = 'GET'): ExporterRequest {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) for (const v of [value].flat()) params.append(key, v);
-  return { method, path, query: params, headers };
 }
 
 const configText = (pushgatewayUrl: string, extra = '') => `pushgateway_url: "${pushgatewayUrl}"

@@ -9,13 +9,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
-import { handleRequest, type ExporterRequest } from '../../lib/http/routes.ts';
+import { handleRequest } from '../../lib/http/routes.ts';
 import type { StatusReport } from '../../lib/core/report/status-report.ts';
 import {
   freePort, getText, PROJECT_ROOT, pushHeartbeat, sampleValue, startProcess, startPushgateway, tempDir, type RunningProcess, type TempDir,
 } from '../support/processes.ts';
 import { assertPromtoolClean } from '../support/promtool.ts';
 import { stateOf } from '../support/probe-state.ts';
+import { get } from '../support/route-request.ts';
 
 const CONFIG = (url: string, extra = '') => `pushgateway_url: "${url}"
 ${extra}
@@ -30,10 +31,6 @@ services:
     maintenance:
       - {from: "2020-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z", reason: "moving racks"}
 `;
-
-function get(path: string, query: Record<string, string> = {}): ExporterRequest {
-  return { method: 'GET', path, query: new URLSearchParams(query), headers: {} };
-}
 
 /** A Pushgateway's "is unreachable" error for a refused connection, as the probe states it. */
 const refusedBy = (url: string) => new RegExp(`Pushgateway at ${url.replace(/[.]/g, '\\.')} is unreachable: .*ECONNREFUSED`);

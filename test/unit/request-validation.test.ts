@@ -6,15 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
 import { handleRequest, type ExporterRequest } from '../../lib/http/routes.ts';
 import { tempDir, type TempDir } from '../support/processes.ts';
+import { get } from '../support/route-request.ts';
 
 /** Nothing listens on port 1: a probe that did read would say probe_pushgateway_up 0, not fail the request. */
 const UNUSED_PUSHGATEWAY = 'http://127.0.0.1:1';
-
-function get(path: string, query: Record<string, string | string[]> = {}, headers: Record<string, string> = {}, method = 'GET'): ExporterRequest {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) for (const v of [value].flat()) params.append(key, v);
-  return { method, path, query: params, headers };
-}
 
 const CONFIG = `pushgateway_url: "${UNUSED_PUSHGATEWAY}"
 scrape_interval_seconds: 3
