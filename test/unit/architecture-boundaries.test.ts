@@ -42,9 +42,13 @@ function tsFiles(dir: string): string[] {
     .sort();
 }
 
-/** A file's lines without comment lines, so a comment may name what the code must not do. */
-function codeLines(file: string): { line: number; text: string }[] {
-  return readFileSync(join(PROJECT_ROOT, file), 'utf8')
+const READS_PROCESS = /\bprocess\s*\.\s*(env|argv|cwd\s*\()/;
+const READS_CLOCK_OR_RANDOM = /\bDate\.now\(|\bperformance\.now\(|\bMath\.random\(|\bnew Date\(\s*\)/;
+const MODULE_LEVEL_MUTABLE = /^(export\s+)?(let|var)\s/;
+
+/** A source's lines without comment lines, so a comment may name what the code must not do. */
+function codeLines(source: string): { line: number; text: string }[] {
+  return source
     .split('\n')
     .map((text, index) => ({ line: index + 1, text }))
     .filter(({ text }) => !/^\s*(\/\/|\/\*|\*)/.test(text));
@@ -52,7 +56,7 @@ function codeLines(file: string): { line: number; text: string }[] {
 
 /** `file:line: text` for every code line of `files` matching `pattern`. */
 function matches(files: readonly string[], pattern: RegExp): string[] {
-  return files.flatMap((file) => codeLines(file).filter(({ text }) => pattern.test(text)).map(({ line, text }) => `${file}:${line}: ${text.trim()}`));
+  return files.flatMap((file) => codeLines(readFileSync(join(PROJECT_ROOT, file), 'utf8')).filter(({ text }) => pattern.test(text)).map(({ line, text }) => `${file}:${line}: ${text.trim()}`));
 }
 
 describe('import boundaries (.dependency-cruiser.cjs)', () => {
@@ -78,6 +82,12 @@ describe('import boundaries (.dependency-cruiser.cjs)', () => {
     ]);
   });
 
+  it('npm test runs them right after the typecheck, so a forbidden import fails it', () => {
+    const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    assert.match(scripts['lint:boundaries'] ?? '', /^depcruise lib functions --config \.dependency-cruiser\.cjs\b/);
+    assert.match(scripts.test ?? '', /^npm run typecheck && npm run lint:boundaries && /);
+  });
+
   it('has every rule shown by the fixture tree', async () => {
     const shown = new Set((await inFixture()).map((violation) => violation.split(':')[0]));
     assert.deepEqual((await ruleNames()).filter((name) => !shown.has(name)), []);
@@ -89,15 +99,31 @@ describe('what an import graph cannot see', () => {
   const core = tsFiles(join('lib', 'core'));
 
   it('nothing in lib/ reads process.env, process.argv or process.cwd() (functions/ pass them in)', () => {
-    assert.deepEqual(matches(lib, /\bprocess\s*\.\s*(env|argv|cwd\s*\()/), []);
+    assert.deepEqual(matches(lib, READS_PROCESS), []);
   });
 
   it('lib/core reads no clock and no randomness (the caller passes now, or a Clock)', () => {
-    assert.deepEqual(matches(core, /\bDate\.now\(|\bperformance\.now\(|\bMath\.random\(|\bnew Date\(\s*\)/), []);
+    assert.deepEqual(matches(core, READS_CLOCK_OR_RANDOM), []);
   });
 
   it('lib/core holds no module-level mutable state (no top-level let or var)', () => {
-    assert.deepEqual(matches(core, /^(export\s+)?(let|var)\s/), []);
+    assert.deepEqual(matches(core, MODULE_LEVEL_MUTABLE), []);
+  });
+
+  it('the text checks flag what they look for, and neither comments nor look-alikes', () => {
+    const flagged = (pattern: RegExp, source: string): string[] => codeLines(source).filter(({ text }) => pattern.test(text)).map(({ text }) => text.trim());
+    assert.deepEqual(
+      flagged(READS_PROCESS, "const a = process.env.X;\nconst b = process.argv[2];\nconst c = process.cwd();\n// process.env is read in functions/\nconst d = options.env;"),
+      ['const a = process.env.X;', 'const b = process.argv[2];', 'const c = process.cwd();'],
+    );
+    assert.deepEqual(
+      flagged(READS_CLOCK_OR_RANDOM, 'const a = Date.now();\nconst b = new Date();\nconst c = Math.random();\nconst d = performance.now();\nconst e = new Date(ms);\n * never Date.now()'),
+      ['const a = Date.now();', 'const b = new Date();', 'const c = Math.random();', 'const d = performance.now();'],
+    );
+    assert.deepEqual(
+      flagged(MODULE_LEVEL_MUTABLE, 'let a = 1;\nexport let b = 2;\nvar c = 3;\nconst d = 4;\n  let e = 5;'),
+      ['let a = 1;', 'export let b = 2;', 'var c = 3;'],
+    );
   });
 
   it(`no file in lib/ or functions/ is over ${MAX_LINES} lines`, () => {
