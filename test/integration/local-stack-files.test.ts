@@ -47,13 +47,24 @@ function bindMounts(service: Record<string, unknown>, what: string): BindMount[]
     .map(([source = '', target = '', mode]) => ({ source, target, mode }));
 }
 
+/**
+ * The services of `docker-compose config`, read once for the whole file (each run takes a second or
+ * two), with the variables the compose file reads unset so its defaults show.
+ */
+let composeServices: Record<string, unknown> | undefined;
+function composeConfigServices(): Record<string, unknown> {
+  if (composeServices !== undefined) return composeServices;
+  const env = { ...process.env };
+  for (const name of ['PORT', 'PUSHGATEWAY_PORT', 'PROMETHEUS_PORT', 'GRAFANA_PORT', 'GRAFANA_ADMIN_PASSWORD', 'LOG_LEVEL']) delete env[name];
+  const result = spawnSync('docker-compose', ['-f', 'local/docker-compose.yml', 'config'], { cwd: PROJECT_ROOT, env, encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  composeServices = asRecord(asRecord(parse(result.stdout), 'compose config').services, 'services');
+  return composeServices;
+}
+
 describe('local stack files', () => {
   it('docker-compose.yml is valid: five services on official images, the exporter on 9116, the Dockerfile server as an option', () => {
-    const env = { ...process.env };
-    for (const name of ['PORT', 'PUSHGATEWAY_PORT', 'PROMETHEUS_PORT', 'GRAFANA_PORT', 'GRAFANA_ADMIN_PASSWORD', 'LOG_LEVEL']) delete env[name];
-    const result = spawnSync('docker-compose', ['-f', 'local/docker-compose.yml', 'config'], { cwd: PROJECT_ROOT, env, encoding: 'utf8' });
-    assert.equal(result.status, 0, result.stderr);
-    const services = asRecord(asRecord(parse(result.stdout), 'compose config').services, 'services');
+    const services = composeConfigServices();
     assert.deepEqual(Object.keys(services).sort(), ['grafana', 'heartbeat', 'prometheus', 'pushgateway', 'pushgateway-exporter', 'pushgateway-exporter-server']);
     const service = (name: string): Record<string, unknown> => asRecord(services[name], name);
     const server = service('pushgateway-exporter-server');
@@ -98,9 +109,7 @@ describe('local stack files', () => {
   });
 
   it('docker-compose.yml mounts the alerting rules next to prometheus.yml, as its rule_files expects', async () => {
-    const result = spawnSync('docker-compose', ['-f', 'local/docker-compose.yml', 'config'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
-    assert.equal(result.status, 0, result.stderr);
-    const services = asRecord(asRecord(parse(result.stdout), 'compose config').services, 'services');
+    const services = composeConfigServices();
     const mounts = bindMounts(asRecord(services.prometheus, 'prometheus'), 'prometheus');
     const config = asRecord(parse(await readFile(join(PROJECT_ROOT, 'local/prometheus.yml'), 'utf8')), 'prometheus.yml');
     const ruleFiles = asList(config.rule_files, 'rule_files');
@@ -114,11 +123,7 @@ describe('local stack files', () => {
   });
 
   it('docker-compose.yml runs Grafana (official image, pinned) on loopback 3000 with the provisioning and the dashboard mounted', async () => {
-    const env = { ...process.env };
-    for (const name of ['GRAFANA_PORT', 'GRAFANA_ADMIN_PASSWORD']) delete env[name];
-    const result = spawnSync('docker-compose', ['-f', 'local/docker-compose.yml', 'config'], { cwd: PROJECT_ROOT, env, encoding: 'utf8' });
-    assert.equal(result.status, 0, result.stderr);
-    const services = asRecord(asRecord(parse(result.stdout), 'compose config').services, 'services');
+    const services = composeConfigServices();
     const grafana = asRecord(services.grafana, 'grafana');
     assert.match(String(grafana.image), /^grafana\/grafana-oss:\d+\.\d+\.\d+$/, 'the official image with a pinned version tag');
     assert.deepEqual(asList(grafana.ports, 'grafana ports'), ['127.0.0.1:3000:3000/tcp']);
