@@ -4,6 +4,7 @@ import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
 import { handleRequest, type ExporterRequest } from '../../lib/http/routes.ts';
 import { FakeSsm } from '../support/fake-ssm.ts';
 import { sampleValue, startPushgateway, type RunningProcess } from '../support/processes.ts';
+import { stateAtOne } from '../support/probe-state.ts';
 
 const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const PARAMETER = '/pushgateway-exporter/config';
@@ -88,7 +89,7 @@ describe('config from SSM Parameter Store (real @aws-sdk/client-ssm, local endpo
     const config = (paused: boolean) => `pushgateway_url: "http://pushgateway:9091"\nconfig_ttl_seconds: 30\nservices:\n  - {name: billing, paused: ${paused}}\n`;
     ssm.parameters.set(PARAMETER, { type: 'String', value: config(false) });
     const made = exporter();
-    const stateOf = async () => /^probe_state\{state="([a-z_]+)"\} 1$/m.exec((await handleRequest(probe('billing'), made)).body)?.[1];
+    const stateOf = async () => stateAtOne((await handleRequest(probe('billing'), made)).body);
     assert.equal(await stateOf(), 'never');
     ssm.parameters.set(PARAMETER, { type: 'String', value: config(true) });
     now += 30_000;

@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
 import { handleRequest } from '../../lib/http/routes.ts';
 import { pushHeartbeat, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { get } from '../support/route-request.ts';
 
-const get = (path: string, query: Record<string, string> = {}) => ({ method: 'GET', path, query: new URLSearchParams(query), headers: {} });
 const seriesOf = (body: string, metric: string): string[] => body.split('\n').filter((line) => line.startsWith(`${metric}{`)).sort();
 
 describe('labels and services named like Object.prototype members, through a real Pushgateway', () => {

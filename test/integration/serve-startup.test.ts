@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { bareEnv } from '../support/doc-commands.ts';
 import {
   freePort, getText, PROJECT_ROOT, pushHeartbeat, sampleValue, startProcess, startPushgateway, tempDir, type RunningProcess, type TempDir,
 } from '../support/processes.ts';
+import { eventually as retry } from '../support/eventually.ts';
 
 /** The server bundle `npm run serve` runs after its build (built once by `npm test`). */
 async function startServer(env: NodeJS.ProcessEnv): Promise<RunningProcess> {
@@ -23,18 +23,8 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<RunningProcess> {
 /** The lines of the output that are not JSON log lines. */
 const plainLines = (output: string): string[] => output.split('\n').filter((line) => line !== '' && !line.startsWith('{'));
 
-async function eventually(timeoutMs: number, check: () => Promise<void> | void): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(100);
-    }
-  }
-}
+/** Output lines arrive within milliseconds: poll often. */
+const eventually = (timeoutMs: number, check: () => Promise<void> | void): Promise<void> => retry(timeoutMs, check, 100);
 
 describe('npm run serve at start', () => {
   let pushgateway: RunningProcess;

@@ -3,17 +3,20 @@
 // unreachable with the read error as its reason — through the route table, the built server
 // (`npm run serve`) and the built CLI (`pushgateway-exporter probe`) — never `never`.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
-import { handleRequest, type ExporterRequest } from '../../lib/http/routes.ts';
+import { handleRequest } from '../../lib/http/routes.ts';
 import type { StatusReport } from '../../lib/core/report/status-report.ts';
 import {
   freePort, getText, PROJECT_ROOT, pushHeartbeat, sampleValue, startProcess, startPushgateway, tempDir, type RunningProcess, type TempDir,
 } from '../support/processes.ts';
+import { assertPromtoolClean } from '../support/promtool.ts';
+import { stateOf } from '../support/probe-state.ts';
+import { get } from '../support/route-request.ts';
 
 const CONFIG = (url: string, extra = '') => `pushgateway_url: "${url}"
 ${extra}
@@ -29,25 +32,8 @@ services:
       - {from: "2020-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z", reason: "moving racks"}
 `;
 
-function get(path: string, query: Record<string, string> = {}): ExporterRequest {
-  return { method: 'GET', path, query: new URLSearchParams(query), headers: {} };
-}
-
-/** The state whose `probe_state` series is 1 (for `service` in a /probes answer), checking that exactly one is. */
-function stateOf(body: string, service?: string): string {
-  const labels = service === undefined ? '' : `service="${service}",`;
-  const on = [...body.matchAll(new RegExp(`^probe_state\\{${labels}state="([a-z_]+)"\\} (\\d)$`, 'gm'))].filter((m) => m[2] === '1').map((m) => m[1]);
-  assert.equal(on.length, 1, `exactly one probe_state series is 1${service === undefined ? '' : ` for ${service}`} in:\n${body}`);
-  return on[0] ?? '';
-}
-
 /** A Pushgateway's "is unreachable" error for a refused connection, as the probe states it. */
 const refusedBy = (url: string) => new RegExp(`Pushgateway at ${url.replace(/[.]/g, '\\.')} is unreachable: .*ECONNREFUSED`);
-
-function promtoolClean(body: string): void {
-  const check = spawnSync('promtool', ['check', 'metrics'], { input: body, encoding: 'utf8' });
-  assert.equal(check.status, 0, `${check.stdout}${check.stderr}`);
-}
 
 describe('unreachable through the route table: a killed Pushgateway, a hand-driven clock', () => {
   let pushgateway: RunningProcess;
@@ -96,7 +82,7 @@ describe('unreachable through the route table: a killed Pushgateway, a hand-driv
     assert.equal(sampleValue(response.body, 'probe_pushgateway_up'), 0);
     assert.equal(sampleValue(response.body, 'probe_heartbeat_found'), 0);
     assert.equal(sampleValue(response.body, 'probe_snapshot_age_seconds'), undefined);
-    promtoolClean(response.body);
+    assertPromtoolClean(response.body);
     assert.equal(stateOf((await probe('service2')).body), 'unreachable', 'not never: nothing was looked at');
   });
 
@@ -122,7 +108,7 @@ describe('unreachable through the route table: a killed Pushgateway, a hand-driv
     const { status, body } = await handleRequest(get('/probes'), exporter);
     assert.equal(status, 200);
     assert.deepEqual(['service1', 'service2', 'quiet', 'maint'].map((service) => stateOf(body, service)), ['unreachable', 'unreachable', 'paused', 'paused']);
-    promtoolClean(body);
+    assertPromtoolClean(body);
   });
 
   it('the status page JSON and HTML show unreachable with the error', async () => {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { evaluateProbe } from '../../lib/core/probe/evaluate-probe.ts';
 import { parseExposition } from '../../lib/core/exposition/exposition-parser.ts';
@@ -7,13 +6,9 @@ import { escapeHelp, escapeLabelValue, formatLabels, formatValue, renderExpositi
 import { buildProbeMetrics } from '../../lib/core/report/probe-metrics.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { serviceConfig } from '../support/service-config.ts';
+import { promtoolCheckMetrics as promtoolCheck } from '../support/promtool.ts';
 
 const service = serviceConfig();
-
-function promtoolCheck(text: string): { status: number | null; output: string } {
-  const result = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
-}
 
 describe('escapeLabelValue / formatLabels', () => {
   it('escapes backslashes, quotes and newlines', () => {

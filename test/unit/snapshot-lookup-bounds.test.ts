@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { evaluateProbe } from '../../lib/core/probe/evaluate-probe.ts';
 import { lookupHeartbeat } from '../../lib/core/probe/heartbeat-lookup.ts';
@@ -11,17 +10,13 @@ import { groupKey, MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, type PushGroup, type Sn
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { KeyedLines } from '../../lib/core/snapshot/keyed-lines.ts';
 import { serviceConfig } from '../support/service-config.ts';
+import { assertPromtoolClean } from '../support/promtool.ts';
 
 const HB = 'loop_heartbeat_timestamp_seconds';
 const NOW = 1_780_000_000;
 const config = { maxClockSkewSeconds: 300 };
 const context = { pushgatewayUp: true, snapshotAgeSeconds: 0, durationSeconds: 0.001, configReloadSuccessful: true };
 const group = (extra = '') => `instance="service1",job="heartbeat"${extra}`;
-/** `promtool check metrics` (Debian's prometheus package) passes the answer. */
-const assertPromtoolClean = (text: string): void => {
-  const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-  assert.equal(check.status, 0, `${check.stdout}${check.stderr}`);
-};
 const lines = (count: number, line: (i: number) => string): string => Array.from({ length: count }, (_, i) => `${line(i)}\n`).join('');
 
 describe('a probe finds its key metrics by name, however many other series the group holds', () => {
