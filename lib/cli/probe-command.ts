@@ -1,6 +1,6 @@
 import type { CliOutput } from './cli.ts';
 import { describeError } from '../core/errors.ts';
-import { createExporter, type ExporterEnvironment } from '../runtime/runtime.ts';
+import { createRuntime, type ExporterEnvironment } from '../runtime/runtime.ts';
 import { handleRequest } from '../http/routes.ts';
 
 /** Exit codes of `probe`, for scripts and health checks. */
@@ -22,11 +22,11 @@ export async function runProbeCommand(target: string, env: ExporterEnvironment, 
   const local: ExporterEnvironment = { ...env, AUTH_TOKEN: undefined, AUTH_TOKEN_SSM_PARAMETER: undefined };
   // The exporter's JSON log lines would bury the report: shown only when LOG_LEVEL asks for them.
   const writeLog = env.LOG_LEVEL ? (line: string) => output.stderr(`${line}\n`) : () => undefined;
-  const exporter = createExporter(local, { cwd, writeLog });
+  const runtime = createRuntime(local, { cwd, writeLog });
   try {
     const response = await handleRequest(
       { method: 'GET', path: '/probe', query: new URLSearchParams({ target, debug: 'true' }), headers: {} },
-      exporter,
+      runtime,
     );
     if (response.status !== 200) {
       output.stderr(`pushgateway-exporter: no probe answer (HTTP ${response.status}): ${describeError(response.body)}\n`);
@@ -39,6 +39,6 @@ export async function runProbeCommand(target: string, env: ExporterEnvironment, 
     output.stderr('pushgateway-exporter: the probe answer has no probe_success sample\n');
     return PROBE_EXIT.noAnswer;
   } finally {
-    await exporter.close();
+    await runtime.close();
   }
 }

@@ -2,7 +2,7 @@ import { isAuthorized } from './bearer-auth.ts';
 import { CONFIG_DEFAULTS, resolveService, type ExporterConfig } from '../core/config/config.ts';
 import { describeError } from '../core/errors.ts';
 import { evaluateProbe } from '../core/probe/evaluate-probe.ts';
-import type { Exporter } from '../runtime/runtime.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import { renderDebugReport } from '../core/report/debug-report.ts';
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from '../core/exposition/exposition-renderer.ts';
 import { buildAllProbesMetrics, buildProbeMetrics } from '../core/report/probe-metrics.ts';
@@ -16,7 +16,7 @@ import { clip, quote } from '../core/quote.ts';
 import { roundSeconds } from '../core/time/round-seconds.ts';
 
 /** A request as every entry point (function URL, serverless-offline, node:http) hands it over. */
-export interface ExporterRequest {
+export interface HttpRequest {
   readonly method: string;
   readonly path: string;
   readonly query: URLSearchParams;
@@ -28,7 +28,7 @@ export interface ExporterRequest {
   readonly requestId?: string | undefined;
 }
 
-export interface ExporterResponse {
+export interface HttpResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
@@ -37,7 +37,7 @@ export interface ExporterResponse {
 }
 
 /** `arrivedMs` (performance.now() when the request came in) anchors every time budget. */
-type RouteHandler = (request: ExporterRequest, exporter: Exporter, arrivedMs: number) => Promise<ExporterResponse>;
+type RouteHandler = (request: HttpRequest, runtime: Runtime, arrivedMs: number) => Promise<HttpResponse>;
 
 interface Route {
   readonly path: string;
@@ -52,7 +52,7 @@ const TEXT = 'text/plain; charset=utf-8';
 const AUTH_WAIT_MS = 1000;
 const MAX_ECHO = 80;
 
-export function textResponse(status: number, body: string, headers: Record<string, string> = {}): ExporterResponse {
+export function textResponse(status: number, body: string, headers: Record<string, string> = {}): HttpResponse {
   return { status, headers: { 'content-type': TEXT, ...headers }, body: body.endsWith('\n') ? body : `${body}\n` };
 }
 
@@ -69,10 +69,10 @@ interface ProbeBudget {
 }
 
 /** The probe's budget from the scrape-timeout header, Lambda's remaining time and the config in force. */
-function startProbe(request: ExporterRequest, exporter: Exporter, startedMs: number): ProbeBudget | ExporterResponse {
+function startProbe(request: HttpRequest, runtime: Runtime, startedMs: number): ProbeBudget | HttpResponse {
   const timeout = computeProbeTimeout({
     scrapeTimeoutHeader: request.headers['x-prometheus-scrape-timeout-seconds'],
-    configuredSeconds: exporter.config.current()?.timeoutSeconds ?? CONFIG_DEFAULTS.timeoutSeconds,
+    configuredSeconds: runtime.config.current()?.timeoutSeconds ?? CONFIG_DEFAULTS.timeoutSeconds,
     remainingTimeMs: request.remainingTimeMs,
   });
   if ('error' in timeout) return textResponse(400, timeout.error);
@@ -86,57 +86,57 @@ function remainingMs(budget: ProbeBudget, config?: ExporterConfig): number {
 }
 
 /** The config in force (a due reload may use part of the budget), or the 503 that says why there is none. */
-async function readConfig(exporter: Exporter, budget: ProbeBudget): Promise<{ config: ExporterConfig; reloadSuccessful: boolean } | ExporterResponse> {
-  const { value: config, error } = await exporter.config.read(remainingMs(budget));
+async function readConfig(runtime: Runtime, budget: ProbeBudget): Promise<{ config: ExporterConfig; reloadSuccessful: boolean } | HttpResponse> {
+  const { value: config, error } = await runtime.config.read(remainingMs(budget));
   if (config === undefined) return textResponse(503, `no config loaded: ${error ?? 'unknown error'}`);
   return { config, reloadSuccessful: error === undefined };
 }
 
-const isResponse = (value: object): value is ExporterResponse => 'status' in value && 'body' in value;
+const isResponse = (value: object): value is HttpResponse => 'status' in value && 'body' in value;
 
-const exposition = (body: string): ExporterResponse => ({ status: 200, headers: { 'content-type': EXPOSITION_CONTENT_TYPE }, body });
+const exposition = (body: string): HttpResponse => ({ status: 200, headers: { 'content-type': EXPOSITION_CONTENT_TYPE }, body });
 
-const probe: RouteHandler = async (request, exporter, arrivedMs) => {
+const probe: RouteHandler = async (request, runtime, arrivedMs) => {
   const targets = request.query.getAll('target');
   if (targets.length > 1) return textResponse(400, `target given ${targets.length} times: give exactly one, e.g. /probe?target=service1`);
   const target = targets[0] ?? '';
   if (target === '') return textResponse(400, 'missing target parameter: use /probe?target=NAME');
   const debugParam = request.query.get('debug');
   const debug = debugParam === 'true' || debugParam === '1';
-  const budget = startProbe(request, exporter, arrivedMs);
+  const budget = startProbe(request, runtime, arrivedMs);
   if (isResponse(budget)) return budget;
 
-  const loaded = await readConfig(exporter, budget);
+  const loaded = await readConfig(runtime, budget);
   if (isResponse(loaded)) return loaded;
   const { config } = loaded;
   const service = resolveService(config, target);
   if (service === undefined) {
     return textResponse(404, `unknown target ${echo(target)}: not a configured service (add it under services: in the config, or set allow_unlisted_targets: true)`);
   }
-  const read = await exporter.snapshots.read(config, remainingMs(budget, config));
+  const read = await runtime.snapshots.read(config, remainingMs(budget, config));
   const snapshot = read.snapshot ?? EMPTY_SNAPSHOT;
-  const nowSeconds = exporter.clock() / 1000;
+  const nowSeconds = runtime.clock() / 1000;
   // No snapshot at all is judged as such (unreachable), not as an empty Pushgateway (never).
   const evaluation = evaluateProbe(config, read.snapshot, service, target, nowSeconds, read.error);
   const durationSeconds = (performance.now() - budget.startedMs) / 1000;
   const context = { ...read, durationSeconds, configReloadSuccessful: loaded.reloadSuccessful };
   const metrics = renderExposition(buildProbeMetrics(evaluation, context, snapshot));
-  exporter.metrics.recordProbe('/probe', evaluation.success);
+  runtime.metrics.recordProbe('/probe', evaluation.success);
   const log = { target: forLog(target), state: evaluation.state, success: evaluation.success, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp };
   if (debug) return { ...textResponse(200, renderDebugReport(evaluation, config, read, nowSeconds, metrics)), log };
   return { ...exposition(metrics), log };
 };
 
 /** Every configured service judged against one snapshot: what `/probes` and the status page show. */
-async function evaluateAll(request: ExporterRequest, exporter: Exporter, arrivedMs: number) {
-  const budget = startProbe(request, exporter, arrivedMs);
+async function evaluateAll(request: HttpRequest, runtime: Runtime, arrivedMs: number) {
+  const budget = startProbe(request, runtime, arrivedMs);
   if (isResponse(budget)) return budget;
-  const loaded = await readConfig(exporter, budget);
+  const loaded = await readConfig(runtime, budget);
   if (isResponse(loaded)) return loaded;
   const { config } = loaded;
-  const read = await exporter.snapshots.read(config, remainingMs(budget, config));
+  const read = await runtime.snapshots.read(config, remainingMs(budget, config));
   const snapshot = read.snapshot ?? EMPTY_SNAPSHOT;
-  const nowSeconds = exporter.clock() / 1000;
+  const nowSeconds = runtime.clock() / 1000;
   const evaluations = [...config.services.values()].map((service) => evaluateProbe(config, read.snapshot, service, service.name, nowSeconds, read.error));
   const context = { ...read, durationSeconds: (performance.now() - budget.startedMs) / 1000, configReloadSuccessful: loaded.reloadSuccessful };
   const failed = evaluations.filter((evaluation) => !evaluation.success).length;
@@ -145,18 +145,18 @@ async function evaluateAll(request: ExporterRequest, exporter: Exporter, arrived
 }
 
 /** Every configured service in one answer: one invocation and one Pushgateway read per scrape. */
-const probes: RouteHandler = async (request, exporter, arrivedMs) => {
-  const all = await evaluateAll(request, exporter, arrivedMs);
+const probes: RouteHandler = async (request, runtime, arrivedMs) => {
+  const all = await evaluateAll(request, runtime, arrivedMs);
   if (isResponse(all)) return all;
-  for (const evaluation of all.evaluations) exporter.metrics.recordProbe('/probes', evaluation.success);
+  for (const evaluation of all.evaluations) runtime.metrics.recordProbe('/probes', evaluation.success);
   return { ...exposition(renderExposition(buildAllProbesMetrics(all.evaluations, all.context, all.snapshot))), log: all.log };
 };
 
 /** The status page: every service's state for people, as HTML or (`format=json`) for scripts. */
-const statusPage: RouteHandler = async (request, exporter, arrivedMs) => {
+const statusPage: RouteHandler = async (request, runtime, arrivedMs) => {
   const format = request.query.get('format') ?? 'html';
   if (format !== 'html' && format !== 'json') return textResponse(400, `unknown format ${echo(format)}: use format=html or format=json`);
-  const all = await evaluateAll(request, exporter, arrivedMs);
+  const all = await evaluateAll(request, runtime, arrivedMs);
   if (isResponse(all)) return all;
   const report = buildStatusReport(all.evaluations, all.context, all.nowSeconds);
   if (format === 'json') {
@@ -167,8 +167,8 @@ const statusPage: RouteHandler = async (request, exporter, arrivedMs) => {
 };
 
 /** The exporter's own metrics: reads, reloads, probes, process. */
-const selfMetrics: RouteHandler = async (_request, exporter) =>
-  exposition(renderExposition(exporter.metrics.families(exporter.clock(), processUsage())));
+const selfMetrics: RouteHandler = async (_request, runtime) =>
+  exposition(renderExposition(runtime.metrics.families(runtime.clock(), processUsage())));
 
 const healthy: RouteHandler = async () => textResponse(200, 'OK');
 
@@ -185,21 +185,21 @@ export const ROUTES: readonly Route[] = [
  * Dispatches a request through ROUTES and logs one line for it; never throws and never answers
  * with a stack trace.
  */
-export async function handleRequest(request: ExporterRequest, exporter: Exporter): Promise<ExporterResponse> {
+export async function handleRequest(request: HttpRequest, runtime: Runtime): Promise<HttpResponse> {
   const arrivedMs = performance.now();
   // Paths are matched exactly as sent: no decoding, no dot segments, no trailing slash; the
   // entry points hand over the raw path (docs/security-model.md).
   const route = ROUTES.find((candidate) => candidate.path === request.path);
-  const response = exporter.startupProblem === undefined
-    ? await dispatch(request, exporter, route, arrivedMs)
-    : refuseToServe(exporter.startupProblem);
+  const response = runtime.startupProblem === undefined
+    ? await dispatch(request, runtime, route, arrivedMs)
+    : refuseToServe(runtime.startupProblem);
   const status = response.status;
   const fields: LogFields = {
     request_id: request.requestId, method: forLog(request.method), route: route?.path ?? 'none', path: forLog(request.path), status,
     duration_seconds: roundSeconds((performance.now() - arrivedMs) / 1000, 'micro'), ...response.log,
   };
-  if (status >= 500) exporter.logger.error('request', fields);
-  else exporter.logger.info('request', fields);
+  if (status >= 500) runtime.logger.error('request', fields);
+  else runtime.logger.info('request', fields);
   const { log: _log, ...answer } = response;
   return request.method.toUpperCase() === 'HEAD' ? { ...answer, body: '' } : answer;
 }
@@ -209,21 +209,21 @@ export async function handleRequest(request: ExporterRequest, exporter: Exporter
  * no probe is not healthy, and a health check is where a bad deploy shows first. The line names
  * the variables, never their values.
  */
-function refuseToServe(problem: string): ExporterResponse {
+function refuseToServe(problem: string): HttpResponse {
   return { ...textResponse(503, `exporter misconfigured: ${problem}`), log: { error: problem } };
 }
 
 /** What a pre-probe wait may use of Lambda's remaining time, keeping the probe's own reserve. */
-function remainingTimeBound(request: ExporterRequest): number {
+function remainingTimeBound(request: HttpRequest): number {
   return request.remainingTimeMs === undefined ? Number.POSITIVE_INFINITY : Math.max(0, (request.remainingTimeMs - LAMBDA_RESPONSE_RESERVE_MS) / 2);
 }
 
 /** Request input in a log line, bounded so a 10 KB target cannot flood the logs. */
 const forLog = (value: string): string => clip(value, 200);
 
-async function dispatch(request: ExporterRequest, exporter: Exporter, route: Route | undefined, arrivedMs: number): Promise<ExporterResponse> {
-  if (exporter.auth.enabled && route?.public !== true) {
-    const { tokens } = await exporter.auth.read(Math.min(AUTH_WAIT_MS, remainingTimeBound(request)));
+async function dispatch(request: HttpRequest, runtime: Runtime, route: Route | undefined, arrivedMs: number): Promise<HttpResponse> {
+  if (runtime.auth.enabled && route?.public !== true) {
+    const { tokens } = await runtime.auth.read(Math.min(AUTH_WAIT_MS, remainingTimeBound(request)));
     // Fail closed: with no token loaded yet, nothing but /-/healthy is served. The reason (an SSM
     // error naming the account) is in the log, not in an answer to a caller with no token.
     if (tokens.length === 0) return textResponse(503, 'bearer tokens not loaded yet; see the exporter logs');
@@ -241,9 +241,9 @@ async function dispatch(request: ExporterRequest, exporter: Exporter, route: Rou
     return textResponse(405, `method ${echo(method)} not allowed on ${route.path}: use ${route.methods.join(' or ')}`, { allow: route.methods.join(', ') });
   }
   try {
-    return await route.handle(request, exporter, arrivedMs);
+    return await route.handle(request, runtime, arrivedMs);
   } catch (error) {
-    exporter.logger.error('request failed', { path: route.path, error: describeError(error) });
+    runtime.logger.error('request failed', { path: route.path, error: describeError(error) });
     return textResponse(500, 'internal error while handling the request; see the exporter logs');
   }
 }

@@ -6,14 +6,14 @@ import { readSsmParameter } from '../edges/ssm/ssm-parameter.ts';
 import type { Clock } from '../core/time/clock.ts';
 import { readExporterSecrets, type ExporterEnvironment, type ExporterSecrets } from './environment-settings.ts';
 import { createLogger, parseLogLevel, type Logger } from '../edges/logger.ts';
-import { PushgatewayClient } from '../edges/pushgateway/pushgateway-reader.ts';
+import { PushgatewayReader } from '../edges/pushgateway/pushgateway-reader.ts';
 import { SelfMetrics } from './self-metrics.ts';
 import { SnapshotSource } from '../edges/cache/snapshot-source.ts';
 
 export type { ExporterEnvironment } from './environment-settings.ts';
 
 /** The stateful parts a warm process keeps between requests. */
-export interface Exporter {
+export interface Runtime {
   readonly config: ReloadingValue<ExporterConfig>;
   readonly snapshots: SnapshotSource;
   readonly clock: Clock;
@@ -29,7 +29,7 @@ export interface Exporter {
   close(): Promise<void>;
 }
 
-export interface ExporterOptions {
+export interface RuntimeOptions {
   /** Where a relative `CONFIG_FILE` resolves. */
   readonly cwd: string;
   readonly clock?: Clock;
@@ -45,7 +45,7 @@ const NO_SECRETS: ExporterSecrets = { authTokens: [], authTokenParameter: undefi
  * Never throws: an unusable environment gives an exporter whose `startupProblem` refuses every
  * request, so a Lambda fails closed instead of open (docs/security-model.md).
  */
-export function createExporter(env: ExporterEnvironment, options: ExporterOptions): Exporter {
+export function createRuntime(env: ExporterEnvironment, options: RuntimeOptions): Runtime {
   const { cwd, clock = Date.now } = options;
   const logLevel = parseLogLevel(env.LOG_LEVEL);
   const logger = createLogger(logLevel.level, options.writeLog);
@@ -55,7 +55,7 @@ export function createExporter(env: ExporterEnvironment, options: ExporterOption
   const overrides = { pushgatewayUrl: env.PUSHGATEWAY_URL || undefined, pushgatewayBearerToken: secrets.pushgatewayBearerToken };
   const metrics = new SelfMetrics(clock() / 1000);
   const config = configSourceFor(secrets.configParameter, env.CONFIG_FILE, cwd, overrides, clock, logger, metrics);
-  const client = new PushgatewayClient();
+  const client = new PushgatewayReader();
   const snapshots = new SnapshotSource(client, clock, logger, metrics);
   const auth = new AuthTokens(secrets.authTokens, secrets.authTokenParameter, clock, logger);
   const startupProblem = 'problem' in read ? read.problem : undefined;

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
-import { handleRequest, type ExporterRequest } from '../../lib/http/routes.ts';
+import { createRuntime, type Runtime } from '../../lib/runtime/runtime.ts';
+import { handleRequest, type HttpRequest } from '../../lib/http/routes.ts';
 import type { StatusReport } from '../../lib/core/report/status-report.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
@@ -41,7 +41,7 @@ services:
     paused: true
 `;
 
-function get(path: string, query: Record<string, string> = {}): ExporterRequest {
+function get(path: string, query: Record<string, string> = {}): HttpRequest {
   return { method: 'GET', path, query: new URLSearchParams(query), headers: {} };
 }
 
@@ -62,12 +62,12 @@ function stateOf(body: string): string {
 describe('probe states against a real Pushgateway', () => {
   let pushgateway: RunningProcess;
   let dir: TempDir;
-  let exporter: Exporter;
+  let exporter: Runtime;
 
   before(async () => {
     pushgateway = await startPushgateway();
     dir = await tempDir();
-    exporter = createExporter({ CONFIG_FILE: await dir.file('config.yml', CONFIG(pushgateway.url)), LOG_LEVEL: 'error' }, { cwd: '/', clock: () => NOW * 1000 });
+    exporter = createRuntime({ CONFIG_FILE: await dir.file('config.yml', CONFIG(pushgateway.url)), LOG_LEVEL: 'error' }, { cwd: '/', clock: () => NOW * 1000 });
     const url = pushgateway.url;
     await push(url, 'service1', { [SUCCESS_METRIC]: NOW - 2 });
     await push(url, 'backup', { [SUCCESS_METRIC]: at('2026-01-10T10:00:30Z') });
@@ -173,7 +173,7 @@ describe('probe states against a real Pushgateway', () => {
 describe('clock-skew-proof mode (heartbeat_metric: push_time_seconds)', () => {
   let pushgateway: RunningProcess;
   let dir: TempDir;
-  let exporter: Exporter;
+  let exporter: Runtime;
 
   before(async () => {
     pushgateway = await startPushgateway();
@@ -183,7 +183,7 @@ services:
   - {name: skewed, freshness_threshold_seconds: 30}
   - {name: skewed-proof, freshness_threshold_seconds: 30, heartbeat_metric: push_time_seconds}
 `;
-    exporter = createExporter({ CONFIG_FILE: await dir.file('config.yml', config), LOG_LEVEL: 'error' }, { cwd: '/' });
+    exporter = createRuntime({ CONFIG_FILE: await dir.file('config.yml', config), LOG_LEVEL: 'error' }, { cwd: '/' });
   });
   after(async () => {
     await exporter.close();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
+import { createRuntime, type Runtime } from '../../lib/runtime/runtime.ts';
 import { handleRequest } from '../../lib/http/routes.ts';
 import { pushHeartbeat, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 
@@ -10,7 +10,7 @@ const seriesOf = (body: string, metric: string): string[] => body.split('\n').fi
 describe('labels and services named like Object.prototype members, through a real Pushgateway', () => {
   let pushgateway: RunningProcess;
   let dir: TempDir;
-  let exporter: Exporter;
+  let exporter: Runtime;
 
   before(async () => {
     pushgateway = await startPushgateway();
@@ -21,7 +21,7 @@ services:
   - name: __proto__
   - name: toString
 `);
-    exporter = createExporter({ CONFIG_FILE: config, LOG_LEVEL: 'error' }, { cwd: '/' });
+    exporter = createRuntime({ CONFIG_FILE: config, LOG_LEVEL: 'error' }, { cwd: '/' });
     const now = Math.floor(Date.now() / 1000);
     // Series that differ only in a label Pushgateway accepts but a plain object already "has".
     await pushHeartbeat(pushgateway.url, 'constructor', now, {

@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
-import { handleRequest, type ExporterRequest } from '../../lib/http/routes.ts';
+import { createRuntime, type Runtime } from '../../lib/runtime/runtime.ts';
+import { handleRequest, type HttpRequest } from '../../lib/http/routes.ts';
 import { freePort, PROJECT_ROOT, pushHeartbeat, sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 
 /** The wait a debug answer reports in "did not answer within N s". */
@@ -15,7 +15,7 @@ function waitedSeconds(body: string): number {
   return Number(match[1]);
 }
 
-function get(path: string, query: Record<string, string | string[]> = {}, headers: Record<string, string> = {}, method = 'GET'): ExporterRequest {
+function get(path: string, query: Record<string, string | string[]> = {}, headers: Record<string, string> = {}, method = 'GET'): HttpRequest {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) for (const v of [value].flat()) params.append(key, v);
   return { method, path, query: params, headers };
@@ -33,16 +33,16 @@ services:
 `;
 
 /** An exporter with a hand-driven clock, so cache expiry is tested without sleeping. */
-function exporterFor(configFile: string, startMs = Date.now()): { exporter: Exporter; advance(ms: number): void; nowSeconds(): number } {
+function exporterFor(configFile: string, startMs = Date.now()): { exporter: Runtime; advance(ms: number): void; nowSeconds(): number } {
   let now = startMs;
-  const exporter = createExporter({ CONFIG_FILE: configFile, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now });
+  const exporter = createRuntime({ CONFIG_FILE: configFile, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now });
   return { exporter, advance: (ms) => { now += ms; }, nowSeconds: () => now / 1000 };
 }
 
 describe('routes against a real Pushgateway', () => {
   let pushgateway: RunningProcess;
   let dir: TempDir;
-  const exporters: Exporter[] = [];
+  const exporters: Runtime[] = [];
   const servers: Server[] = [];
 
   before(async () => {
@@ -130,7 +130,7 @@ describe('routes against a real Pushgateway', () => {
 
   it('rejects bad requests with one-line reasons and never echoes the target raw', async () => {
     const { exporter } = await setup();
-    const cases: [ExporterRequest, number, RegExp][] = [
+    const cases: [HttpRequest, number, RegExp][] = [
       [get('/probe'), 400, /^missing target parameter: use \/probe\?target=NAME\n$/],
       [get('/probe', { target: '' }), 400, /^missing target parameter/],
       [get('/probe', { target: ['service1', 'service2'] }), 400, /^target given 2 times/],
@@ -195,7 +195,7 @@ describe('routes against a real Pushgateway', () => {
 
   it('demands a bearer token on every route but /-/healthy when AUTH_TOKEN is set', async () => {
     const file = await dir.file('auth.yml', configText(pushgateway.url));
-    const exporter = createExporter({ CONFIG_FILE: file, LOG_LEVEL: 'error', AUTH_TOKEN: 'old-token,new-token' }, { cwd: '/' });
+    const exporter = createRuntime({ CONFIG_FILE: file, LOG_LEVEL: 'error', AUTH_TOKEN: 'old-token,new-token' }, { cwd: '/' });
     exporters.push(exporter);
     for (const request of [get('/probe', { target: 'service2' }), get('/probe'), get('/elsewhere'), get('/probe', { target: 'service2' }, { authorization: 'Bearer nope' })]) {
       const response = await handleRequest(request, exporter);
@@ -307,7 +307,7 @@ describe('routes against a real Pushgateway', () => {
     const file = await dir.file('bearer.yml', configText(url));
     // Trimmed, as every token is: a stray space or newline from a secret store must not break it.
     for (const token of ['pg-token-1', '  pg-token-1\n']) {
-      const exporter = createExporter({ CONFIG_FILE: file, LOG_LEVEL: 'error', PUSHGATEWAY_BEARER_TOKEN: token }, { cwd: '/' });
+      const exporter = createRuntime({ CONFIG_FILE: file, LOG_LEVEL: 'error', PUSHGATEWAY_BEARER_TOKEN: token }, { cwd: '/' });
       exporters.push(exporter);
       const response = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), exporter);
       assert.match(response.body, /^probe_success 1$/m, JSON.stringify(token));

@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
-import { handleRequest, type ExporterRequest } from '../../lib/http/routes.ts';
+import { createRuntime, type Runtime } from '../../lib/runtime/runtime.ts';
+import { handleRequest, type HttpRequest } from '../../lib/http/routes.ts';
 import type { StatusReport } from '../../lib/core/report/status-report.ts';
 import {
   freePort, getText, PROJECT_ROOT, pushHeartbeat, sampleValue, startProcess, startPushgateway, tempDir, type RunningProcess, type TempDir,
@@ -29,7 +29,7 @@ services:
       - {from: "2020-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z", reason: "moving racks"}
 `;
 
-function get(path: string, query: Record<string, string> = {}): ExporterRequest {
+function get(path: string, query: Record<string, string> = {}): HttpRequest {
   return { method: 'GET', path, query: new URLSearchParams(query), headers: {} };
 }
 
@@ -52,7 +52,7 @@ function promtoolClean(body: string): void {
 describe('unreachable through the route table: a killed Pushgateway, a hand-driven clock', () => {
   let pushgateway: RunningProcess;
   let dir: TempDir;
-  let exporter: Exporter;
+  let exporter: Runtime;
   let now = Date.now();
   const probe = async (target: string, debug = false) => handleRequest(get('/probe', debug ? { target, debug: 'true' } : { target }), exporter);
 
@@ -60,7 +60,7 @@ describe('unreachable through the route table: a killed Pushgateway, a hand-driv
     pushgateway = await startPushgateway();
     dir = await tempDir('pgx-unreachable-');
     const file = await dir.file('config.yml', CONFIG(pushgateway.url, 'scrape_interval_seconds: 3\nmax_stale_seconds: 20'));
-    exporter = createExporter({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now });
+    exporter = createRuntime({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now });
     await pushHeartbeat(pushgateway.url, 'service1', Math.floor(now / 1000));
   });
   after(async () => {

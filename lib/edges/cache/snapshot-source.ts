@@ -3,7 +3,7 @@ import { describeError, ExporterError, PushgatewayError } from '../../core/error
 import type { Clock } from '../../core/time/clock.ts';
 import { ExpiringCache } from './expiring-cache.ts';
 import type { Logger } from '../logger.ts';
-import type { PushgatewayClient } from '../pushgateway/pushgateway-reader.ts';
+import type { PushgatewayReader } from '../pushgateway/pushgateway-reader.ts';
 import { redactUrl } from '../../core/config/redact-url.ts';
 import type { ReadOutcome, SelfMetrics } from '../../runtime/self-metrics.ts';
 import { collectYoungGarbage } from '../young-garbage.ts';
@@ -30,7 +30,7 @@ export class SnapshotSource {
   private reading: { readonly stop: AbortController; readonly done: Promise<void> } | undefined;
 
   constructor(
-    private readonly client: Pick<PushgatewayClient, 'fetchMetrics'>,
+    private readonly client: Pick<PushgatewayReader, 'fetchMetrics'>,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly metrics: SelfMetrics,
