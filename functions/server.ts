@@ -1,18 +1,19 @@
 import { describeError } from '../lib/core/errors.ts';
-import { createRuntime } from '../lib/runtime/runtime.ts';
+import { readServerSettings } from '../lib/runtime/environment-settings.ts';
+import { runtimeFromEnvironment } from '../lib/runtime/production-ports.ts';
 import { ROUTES } from '../lib/http/routes.ts';
-import { createStandaloneServer, isLoopback, parsePort, shutDown, startupWarnings } from '../lib/http/standalone-server.ts';
+import { createStandaloneServer, isLoopback, shutDown, startupWarnings } from '../lib/http/standalone-server.ts';
 
 // `npm run serve`: the route table on a plain node:http server, for running beside Prometheus
 // (a container or a VM) without Lambda. Like the Lambda handler, only wiring.
 
-const port = parsePort(process.env.PORT, 9116);
-if (typeof port === 'string') {
-  process.stderr.write(`${port}\n`);
+const listen = readServerSettings(process.env);
+if ('problem' in listen) {
+  process.stderr.write(`${listen.problem}\n`);
   process.exit(2);
 }
-const host = process.env.HOST || '0.0.0.0';
-const runtime = createRuntime(process.env, { cwd: process.cwd() });
+const { port, host } = listen.server;
+const runtime = runtimeFromEnvironment(process.env, { cwd: process.cwd() });
 if (runtime.startupProblem !== undefined) {
   // A server can refuse to start, unlike a Lambda: one line, and no port ever open.
   process.stderr.write(`${runtime.startupProblem}\n`);

@@ -11,7 +11,7 @@
 /** lib's token rules, loaded only when a check runs: every serverless command loads this plugin. */
 function tokenRules() {
   const { require: requireTs } = require('tsx/cjs/api');
-  const { parseAuthTokens } = requireTs('../lib/http/bearer-auth.ts', __filename);
+  const { parseAuthTokens } = requireTs('../lib/core/config/bearer-tokens.ts', __filename);
   const { readExporterSecrets } = requireTs('../lib/runtime/environment-settings.ts', __filename);
   return { parseAuthTokens, readExporterSecrets };
 }

@@ -1,6 +1,7 @@
 import type { CliOutput } from './cli.ts';
 import { describeError } from '../core/errors.ts';
-import { createRuntime, type ExporterEnvironment } from '../runtime/runtime.ts';
+import type { ExporterEnvironment } from '../runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../runtime/production-ports.ts';
 import { handleRequest } from '../http/routes.ts';
 
 /** Exit codes of `probe`, for scripts and health checks. */
@@ -22,7 +23,7 @@ export async function runProbeCommand(target: string, env: ExporterEnvironment, 
   const local: ExporterEnvironment = { ...env, AUTH_TOKEN: undefined, AUTH_TOKEN_SSM_PARAMETER: undefined };
   // The exporter's JSON log lines would bury the report: shown only when LOG_LEVEL asks for them.
   const writeLog = env.LOG_LEVEL ? (line: string) => output.stderr(`${line}\n`) : () => undefined;
-  const runtime = createRuntime(local, { cwd, writeLog });
+  const runtime = runtimeFromEnvironment(local, { cwd, writeLog });
   try {
     const response = await handleRequest(
       { method: 'GET', path: '/probe', query: new URLSearchParams({ target, debug: 'true' }), headers: {} },

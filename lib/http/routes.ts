@@ -8,7 +8,7 @@ import { EXPOSITION_CONTENT_TYPE, renderExposition } from '../core/exposition/ex
 import { buildAllProbesMetrics, buildProbeMetrics } from '../core/report/probe-metrics.ts';
 import { computeProbeTimeout, LAMBDA_RESPONSE_RESERVE_MS } from '../core/probe/probe-timeout.ts';
 import type { LogFields } from '../edges/logger.ts';
-import { processUsage } from '../runtime/self-metrics.ts';
+import { processUsage } from '../edges/process-usage.ts';
 import { buildStatusReport } from '../core/report/status-report.ts';
 import { renderStatusPage } from '../core/report/status-page.ts';
 import { EMPTY_SNAPSHOT } from '../core/snapshot/snapshot.ts';

@@ -100,13 +100,6 @@ export async function shutDown(server: Server, runtime: Runtime): Promise<void> 
   await runtime.close();
 }
 
-export function parsePort(value: string | undefined, fallback: number): number | string {
-  if (value === undefined || value === '') return fallback;
-  // Digits only: Number() would take " " as 0 (a random port), "0x50" as 80 and "1e3" as 1000.
-  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
-  return port >= 0 && port <= 65_535 ? port : `PORT must be a port number (0-65535), got ${JSON.stringify(value.slice(0, 40))}`;
-}
-
 /** True for a listen address only this machine can reach. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { createRuntime, type Runtime } from '../../lib/runtime/runtime.ts';
+import { type Runtime } from '../../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest, type HttpRequest } from '../../lib/http/routes.ts';
 import { FakeSsm } from '../support/fake-ssm.ts';
 import { PROJECT_ROOT } from '../support/processes.ts';
@@ -17,7 +18,7 @@ describe('bearer tokens from AUTH_TOKEN_SSM_PARAMETER (real @aws-sdk/client-ssm,
   let logs: string[] = [];
 
   const exporter = (): Runtime => {
-    const made = createRuntime(
+    const made = runtimeFromEnvironment(
       { CONFIG_FILE: 'config.yml', PUSHGATEWAY_URL: 'http://127.0.0.1:1', AUTH_TOKEN_SSM_PARAMETER: TOKENS, LOG_LEVEL: 'info' },
       { cwd: PROJECT_ROOT, clock: () => now, writeLog: (line) => logs.push(line) },
     );

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { createRuntime, type Runtime } from '../../lib/runtime/runtime.ts';
+import { type Runtime } from '../../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest, type HttpRequest } from '../../lib/http/routes.ts';
 import { FakeSsm } from '../support/fake-ssm.ts';
 import { sampleValue, startPushgateway, type RunningProcess } from '../support/processes.ts';
@@ -21,7 +22,7 @@ describe('config from SSM Parameter Store (real @aws-sdk/client-ssm, local endpo
   const exporters: Runtime[] = [];
 
   function exporter(parameter = PARAMETER): Runtime {
-    const made = createRuntime(
+    const made = runtimeFromEnvironment(
       { CONFIG_SSM_PARAMETER: parameter, PUSHGATEWAY_URL: pushgateway.url, LOG_LEVEL: 'debug' },
       { cwd: '/', clock: () => now, writeLog: (line) => logs.push(line) },
     );
@@ -137,7 +138,7 @@ describe('config from SSM Parameter Store (real @aws-sdk/client-ssm, local endpo
 
   it('takes bearer tokens from AUTH_TOKEN_SSM_PARAMETER, fails closed before they load, and picks up a rotation', async () => {
     ssm.parameters.set(PARAMETER, { type: 'String', value: yamlFor(['service1']) });
-    const made = createRuntime(
+    const made = runtimeFromEnvironment(
       { CONFIG_SSM_PARAMETER: PARAMETER, AUTH_TOKEN_SSM_PARAMETER: '/exporter/tokens', PUSHGATEWAY_URL: pushgateway.url, LOG_LEVEL: 'debug' },
       { cwd: '/', clock: () => now, writeLog: (line) => logs.push(line) },
     );

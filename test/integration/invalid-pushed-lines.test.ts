@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createRuntime, type Runtime } from '../../lib/runtime/runtime.ts';
+import { type Runtime } from '../../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest, type HttpRequest } from '../../lib/http/routes.ts';
 import { pushHeartbeat, sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 import { gaugeMetric, labelPair, METRIC_TYPE, metricFamily, pushProtobuf } from '../support/protobuf-push.ts';
@@ -44,7 +45,7 @@ services:
   - name: service3
     freshness_threshold_seconds: 600
 `);
-    const exporter = createRuntime({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/' });
+    const exporter = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/' });
     exporters.push(exporter);
     return { pushgateway, exporter };
   }

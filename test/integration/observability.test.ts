@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { createRuntime, type Runtime } from '../../lib/runtime/runtime.ts';
+import { type Runtime } from '../../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest, type HttpRequest } from '../../lib/http/routes.ts';
 import { freePort, pushHeartbeat, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 
@@ -46,7 +47,7 @@ describe('logs, self-metrics and load', () => {
   async function exporterWith(config: string, env: Record<string, string> = {}): Promise<{ exporter: Runtime; logs: LogLine[] }> {
     const logs: LogLine[] = [];
     const file = await dir.file(`config-${exporters.length}.yml`, config);
-    const exporter = createRuntime({ CONFIG_FILE: file, LOG_LEVEL: 'info', ...env }, { cwd: '/', writeLog: (line) => logs.push(JSON.parse(line) as LogLine) });
+    const exporter = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'info', ...env }, { cwd: '/', writeLog: (line) => logs.push(JSON.parse(line) as LogLine) });
     exporters.push(exporter);
     return { exporter, logs };
   }
@@ -115,7 +116,7 @@ describe('logs, self-metrics and load', () => {
     let now = Date.now();
     const logs: LogLine[] = [];
     const file = await dir.file('load.yml', `pushgateway_url: "${proxyUrl}"\nscrape_interval_seconds: 60\nservices: [{name: service1}, {name: service2}]\n`);
-    const exporter = createRuntime({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now, writeLog: (line) => logs.push(JSON.parse(line) as LogLine) });
+    const exporter = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now, writeLog: (line) => logs.push(JSON.parse(line) as LogLine) });
     exporters.push(exporter);
     await pushHeartbeat(pushgateway.url, 'service1', now / 1000);
     const burst = () => Promise.all(Array.from({ length: 500 }, (_, i) => handleRequest(get('/probe', `target=service${(i % 2) + 1}`), exporter)));

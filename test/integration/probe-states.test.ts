@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { createRuntime, type Runtime } from '../../lib/runtime/runtime.ts';
+import { type Runtime } from '../../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest, type HttpRequest } from '../../lib/http/routes.ts';
 import type { StatusReport } from '../../lib/core/report/status-report.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../../lib/core/probe/signal-metrics.ts';
@@ -67,7 +68,7 @@ describe('probe states against a real Pushgateway', () => {
   before(async () => {
     pushgateway = await startPushgateway();
     dir = await tempDir();
-    exporter = createRuntime({ CONFIG_FILE: await dir.file('config.yml', CONFIG(pushgateway.url)), LOG_LEVEL: 'error' }, { cwd: '/', clock: () => NOW * 1000 });
+    exporter = runtimeFromEnvironment({ CONFIG_FILE: await dir.file('config.yml', CONFIG(pushgateway.url)), LOG_LEVEL: 'error' }, { cwd: '/', clock: () => NOW * 1000 });
     const url = pushgateway.url;
     await push(url, 'service1', { [SUCCESS_METRIC]: NOW - 2 });
     await push(url, 'backup', { [SUCCESS_METRIC]: at('2026-01-10T10:00:30Z') });
@@ -183,7 +184,7 @@ services:
   - {name: skewed, freshness_threshold_seconds: 30}
   - {name: skewed-proof, freshness_threshold_seconds: 30, heartbeat_metric: push_time_seconds}
 `;
-    exporter = createRuntime({ CONFIG_FILE: await dir.file('config.yml', config), LOG_LEVEL: 'error' }, { cwd: '/' });
+    exporter = runtimeFromEnvironment({ CONFIG_FILE: await dir.file('config.yml', config), LOG_LEVEL: 'error' }, { cwd: '/' });
   });
   after(async () => {
     await exporter.close();

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createRuntime, type Runtime, type ExporterEnvironment } from '../../lib/runtime/runtime.ts';
+import { type Runtime, type ExporterEnvironment } from '../../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest, ROUTES, type HttpRequest } from '../../lib/http/routes.ts';
 import { PROJECT_ROOT } from '../support/processes.ts';
 
@@ -18,7 +19,7 @@ describe('the environment decides auth: set but holding no token is a refusal, n
   const exporters: Runtime[] = [];
   const logs: string[] = [];
   const exporterWith = (env: ExporterEnvironment): Runtime => {
-    const made = createRuntime({ ...BASE, ...env }, { cwd: PROJECT_ROOT, writeLog: (line) => logs.push(line) });
+    const made = runtimeFromEnvironment({ ...BASE, ...env }, { cwd: PROJECT_ROOT, writeLog: (line) => logs.push(line) });
     exporters.push(made);
     return made;
   };
@@ -83,7 +84,7 @@ describe('the environment decides auth: set but holding no token is a refusal, n
     ).map((parts) => parts.join(''));
     await fc.assert(
       fc.asyncProperty(value, fc.constantFrom(undefined, 'Bearer ', 'Bearer , ', 'Basic x'), async (authToken, authorization) => {
-        const exporter = createRuntime({ ...BASE, LOG_LEVEL: 'error', AUTH_TOKEN: authToken }, { cwd: PROJECT_ROOT });
+        const exporter = runtimeFromEnvironment({ ...BASE, LOG_LEVEL: 'error', AUTH_TOKEN: authToken }, { cwd: PROJECT_ROOT });
         try {
           assert.ok(exporter.auth.enabled || exporter.startupProblem !== undefined, JSON.stringify(authToken));
           const response = await handleRequest(request('/metrics', authorization), exporter);

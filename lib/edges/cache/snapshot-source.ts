@@ -5,12 +5,18 @@ import { ExpiringCache } from './expiring-cache.ts';
 import type { Logger } from '../logger.ts';
 import type { PushgatewayReader } from '../pushgateway/pushgateway-reader.ts';
 import { redactUrl } from '../../core/config/redact-url.ts';
-import type { ReadOutcome, SelfMetrics } from '../../runtime/self-metrics.ts';
 import { collectYoungGarbage } from '../young-garbage.ts';
 import { buildSnapshot, SnapshotMemory, type Snapshot } from '../../core/snapshot/snapshot.ts';
 import type { SnapshotRead } from '../../core/snapshot/snapshot-read.ts';
 
 export type { SnapshotRead } from '../../core/snapshot/snapshot-read.ts';
+
+export type ReadOutcome = 'success' | 'unreachable' | 'bad_response' | 'timeout';
+
+/** Where each Pushgateway read is counted (the runtime's self-metrics); `loadedAtMs` comes with a success. */
+export interface ReadRecorder {
+  recordRead(outcome: ReadOutcome, durationSeconds: number, loadedAtMs?: number): void;
+}
 
 /**
  * The warm-container snapshot cache (docs/architecture.md#the-snapshot-cache): one Pushgateway
@@ -33,7 +39,7 @@ export class SnapshotSource {
     private readonly client: Pick<PushgatewayReader, 'fetchMetrics'>,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly metrics: SelfMetrics,
+    private readonly metrics: ReadRecorder,
   ) {}
 
   async read(config: ExporterConfig, maxWaitMs: number): Promise<SnapshotRead> {
