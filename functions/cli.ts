@@ -1,4 +1,6 @@
-import { CLI_NAME, parseCli, USAGE, type CliCommand, type CliOutput } from '../lib/cli/cli.ts';
+import type { CliCommand, CliOutput } from '../lib/cli/cli-command.ts';
+import { parseCli } from '../lib/cli/parse-cli.ts';
+import { CLI_NAME, USAGE } from '../lib/cli/usage.ts';
 import { describeError } from '../lib/core/errors.ts';
 import { readConfigOverrides } from '../lib/runtime/environment-settings.ts';
 

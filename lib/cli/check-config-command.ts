@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { CliOutput } from './cli.ts';
+import type { CliOutput } from './cli-command.ts';
 import { parseConfig, type ConfigOverrides } from '../core/config/config.ts';
 import { ConfigError, describeError } from '../core/errors.ts';
 

@@ -1,4 +1,4 @@
-import type { CliOutput, PushOptions } from './cli.ts';
+import type { CliOutput, PushOptions } from './cli-command.ts';
 import { describeError } from '../core/errors.ts';
 import type { Clock } from '../core/time/clock.ts';
 import { PushgatewayPusher, type PushTarget } from '../edges/pushgateway/pushgateway-pusher.ts';

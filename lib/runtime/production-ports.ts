@@ -4,13 +4,14 @@ import { readSettings, type ExporterEnvironment } from './environment-settings.t
 import { createRuntime, type Runtime, type RuntimePorts } from './runtime.ts';
 
 /**
- * The ports a deployed runtime uses, the one place they are chosen: the system clock, JSON log
+ * The ports a deployed runtime uses, the one place they are chosen: the system clock and performance.now(), JSON log
  * lines on stderr, a keep-alive Pushgateway reader and SSM through the AWS SDK (loaded on first
  * use). `replace` swaps any of them (a test's clock, a CLI run's quiet log).
  */
 export function productionPorts(replace: Partial<RuntimePorts> = {}): RuntimePorts {
   return {
     clock: replace.clock ?? Date.now,
+    monotonicMs: replace.monotonicMs ?? (() => performance.now()),
     writeLog: replace.writeLog ?? ((line) => process.stderr.write(`${line}\n`)),
     pushgateway: replace.pushgateway ?? new PushgatewayReader(),
     ssm: replace.ssm ?? new SdkSsmParameters(),

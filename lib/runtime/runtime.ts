@@ -18,6 +18,8 @@ export interface Runtime {
   readonly config: ReloadingValue<ExporterConfig>;
   readonly snapshots: SnapshotSource;
   readonly clock: Clock;
+  /** A monotonic clock's milliseconds: request budgets and durations. */
+  readonly monotonicMs: () => number;
   readonly logger: Logger;
   /** Bearer tokens any of which unlocks every route but `/-/healthy`. */
   readonly auth: AuthTokens;
@@ -37,6 +39,8 @@ export interface Runtime {
 export interface RuntimePorts {
   /** Milliseconds since the epoch: ages, rules and log times all read it. */
   readonly clock: Clock;
+  /** Milliseconds of a monotonic clock (`performance.now()`), for budgets and durations. */
+  readonly monotonicMs: () => number;
   /** Receives each JSON log line. */
   readonly writeLog: (line: string) => void;
   readonly pushgateway: Pick<PushgatewayReader, 'fetchMetrics' | 'close'>;
@@ -70,7 +74,7 @@ export function createRuntime(read: SettingsRead, ports: RuntimePorts): Runtime 
   const snapshots = new SnapshotSource(ports.pushgateway, clock, logger, metrics);
   const auth = new AuthTokens(settings.authTokens, settings.authTokenParameter, clock, logger, ports.ssm);
   const startupProblem = read.kind === 'problem' ? read.problem : undefined;
-  return { config, snapshots, clock, logger, auth, metrics, startupProblem, close: () => ports.pushgateway.close() };
+  return { config, snapshots, clock, monotonicMs: ports.monotonicMs, logger, auth, metrics, startupProblem, close: () => ports.pushgateway.close() };
 }
 
 /** The SSM parameter when `CONFIG_SSM_PARAMETER` is set, else the YAML file (docs/configuration.md). */

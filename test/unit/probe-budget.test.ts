@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { computeProbeTimeout } from '../../lib/core/probe/probe-timeout.ts';
+import { computeProbeTimeout } from '../../lib/core/probe/probe-budget.ts';
 
 describe('computeProbeTimeout', () => {
   const table: { name: string; header?: string; configured: number; remaining?: number; expected: number }[] = [
