@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { computeProbeTimeout } from '../../lib/core/probe/probe-budget.ts';
+import { AUTH_WAIT_MS, authWaitMs, computeProbeTimeout, elapsedSeconds, fixProbeTimeout, remainingMs, startBudget } from '../../lib/core/probe/probe-budget.ts';
 
 describe('computeProbeTimeout', () => {
   const table: { name: string; header?: string; configured: number; remaining?: number; expected: number }[] = [
@@ -26,4 +26,32 @@ describe('computeProbeTimeout', () => {
       assert.match(result.error, /^invalid X-Prometheus-Scrape-Timeout-Seconds header .*: must be a positive number of seconds$/);
     });
   }
+});
+
+describe('ProbeBudget: one per request, asked by every wait what is left', () => {
+  it('is unbounded until the probe timeout is fixed, then counts down from the arrival', () => {
+    const budget = startBudget(1_000);
+    assert.equal(remainingMs(budget, 5_000), Number.POSITIVE_INFINITY);
+    const fixed = fixProbeTimeout(budget, 5);
+    assert.ok('budget' in fixed);
+    assert.equal(fixed.budget.seconds, 5);
+    assert.equal(remainingMs(fixed.budget, 3_000), 3_000);
+    assert.equal(remainingMs(fixed.budget, 3_000, 1), 0, 'a config read meanwhile can shorten it');
+    assert.equal(remainingMs(fixed.budget, 9_000), 0, 'never negative');
+    assert.equal(elapsedSeconds(fixed.budget, 3_500), 2.5);
+  });
+
+  it('fixes the timeout from the header and Lambda as it arrived', () => {
+    const fixed = fixProbeTimeout(startBudget(0, { scrapeTimeoutHeader: '3', lambdaRemainingMs: 10_000 }), 5);
+    assert.deepEqual(fixed, { budget: { startedMs: 0, scrapeTimeoutHeader: '3', lambdaRemainingMs: 10_000, seconds: 2.5 } });
+    const bad = fixProbeTimeout(startBudget(0, { scrapeTimeoutHeader: 'soon' }), 5);
+    assert.ok('error' in bad);
+    assert.match(bad.error, /^invalid X-Prometheus-Scrape-Timeout-Seconds header "soon"/);
+  });
+
+  it('lets the bearer-token wait use at most AUTH_WAIT_MS, and half of what Lambda has left after its reserve', () => {
+    assert.equal(authWaitMs(startBudget(0)), AUTH_WAIT_MS);
+    assert.equal(authWaitMs(startBudget(0, { lambdaRemainingMs: 1_250 })), 500);
+    assert.equal(authWaitMs(startBudget(0, { lambdaRemainingMs: 100 })), 0);
+  });
 });
