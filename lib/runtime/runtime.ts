@@ -47,16 +47,9 @@ export interface RuntimePorts {
   readonly ssm: SsmParameters;
 }
 
-/**
- * Nothing to read or send: what a refusing runtime is built with. Its config is never read (every
- * request is refused before), and would fail with the problem if it were.
- */
-function refusingSettings(problem: string, logging: RuntimeSettings['logging']): { settings: RuntimeSettings; load: () => Promise<ExporterConfig> } {
-  return {
-    settings: { logging, configSource: { kind: 'file', path: '' }, configOverrides: {}, authTokens: [], authTokenParameter: undefined },
-    load: () => Promise.reject(new ExporterError('CONFIG_UNAVAILABLE', `exporter misconfigured: ${problem}`)),
-  };
-}
+/** Nothing to read or send: what a refusing runtime is built with (its config is never read: every request is refused first). */
+const refusingSettings = (logging: RuntimeSettings['logging']): RuntimeSettings =>
+  ({ logging, configSource: { kind: 'file', path: '' }, configOverrides: {}, authTokens: [], authTokenParameter: undefined });
 
 /**
  * Wires the runtime from its settings and ports; built once per process (Lambda container,
@@ -65,12 +58,15 @@ function refusingSettings(problem: string, logging: RuntimeSettings['logging']):
  */
 export function createRuntime(read: SettingsRead, ports: RuntimePorts): Runtime {
   const { clock } = ports;
-  const refusing = read.kind === 'problem' ? refusingSettings(read.problem, read.logging) : undefined;
-  const settings = refusing?.settings ?? (read as { settings: RuntimeSettings }).settings;
+  const settings = read.kind === 'settings' ? read.settings : refusingSettings(read.logging);
+  // Were it read, a refusing runtime's config would fail with the problem, not read a file.
+  const refusedLoad = read.kind === 'problem'
+    ? () => Promise.reject(new ExporterError('CONFIG_UNAVAILABLE', `exporter misconfigured: ${read.problem}`))
+    : undefined;
   const logger = createLogger(settings.logging.level, ports.writeLog, clock);
   if (settings.logging.problem !== undefined) logger.warn(settings.logging.problem);
   const metrics = new SelfMetrics(clock() / 1000);
-  const config = configSourceFor(settings, refusing?.load, ports, logger, metrics);
+  const config = configSourceFor(settings, refusedLoad, ports, logger, metrics);
   const snapshots = new SnapshotSource(ports.pushgateway, clock, logger, metrics);
   const auth = new AuthTokens(settings.authTokens, settings.authTokenParameter, clock, logger, ports.ssm);
   const startupProblem = read.kind === 'problem' ? read.problem : undefined;
