@@ -2,8 +2,6 @@ import type { MetricFamily, RenderedSample } from '../core/exposition/exposition
 import type { ReadOutcome, ReadRecorder } from '../edges/cache/snapshot-source.ts';
 import type { ProcessUsage } from '../edges/process-usage.ts';
 
-export type { ReadOutcome } from '../edges/cache/snapshot-source.ts';
-
 /** Upper bounds of the Pushgateway read duration histogram, in seconds. */
 export const READ_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
