@@ -1,6 +1,8 @@
-import { CLI_NAME, parseCli, USAGE, type CliCommand, type CliOutput } from '../lib/cli/cli.ts';
+import type { CliCommand, CliOutput } from '../lib/cli/cli-command.ts';
+import { parseCli } from '../lib/cli/parse-cli.ts';
+import { CLI_NAME, USAGE } from '../lib/cli/usage.ts';
 import { describeError } from '../lib/core/errors.ts';
-import { readPushgatewayBearerToken } from '../lib/runtime/environment-settings.ts';
+import { readConfigOverrides } from '../lib/runtime/environment-settings.ts';
 
 // `pushgateway-exporter`: argv, environment and stdio in, an exit code out; everything else is lib/.
 
@@ -26,14 +28,13 @@ async function run(command: CliCommand): Promise<number> {
     case 'push':
       return (await import('../lib/cli/push-command.ts')).runPushCommand(command.options, output);
     case 'check-config': {
-      const bearer = readPushgatewayBearerToken(process.env.PUSHGATEWAY_BEARER_TOKEN);
-      if ('problem' in bearer) {
-        output.stderr(`${CLI_NAME}: ${bearer.problem}\n`);
+      const read = readConfigOverrides(process.env);
+      if ('problem' in read) {
+        output.stderr(`${CLI_NAME}: ${read.problem}\n`);
         return 1;
       }
-      const overrides = { pushgatewayUrl: process.env.PUSHGATEWAY_URL || undefined, pushgatewayBearerToken: bearer.token };
       const { runCheckConfigCommand } = await import('../lib/cli/check-config-command.ts');
-      return runCheckConfigCommand(command.files, overrides, process.cwd(), output);
+      return runCheckConfigCommand(command.files, read.overrides, process.cwd(), output);
     }
     case 'probe':
       return (await import('../lib/cli/probe-command.ts')).runProbeCommand(command.target, { ...process.env, CONFIG_FILE: command.configFile ?? process.env.CONFIG_FILE }, process.cwd(), output);

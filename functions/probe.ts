@@ -1,17 +1,17 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describeError } from '../lib/core/errors.ts';
-import { createExporter } from '../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../lib/runtime/production-ports.ts';
 import { readFunctionUrlEvent } from '../lib/http/function-url-event.ts';
-import { handleRequest, textResponse, type ExporterResponse } from '../lib/http/routes.ts';
+import { handleRequest, textResponse, type HttpResponse } from '../lib/http/routes.ts';
 
 // Module scope survives between invocations of a warm container: the config, the
 // Pushgateway snapshot and the keep-alive connection are reused.
-const exporter = createExporter(process.env, { cwd: process.cwd() });
+const runtime = runtimeFromEnvironment(process.env, { cwd: process.cwd() });
 // A Lambda cannot refuse to start: it answers 503 to every request instead (lib/http/routes.ts), and
 // says why once per container here.
-if (exporter.startupProblem !== undefined) exporter.logger.error('exporter misconfigured: every request answers 503', { error: exporter.startupProblem });
+if (runtime.startupProblem !== undefined) runtime.logger.error('exporter misconfigured: every request answers 503', { error: runtime.startupProblem });
 
-const toResult = (response: ExporterResponse): APIGatewayProxyStructuredResultV2 =>
+const toResult = (response: HttpResponse): APIGatewayProxyStructuredResultV2 =>
   ({ statusCode: response.status, headers: { ...response.headers }, body: response.body });
 
 /**
@@ -22,12 +22,12 @@ export async function handler(event: unknown, context?: unknown): Promise<APIGat
   try {
     const read = readFunctionUrlEvent(event, context);
     if ('problem' in read) {
-      exporter.logger.warn('request', { status: 400, error: read.problem });
+      runtime.logger.warn('request', { status: 400, error: read.problem });
       return toResult(textResponse(400, read.problem));
     }
-    return toResult(await handleRequest(read.request, exporter));
+    return toResult(await handleRequest(read.request, runtime));
   } catch (error) {
-    exporter.logger.error('request failed', { error: describeError(error) });
+    runtime.logger.error('request failed', { error: describeError(error) });
     return toResult(textResponse(500, 'internal error while handling the request; see the exporter logs'));
   }
 }

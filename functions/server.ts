@@ -1,27 +1,28 @@
 import { describeError } from '../lib/core/errors.ts';
-import { createExporter } from '../lib/runtime/runtime.ts';
+import { readServerSettings } from '../lib/runtime/environment-settings.ts';
+import { runtimeFromEnvironment } from '../lib/runtime/production-ports.ts';
 import { ROUTES } from '../lib/http/routes.ts';
-import { createStandaloneServer, isLoopback, parsePort, shutDown, startupWarnings } from '../lib/http/standalone-server.ts';
+import { createStandaloneServer, isLoopback, shutDown, startupWarnings } from '../lib/http/standalone-server.ts';
 
 // `npm run serve`: the route table on a plain node:http server, for running beside Prometheus
 // (a container or a VM) without Lambda. Like the Lambda handler, only wiring.
 
-const port = parsePort(process.env.PORT, 9116);
-if (typeof port === 'string') {
-  process.stderr.write(`${port}\n`);
+const listen = readServerSettings(process.env);
+if ('problem' in listen) {
+  process.stderr.write(`${listen.problem}\n`);
   process.exit(2);
 }
-const host = process.env.HOST || '0.0.0.0';
-const exporter = createExporter(process.env, { cwd: process.cwd() });
-if (exporter.startupProblem !== undefined) {
+const { port, host } = listen.server;
+const runtime = runtimeFromEnvironment(process.env, { cwd: process.cwd() });
+if (runtime.startupProblem !== undefined) {
   // A server can refuse to start, unlike a Lambda: one line, and no port ever open.
-  process.stderr.write(`${exporter.startupProblem}\n`);
+  process.stderr.write(`${runtime.startupProblem}\n`);
   process.exit(2);
 }
-if (!exporter.auth.enabled && !isLoopback(host)) {
-  exporter.logger.warn('no bearer auth', { address: host, hint: 'anyone who reaches this port reads every service; set AUTH_TOKEN or AUTH_TOKEN_SSM_PARAMETER' });
+if (!runtime.auth.enabled && !isLoopback(host)) {
+  runtime.logger.warn('no bearer auth', { address: host, hint: 'anyone who reaches this port reads every service; set AUTH_TOKEN or AUTH_TOKEN_SSM_PARAMETER' });
 }
-const server = createStandaloneServer(exporter);
+const server = createStandaloneServer(runtime);
 
 server.on('error', (error: NodeJS.ErrnoException) => {
   const reason = error.code === 'EADDRINUSE' ? `port ${port} is already in use (set PORT)` : describeError(error);
@@ -29,9 +30,9 @@ server.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(1);
 });
 server.listen(port, host, () => {
-  exporter.logger.info('listening', { address: `http://${host}:${port}`, routes: ROUTES.map((route) => route.path).join(', ') });
+  runtime.logger.info('listening', { address: `http://${host}:${port}`, routes: ROUTES.map((route) => route.path).join(', ') });
   // Read the config and the Pushgateway once now, so a problem shows at start, not at the first scrape.
-  void startupWarnings(exporter).then(
+  void startupWarnings(runtime).then(
     (lines) => { for (const line of lines) process.stderr.write(`${line}\n`); },
     (error: unknown) => process.stderr.write(`startup check failed: ${describeError(error)}\n`),
   );
@@ -39,7 +40,7 @@ server.listen(port, host, () => {
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
-    exporter.logger.info('shutting down', { signal });
-    void shutDown(server, exporter).finally(() => process.exit(0));
+    runtime.logger.info('shutting down', { signal });
+    void shutDown(server, runtime).finally(() => process.exit(0));
   });
 }

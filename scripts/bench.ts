@@ -7,8 +7,8 @@ import { createServer } from 'node:http';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { createExporter } from '../lib/runtime/runtime.ts';
-import { PushgatewayClient } from '../lib/edges/pushgateway/pushgateway-reader.ts';
+import { runtimeFromEnvironment } from '../lib/runtime/production-ports.ts';
+import { PushgatewayReader } from '../lib/edges/pushgateway/pushgateway-reader.ts';
 import { handleRequest } from '../lib/http/routes.ts';
 import { indexSnapshot } from '../lib/core/snapshot/index-slot.ts';
 import { SnapshotSlot } from '../lib/core/snapshot/snapshot-slot.ts';
@@ -87,11 +87,11 @@ async function benchParse(pushgatewayUrl: string): Promise<void> {
 }
 
 async function benchProbeRead(pushgatewayUrl: string, configFile: string): Promise<void> {
-  const client = new PushgatewayClient();
+  const client = new PushgatewayReader();
   // The clock moves past the snapshot cache (5 s) but not the config TTL (60 s) between probes:
   // every probe reads the Pushgateway; the file config is re-read about once in the run.
   let now = Date.now();
-  const exporter = createExporter({ CONFIG_FILE: configFile, PUSHGATEWAY_URL: pushgatewayUrl, LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT, clock: () => now });
+  const exporter = runtimeFromEnvironment({ CONFIG_FILE: configFile, PUSHGATEWAY_URL: pushgatewayUrl, LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT, clock: () => now });
   const request = { method: 'GET', path: '/probe', query: new URLSearchParams('target=svc42'), headers: {} };
   await handleRequest(request, exporter);
   // The raw fetch keeps the body as a read does: streamed into a reused buffer.
@@ -121,7 +121,7 @@ async function benchProbeRead(pushgatewayUrl: string, configFile: string): Promi
 }
 
 async function benchWarmProbe(pushgatewayUrl: string, configFile: string): Promise<void> {
-  const exporter = createExporter({ CONFIG_FILE: configFile, PUSHGATEWAY_URL: pushgatewayUrl, LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT, clock: () => 1_000 });
+  const exporter = runtimeFromEnvironment({ CONFIG_FILE: configFile, PUSHGATEWAY_URL: pushgatewayUrl, LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT, clock: () => 1_000 });
   const requests = Array.from({ length: 1000 }, (_, i) => ({ method: 'GET', path: '/probe', query: new URLSearchParams(`target=svc${(i * 7919) % GROUPS}`), headers: {} }));
   for (const request of requests) await handleRequest(request, exporter); // fills the cache, warms the JIT
   const times: number[] = [];

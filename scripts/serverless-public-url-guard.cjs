@@ -11,16 +11,16 @@
 /** lib's token rules, loaded only when a check runs: every serverless command loads this plugin. */
 function tokenRules() {
   const { require: requireTs } = require('tsx/cjs/api');
-  const { parseAuthTokens } = requireTs('../lib/http/bearer-auth.ts', __filename);
-  const { readExporterSecrets } = requireTs('../lib/runtime/environment-settings.ts', __filename);
-  return { parseAuthTokens, readExporterSecrets };
+  const { parseAuthTokens } = requireTs('../lib/core/config/bearer-tokens.ts', __filename);
+  const { readSettings } = requireTs('../lib/runtime/environment-settings.ts', __filename);
+  return { parseAuthTokens, readSettings };
 }
 
 const TOKEN_SOURCES = 'set AUTH_TOKEN (comma-separated tokens) or AUTH_TOKEN_SSM_PARAMETER (an SSM parameter holding them)';
 
 /** Why this environment must not be packaged, in one line naming the variables (never a value), or undefined. */
 function publicUrlProblem(env) {
-  const { parseAuthTokens, readExporterSecrets } = tokenRules();
+  const { parseAuthTokens, readSettings } = tokenRules();
   const allow = env.ALLOW_PUBLIC_FUNCTION_URL ?? '';
   if (allow !== '' && allow !== 'true' && allow !== 'false') {
     return `refusing to package: ALLOW_PUBLIC_FUNCTION_URL must be true or false, got ${JSON.stringify(allow.slice(0, 40))}`;
@@ -30,9 +30,10 @@ function publicUrlProblem(env) {
   if (parsed !== undefined && 'problem' in parsed && parsed.kind === 'empty') {
     return `refusing to package: ${parsed.problem}, so the function would answer 503 to every request; ${TOKEN_SOURCES}, or leave AUTH_TOKEN empty and set ALLOW_PUBLIC_FUNCTION_URL=true to publish the URL without auth on purpose`;
   }
-  const read = readExporterSecrets(env);
-  if ('problem' in read) return `refusing to package: the function would answer 503 to every request: ${read.problem}`;
-  const { authTokens, authTokenParameter } = read.secrets;
+  // The function's own reading of its environment (the config file path does not matter here).
+  const read = readSettings(env, '/');
+  if (read.kind === 'problem') return `refusing to package: the function would answer 503 to every request: ${read.problem}`;
+  const { authTokens, authTokenParameter } = read.settings;
   if (authTokens.length === 0 && authTokenParameter === undefined && allow !== 'true') {
     return `refusing to package a public function URL with no bearer token: ${TOKEN_SOURCES}, or ALLOW_PUBLIC_FUNCTION_URL=true to publish it without auth on purpose`;
   }

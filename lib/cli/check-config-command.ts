@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { CliOutput } from './cli.ts';
+import type { CliOutput } from './cli-command.ts';
 import type { ConfigOverrides } from '../core/config/config-types.ts';
 import { parseConfig } from '../core/config/parse-config.ts';
 import { ConfigError, describeError } from '../core/errors.ts';

@@ -1,44 +1,49 @@
-import type { CliOutput } from './cli.ts';
+import type { CliOutput } from './cli-command.ts';
 import { describeError } from '../core/errors.ts';
-import { createExporter, type ExporterEnvironment } from '../runtime/runtime.ts';
-import { handleRequest } from '../http/routes.ts';
+import { elapsedSeconds, startBudget } from '../core/probe/probe-budget.ts';
+import { clip } from '../core/quote.ts';
+import { roundSeconds } from '../core/time/round-seconds.ts';
+import type { ExporterEnvironment } from '../runtime/environment-settings.ts';
+import { probeReport, probeTarget, REFUSAL_STATUS } from '../runtime/probe-service.ts';
+import { runtimeFromEnvironment } from '../runtime/production-ports.ts';
 
 /** Exit codes of `probe`, for scripts and health checks. */
 export const PROBE_EXIT = { success: 0, failure: 1, noAnswer: 2 } as const;
 
-/** The value of the `probe_success` sample in an answer, or undefined when there is none. */
-export function probeSuccessOf(body: string): number | undefined {
-  const match = /^probe_success (\S+)$/m.exec(body);
-  return match?.[1] === undefined ? undefined : Number(match[1]);
-}
-
 /**
- * `probe`: one evaluation through the same exporter and route table the server uses, as
- * `GET /probe?target=NAME&debug=true`. Prints the report; 0 when `probe_success 1`, 1 when 0,
- * 2 when the route gave no probe answer (unknown target, no config).
+ * `probe`: one evaluation through the same runtime and probe service the server uses, printed as
+ * `GET /probe?target=NAME&debug=true` answers. 0 when the probe succeeds, 1 when it fails, 2 when
+ * there is no probe answer (unknown target, no config), named by the HTTP status the server
+ * would answer with.
  */
 export async function runProbeCommand(target: string, env: ExporterEnvironment, cwd: string, output: CliOutput): Promise<number> {
   // Bearer tokens guard the HTTP routes against remote callers; a local run needs none.
   const local: ExporterEnvironment = { ...env, AUTH_TOKEN: undefined, AUTH_TOKEN_SSM_PARAMETER: undefined };
-  // The exporter's JSON log lines would bury the report: shown only when LOG_LEVEL asks for them.
+  // The runtime's JSON log lines would bury the report: shown only when LOG_LEVEL asks for them.
   const writeLog = env.LOG_LEVEL ? (line: string) => output.stderr(`${line}\n`) : () => undefined;
-  const exporter = createExporter(local, { cwd, writeLog });
-  try {
-    const response = await handleRequest(
-      { method: 'GET', path: '/probe', query: new URLSearchParams({ target, debug: 'true' }), headers: {} },
-      exporter,
-    );
-    if (response.status !== 200) {
-      output.stderr(`pushgateway-exporter: no probe answer (HTTP ${response.status}): ${describeError(response.body)}\n`);
-      return PROBE_EXIT.noAnswer;
-    }
-    output.stdout(response.body.endsWith('\n') ? response.body : `${response.body}\n`);
-    const success = probeSuccessOf(response.body);
-    if (success === 1) return PROBE_EXIT.success;
-    if (success === 0) return PROBE_EXIT.failure;
-    output.stderr('pushgateway-exporter: the probe answer has no probe_success sample\n');
+  const runtime = runtimeFromEnvironment(local, { cwd, writeLog });
+  const noAnswer = (status: number, message: string): number => {
+    output.stderr(`pushgateway-exporter: no probe answer (HTTP ${status}): ${describeError(message)}\n`);
     return PROBE_EXIT.noAnswer;
+  };
+  try {
+    if (runtime.startupProblem !== undefined) return noAnswer(503, `exporter misconfigured: ${runtime.startupProblem}`);
+    const budget = startBudget(runtime.monotonicMs());
+    const probed = await probeTarget(runtime, target, budget);
+    if (probed.kind === 'refused') return noAnswer(REFUSAL_STATUS[probed.reason], probed.message);
+    const { evaluation, read } = probed;
+    runtime.logger.info('probe', {
+      target: clip(target, 200), state: evaluation.state, success: evaluation.success, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp,
+      duration_seconds: roundSeconds(elapsedSeconds(budget, runtime.monotonicMs()), 'micro'),
+    });
+    const report = probeReport(probed);
+    output.stdout(report.endsWith('\n') ? report : `${report}\n`);
+    return evaluation.success ? PROBE_EXIT.success : PROBE_EXIT.failure;
+  } catch (error) {
+    // A bug, as the server would answer it: logged, and one line here.
+    runtime.logger.error('probe failed', { error: describeError(error) });
+    return noAnswer(500, 'internal error while handling the request; see the exporter logs');
   } finally {
-    await exporter.close();
+    await runtime.close();
   }
 }

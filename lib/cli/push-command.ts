@@ -1,7 +1,7 @@
-import type { CliOutput, PushOptions } from './cli.ts';
+import type { CliOutput, PushOptions } from './cli-command.ts';
 import { describeError } from '../core/errors.ts';
 import type { Clock } from '../core/time/clock.ts';
-import { PushClient, type PushTarget } from '../edges/pushgateway/pushgateway-pusher.ts';
+import { PushgatewayPusher, type PushTarget } from '../edges/pushgateway/pushgateway-pusher.ts';
 import { signalFamilies, type RunSignal } from '../core/push/run-signals.ts';
 import { runWrappedCommand } from './wrapped-command.ts';
 
@@ -21,7 +21,7 @@ function targetOf(options: PushOptions): PushTarget {
  * happens to the pushes: monitoring must never break the job it watches.
  */
 export async function runPushCommand(options: PushOptions, output: CliOutput, clock: Clock = Date.now): Promise<number> {
-  const client = new PushClient();
+  const client = new PushgatewayPusher();
   const target = targetOf(options);
   const push = (signal: RunSignal) => client.push(target, signalFamilies(signal, options.service, options.heartbeatMetric));
   try {

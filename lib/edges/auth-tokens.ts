@@ -1,8 +1,8 @@
-import { parseAuthTokens } from '../http/bearer-auth.ts';
+import { parseAuthTokens } from '../core/config/bearer-tokens.ts';
 import type { Clock } from '../core/time/clock.ts';
 import type { Logger } from './logger.ts';
 import { ReloadingValue } from './cache/reloading-value.ts';
-import { readSsmParameter } from './ssm/ssm-parameter.ts';
+import type { SsmParameters } from './ssm/ssm-parameter.ts';
 
 /** How often tokens from SSM are re-read: a rotated token takes effect within this. */
 export const AUTH_TOKEN_TTL_SECONDS = 60;
@@ -19,13 +19,14 @@ export class AuthTokens {
     parameter: string | undefined,
     clock: Clock,
     logger: Logger,
+    ssm: SsmParameters,
   ) {
     this.fromSsm = parameter
       ? new ReloadingValue({
           load: async () => {
             // A parameter with no token is a failed load: logged, and the last good tokens (or,
             // before any, none: every protected route closed) stay in force.
-            const parsed = parseAuthTokens(await readSsmParameter(parameter), `SSM parameter ${parameter}`);
+            const parsed = parseAuthTokens(await ssm.read(parameter), `SSM parameter ${parameter}`);
             if ('problem' in parsed) throw new Error(parsed.kind === 'empty' ? `${parsed.problem}: put one or more tokens separated by commas in it` : parsed.problem);
             return parsed.tokens;
           },

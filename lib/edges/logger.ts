@@ -1,3 +1,5 @@
+import type { Clock } from '../core/time/clock.ts';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -21,12 +23,15 @@ export function parseLogLevel(value: string | undefined): { level: LogLevel; pro
   return { level: 'info', problem: `LOG_LEVEL must be one of ${Object.keys(LEVELS).join(', ')}, got ${JSON.stringify((value ?? '').slice(0, 40))}; logging at info` };
 }
 
-/** One JSON object per line on stderr: what CloudWatch and `docker logs` index best. */
-export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Logger {
+/**
+ * One JSON object per line (stderr in production): what CloudWatch and `docker logs` index best.
+ * `time` comes from the runtime's clock, so a test's clock stamps its log lines too.
+ */
+export function createLogger(level: LogLevel, write: (line: string) => void, clock: Clock = Date.now): Logger {
   const threshold = LEVELS[level];
   const log = (at: LogLevel) => (message: string, fields: LogFields = {}) => {
     if (LEVELS[at] < threshold) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: at, msg: message, ...fields }));
+    write(JSON.stringify({ time: new Date(clock()).toISOString(), level: at, msg: message, ...fields }));
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

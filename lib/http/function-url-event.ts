@@ -1,8 +1,8 @@
-import type { ExporterRequest } from './routes.ts';
+import type { HttpRequest } from './routes.ts';
 import { quote } from '../core/quote.ts';
 
 /** A function URL event (payload format 2.0) as a request for the route table, or why it is not one. */
-export type EventRead = { readonly request: ExporterRequest } | { readonly problem: string };
+export type EventRead = { readonly request: HttpRequest } | { readonly problem: string };
 
 const MAX_ECHO = 40;
 

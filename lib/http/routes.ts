@@ -1,23 +1,22 @@
 import { isAuthorized } from './bearer-auth.ts';
-import { CONFIG_DEFAULTS, type ExporterConfig } from '../core/config/config-types.ts';
-import { resolveService } from '../core/config/resolve-service.ts';
 import { describeError } from '../core/errors.ts';
-import { evaluateProbe } from '../core/probe/evaluate-probe.ts';
-import type { Exporter } from '../runtime/runtime.ts';
-import { renderDebugReport } from '../core/report/debug-report.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from '../core/exposition/exposition-renderer.ts';
-import { buildAllProbesMetrics, buildProbeMetrics } from '../core/report/probe-metrics.ts';
-import { computeProbeTimeout, LAMBDA_RESPONSE_RESERVE_MS } from '../core/probe/probe-timeout.ts';
+import { buildAllProbesMetrics } from '../core/report/probe-metrics.ts';
+import { authWaitMs, elapsedSeconds, startBudget, type ProbeBudget } from '../core/probe/probe-budget.ts';
 import type { LogFields } from '../edges/logger.ts';
-import { processUsage } from '../runtime/self-metrics.ts';
+import { processUsage } from '../edges/process-usage.ts';
 import { buildStatusReport } from '../core/report/status-report.ts';
 import { renderStatusPage } from '../core/report/status-page.ts';
-import { EMPTY_SNAPSHOT } from '../core/snapshot/snapshot.ts';
 import { clip, quote } from '../core/quote.ts';
 import { roundSeconds } from '../core/time/round-seconds.ts';
+import { probeAll, probeReport, probeTarget, REFUSAL_STATUS, type ProbeRefusal } from '../runtime/probe-service.ts';
+
+// HTTP only: each route reads its query and headers, asks the probe service (lib/runtime/), and
+// turns the result into a status, headers and a body.
 
 /** A request as every entry point (function URL, serverless-offline, node:http) hands it over. */
-export interface ExporterRequest {
+export interface HttpRequest {
   readonly method: string;
   readonly path: string;
   readonly query: URLSearchParams;
@@ -29,7 +28,7 @@ export interface ExporterRequest {
   readonly requestId?: string | undefined;
 }
 
-export interface ExporterResponse {
+export interface HttpResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
@@ -37,8 +36,8 @@ export interface ExporterResponse {
   readonly log?: LogFields;
 }
 
-/** `arrivedMs` (performance.now() when the request came in) anchors every time budget. */
-type RouteHandler = (request: ExporterRequest, exporter: Exporter, arrivedMs: number) => Promise<ExporterResponse>;
+/** `budget` is the request's one time budget, started as it arrived. */
+type RouteHandler = (request: HttpRequest, runtime: Runtime, budget: ProbeBudget) => Promise<HttpResponse>;
 
 interface Route {
   readonly path: string;
@@ -49,127 +48,66 @@ interface Route {
 }
 
 const TEXT = 'text/plain; charset=utf-8';
-/** At most this long a request waits for a due reload of tokens from SSM before the last good ones answer. */
-const AUTH_WAIT_MS = 1000;
 const MAX_ECHO = 80;
 
-export function textResponse(status: number, body: string, headers: Record<string, string> = {}): ExporterResponse {
+export function textResponse(status: number, body: string, headers: Record<string, string> = {}): HttpResponse {
   return { status, headers: { 'content-type': TEXT, ...headers }, body: body.endsWith('\n') ? body : `${body}\n` };
 }
 
 /** Quotes user input for an error line: JSON escaping keeps control characters and quotes inert. */
 const echo = (value: string): string => quote(value, MAX_ECHO);
 
-/**
- * When a probe started and how long it may take in all, fixed as the request arrives
- * (docs/architecture.md#how-a-probe-flows).
- */
-interface ProbeBudget {
-  readonly startedMs: number;
-  readonly seconds: number;
-}
+/** A refusal of the probe service as its answer: the one line, with the status it stands for. */
+const refusalResponse = (refusal: ProbeRefusal): HttpResponse => textResponse(REFUSAL_STATUS[refusal.reason], refusal.message);
 
-/** The probe's budget from the scrape-timeout header, Lambda's remaining time and the config in force. */
-function startProbe(request: ExporterRequest, exporter: Exporter, startedMs: number): ProbeBudget | ExporterResponse {
-  const timeout = computeProbeTimeout({
-    scrapeTimeoutHeader: request.headers['x-prometheus-scrape-timeout-seconds'],
-    configuredSeconds: exporter.config.current()?.timeoutSeconds ?? CONFIG_DEFAULTS.timeoutSeconds,
-    remainingTimeMs: request.remainingTimeMs,
-  });
-  if ('error' in timeout) return textResponse(400, timeout.error);
-  return { startedMs, seconds: timeout.seconds };
-}
+const exposition = (body: string): HttpResponse => ({ status: 200, headers: { 'content-type': EXPOSITION_CONTENT_TYPE }, body });
 
-/** What is left of the budget, also bounded by `timeout_seconds` of the config just read. */
-function remainingMs(budget: ProbeBudget, config?: ExporterConfig): number {
-  const seconds = Math.min(budget.seconds, config?.timeoutSeconds ?? Number.POSITIVE_INFINITY);
-  return Math.max(0, budget.startedMs + seconds * 1000 - performance.now());
-}
-
-/** The config in force (a due reload may use part of the budget), or the 503 that says why there is none. */
-async function readConfig(exporter: Exporter, budget: ProbeBudget): Promise<{ config: ExporterConfig; reloadSuccessful: boolean } | ExporterResponse> {
-  const { value: config, error } = await exporter.config.read(remainingMs(budget));
-  if (config === undefined) return textResponse(503, `no config loaded: ${error ?? 'unknown error'}`);
-  return { config, reloadSuccessful: error === undefined };
-}
-
-const isResponse = (value: object): value is ExporterResponse => 'status' in value && 'body' in value;
-
-const exposition = (body: string): ExporterResponse => ({ status: 200, headers: { 'content-type': EXPOSITION_CONTENT_TYPE }, body });
-
-const probe: RouteHandler = async (request, exporter, arrivedMs) => {
+const probe: RouteHandler = async (request, runtime, budget) => {
   const targets = request.query.getAll('target');
   if (targets.length > 1) return textResponse(400, `target given ${targets.length} times: give exactly one, e.g. /probe?target=service1`);
   const target = targets[0] ?? '';
   if (target === '') return textResponse(400, 'missing target parameter: use /probe?target=NAME');
   const debugParam = request.query.get('debug');
   const debug = debugParam === 'true' || debugParam === '1';
-  const budget = startProbe(request, exporter, arrivedMs);
-  if (isResponse(budget)) return budget;
-
-  const loaded = await readConfig(exporter, budget);
-  if (isResponse(loaded)) return loaded;
-  const { config } = loaded;
-  const service = resolveService(config, target);
-  if (service === undefined) {
-    return textResponse(404, `unknown target ${echo(target)}: not a configured service (add it under services: in the config, or set allow_unlisted_targets: true)`);
-  }
-  const read = await exporter.snapshots.read(config, remainingMs(budget, config));
-  const snapshot = read.snapshot ?? EMPTY_SNAPSHOT;
-  const nowSeconds = exporter.clock() / 1000;
-  // No snapshot at all is judged as such (unreachable), not as an empty Pushgateway (never).
-  const evaluation = evaluateProbe(config, read.snapshot, service, target, nowSeconds, read.error);
-  const durationSeconds = (performance.now() - budget.startedMs) / 1000;
-  const context = { ...read, durationSeconds, configReloadSuccessful: loaded.reloadSuccessful };
-  const metrics = renderExposition(buildProbeMetrics(evaluation, context, snapshot));
-  exporter.metrics.recordProbe('/probe', evaluation.success);
+  const probed = await probeTarget(runtime, target, budget);
+  if (probed.kind === 'refused') return refusalResponse(probed);
+  const { evaluation, read } = probed;
+  runtime.metrics.recordProbe('/probe', evaluation.success);
   const log = { target: forLog(target), state: evaluation.state, success: evaluation.success, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp };
-  if (debug) return { ...textResponse(200, renderDebugReport(evaluation, config, read, nowSeconds, metrics)), log };
-  return { ...exposition(metrics), log };
+  if (debug) return { ...textResponse(200, probeReport(probed)), log };
+  return { ...exposition(probed.exposition), log };
 };
 
-/** Every configured service judged against one snapshot: what `/probes` and the status page show. */
-async function evaluateAll(request: ExporterRequest, exporter: Exporter, arrivedMs: number) {
-  const budget = startProbe(request, exporter, arrivedMs);
-  if (isResponse(budget)) return budget;
-  const loaded = await readConfig(exporter, budget);
-  if (isResponse(loaded)) return loaded;
-  const { config } = loaded;
-  const read = await exporter.snapshots.read(config, remainingMs(budget, config));
-  const snapshot = read.snapshot ?? EMPTY_SNAPSHOT;
-  const nowSeconds = exporter.clock() / 1000;
-  const evaluations = [...config.services.values()].map((service) => evaluateProbe(config, read.snapshot, service, service.name, nowSeconds, read.error));
-  const context = { ...read, durationSeconds: (performance.now() - budget.startedMs) / 1000, configReloadSuccessful: loaded.reloadSuccessful };
-  const failed = evaluations.filter((evaluation) => !evaluation.success).length;
-  const log = { services: evaluations.length, failed, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp };
-  return { config, snapshot, nowSeconds, evaluations, context, log };
-}
+/** What the request log line says of a probe of every service. */
+const allLog = (evaluations: readonly { readonly success: boolean }[], read: { readonly cacheHit: boolean; readonly pushgatewayUp: boolean }): LogFields =>
+  ({ services: evaluations.length, failed: evaluations.filter((evaluation) => !evaluation.success).length, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp });
 
 /** Every configured service in one answer: one invocation and one Pushgateway read per scrape. */
-const probes: RouteHandler = async (request, exporter, arrivedMs) => {
-  const all = await evaluateAll(request, exporter, arrivedMs);
-  if (isResponse(all)) return all;
-  for (const evaluation of all.evaluations) exporter.metrics.recordProbe('/probes', evaluation.success);
-  return { ...exposition(renderExposition(buildAllProbesMetrics(all.evaluations, all.context, all.snapshot))), log: all.log };
+const probes: RouteHandler = async (_request, runtime, budget) => {
+  const all = await probeAll(runtime, budget);
+  if (all.kind === 'refused') return refusalResponse(all);
+  for (const evaluation of all.evaluations) runtime.metrics.recordProbe('/probes', evaluation.success);
+  return { ...exposition(renderExposition(buildAllProbesMetrics(all.evaluations, all.context, all.snapshot))), log: allLog(all.evaluations, all.read) };
 };
 
 /** The status page: every service's state for people, as HTML or (`format=json`) for scripts. */
-const statusPage: RouteHandler = async (request, exporter, arrivedMs) => {
+const statusPage: RouteHandler = async (request, runtime, budget) => {
   const format = request.query.get('format') ?? 'html';
   if (format !== 'html' && format !== 'json') return textResponse(400, `unknown format ${echo(format)}: use format=html or format=json`);
-  const all = await evaluateAll(request, exporter, arrivedMs);
-  if (isResponse(all)) return all;
+  const all = await probeAll(runtime, budget);
+  if (all.kind === 'refused') return refusalResponse(all);
+  const log = allLog(all.evaluations, all.read);
   const report = buildStatusReport(all.evaluations, all.context, all.nowSeconds);
   if (format === 'json') {
-    return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: `${JSON.stringify(report, null, 2)}\n`, log: all.log };
+    return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: `${JSON.stringify(report, null, 2)}\n`, log };
   }
   const page = renderStatusPage(report, Math.max(all.config.scrapeIntervalSeconds, 5));
-  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page, log: all.log };
+  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page, log };
 };
 
 /** The exporter's own metrics: reads, reloads, probes, process. */
-const selfMetrics: RouteHandler = async (_request, exporter) =>
-  exposition(renderExposition(exporter.metrics.families(exporter.clock(), processUsage())));
+const selfMetrics: RouteHandler = async (_request, runtime) =>
+  exposition(renderExposition(runtime.metrics.families(runtime.clock(), processUsage())));
 
 const healthy: RouteHandler = async () => textResponse(200, 'OK');
 
@@ -186,21 +124,24 @@ export const ROUTES: readonly Route[] = [
  * Dispatches a request through ROUTES and logs one line for it; never throws and never answers
  * with a stack trace.
  */
-export async function handleRequest(request: ExporterRequest, exporter: Exporter): Promise<ExporterResponse> {
-  const arrivedMs = performance.now();
+export async function handleRequest(request: HttpRequest, runtime: Runtime): Promise<HttpResponse> {
+  const budget = startBudget(runtime.monotonicMs(), {
+    lambdaRemainingMs: request.remainingTimeMs,
+    scrapeTimeoutHeader: request.headers['x-prometheus-scrape-timeout-seconds'],
+  });
   // Paths are matched exactly as sent: no decoding, no dot segments, no trailing slash; the
   // entry points hand over the raw path (docs/security-model.md).
   const route = ROUTES.find((candidate) => candidate.path === request.path);
-  const response = exporter.startupProblem === undefined
-    ? await dispatch(request, exporter, route, arrivedMs)
-    : refuseToServe(exporter.startupProblem);
+  const response = runtime.startupProblem === undefined
+    ? await dispatch(request, runtime, route, budget)
+    : refuseToServe(runtime.startupProblem);
   const status = response.status;
   const fields: LogFields = {
     request_id: request.requestId, method: forLog(request.method), route: route?.path ?? 'none', path: forLog(request.path), status,
-    duration_seconds: roundSeconds((performance.now() - arrivedMs) / 1000, 'micro'), ...response.log,
+    duration_seconds: roundSeconds(elapsedSeconds(budget, runtime.monotonicMs()), 'micro'), ...response.log,
   };
-  if (status >= 500) exporter.logger.error('request', fields);
-  else exporter.logger.info('request', fields);
+  if (status >= 500) runtime.logger.error('request', fields);
+  else runtime.logger.info('request', fields);
   const { log: _log, ...answer } = response;
   return request.method.toUpperCase() === 'HEAD' ? { ...answer, body: '' } : answer;
 }
@@ -210,21 +151,16 @@ export async function handleRequest(request: ExporterRequest, exporter: Exporter
  * no probe is not healthy, and a health check is where a bad deploy shows first. The line names
  * the variables, never their values.
  */
-function refuseToServe(problem: string): ExporterResponse {
+function refuseToServe(problem: string): HttpResponse {
   return { ...textResponse(503, `exporter misconfigured: ${problem}`), log: { error: problem } };
-}
-
-/** What a pre-probe wait may use of Lambda's remaining time, keeping the probe's own reserve. */
-function remainingTimeBound(request: ExporterRequest): number {
-  return request.remainingTimeMs === undefined ? Number.POSITIVE_INFINITY : Math.max(0, (request.remainingTimeMs - LAMBDA_RESPONSE_RESERVE_MS) / 2);
 }
 
 /** Request input in a log line, bounded so a 10 KB target cannot flood the logs. */
 const forLog = (value: string): string => clip(value, 200);
 
-async function dispatch(request: ExporterRequest, exporter: Exporter, route: Route | undefined, arrivedMs: number): Promise<ExporterResponse> {
-  if (exporter.auth.enabled && route?.public !== true) {
-    const { tokens } = await exporter.auth.read(Math.min(AUTH_WAIT_MS, remainingTimeBound(request)));
+async function dispatch(request: HttpRequest, runtime: Runtime, route: Route | undefined, budget: ProbeBudget): Promise<HttpResponse> {
+  if (runtime.auth.enabled && route?.public !== true) {
+    const { tokens } = await runtime.auth.read(authWaitMs(budget));
     // Fail closed: with no token loaded yet, nothing but /-/healthy is served. The reason (an SSM
     // error naming the account) is in the log, not in an answer to a caller with no token.
     if (tokens.length === 0) return textResponse(503, 'bearer tokens not loaded yet; see the exporter logs');
@@ -242,9 +178,9 @@ async function dispatch(request: ExporterRequest, exporter: Exporter, route: Rou
     return textResponse(405, `method ${echo(method)} not allowed on ${route.path}: use ${route.methods.join(' or ')}`, { allow: route.methods.join(', ') });
   }
   try {
-    return await route.handle(request, exporter, arrivedMs);
+    return await route.handle(request, runtime, budget);
   } catch (error) {
-    exporter.logger.error('request failed', { path: route.path, error: describeError(error) });
+    runtime.logger.error('request failed', { path: route.path, error: describeError(error) });
     return textResponse(500, 'internal error while handling the request; see the exporter logs');
   }
 }

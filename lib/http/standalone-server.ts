@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ExporterConfig } from '../core/config/config-types.ts';
 import { describeError } from '../core/errors.ts';
-import type { Exporter } from '../runtime/runtime.ts';
-import { PushgatewayClient } from '../edges/pushgateway/pushgateway-reader.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { PushgatewayReader } from '../edges/pushgateway/pushgateway-reader.ts';
 import { redactUrl } from '../core/config/redact-url.ts';
 import { FIRST_LOAD_RETRY_SECONDS } from '../edges/cache/reloading-value.ts';
 import { handleRequest } from './routes.ts';
@@ -37,11 +37,11 @@ export function joinHeaders(distinct: Readonly<Record<string, readonly string[] 
 }
 
 /** Adapts node:http to the route table: the same answers as the Lambda, without Lambda. */
-export function createStandaloneServer(exporter: Exporter): Server {
+export function createStandaloneServer(runtime: Runtime): Server {
   const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const { path, query } = splitRequestTarget(request.url ?? '/');
     const headers = joinHeaders(request.headersDistinct);
-    const answer = await handleRequest({ method: request.method ?? 'GET', path, query: new URLSearchParams(query), headers, requestId: randomUUID() }, exporter);
+    const answer = await handleRequest({ method: request.method ?? 'GET', path, query: new URLSearchParams(query), headers, requestId: randomUUID() }, runtime);
     response.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
     response.end(answer.body);
   };
@@ -49,7 +49,7 @@ export function createStandaloneServer(exporter: Exporter): Server {
     // Request bodies are never read: drain them so keep-alive connections stay usable.
     request.resume();
     serve(request, response).catch((error: unknown) => {
-      exporter.logger.error('request failed', { error: describeError(error) });
+      runtime.logger.error('request failed', { error: describeError(error) });
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
       response.end('internal error while handling the request; see the exporter logs\n');
     });
@@ -61,7 +61,7 @@ export type PushgatewayCheck = (config: ExporterConfig) => Promise<void>;
 
 /** A read of its own, so the check neither fills nor ages the snapshot cache probes use. */
 const readOnce: PushgatewayCheck = async (config) => {
-  const client = new PushgatewayClient();
+  const client = new PushgatewayReader();
   try {
     // The body is only counted, not kept: the check holds no copy of it.
     const options = { timeoutMs: config.timeoutSeconds * 1000, maxBodyBytes: config.maxBodyBytes, bearerToken: config.pushgatewayBearerToken };
@@ -76,8 +76,8 @@ const readOnce: PushgatewayCheck = async (config) => {
  * a config that does not load (probes answer 503 until it does: it is retried, as in Lambda), or a
  * Pushgateway that cannot be read with it. Empty when both are fine, which is logged.
  */
-export async function startupWarnings(exporter: Exporter, checkPushgateway: PushgatewayCheck = readOnce): Promise<string[]> {
-  const { value: config, error } = await exporter.config.read();
+export async function startupWarnings(runtime: Runtime, checkPushgateway: PushgatewayCheck = readOnce): Promise<string[]> {
+  const { value: config, error } = await runtime.config.read();
   if (config === undefined) {
     return [`${error ?? 'no config loaded'} — probes answer HTTP 503 until the config is fixed (re-read every ${FIRST_LOAD_RETRY_SECONDS} s)`];
   }
@@ -86,25 +86,18 @@ export async function startupWarnings(exporter: Exporter, checkPushgateway: Push
   } catch (failure) {
     return [`warning: ${describeError(failure)} — probes answer probe_success 0 until it can be read`];
   }
-  exporter.logger.info('ready', { services: config.services.size, pushgateway_url: redactUrl(config.pushgatewayUrl) });
+  runtime.logger.info('ready', { services: config.services.size, pushgateway_url: redactUrl(config.pushgatewayUrl) });
   return [];
 }
 
 /** Stops accepting, lets in-flight probes finish (up to the grace period), then releases the exporter. */
-export async function shutDown(server: Server, exporter: Exporter): Promise<void> {
+export async function shutDown(server: Server, runtime: Runtime): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const grace = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
   await Promise.race([closed, grace]);
   server.closeAllConnections();
-  await exporter.close();
-}
-
-export function parsePort(value: string | undefined, fallback: number): number | string {
-  if (value === undefined || value === '') return fallback;
-  // Digits only: Number() would take " " as 0 (a random port), "0x50" as 80 and "1e3" as 1000.
-  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
-  return port >= 0 && port <= 65_535 ? port : `PORT must be a port number (0-65535), got ${JSON.stringify(value.slice(0, 40))}`;
+  await runtime.close();
 }
 
 /** True for a listen address only this machine can reach. */

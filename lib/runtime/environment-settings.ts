@@ -1,4 +1,10 @@
-import { parseAuthTokens, tokenProblem, trimToken } from '../http/bearer-auth.ts';
+import { parseAuthTokens, tokenProblem, trimToken } from '../core/config/bearer-tokens.ts';
+import type { ConfigOverrides } from '../core/config/config-types.ts';
+import { configFilePath } from '../edges/config-file-loader.ts';
+import { parseLogLevel, type LogLevel } from '../edges/logger.ts';
+
+// The one place the environment becomes settings: every entry point (functions/) hands its
+// process.env (and cwd) in here; nothing else in lib/ reads the environment.
 
 /** The environment variables every entry point reads (docs/configuration.md). */
 export interface ExporterEnvironment {
@@ -9,6 +15,12 @@ export interface ExporterEnvironment {
   readonly AUTH_TOKEN?: string | undefined;
   readonly AUTH_TOKEN_SSM_PARAMETER?: string | undefined;
   readonly PUSHGATEWAY_BEARER_TOKEN?: string | undefined;
+}
+
+/** What `npm run serve` adds: where to listen. */
+export interface ServerEnvironment {
+  readonly PORT?: string | undefined;
+  readonly HOST?: string | undefined;
 }
 
 /** The secrets and SSM names of the environment, checked. */
@@ -72,4 +84,97 @@ export function readExporterSecrets(env: ExporterEnvironment): ExporterSecretsRe
       pushgatewayBearerToken: bearer.token,
     },
   };
+}
+
+/** `LOG_LEVEL` read: the level, and the warning to log when the value named none. */
+export interface LogSettings {
+  readonly level: LogLevel;
+  readonly problem?: string;
+}
+
+/** Where the config is read from (docs/configuration.md). */
+export type ConfigSource =
+  | { readonly kind: 'ssm'; readonly parameter: string }
+  | { readonly kind: 'file'; readonly path: string };
+
+/** Everything a runtime is built with, read from the environment and checked. */
+export interface RuntimeSettings {
+  readonly logging: LogSettings;
+  readonly configSource: ConfigSource;
+  /** `PUSHGATEWAY_URL` and `PUSHGATEWAY_BEARER_TOKEN`, which win over the config's own. */
+  readonly configOverrides: ConfigOverrides;
+  /** From `AUTH_TOKEN`; empty when it is unset. */
+  readonly authTokens: readonly string[];
+  readonly authTokenParameter: string | undefined;
+}
+
+/**
+ * The settings, or the one line (naming variables, never values) why the environment cannot be
+ * served with; logging is read either way, so a refusing runtime still logs why.
+ */
+export type SettingsRead =
+  | { readonly kind: 'settings'; readonly settings: RuntimeSettings }
+  | { readonly kind: 'problem'; readonly problem: string; readonly logging: LogSettings };
+
+/** `PUSHGATEWAY_URL` as an override: exactly '' is unset (see `isUnset`). */
+const pushgatewayUrlOf = (env: ExporterEnvironment): string | undefined => env.PUSHGATEWAY_URL || undefined;
+
+/** The runtime's settings from the environment; a relative `CONFIG_FILE` resolves against `cwd`. Pure. */
+export function readSettings(env: ExporterEnvironment, cwd: string): SettingsRead {
+  const logging = parseLogLevel(env.LOG_LEVEL);
+  const read = readExporterSecrets(env);
+  if ('problem' in read) return { kind: 'problem', problem: read.problem, logging };
+  const { secrets } = read;
+  return {
+    kind: 'settings',
+    settings: {
+      logging,
+      configSource: secrets.configParameter === undefined
+        ? { kind: 'file', path: configFilePath(env.CONFIG_FILE, cwd) }
+        : { kind: 'ssm', parameter: secrets.configParameter },
+      configOverrides: { pushgatewayUrl: pushgatewayUrlOf(env), pushgatewayBearerToken: secrets.pushgatewayBearerToken },
+      authTokens: secrets.authTokens,
+      authTokenParameter: secrets.authTokenParameter,
+    },
+  };
+}
+
+/** What `check-config` applies to each file, as the exporter would: the Pushgateway URL and token overrides. */
+export function readConfigOverrides(env: ExporterEnvironment): { readonly overrides: ConfigOverrides } | { readonly problem: string } {
+  const bearer = readPushgatewayBearerToken(env.PUSHGATEWAY_BEARER_TOKEN);
+  if ('problem' in bearer) return bearer;
+  return { overrides: { pushgatewayUrl: pushgatewayUrlOf(env), pushgatewayBearerToken: bearer.token } };
+}
+
+/** The defaults `push` takes from the environment when no flag gives them. */
+export interface PushDefaults {
+  readonly pushgatewayUrl: string | undefined;
+  readonly bearer: { readonly token: string | undefined } | { readonly problem: string };
+}
+
+export function readPushDefaults(env: ExporterEnvironment): PushDefaults {
+  return { pushgatewayUrl: pushgatewayUrlOf(env), bearer: readPushgatewayBearerToken(env.PUSHGATEWAY_BEARER_TOKEN) };
+}
+
+/** Where `npm run serve` listens. */
+export interface ServerSettings {
+  readonly port: number;
+  readonly host: string;
+}
+
+export const DEFAULT_PORT = 9116;
+
+/** `PORT` (default 9116) and `HOST` (default every interface), or the one line why `PORT` is no port. */
+export function readServerSettings(env: ServerEnvironment): { readonly server: ServerSettings } | { readonly problem: string } {
+  const port = parsePort(env.PORT, DEFAULT_PORT);
+  if (typeof port === 'string') return { problem: port };
+  return { server: { port, host: env.HOST || '0.0.0.0' } };
+}
+
+/** A port number from text, `fallback` when unset, or the one-line problem. */
+export function parsePort(value: string | undefined, fallback: number): number | string {
+  if (value === undefined || value === '') return fallback;
+  // Digits only: Number() would take " " as 0 (a random port), "0x50" as 80 and "1e3" as 1000.
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  return port >= 0 && port <= 65_535 ? port : `PORT must be a port number (0-65535), got ${JSON.stringify(value.slice(0, 40))}`;
 }

@@ -1,23 +1,26 @@
 import { AuthTokens } from '../edges/auth-tokens.ts';
-import type { ConfigOverrides, ExporterConfig } from '../core/config/config-types.ts';
+import type { ExporterConfig } from '../core/config/config-types.ts';
 import { parseConfig } from '../core/config/parse-config.ts';
-import { configFilePath, loadConfigFile } from '../edges/config-file-loader.ts';
+import { ExporterError } from '../core/errors.ts';
+import { loadConfigFile } from '../edges/config-file-loader.ts';
 import { ReloadingValue } from '../edges/cache/reloading-value.ts';
-import { readSsmParameter } from '../edges/ssm/ssm-parameter.ts';
+import type { SsmParameters } from '../edges/ssm/ssm-parameter.ts';
 import type { Clock } from '../core/time/clock.ts';
-import { readExporterSecrets, type ExporterEnvironment, type ExporterSecrets } from './environment-settings.ts';
-import { createLogger, parseLogLevel, type Logger } from '../edges/logger.ts';
-import { PushgatewayClient } from '../edges/pushgateway/pushgateway-reader.ts';
+import type { RuntimeSettings, SettingsRead } from './environment-settings.ts';
+import { createLogger, type Logger } from '../edges/logger.ts';
+import type { PushgatewayReader } from '../edges/pushgateway/pushgateway-reader.ts';
 import { SelfMetrics } from './self-metrics.ts';
 import { SnapshotSource } from '../edges/cache/snapshot-source.ts';
 
 export type { ExporterEnvironment } from './environment-settings.ts';
 
 /** The stateful parts a warm process keeps between requests. */
-export interface Exporter {
+export interface Runtime {
   readonly config: ReloadingValue<ExporterConfig>;
   readonly snapshots: SnapshotSource;
   readonly clock: Clock;
+  /** A monotonic clock's milliseconds: request budgets and durations. */
+  readonly monotonicMs: () => number;
   readonly logger: Logger;
   /** Bearer tokens any of which unlocks every route but `/-/healthy`. */
   readonly auth: AuthTokens;
@@ -30,50 +33,59 @@ export interface Exporter {
   close(): Promise<void>;
 }
 
-export interface ExporterOptions {
-  /** Where a relative `CONFIG_FILE` resolves. */
-  readonly cwd: string;
-  readonly clock?: Clock;
-  /** Receives each JSON log line; stderr by default. */
-  readonly writeLog?: (line: string) => void;
+/**
+ * What a runtime talks to outside the process, passed in so tests can put their own in its place;
+ * production's are made in one place, lib/runtime/production-ports.ts.
+ */
+export interface RuntimePorts {
+  /** Milliseconds since the epoch: ages, rules and log times all read it. */
+  readonly clock: Clock;
+  /** Milliseconds of a monotonic clock (`performance.now()`), for budgets and durations. */
+  readonly monotonicMs: () => number;
+  /** Receives each JSON log line. */
+  readonly writeLog: (line: string) => void;
+  readonly pushgateway: Pick<PushgatewayReader, 'fetchMetrics' | 'close'>;
+  readonly ssm: SsmParameters;
 }
 
-/** Nothing from the environment: what a refusing exporter is built with, so it reads and sends nothing. */
-const NO_SECRETS: ExporterSecrets = { authTokens: [], authTokenParameter: undefined, configParameter: undefined, pushgatewayBearerToken: undefined };
+/** Nothing to read or send: what a refusing runtime is built with (its config is never read: every request is refused first). */
+const refusingSettings = (logging: RuntimeSettings['logging']): RuntimeSettings =>
+  ({ logging, configSource: { kind: 'file', path: '' }, configOverrides: {}, authTokens: [], authTokenParameter: undefined });
 
 /**
- * Wires the exporter from the environment; built once per process (Lambda container, server).
- * Never throws: an unusable environment gives an exporter whose `startupProblem` refuses every
- * request, so a Lambda fails closed instead of open (docs/security-model.md).
+ * Wires the runtime from its settings and ports; built once per process (Lambda container,
+ * server, CLI run). Never throws: an unusable environment gives a runtime whose `startupProblem`
+ * refuses every request, so a Lambda fails closed instead of open (docs/security-model.md).
  */
-export function createExporter(env: ExporterEnvironment, options: ExporterOptions): Exporter {
-  const { cwd, clock = Date.now } = options;
-  const logLevel = parseLogLevel(env.LOG_LEVEL);
-  const logger = createLogger(logLevel.level, options.writeLog);
-  if (logLevel.problem !== undefined) logger.warn(logLevel.problem);
-  const read = readExporterSecrets(env);
-  const secrets = 'secrets' in read ? read.secrets : NO_SECRETS;
-  const overrides = { pushgatewayUrl: env.PUSHGATEWAY_URL || undefined, pushgatewayBearerToken: secrets.pushgatewayBearerToken };
+export function createRuntime(read: SettingsRead, ports: RuntimePorts): Runtime {
+  const { clock } = ports;
+  const settings = read.kind === 'settings' ? read.settings : refusingSettings(read.logging);
+  // Were it read, a refusing runtime's config would fail with the problem, not read a file.
+  const refusedLoad = read.kind === 'problem'
+    ? () => Promise.reject(new ExporterError('CONFIG_UNAVAILABLE', `exporter misconfigured: ${read.problem}`))
+    : undefined;
+  const logger = createLogger(settings.logging.level, ports.writeLog, clock);
+  if (settings.logging.problem !== undefined) logger.warn(settings.logging.problem);
   const metrics = new SelfMetrics(clock() / 1000);
-  const config = configSourceFor(secrets.configParameter, env.CONFIG_FILE, cwd, overrides, clock, logger, metrics);
-  const client = new PushgatewayClient();
-  const snapshots = new SnapshotSource(client, clock, logger, metrics);
-  const auth = new AuthTokens(secrets.authTokens, secrets.authTokenParameter, clock, logger);
-  const startupProblem = 'problem' in read ? read.problem : undefined;
-  return { config, snapshots, clock, logger, auth, metrics, startupProblem, close: () => client.close() };
+  const config = configSourceFor(settings, refusedLoad, ports, logger, metrics);
+  const snapshots = new SnapshotSource(ports.pushgateway, clock, logger, metrics);
+  const auth = new AuthTokens(settings.authTokens, settings.authTokenParameter, clock, logger, ports.ssm);
+  const startupProblem = read.kind === 'problem' ? read.problem : undefined;
+  return { config, snapshots, clock, monotonicMs: ports.monotonicMs, logger, auth, metrics, startupProblem, close: () => ports.pushgateway.close() };
 }
 
 /** The SSM parameter when `CONFIG_SSM_PARAMETER` is set, else the YAML file (docs/configuration.md). */
 function configSourceFor(
-  parameter: string | undefined, configFile: string | undefined, cwd: string, overrides: ConfigOverrides, clock: Clock, logger: Logger, metrics: SelfMetrics,
+  settings: RuntimeSettings, refusedLoad: (() => Promise<ExporterConfig>) | undefined, ports: RuntimePorts, logger: Logger, metrics: SelfMetrics,
 ): ReloadingValue<ExporterConfig> {
-  const path = configFilePath(configFile, cwd);
+  const { configSource: source, configOverrides: overrides } = settings;
+  const load = refusedLoad ?? (source.kind === 'ssm'
+    ? async () => parseConfig(await ports.ssm.read(source.parameter), overrides, `SSM parameter ${source.parameter}`)
+    : () => loadConfigFile(source.path, overrides));
   return new ReloadingValue({
-    load: parameter
-      ? async () => parseConfig(await readSsmParameter(parameter), overrides, `SSM parameter ${parameter}`)
-      : () => loadConfigFile(path, overrides),
+    load,
     ttlSeconds: (config) => config.configTtlSeconds,
-    clock, logger, what: 'config', source: parameter ? `ssm:${parameter}` : path,
+    clock: ports.clock, logger, what: 'config', source: source.kind === 'ssm' ? `ssm:${source.parameter}` : source.path,
     onLoad: (outcome) => metrics.recordReload(outcome),
     describe: (config) => ({ services: config.services.size }),
   });

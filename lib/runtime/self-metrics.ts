@@ -1,9 +1,10 @@
 import type { MetricFamily, RenderedSample } from '../core/exposition/exposition-renderer.ts';
+import type { ReadOutcome, ReadRecorder } from '../edges/cache/snapshot-source.ts';
+import type { ProcessUsage } from '../edges/process-usage.ts';
 
 /** Upper bounds of the Pushgateway read duration histogram, in seconds. */
 export const READ_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export type ReadOutcome = 'success' | 'unreachable' | 'bad_response' | 'timeout';
 export type ReloadOutcome = 'success' | 'failure';
 
 /**
@@ -11,7 +12,7 @@ export type ReloadOutcome = 'success' | 'failure';
  * Lambda container or the server) and rendered with the project's exposition code: the same
  * escaping and layout as the probes, and no second registry or dependency in the bundle.
  */
-export class SelfMetrics {
+export class SelfMetrics implements ReadRecorder {
   private readonly reads = new Map<ReadOutcome, number>();
   private readonly readBuckets = new Array<number>(READ_DURATION_BUCKETS.length).fill(0);
   private readDurationSum = 0;
@@ -90,17 +91,4 @@ export class SelfMetrics {
       { name: 'nodejs_heap_size_used_bytes', help: 'Process heap size used from Node.js in bytes.', type: 'gauge', samples: [{ value: usage.heapUsedBytes }] },
     ];
   }
-}
-
-export interface ProcessUsage {
-  readonly cpuSeconds: number;
-  readonly residentBytes: number;
-  readonly heapUsedBytes: number;
-}
-
-/** Reads the process's own usage (the edge that touches `process`). */
-export function processUsage(): ProcessUsage {
-  const cpu = process.cpuUsage();
-  const memory = process.memoryUsage();
-  return { cpuSeconds: (cpu.user + cpu.system) / 1e6, residentBytes: memory.rss, heapUsedBytes: memory.heapUsed };
 }

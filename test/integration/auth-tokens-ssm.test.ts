@@ -1,23 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
-import { handleRequest, type ExporterRequest } from '../../lib/http/routes.ts';
+import { type Runtime } from '../../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
+import { handleRequest, type HttpRequest } from '../../lib/http/routes.ts';
 import { FakeSsm } from '../support/fake-ssm.ts';
 import { PROJECT_ROOT } from '../support/processes.ts';
 
 const TOKENS = '/exporter/tokens';
 
-const metrics = (authorization?: string): ExporterRequest =>
+const metrics = (authorization?: string): HttpRequest =>
   ({ method: 'GET', path: '/metrics', query: new URLSearchParams(), headers: authorization === undefined ? {} : { authorization } });
 
 describe('bearer tokens from AUTH_TOKEN_SSM_PARAMETER (real @aws-sdk/client-ssm, local endpoint)', () => {
   const ssm = new FakeSsm();
-  const exporters: Exporter[] = [];
+  const exporters: Runtime[] = [];
   let now = Date.now();
   let logs: string[] = [];
 
-  const exporter = (): Exporter => {
-    const made = createExporter(
+  const exporter = (): Runtime => {
+    const made = runtimeFromEnvironment(
       { CONFIG_FILE: 'config.yml', PUSHGATEWAY_URL: 'http://127.0.0.1:1', AUTH_TOKEN_SSM_PARAMETER: TOKENS, LOG_LEVEL: 'info' },
       { cwd: PROJECT_ROOT, clock: () => now, writeLog: (line) => logs.push(line) },
     );

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
-import { handleRequest, type ExporterRequest } from '../../lib/http/routes.ts';
+import { type Runtime } from '../../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
+import { handleRequest, type HttpRequest } from '../../lib/http/routes.ts';
 import { FakeSsm } from '../support/fake-ssm.ts';
 import { sampleValue, startPushgateway, type RunningProcess } from '../support/processes.ts';
 import { stateAtOne } from '../support/probe-state.ts';
@@ -9,7 +10,7 @@ import { stateAtOne } from '../support/probe-state.ts';
 const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const PARAMETER = '/pushgateway-exporter/config';
 
-const probe = (target: string): ExporterRequest => ({ method: 'GET', path: '/probe', query: new URLSearchParams({ target }), headers: {} });
+const probe = (target: string): HttpRequest => ({ method: 'GET', path: '/probe', query: new URLSearchParams({ target }), headers: {} });
 
 const yamlFor = (services: string[], ttl = 60) =>
   `pushgateway_url: "http://pushgateway:9091"\nconfig_ttl_seconds: ${ttl}\nservices:\n${services.map((s) => `  - name: ${s}\n`).join('')}`;
@@ -19,10 +20,10 @@ describe('config from SSM Parameter Store (real @aws-sdk/client-ssm, local endpo
   let pushgateway: RunningProcess;
   let now = Date.now();
   let logs: string[] = [];
-  const exporters: Exporter[] = [];
+  const exporters: Runtime[] = [];
 
-  function exporter(parameter = PARAMETER): Exporter {
-    const made = createExporter(
+  function exporter(parameter = PARAMETER): Runtime {
+    const made = runtimeFromEnvironment(
       { CONFIG_SSM_PARAMETER: parameter, PUSHGATEWAY_URL: pushgateway.url, LOG_LEVEL: 'debug' },
       { cwd: '/', clock: () => now, writeLog: (line) => logs.push(line) },
     );
@@ -138,12 +139,12 @@ describe('config from SSM Parameter Store (real @aws-sdk/client-ssm, local endpo
 
   it('takes bearer tokens from AUTH_TOKEN_SSM_PARAMETER, fails closed before they load, and picks up a rotation', async () => {
     ssm.parameters.set(PARAMETER, { type: 'String', value: yamlFor(['service1']) });
-    const made = createExporter(
+    const made = runtimeFromEnvironment(
       { CONFIG_SSM_PARAMETER: PARAMETER, AUTH_TOKEN_SSM_PARAMETER: '/exporter/tokens', PUSHGATEWAY_URL: pushgateway.url, LOG_LEVEL: 'debug' },
       { cwd: '/', clock: () => now, writeLog: (line) => logs.push(line) },
     );
     exporters.push(made);
-    const withToken = (token: string): ExporterRequest => ({ ...probe('service1'), headers: { authorization: `Bearer ${token}` } });
+    const withToken = (token: string): HttpRequest => ({ ...probe('service1'), headers: { authorization: `Bearer ${token}` } });
     const closed = await handleRequest(withToken('anything'), made);
     assert.equal(closed.status, 503);
     assert.equal(closed.body, 'bearer tokens not loaded yet; see the exporter logs\n');

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PushClient } from '../../lib/edges/pushgateway/pushgateway-pusher.ts';
+import { PushgatewayPusher } from '../../lib/edges/pushgateway/pushgateway-pusher.ts';
 import { startPushgateway, type RunningProcess } from '../support/processes.ts';
 import { pushedGroups } from '../support/pushgateway-groups.ts';
 
 describe('groupingKeyPath against a real Pushgateway', () => {
   let pushgateway: RunningProcess;
-  const client = new PushClient();
+  const client = new PushgatewayPusher();
   before(async () => {
     pushgateway = await startPushgateway();
   });

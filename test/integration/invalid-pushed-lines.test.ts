@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
-import { handleRequest, type ExporterRequest } from '../../lib/http/routes.ts';
+import { type Runtime } from '../../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
+import { handleRequest, type HttpRequest } from '../../lib/http/routes.ts';
 import { pushHeartbeat, sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 import { gaugeMetric, labelPair, METRIC_TYPE, metricFamily, pushProtobuf } from '../support/protobuf-push.ts';
 
@@ -9,14 +10,14 @@ import { gaugeMetric, labelPair, METRIC_TYPE, metricFamily, pushProtobuf } from 
  * Pushgateway 1.5 accepts protobuf pushes the text format cannot express and writes them into its
  * /metrics as they are (attack finding 5). One such push must not silence every probe.
  */
-const probe = (target: string): ExporterRequest => ({ method: 'GET', path: '/probe', query: new URLSearchParams({ target, debug: 'true' }), headers: {} });
+const probe = (target: string): HttpRequest => ({ method: 'GET', path: '/probe', query: new URLSearchParams({ target, debug: 'true' }), headers: {} });
 
 const gauge = (name: string, type: number = METRIC_TYPE.GAUGE): Buffer => metricFamily({ name, type, metrics: [gaugeMetric([], 1)] });
 
 describe('invalid lines pushed in protobuf (real Pushgateway)', () => {
   let dir: TempDir;
   const pushgateways: RunningProcess[] = [];
-  const exporters: Exporter[] = [];
+  const exporters: Runtime[] = [];
 
   before(async () => {
     dir = await tempDir();
@@ -28,7 +29,7 @@ describe('invalid lines pushed in protobuf (real Pushgateway)', () => {
   });
 
   /** A fresh Pushgateway with service1 and service2 heartbeats, and an exporter reading it. */
-  async function setup(): Promise<{ pushgateway: RunningProcess; exporter: Exporter }> {
+  async function setup(): Promise<{ pushgateway: RunningProcess; exporter: Runtime }> {
     const pushgateway = await startPushgateway();
     pushgateways.push(pushgateway);
     const now = Math.floor(Date.now() / 1000);
@@ -44,7 +45,7 @@ services:
   - name: service3
     freshness_threshold_seconds: 600
 `);
-    const exporter = createExporter({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/' });
+    const exporter = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/' });
     exporters.push(exporter);
     return { pushgateway, exporter };
   }

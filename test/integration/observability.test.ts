@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
-import { handleRequest, type ExporterRequest } from '../../lib/http/routes.ts';
+import { type Runtime } from '../../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
+import { handleRequest, type HttpRequest } from '../../lib/http/routes.ts';
 import { freePort, pushHeartbeat, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 import { assertPromtoolClean } from '../support/promtool.ts';
 
-const get = (path: string, query = '', headers: Record<string, string> = {}): ExporterRequest => ({
+const get = (path: string, query = '', headers: Record<string, string> = {}): HttpRequest => ({
   method: 'GET', path, query: new URLSearchParams(query), headers, requestId: 'req-test-1',
 });
 
@@ -18,7 +19,7 @@ describe('logs, self-metrics and load', () => {
   let proxy: Server;
   let proxyUrl = '';
   let metricsReads = 0;
-  const exporters: Exporter[] = [];
+  const exporters: Runtime[] = [];
 
   before(async () => {
     pushgateway = await startPushgateway();
@@ -43,10 +44,10 @@ describe('logs, self-metrics and load', () => {
     await dir.remove();
   });
 
-  async function exporterWith(config: string, env: Record<string, string> = {}): Promise<{ exporter: Exporter; logs: LogLine[] }> {
+  async function exporterWith(config: string, env: Record<string, string> = {}): Promise<{ exporter: Runtime; logs: LogLine[] }> {
     const logs: LogLine[] = [];
     const file = await dir.file(`config-${exporters.length}.yml`, config);
-    const exporter = createExporter({ CONFIG_FILE: file, LOG_LEVEL: 'info', ...env }, { cwd: '/', writeLog: (line) => logs.push(JSON.parse(line) as LogLine) });
+    const exporter = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'info', ...env }, { cwd: '/', writeLog: (line) => logs.push(JSON.parse(line) as LogLine) });
     exporters.push(exporter);
     return { exporter, logs };
   }
@@ -114,7 +115,7 @@ describe('logs, self-metrics and load', () => {
     let now = Date.now();
     const logs: LogLine[] = [];
     const file = await dir.file('load.yml', `pushgateway_url: "${proxyUrl}"\nscrape_interval_seconds: 60\nservices: [{name: service1}, {name: service2}]\n`);
-    const exporter = createExporter({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now, writeLog: (line) => logs.push(JSON.parse(line) as LogLine) });
+    const exporter = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now, writeLog: (line) => logs.push(JSON.parse(line) as LogLine) });
     exporters.push(exporter);
     await pushHeartbeat(pushgateway.url, 'service1', now / 1000);
     const burst = () => Promise.all(Array.from({ length: 500 }, (_, i) => handleRequest(get('/probe', `target=service${(i % 2) + 1}`), exporter)));

@@ -2,7 +2,8 @@
 // end: pushes to a real Pushgateway, probes through the route table, a fixed clock for the exporter.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
+import { type Runtime } from '../../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest } from '../../lib/http/routes.ts';
 import type { StatusReport } from '../../lib/core/report/status-report.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../../lib/core/probe/signal-metrics.ts';
@@ -53,12 +54,12 @@ async function push(pushgatewayUrl: string, service: string, samples: Record<str
 describe('probe states against a real Pushgateway', () => {
   let pushgateway: RunningProcess;
   let dir: TempDir;
-  let exporter: Exporter;
+  let exporter: Runtime;
 
   before(async () => {
     pushgateway = await startPushgateway();
     dir = await tempDir();
-    exporter = createExporter({ CONFIG_FILE: await dir.file('config.yml', CONFIG(pushgateway.url)), LOG_LEVEL: 'error' }, { cwd: '/', clock: () => NOW * 1000 });
+    exporter = runtimeFromEnvironment({ CONFIG_FILE: await dir.file('config.yml', CONFIG(pushgateway.url)), LOG_LEVEL: 'error' }, { cwd: '/', clock: () => NOW * 1000 });
     const url = pushgateway.url;
     await push(url, 'service1', { [SUCCESS_METRIC]: NOW - 2 });
     await push(url, 'backup', { [SUCCESS_METRIC]: at('2026-01-10T10:00:30Z') });
@@ -160,7 +161,7 @@ describe('probe states against a real Pushgateway', () => {
 describe('clock-skew-proof mode (heartbeat_metric: push_time_seconds)', () => {
   let pushgateway: RunningProcess;
   let dir: TempDir;
-  let exporter: Exporter;
+  let exporter: Runtime;
 
   before(async () => {
     pushgateway = await startPushgateway();
@@ -170,7 +171,7 @@ services:
   - {name: skewed, freshness_threshold_seconds: 30}
   - {name: skewed-proof, freshness_threshold_seconds: 30, heartbeat_metric: push_time_seconds}
 `;
-    exporter = createExporter({ CONFIG_FILE: await dir.file('config.yml', config), LOG_LEVEL: 'error' }, { cwd: '/' });
+    exporter = runtimeFromEnvironment({ CONFIG_FILE: await dir.file('config.yml', config), LOG_LEVEL: 'error' }, { cwd: '/' });
   });
   after(async () => {
     await exporter.close();

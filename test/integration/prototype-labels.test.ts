@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
+import { type Runtime } from '../../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest } from '../../lib/http/routes.ts';
 import { pushHeartbeat, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 import { get } from '../support/route-request.ts';
@@ -10,7 +11,7 @@ const seriesOf = (body: string, metric: string): string[] => body.split('\n').fi
 describe('labels and services named like Object.prototype members, through a real Pushgateway', () => {
   let pushgateway: RunningProcess;
   let dir: TempDir;
-  let exporter: Exporter;
+  let exporter: Runtime;
 
   before(async () => {
     pushgateway = await startPushgateway();
@@ -21,7 +22,7 @@ services:
   - name: __proto__
   - name: toString
 `);
-    exporter = createExporter({ CONFIG_FILE: config, LOG_LEVEL: 'error' }, { cwd: '/' });
+    exporter = runtimeFromEnvironment({ CONFIG_FILE: config, LOG_LEVEL: 'error' }, { cwd: '/' });
     const now = Math.floor(Date.now() / 1000);
     // Series that differ only in a label Pushgateway accepts but a plain object already "has".
     await pushHeartbeat(pushgateway.url, 'constructor', now, {

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PushgatewayError } from '../../lib/core/errors.ts';
-import { PushClient, type PushTarget } from '../../lib/edges/pushgateway/pushgateway-pusher.ts';
+import { PushgatewayPusher, type PushTarget } from '../../lib/edges/pushgateway/pushgateway-pusher.ts';
 import { signalFamilies } from '../../lib/core/push/run-signals.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { freePort, PROJECT_ROOT, pushHeartbeat, startPushgateway, type RunningProcess } from '../support/processes.ts';
@@ -45,9 +45,9 @@ function expectPushError(code: string, message: RegExp) {
   };
 }
 
-describe('PushClient against a real Pushgateway', () => {
+describe('PushgatewayPusher against a real Pushgateway', () => {
   let pushgateway: RunningProcess;
-  const client = new PushClient();
+  const client = new PushgatewayPusher();
   const target = (instance: string): PushTarget => ({ pushgatewayUrl: pushgateway.url, job: 'heartbeat', labels: [['instance', instance]], timeoutMs: 5000 });
 
   before(async () => {
@@ -97,11 +97,11 @@ describe('PushClient against a real Pushgateway', () => {
   });
 });
 
-describe('PushClient authentication', () => {
+describe('PushgatewayPusher authentication', () => {
   it('sends URL credentials as basic auth to a guarded Pushgateway, and never shows the password', async () => {
     const basic = { authorization: `Basic ${Buffer.from('scraper:pg-secret-pass').toString('base64')}` };
     const guarded = await startPushgateway([`--web.config.file=${join(PROJECT_ROOT, 'test', 'fixtures', 'pushgateway', 'web-basic-auth.yml')}`], basic);
-    const client = new PushClient();
+    const client = new PushgatewayPusher();
     try {
       const good: PushTarget = { pushgatewayUrl: guarded.url.replace('http://', 'http://scraper:pg-secret-pass@'), job: 'heartbeat', labels: [['instance', 'guarded']], timeoutMs: 5000 };
       await client.push(good, signalFamilies({ kind: 'success', atSeconds: 1764000000 }, 'guarded'));
@@ -120,7 +120,7 @@ describe('PushClient authentication', () => {
 
   it('sends a bearer token, the exposition content type and a body ending in a newline, under a path prefix', async () => {
     const fake = await fakePushgateway(() => ({ status: 200, body: '' }));
-    const client = new PushClient();
+    const client = new PushgatewayPusher();
     try {
       await client.push(
         { pushgatewayUrl: `${fake.url}/pushgateway/`, job: 'heartbeat', labels: [['instance', 'a/b']], bearerToken: 'pg-token-1', timeoutMs: 5000 },
@@ -140,7 +140,7 @@ describe('PushClient authentication', () => {
 
   it('gives up after the timeout with a one-line error', async () => {
     const fake = await fakePushgateway(() => 'hang');
-    const client = new PushClient();
+    const client = new PushgatewayPusher();
     try {
       await assert.rejects(
         client.push({ pushgatewayUrl: fake.url, job: 'heartbeat', labels: [['instance', 'slow']], timeoutMs: 300 }, signalFamilies({ kind: 'success', atSeconds: 1 }, 'slow')),
@@ -161,7 +161,7 @@ describe('PushClient authentication', () => {
     ];
     for (const body of wordings) {
       const fake = await fakePushgateway(() => ({ status: 400, body }));
-      const client = new PushClient();
+      const client = new PushgatewayPusher();
       try {
         await assert.rejects(
           client.push({ pushgatewayUrl: fake.url, job: 'heartbeat', labels: [['instance', 'a']], timeoutMs: 5000 }, signalFamilies({ kind: 'success', atSeconds: 1 }, 'a')),
@@ -181,7 +181,7 @@ describe('PushClient authentication', () => {
 
   it('cuts a long, multi-line rejection down to one bounded line', async () => {
     const fake = await fakePushgateway(() => ({ status: 400, body: `3 error(s) occurred:\n* first\n* second\n${'x'.repeat(10_000)}` }));
-    const client = new PushClient();
+    const client = new PushgatewayPusher();
     try {
       await assert.rejects(
         client.push({ pushgatewayUrl: fake.url, job: 'j', labels: [], timeoutMs: 5000 }, signalFamilies({ kind: 'success', atSeconds: 1 }, 's')),

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { createExporter } from '../../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest } from '../../lib/http/routes.ts';
 import { START_METRIC, SUCCESS_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { bareEnv, codeBlocks, retarget, runShell, shellCommands, type CodeBlock } from '../support/doc-commands.ts';
@@ -147,7 +147,7 @@ describe('docs/pushing.md against a real Pushgateway', () => {
     assert.match(await bare.text(), /is not a (GAUGE|UNTYPED)/);
 
     const config = await dir.file('config.yml', `pushgateway_url: "${pushgateway.url}"\nservices:\n${services.map((name) => `  - {name: ${name}, freshness_threshold_seconds: 120}\n`).join('')}`);
-    const exporter = createExporter({ CONFIG_FILE: config, LOG_LEVEL: 'error' }, { cwd: '/' });
+    const exporter = runtimeFromEnvironment({ CONFIG_FILE: config, LOG_LEVEL: 'error' }, { cwd: '/' });
     try {
       for (const target of services) {
         const answer = await handleRequest({ method: 'GET', path: '/probe', query: new URLSearchParams({ target }), headers: {} }, exporter);

@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
+import { type Runtime } from '../../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest } from '../../lib/http/routes.ts';
 import { freePort, PROJECT_ROOT, pushHeartbeat, sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 import { assertPromtoolClean } from '../support/promtool.ts';
@@ -28,16 +29,16 @@ services:
 `;
 
 /** An exporter with a hand-driven clock, so cache expiry is tested without sleeping. */
-function exporterFor(configFile: string, startMs = Date.now()): { exporter: Exporter; advance(ms: number): void; nowSeconds(): number } {
+function exporterFor(configFile: string, startMs = Date.now()): { exporter: Runtime; advance(ms: number): void; nowSeconds(): number } {
   let now = startMs;
-  const exporter = createExporter({ CONFIG_FILE: configFile, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now });
+  const exporter = runtimeFromEnvironment({ CONFIG_FILE: configFile, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now });
   return { exporter, advance: (ms) => { now += ms; }, nowSeconds: () => now / 1000 };
 }
 
 describe('routes against a real Pushgateway', () => {
   let pushgateway: RunningProcess;
   let dir: TempDir;
-  const exporters: Exporter[] = [];
+  const exporters: Runtime[] = [];
   const servers: Server[] = [];
 
   before(async () => {
@@ -157,7 +158,7 @@ describe('routes against a real Pushgateway', () => {
 
   it('demands a bearer token on every route but /-/healthy when AUTH_TOKEN is set', async () => {
     const file = await dir.file('auth.yml', configText(pushgateway.url));
-    const exporter = createExporter({ CONFIG_FILE: file, LOG_LEVEL: 'error', AUTH_TOKEN: 'old-token,new-token' }, { cwd: '/' });
+    const exporter = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error', AUTH_TOKEN: 'old-token,new-token' }, { cwd: '/' });
     exporters.push(exporter);
     for (const request of [get('/probe', { target: 'service2' }), get('/probe'), get('/elsewhere'), get('/probe', { target: 'service2' }, { authorization: 'Bearer nope' })]) {
       const response = await handleRequest(request, exporter);
@@ -269,7 +270,7 @@ describe('routes against a real Pushgateway', () => {
     const file = await dir.file('bearer.yml', configText(url));
     // Trimmed, as every token is: a stray space or newline from a secret store must not break it.
     for (const token of ['pg-token-1', '  pg-token-1\n']) {
-      const exporter = createExporter({ CONFIG_FILE: file, LOG_LEVEL: 'error', PUSHGATEWAY_BEARER_TOKEN: token }, { cwd: '/' });
+      const exporter = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error', PUSHGATEWAY_BEARER_TOKEN: token }, { cwd: '/' });
       exporters.push(exporter);
       const response = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), exporter);
       assert.match(response.body, /^probe_success 1$/m, JSON.stringify(token));

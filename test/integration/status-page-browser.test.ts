@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
+import { type Runtime } from '../../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { SUCCESS_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { createStandaloneServer } from '../../lib/http/standalone-server.ts';
 import { startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
@@ -31,7 +32,7 @@ const GREEN = [0x1a, 0x7f, 0x37] as const; // .badge.up
 describe('status page in headless Chromium', () => {
   let pushgateway: RunningProcess;
   let dir: TempDir;
-  let exporter: Exporter;
+  let exporter: Runtime;
   let server: ReturnType<typeof createStandaloneServer>;
   let browser: Browser;
   let page: Page;
@@ -47,7 +48,7 @@ services:
   - {name: stale-cron, schedule: "*/15 * * * *", grace_seconds: 60}
   - {name: "<img src=x onerror=alert(1)>", freshness_threshold_seconds: 30}
 `;
-    exporter = createExporter({ CONFIG_FILE: await dir.file('config.yml', config), LOG_LEVEL: 'error' }, { cwd: '/', clock: () => NOW * 1000 });
+    exporter = runtimeFromEnvironment({ CONFIG_FILE: await dir.file('config.yml', config), LOG_LEVEL: 'error' }, { cwd: '/', clock: () => NOW * 1000 });
     for (const [service, seconds] of [['fresh-loop', NOW - 3], ['stale-cron', NOW - 3600]] as const) {
       const response = await fetch(`${pushgateway.url}/metrics/job/heartbeat/instance/${service}`, { method: 'POST', body: `${SUCCESS_METRIC}{service="${service}"} ${seconds}\n` });
       assert.equal(response.status, 200);

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
+import { type Runtime } from '../../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest } from '../../lib/http/routes.ts';
 import type { StatusReport } from '../../lib/core/report/status-report.ts';
 import {
@@ -38,7 +39,7 @@ const refusedBy = (url: string) => new RegExp(`Pushgateway at ${url.replace(/[.]
 describe('unreachable through the route table: a killed Pushgateway, a hand-driven clock', () => {
   let pushgateway: RunningProcess;
   let dir: TempDir;
-  let exporter: Exporter;
+  let exporter: Runtime;
   let now = Date.now();
   const probe = async (target: string, debug = false) => handleRequest(get('/probe', debug ? { target, debug: 'true' } : { target }), exporter);
 
@@ -46,7 +47,7 @@ describe('unreachable through the route table: a killed Pushgateway, a hand-driv
     pushgateway = await startPushgateway();
     dir = await tempDir('pgx-unreachable-');
     const file = await dir.file('config.yml', CONFIG(pushgateway.url, 'scrape_interval_seconds: 3\nmax_stale_seconds: 20'));
-    exporter = createExporter({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now });
+    exporter = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now });
     await pushHeartbeat(pushgateway.url, 'service1', Math.floor(now / 1000));
   });
   after(async () => {

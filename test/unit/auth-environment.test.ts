@@ -1,24 +1,25 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createExporter, type Exporter, type ExporterEnvironment } from '../../lib/runtime/runtime.ts';
-import { handleRequest, ROUTES, type ExporterRequest } from '../../lib/http/routes.ts';
+import { type Runtime, type ExporterEnvironment } from '../../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
+import { handleRequest, ROUTES, type HttpRequest } from '../../lib/http/routes.ts';
 import { PROJECT_ROOT } from '../support/processes.ts';
 
-// Only the exporter's long-standing interface (createExporter, handleRequest), so these tests run
+// Only the exporter's long-standing interface (createRuntime, handleRequest), so these tests run
 // unchanged against the code before the fix. No Pushgateway here: /metrics and /-/healthy answer without one, and every case below is decided
 // before a probe would read it.
 const BASE: ExporterEnvironment = { CONFIG_FILE: 'config.yml', PUSHGATEWAY_URL: 'http://127.0.0.1:1', LOG_LEVEL: 'info' };
 
-const request = (path: string, authorization?: string): ExporterRequest => ({
+const request = (path: string, authorization?: string): HttpRequest => ({
   method: 'GET', path, query: new URLSearchParams(path === '/probe' ? 'target=service1' : ''), headers: authorization === undefined ? {} : { authorization },
 });
 
 describe('the environment decides auth: set but holding no token is a refusal, never an open door', () => {
-  const exporters: Exporter[] = [];
+  const exporters: Runtime[] = [];
   const logs: string[] = [];
-  const exporterWith = (env: ExporterEnvironment): Exporter => {
-    const made = createExporter({ ...BASE, ...env }, { cwd: PROJECT_ROOT, writeLog: (line) => logs.push(line) });
+  const exporterWith = (env: ExporterEnvironment): Runtime => {
+    const made = runtimeFromEnvironment({ ...BASE, ...env }, { cwd: PROJECT_ROOT, writeLog: (line) => logs.push(line) });
     exporters.push(made);
     return made;
   };
@@ -83,7 +84,7 @@ describe('the environment decides auth: set but holding no token is a refusal, n
     ).map((parts) => parts.join(''));
     await fc.assert(
       fc.asyncProperty(value, fc.constantFrom(undefined, 'Bearer ', 'Bearer , ', 'Basic x'), async (authToken, authorization) => {
-        const exporter = createExporter({ ...BASE, LOG_LEVEL: 'error', AUTH_TOKEN: authToken }, { cwd: PROJECT_ROOT });
+        const exporter = runtimeFromEnvironment({ ...BASE, LOG_LEVEL: 'error', AUTH_TOKEN: authToken }, { cwd: PROJECT_ROOT });
         try {
           assert.ok(exporter.auth.enabled || exporter.startupProblem !== undefined, JSON.stringify(authToken));
           const response = await handleRequest(request('/metrics', authorization), exporter);

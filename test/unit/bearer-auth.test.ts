@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { bearerValue, isAuthorized, parseAuthTokens } from '../../lib/http/bearer-auth.ts';
+import { parseAuthTokens } from '../../lib/core/config/bearer-tokens.ts';
+import { bearerValue, isAuthorized } from '../../lib/http/bearer-auth.ts';
 
 const RUNS = { numRuns: 2000 };
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCli, type CliCommand, type PushOptions } from '../../lib/cli/cli.ts';
+import type { CliCommand, PushOptions } from '../../lib/cli/cli-command.ts';
+import { parseCli } from '../../lib/cli/parse-cli.ts';
 
 const env = { PUSHGATEWAY_URL: 'http://pushgateway:9091' };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCli } from '../../lib/cli/cli.ts';
+import { parseCli } from '../../lib/cli/parse-cli.ts';
 
 describe('pushgateway-exporter push with PUSHGATEWAY_BEARER_TOKEN', () => {
   const push = (token: string | undefined) =>

@@ -3,10 +3,11 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { parseCli, type CliCommand } from '../../lib/cli/cli.ts';
+import type { CliCommand } from '../../lib/cli/cli-command.ts';
+import { parseCli } from '../../lib/cli/parse-cli.ts';
 import { parseConfig } from '../../lib/core/config/parse-config.ts';
 import { ConfigError, PushgatewayError } from '../../lib/core/errors.ts';
-import { PushgatewayClient } from '../../lib/edges/pushgateway/pushgateway-reader.ts';
+import { PushgatewayReader } from '../../lib/edges/pushgateway/pushgateway-reader.ts';
 
 /** Values check-config used to accept although every read with them fails (attack finding 6). */
 function problemsOf(yaml: string, overrides: { pushgatewayUrl?: string } = {}): readonly string[] {
@@ -62,13 +63,13 @@ describe('config › values that would break every read', () => {
   });
 });
 
-describe('PushgatewayClient › a URL the config check would refuse', () => {
+describe('PushgatewayReader › a URL the config check would refuse', () => {
   it('fails the read with a PushgatewayError naming the fix, never a bare "URI malformed"', async () => {
     const server = createServer((_req, res) => res.end('x 1\n'));
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
-    const client = new PushgatewayClient();
+    const client = new PushgatewayReader();
     try {
       const read = client.fetchMetrics(`http://user:50%off@127.0.0.1:${port}`, { timeoutMs: 1000, maxBodyBytes: 65536 }, () => undefined);
       await assert.rejects(read, (error: unknown) => {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { ConfigError, ExpositionError } from '../../lib/core/errors.ts';
 import { parseExposition } from '../../lib/core/exposition/exposition-parser.ts';
 import { escapeLabelValue, renderExposition } from '../../lib/core/exposition/exposition-renderer.ts';
-import { createExporter } from '../../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { buildProbeMetrics } from '../../lib/core/report/probe-metrics.ts';
 import { evaluateProbe } from '../../lib/core/probe/evaluate-probe.ts';
 import { handleRequest } from '../../lib/http/routes.ts';
@@ -31,7 +31,7 @@ const hostileString = fc.oneof(
 
 describe('hostile requests (property-based, 1,000 cases each)', () => {
   // The Pushgateway address is unreachable on purpose: probes must still answer 200 or a 4xx.
-  const exporter = createExporter({ CONFIG_FILE: 'config.yml', PUSHGATEWAY_URL: 'http://127.0.0.1:1', LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT });
+  const exporter = runtimeFromEnvironment({ CONFIG_FILE: 'config.yml', PUSHGATEWAY_URL: 'http://127.0.0.1:1', LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT });
 
   it('never answers 5xx, never shows a stack, and keeps error answers to one line, whatever the query', async () => {
     await fc.assert(
@@ -194,7 +194,7 @@ describe('no SSRF (property-based, 1,000 cases)', () => {
     const [pushgatewayPort, canaryPort] = [await listen(pushgateway), await listen(canary)];
     const dir = await tempDir();
     const file = await dir.file('config.yml', `pushgateway_url: "http://127.0.0.1:${pushgatewayPort}"\nallow_unlisted_targets: true\nscrape_interval_seconds: 0.001\n`);
-    const exporter = createExporter({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/' });
+    const exporter = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/' });
     try {
       const urlLike = fc.constantFrom(
         `http://127.0.0.1:${canaryPort}/`, `127.0.0.1:${canaryPort}`, `//127.0.0.1:${canaryPort}`, `http://localhost:${canaryPort}/metrics`,

@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
+import { type Runtime } from '../../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest } from '../../lib/http/routes.ts';
 import { tempDir, type TempDir } from '../support/processes.ts';
 
@@ -74,7 +75,7 @@ describe('names like Object.prototype members (property-based, 300 cases through
   let server: Server;
   let body = '';
   let nowMs = Date.parse('2026-01-10T10:00:00Z');
-  let exporter: Exporter;
+  let exporter: Runtime;
   let configFile: string;
 
   before(async () => {
@@ -82,7 +83,7 @@ describe('names like Object.prototype members (property-based, 300 cases through
     server = createServer((_request, response) => response.end(body));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     configFile = await dir.file('config.yml', '');
-    exporter = createExporter({ CONFIG_FILE: configFile, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => nowMs });
+    exporter = runtimeFromEnvironment({ CONFIG_FILE: configFile, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => nowMs });
   });
   after(async () => {
     await exporter.close();

@@ -3,8 +3,9 @@
 // need one are in test/integration/routes.test.ts and test/integration/probe-states.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createExporter, type Exporter } from '../../lib/runtime/runtime.ts';
-import { handleRequest, type ExporterRequest } from '../../lib/http/routes.ts';
+import { type Runtime } from '../../lib/runtime/runtime.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
+import { handleRequest, type HttpRequest } from '../../lib/http/routes.ts';
 import { tempDir, type TempDir } from '../support/processes.ts';
 import { get } from '../support/route-request.ts';
 
@@ -24,11 +25,11 @@ services:
 
 describe('the route table, before any Pushgateway read', () => {
   let dir: TempDir;
-  let exporter: Exporter;
+  let exporter: Runtime;
 
   before(async () => {
     dir = await tempDir();
-    exporter = createExporter({ CONFIG_FILE: await dir.file('config.yml', CONFIG), LOG_LEVEL: 'error' }, { cwd: '/' });
+    exporter = runtimeFromEnvironment({ CONFIG_FILE: await dir.file('config.yml', CONFIG), LOG_LEVEL: 'error' }, { cwd: '/' });
   });
   after(async () => {
     await exporter.close();
@@ -36,7 +37,7 @@ describe('the route table, before any Pushgateway read', () => {
   });
 
   it('rejects bad requests with one-line reasons and never echoes the target raw', async () => {
-    const cases: [ExporterRequest, number, RegExp][] = [
+    const cases: [HttpRequest, number, RegExp][] = [
       [get('/probe'), 400, /^missing target parameter: use \/probe\?target=NAME\n$/],
       [get('/probe', { target: '' }), 400, /^missing target parameter/],
       [get('/probe', { target: ['service1', 'service2'] }), 400, /^target given 2 times/],

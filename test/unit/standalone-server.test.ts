@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isLoopback, joinHeaders, parsePort, splitRequestTarget } from '../../lib/http/standalone-server.ts';
+import { parsePort } from '../../lib/runtime/environment-settings.ts';
+import { isLoopback, joinHeaders, splitRequestTarget } from '../../lib/http/standalone-server.ts';
 
 describe('splitRequestTarget', () => {
   const table: [string, { path: string; query: string }][] = [

@@ -3,9 +3,8 @@ import { describeError, ExporterError, PushgatewayError } from '../../core/error
 import type { Clock } from '../../core/time/clock.ts';
 import { ExpiringCache } from './expiring-cache.ts';
 import type { Logger } from '../logger.ts';
-import type { PushgatewayClient } from '../pushgateway/pushgateway-reader.ts';
+import type { PushgatewayReader } from '../pushgateway/pushgateway-reader.ts';
 import { redactUrl } from '../../core/config/redact-url.ts';
-import type { ReadOutcome, SelfMetrics } from '../../runtime/self-metrics.ts';
 import { collectYoungGarbage } from '../young-garbage.ts';
 import type { IndexedSnapshot } from '../../core/snapshot/indexed-snapshot.ts';
 import { indexSlot } from '../../core/snapshot/index-slot.ts';
@@ -17,6 +16,13 @@ import { runSliced } from '../time-slicing.ts';
 import type { SnapshotRead } from '../../core/snapshot/snapshot-read.ts';
 
 export type { SnapshotRead } from '../../core/snapshot/snapshot-read.ts';
+
+export type ReadOutcome = 'success' | 'unreachable' | 'bad_response' | 'timeout';
+
+/** Where each Pushgateway read is counted (the runtime's self-metrics); `loadedAtMs` comes with a success. */
+export interface ReadRecorder {
+  recordRead(outcome: ReadOutcome, durationSeconds: number, loadedAtMs?: number): void;
+}
 
 /**
  * The warm-container snapshot cache (docs/architecture.md#the-snapshot-cache): one Pushgateway
@@ -36,10 +42,10 @@ export class SnapshotSource {
   private reading: { readonly stop: AbortController; readonly done: Promise<void> } | undefined;
 
   constructor(
-    private readonly client: Pick<PushgatewayClient, 'fetchMetrics'>,
+    private readonly client: Pick<PushgatewayReader, 'fetchMetrics'>,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly metrics: SelfMetrics,
+    private readonly metrics: ReadRecorder,
   ) {}
 
   async read(config: ExporterConfig, maxWaitMs: number): Promise<SnapshotRead> {

@@ -58,7 +58,7 @@ function reasonLine(body: string, families: readonly MetricFamily[]): string {
  * Pushes metric families to one Pushgateway group with POST, which replaces only the metrics named
  * in the body: a start or failure push leaves the group's last heartbeat in place.
  */
-export class PushClient {
+export class PushgatewayPusher {
   // One connection: a CLI run pushes at most twice, one push after the other.
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 1 });
 

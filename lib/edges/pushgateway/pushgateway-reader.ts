@@ -26,7 +26,7 @@ export interface MetricsRead {
  * Reads Pushgateway's `/metrics` (text exposition, gzip accepted) over one keep-alive agent,
  * so a warm Lambda container reuses its connection.
  */
-export class PushgatewayClient {
+export class PushgatewayReader {
   private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 4 });
 
   /**

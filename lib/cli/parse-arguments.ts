@@ -1,0 +1,30 @@
+// node:util's parseArgs with the CLI's own usage-error lines: what every command's parser shares.
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { CliCommand } from './cli-command.ts';
+
+export const usageError = (message: string): CliCommand => ({ kind: 'usage-error', message });
+
+/** node:util's messages carry a second sentence of advice meant for programmers; the first says what is wrong. */
+function parseArgsMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const first = message.split(/\.\s/)[0] ?? message;
+  return first.charAt(0).toLowerCase() + first.slice(1);
+}
+
+export type Parsed = ReturnType<typeof parseArgs>;
+
+export function parseArguments(command: string, args: readonly string[], options: ParseArgsConfig['options'], allowPositionals: boolean): Parsed | CliCommand {
+  try {
+    return parseArgs({ args: [...args], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
+  } catch (error) {
+    return usageError(`${command}: ${parseArgsMessage(error)}`);
+  }
+}
+
+export const isCommand = (value: Parsed | CliCommand): value is CliCommand => 'kind' in value;
+
+export function stringOption(parsed: Parsed, name: string): string | undefined {
+  const value = parsed.values[name];
+  return typeof value === 'string' ? value : undefined;
+}

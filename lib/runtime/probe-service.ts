@@ -1,0 +1,114 @@
+import { CONFIG_DEFAULTS, type ExporterConfig } from '../core/config/config-types.ts';
+import { resolveService } from '../core/config/resolve-service.ts';
+import { renderExposition } from '../core/exposition/exposition-renderer.ts';
+import { evaluateProbe } from '../core/probe/evaluate-probe.ts';
+import type { ProbeEvaluation } from '../core/probe/probe-evaluation.ts';
+import { elapsedSeconds, fixProbeTimeout, remainingMs, type ProbeBudget } from '../core/probe/probe-budget.ts';
+import { quote } from '../core/quote.ts';
+import { renderDebugReport } from '../core/report/debug-report.ts';
+import { buildProbeMetrics, type ProbeContext } from '../core/report/probe-metrics.ts';
+import { EMPTY_SNAPSHOT, type Snapshot } from '../core/snapshot/snapshot.ts';
+import type { SnapshotRead } from '../core/snapshot/snapshot-read.ts';
+import type { Runtime } from './runtime.ts';
+
+// The one probe pipeline, for HTTP and the CLI alike (docs/architecture.md#how-a-probe-flows):
+// budget → config → snapshot → clock → evaluate.
+
+/** Why no probe was made, and the one line that says so. */
+export type ProbeRefusal = {
+  readonly kind: 'refused';
+  readonly reason: 'bad-scrape-timeout' | 'no-config' | 'unknown-target';
+  readonly message: string;
+};
+
+/** The HTTP status each refusal answers with; the CLI names it in its "no probe answer" line too. */
+export const REFUSAL_STATUS: Readonly<Record<ProbeRefusal['reason'], number>> = {
+  'bad-scrape-timeout': 400,
+  'no-config': 503,
+  'unknown-target': 404,
+};
+
+/** What every probe of one request shares: the config and snapshot read, and when it was judged. */
+interface ProbeInputs {
+  readonly config: ExporterConfig;
+  readonly read: SnapshotRead;
+  /** The snapshot read, or an empty one when there is none (for the metrics; the judgement sees none). */
+  readonly snapshot: Snapshot;
+  readonly nowSeconds: number;
+  /** The read and how long the probe took: what the metrics and the status report say of it. */
+  readonly context: ProbeContext & SnapshotRead;
+}
+
+export interface TargetProbed extends ProbeInputs {
+  readonly kind: 'probed';
+  readonly evaluation: ProbeEvaluation;
+  /** The probe's metrics in the text exposition format: the answer of `/probe`. */
+  readonly exposition: string;
+}
+
+export interface AllProbed extends ProbeInputs {
+  readonly kind: 'probed';
+  /** One per configured service, in config order. */
+  readonly evaluations: readonly ProbeEvaluation[];
+}
+
+const MAX_ECHO = 80;
+
+/** The config in force, and the budget fixed by it. */
+interface Ready {
+  readonly kind: 'ready';
+  readonly config: ExporterConfig;
+  readonly budget: ProbeBudget;
+  /** False while a failed reload left the last good config in force. */
+  readonly reloadSuccessful: boolean;
+}
+
+/** The budget fixed by the config in force, then that config (a due reload may use part of the budget). */
+async function readConfig(runtime: Runtime, budget: ProbeBudget): Promise<Ready | ProbeRefusal> {
+  const fixed = fixProbeTimeout(budget, runtime.config.current()?.timeoutSeconds ?? CONFIG_DEFAULTS.timeoutSeconds);
+  if ('error' in fixed) return { kind: 'refused', reason: 'bad-scrape-timeout', message: fixed.error };
+  const { value: config, error } = await runtime.config.read(remainingMs(fixed.budget, runtime.monotonicMs()));
+  if (config === undefined) return { kind: 'refused', reason: 'no-config', message: `no config loaded: ${error ?? 'unknown error'}` };
+  return { kind: 'ready', config, budget: fixed.budget, reloadSuccessful: error === undefined };
+}
+
+/** The snapshot for `config`, waiting only what is left of the budget. */
+async function readSnapshot(runtime: Runtime, budget: ProbeBudget, config: ExporterConfig) {
+  const read = await runtime.snapshots.read(config, remainingMs(budget, runtime.monotonicMs(), config.timeoutSeconds));
+  return { read, snapshot: read.snapshot ?? EMPTY_SNAPSHOT, nowSeconds: runtime.clock() / 1000 };
+}
+
+/** One target judged: what `/probe` answers and `pushgateway-exporter probe` prints. */
+export async function probeTarget(runtime: Runtime, target: string, budget: ProbeBudget): Promise<TargetProbed | ProbeRefusal> {
+  const ready = await readConfig(runtime, budget);
+  if (ready.kind === 'refused') return ready;
+  const { config } = ready;
+  const service = resolveService(config, target);
+  if (service === undefined) {
+    return {
+      kind: 'refused', reason: 'unknown-target',
+      message: `unknown target ${quote(target, MAX_ECHO)}: not a configured service (add it under services: in the config, or set allow_unlisted_targets: true)`,
+    };
+  }
+  const { read, snapshot, nowSeconds } = await readSnapshot(runtime, ready.budget, config);
+  // No snapshot at all is judged as such (unreachable), not as an empty Pushgateway (never).
+  const evaluation = evaluateProbe(config, read.snapshot, service, target, nowSeconds, read.error);
+  const context = { ...read, durationSeconds: elapsedSeconds(ready.budget, runtime.monotonicMs()), configReloadSuccessful: ready.reloadSuccessful };
+  const exposition = renderExposition(buildProbeMetrics(evaluation, context, snapshot));
+  return { kind: 'probed', config, read, snapshot, nowSeconds, context, evaluation, exposition };
+}
+
+/** Every configured service judged against one snapshot: what `/probes` and the status page show. */
+export async function probeAll(runtime: Runtime, budget: ProbeBudget): Promise<AllProbed | ProbeRefusal> {
+  const ready = await readConfig(runtime, budget);
+  if (ready.kind === 'refused') return ready;
+  const { config } = ready;
+  const { read, snapshot, nowSeconds } = await readSnapshot(runtime, ready.budget, config);
+  const evaluations = [...config.services.values()].map((service) => evaluateProbe(config, read.snapshot, service, service.name, nowSeconds, read.error));
+  const context = { ...read, durationSeconds: elapsedSeconds(ready.budget, runtime.monotonicMs()), configReloadSuccessful: ready.reloadSuccessful };
+  return { kind: 'probed', config, read, snapshot, nowSeconds, context, evaluations };
+}
+
+/** The debug report of one probe (`debug=true`, the CLI's `probe`): how the answer was reached, then the metrics. */
+export const probeReport = (probed: TargetProbed): string =>
+  renderDebugReport(probed.evaluation, probed.config, probed.read, probed.nowSeconds, probed.exposition);
