@@ -1,6 +1,8 @@
 import { CLOSE_BRACE, COMMA, endOfQuoted, isBlank, LABEL_REST, matchesAt, NAME_REST, OPEN_BRACE, QUOTE, runEnd } from './byte-scanning.ts';
 import type { ScannedSample } from './scanned-line.ts';
 
+// The `job`, `instance` and `service` labels of a sample line: the keys the snapshot index groups by.
+
 /** The labels the snapshot index reads on every line. */
 export const KEY_JOB = 1;
 export const KEY_INSTANCE = 2;

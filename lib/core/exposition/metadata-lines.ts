@@ -3,6 +3,9 @@ import { CHAR_CLASS, HASH, isBlank, matchesAt, NAME_REST, NAME_START, runEnd, sh
 import type { LineScan } from './line-scan.ts';
 import type { ScannedMetadata } from './scanned-line.ts';
 
+// `# HELP` and `# TYPE` lines: validated as the scan meets them, and read again from the body
+// (name, kind, text) only when a lookup asks for a family.
+
 export const COMMENT_LINE = 0;
 export const METADATA_LINE = 1;
 export const INVALID_LINE = 2;

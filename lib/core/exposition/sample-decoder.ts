@@ -1,6 +1,9 @@
 import { CLOSE_BRACE, COMMA, endOfQuoted, isBlank, LABEL_REST, NAME_REST, OPEN_BRACE, QUOTE, runEnd, skipBlanks } from './byte-scanning.ts';
 import type { Sample } from './exposition-types.ts';
 
+// A validated sample line decoded into a Sample: done only for the lines a probe asks for (the
+// index keeps positions, not samples).
+
 const FAMILY_SUFFIXES = ['_bucket', '_sum', '_count', '_total', '_created', '_info', '_gsum', '_gcount'];
 
 /** The number of a value `isValidValue` accepted. */

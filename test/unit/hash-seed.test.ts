@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { scanExposition, type ExpositionSink } from '../../lib/core/exposition/exposition-scanner.ts';
+import { FIXED_HASH_SEED, HASH_PRIME, MIN_HASH_BASE } from '../../lib/core/snapshot/byte-hash.ts';
+import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
+import { groupKey } from '../../lib/core/snapshot/snapshot.ts';
+import { randomHashSeed } from '../../lib/edges/random-hash-seed.ts';
+
+const wide = (name: string, labels: number, repeat?: number) =>
+  `${name}{${Array.from({ length: labels }, (_, k) => `l${k}="v"`).join(',')}${repeat === undefined ? '' : `,l${repeat}="again"`}} 1\n`;
+
+describe('randomHashSeed', () => {
+  it('draws both bases from [MIN_HASH_BASE, HASH_PRIME), anew on every call', () => {
+    const seeds = Array.from({ length: 50 }, randomHashSeed);
+    for (const { base, pairBase } of seeds) {
+      for (const value of [base, pairBase]) assert.ok(Number.isInteger(value) && value >= MIN_HASH_BASE && value < HASH_PRIME, String(value));
+    }
+    assert.ok(new Set(seeds.map((seed) => seed.base)).size > 1);
+  });
+});
+
+describe('indexing with a given hash seed', () => {
+  it('finds the same groups, services and families whatever the seed', () => {
+    const body = [
+      '# HELP hb Heartbeat.', '# TYPE hb gauge',
+      ...Array.from({ length: 300 }, (_, k) => `hb{instance="i${k}",job="heartbeat",service="s${k % 7}"} ${k}`),
+    ].join('\n');
+    const seeds = [FIXED_HASH_SEED, randomHashSeed(), { base: MIN_HASH_BASE, pairBase: HASH_PRIME - 1 }];
+    const views = seeds.map((hashSeed) => {
+      const snapshot = indexSnapshot(`${body}\n`, { hashSeed });
+      return [snapshot.groups.size, snapshot.groups.get(groupKey('heartbeat', 'i123'))?.samples[0]?.value, snapshot.samplesOfService('s3').length, snapshot.families.get('hb')?.type];
+    });
+    for (const view of views) assert.deepEqual(view, [300, 123, 43, 'gauge']);
+  });
+});
+
+describe('scanExposition state', () => {
+  it('keeps each scan to itself: two scans in progress at once report their own invalid lines', () => {
+    // Lines of more than 8 labels use the duplicate-label hash set; 40 KiB bodies yield mid-way.
+    const bodyA = Buffer.from(wide('a', 12).repeat(400) + wide('a', 12, 3) + wide('a', 12).repeat(400));
+    const bodyB = Buffer.from(wide('b', 20).repeat(300) + 'b{x="1" 2\n' + wide('b', 20).repeat(300));
+    const seen: string[] = [];
+    const sink = (tag: string): ExpositionSink => ({
+      sample: () => undefined, metadata: () => undefined, skipped: () => undefined,
+      invalid: (why, lineNumber) => seen.push(`${tag} ${lineNumber}: ${why()}`),
+    });
+    const a = scanExposition(bodyA, sink('A'), FIXED_HASH_SEED.base);
+    const b = scanExposition(bodyB, sink('B'), randomHashSeed().base);
+    let doneA = false;
+    let doneB = false;
+    while (!doneA || !doneB) {
+      if (!doneA) doneA = a.next().done === true;
+      if (!doneB) doneB = b.next().done === true;
+    }
+    assert.deepEqual(seen.sort(), ['A 401: duplicate label l3 in a', 'B 301: expected "," or "}" in labels of b']);
+  });
+});
