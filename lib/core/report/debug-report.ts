@@ -8,7 +8,8 @@ import { isoTime as iso } from '../time/time-format.ts';
 import type { SnapshotRead } from '../snapshot/snapshot-read.ts';
 
 /** Pushed values and the target are shown as JSON strings so no control character reaches the reader raw. */
-const quote = (text: string): string => JSON.stringify(text);
+/** A value shown in full (the report explains one probe to a person; nothing here is clipped), JSON-quoted so it stays on its line. */
+const jsonString = (text: string): string => JSON.stringify(text);
 
 const STATES: Record<ProbeEvaluation['state'], string> = {
   up: 'UP: probe succeeded',
@@ -27,15 +28,15 @@ function expectationLines(evaluation: ProbeEvaluation): string[] {
   if (service.schedule === undefined) lines.push(`  freshness_threshold_seconds: ${service.freshnessThresholdSeconds}`);
   else {
     lines.push(
-      `  schedule: ${quote(service.schedule.schedule.expression)} in ${service.schedule.schedule.timezone}`,
+      `  schedule: ${jsonString(service.schedule.schedule.expression)} in ${service.schedule.schedule.timezone}`,
       `  grace_seconds: ${service.schedule.graceSeconds}`,
     );
   }
   if (service.maxRunSeconds !== undefined) lines.push(`  max_run_seconds: ${service.maxRunSeconds}`);
-  for (const rule of service.okWhen) lines.push(`  ok_when: ${quote(rule.text)}`);
+  for (const rule of service.okWhen) lines.push(`  ok_when: ${jsonString(rule.text)}`);
   if (service.paused) lines.push('  paused: true');
   for (const window of service.maintenance) {
-    lines.push(`  maintenance: ${iso(window.fromSeconds)} to ${iso(window.toSeconds)}${window.reason === undefined ? '' : ` (${quote(window.reason)})`}`);
+    lines.push(`  maintenance: ${iso(window.fromSeconds)} to ${iso(window.toSeconds)}${window.reason === undefined ? '' : ` (${jsonString(window.reason)})`}`);
   }
   return lines;
 }
@@ -59,7 +60,7 @@ function runLines(evaluation: ProbeEvaluation): string[] {
     lines.push('', 'Status rules (ok_when):');
     for (const result of evaluation.rules.okWhenResults) {
       const seen = result.values.length === 0 ? 'not pushed' : result.values.join(', ');
-      lines.push(`  ${quote(result.rule.text)}: ${result.passed ? 'holds' : 'does not hold'} (${result.rule.metric} = ${seen})`);
+      lines.push(`  ${jsonString(result.rule.text)}: ${result.passed ? 'holds' : 'does not hold'} (${result.rule.metric} = ${seen})`);
     }
   }
   if (evaluation.deadline.nextExpectedSeconds !== undefined) {
@@ -78,12 +79,12 @@ export function renderDebugReport(
 ): string {
   const { service } = evaluation;
   const lines: string[] = [
-    `Probe of target ${quote(evaluation.target)} at ${iso(nowSeconds)}`,
+    `Probe of target ${jsonString(evaluation.target)} at ${iso(nowSeconds)}`,
     '',
     'Config used:',
     `  pushgateway_url: ${redactUrl(config.pushgatewayUrl)}${config.pushgatewayBearerToken === undefined ? '' : ' (bearer token set, not shown)'}`,
-    `  service: ${quote(service.name)}${config.services.has(service.name) ? '' : ' (unlisted target, defaults applied)'}`,
-    `  job: ${quote(service.job)}`,
+    `  service: ${jsonString(service.name)}${config.services.has(service.name) ? '' : ' (unlisted target, defaults applied)'}`,
+    `  job: ${jsonString(service.job)}`,
     `  heartbeat_metric: ${service.heartbeatMetric}`,
     ...expectationLines(evaluation),
     `  max_clock_skew_seconds: ${config.maxClockSkewSeconds}`,
@@ -107,12 +108,12 @@ export function renderDebugReport(
     lines.push('  not looked up: no Pushgateway snapshot to look in (see the error above)');
   } else if (heartbeat === undefined) {
     lines.push(
-      `  not found: no group {job=${quote(service.job)}, instance=${quote(evaluation.target)}} with ${service.heartbeatMetric},`,
-      `  and no ${service.heartbeatMetric} sample labelled service=${quote(evaluation.target)}`,
+      `  not found: no group {job=${jsonString(service.job)}, instance=${jsonString(evaluation.target)}} with ${service.heartbeatMetric},`,
+      `  and no ${service.heartbeatMetric} sample labelled service=${jsonString(evaluation.target)}`,
     );
   } else {
     lines.push(
-      `  group found: {job=${quote(heartbeat.group.job)}, instance=${quote(heartbeat.group.instance)}} (${heartbeat.via === 'group' ? "the target's own group" : 'matched by its service label'})`,
+      `  group found: {job=${jsonString(heartbeat.group.job)}, instance=${jsonString(heartbeat.group.instance)}} (${heartbeat.via === 'group' ? "the target's own group" : 'matched by its service label'})`,
       `  heartbeat timestamp: ${heartbeat.timestampSeconds} (${iso(heartbeat.timestampSeconds)})`,
       `  age: ${secs(evaluation.heartbeat.ageSeconds ?? Number.NaN)}`,
     );
@@ -124,7 +125,7 @@ export function renderDebugReport(
   if (evaluation.replicas !== undefined) {
     lines.push('', `Replicas: ${evaluation.replicas.fresh} up of ${evaluation.replicas.expected} required`);
     for (const replica of evaluation.replicas.heartbeats) {
-      lines.push(`  instance ${quote(replica.instance)}: age ${secs(replica.ageSeconds)}, ${replica.fresh ? 'up' : `${replica.state}: ${replica.problem ?? ''}`}`);
+      lines.push(`  instance ${jsonString(replica.instance)}: age ${secs(replica.ageSeconds)}, ${replica.fresh ? 'up' : `${replica.state}: ${replica.problem ?? ''}`}`);
     }
   }
   lines.push(...runLines(evaluation));
