@@ -68,8 +68,8 @@ export function createRuntime(read: SettingsRead, ports: RuntimePorts): Runtime 
   if (settings.logging.problem !== undefined) logger.warn(settings.logging.problem);
   const metrics = new SelfMetrics(clock() / 1000);
   const config = configSourceFor(settings, refusedLoad, ports, logger, metrics);
-  const snapshots = new SnapshotSource(ports.pushgateway, clock, logger, metrics);
-  const auth = new AuthTokens(settings.authTokens, settings.authTokenParameter, clock, logger, ports.ssm);
+  const snapshots = new SnapshotSource(ports.pushgateway, clock, ports.monotonicMs, logger, metrics);
+  const auth = new AuthTokens(settings.authTokens, settings.authTokenParameter, clock, ports.monotonicMs, logger, ports.ssm);
   const startupProblem = read.kind === 'problem' ? read.problem : undefined;
   return { config, snapshots, clock, monotonicMs: ports.monotonicMs, logger, auth, metrics, startupProblem, close: () => ports.pushgateway.close() };
 }
@@ -85,7 +85,7 @@ function configSourceFor(
   return new ReloadingValue({
     load,
     ttlSeconds: (config) => config.configTtlSeconds,
-    clock: ports.clock, logger, what: 'config', source: source.kind === 'ssm' ? `ssm:${source.parameter}` : source.path,
+    clock: ports.clock, monotonicMs: ports.monotonicMs, logger, what: 'config', source: source.kind === 'ssm' ? `ssm:${source.parameter}` : source.path,
     onLoad: (outcome) => metrics.recordReload(outcome),
     describe: (config) => ({ services: config.services.size }),
   });

@@ -44,6 +44,8 @@ export class SnapshotSource {
   constructor(
     private readonly client: Pick<PushgatewayReader, 'fetchMetrics'>,
     private readonly clock: Clock,
+    /** A monotonic clock's milliseconds, for read durations. */
+    private readonly monotonicMs: () => number,
     private readonly logger: Logger,
     private readonly metrics: ReadRecorder,
   ) {}
@@ -97,8 +99,8 @@ export class SnapshotSource {
     let finished = () => {};
     const reading = { stop, done: new Promise<void>((resolve) => (finished = resolve)) };
     this.reading = reading;
-    const started = performance.now();
-    const duration = () => (performance.now() - started) / 1000;
+    const started = this.monotonicMs();
+    const duration = () => (this.monotonicMs() - started) / 1000;
     try {
       if (previous !== undefined) {
         previous.stop.abort(new ExporterError('PUSHGATEWAY_READ_SUPERSEDED', `a newer read of the Pushgateway at ${redactUrl(url)} replaced this one`));
