@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type Runtime, type ExporterEnvironment } from '../../lib/runtime/runtime.ts';
+import type { Runtime } from '../../lib/runtime/runtime.ts';
+import type { ExporterEnvironment } from '../../lib/runtime/environment-settings.ts';
 import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest, ROUTES, type HttpRequest } from '../../lib/http/routes.ts';
 import { PROJECT_ROOT } from '../support/processes.ts';

@@ -20,7 +20,7 @@ import { renderStatusPage } from '../../lib/core/report/status-page.ts';
 import { parseOkWhenRule, type OkWhenRule } from '../../lib/core/rules/ok-when.ts';
 import { EMPTY_SNAPSHOT, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
-import type { SnapshotRead } from '../../lib/edges/cache/snapshot-source.ts';
+import type { SnapshotRead } from '../../lib/core/snapshot/snapshot-read.ts';
 import type { ServiceConfig } from '../../lib/core/config/config-types.ts';
 import { PROJECT_ROOT } from '../support/processes.ts';
 import { serviceConfig } from '../support/service-config.ts';

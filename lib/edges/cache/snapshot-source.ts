@@ -15,8 +15,6 @@ import { randomHashSeed } from '../random-hash-seed.ts';
 import { runSliced } from '../time-slicing.ts';
 import type { SnapshotRead } from '../../core/snapshot/snapshot-read.ts';
 
-export type { SnapshotRead } from '../../core/snapshot/snapshot-read.ts';
-
 export type ReadOutcome = 'success' | 'unreachable' | 'bad_response' | 'timeout';
 
 /** Where each Pushgateway read is counted (the runtime's self-metrics); `loadedAtMs` comes with a success. */
