@@ -11,6 +11,7 @@ import { runtimeFromEnvironment } from '../lib/runtime/production-ports.ts';
 import { PushgatewayReader } from '../lib/edges/pushgateway/pushgateway-reader.ts';
 import { handleRequest } from '../lib/http/routes.ts';
 import { indexSnapshot } from '../lib/core/snapshot/index-slot.ts';
+import { randomHashSeed } from '../lib/edges/random-hash-seed.ts';
 import { SnapshotSlot } from '../lib/core/snapshot/snapshot-slot.ts';
 import type { Snapshot } from '../lib/core/snapshot/snapshot.ts';
 import { BODY_SHAPES, hostileBody } from '../test/support/hostile-bodies.ts';
@@ -75,7 +76,7 @@ async function benchParse(pushgatewayUrl: string): Promise<void> {
   const json = await (await fetch(`${pushgatewayUrl}/api/v1/metrics`)).text();
   const [parse, jsonParse] = await sideBySide(
     15,
-    () => indexSnapshot(body),
+    () => indexSnapshot(body, randomHashSeed()),
     () => JSON.parse(json),
   );
   const ratio = parse / jsonParse;
@@ -150,7 +151,7 @@ async function benchHeap(pushgatewayUrl: string): Promise<void> {
   const held = (usage: NodeJS.MemoryUsage) => usage.heapUsed + usage.arrayBuffers;
   gc();
   const before = held(process.memoryUsage());
-  let snapshot: Snapshot | undefined = indexSnapshot(Buffer.from(body));
+  let snapshot: Snapshot | undefined = indexSnapshot(Buffer.from(body), randomHashSeed());
   gc();
   const after = held(process.memoryUsage());
   const megabytes = (after - before) / 1024 / 1024;
@@ -171,7 +172,7 @@ async function benchHostile(): Promise<void> {
   const perShape: Record<string, number> = {};
   for (const shape of BODY_SHAPES.filter((name) => name !== 'plain')) {
     const body = Buffer.from(hostileBody(shape, size));
-    const [plainMs, hostileMs] = await sideBySide(7, () => indexSnapshot(plain), () => indexSnapshot(body));
+    const [plainMs, hostileMs] = await sideBySide(7, () => indexSnapshot(plain, randomHashSeed()), () => indexSnapshot(body, randomHashSeed()));
     const ratio = hostileMs / body.length / (plainMs / plain.length);
     perShape[shape] = ratio;
     if (ratio > worst.ratio) worst = { shape, ratio, ms: hostileMs, plainMs };

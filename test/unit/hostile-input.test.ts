@@ -17,6 +17,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import { serviceConfig } from '../support/service-config.ts';
 import { buildStatusReport } from '../../lib/core/report/status-report.ts';
 import { escapeHtml, renderStatusPage } from '../../lib/core/report/status-page.ts';
+import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 
 const RUNS = { numRuns: 1000 };
 const STACK_FRAME = /\n\s+at\s|\bat\s+\S+\s+\(.*:\d+:\d+\)/;
@@ -83,10 +84,10 @@ describe('hostile pushed values (property-based, 1,000 cases each)', () => {
           `loop_status{instance="${escapeLabelValue(instance)}",job="heartbeat",note="${escapeLabelValue(value)}"} 1`,
           '',
         ].join('\n');
-        const snapshot = indexSnapshot(text);
+        const snapshot = indexSnapshot(text, FIXED_HASH_SEED);
         const evaluation = evaluateProbe({ maxClockSkewSeconds: 300 }, snapshot, service, 'svc', 101);
         const output = renderExposition(buildProbeMetrics(evaluation, { pushgatewayUp: true, snapshotAgeSeconds: 0, durationSeconds: 0, configReloadSuccessful: true }, snapshot));
-        const reparsed = parseExposition(output).samples;
+        const reparsed = parseExposition(output, FIXED_HASH_SEED).samples;
         assert.equal(reparsed.filter((sample) => sample.name === 'probe_success').length, 1);
         assert.deepEqual(reparsed.filter((sample) => sample.name === 'loop_status').map((sample) => sample.labels.note), [value]);
       }),
@@ -98,7 +99,7 @@ describe('hostile pushed values (property-based, 1,000 cases each)', () => {
     fc.assert(
       fc.property(hostileString, hostileString, (name, reason) => {
         const text = `loop_heartbeat_timestamp_seconds{instance="${escapeLabelValue(name)}",job="heartbeat"} 100\n`;
-        const snapshot = indexSnapshot(text);
+        const snapshot = indexSnapshot(text, FIXED_HASH_SEED);
         const evaluation = evaluateProbe({ maxClockSkewSeconds: 300 }, snapshot, serviceConfig({ name, maintenance: [{ fromSeconds: 0, toSeconds: 200, reason }] }), name, 101);
         const page = renderStatusPage(buildStatusReport([evaluation], { pushgatewayUp: false, snapshotAgeSeconds: 1, error: reason }, 101), 5);
         const escaped = escapeHtml(name);
@@ -116,7 +117,7 @@ describe('hostile pushed values (property-based, 1,000 cases each)', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.array(hostileString, { maxLength: 8 }).map((parts) => parts.join(' {="},\n'))), (text) => {
         try {
-          const { samples } = parseExposition(text);
+          const { samples } = parseExposition(text, FIXED_HASH_SEED);
           for (const sample of samples) assert.equal(typeof sample.labels, 'object');
         } catch (error) {
           assert.ok(error instanceof ExpositionError, String(error));
@@ -161,11 +162,11 @@ describe('the snapshot index agrees with a full parse (property-based, 1,000 cas
         const text = rows
           .map(([job, instance, service, value]) => `m{job="${escapeLabelValue(job)}",instance="${escapeLabelValue(instance)}",service="${escapeLabelValue(service)}"} ${value}`)
           .join('\n');
-        const parsed = parseExposition(text).samples;
+        const parsed = parseExposition(text, FIXED_HASH_SEED).samples;
         // One answer per series: when rows repeat a series, the index keeps the last.
         const series = (labels: object) => JSON.stringify(Object.entries(labels).sort());
         const last = parsed.filter((sample, k) => !parsed.slice(k + 1).some((later) => series(later.labels) === series(sample.labels)));
-        const snapshot = indexSnapshot(text);
+        const snapshot = indexSnapshot(text, FIXED_HASH_SEED);
         for (const sample of last) {
           const group = snapshot.groups.get(groupKey(sample.labels.job ?? '', sample.labels.instance ?? ''));
           assert.ok(group, `no group for ${JSON.stringify(sample.labels)}`);
