@@ -92,9 +92,9 @@ async function benchProbeRead(pushgatewayUrl: string, configFile: string): Promi
   // The clock moves past the snapshot cache (5 s) but not the config TTL (60 s) between probes:
   // every probe reads the Pushgateway; the file config is re-read about once in the run.
   let now = Date.now();
-  const exporter = runtimeFromEnvironment({ CONFIG_FILE: configFile, PUSHGATEWAY_URL: pushgatewayUrl, LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT, clock: () => now });
+  const runtime = runtimeFromEnvironment({ CONFIG_FILE: configFile, PUSHGATEWAY_URL: pushgatewayUrl, LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT, clock: () => now });
   const request = { method: 'GET', path: '/probe', query: new URLSearchParams('target=svc42'), headers: {} };
-  await handleRequest(request, exporter);
+  await handleRequest(request, runtime);
   // The raw fetch keeps the body as a read does: streamed into a reused buffer.
   const slot = new SnapshotSlot();
   const fetchOnly = () => {
@@ -106,13 +106,13 @@ async function benchProbeRead(pushgatewayUrl: string, configFile: string): Promi
     15,
     async () => {
       now += 5_000;
-      const response = await handleRequest(request, exporter);
+      const response = await handleRequest(request, runtime);
       if (!response.body.includes('probe_pushgateway_up 1')) throw new Error('probe did not read the Pushgateway');
     },
     fetchOnly,
   );
   await client.close();
-  await exporter.close();
+  await runtime.close();
   const ratio = probe / fetchMs;
   rows.push({
     name: '2. probe reading the Pushgateway (fetch+parse) vs raw fetch, same client',
@@ -122,18 +122,18 @@ async function benchProbeRead(pushgatewayUrl: string, configFile: string): Promi
 }
 
 async function benchWarmProbe(pushgatewayUrl: string, configFile: string): Promise<void> {
-  const exporter = runtimeFromEnvironment({ CONFIG_FILE: configFile, PUSHGATEWAY_URL: pushgatewayUrl, LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT, clock: () => 1_000 });
+  const runtime = runtimeFromEnvironment({ CONFIG_FILE: configFile, PUSHGATEWAY_URL: pushgatewayUrl, LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT, clock: () => 1_000 });
   const requests = Array.from({ length: 1000 }, (_, i) => ({ method: 'GET', path: '/probe', query: new URLSearchParams(`target=svc${(i * 7919) % GROUPS}`), headers: {} }));
-  for (const request of requests) await handleRequest(request, exporter); // fills the cache, warms the JIT
+  for (const request of requests) await handleRequest(request, runtime); // fills the cache, warms the JIT
   const times: number[] = [];
   for (let round = 0; round < 20; round++) {
     for (const request of requests) {
       const start = performance.now();
-      await handleRequest(request, exporter);
+      await handleRequest(request, runtime);
       times.push((performance.now() - start) * 1000);
     }
   }
-  await exporter.close();
+  await runtime.close();
   times.sort((a, b) => a - b);
   const p50 = percentile(times, 0.5);
   const p99 = percentile(times, 0.99);

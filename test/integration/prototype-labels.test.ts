@@ -11,7 +11,7 @@ const seriesOf = (body: string, metric: string): string[] => body.split('\n').fi
 describe('labels and services named like Object.prototype members, through a real Pushgateway', () => {
   let pushgateway: RunningProcess;
   let dir: TempDir;
-  let exporter: Runtime;
+  let runtime: Runtime;
 
   before(async () => {
     pushgateway = await startPushgateway();
@@ -22,7 +22,7 @@ services:
   - name: __proto__
   - name: toString
 `);
-    exporter = runtimeFromEnvironment({ CONFIG_FILE: config, LOG_LEVEL: 'error' }, { cwd: '/' });
+    runtime = runtimeFromEnvironment({ CONFIG_FILE: config, LOG_LEVEL: 'error' }, { cwd: '/' });
     const now = Math.floor(Date.now() / 1000);
     // Series that differ only in a label Pushgateway accepts but a plain object already "has".
     await pushHeartbeat(pushgateway.url, 'constructor', now, {
@@ -31,13 +31,13 @@ services:
     await pushHeartbeat(pushgateway.url, '__proto__', now, { extra: 'x{isPrototypeOf="1"} 7\nx{propertyIsEnumerable="1"} 8\n' });
   });
   after(async () => {
-    await exporter.close();
+    await runtime.close();
     await pushgateway.stop();
     await dir.remove();
   });
 
   it('/probes keeps every such label, so no two series collapse into one', async () => {
-    const response = await handleRequest(get('/probes'), exporter);
+    const response = await handleRequest(get('/probes'), runtime);
     assert.equal(response.status, 200, response.body);
     assert.deepEqual(seriesOf(response.body, 'x'), [
       'x{service="__proto__",isPrototypeOf="1"} 7',
@@ -55,11 +55,11 @@ services:
   });
 
   it('/probe answers the same series for one target', async () => {
-    const response = await handleRequest(get('/probe', { target: 'constructor' }), exporter);
+    const response = await handleRequest(get('/probe', { target: 'constructor' }), runtime);
     assert.equal(response.status, 200, response.body);
     assert.deepEqual(seriesOf(response.body, 'x'), ['x{constructor="1"} 1', 'x{constructor="2"} 2']);
     assert.deepEqual(seriesOf(response.body, 'y'), ['y{toString="a",valueOf="b"} 3', 'y{toString="a",valueOf="c"} 4']);
-    const proto = await handleRequest(get('/probe', { target: '__proto__' }), exporter);
+    const proto = await handleRequest(get('/probe', { target: '__proto__' }), runtime);
     assert.match(proto.body, /^probe_success 1$/m);
     assert.deepEqual(seriesOf(proto.body, 'x'), ['x{isPrototypeOf="1"} 7', 'x{propertyIsEnumerable="1"} 8']);
   });

@@ -32,7 +32,7 @@ const GREEN = [0x1a, 0x7f, 0x37] as const; // .badge.up
 describe('status page in headless Chromium', () => {
   let pushgateway: RunningProcess;
   let dir: TempDir;
-  let exporter: Runtime;
+  let runtime: Runtime;
   let server: ReturnType<typeof createStandaloneServer>;
   let browser: Browser;
   let page: Page;
@@ -48,12 +48,12 @@ services:
   - {name: stale-cron, schedule: "*/15 * * * *", grace_seconds: 60}
   - {name: "<img src=x onerror=alert(1)>", freshness_threshold_seconds: 30}
 `;
-    exporter = runtimeFromEnvironment({ CONFIG_FILE: await dir.file('config.yml', config), LOG_LEVEL: 'error' }, { cwd: '/', clock: () => NOW * 1000 });
+    runtime = runtimeFromEnvironment({ CONFIG_FILE: await dir.file('config.yml', config), LOG_LEVEL: 'error' }, { cwd: '/', clock: () => NOW * 1000 });
     for (const [service, seconds] of [['fresh-loop', NOW - 3], ['stale-cron', NOW - 3600]] as const) {
       const response = await fetch(`${pushgateway.url}/metrics/job/heartbeat/instance/${service}`, { method: 'POST', body: `${SUCCESS_METRIC}{service="${service}"} ${seconds}\n` });
       assert.equal(response.status, 200);
     }
-    server = createStandaloneServer(exporter);
+    server = createStandaloneServer(runtime);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -68,7 +68,7 @@ services:
     await browser?.close();
     server?.closeAllConnections();
     server?.close();
-    await exporter?.close();
+    await runtime?.close();
     await pushgateway?.stop();
     await dir?.remove();
   });

@@ -39,19 +39,19 @@ const refusedBy = (url: string) => new RegExp(`Pushgateway at ${url.replace(/[.]
 describe('unreachable through the route table: a killed Pushgateway, a hand-driven clock', () => {
   let pushgateway: RunningProcess;
   let dir: TempDir;
-  let exporter: Runtime;
+  let runtime: Runtime;
   let now = Date.now();
-  const probe = async (target: string, debug = false) => handleRequest(get('/probe', debug ? { target, debug: 'true' } : { target }), exporter);
+  const probe = async (target: string, debug = false) => handleRequest(get('/probe', debug ? { target, debug: 'true' } : { target }), runtime);
 
   before(async () => {
     pushgateway = await startPushgateway();
     dir = await tempDir('pgx-unreachable-');
     const file = await dir.file('config.yml', CONFIG(pushgateway.url, 'scrape_interval_seconds: 3\nmax_stale_seconds: 20'));
-    exporter = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now });
+    runtime = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now });
     await pushHeartbeat(pushgateway.url, 'service1', Math.floor(now / 1000));
   });
   after(async () => {
-    await exporter?.close();
+    await runtime?.close();
     await pushgateway?.stop();
     await dir?.remove();
   });
@@ -106,14 +106,14 @@ describe('unreachable through the route table: a killed Pushgateway, a hand-driv
   });
 
   it('/probes: every service unreachable but the paused ones, promtool-clean', async () => {
-    const { status, body } = await handleRequest(get('/probes'), exporter);
+    const { status, body } = await handleRequest(get('/probes'), runtime);
     assert.equal(status, 200);
     assert.deepEqual(['service1', 'service2', 'quiet', 'maint'].map((service) => stateOf(body, service)), ['unreachable', 'unreachable', 'paused', 'paused']);
     assertPromtoolClean(body);
   });
 
   it('the status page JSON and HTML show unreachable with the error', async () => {
-    const json = await handleRequest(get('/', { format: 'json' }), exporter);
+    const json = await handleRequest(get('/', { format: 'json' }), runtime);
     const report = JSON.parse(json.body) as StatusReport;
     assert.equal(report.pushgateway_up, false);
     assert.equal(report.snapshot_age_seconds, undefined);
@@ -122,7 +122,7 @@ describe('unreachable through the route table: a killed Pushgateway, a hand-driv
       ['service1', 'unreachable', false], ['service2', 'unreachable', false], ['quiet', 'paused', true], ['maint', 'paused', true],
     ]);
     assert.match(report.services[0]?.reason ?? '', refusedBy(pushgateway.url));
-    const page = (await handleRequest(get('/'), exporter)).body;
+    const page = (await handleRequest(get('/'), runtime)).body;
     assert.match(page, /<tr data-service="service1" data-state="unreachable">.*<span class="badge unreachable">Pushgateway unreachable<\/span>/);
     assert.match(page, /No snapshot within max_stale_seconds is left/);
   });
@@ -145,7 +145,7 @@ describe('unreachable through the built server and CLI, in real time', () => {
   const server = join(PROJECT_ROOT, 'dist/server/server.mjs');
   const cli = join(PROJECT_ROOT, 'dist/cli/pushgateway-exporter.mjs');
   let pushgateway: RunningProcess;
-  let exporter: RunningProcess;
+  let runtime: RunningProcess;
   let dir: TempDir;
   let configFile: string;
 
@@ -156,20 +156,20 @@ describe('unreachable through the built server and CLI, in real time', () => {
     // A short max_stale_seconds: the test waits past it by polling, not by sleeping a fixed time.
     configFile = await dir.file('config.yml', CONFIG(pushgateway.url, 'scrape_interval_seconds: 0.5\nmax_stale_seconds: 2\ntimeout_seconds: 2'));
     const port = await freePort();
-    exporter = await startProcess('node', [server], {
+    runtime = await startProcess('node', [server], {
       readyUrl: `http://127.0.0.1:${port}/-/healthy`, url: `http://127.0.0.1:${port}`, port,
       env: { PORT: String(port), HOST: '127.0.0.1', CONFIG_FILE: configFile, LOG_LEVEL: 'error', PUSHGATEWAY_URL: '' },
     });
     await pushHeartbeat(pushgateway.url, 'service1', Date.now() / 1000);
   });
   after(async () => {
-    await exporter?.stop();
+    await runtime?.stop();
     await pushgateway?.stop();
     await dir?.remove();
   });
 
   it('npm run serve: a killed Pushgateway turns the probe from up to unreachable once max_stale_seconds has passed', async () => {
-    const probeUrl = `${exporter.url}/probe?target=service1`;
+    const probeUrl = `${runtime.url}/probe?target=service1`;
     const first = await getText(probeUrl);
     assert.equal(stateOf(first.body), 'up', first.body);
     await pushgateway.stop();
@@ -190,7 +190,7 @@ describe('unreachable through the built server and CLI, in real time', () => {
     assert.equal(sampleValue(body, 'probe_pushgateway_up'), 0);
     const report = (await getText(`${probeUrl}&debug=true`)).body;
     assert.match(/^Why: (.*)$/m.exec(report)?.[1] ?? '', refusedBy(pushgateway.url));
-    const status = JSON.parse((await getText(`${exporter.url}/?format=json`)).body) as StatusReport;
+    const status = JSON.parse((await getText(`${runtime.url}/?format=json`)).body) as StatusReport;
     assert.deepEqual(status.services.map((s) => s.state), ['unreachable', 'unreachable', 'paused', 'paused']);
   });
 

@@ -32,14 +32,14 @@ const hostileString = fc.oneof(
 
 describe('hostile requests (property-based, 1,000 cases each)', () => {
   // The Pushgateway address is unreachable on purpose: probes must still answer 200 or a 4xx.
-  const exporter = runtimeFromEnvironment({ CONFIG_FILE: 'config.yml', PUSHGATEWAY_URL: 'http://127.0.0.1:1', LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT });
+  const runtime = runtimeFromEnvironment({ CONFIG_FILE: 'config.yml', PUSHGATEWAY_URL: 'http://127.0.0.1:1', LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT });
 
   it('never answers 5xx, never shows a stack, and keeps error answers to one line, whatever the query', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(fc.oneof(fc.constantFrom('target', 'debug', 'module', 'target[]'), hostileString), hostileString), { maxLength: 4 }), async (pairs) => {
         const query = new URLSearchParams();
         for (const [key, value] of pairs) query.append(key, value);
-        const response = await handleRequest({ method: 'GET', path: '/probe', query, headers: {} }, exporter);
+        const response = await handleRequest({ method: 'GET', path: '/probe', query, headers: {} }, runtime);
         assert.ok(response.status < 500, `status ${response.status}`);
         assert.doesNotMatch(response.body, STACK_FRAME);
         if (response.status !== 200) assert.equal(response.body.trimEnd().split('\n').length, 1, response.body);
@@ -52,7 +52,7 @@ describe('hostile requests (property-based, 1,000 cases each)', () => {
     await fc.assert(
       fc.asyncProperty(hostileString, async (target) => {
         fc.pre(target !== '' && target !== 'service1' && target !== 'service2');
-        const response = await handleRequest({ method: 'GET', path: '/probe', query: new URLSearchParams({ target }), headers: {} }, exporter);
+        const response = await handleRequest({ method: 'GET', path: '/probe', query: new URLSearchParams({ target }), headers: {} }, runtime);
         assert.equal(response.status, 404);
         assert.equal(response.body.split('\n').length, 2, 'one line and its newline');
         assert.ok(response.body.length < 400);
@@ -64,7 +64,7 @@ describe('hostile requests (property-based, 1,000 cases each)', () => {
   it('answers any path and method with a known status', async () => {
     await fc.assert(
       fc.asyncProperty(hostileString, fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'get', 'X'), async (path, method) => {
-        const response = await handleRequest({ method, path: `/${path}`, query: new URLSearchParams(), headers: { 'x-prometheus-scrape-timeout-seconds': path } }, exporter);
+        const response = await handleRequest({ method, path: `/${path}`, query: new URLSearchParams(), headers: { 'x-prometheus-scrape-timeout-seconds': path } }, runtime);
         assert.ok([200, 400, 404, 405, 503].includes(response.status), `status ${response.status}`);
         assert.doesNotMatch(response.body, STACK_FRAME);
       }),
@@ -195,7 +195,7 @@ describe('no SSRF (property-based, 1,000 cases)', () => {
     const [pushgatewayPort, canaryPort] = [await listen(pushgateway), await listen(canary)];
     const dir = await tempDir();
     const file = await dir.file('config.yml', `pushgateway_url: "http://127.0.0.1:${pushgatewayPort}"\nallow_unlisted_targets: true\nscrape_interval_seconds: 0.001\n`);
-    const exporter = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/' });
+    const runtime = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/' });
     try {
       const urlLike = fc.constantFrom(
         `http://127.0.0.1:${canaryPort}/`, `127.0.0.1:${canaryPort}`, `//127.0.0.1:${canaryPort}`, `http://localhost:${canaryPort}/metrics`,
@@ -204,7 +204,7 @@ describe('no SSRF (property-based, 1,000 cases)', () => {
       await fc.assert(
         fc.asyncProperty(fc.oneof(urlLike, hostileString), async (target) => {
           fc.pre(target !== '');
-          const response = await handleRequest({ method: 'GET', path: '/probe', query: new URLSearchParams({ target, debug: 'true' }), headers: {} }, exporter);
+          const response = await handleRequest({ method: 'GET', path: '/probe', query: new URLSearchParams({ target, debug: 'true' }), headers: {} }, runtime);
           assert.equal(response.status, 200);
         }),
         RUNS,
@@ -212,7 +212,7 @@ describe('no SSRF (property-based, 1,000 cases)', () => {
       assert.equal(connectionsTo.canary, 0);
       assert.ok(connectionsTo.pushgateway > 0, 'the configured Pushgateway was read');
     } finally {
-      await exporter.close();
+      await runtime.close();
       pushgateway.close();
       canary.close();
       await dir.remove();
