@@ -145,7 +145,7 @@ describe('unreachable through the built server and CLI, in real time', () => {
   const server = join(PROJECT_ROOT, 'dist/server/server.mjs');
   const cli = join(PROJECT_ROOT, 'dist/cli/pushgateway-exporter.mjs');
   let pushgateway: RunningProcess;
-  let runtime: RunningProcess;
+  let exporter: RunningProcess;
   let dir: TempDir;
   let configFile: string;
 
@@ -156,20 +156,20 @@ describe('unreachable through the built server and CLI, in real time', () => {
     // A short max_stale_seconds: the test waits past it by polling, not by sleeping a fixed time.
     configFile = await dir.file('config.yml', CONFIG(pushgateway.url, 'scrape_interval_seconds: 0.5\nmax_stale_seconds: 2\ntimeout_seconds: 2'));
     const port = await freePort();
-    runtime = await startProcess('node', [server], {
+    exporter = await startProcess('node', [server], {
       readyUrl: `http://127.0.0.1:${port}/-/healthy`, url: `http://127.0.0.1:${port}`, port,
       env: { PORT: String(port), HOST: '127.0.0.1', CONFIG_FILE: configFile, LOG_LEVEL: 'error', PUSHGATEWAY_URL: '' },
     });
     await pushHeartbeat(pushgateway.url, 'service1', Date.now() / 1000);
   });
   after(async () => {
-    await runtime?.stop();
+    await exporter?.stop();
     await pushgateway?.stop();
     await dir?.remove();
   });
 
   it('npm run serve: a killed Pushgateway turns the probe from up to unreachable once max_stale_seconds has passed', async () => {
-    const probeUrl = `${runtime.url}/probe?target=service1`;
+    const probeUrl = `${exporter.url}/probe?target=service1`;
     const first = await getText(probeUrl);
     assert.equal(stateOf(first.body), 'up', first.body);
     await pushgateway.stop();
@@ -190,7 +190,7 @@ describe('unreachable through the built server and CLI, in real time', () => {
     assert.equal(sampleValue(body, 'probe_pushgateway_up'), 0);
     const report = (await getText(`${probeUrl}&debug=true`)).body;
     assert.match(/^Why: (.*)$/m.exec(report)?.[1] ?? '', refusedBy(pushgateway.url));
-    const status = JSON.parse((await getText(`${runtime.url}/?format=json`)).body) as StatusReport;
+    const status = JSON.parse((await getText(`${exporter.url}/?format=json`)).body) as StatusReport;
     assert.deepEqual(status.services.map((s) => s.state), ['unreachable', 'unreachable', 'paused', 'paused']);
   });
 
