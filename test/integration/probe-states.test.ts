@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Runtime } from '../../lib/runtime/runtime.ts';
-import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest } from '../../lib/http/routes.ts';
 import type { StatusReport } from '../../lib/core/report/status-report.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../../lib/core/probe/signal-metrics.ts';
-import { sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { sampleValue, type RunningProcess } from '../support/processes.ts';
+import { startPushgatewayRuntime, type PushgatewayRuntime } from '../support/pushgateway-runtime.ts';
 import { assertPromtoolClean } from '../support/promtool.ts';
 import { stateOf } from '../support/probe-state.ts';
 import { get } from '../support/route-request.ts';
@@ -52,15 +52,13 @@ async function push(pushgatewayUrl: string, service: string, samples: Record<str
 }
 
 describe('probe states against a real Pushgateway', () => {
-  let pushgateway: RunningProcess;
-  let dir: TempDir;
+  let stack: PushgatewayRuntime;
   let runtime: Runtime;
 
   before(async () => {
-    pushgateway = await startPushgateway();
-    dir = await tempDir();
-    runtime = runtimeFromEnvironment({ CONFIG_FILE: await dir.file('config.yml', CONFIG(pushgateway.url)), LOG_LEVEL: 'error' }, { cwd: '/', clock: () => NOW * 1000 });
-    const url = pushgateway.url;
+    stack = await startPushgatewayRuntime(CONFIG, { clock: () => NOW * 1000 });
+    ({ runtime } = stack);
+    const url = stack.pushgateway.url;
     await push(url, 'service1', { [SUCCESS_METRIC]: NOW - 2 });
     await push(url, 'backup', { [SUCCESS_METRIC]: at('2026-01-10T10:00:30Z') });
     await push(url, 'nightly', { [SUCCESS_METRIC]: at('2026-01-10T02:00:05Z') });
@@ -71,11 +69,7 @@ describe('probe states against a real Pushgateway', () => {
     await push(url, 'loop', { [SUCCESS_METRIC]: NOW - 1, loop_status: 0 });
     await push(url, 'quiet', { [SUCCESS_METRIC]: NOW - 86400 });
   });
-  after(async () => {
-    await runtime.close();
-    await pushgateway.stop();
-    await dir.remove();
-  });
+  after(() => stack.stop());
 
   const expected: [service: string, state: string, success: number][] = [
     ['service1', 'up', 1],
@@ -159,25 +153,19 @@ describe('probe states against a real Pushgateway', () => {
 });
 
 describe('clock-skew-proof mode (heartbeat_metric: push_time_seconds)', () => {
+  let stack: PushgatewayRuntime;
   let pushgateway: RunningProcess;
-  let dir: TempDir;
   let runtime: Runtime;
 
   before(async () => {
-    pushgateway = await startPushgateway();
-    dir = await tempDir();
-    const config = `pushgateway_url: "${pushgateway.url}"
+    stack = await startPushgatewayRuntime((url) => `pushgateway_url: "${url}"
 services:
   - {name: skewed, freshness_threshold_seconds: 30}
   - {name: skewed-proof, freshness_threshold_seconds: 30, heartbeat_metric: push_time_seconds}
-`;
-    runtime = runtimeFromEnvironment({ CONFIG_FILE: await dir.file('config.yml', config), LOG_LEVEL: 'error' }, { cwd: '/' });
+`);
+    ({ pushgateway, runtime } = stack);
   });
-  after(async () => {
-    await runtime.close();
-    await pushgateway.stop();
-    await dir.remove();
-  });
+  after(() => stack.stop());
 
   it("judges by the Pushgateway's receive time, not the pusher's clock", async () => {
     // A host whose clock runs an hour behind: its own timestamps look an hour old.

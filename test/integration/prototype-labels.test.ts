@@ -1,28 +1,26 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Runtime } from '../../lib/runtime/runtime.ts';
-import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest } from '../../lib/http/routes.ts';
-import { pushHeartbeat, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { pushHeartbeat } from '../support/processes.ts';
+import { startPushgatewayRuntime, type PushgatewayRuntime } from '../support/pushgateway-runtime.ts';
 import { get } from '../support/route-request.ts';
 
 const seriesOf = (body: string, metric: string): string[] => body.split('\n').filter((line) => line.startsWith(`${metric}{`)).sort();
 
 describe('labels and services named like Object.prototype members, through a real Pushgateway', () => {
-  let pushgateway: RunningProcess;
-  let dir: TempDir;
+  let stack: PushgatewayRuntime;
   let runtime: Runtime;
 
   before(async () => {
-    pushgateway = await startPushgateway();
-    dir = await tempDir();
-    const config = await dir.file('config.yml', `pushgateway_url: "${pushgateway.url}"
+    stack = await startPushgatewayRuntime((url) => `pushgateway_url: "${url}"
 services:
   - name: constructor
   - name: __proto__
   - name: toString
 `);
-    runtime = runtimeFromEnvironment({ CONFIG_FILE: config, LOG_LEVEL: 'error' }, { cwd: '/' });
+    const { pushgateway } = stack;
+    ({ runtime } = stack);
     const now = Math.floor(Date.now() / 1000);
     // Series that differ only in a label Pushgateway accepts but a plain object already "has".
     await pushHeartbeat(pushgateway.url, 'constructor', now, {
@@ -30,11 +28,7 @@ services:
     });
     await pushHeartbeat(pushgateway.url, '__proto__', now, { extra: 'x{isPrototypeOf="1"} 7\nx{propertyIsEnumerable="1"} 8\n' });
   });
-  after(async () => {
-    await runtime.close();
-    await pushgateway.stop();
-    await dir.remove();
-  });
+  after(() => stack.stop());
 
   it('/probes keeps every such label, so no two series collapse into one', async () => {
     const response = await handleRequest(get('/probes'), runtime);
