@@ -25,8 +25,16 @@ async function run(command: CliCommand): Promise<number> {
     case 'usage-error':
       output.stderr(`${CLI_NAME}: ${command.message}\n\n${USAGE}`);
       return 2;
-    case 'push':
-      return (await import('../lib/cli/push-command.ts')).runPushCommand(command.options, output);
+    case 'push': {
+      const { runPushCommand } = await import('../lib/cli/push-command.ts');
+      const { PushgatewayPusher } = await import('../lib/edges/pushgateway/pushgateway-pusher.ts');
+      const pusher = new PushgatewayPusher();
+      try {
+        return await runPushCommand(command.options, output, { clock: Date.now, pusher });
+      } finally {
+        await pusher.close();
+      }
+    }
     case 'check-config': {
       const read = readConfigOverrides(process.env);
       if ('problem' in read) {

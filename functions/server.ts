@@ -1,5 +1,6 @@
 import { describeError } from '../lib/core/errors.ts';
 import { readServerSettings } from '../lib/runtime/environment-settings.ts';
+import { PushgatewayReader } from '../lib/edges/pushgateway/pushgateway-reader.ts';
 import { runtimeFromEnvironment } from '../lib/runtime/production-ports.ts';
 import { ROUTES } from '../lib/http/routes.ts';
 import { createStandaloneServer, isLoopback, shutDown, startupWarnings } from '../lib/http/standalone-server.ts';
@@ -32,7 +33,9 @@ server.on('error', (error: NodeJS.ErrnoException) => {
 server.listen(port, host, () => {
   runtime.logger.info('listening', { address: `http://${host}:${port}`, routes: ROUTES.map((route) => route.path).join(', ') });
   // Read the config and the Pushgateway once now, so a problem shows at start, not at the first scrape.
-  void startupWarnings(runtime).then(
+  // A reader of its own, closed after the check, so probes' keep-alive connections are not touched.
+  const startupReader = new PushgatewayReader();
+  void startupWarnings(runtime, startupReader).finally(() => startupReader.close()).then(
     (lines) => { for (const line of lines) process.stderr.write(`${line}\n`); },
     (error: unknown) => process.stderr.write(`startup check failed: ${describeError(error)}\n`),
   );

@@ -11,6 +11,7 @@ import { runtimeFromEnvironment } from '../lib/runtime/production-ports.ts';
 import { PushgatewayReader } from '../lib/edges/pushgateway/pushgateway-reader.ts';
 import { handleRequest } from '../lib/http/routes.ts';
 import { indexSnapshot } from '../lib/core/snapshot/index-slot.ts';
+import { randomHashSeed } from '../lib/edges/random-hash-seed.ts';
 import { SnapshotSlot } from '../lib/core/snapshot/snapshot-slot.ts';
 import type { Snapshot } from '../lib/core/snapshot/snapshot.ts';
 import { BODY_SHAPES, hostileBody } from '../test/support/hostile-bodies.ts';
@@ -75,7 +76,7 @@ async function benchParse(pushgatewayUrl: string): Promise<void> {
   const json = await (await fetch(`${pushgatewayUrl}/api/v1/metrics`)).text();
   const [parse, jsonParse] = await sideBySide(
     15,
-    () => indexSnapshot(body),
+    () => indexSnapshot(body, randomHashSeed()),
     () => JSON.parse(json),
   );
   const ratio = parse / jsonParse;
@@ -91,9 +92,9 @@ async function benchProbeRead(pushgatewayUrl: string, configFile: string): Promi
   // The clock moves past the snapshot cache (5 s) but not the config TTL (60 s) between probes:
   // every probe reads the Pushgateway; the file config is re-read about once in the run.
   let now = Date.now();
-  const exporter = runtimeFromEnvironment({ CONFIG_FILE: configFile, PUSHGATEWAY_URL: pushgatewayUrl, LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT, clock: () => now });
+  const runtime = runtimeFromEnvironment({ CONFIG_FILE: configFile, PUSHGATEWAY_URL: pushgatewayUrl, LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT, clock: () => now });
   const request = { method: 'GET', path: '/probe', query: new URLSearchParams('target=svc42'), headers: {} };
-  await handleRequest(request, exporter);
+  await handleRequest(request, runtime);
   // The raw fetch keeps the body as a read does: streamed into a reused buffer.
   const slot = new SnapshotSlot();
   const fetchOnly = () => {
@@ -105,13 +106,13 @@ async function benchProbeRead(pushgatewayUrl: string, configFile: string): Promi
     15,
     async () => {
       now += 5_000;
-      const response = await handleRequest(request, exporter);
+      const response = await handleRequest(request, runtime);
       if (!response.body.includes('probe_pushgateway_up 1')) throw new Error('probe did not read the Pushgateway');
     },
     fetchOnly,
   );
   await client.close();
-  await exporter.close();
+  await runtime.close();
   const ratio = probe / fetchMs;
   rows.push({
     name: '2. probe reading the Pushgateway (fetch+parse) vs raw fetch, same client',
@@ -121,18 +122,18 @@ async function benchProbeRead(pushgatewayUrl: string, configFile: string): Promi
 }
 
 async function benchWarmProbe(pushgatewayUrl: string, configFile: string): Promise<void> {
-  const exporter = runtimeFromEnvironment({ CONFIG_FILE: configFile, PUSHGATEWAY_URL: pushgatewayUrl, LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT, clock: () => 1_000 });
+  const runtime = runtimeFromEnvironment({ CONFIG_FILE: configFile, PUSHGATEWAY_URL: pushgatewayUrl, LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT, clock: () => 1_000 });
   const requests = Array.from({ length: 1000 }, (_, i) => ({ method: 'GET', path: '/probe', query: new URLSearchParams(`target=svc${(i * 7919) % GROUPS}`), headers: {} }));
-  for (const request of requests) await handleRequest(request, exporter); // fills the cache, warms the JIT
+  for (const request of requests) await handleRequest(request, runtime); // fills the cache, warms the JIT
   const times: number[] = [];
   for (let round = 0; round < 20; round++) {
     for (const request of requests) {
       const start = performance.now();
-      await handleRequest(request, exporter);
+      await handleRequest(request, runtime);
       times.push((performance.now() - start) * 1000);
     }
   }
-  await exporter.close();
+  await runtime.close();
   times.sort((a, b) => a - b);
   const p50 = percentile(times, 0.5);
   const p99 = percentile(times, 0.99);
@@ -150,7 +151,7 @@ async function benchHeap(pushgatewayUrl: string): Promise<void> {
   const held = (usage: NodeJS.MemoryUsage) => usage.heapUsed + usage.arrayBuffers;
   gc();
   const before = held(process.memoryUsage());
-  let snapshot: Snapshot | undefined = indexSnapshot(Buffer.from(body));
+  let snapshot: Snapshot | undefined = indexSnapshot(Buffer.from(body), randomHashSeed());
   gc();
   const after = held(process.memoryUsage());
   const megabytes = (after - before) / 1024 / 1024;
@@ -171,7 +172,7 @@ async function benchHostile(): Promise<void> {
   const perShape: Record<string, number> = {};
   for (const shape of BODY_SHAPES.filter((name) => name !== 'plain')) {
     const body = Buffer.from(hostileBody(shape, size));
-    const [plainMs, hostileMs] = await sideBySide(7, () => indexSnapshot(plain), () => indexSnapshot(body));
+    const [plainMs, hostileMs] = await sideBySide(7, () => indexSnapshot(plain, randomHashSeed()), () => indexSnapshot(body, randomHashSeed()));
     const ratio = hostileMs / body.length / (plainMs / plain.length);
     perShape[shape] = ratio;
     if (ratio > worst.ratio) worst = { shape, ratio, ms: hostileMs, plainMs };

@@ -1,7 +1,7 @@
 import type { CliOutput, PushOptions } from './cli-command.ts';
 import { describeError } from '../core/errors.ts';
 import type { Clock } from '../core/time/clock.ts';
-import { PushgatewayPusher, type PushTarget } from '../edges/pushgateway/pushgateway-pusher.ts';
+import type { PushgatewayPusher, PushTarget } from '../edges/pushgateway/pushgateway-pusher.ts';
 import { signalFamilies, type RunSignal } from '../core/push/run-signals.ts';
 import { runWrappedCommand } from './wrapped-command.ts';
 
@@ -20,37 +20,35 @@ function targetOf(options: PushOptions): PushTarget {
  * success or failure with the run's duration. A wrapped command's exit code is the result whatever
  * happens to the pushes: monitoring must never break the job it watches.
  */
-export async function runPushCommand(options: PushOptions, output: CliOutput, clock: Clock = Date.now): Promise<number> {
-  const client = new PushgatewayPusher();
+export async function runPushCommand(
+  options: PushOptions, output: CliOutput, ports: { readonly clock: Clock; readonly pusher: Pick<PushgatewayPusher, 'push'> },
+): Promise<number> {
+  const { clock, pusher } = ports;
   const target = targetOf(options);
-  const push = (signal: RunSignal) => client.push(target, signalFamilies(signal, options.service, options.heartbeatMetric));
-  try {
-    if (options.command === undefined) {
-      try {
-        await push({ kind: options.signal, atSeconds: clock() / 1000 });
-        return 0;
-      } catch (error) {
-        output.stderr(`pushgateway-exporter: push failed: ${describeError(error)}\n`);
-        return 1;
-      }
+  const push = (signal: RunSignal) => pusher.push(target, signalFamilies(signal, options.service, options.heartbeatMetric));
+  if (options.command === undefined) {
+    try {
+      await push({ kind: options.signal, atSeconds: clock() / 1000 });
+      return 0;
+    } catch (error) {
+      output.stderr(`pushgateway-exporter: push failed: ${describeError(error)}\n`);
+      return 1;
     }
-
-    const warn = (what: string) => (error: unknown) => {
-      output.stderr(`pushgateway-exporter: warning: could not push the ${what} of ${JSON.stringify(options.service)}: ${describeError(error)}\n`);
-    };
-    // The command starts at once, not after the start push: a slow Pushgateway must not delay it.
-    const startPush = push({ kind: 'start', atSeconds: clock() / 1000 }).catch(warn('start'));
-    const outcome = await runWrappedCommand(options.command);
-    if (outcome.startError !== undefined) output.stderr(`pushgateway-exporter: ${outcome.startError}\n`);
-    // Settled before the result is pushed, so the group never sees a run end before it began.
-    await startPush;
-    const atSeconds = clock() / 1000;
-    const result: RunSignal = outcome.exitCode === 0
-      ? { kind: 'success', atSeconds, durationSeconds: outcome.durationSeconds }
-      : { kind: 'failure', atSeconds, durationSeconds: outcome.durationSeconds };
-    await push(result).catch(warn(result.kind));
-    return outcome.exitCode;
-  } finally {
-    await client.close();
   }
+
+  const warn = (what: string) => (error: unknown) => {
+    output.stderr(`pushgateway-exporter: warning: could not push the ${what} of ${JSON.stringify(options.service)}: ${describeError(error)}\n`);
+  };
+  // The command starts at once, not after the start push: a slow Pushgateway must not delay it.
+  const startPush = push({ kind: 'start', atSeconds: clock() / 1000 }).catch(warn('start'));
+  const outcome = await runWrappedCommand(options.command);
+  if (outcome.startError !== undefined) output.stderr(`pushgateway-exporter: ${outcome.startError}\n`);
+  // Settled before the result is pushed, so the group never sees a run end before it began.
+  await startPush;
+  const atSeconds = clock() / 1000;
+  const result: RunSignal = outcome.exitCode === 0
+    ? { kind: 'success', atSeconds, durationSeconds: outcome.durationSeconds }
+    : { kind: 'failure', atSeconds, durationSeconds: outcome.durationSeconds };
+  await push(result).catch(warn(result.kind));
+  return outcome.exitCode;
 }

@@ -18,6 +18,7 @@ export class AuthTokens {
     private readonly fromEnv: readonly string[],
     parameter: string | undefined,
     clock: Clock,
+    monotonicMs: () => number,
     logger: Logger,
     ssm: SsmParameters,
   ) {
@@ -31,7 +32,7 @@ export class AuthTokens {
             return parsed.tokens;
           },
           ttlSeconds: () => AUTH_TOKEN_TTL_SECONDS,
-          clock, logger, what: 'bearer tokens', source: `ssm:${parameter}`,
+          clock, monotonicMs, logger, what: 'bearer tokens', source: `ssm:${parameter}`,
           describe: (tokens) => ({ tokens: tokens.length }),
         })
       : undefined;

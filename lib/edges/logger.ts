@@ -27,7 +27,7 @@ export function parseLogLevel(value: string | undefined): { level: LogLevel; pro
  * One JSON object per line (stderr in production): what CloudWatch and `docker logs` index best.
  * `time` comes from the runtime's clock, so a test's clock stamps its log lines too.
  */
-export function createLogger(level: LogLevel, write: (line: string) => void, clock: Clock = Date.now): Logger {
+export function createLogger(level: LogLevel, write: (line: string) => void, clock: Clock): Logger {
   const threshold = LEVELS[level];
   const log = (at: LogLevel) => (message: string, fields: LogFields = {}) => {
     if (LEVELS[at] < threshold) return;

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { ExporterConfig } from '../core/config/config-types.ts';
 import { describeError } from '../core/errors.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import { PushgatewayReader } from '../edges/pushgateway/pushgateway-reader.ts';
+import type { PushgatewayReader } from '../edges/pushgateway/pushgateway-reader.ts';
 import { redactUrl } from '../core/config/redact-url.ts';
 import { FIRST_LOAD_RETRY_SECONDS } from '../edges/cache/reloading-value.ts';
 import { handleRequest } from './routes.ts';
@@ -20,7 +20,8 @@ const ABSOLUTE_FORM_PREFIX = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
  */
 export function splitRequestTarget(target: string): { path: string; query: string } {
   const prefix = ABSOLUTE_FORM_PREFIX.exec(target)?.[0];
-  // An absolute-form target with an empty path means "/" (RFC 9112 §3.2.2).
+  // `http://host` and `http://host?x` ask for the root: the route table must see "/", never an empty
+  // path, so exact path matching holds (docs/security-model.md).
   const rest = prefix === undefined ? target : target.slice(prefix.length).replace(/^(?=\?|$)/, '/');
   const mark = rest.indexOf('?');
   return mark === -1 ? { path: rest, query: '' } : { path: rest.slice(0, mark), query: rest.slice(mark + 1) };
@@ -56,33 +57,22 @@ export function createStandaloneServer(runtime: Runtime): Server {
   });
 }
 
-/** Reads the Pushgateway once, as a probe would, and fails with its one-line reason if it cannot. */
-export type PushgatewayCheck = (config: ExporterConfig) => Promise<void>;
-
-/** A read of its own, so the check neither fills nor ages the snapshot cache probes use. */
-const readOnce: PushgatewayCheck = async (config) => {
-  const client = new PushgatewayReader();
-  try {
-    // The body is only counted, not kept: the check holds no copy of it.
-    const options = { timeoutMs: config.timeoutSeconds * 1000, maxBodyBytes: config.maxBodyBytes, bearerToken: config.pushgatewayBearerToken };
-    await client.fetchMetrics(config.pushgatewayUrl, options, () => undefined);
-  } finally {
-    await client.close();
-  }
-};
-
 /**
  * What a user starting the server must hear at once, as plain lines (the JSON log says the rest):
  * a config that does not load (probes answer 503 until it does: it is retried, as in Lambda), or a
- * Pushgateway that cannot be read with it. Empty when both are fine, which is logged.
+ * Pushgateway that cannot be read with it (read once by `reader`, as a probe would). Empty when
+ * both are fine, which is logged.
  */
-export async function startupWarnings(runtime: Runtime, checkPushgateway: PushgatewayCheck = readOnce): Promise<string[]> {
+export async function startupWarnings(runtime: Runtime, reader: Pick<PushgatewayReader, 'fetchMetrics'>): Promise<string[]> {
   const { value: config, error } = await runtime.config.read();
   if (config === undefined) {
     return [`${error ?? 'no config loaded'} — probes answer HTTP 503 until the config is fixed (re-read every ${FIRST_LOAD_RETRY_SECONDS} s)`];
   }
   try {
-    await checkPushgateway(config);
+    // A read of its own, not through the snapshot cache, so the check neither fills nor ages it.
+    // The body is only counted, not kept: the check holds no copy of it.
+    const options = { timeoutMs: config.timeoutSeconds * 1000, maxBodyBytes: config.maxBodyBytes, bearerToken: config.pushgatewayBearerToken };
+    await reader.fetchMetrics(config.pushgatewayUrl, options, () => undefined);
   } catch (failure) {
     return [`warning: ${describeError(failure)} — probes answer probe_success 0 until it can be read`];
   }

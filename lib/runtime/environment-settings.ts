@@ -17,6 +17,56 @@ export interface ExporterEnvironment {
   readonly PUSHGATEWAY_BEARER_TOKEN?: string | undefined;
 }
 
+/** `LOG_LEVEL` read: the level, and the warning to log when the value named none. */
+export interface LogSettings {
+  readonly level: LogLevel;
+  readonly problem?: string;
+}
+
+/** Where the config is read from (docs/configuration.md). */
+export type ConfigSource =
+  | { readonly kind: 'ssm'; readonly parameter: string }
+  | { readonly kind: 'file'; readonly path: string };
+
+/** Everything a runtime is built with, read from the environment and checked. */
+export interface RuntimeSettings {
+  readonly logging: LogSettings;
+  readonly configSource: ConfigSource;
+  /** `PUSHGATEWAY_URL` and `PUSHGATEWAY_BEARER_TOKEN`, which win over the config's own. */
+  readonly configOverrides: ConfigOverrides;
+  /** From `AUTH_TOKEN`; empty when it is unset. */
+  readonly authTokens: readonly string[];
+  readonly authTokenParameter: string | undefined;
+}
+
+/**
+ * The settings, or the one line (naming variables, never values) why the environment cannot be
+ * served with; logging is read either way, so a refusing runtime still logs why.
+ */
+export type SettingsRead =
+  | { readonly kind: 'settings'; readonly settings: RuntimeSettings }
+  | { readonly kind: 'problem'; readonly problem: string; readonly logging: LogSettings };
+
+/** The runtime's settings from the environment; a relative `CONFIG_FILE` resolves against `cwd`. Pure. */
+export function readSettings(env: ExporterEnvironment, cwd: string): SettingsRead {
+  const logging = parseLogLevel(env.LOG_LEVEL);
+  const read = readExporterSecrets(env);
+  if ('problem' in read) return { kind: 'problem', problem: read.problem, logging };
+  const { secrets } = read;
+  return {
+    kind: 'settings',
+    settings: {
+      logging,
+      configSource: secrets.configParameter === undefined
+        ? { kind: 'file', path: configFilePath(env.CONFIG_FILE, cwd) }
+        : { kind: 'ssm', parameter: secrets.configParameter },
+      configOverrides: { pushgatewayUrl: pushgatewayUrlOf(env), pushgatewayBearerToken: secrets.pushgatewayBearerToken },
+      authTokens: secrets.authTokens,
+      authTokenParameter: secrets.authTokenParameter,
+    },
+  };
+}
+
 /** What `npm run serve` adds: where to listen. */
 export interface ServerEnvironment {
   readonly PORT?: string | undefined;
@@ -32,7 +82,7 @@ export interface ExporterSecrets {
   readonly pushgatewayBearerToken: string | undefined;
 }
 
-export type ExporterSecretsRead = { readonly secrets: ExporterSecrets } | { readonly problem: string };
+type ExporterSecretsRead = { readonly secrets: ExporterSecrets } | { readonly problem: string };
 
 /**
  * Exactly '' is unset: serverless.yml maps an unset variable to '' (`${env:AUTH_TOKEN, ''}`), so
@@ -86,58 +136,8 @@ export function readExporterSecrets(env: ExporterEnvironment): ExporterSecretsRe
   };
 }
 
-/** `LOG_LEVEL` read: the level, and the warning to log when the value named none. */
-export interface LogSettings {
-  readonly level: LogLevel;
-  readonly problem?: string;
-}
-
-/** Where the config is read from (docs/configuration.md). */
-export type ConfigSource =
-  | { readonly kind: 'ssm'; readonly parameter: string }
-  | { readonly kind: 'file'; readonly path: string };
-
-/** Everything a runtime is built with, read from the environment and checked. */
-export interface RuntimeSettings {
-  readonly logging: LogSettings;
-  readonly configSource: ConfigSource;
-  /** `PUSHGATEWAY_URL` and `PUSHGATEWAY_BEARER_TOKEN`, which win over the config's own. */
-  readonly configOverrides: ConfigOverrides;
-  /** From `AUTH_TOKEN`; empty when it is unset. */
-  readonly authTokens: readonly string[];
-  readonly authTokenParameter: string | undefined;
-}
-
-/**
- * The settings, or the one line (naming variables, never values) why the environment cannot be
- * served with; logging is read either way, so a refusing runtime still logs why.
- */
-export type SettingsRead =
-  | { readonly kind: 'settings'; readonly settings: RuntimeSettings }
-  | { readonly kind: 'problem'; readonly problem: string; readonly logging: LogSettings };
-
 /** `PUSHGATEWAY_URL` as an override: exactly '' is unset (see `isUnset`). */
 const pushgatewayUrlOf = (env: ExporterEnvironment): string | undefined => env.PUSHGATEWAY_URL || undefined;
-
-/** The runtime's settings from the environment; a relative `CONFIG_FILE` resolves against `cwd`. Pure. */
-export function readSettings(env: ExporterEnvironment, cwd: string): SettingsRead {
-  const logging = parseLogLevel(env.LOG_LEVEL);
-  const read = readExporterSecrets(env);
-  if ('problem' in read) return { kind: 'problem', problem: read.problem, logging };
-  const { secrets } = read;
-  return {
-    kind: 'settings',
-    settings: {
-      logging,
-      configSource: secrets.configParameter === undefined
-        ? { kind: 'file', path: configFilePath(env.CONFIG_FILE, cwd) }
-        : { kind: 'ssm', parameter: secrets.configParameter },
-      configOverrides: { pushgatewayUrl: pushgatewayUrlOf(env), pushgatewayBearerToken: secrets.pushgatewayBearerToken },
-      authTokens: secrets.authTokens,
-      authTokenParameter: secrets.authTokenParameter,
-    },
-  };
-}
 
 /** What `check-config` applies to each file, as the exporter would: the Pushgateway URL and token overrides. */
 export function readConfigOverrides(env: ExporterEnvironment): { readonly overrides: ConfigOverrides } | { readonly problem: string } {
@@ -162,7 +162,7 @@ export interface ServerSettings {
   readonly host: string;
 }
 
-export const DEFAULT_PORT = 9116;
+const DEFAULT_PORT = 9116;
 
 /** `PORT` (default 9116) and `HOST` (default every interface), or the one line why `PORT` is no port. */
 export function readServerSettings(env: ServerEnvironment): { readonly server: ServerSettings } | { readonly problem: string } {

@@ -1,7 +1,6 @@
 import { AuthTokens } from '../edges/auth-tokens.ts';
 import type { ExporterConfig } from '../core/config/config-types.ts';
 import { parseConfig } from '../core/config/parse-config.ts';
-import { ExporterError } from '../core/errors.ts';
 import { loadConfigFile } from '../edges/config-file-loader.ts';
 import { ReloadingValue } from '../edges/cache/reloading-value.ts';
 import type { SsmParameters } from '../edges/ssm/ssm-parameter.ts';
@@ -11,8 +10,6 @@ import { createLogger, type Logger } from '../edges/logger.ts';
 import type { PushgatewayReader } from '../edges/pushgateway/pushgateway-reader.ts';
 import { SelfMetrics } from './self-metrics.ts';
 import { SnapshotSource } from '../edges/cache/snapshot-source.ts';
-
-export type { ExporterEnvironment } from './environment-settings.ts';
 
 /** The stateful parts a warm process keeps between requests. */
 export interface Runtime {
@@ -60,32 +57,28 @@ const refusingSettings = (logging: RuntimeSettings['logging']): RuntimeSettings 
 export function createRuntime(read: SettingsRead, ports: RuntimePorts): Runtime {
   const { clock } = ports;
   const settings = read.kind === 'settings' ? read.settings : refusingSettings(read.logging);
-  // Were it read, a refusing runtime's config would fail with the problem, not read a file.
-  const refusedLoad = read.kind === 'problem'
-    ? () => Promise.reject(new ExporterError('CONFIG_UNAVAILABLE', `exporter misconfigured: ${read.problem}`))
-    : undefined;
   const logger = createLogger(settings.logging.level, ports.writeLog, clock);
   if (settings.logging.problem !== undefined) logger.warn(settings.logging.problem);
   const metrics = new SelfMetrics(clock() / 1000);
-  const config = configSourceFor(settings, refusedLoad, ports, logger, metrics);
-  const snapshots = new SnapshotSource(ports.pushgateway, clock, logger, metrics);
-  const auth = new AuthTokens(settings.authTokens, settings.authTokenParameter, clock, logger, ports.ssm);
+  const config = configSourceFor(settings, ports, logger, metrics);
+  const snapshots = new SnapshotSource(ports.pushgateway, clock, ports.monotonicMs, logger, metrics);
+  const auth = new AuthTokens(settings.authTokens, settings.authTokenParameter, clock, ports.monotonicMs, logger, ports.ssm);
   const startupProblem = read.kind === 'problem' ? read.problem : undefined;
   return { config, snapshots, clock, monotonicMs: ports.monotonicMs, logger, auth, metrics, startupProblem, close: () => ports.pushgateway.close() };
 }
 
 /** The SSM parameter when `CONFIG_SSM_PARAMETER` is set, else the YAML file (docs/configuration.md). */
 function configSourceFor(
-  settings: RuntimeSettings, refusedLoad: (() => Promise<ExporterConfig>) | undefined, ports: RuntimePorts, logger: Logger, metrics: SelfMetrics,
+  settings: RuntimeSettings, ports: RuntimePorts, logger: Logger, metrics: SelfMetrics,
 ): ReloadingValue<ExporterConfig> {
   const { configSource: source, configOverrides: overrides } = settings;
-  const load = refusedLoad ?? (source.kind === 'ssm'
+  const load = source.kind === 'ssm'
     ? async () => parseConfig(await ports.ssm.read(source.parameter), overrides, `SSM parameter ${source.parameter}`)
-    : () => loadConfigFile(source.path, overrides));
+    : () => loadConfigFile(source.path, overrides);
   return new ReloadingValue({
     load,
     ttlSeconds: (config) => config.configTtlSeconds,
-    clock: ports.clock, logger, what: 'config', source: source.kind === 'ssm' ? `ssm:${source.parameter}` : source.path,
+    clock: ports.clock, monotonicMs: ports.monotonicMs, logger, what: 'config', source: source.kind === 'ssm' ? `ssm:${source.parameter}` : source.path,
     onLoad: (outcome) => metrics.recordReload(outcome),
     describe: (config) => ({ services: config.services.size }),
   });

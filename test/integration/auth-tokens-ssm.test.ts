@@ -13,16 +13,16 @@ const metrics = (authorization?: string): HttpRequest =>
 
 describe('bearer tokens from AUTH_TOKEN_SSM_PARAMETER (real @aws-sdk/client-ssm, local endpoint)', () => {
   const ssm = new FakeSsm();
-  const exporters: Runtime[] = [];
+  const runtimes: Runtime[] = [];
   let now = Date.now();
   let logs: string[] = [];
 
-  const exporter = (): Runtime => {
+  const runtime = (): Runtime => {
     const made = runtimeFromEnvironment(
       { CONFIG_FILE: 'config.yml', PUSHGATEWAY_URL: 'http://127.0.0.1:1', AUTH_TOKEN_SSM_PARAMETER: TOKENS, LOG_LEVEL: 'info' },
       { cwd: PROJECT_ROOT, clock: () => now, writeLog: (line) => logs.push(line) },
     );
-    exporters.push(made);
+    runtimes.push(made);
     return made;
   };
 
@@ -31,7 +31,7 @@ describe('bearer tokens from AUTH_TOKEN_SSM_PARAMETER (real @aws-sdk/client-ssm,
     Object.assign(process.env, { AWS_ENDPOINT_URL_SSM: ssm.url, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' });
   });
   after(async () => {
-    await Promise.all(exporters.map((e) => e.close()));
+    await Promise.all(runtimes.map((e) => e.close()));
     await ssm.stop();
   });
   beforeEach(() => {
@@ -42,7 +42,7 @@ describe('bearer tokens from AUTH_TOKEN_SSM_PARAMETER (real @aws-sdk/client-ssm,
   for (const value of [' ', ',', ' , ', '\n', ',\n,']) {
     it(`keeps every protected route closed, and logs why, when the parameter holds ${JSON.stringify(value)}`, async () => {
       ssm.parameters.set(TOKENS, { type: 'SecureString', value });
-      const made = exporter();
+      const made = runtime();
       for (const authorization of [undefined, 'Bearer ', `Bearer ${value}`, 'Bearer x']) {
         const response = await handleRequest(metrics(authorization), made);
         assert.equal(response.status, 503, JSON.stringify(authorization));
@@ -57,13 +57,13 @@ describe('bearer tokens from AUTH_TOKEN_SSM_PARAMETER (real @aws-sdk/client-ssm,
 
   it('takes a token with spaces whole, and a line break between tokens as a mistake, not two tokens', async () => {
     ssm.parameters.set(TOKENS, { type: 'SecureString', value: ' correct horse battery staple ,\tother-token\n' });
-    const made = exporter();
+    const made = runtime();
     assert.equal((await handleRequest(metrics('Bearer correct horse battery staple'), made)).status, 200);
     assert.equal((await handleRequest(metrics('Bearer other-token'), made)).status, 200);
     assert.equal((await handleRequest(metrics('Bearer horse'), made)).status, 401);
 
     ssm.parameters.set(TOKENS, { type: 'SecureString', value: 'new-t0ken\nnewer-t0ken' });
-    const split = exporter();
+    const split = runtime();
     for (const token of ['new-t0ken', 'newer-t0ken', 'new-t0ken\nnewer-t0ken']) {
       assert.equal((await handleRequest(metrics(`Bearer ${token}`), split)).status, 503, token);
     }
@@ -73,7 +73,7 @@ describe('bearer tokens from AUTH_TOKEN_SSM_PARAMETER (real @aws-sdk/client-ssm,
 
   it('keeps the last good tokens in force (never opens) when the parameter is later emptied', async () => {
     ssm.parameters.set(TOKENS, { type: 'SecureString', value: 'good-token' });
-    const made = exporter();
+    const made = runtime();
     assert.equal((await handleRequest(metrics('Bearer good-token'), made)).status, 200);
     ssm.parameters.set(TOKENS, { type: 'SecureString', value: ' , ' });
     now += 61_000;

@@ -20,14 +20,14 @@ describe('config from SSM Parameter Store (real @aws-sdk/client-ssm, local endpo
   let pushgateway: RunningProcess;
   let now = Date.now();
   let logs: string[] = [];
-  const exporters: Runtime[] = [];
+  const runtimes: Runtime[] = [];
 
-  function exporter(parameter = PARAMETER): Runtime {
+  function runtime(parameter = PARAMETER): Runtime {
     const made = runtimeFromEnvironment(
       { CONFIG_SSM_PARAMETER: parameter, PUSHGATEWAY_URL: pushgateway.url, LOG_LEVEL: 'debug' },
       { cwd: '/', clock: () => now, writeLog: (line) => logs.push(line) },
     );
-    exporters.push(made);
+    runtimes.push(made);
     return made;
   }
 
@@ -41,7 +41,7 @@ describe('config from SSM Parameter Store (real @aws-sdk/client-ssm, local endpo
     process.env.AWS_SESSION_TOKEN = 'session-token-that-must-not-leak';
   });
   after(async () => {
-    await Promise.all(exporters.map((e) => e.close()));
+    await Promise.all(runtimes.map((e) => e.close()));
     await pushgateway.stop();
     await ssm.stop();
   });
@@ -54,7 +54,7 @@ describe('config from SSM Parameter Store (real @aws-sdk/client-ssm, local endpo
 
   it('loads a String parameter with GetParameter over AWS JSON 1.1, signed', async () => {
     ssm.parameters.set(PARAMETER, { type: 'String', value: yamlFor(['service1']) });
-    const response = await handleRequest(probe('service1'), exporter());
+    const response = await handleRequest(probe('service1'), runtime());
     assert.equal(response.status, 200);
     assert.equal(sampleValue(response.body, 'probe_config_last_reload_successful'), 1);
     assert.equal(ssm.requests.length, 1);
@@ -68,13 +68,13 @@ describe('config from SSM Parameter Store (real @aws-sdk/client-ssm, local endpo
   it('decrypts a SecureString parameter, named by ARN', async () => {
     const arn = `arn:aws:ssm:eu-west-1:123456789012:parameter${PARAMETER}`;
     ssm.parameters.set(arn, { type: 'SecureString', value: yamlFor(['secret-service']) });
-    const response = await handleRequest(probe('secret-service'), exporter(arn));
+    const response = await handleRequest(probe('secret-service'), runtime(arn));
     assert.equal(response.status, 200);
   });
 
   it('reuses the config for config_ttl_seconds, then picks up a changed parameter', async () => {
     ssm.parameters.set(PARAMETER, { type: 'String', value: yamlFor(['service1'], 30) });
-    const made = exporter();
+    const made = runtime();
     await handleRequest(probe('service1'), made);
     ssm.parameters.set(PARAMETER, { type: 'String', value: yamlFor(['service2'], 30) });
     now += 29_000;
@@ -89,7 +89,7 @@ describe('config from SSM Parameter Store (real @aws-sdk/client-ssm, local endpo
   it('pauses a service without a deploy: a parameter update with paused: true quiets its probe within config_ttl_seconds', async () => {
     const config = (paused: boolean) => `pushgateway_url: "http://pushgateway:9091"\nconfig_ttl_seconds: 30\nservices:\n  - {name: billing, paused: ${paused}}\n`;
     ssm.parameters.set(PARAMETER, { type: 'String', value: config(false) });
-    const made = exporter();
+    const made = runtime();
     const stateOf = async () => stateAtOne((await handleRequest(probe('billing'), made)).body);
     assert.equal(await stateOf(), 'never');
     ssm.parameters.set(PARAMETER, { type: 'String', value: config(true) });
@@ -108,7 +108,7 @@ describe('config from SSM Parameter Store (real @aws-sdk/client-ssm, local endpo
   ] as const) {
     it(`keeps the last good config when a refresh fails (${fault}), logging the reason once`, async () => {
       ssm.parameters.set(PARAMETER, { type: 'String', value: yamlFor(['service1']) });
-      const made = exporter();
+      const made = runtime();
       assert.equal((await handleRequest(probe('service1'), made)).status, 200);
       if (fault === 'deleted') ssm.parameters.clear();
       else if (fault === 'invalid YAML') ssm.parameters.set(PARAMETER, { type: 'String', value: `${yamlFor(['service1'])}    freshness_threshold_seconds: soon\n` });
@@ -131,7 +131,7 @@ describe('config from SSM Parameter Store (real @aws-sdk/client-ssm, local endpo
   }
 
   it('answers 503 with a one-line reason before any good config loaded', async () => {
-    const response = await handleRequest(probe('service1'), exporter('/does/not/exist'));
+    const response = await handleRequest(probe('service1'), runtime('/does/not/exist'));
     assert.equal(response.status, 503);
     assert.match(response.body, /^no config loaded: cannot read SSM parameter \/does\/not\/exist: ParameterNotFound: .*\n$/);
     assert.equal(response.body.trimEnd().split('\n').length, 1);
@@ -143,7 +143,7 @@ describe('config from SSM Parameter Store (real @aws-sdk/client-ssm, local endpo
       { CONFIG_SSM_PARAMETER: PARAMETER, AUTH_TOKEN_SSM_PARAMETER: '/exporter/tokens', PUSHGATEWAY_URL: pushgateway.url, LOG_LEVEL: 'debug' },
       { cwd: '/', clock: () => now, writeLog: (line) => logs.push(line) },
     );
-    exporters.push(made);
+    runtimes.push(made);
     const withToken = (token: string): HttpRequest => ({ ...probe('service1'), headers: { authorization: `Bearer ${token}` } });
     const closed = await handleRequest(withToken('anything'), made);
     assert.equal(closed.status, 503);
@@ -167,10 +167,10 @@ describe('config from SSM Parameter Store (real @aws-sdk/client-ssm, local endpo
 
   it('never writes credentials to the logs', async () => {
     ssm.fault = 'denied';
-    await handleRequest(probe('service1'), exporter());
+    await handleRequest(probe('service1'), runtime());
     ssm.fault = undefined;
     ssm.parameters.set(PARAMETER, { type: 'String', value: yamlFor(['service1']) });
-    await handleRequest(probe('service1'), exporter());
+    await handleRequest(probe('service1'), runtime());
     assert.ok(logs.length >= 2);
     const all = logs.join('\n');
     for (const secret of [SECRET_KEY, 'session-token-that-must-not-leak', 'AWS4-HMAC-SHA256', 'Signature=']) {

@@ -19,7 +19,7 @@ describe('logs, self-metrics and load', () => {
   let proxy: Server;
   let proxyUrl = '';
   let metricsReads = 0;
-  const exporters: Runtime[] = [];
+  const runtimes: Runtime[] = [];
 
   before(async () => {
     pushgateway = await startPushgateway();
@@ -37,27 +37,27 @@ describe('logs, self-metrics and load', () => {
     proxyUrl = `http://127.0.0.1:${port}`;
   });
   after(async () => {
-    await Promise.all(exporters.map((e) => e.close()));
+    await Promise.all(runtimes.map((e) => e.close()));
     proxy.closeAllConnections();
     proxy.close();
     await pushgateway.stop();
     await dir.remove();
   });
 
-  async function exporterWith(config: string, env: Record<string, string> = {}): Promise<{ exporter: Runtime; logs: LogLine[] }> {
+  async function runtimeWith(config: string, env: Record<string, string> = {}): Promise<{ runtime: Runtime; logs: LogLine[] }> {
     const logs: LogLine[] = [];
-    const file = await dir.file(`config-${exporters.length}.yml`, config);
-    const exporter = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'info', ...env }, { cwd: '/', writeLog: (line) => logs.push(JSON.parse(line) as LogLine) });
-    exporters.push(exporter);
-    return { exporter, logs };
+    const file = await dir.file(`config-${runtimes.length}.yml`, config);
+    const runtime = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'info', ...env }, { cwd: '/', writeLog: (line) => logs.push(JSON.parse(line) as LogLine) });
+    runtimes.push(runtime);
+    return { runtime, logs };
   }
 
   it('logs one JSON line per request with its id, route, target, status, state, cache use and duration', async () => {
-    const { exporter, logs } = await exporterWith(`pushgateway_url: "${proxyUrl}"\nservices: [{name: service1}]\n`);
+    const { runtime, logs } = await runtimeWith(`pushgateway_url: "${proxyUrl}"\nservices: [{name: service1}]\n`);
     await pushHeartbeat(pushgateway.url, 'service1', Date.now() / 1000);
-    await handleRequest(get('/probe', 'target=service1'), exporter);
-    await handleRequest(get('/probe', 'target=service1'), exporter);
-    await handleRequest(get('/probe', `target=${'x'.repeat(10_000)}`), exporter);
+    await handleRequest(get('/probe', 'target=service1'), runtime);
+    await handleRequest(get('/probe', 'target=service1'), runtime);
+    await handleRequest(get('/probe', `target=${'x'.repeat(10_000)}`), runtime);
     const requests = logs.filter((line) => line.msg === 'request');
     assert.equal(requests.length, 3);
     assert.deepEqual(
@@ -75,10 +75,10 @@ describe('logs, self-metrics and load', () => {
   });
 
   it('never logs credentials: the Pushgateway URL password, bearer tokens, Authorization headers', async () => {
-    const { exporter, logs } = await exporterWith('pushgateway_url: "http://scraper:pg-password-123@127.0.0.1:1"\nservices: [{name: service1}]\n', { AUTH_TOKEN: 'token-abc-456' });
-    await handleRequest(get('/probe', 'target=service1', { authorization: 'Bearer token-abc-456' }), exporter);
-    await handleRequest(get('/probe', 'target=service1', { authorization: 'Bearer wrong-token-789' }), exporter);
-    const debug = await handleRequest(get('/probe', 'target=service1&debug=true', { authorization: 'Bearer token-abc-456' }), exporter);
+    const { runtime, logs } = await runtimeWith('pushgateway_url: "http://scraper:pg-password-123@127.0.0.1:1"\nservices: [{name: service1}]\n', { AUTH_TOKEN: 'token-abc-456' });
+    await handleRequest(get('/probe', 'target=service1', { authorization: 'Bearer token-abc-456' }), runtime);
+    await handleRequest(get('/probe', 'target=service1', { authorization: 'Bearer wrong-token-789' }), runtime);
+    const debug = await handleRequest(get('/probe', 'target=service1&debug=true', { authorization: 'Bearer token-abc-456' }), runtime);
     const all = `${logs.map((line) => JSON.stringify(line)).join('\n')}\n${debug.body}`;
     assert.ok(all.includes('http://redacted@127.0.0.1:1'), 'the URL is shown, redacted');
     for (const secret of ['pg-password-123', 'scraper', 'token-abc-456', 'wrong-token-789', 'Bearer']) {
@@ -87,11 +87,11 @@ describe('logs, self-metrics and load', () => {
   });
 
   it('serves its own metrics on /metrics, promtool-clean, counting reads, reloads and probes', async () => {
-    const { exporter } = await exporterWith(`pushgateway_url: "${proxyUrl}"\nservices: [{name: service1}, {name: service2}]\n`);
-    await handleRequest(get('/probe', 'target=service1'), exporter);
-    await handleRequest(get('/probe', 'target=service2'), exporter);
-    await handleRequest(get('/probes'), exporter);
-    const response = await handleRequest(get('/metrics'), exporter);
+    const { runtime } = await runtimeWith(`pushgateway_url: "${proxyUrl}"\nservices: [{name: service1}, {name: service2}]\n`);
+    await handleRequest(get('/probe', 'target=service1'), runtime);
+    await handleRequest(get('/probe', 'target=service2'), runtime);
+    await handleRequest(get('/probes'), runtime);
+    const response = await handleRequest(get('/metrics'), runtime);
     assert.equal(response.status, 200);
     assert.equal(response.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
     assertPromtoolClean(response.body);
@@ -115,10 +115,10 @@ describe('logs, self-metrics and load', () => {
     let now = Date.now();
     const logs: LogLine[] = [];
     const file = await dir.file('load.yml', `pushgateway_url: "${proxyUrl}"\nscrape_interval_seconds: 60\nservices: [{name: service1}, {name: service2}]\n`);
-    const exporter = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now, writeLog: (line) => logs.push(JSON.parse(line) as LogLine) });
-    exporters.push(exporter);
+    const runtime = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now, writeLog: (line) => logs.push(JSON.parse(line) as LogLine) });
+    runtimes.push(runtime);
     await pushHeartbeat(pushgateway.url, 'service1', now / 1000);
-    const burst = () => Promise.all(Array.from({ length: 500 }, (_, i) => handleRequest(get('/probe', `target=service${(i % 2) + 1}`), exporter)));
+    const burst = () => Promise.all(Array.from({ length: 500 }, (_, i) => handleRequest(get('/probe', `target=service${(i % 2) + 1}`), runtime)));
     global.gc?.();
     const heapBefore = process.memoryUsage().heapUsed;
     for (const interval of [1, 2]) {

@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Runtime } from '../../lib/runtime/runtime.ts';
-import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest } from '../../lib/http/routes.ts';
 import type { StatusReport } from '../../lib/core/report/status-report.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../../lib/core/probe/signal-metrics.ts';
-import { sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { sampleValue, type RunningProcess } from '../support/processes.ts';
+import { startPushgatewayRuntime, type PushgatewayRuntime } from '../support/pushgateway-runtime.ts';
 import { assertPromtoolClean } from '../support/promtool.ts';
 import { stateOf } from '../support/probe-state.ts';
 import { get } from '../support/route-request.ts';
@@ -52,15 +52,13 @@ async function push(pushgatewayUrl: string, service: string, samples: Record<str
 }
 
 describe('probe states against a real Pushgateway', () => {
-  let pushgateway: RunningProcess;
-  let dir: TempDir;
-  let exporter: Runtime;
+  let stack: PushgatewayRuntime;
+  let runtime: Runtime;
 
   before(async () => {
-    pushgateway = await startPushgateway();
-    dir = await tempDir();
-    exporter = runtimeFromEnvironment({ CONFIG_FILE: await dir.file('config.yml', CONFIG(pushgateway.url)), LOG_LEVEL: 'error' }, { cwd: '/', clock: () => NOW * 1000 });
-    const url = pushgateway.url;
+    stack = await startPushgatewayRuntime(CONFIG, { clock: () => NOW * 1000 });
+    ({ runtime } = stack);
+    const url = stack.pushgateway.url;
     await push(url, 'service1', { [SUCCESS_METRIC]: NOW - 2 });
     await push(url, 'backup', { [SUCCESS_METRIC]: at('2026-01-10T10:00:30Z') });
     await push(url, 'nightly', { [SUCCESS_METRIC]: at('2026-01-10T02:00:05Z') });
@@ -71,11 +69,7 @@ describe('probe states against a real Pushgateway', () => {
     await push(url, 'loop', { [SUCCESS_METRIC]: NOW - 1, loop_status: 0 });
     await push(url, 'quiet', { [SUCCESS_METRIC]: NOW - 86400 });
   });
-  after(async () => {
-    await exporter.close();
-    await pushgateway.stop();
-    await dir.remove();
-  });
+  after(() => stack.stop());
 
   const expected: [service: string, state: string, success: number][] = [
     ['service1', 'up', 1],
@@ -90,7 +84,7 @@ describe('probe states against a real Pushgateway', () => {
   ];
   for (const [service, state, success] of expected) {
     it(`/probe?target=${service} says ${state}`, async () => {
-      const response = await handleRequest(get('/probe', { target: service }), exporter);
+      const response = await handleRequest(get('/probe', { target: service }), runtime);
       assert.equal(response.status, 200);
       assert.equal(stateOf(response.body), state);
       assert.equal(sampleValue(response.body, 'probe_success'), success);
@@ -98,25 +92,25 @@ describe('probe states against a real Pushgateway', () => {
   }
 
   it('gives a late scheduled job its deadline figures, promtool-clean', async () => {
-    const { body } = await handleRequest(get('/probe', { target: 'backup' }), exporter);
+    const { body } = await handleRequest(get('/probe', { target: 'backup' }), runtime);
     assert.equal(sampleValue(body, 'probe_next_expected_timestamp_seconds'), at('2026-01-10T10:15:00Z'));
     assert.equal(sampleValue(body, 'probe_late_seconds'), 180);
     assert.equal(sampleValue(body, 'probe_freshness_threshold_seconds'), undefined, 'a scheduled service has no threshold');
     assertPromtoolClean(body);
-    const nightly = (await handleRequest(get('/probe', { target: 'nightly' }), exporter)).body;
+    const nightly = (await handleRequest(get('/probe', { target: 'nightly' }), runtime)).body;
     assert.equal(sampleValue(nightly, 'probe_next_expected_timestamp_seconds'), at('2026-01-11T02:00:00Z'), '03:00 in Berlin is 02:00 UTC in winter');
     assert.equal(sampleValue(nightly, 'probe_late_seconds'), 0);
   });
 
   it('reports the last run duration and passes the signals through', async () => {
-    const { body } = await handleRequest(get('/probe', { target: 'importer' }), exporter);
+    const { body } = await handleRequest(get('/probe', { target: 'importer' }), runtime);
     assert.equal(sampleValue(body, 'probe_last_run_duration_seconds'), 300);
     assert.match(body, new RegExp(`^${FAILURE_METRIC}\\{service="importer"\\} ${NOW - 100}$`, 'm'));
     assert.match(body, new RegExp(`^${START_METRIC}\\{service="importer"\\} ${NOW - 400}$`, 'm'));
   });
 
   it('explains the deciding rule with debug=true', async () => {
-    const report = async (target: string) => (await handleRequest(get('/probe', { target, debug: 'true' }), exporter)).body;
+    const report = async (target: string) => (await handleRequest(get('/probe', { target, debug: 'true' }), runtime)).body;
     assert.match(await report('backup'), /^State: LATE: .*\nWhy: the last heartbeat is 1170s old: the run due at 2026-01-10T10:15:00\.000Z \(\*\/15 \* \* \* \* in Europe\/Berlin\) is 180s past its grace of 120s$/m);
     assert.match(await report('loop'), /^Why: status rule "loop_status == 1" does not hold: loop_status is 0$/m);
     assert.match(await report('etl'), /^Why: a run started at .* is still running after 700s, over max_run_seconds 600$/m);
@@ -124,7 +118,7 @@ describe('probe states against a real Pushgateway', () => {
   });
 
   it('/probes carries probe_state per service', async () => {
-    const { body } = await handleRequest(get('/probes'), exporter);
+    const { body } = await handleRequest(get('/probes'), runtime);
     for (const [service, state] of expected) {
       assert.match(body, new RegExp(`^probe_state\\{service="${service}",state="${state}"\\} 1$`, 'm'), `${service} ${state}`);
     }
@@ -132,7 +126,7 @@ describe('probe states against a real Pushgateway', () => {
   });
 
   it('GET /?format=json lists every service with its state and times', async () => {
-    const response = await handleRequest(get('/', { format: 'json' }), exporter);
+    const response = await handleRequest(get('/', { format: 'json' }), runtime);
     assert.equal(response.status, 200);
     assert.equal(response.headers['content-type'], 'application/json; charset=utf-8');
     const report = JSON.parse(response.body) as StatusReport;
@@ -148,7 +142,7 @@ describe('probe states against a real Pushgateway', () => {
   });
 
   it('GET / is an HTML page that escapes configured and pushed text', async () => {
-    const response = await handleRequest(get('/'), exporter);
+    const response = await handleRequest(get('/'), runtime);
     assert.equal(response.status, 200);
     assert.equal(response.headers['content-type'], 'text/html; charset=utf-8');
     assert.match(response.body, /^<!DOCTYPE html>/);
@@ -159,31 +153,25 @@ describe('probe states against a real Pushgateway', () => {
 });
 
 describe('clock-skew-proof mode (heartbeat_metric: push_time_seconds)', () => {
+  let stack: PushgatewayRuntime;
   let pushgateway: RunningProcess;
-  let dir: TempDir;
-  let exporter: Runtime;
+  let runtime: Runtime;
 
   before(async () => {
-    pushgateway = await startPushgateway();
-    dir = await tempDir();
-    const config = `pushgateway_url: "${pushgateway.url}"
+    stack = await startPushgatewayRuntime((url) => `pushgateway_url: "${url}"
 services:
   - {name: skewed, freshness_threshold_seconds: 30}
   - {name: skewed-proof, freshness_threshold_seconds: 30, heartbeat_metric: push_time_seconds}
-`;
-    exporter = runtimeFromEnvironment({ CONFIG_FILE: await dir.file('config.yml', config), LOG_LEVEL: 'error' }, { cwd: '/' });
+`);
+    ({ pushgateway, runtime } = stack);
   });
-  after(async () => {
-    await exporter.close();
-    await pushgateway.stop();
-    await dir.remove();
-  });
+  after(() => stack.stop());
 
   it("judges by the Pushgateway's receive time, not the pusher's clock", async () => {
     // A host whose clock runs an hour behind: its own timestamps look an hour old.
     const behind = Date.now() / 1000 - 3600;
     for (const service of ['skewed', 'skewed-proof']) await push(pushgateway.url, service, { [SUCCESS_METRIC]: behind });
-    const probe = async (target: string) => (await handleRequest(get('/probe', { target }), exporter)).body;
+    const probe = async (target: string) => (await handleRequest(get('/probe', { target }), runtime)).body;
     const trusting = await probe('skewed');
     assert.equal(stateOf(trusting), 'late');
     const proof = await probe('skewed-proof');

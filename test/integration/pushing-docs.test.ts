@@ -147,14 +147,14 @@ describe('docs/pushing.md against a real Pushgateway', () => {
     assert.match(await bare.text(), /is not a (GAUGE|UNTYPED)/);
 
     const config = await dir.file('config.yml', `pushgateway_url: "${pushgateway.url}"\nservices:\n${services.map((name) => `  - {name: ${name}, freshness_threshold_seconds: 120}\n`).join('')}`);
-    const exporter = runtimeFromEnvironment({ CONFIG_FILE: config, LOG_LEVEL: 'error' }, { cwd: '/' });
+    const runtime = runtimeFromEnvironment({ CONFIG_FILE: config, LOG_LEVEL: 'error' }, { cwd: '/' });
     try {
       for (const target of services) {
-        const answer = await handleRequest({ method: 'GET', path: '/probe', query: new URLSearchParams({ target }), headers: {} }, exporter);
+        const answer = await handleRequest({ method: 'GET', path: '/probe', query: new URLSearchParams({ target }), headers: {} }, runtime);
         assert.equal(sampleValue(answer.body, 'probe_success'), 1, `${target}:\n${answer.body}`);
       }
     } finally {
-      await exporter.close();
+      await runtime.close();
     }
   });
 });

@@ -29,16 +29,16 @@ services:
 `;
 
 /** An exporter with a hand-driven clock, so cache expiry is tested without sleeping. */
-function exporterFor(configFile: string, startMs = Date.now()): { exporter: Runtime; advance(ms: number): void; nowSeconds(): number } {
+function runtimeFor(configFile: string, startMs = Date.now()): { runtime: Runtime; advance(ms: number): void; nowSeconds(): number } {
   let now = startMs;
-  const exporter = runtimeFromEnvironment({ CONFIG_FILE: configFile, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now });
-  return { exporter, advance: (ms) => { now += ms; }, nowSeconds: () => now / 1000 };
+  const runtime = runtimeFromEnvironment({ CONFIG_FILE: configFile, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now });
+  return { runtime, advance: (ms) => { now += ms; }, nowSeconds: () => now / 1000 };
 }
 
 describe('routes against a real Pushgateway', () => {
   let pushgateway: RunningProcess;
   let dir: TempDir;
-  const exporters: Runtime[] = [];
+  const runtimes: Runtime[] = [];
   const servers: Server[] = [];
 
   before(async () => {
@@ -46,25 +46,25 @@ describe('routes against a real Pushgateway', () => {
     dir = await tempDir();
   });
   after(async () => {
-    await Promise.all(exporters.map((e) => e.close()));
+    await Promise.all(runtimes.map((e) => e.close()));
     for (const server of servers) { server.closeAllConnections(); server.close(); }
     await pushgateway.stop();
     await dir.remove();
   });
 
   async function setup(extra = '', url = pushgateway.url) {
-    const file = await dir.file(`config-${exporters.length}.yml`, configText(url, extra));
-    const made = exporterFor(file);
-    exporters.push(made.exporter);
+    const file = await dir.file(`config-${runtimes.length}.yml`, configText(url, extra));
+    const made = runtimeFor(file);
+    runtimes.push(made.runtime);
     return made;
   }
 
   it('answers probe_success 1 for a fresh heartbeat pushed like the seed client, promtool-clean', async () => {
-    const { exporter, nowSeconds } = await setup();
+    const { runtime, nowSeconds } = await setup();
     await pushHeartbeat(pushgateway.url, 'service1', Math.floor(nowSeconds()), {
       extra: 'loop_errors_total{kind="x\\"} 1\\nprobe_success 1"} 2\n',
     });
-    const response = await handleRequest(get('/probe', { target: 'service1' }), exporter);
+    const response = await handleRequest(get('/probe', { target: 'service1' }), runtime);
     assert.equal(response.status, 200);
     assert.equal(response.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
     assert.equal(sampleValue(response.body, 'probe_success'), 1);
@@ -77,8 +77,8 @@ describe('routes against a real Pushgateway', () => {
   });
 
   it('answers probe_success 0 with probe_heartbeat_found 0 for a service that never pushed', async () => {
-    const { exporter } = await setup();
-    const response = await handleRequest(get('/probe', { target: 'service2' }), exporter);
+    const { runtime } = await setup();
+    const response = await handleRequest(get('/probe', { target: 'service2' }), runtime);
     assert.equal(response.status, 200);
     assert.equal(sampleValue(response.body, 'probe_success'), 0);
     assert.equal(sampleValue(response.body, 'probe_heartbeat_found'), 0);
@@ -86,25 +86,25 @@ describe('routes against a real Pushgateway', () => {
   });
 
   it('serves one snapshot per scrape_interval_seconds and re-reads after it', async () => {
-    const { exporter, advance, nowSeconds } = await setup();
+    const { runtime, advance, nowSeconds } = await setup();
     await pushHeartbeat(pushgateway.url, 'service1', Math.floor(nowSeconds()) - 100);
-    const stale = await handleRequest(get('/probe', { target: 'service1' }), exporter);
+    const stale = await handleRequest(get('/probe', { target: 'service1' }), runtime);
     assert.equal(sampleValue(stale.body, 'probe_success'), 0);
     await pushHeartbeat(pushgateway.url, 'service1', Math.floor(nowSeconds()));
     advance(2000);
-    const cached = await handleRequest(get('/probe', { target: 'service1' }), exporter);
+    const cached = await handleRequest(get('/probe', { target: 'service1' }), runtime);
     assert.equal(sampleValue(cached.body, 'probe_success'), 0, 'within the interval the cached snapshot answers');
     assert.equal(sampleValue(cached.body, 'probe_snapshot_age_seconds'), 2);
     advance(1000);
-    const fresh = await handleRequest(get('/probe', { target: 'service1' }), exporter);
+    const fresh = await handleRequest(get('/probe', { target: 'service1' }), runtime);
     assert.equal(sampleValue(fresh.body, 'probe_success'), 1);
     assert.equal(sampleValue(fresh.body, 'probe_snapshot_age_seconds'), 0);
   });
 
   it('explains the state and the rule that decided it with debug=true', async () => {
-    const { exporter, nowSeconds } = await setup();
+    const { runtime, nowSeconds } = await setup();
     await pushHeartbeat(pushgateway.url, 'service1', Math.floor(nowSeconds()) - 60);
-    const response = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), exporter);
+    const response = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), runtime);
     assert.equal(response.status, 200);
     assert.equal(response.headers['content-type'], 'text/plain; charset=utf-8');
     for (const expected of [
@@ -124,53 +124,53 @@ describe('routes against a real Pushgateway', () => {
   });
 
   it('answers 503 with the reason while no config ever loaded, and stays healthy', async () => {
-    const missing = exporterFor(`${dir.path}/does-not-exist.yml`);
-    exporters.push(missing.exporter);
-    const response = await handleRequest(get('/probe', { target: 'service1' }), missing.exporter);
+    const missing = runtimeFor(`${dir.path}/does-not-exist.yml`);
+    runtimes.push(missing.runtime);
+    const response = await handleRequest(get('/probe', { target: 'service1' }), missing.runtime);
     assert.equal(response.status, 503);
     assert.match(response.body, /^no config loaded: cannot read config file .*does-not-exist\.yml: no such file \(set CONFIG_FILE to the config path\)\n$/);
-    const invalid = exporterFor(await dir.file('broken.yml', 'pushgateway_url: x\nservices: [{name: a, freshness_threshold_seconds: abc}]\n'));
-    exporters.push(invalid.exporter);
-    const invalidResponse = await handleRequest(get('/probe', { target: 'a' }), invalid.exporter);
+    const invalid = runtimeFor(await dir.file('broken.yml', 'pushgateway_url: x\nservices: [{name: a, freshness_threshold_seconds: abc}]\n'));
+    runtimes.push(invalid.runtime);
+    const invalidResponse = await handleRequest(get('/probe', { target: 'a' }), invalid.runtime);
     assert.equal(invalidResponse.status, 503);
     assert.match(invalidResponse.body, /pushgateway_url: must be an http:\/\/ or https:\/\/ URL, got "x"; services\[0\]\.freshness_threshold_seconds: must be a positive number, got "abc"/);
-    const healthy = await handleRequest(get('/-/healthy'), invalid.exporter);
+    const healthy = await handleRequest(get('/-/healthy'), invalid.runtime);
     assert.deepEqual([healthy.status, healthy.body], [200, 'OK\n']);
   });
 
   it('keeps the last good config when the file turns invalid', async () => {
     const file = await dir.file('reload.yml', configText(pushgateway.url));
-    const made = exporterFor(file);
-    exporters.push(made.exporter);
-    assert.equal((await handleRequest(get('/probe', { target: 'service2' }), made.exporter)).status, 200);
+    const made = runtimeFor(file);
+    runtimes.push(made.runtime);
+    assert.equal((await handleRequest(get('/probe', { target: 'service2' }), made.runtime)).status, 200);
     await dir.file('reload.yml', 'services: [oops\n');
     made.advance(61_000);
-    const kept = await handleRequest(get('/probe', { target: 'service2' }), made.exporter);
+    const kept = await handleRequest(get('/probe', { target: 'service2' }), made.runtime);
     assert.equal(kept.status, 200);
     assert.equal(sampleValue(kept.body, 'probe_config_last_reload_successful'), 0);
     await dir.file('reload.yml', configText(pushgateway.url).replace('service2', 'service3'));
     made.advance(61_000);
-    const reloaded = await handleRequest(get('/probe', { target: 'service3' }), made.exporter);
+    const reloaded = await handleRequest(get('/probe', { target: 'service3' }), made.runtime);
     assert.equal(reloaded.status, 200);
     assert.equal(sampleValue(reloaded.body, 'probe_config_last_reload_successful'), 1);
-    assert.equal((await handleRequest(get('/probe', { target: 'service2' }), made.exporter)).status, 404);
+    assert.equal((await handleRequest(get('/probe', { target: 'service2' }), made.runtime)).status, 404);
   });
 
   it('demands a bearer token on every route but /-/healthy when AUTH_TOKEN is set', async () => {
     const file = await dir.file('auth.yml', configText(pushgateway.url));
-    const exporter = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error', AUTH_TOKEN: 'old-token,new-token' }, { cwd: '/' });
-    exporters.push(exporter);
+    const runtime = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error', AUTH_TOKEN: 'old-token,new-token' }, { cwd: '/' });
+    runtimes.push(runtime);
     for (const request of [get('/probe', { target: 'service2' }), get('/probe'), get('/elsewhere'), get('/probe', { target: 'service2' }, { authorization: 'Bearer nope' })]) {
-      const response = await handleRequest(request, exporter);
+      const response = await handleRequest(request, runtime);
       assert.equal(response.status, 401, request.path);
       assert.equal(response.headers['www-authenticate'], 'Bearer realm="pushgateway-exporter"');
       assert.equal(response.body, 'missing or wrong bearer token: send Authorization: Bearer <token>\n');
     }
     for (const token of ['old-token', 'new-token']) {
-      const response = await handleRequest(get('/probe', { target: 'service2' }, { authorization: `Bearer ${token}` }), exporter);
+      const response = await handleRequest(get('/probe', { target: 'service2' }, { authorization: `Bearer ${token}` }), runtime);
       assert.equal(response.status, 200);
     }
-    assert.equal((await handleRequest(get('/-/healthy'), exporter)).status, 200);
+    assert.equal((await handleRequest(get('/-/healthy'), runtime)).status, 200);
   });
 
   async function fakePushgateway(handler: Parameters<typeof createServer>[1]): Promise<string> {
@@ -206,9 +206,9 @@ describe('routes against a real Pushgateway', () => {
       const url = await fakePushgateway(handler);
       // The oversized bodies meet a 1 MiB cap, so a loaded machine reaches it well within the second.
       const oversized = fault.includes('max_body_bytes');
-      const { exporter } = await setup(oversized ? 'timeout_seconds: 1\nmax_body_bytes: 1048576' : 'timeout_seconds: 1', url);
+      const { runtime } = await setup(oversized ? 'timeout_seconds: 1\nmax_body_bytes: 1048576' : 'timeout_seconds: 1', url);
       const started = performance.now();
-      const response = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), exporter);
+      const response = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), runtime);
       assert.ok(performance.now() - started < 10_000, 'bounded by the timeout');
       assert.equal(response.status, 200);
       assert.match(response.body, /^probe_success 0$/m);
@@ -227,10 +227,10 @@ describe('routes against a real Pushgateway', () => {
         res.end(`loop_heartbeat_timestamp_seconds{instance="service1",job="heartbeat"} ${Date.now() / 1000}\n`);
       }, 600);
     });
-    const { exporter } = await setup('', url);
+    const { runtime } = await setup('', url);
     const [hurried, patient] = await Promise.all([
-      handleRequest(get('/probe', { target: 'service1', debug: 'true' }, { 'x-prometheus-scrape-timeout-seconds': '0.7' }), exporter),
-      handleRequest(get('/probe', { target: 'service1' }), exporter),
+      handleRequest(get('/probe', { target: 'service1', debug: 'true' }, { 'x-prometheus-scrape-timeout-seconds': '0.7' }), runtime),
+      handleRequest(get('/probe', { target: 'service1' }), runtime),
     ]);
     assert.match(hurried.body, /^probe_pushgateway_up 0$/m);
     // 0.7 s scrape timeout − 0.5 s offset, less the time the config read took.
@@ -248,12 +248,12 @@ describe('routes against a real Pushgateway', () => {
       });
       assert.equal(push.status, 200);
       const good = await setup('', guarded.url.replace('http://', 'http://scraper:pg-secret-pass@'));
-      const ok = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), good.exporter);
+      const ok = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), good.runtime);
       assert.match(ok.body, /^probe_success 1$/m);
       assert.match(ok.body, /pushgateway_url: http:\/\/redacted@127\.0\.0\.1:\d+/);
       assert.ok(!ok.body.includes('pg-secret-pass'));
       const wrong = await setup('', guarded.url.replace('http://', 'http://scraper:wrong@'));
-      const refused = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), wrong.exporter);
+      const refused = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), wrong.runtime);
       assert.match(refused.body, /^probe_pushgateway_up 0$/m);
       assert.match(refused.body, /answered HTTP 401 to GET \/metrics/);
     } finally {
@@ -270,9 +270,9 @@ describe('routes against a real Pushgateway', () => {
     const file = await dir.file('bearer.yml', configText(url));
     // Trimmed, as every token is: a stray space or newline from a secret store must not break it.
     for (const token of ['pg-token-1', '  pg-token-1\n']) {
-      const exporter = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error', PUSHGATEWAY_BEARER_TOKEN: token }, { cwd: '/' });
-      exporters.push(exporter);
-      const response = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), exporter);
+      const runtime = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error', PUSHGATEWAY_BEARER_TOKEN: token }, { cwd: '/' });
+      runtimes.push(runtime);
+      const response = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), runtime);
       assert.match(response.body, /^probe_success 1$/m, JSON.stringify(token));
       assert.match(response.body, /bearer token set, not shown/);
       assert.ok(!response.body.includes('pg-token-1'));
@@ -283,20 +283,20 @@ describe('routes against a real Pushgateway', () => {
     const own = await startPushgateway();
     try {
       const file = await dir.file('dies.yml', configText(own.url));
-      const made = exporterFor(file);
-      exporters.push(made.exporter);
+      const made = runtimeFor(file);
+      runtimes.push(made.runtime);
       await pushHeartbeat(own.url, 'service1', Math.floor(made.nowSeconds()));
-      const up = await handleRequest(get('/probe', { target: 'service1' }), made.exporter);
+      const up = await handleRequest(get('/probe', { target: 'service1' }), made.runtime);
       assert.equal(sampleValue(up.body, 'probe_pushgateway_up'), 1);
       await own.stop();
       made.advance(3000);
-      const stale = await handleRequest(get('/probe', { target: 'service1' }), made.exporter);
+      const stale = await handleRequest(get('/probe', { target: 'service1' }), made.runtime);
       assert.equal(stale.status, 200);
       assert.equal(sampleValue(stale.body, 'probe_pushgateway_up'), 0);
       assert.equal(sampleValue(stale.body, 'probe_snapshot_age_seconds'), 3);
       assert.equal(sampleValue(stale.body, 'probe_success'), 1, 'heartbeat 3 s old is still fresh');
       made.advance(18_000);
-      const gone = await handleRequest(get('/probe', { target: 'service1' }), made.exporter);
+      const gone = await handleRequest(get('/probe', { target: 'service1' }), made.runtime);
       assert.equal(gone.status, 200);
       assert.equal(sampleValue(gone.body, 'probe_heartbeat_found'), 0);
       assert.equal(sampleValue(gone.body, 'probe_success'), 0);

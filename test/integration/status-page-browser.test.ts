@@ -6,11 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { type Runtime } from '../../lib/runtime/runtime.ts';
-import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { SUCCESS_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { createStandaloneServer } from '../../lib/http/standalone-server.ts';
-import { startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { startPushgatewayRuntime, type PushgatewayRuntime } from '../support/pushgateway-runtime.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const NOW = Date.parse('2026-01-10T10:20:00Z') / 1000;
@@ -30,9 +28,7 @@ const RED = [0xd1, 0x24, 0x2f] as const; // .badge.late
 const GREEN = [0x1a, 0x7f, 0x37] as const; // .badge.up
 
 describe('status page in headless Chromium', () => {
-  let pushgateway: RunningProcess;
-  let dir: TempDir;
-  let exporter: Runtime;
+  let stack: PushgatewayRuntime | undefined;
   let server: ReturnType<typeof createStandaloneServer>;
   let browser: Browser;
   let page: Page;
@@ -40,20 +36,18 @@ describe('status page in headless Chromium', () => {
 
   before(async () => {
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found: apt-get install chromium (.ci/run does)`);
-    pushgateway = await startPushgateway();
-    dir = await tempDir();
-    const config = `pushgateway_url: "${pushgateway.url}"
+    stack = await startPushgatewayRuntime((url) => `pushgateway_url: "${url}"
 services:
   - {name: fresh-loop, freshness_threshold_seconds: 30}
   - {name: stale-cron, schedule: "*/15 * * * *", grace_seconds: 60}
   - {name: "<img src=x onerror=alert(1)>", freshness_threshold_seconds: 30}
-`;
-    exporter = runtimeFromEnvironment({ CONFIG_FILE: await dir.file('config.yml', config), LOG_LEVEL: 'error' }, { cwd: '/', clock: () => NOW * 1000 });
+`, { clock: () => NOW * 1000 });
+    const { pushgateway, runtime } = stack;
     for (const [service, seconds] of [['fresh-loop', NOW - 3], ['stale-cron', NOW - 3600]] as const) {
       const response = await fetch(`${pushgateway.url}/metrics/job/heartbeat/instance/${service}`, { method: 'POST', body: `${SUCCESS_METRIC}{service="${service}"} ${seconds}\n` });
       assert.equal(response.status, 200);
     }
-    server = createStandaloneServer(exporter);
+    server = createStandaloneServer(runtime);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -68,9 +62,7 @@ services:
     await browser?.close();
     server?.closeAllConnections();
     server?.close();
-    await exporter?.close();
-    await pushgateway?.stop();
-    await dir?.remove();
+    await stack?.stop();
   });
 
   it('shows the stale scheduled service as late and the fresh one as up (DOM)', async () => {

@@ -39,19 +39,19 @@ const refusedBy = (url: string) => new RegExp(`Pushgateway at ${url.replace(/[.]
 describe('unreachable through the route table: a killed Pushgateway, a hand-driven clock', () => {
   let pushgateway: RunningProcess;
   let dir: TempDir;
-  let exporter: Runtime;
+  let runtime: Runtime;
   let now = Date.now();
-  const probe = async (target: string, debug = false) => handleRequest(get('/probe', debug ? { target, debug: 'true' } : { target }), exporter);
+  const probe = async (target: string, debug = false) => handleRequest(get('/probe', debug ? { target, debug: 'true' } : { target }), runtime);
 
   before(async () => {
     pushgateway = await startPushgateway();
     dir = await tempDir('pgx-unreachable-');
     const file = await dir.file('config.yml', CONFIG(pushgateway.url, 'scrape_interval_seconds: 3\nmax_stale_seconds: 20'));
-    exporter = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now });
+    runtime = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now });
     await pushHeartbeat(pushgateway.url, 'service1', Math.floor(now / 1000));
   });
   after(async () => {
-    await exporter?.close();
+    await runtime?.close();
     await pushgateway?.stop();
     await dir?.remove();
   });
@@ -106,14 +106,14 @@ describe('unreachable through the route table: a killed Pushgateway, a hand-driv
   });
 
   it('/probes: every service unreachable but the paused ones, promtool-clean', async () => {
-    const { status, body } = await handleRequest(get('/probes'), exporter);
+    const { status, body } = await handleRequest(get('/probes'), runtime);
     assert.equal(status, 200);
     assert.deepEqual(['service1', 'service2', 'quiet', 'maint'].map((service) => stateOf(body, service)), ['unreachable', 'unreachable', 'paused', 'paused']);
     assertPromtoolClean(body);
   });
 
   it('the status page JSON and HTML show unreachable with the error', async () => {
-    const json = await handleRequest(get('/', { format: 'json' }), exporter);
+    const json = await handleRequest(get('/', { format: 'json' }), runtime);
     const report = JSON.parse(json.body) as StatusReport;
     assert.equal(report.pushgateway_up, false);
     assert.equal(report.snapshot_age_seconds, undefined);
@@ -122,7 +122,7 @@ describe('unreachable through the route table: a killed Pushgateway, a hand-driv
       ['service1', 'unreachable', false], ['service2', 'unreachable', false], ['quiet', 'paused', true], ['maint', 'paused', true],
     ]);
     assert.match(report.services[0]?.reason ?? '', refusedBy(pushgateway.url));
-    const page = (await handleRequest(get('/'), exporter)).body;
+    const page = (await handleRequest(get('/'), runtime)).body;
     assert.match(page, /<tr data-service="service1" data-state="unreachable">.*<span class="badge unreachable">Pushgateway unreachable<\/span>/);
     assert.match(page, /No snapshot within max_stale_seconds is left/);
   });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type Runtime, type ExporterEnvironment } from '../../lib/runtime/runtime.ts';
+import type { Runtime } from '../../lib/runtime/runtime.ts';
+import type { ExporterEnvironment } from '../../lib/runtime/environment-settings.ts';
 import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest, ROUTES, type HttpRequest } from '../../lib/http/routes.ts';
 import { PROJECT_ROOT } from '../support/processes.ts';
@@ -16,42 +17,42 @@ const request = (path: string, authorization?: string): HttpRequest => ({
 });
 
 describe('the environment decides auth: set but holding no token is a refusal, never an open door', () => {
-  const exporters: Runtime[] = [];
+  const runtimes: Runtime[] = [];
   const logs: string[] = [];
-  const exporterWith = (env: ExporterEnvironment): Runtime => {
+  const runtimeWith = (env: ExporterEnvironment): Runtime => {
     const made = runtimeFromEnvironment({ ...BASE, ...env }, { cwd: PROJECT_ROOT, writeLog: (line) => logs.push(line) });
-    exporters.push(made);
+    runtimes.push(made);
     return made;
   };
-  after(async () => Promise.all(exporters.map((exporter) => exporter.close())));
+  after(async () => Promise.all(runtimes.map((runtime) => runtime.close())));
 
   for (const value of [' ', ',', ' , ', ',,', '\t\n', ' ,\t, ']) {
     it(`answers 503 on every route, /-/healthy too, naming AUTH_TOKEN, when AUTH_TOKEN=${JSON.stringify(value)}`, async () => {
-      const exporter = exporterWith({ AUTH_TOKEN: value });
+      const runtime = runtimeWith({ AUTH_TOKEN: value });
       for (const route of ROUTES) {
         for (const authorization of [undefined, 'Bearer ', `Bearer ${value}`, 'Bearer x']) {
-          const response = await handleRequest(request(route.path, authorization), exporter);
+          const response = await handleRequest(request(route.path, authorization), runtime);
           assert.equal(response.status, 503, `${route.path} with ${JSON.stringify(authorization)}`);
           assert.equal(response.body, 'exporter misconfigured: AUTH_TOKEN holds no token (only commas or white space): give one or more tokens separated by commas, or leave it empty\n');
         }
       }
-      assert.equal((await handleRequest(request('/elsewhere'), exporter)).status, 503);
+      assert.equal((await handleRequest(request('/elsewhere'), runtime)).status, 503);
     });
   }
 
   it('treats exactly "" as unset (serverless.yml maps an unset variable to ""): no auth, as before', async () => {
-    const exporter = exporterWith({ AUTH_TOKEN: '', AUTH_TOKEN_SSM_PARAMETER: '', PUSHGATEWAY_BEARER_TOKEN: '', CONFIG_SSM_PARAMETER: '' });
-    assert.equal(exporter.startupProblem, undefined);
-    assert.equal((await handleRequest(request('/metrics'), exporter)).status, 200);
+    const runtime = runtimeWith({ AUTH_TOKEN: '', AUTH_TOKEN_SSM_PARAMETER: '', PUSHGATEWAY_BEARER_TOKEN: '', CONFIG_SSM_PARAMETER: '' });
+    assert.equal(runtime.startupProblem, undefined);
+    assert.equal((await handleRequest(request('/metrics'), runtime)).status, 200);
   });
 
   it('accepts a token with spaces only whole: "Bearer horse" no longer opens AUTH_TOKEN="correct horse battery staple"', async () => {
-    const exporter = exporterWith({ AUTH_TOKEN: 'correct horse battery staple' });
+    const runtime = runtimeWith({ AUTH_TOKEN: 'correct horse battery staple' });
     for (const wrong of ['Bearer horse', 'Bearer correct', 'Bearer staple', 'Bearer correct horse', undefined]) {
-      assert.equal((await handleRequest(request('/metrics', wrong), exporter)).status, 401, String(wrong));
+      assert.equal((await handleRequest(request('/metrics', wrong), runtime)).status, 401, String(wrong));
     }
-    assert.equal((await handleRequest(request('/metrics', 'Bearer correct horse battery staple'), exporter)).status, 200);
-    assert.equal((await handleRequest(request('/metrics', 'bearer   correct horse battery staple  '), exporter)).status, 200);
+    assert.equal((await handleRequest(request('/metrics', 'Bearer correct horse battery staple'), runtime)).status, 200);
+    assert.equal((await handleRequest(request('/metrics', 'bearer   correct horse battery staple  '), runtime)).status, 200);
   });
 
   const refusals: [ExporterEnvironment, RegExp][] = [
@@ -65,10 +66,10 @@ describe('the environment decides auth: set but holding no token is a refusal, n
   for (const [env, line] of refusals) {
     it(`refuses every request, in one line naming the variable, with ${JSON.stringify(env)}`, async () => {
       logs.length = 0;
-      const exporter = exporterWith(env);
-      assert.match(exporter.startupProblem ?? '', line);
+      const runtime = runtimeWith(env);
+      assert.match(runtime.startupProblem ?? '', line);
       for (const path of ['/-/healthy', '/metrics', '/probe']) {
-        const response = await handleRequest(request(path), exporter);
+        const response = await handleRequest(request(path), runtime);
         assert.equal(response.status, 503, path);
         assert.equal(response.body.trimEnd().split('\n').length, 1);
       }
@@ -84,15 +85,15 @@ describe('the environment decides auth: set but holding no token is a refusal, n
     ).map((parts) => parts.join(''));
     await fc.assert(
       fc.asyncProperty(value, fc.constantFrom(undefined, 'Bearer ', 'Bearer , ', 'Basic x'), async (authToken, authorization) => {
-        const exporter = runtimeFromEnvironment({ ...BASE, LOG_LEVEL: 'error', AUTH_TOKEN: authToken }, { cwd: PROJECT_ROOT });
+        const runtime = runtimeFromEnvironment({ ...BASE, LOG_LEVEL: 'error', AUTH_TOKEN: authToken }, { cwd: PROJECT_ROOT });
         try {
-          assert.ok(exporter.auth.enabled || exporter.startupProblem !== undefined, JSON.stringify(authToken));
-          const response = await handleRequest(request('/metrics', authorization), exporter);
+          assert.ok(runtime.auth.enabled || runtime.startupProblem !== undefined, JSON.stringify(authToken));
+          const response = await handleRequest(request('/metrics', authorization), runtime);
           assert.ok(response.status === 401 || response.status === 503, `${response.status} for AUTH_TOKEN=${JSON.stringify(authToken)}`);
           // Fixed lines only: the value never reaches an answer.
           assert.match(response.body, /^(missing or wrong bearer token: send Authorization: Bearer <token>|exporter misconfigured: AUTH_TOKEN( holds no token \(only commas or white space\): give one or more tokens separated by commas, or leave it empty|: token \d+ holds a character other than printable ASCII \(a line break or tab\?\): separate tokens with commas))\n$/);
         } finally {
-          await exporter.close();
+          await runtime.close();
         }
       }),
       { numRuns: 300 },

@@ -10,12 +10,13 @@ import { parseOkWhenRule, type OkWhenRule } from '../../lib/core/rules/ok-when.t
 import { EMPTY_SNAPSHOT, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { serviceConfig } from '../support/service-config.ts';
+import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 
 const HB = 'loop_heartbeat_timestamp_seconds';
 const config = { maxClockSkewSeconds: 300 };
 const service1 = serviceConfig({ heartbeatMetric: HB });
 
-const snapshotOf = (lines: string[]): Snapshot => indexSnapshot(`${lines.join('\n')}\n`);
+const snapshotOf = (lines: string[]): Snapshot => indexSnapshot(`${lines.join('\n')}\n`, FIXED_HASH_SEED);
 const pushed = (instance: string, value: number | string, extra = '', job = 'heartbeat') =>
   `${HB}{instance="${instance}",job="${job}"${extra}} ${value}`;
 

@@ -12,6 +12,7 @@ import { START_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import type { Snapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { serviceConfig } from '../support/service-config.ts';
+import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 
 // The oracle works in BigInt microseconds on decimal text, so no float arithmetic of the test's own
 // can agree with a float error of the code's. A time reaches the code as the double nearest its
@@ -38,7 +39,7 @@ const OFFSETS = [
 ] as const;
 
 function group(samples: readonly [string, bigint][], instance = 'svc'): Snapshot {
-  return indexSnapshot(`${samples.map(([name, at]) => `${name}{instance="${instance}",job="heartbeat"} ${text(at)}`).join('\n')}\n`);
+  return indexSnapshot(`${samples.map(([name, at]) => `${name}{instance="${instance}",job="heartbeat"} ${text(at)}`).join('\n')}\n`, FIXED_HASH_SEED);
 }
 
 function judge(service: ServiceConfig, snapshot: Snapshot, now: bigint, skew = '300'): { state: ProbeState; why: string; late: number | undefined } {
@@ -249,7 +250,7 @@ describe('time rules are decided exactly, to the microsecond', () => {
     ] as const;
     for (const row of rows) {
       it(`judges a pushed heartbeat of ${row.heartbeat} ${row.state} instead of throwing`, () => {
-        const snapshot = indexSnapshot(`${HB}{instance="svc",job="heartbeat"} ${row.heartbeat}\n`);
+        const snapshot = indexSnapshot(`${HB}{instance="svc",job="heartbeat"} ${row.heartbeat}\n`, FIXED_HASH_SEED);
         const result = evaluateProbe({ maxClockSkewSeconds: 300 }, snapshot, service, 'svc', 1764000000);
         assert.equal(result.state, row.state);
         assert.match(explainDecision(result), row.why);

@@ -4,6 +4,7 @@ import { ExpositionError } from '../../lib/core/errors.ts';
 import { parseExposition } from '../../lib/core/exposition/exposition-parser.ts';
 import { groupKey } from '../../lib/core/snapshot/snapshot.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
+import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 
 describe('parseExposition', () => {
   it('parses what Pushgateway writes: HELP, TYPE, labels in any order, push_time_seconds', () => {
@@ -18,6 +19,7 @@ describe('parseExposition', () => {
         'push_time_seconds{instance="service1",job="heartbeat"} 1.7640000001234567e+09',
         '',
       ].join('\n'),
+      FIXED_HASH_SEED,
     );
     assert.equal(samples.length, 3);
     assert.deepEqual({ ...samples[0]?.labels }, { instance: 'service1', job: 'heartbeat', service: 'service1' });
@@ -31,13 +33,14 @@ describe('parseExposition', () => {
   it('unescapes quotes, backslashes and newlines in label values and HELP', () => {
     const { samples, families } = parseExposition(
       '# HELP m a \\\\ b\\nc\nm{a="say \\"hi\\"",b="C:\\\\dir",c="line1\\nline2",d="{},= #"} 1\n',
+      FIXED_HASH_SEED,
     );
     assert.deepEqual({ ...samples[0]?.labels }, { a: 'say "hi"', b: 'C:\\dir', c: 'line1\nline2', d: '{},= #' });
     assert.equal(families.get('m')?.help, 'a \\ b\nc');
   });
 
   it('parses NaN, ±Inf, exponents, negative values and timestamps', () => {
-    const { samples } = parseExposition('a NaN\nb +Inf\nc -Inf\nd 1.5e-3\ne -2E+2\nf 7 1764000000123\ng Inf\n');
+    const { samples } = parseExposition('a NaN\nb +Inf\nc -Inf\nd 1.5e-3\ne -2E+2\nf 7 1764000000123\ng Inf\n', FIXED_HASH_SEED);
     assert.ok(Number.isNaN(samples[0]?.value));
     assert.equal(samples[1]?.value, Number.POSITIVE_INFINITY);
     assert.equal(samples[2]?.value, Number.NEGATIVE_INFINITY);
@@ -49,17 +52,18 @@ describe('parseExposition', () => {
   });
 
   it('accepts a value right after the label set, as Prometheus does', () => {
-    assert.equal(parseExposition('x{a="b"}1\n').samples[0]?.value, 1);
+    assert.equal(parseExposition('x{a="b"}1\n', FIXED_HASH_SEED).samples[0]?.value, 1);
   });
 
   it('skips ordinary comments and blank lines, and accepts CRLF and a missing final newline', () => {
-    const { samples } = parseExposition('# just a comment\r\n\r\n  \nx{a="1"} 2\r\ny 3');
+    const { samples } = parseExposition('# just a comment\r\n\r\n  \nx{a="1"} 2\r\ny 3', FIXED_HASH_SEED);
     assert.deepEqual(samples.map((s) => [s.name, s.value]), [['x', 2], ['y', 3]]);
   });
 
   it('assigns histogram and summary samples to their family', () => {
     const { samples } = parseExposition(
       '# TYPE rt histogram\nrt_bucket{le="+Inf"} 3\nrt_sum 1.5\nrt_count 3\n# TYPE other gauge\nother 1\nrt_sum 9\n',
+      FIXED_HASH_SEED,
     );
     assert.deepEqual(samples.map((s) => s.family), ['rt', 'rt', 'rt', 'other', 'rt_sum']);
   });
@@ -81,7 +85,7 @@ describe('parseExposition', () => {
   };
   for (const [input, message] of Object.entries(malformed)) {
     it(`rejects ${JSON.stringify(input)} naming the line`, () => {
-      assert.throws(() => parseExposition(input), (error: unknown) => {
+      assert.throws(() => parseExposition(input, FIXED_HASH_SEED), (error: unknown) => {
         assert.ok(error instanceof ExpositionError);
         assert.equal(error.code, 'EXPOSITION_INVALID');
         assert.equal(error.message, message);
@@ -97,7 +101,7 @@ describe('parseExposition', () => {
       text += `loop_errors_total{instance="svc${i}",job="heartbeat"} ${i}\n`;
       text += `push_time_seconds{instance="svc${i}",job="heartbeat"} ${1_764_000_000.5 + i}\n`;
     }
-    const snapshot = indexSnapshot(text);
+    const snapshot = indexSnapshot(text, FIXED_HASH_SEED);
     assert.equal(snapshot.sampleCount, 30_000);
     assert.equal(snapshot.groups.size, 10_000);
     const group = snapshot.groups.get(groupKey('heartbeat', 'svc9999'));
@@ -113,7 +117,7 @@ describe('indexSnapshot', () => {
       'pushgateway_build_info{version="1.5.1"} 1\n' +
         'hb{job="heartbeat",instance="a",service="s"} 10\n' +
         'hb{job="heartbeat",instance="b",service="s"} 20\n' +
-        'hb{job="other"} 30\n',
+        'hb{job="other"} 30\n', FIXED_HASH_SEED,
     );
     assert.deepEqual([...snapshot.groups.keys()], [groupKey('heartbeat', 'a'), groupKey('heartbeat', 'b'), groupKey('other', '')]);
     assert.deepEqual(snapshot.samplesOfService('s').map((s) => s.value), [10, 20]);

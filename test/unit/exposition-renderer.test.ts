@@ -7,6 +7,7 @@ import { buildProbeMetrics } from '../../lib/core/report/probe-metrics.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { serviceConfig } from '../support/service-config.ts';
 import { promtoolCheckMetrics as promtoolCheck } from '../support/promtool.ts';
+import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 
 const service = serviceConfig();
 
@@ -22,7 +23,7 @@ describe('escapeLabelValue / formatLabels', () => {
     const hostile = 'x"} 1\nprobe_success 1\n# \\ \u2028 ü';
     const text = renderExposition([{ name: 'm', help: 'h', type: 'gauge', samples: [{ labels: { v: hostile }, value: 1 }] }]);
     assert.equal(text.split('\n').length, 4);
-    assert.equal(parseExposition(text).samples[0]?.labels.v, hostile);
+    assert.equal(parseExposition(text, FIXED_HASH_SEED).samples[0]?.labels.v, hostile);
   });
 
   it('writes own labels only, whatever their names and whatever an object inherits', () => {
@@ -57,7 +58,7 @@ describe('buildProbeMetrics + renderExposition', () => {
         '# TYPE push_time_seconds gauge',
         'push_time_seconds{instance="service1",job="heartbeat"} 1000.25',
         '',
-      ].join('\n'),
+      ].join('\n'), FIXED_HASH_SEED,
   );
 
   it('renders a fresh probe that promtool check metrics finds clean', () => {

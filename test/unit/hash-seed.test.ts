@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { scanExposition, type ExpositionSink } from '../../lib/core/exposition/exposition-scanner.ts';
-import { FIXED_HASH_SEED, HASH_PRIME, MIN_HASH_BASE } from '../../lib/core/snapshot/byte-hash.ts';
+import { HASH_PRIME, MIN_HASH_BASE } from '../../lib/core/snapshot/byte-hash.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { groupKey } from '../../lib/core/snapshot/snapshot.ts';
 import { randomHashSeed } from '../../lib/edges/random-hash-seed.ts';
+import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 
 const wide = (name: string, labels: number, repeat?: number) =>
   `${name}{${Array.from({ length: labels }, (_, k) => `l${k}="v"`).join(',')}${repeat === undefined ? '' : `,l${repeat}="again"`}} 1\n`;
@@ -27,7 +28,7 @@ describe('indexing with a given hash seed', () => {
     ].join('\n');
     const seeds = [FIXED_HASH_SEED, randomHashSeed(), { base: MIN_HASH_BASE, pairBase: HASH_PRIME - 1 }];
     const views = seeds.map((hashSeed) => {
-      const snapshot = indexSnapshot(`${body}\n`, { hashSeed });
+      const snapshot = indexSnapshot(`${body}\n`, hashSeed);
       return [snapshot.groups.size, snapshot.groups.get(groupKey('heartbeat', 'i123'))?.samples[0]?.value, snapshot.samplesOfService('s3').length, snapshot.families.get('hb')?.type];
     });
     for (const view of views) assert.deepEqual(view, [300, 123, 43, 'gauge']);

@@ -17,6 +17,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import { serviceConfig } from '../support/service-config.ts';
 import { buildStatusReport } from '../../lib/core/report/status-report.ts';
 import { escapeHtml, renderStatusPage } from '../../lib/core/report/status-page.ts';
+import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 
 const RUNS = { numRuns: 1000 };
 const STACK_FRAME = /\n\s+at\s|\bat\s+\S+\s+\(.*:\d+:\d+\)/;
@@ -31,14 +32,14 @@ const hostileString = fc.oneof(
 
 describe('hostile requests (property-based, 1,000 cases each)', () => {
   // The Pushgateway address is unreachable on purpose: probes must still answer 200 or a 4xx.
-  const exporter = runtimeFromEnvironment({ CONFIG_FILE: 'config.yml', PUSHGATEWAY_URL: 'http://127.0.0.1:1', LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT });
+  const runtime = runtimeFromEnvironment({ CONFIG_FILE: 'config.yml', PUSHGATEWAY_URL: 'http://127.0.0.1:1', LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT });
 
   it('never answers 5xx, never shows a stack, and keeps error answers to one line, whatever the query', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(fc.oneof(fc.constantFrom('target', 'debug', 'module', 'target[]'), hostileString), hostileString), { maxLength: 4 }), async (pairs) => {
         const query = new URLSearchParams();
         for (const [key, value] of pairs) query.append(key, value);
-        const response = await handleRequest({ method: 'GET', path: '/probe', query, headers: {} }, exporter);
+        const response = await handleRequest({ method: 'GET', path: '/probe', query, headers: {} }, runtime);
         assert.ok(response.status < 500, `status ${response.status}`);
         assert.doesNotMatch(response.body, STACK_FRAME);
         if (response.status !== 200) assert.equal(response.body.trimEnd().split('\n').length, 1, response.body);
@@ -51,7 +52,7 @@ describe('hostile requests (property-based, 1,000 cases each)', () => {
     await fc.assert(
       fc.asyncProperty(hostileString, async (target) => {
         fc.pre(target !== '' && target !== 'service1' && target !== 'service2');
-        const response = await handleRequest({ method: 'GET', path: '/probe', query: new URLSearchParams({ target }), headers: {} }, exporter);
+        const response = await handleRequest({ method: 'GET', path: '/probe', query: new URLSearchParams({ target }), headers: {} }, runtime);
         assert.equal(response.status, 404);
         assert.equal(response.body.split('\n').length, 2, 'one line and its newline');
         assert.ok(response.body.length < 400);
@@ -63,7 +64,7 @@ describe('hostile requests (property-based, 1,000 cases each)', () => {
   it('answers any path and method with a known status', async () => {
     await fc.assert(
       fc.asyncProperty(hostileString, fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'get', 'X'), async (path, method) => {
-        const response = await handleRequest({ method, path: `/${path}`, query: new URLSearchParams(), headers: { 'x-prometheus-scrape-timeout-seconds': path } }, exporter);
+        const response = await handleRequest({ method, path: `/${path}`, query: new URLSearchParams(), headers: { 'x-prometheus-scrape-timeout-seconds': path } }, runtime);
         assert.ok([200, 400, 404, 405, 503].includes(response.status), `status ${response.status}`);
         assert.doesNotMatch(response.body, STACK_FRAME);
       }),
@@ -83,10 +84,10 @@ describe('hostile pushed values (property-based, 1,000 cases each)', () => {
           `loop_status{instance="${escapeLabelValue(instance)}",job="heartbeat",note="${escapeLabelValue(value)}"} 1`,
           '',
         ].join('\n');
-        const snapshot = indexSnapshot(text);
+        const snapshot = indexSnapshot(text, FIXED_HASH_SEED);
         const evaluation = evaluateProbe({ maxClockSkewSeconds: 300 }, snapshot, service, 'svc', 101);
         const output = renderExposition(buildProbeMetrics(evaluation, { pushgatewayUp: true, snapshotAgeSeconds: 0, durationSeconds: 0, configReloadSuccessful: true }, snapshot));
-        const reparsed = parseExposition(output).samples;
+        const reparsed = parseExposition(output, FIXED_HASH_SEED).samples;
         assert.equal(reparsed.filter((sample) => sample.name === 'probe_success').length, 1);
         assert.deepEqual(reparsed.filter((sample) => sample.name === 'loop_status').map((sample) => sample.labels.note), [value]);
       }),
@@ -98,7 +99,7 @@ describe('hostile pushed values (property-based, 1,000 cases each)', () => {
     fc.assert(
       fc.property(hostileString, hostileString, (name, reason) => {
         const text = `loop_heartbeat_timestamp_seconds{instance="${escapeLabelValue(name)}",job="heartbeat"} 100\n`;
-        const snapshot = indexSnapshot(text);
+        const snapshot = indexSnapshot(text, FIXED_HASH_SEED);
         const evaluation = evaluateProbe({ maxClockSkewSeconds: 300 }, snapshot, serviceConfig({ name, maintenance: [{ fromSeconds: 0, toSeconds: 200, reason }] }), name, 101);
         const page = renderStatusPage(buildStatusReport([evaluation], { pushgatewayUp: false, snapshotAgeSeconds: 1, error: reason }, 101), 5);
         const escaped = escapeHtml(name);
@@ -116,7 +117,7 @@ describe('hostile pushed values (property-based, 1,000 cases each)', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.array(hostileString, { maxLength: 8 }).map((parts) => parts.join(' {="},\n'))), (text) => {
         try {
-          const { samples } = parseExposition(text);
+          const { samples } = parseExposition(text, FIXED_HASH_SEED);
           for (const sample of samples) assert.equal(typeof sample.labels, 'object');
         } catch (error) {
           assert.ok(error instanceof ExpositionError, String(error));
@@ -161,11 +162,11 @@ describe('the snapshot index agrees with a full parse (property-based, 1,000 cas
         const text = rows
           .map(([job, instance, service, value]) => `m{job="${escapeLabelValue(job)}",instance="${escapeLabelValue(instance)}",service="${escapeLabelValue(service)}"} ${value}`)
           .join('\n');
-        const parsed = parseExposition(text).samples;
+        const parsed = parseExposition(text, FIXED_HASH_SEED).samples;
         // One answer per series: when rows repeat a series, the index keeps the last.
         const series = (labels: object) => JSON.stringify(Object.entries(labels).sort());
         const last = parsed.filter((sample, k) => !parsed.slice(k + 1).some((later) => series(later.labels) === series(sample.labels)));
-        const snapshot = indexSnapshot(text);
+        const snapshot = indexSnapshot(text, FIXED_HASH_SEED);
         for (const sample of last) {
           const group = snapshot.groups.get(groupKey(sample.labels.job ?? '', sample.labels.instance ?? ''));
           assert.ok(group, `no group for ${JSON.stringify(sample.labels)}`);
@@ -194,7 +195,7 @@ describe('no SSRF (property-based, 1,000 cases)', () => {
     const [pushgatewayPort, canaryPort] = [await listen(pushgateway), await listen(canary)];
     const dir = await tempDir();
     const file = await dir.file('config.yml', `pushgateway_url: "http://127.0.0.1:${pushgatewayPort}"\nallow_unlisted_targets: true\nscrape_interval_seconds: 0.001\n`);
-    const exporter = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/' });
+    const runtime = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error' }, { cwd: '/' });
     try {
       const urlLike = fc.constantFrom(
         `http://127.0.0.1:${canaryPort}/`, `127.0.0.1:${canaryPort}`, `//127.0.0.1:${canaryPort}`, `http://localhost:${canaryPort}/metrics`,
@@ -203,7 +204,7 @@ describe('no SSRF (property-based, 1,000 cases)', () => {
       await fc.assert(
         fc.asyncProperty(fc.oneof(urlLike, hostileString), async (target) => {
           fc.pre(target !== '');
-          const response = await handleRequest({ method: 'GET', path: '/probe', query: new URLSearchParams({ target, debug: 'true' }), headers: {} }, exporter);
+          const response = await handleRequest({ method: 'GET', path: '/probe', query: new URLSearchParams({ target, debug: 'true' }), headers: {} }, runtime);
           assert.equal(response.status, 200);
         }),
         RUNS,
@@ -211,7 +212,7 @@ describe('no SSRF (property-based, 1,000 cases)', () => {
       assert.equal(connectionsTo.canary, 0);
       assert.ok(connectionsTo.pushgateway > 0, 'the configured Pushgateway was read');
     } finally {
-      await exporter.close();
+      await runtime.close();
       pushgateway.close();
       canary.close();
       await dir.remove();

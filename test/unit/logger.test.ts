@@ -20,7 +20,7 @@ describe('parseLogLevel', () => {
 
   it('drops lines below the level', () => {
     const lines: string[] = [];
-    const logger = createLogger(parseLogLevel('constructor').level, (line) => lines.push(line));
+    const logger = createLogger(parseLogLevel('constructor').level, (line) => lines.push(line), () => 0);
     logger.debug('hidden');
     logger.info('shown');
     assert.deepEqual(lines.map((line) => (JSON.parse(line) as { msg: string }).msg), ['shown']);

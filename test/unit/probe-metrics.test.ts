@@ -5,6 +5,7 @@ import { renderExposition } from '../../lib/core/exposition/exposition-renderer.
 import { buildAllProbesMetrics } from '../../lib/core/report/probe-metrics.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { serviceConfig } from '../support/service-config.ts';
+import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 
 const HB = 'loop_heartbeat_timestamp_seconds';
 const service = (name: string) => serviceConfig({ name, heartbeatMetric: HB });
@@ -17,7 +18,7 @@ describe('buildAllProbesMetrics', () => {
     'queue_depth{instance="a",job="heartbeat",service="x",exported_service="y",shard="2"} 5',
     `${HB}{instance="b",job="heartbeat"} 10`,
     '',
-  ].join('\n'));
+  ].join('\n'), FIXED_HASH_SEED);
   const evaluations = ['a', 'b', 'c'].map((name) => evaluateProbe({ maxClockSkewSeconds: 300 }, snapshot, service(name), name, 101));
   const text = renderExposition(buildAllProbesMetrics(evaluations, { pushgatewayUp: true, snapshotAgeSeconds: 1, durationSeconds: 0.01, configReloadSuccessful: true }, snapshot));
 
@@ -39,7 +40,7 @@ describe('buildAllProbesMetrics', () => {
       'm{constructor="2",instance="p",job="heartbeat"} 2',
       'm{__proto__="x",exported_service="e",instance="p",job="heartbeat",service="q",toString="t"} 3',
       '',
-    ].join('\n'));
+    ].join('\n'), FIXED_HASH_SEED);
     const evaluation = evaluateProbe({ maxClockSkewSeconds: 300 }, pushed, service('p'), 'p', 101);
     const lines = renderExposition(buildAllProbesMetrics([evaluation], { pushgatewayUp: true, snapshotAgeSeconds: 1, durationSeconds: 0.01, configReloadSuccessful: true }, pushed))
       .split('\n').filter((line) => line.startsWith('m{'));

@@ -10,6 +10,7 @@ import { buildAllProbesMetrics, buildProbeMetrics } from '../../lib/core/report/
 import { buildStatusReport } from '../../lib/core/report/status-report.ts';
 import { renderStatusPage } from '../../lib/core/report/status-page.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
+import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 
 // Every probe state through every report: the debug text, /probe and /probes metrics, the status
 // JSON and page, byte for byte as the exporter wrote them before ProbeEvaluation was regrouped.
@@ -64,7 +65,7 @@ describe('probe reports', () => {
       `loop_heartbeat_timestamp_seconds{instance="host-7",job="cron",service="labelled"} ${now - 4}`,
       'pushgateway_build_info{version="1"} 1',
     ];
-    const snapshot = indexSnapshot(`${lines.join('\n')}\n`);
+    const snapshot = indexSnapshot(`${lines.join('\n')}\n`, FIXED_HASH_SEED);
     const read = { snapshot, pushgatewayUp: true, snapshotAgeSeconds: 1.5, error: undefined, cacheHit: true };
     const context = { pushgatewayUp: true, snapshotAgeSeconds: 1.5, durationSeconds: 0.001234567, configReloadSuccessful: true };
     const out: string[] = [];

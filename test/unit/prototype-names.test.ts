@@ -75,7 +75,7 @@ describe('names like Object.prototype members (property-based, 300 cases through
   let server: Server;
   let body = '';
   let nowMs = Date.parse('2026-01-10T10:00:00Z');
-  let exporter: Runtime;
+  let runtime: Runtime;
   let configFile: string;
 
   before(async () => {
@@ -83,10 +83,10 @@ describe('names like Object.prototype members (property-based, 300 cases through
     server = createServer((_request, response) => response.end(body));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     configFile = await dir.file('config.yml', '');
-    exporter = runtimeFromEnvironment({ CONFIG_FILE: configFile, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => nowMs });
+    runtime = runtimeFromEnvironment({ CONFIG_FILE: configFile, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => nowMs });
   });
   after(async () => {
-    await exporter.close();
+    await runtime.close();
     server.closeAllConnections();
     server.close();
     await dir.remove();
@@ -102,7 +102,7 @@ describe('names like Object.prototype members (property-based, 300 cases through
         nowMs += 120_000;
         body = pushgatewayBody(input, nowMs / 1000);
 
-        const all = await handleRequest({ method: 'GET', path: '/probes', query: new URLSearchParams(), headers: {} }, exporter);
+        const all = await handleRequest({ method: 'GET', path: '/probes', query: new URLSearchParams(), headers: {} }, runtime);
         assert.equal(all.status, 200, all.body);
         const expected = input.services.flatMap((s) => s.series.map((series) => canonical(series.metric, [['service', s.name], ...series.labels])));
         assert.deepEqual(passedThrough(all.body), expected.sort());
@@ -110,7 +110,7 @@ describe('names like Object.prototype members (property-based, 300 cases through
         assert.deepEqual(successes.sort(), input.services.map((s) => `probe_success{service="${s.name}"} 1`).sort());
 
         for (const service of input.services) {
-          const one = await handleRequest({ method: 'GET', path: '/probe', query: new URLSearchParams({ target: service.name }), headers: {} }, exporter);
+          const one = await handleRequest({ method: 'GET', path: '/probe', query: new URLSearchParams({ target: service.name }), headers: {} }, runtime);
           assert.equal(one.status, 200, one.body);
           assert.match(one.body, /^probe_success 1$/m);
           assert.deepEqual(passedThrough(one.body), service.series.map((series) => canonical(series.metric, series.labels)).sort());

@@ -6,9 +6,9 @@ import { FIRST_LOAD_RETRY_SECONDS, ReloadingValue } from '../../lib/edges/cache/
 import { createLogger } from '../../lib/edges/logger.ts';
 
 const config = (ttl: number, name: string) => parseConfig(`pushgateway_url: http://pg:9091\nconfig_ttl_seconds: ${ttl}\nservices: [{name: ${name}}]\n`);
-const quiet = createLogger('error', () => undefined);
+const quiet = createLogger('error', () => undefined, () => 0);
 const reloading = (load: () => Promise<ExporterConfig>, clock: () => number, source: string) =>
-  new ReloadingValue({ load, ttlSeconds: (c) => c.configTtlSeconds, clock, logger: quiet, what: 'config', source });
+  new ReloadingValue({ load, ttlSeconds: (c) => c.configTtlSeconds, clock, monotonicMs: () => 0, logger: quiet, what: 'config', source });
 
 describe('ReloadingValue (the config source)', () => {
   it('retries a failed first load after a few seconds, not a whole TTL', async () => {

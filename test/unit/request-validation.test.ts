@@ -25,14 +25,14 @@ services:
 
 describe('the route table, before any Pushgateway read', () => {
   let dir: TempDir;
-  let exporter: Runtime;
+  let runtime: Runtime;
 
   before(async () => {
     dir = await tempDir();
-    exporter = runtimeFromEnvironment({ CONFIG_FILE: await dir.file('config.yml', CONFIG), LOG_LEVEL: 'error' }, { cwd: '/' });
+    runtime = runtimeFromEnvironment({ CONFIG_FILE: await dir.file('config.yml', CONFIG), LOG_LEVEL: 'error' }, { cwd: '/' });
   });
   after(async () => {
-    await exporter.close();
+    await runtime.close();
     await dir.remove();
   });
 
@@ -48,26 +48,26 @@ describe('the route table, before any Pushgateway read', () => {
       [get('/metrics/job/x'), 404, /^not found: "\/metrics\/job\/x"/],
     ];
     for (const [request, status, body] of cases) {
-      const response = await handleRequest(request, exporter);
+      const response = await handleRequest(request, runtime);
       assert.equal(response.status, status, `${request.method} ${request.path}?${request.query}`);
       assert.match(response.body, body);
       assert.equal(response.body.trimEnd().split('\n').length, 1, 'one line');
       assert.doesNotMatch(response.body, /\s+at\s.+:\d+:\d+/, 'no stack trace');
     }
-    const notAllowed = await handleRequest(get('/-/healthy', {}, {}, 'DELETE'), exporter);
+    const notAllowed = await handleRequest(get('/-/healthy', {}, {}, 'DELETE'), runtime);
     assert.equal(notAllowed.headers.allow, 'GET, HEAD');
-    const longTarget = await handleRequest(get('/probe', { target: 'x'.repeat(10_000) }), exporter);
+    const longTarget = await handleRequest(get('/probe', { target: 'x'.repeat(10_000) }), runtime);
     assert.ok(longTarget.body.length < 300);
   });
 
   it('answers HEAD like GET without a body', async () => {
-    const response = await handleRequest(get('/probe', { target: 'service2' }, {}, 'HEAD'), exporter);
+    const response = await handleRequest(get('/probe', { target: 'service2' }, {}, 'HEAD'), runtime);
     assert.equal(response.status, 200);
     assert.equal(response.body, '');
   });
 
   it('answers GET /?format=xml with 400 and POST / with 405', async () => {
-    assert.equal((await handleRequest(get('/', { format: 'xml' }), exporter)).status, 400);
-    assert.equal((await handleRequest(get('/', {}, {}, 'POST'), exporter)).status, 405);
+    assert.equal((await handleRequest(get('/', { format: 'xml' }), runtime)).status, 400);
+    assert.equal((await handleRequest(get('/', {}, {}, 'POST'), runtime)).status, 405);
   });
 });

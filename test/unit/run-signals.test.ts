@@ -5,6 +5,7 @@ import { renderExposition } from '../../lib/core/exposition/exposition-renderer.
 import { signalFamilies } from '../../lib/core/push/run-signals.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { assertPromtoolClean } from '../support/promtool.ts';
+import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 
 const body = (families: ReturnType<typeof signalFamilies>) => renderExposition(families);
 
@@ -23,7 +24,7 @@ describe('signalFamilies', () => {
   });
 
   it('pushes a start alone, and a failure with or without a duration', () => {
-    const names = (text: string) => parseExposition(text).samples.map((sample) => sample.name);
+    const names = (text: string) => parseExposition(text, FIXED_HASH_SEED).samples.map((sample) => sample.name);
     assert.deepEqual(names(body(signalFamilies({ kind: 'start', atSeconds: 1 }, 's'))), [START_METRIC]);
     assert.deepEqual(names(body(signalFamilies({ kind: 'failure', atSeconds: 1 }, 's'))), [FAILURE_METRIC]);
     assert.deepEqual(names(body(signalFamilies({ kind: 'failure', atSeconds: 1, durationSeconds: 0 }, 's'))), [FAILURE_METRIC, RUN_DURATION_METRIC]);
@@ -31,7 +32,7 @@ describe('signalFamilies', () => {
   });
 
   it("pushes a success under the service's own heartbeat_metric when given one; the other signals keep their names", () => {
-    const names = (text: string) => parseExposition(text).samples.map((sample) => sample.name);
+    const names = (text: string) => parseExposition(text, FIXED_HASH_SEED).samples.map((sample) => sample.name);
     assert.deepEqual(names(body(signalFamilies({ kind: 'success', atSeconds: 1, durationSeconds: 2 }, 's', 'backup_last_success_seconds'))), ['backup_last_success_seconds', RUN_DURATION_METRIC]);
     assert.deepEqual(names(body(signalFamilies({ kind: 'failure', atSeconds: 1 }, 's', 'backup_last_success_seconds'))), [FAILURE_METRIC]);
   });
@@ -40,7 +41,7 @@ describe('signalFamilies', () => {
     const hostile = 'svc"} 1\nprobe_success 1\\';
     const text = body(signalFamilies({ kind: 'failure', atSeconds: 1764000000, durationSeconds: 3 }, hostile));
     assert.ok(text.endsWith('\n'));
-    const samples = parseExposition(text).samples;
+    const samples = parseExposition(text, FIXED_HASH_SEED).samples;
     assert.equal(samples.length, 2);
     assert.ok(samples.every((sample) => sample.labels.service === hostile));
     assertPromtoolClean(text);

@@ -17,6 +17,7 @@ import { groupKey, MAX_LOOKUP_SAMPLES, type Snapshot } from '../../lib/core/snap
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { hostileBody, manyLabelsPush, BODY_SHAPES } from '../support/hostile-bodies.ts';
 import { serviceConfig } from '../support/service-config.ts';
+import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 
 /** Best of `rounds` runs of each, alternated so both see the same machine load. */
 function bestOf(rounds: number, a: () => unknown, b: () => unknown): [number, number] {
@@ -77,7 +78,7 @@ describe('exposition scanning and indexing take time linear in the body, whateve
     const plain = hostileBody('plain', SIZE);
     fc.assert(
       fc.property(hostileShape, ({ name, body }) => {
-        const [plainMs, hostileMs] = bestOf(3, () => indexSnapshot(plain), () => indexSnapshot(body));
+        const [plainMs, hostileMs] = bestOf(3, () => indexSnapshot(plain, FIXED_HASH_SEED), () => indexSnapshot(body, FIXED_HASH_SEED));
         const ratio = hostileMs / Buffer.byteLength(body) / (plainMs / Buffer.byteLength(plain));
         assert.ok(ratio < 8, `${name}: ${ratio.toFixed(1)}× the time per byte of a plain body (${hostileMs.toFixed(1)} ms vs ${plainMs.toFixed(1)} ms)`);
       }),
@@ -88,7 +89,7 @@ describe('exposition scanning and indexing take time linear in the body, whateve
   it('finds a duplicate among 30,000 labels of one line quickly: as fast per byte as a plain body, within a few times', () => {
     const line = manyLabelsPush().replace('} 1', ',l0="again"} 1');
     const plain = hostileBody('plain', line.length);
-    const [plainMs, hostileMs] = bestOf(3, () => indexSnapshot(plain), () => assert.throws(() => indexSnapshot(line), /line 1: duplicate label l0 in wide/));
+    const [plainMs, hostileMs] = bestOf(3, () => indexSnapshot(plain, FIXED_HASH_SEED), () => assert.throws(() => indexSnapshot(line, FIXED_HASH_SEED), /line 1: duplicate label l0 in wide/));
     assert.ok(hostileMs / line.length < (8 * plainMs) / plain.length, `${hostileMs.toFixed(1)} ms vs ${plainMs.toFixed(1)} ms for a plain body of the same size`);
   });
 });
@@ -110,7 +111,7 @@ describe('a snapshot holds memory linear in the body', () => {
       const bytes = Buffer.byteLength(text);
       collectGarbage();
       const before = process.memoryUsage();
-      const snapshot = indexSnapshot(text);
+      const snapshot = indexSnapshot(text, FIXED_HASH_SEED);
       collectGarbage();
       const after = process.memoryUsage();
       const held = after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers);
@@ -243,7 +244,7 @@ describe('the scanner and the index agree with a simple reference reading (prope
     fc.assert(
       fc.property(validBody, (text) => {
         const expected = referenceParse(text);
-        const parsed = parseExposition(text);
+        const parsed = parseExposition(text, FIXED_HASH_SEED);
         assert.deepEqual(parsed.samples.map(plainSample), expected.samples.map(plainSample));
         for (const [name, family] of expected.families) {
           assert.equal(parsed.families.get(name)?.help, family.help);
@@ -258,7 +259,7 @@ describe('the scanner and the index agree with a simple reference reading (prope
     fc.assert(
       fc.property(validBody, (text) => {
         const pushed = referenceParse(text).samples.filter((sample) => sample.job !== undefined);
-        const snapshot = indexSnapshot(text);
+        const snapshot = indexSnapshot(text, FIXED_HASH_SEED);
         const groups = new Map<string, Sample[]>();
         for (const sample of pushed) {
           const key = groupKey(sample.job ?? '', sample.instance ?? '');
@@ -289,7 +290,7 @@ describe('the scanner and the index agree with a simple reference reading (prope
     fc.assert(
       fc.property(fc.array(fc.constantFrom('ok{job="a"} 1', '# TYPE ok gauge', ''), { maxLength: 5 }), (before) => {
         const text = [...before, 'x{a="1",a="2"} 2', 'y 1'].join('\n');
-        assert.throws(() => indexSnapshot(text), (error: unknown) => error instanceof ExpositionError && error.message === `line ${before.length + 1}: duplicate label a in x`);
+        assert.throws(() => indexSnapshot(text, FIXED_HASH_SEED), (error: unknown) => error instanceof ExpositionError && error.message === `line ${before.length + 1}: duplicate label a in x`);
       }),
       { numRuns: 50 },
     );
@@ -309,14 +310,14 @@ describe('duplicate series in a body', () => {
   ].join('\n');
 
   it('keeps one sample per series in a group and in a service\'s samples: the last line', () => {
-    const snapshot = indexSnapshot(text);
+    const snapshot = indexSnapshot(text, FIXED_HASH_SEED);
     const errors = (samples: readonly Sample[] | undefined) => samples?.filter((sample) => sample.name === 'loop_errors_total').map((sample) => [sample.labels.kind, sample.value]);
     assert.deepEqual(errors(snapshot.groups.get(groupKey('heartbeat', 'svc'))?.samples), [['net', 5], ['io', 3]]);
     assert.deepEqual(errors(snapshot.samplesOfService('svc')), [['net', 5], ['io', 3]]);
   });
 
   it('re-exposes each series once in the probe answer', () => {
-    const snapshot = indexSnapshot(text);
+    const snapshot = indexSnapshot(text, FIXED_HASH_SEED);
     const evaluation = evaluateProbe({ maxClockSkewSeconds: 300 }, snapshot, serviceConfig({ name: 'svc' }), 'svc', 1001);
     const output = renderExposition(buildProbeMetrics(evaluation, { pushgatewayUp: true, snapshotAgeSeconds: 0, durationSeconds: 0, configReloadSuccessful: true }, snapshot));
     const series = output.split('\n').filter((line) => line.startsWith('loop_errors_total{'));
@@ -328,7 +329,7 @@ describe('duplicate series in a body', () => {
 describe('bounds on what one line or one lookup can cost', () => {
   it('leaves a line over 1 MiB out, unread and counted, and indexes every other line', () => {
     const long = `hb{job="heartbeat",instance="svc",note="${'x'.repeat(1024 * 1024)}"} 1`;
-    const snapshot = indexSnapshot(`hb{job="heartbeat",instance="svc"} 7\n${long}\nhb{job="heartbeat",instance="other"} 8\n`);
+    const snapshot = indexSnapshot(`hb{job="heartbeat",instance="svc"} 7\n${long}\nhb{job="heartbeat",instance="other"} 8\n`, FIXED_HASH_SEED);
     assert.equal(snapshot.skippedLines, 1);
     assert.deepEqual(snapshot.groups.get(groupKey('heartbeat', 'svc'))?.samples.map((sample) => sample.value), [7]);
     assert.deepEqual(snapshot.groups.get(groupKey('heartbeat', 'other'))?.samples.map((sample) => sample.value), [8]);
@@ -337,7 +338,7 @@ describe('bounds on what one line or one lookup can cost', () => {
   it(`decodes at most ${MAX_LOOKUP_SAMPLES} samples of one group: the last ones`, () => {
     const count = MAX_LOOKUP_SAMPLES + 50;
     const text = Array.from({ length: count }, (_, i) => `s{job="flood",instance="svc",i="${i}",service="svc"} ${i}`).join('\n');
-    const snapshot = indexSnapshot(text);
+    const snapshot = indexSnapshot(text, FIXED_HASH_SEED);
     const samples = snapshot.groups.get(groupKey('flood', 'svc'))?.samples ?? [];
     assert.equal(samples.length, MAX_LOOKUP_SAMPLES);
     assert.equal(samples[0]?.value, 50);

@@ -3,10 +3,10 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ExporterError } from '../../lib/core/errors.ts';
 import { scanExposition, type ExpositionSink } from '../../lib/core/exposition/exposition-scanner.ts';
-import { FIXED_HASH_SEED } from '../../lib/core/snapshot/byte-hash.ts';
 import { groupKey } from '../../lib/core/snapshot/snapshot.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import type { IndexedSnapshot } from '../../lib/core/snapshot/indexed-snapshot.ts';
+import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 
 /** What a read keeps of a body: every group with its samples, as plain data. */
 function groupsOf(snapshot: IndexedSnapshot): [string, [string, number, Record<string, string>][]][] {
@@ -21,32 +21,32 @@ const tolerant = { strict: false } as const;
 describe('snapshot › invalid lines in a Pushgateway body (docs/operations.md#failure-modes)', () => {
   it('leaves them out and counts them; valid lines around them index as before', () => {
     const body = `${OWN}# TYPE a.b gauge\na.b{instance="",job="t"} 1\n# TYPE loop_heartbeat_timestamp_seconds gauge\nloop_heartbeat_timestamp_seconds{instance="svc",job="heartbeat"} 100\n1ab{instance="svc",job="heartbeat"} 7\n`;
-    const snapshot = indexSnapshot(body, tolerant);
+    const snapshot = indexSnapshot(body, FIXED_HASH_SEED, tolerant);
     assert.equal(snapshot.invalidLines, 3);
     assert.equal(snapshot.firstInvalidLine, 'line 4: invalid metric name in # TYPE');
     assert.deepEqual(groupsOf(snapshot), [[groupKey('heartbeat', 'svc'), [['loop_heartbeat_timestamp_seconds', 100, { instance: 'svc', job: 'heartbeat' }]]]]);
-    assert.throws(() => indexSnapshot(body), /line 4: invalid metric name in # TYPE/, 'strict by default, for tests and tools');
+    assert.throws(() => indexSnapshot(body, FIXED_HASH_SEED), /line 4: invalid metric name in # TYPE/, 'strict by default, for tests and tools');
   });
 
   it('fails on a body that is not an exposition, with the reason of its first bad line', () => {
-    assert.throws(() => indexSnapshot('<html><body>502 Bad Gateway</body></html>\n', tolerant), /^ExpositionError: line 1: expected a metric name$|line 1: expected a metric name/);
+    assert.throws(() => indexSnapshot('<html><body>502 Bad Gateway</body></html>\n', FIXED_HASH_SEED, tolerant), /^ExpositionError: line 1: expected a metric name$|line 1: expected a metric name/);
     // A few valid-looking lines do not make a page Pushgateway's: it always has pushgateway_build_info.
-    assert.throws(() => indexSnapshot('Bad Gateway\nretry 1\n', tolerant), /line 1: invalid value "Gateway" for Bad/);
-    assert.doesNotThrow(() => indexSnapshot(`${OWN}Bad Gateway\nretry 1\n`, tolerant));
+    assert.throws(() => indexSnapshot('Bad Gateway\nretry 1\n', FIXED_HASH_SEED, tolerant), /line 1: invalid value "Gateway" for Bad/);
+    assert.doesNotThrow(() => indexSnapshot(`${OWN}Bad Gateway\nretry 1\n`, FIXED_HASH_SEED, tolerant));
     // No bad line: a body without Pushgateway's own metrics is read as before.
-    assert.equal(indexSnapshot('loop_heartbeat_timestamp_seconds{instance="svc",job="heartbeat"} 1\n', tolerant).invalidLines, 0);
+    assert.equal(indexSnapshot('loop_heartbeat_timestamp_seconds{instance="svc",job="heartbeat"} 1\n', FIXED_HASH_SEED, tolerant).invalidLines, 0);
   });
 
   it('fails on a body cut short mid-line, even when the cut leaves a valid line', () => {
     for (const body of [`${OWN}# TYPE okname7`, `${OWN}loop_heartbeat_timestamp_seconds{instance="svc",job="heartbeat"} 1`, 'x{a="b']) {
-      assert.throws(() => indexSnapshot(body, tolerant), (error: unknown) => error instanceof ExporterError && error.code === 'EXPOSITION_INVALID', body);
+      assert.throws(() => indexSnapshot(body, FIXED_HASH_SEED, tolerant), (error: unknown) => error instanceof ExporterError && error.code === 'EXPOSITION_INVALID', body);
     }
-    assert.throws(() => indexSnapshot(`${OWN}# TYPE okname7`, tolerant), /body cut short in the middle of a line \("# TYPE okname7"\)/);
-    assert.throws(() => indexSnapshot('x{a="b', tolerant), /line 1: unterminated value for label a/, 'no valid line at all: the first bad line is the reason');
+    assert.throws(() => indexSnapshot(`${OWN}# TYPE okname7`, FIXED_HASH_SEED, tolerant), /body cut short in the middle of a line \("# TYPE okname7"\)/);
+    assert.throws(() => indexSnapshot('x{a="b', FIXED_HASH_SEED, tolerant), /line 1: unterminated value for label a/, 'no valid line at all: the first bad line is the reason');
   });
 
   it('fails on an empty body', () => {
-    assert.throws(() => indexSnapshot('', tolerant), /empty body, but Pushgateway always sends its own metrics/);
+    assert.throws(() => indexSnapshot('', FIXED_HASH_SEED, tolerant), /empty body, but Pushgateway always sends its own metrics/);
   });
 
   it('never lets an invalid line change what the valid lines index to (property)', () => {
@@ -58,7 +58,7 @@ describe('snapshot › invalid lines in a Pushgateway body (docs/operations.md#f
       fc.tuple(valid, fc.string({ minLength: 1, maxLength: 3, unit: fc.constantFrom('"', '{', '}', '\\', '.', ' ', 'x', '=') })).map(([line, tail]) => `${line}${tail}`),
     ).filter((line) => {
       try {
-        indexSnapshot(`${line}\n`);
+        indexSnapshot(`${line}\n`, FIXED_HASH_SEED);
         return false;
       } catch {
         return true;
@@ -68,9 +68,9 @@ describe('snapshot › invalid lines in a Pushgateway body (docs/operations.md#f
       fc.property(fc.array(fc.oneof(valid.map((line) => ({ line, ok: true })), invalid.map((line) => ({ line, ok: false }))), { maxLength: 30 }), (lines) => {
         const body = `${OWN}${lines.map((l) => `${l.line}\n`).join('')}`;
         const clean = `${OWN}${lines.filter((l) => l.ok).map((l) => `${l.line}\n`).join('')}`;
-        const snapshot = indexSnapshot(body, tolerant);
+        const snapshot = indexSnapshot(body, FIXED_HASH_SEED, tolerant);
         assert.equal(snapshot.invalidLines, lines.filter((l) => !l.ok).length);
-        assert.deepEqual(groupsOf(snapshot), groupsOf(indexSnapshot(clean)));
+        assert.deepEqual(groupsOf(snapshot), groupsOf(indexSnapshot(clean, FIXED_HASH_SEED)));
       }),
       { numRuns: 200 },
     );
@@ -98,10 +98,10 @@ describe('snapshot › the cost of invalid lines', () => {
     let best = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
     for (let round = 0; round < 3; round++) {
       let started = performance.now();
-      indexSnapshot(plain, tolerant);
+      indexSnapshot(plain, FIXED_HASH_SEED, tolerant);
       const plainMs = performance.now() - started;
       started = performance.now();
-      assert.equal(indexSnapshot(tiny, tolerant).invalidLines, Math.floor(size / 2));
+      assert.equal(indexSnapshot(tiny, FIXED_HASH_SEED, tolerant).invalidLines, Math.floor(size / 2));
       best = [Math.min(best[0] as number, plainMs), Math.min(best[1] as number, performance.now() - started)];
     }
     const [plainMs, tinyMs] = best as [number, number];

@@ -11,6 +11,7 @@ import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { KeyedLines } from '../../lib/core/snapshot/keyed-lines.ts';
 import { serviceConfig } from '../support/service-config.ts';
 import { assertPromtoolClean } from '../support/promtool.ts';
+import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 
 const HB = 'loop_heartbeat_timestamp_seconds';
 const NOW = 1_780_000_000;
@@ -22,7 +23,7 @@ const lines = (count: number, line: (i: number) => string): string => Array.from
 describe('a probe finds its key metrics by name, however many other series the group holds', () => {
   it('finds a heartbeat that sorts before 10,001 other series of its group (the last lines are not the only ones read)', () => {
     const body = `${HB}{${group()}} ${NOW - 5}\n${lines(10_001, (i) => `worker_items_processed_total{${group()},item="${i}"} 1`)}`;
-    const evaluation = evaluateProbe(config, indexSnapshot(body), serviceConfig({ heartbeatMetric: HB }), 'service1', NOW);
+    const evaluation = evaluateProbe(config, indexSnapshot(body, FIXED_HASH_SEED), serviceConfig({ heartbeatMetric: HB }), 'service1', NOW);
     assert.equal(evaluation.state, 'up');
     assert.equal(evaluation.heartbeat.found?.timestampSeconds, NOW - 5);
     assert.equal(evaluation.passThrough.truncated, true);
@@ -32,7 +33,7 @@ describe('a probe finds its key metrics by name, however many other series the g
   it(`passes through at most ${MAX_LOOKUP_SAMPLES} series of short lines`, () => {
     const body = `${HB}{${group()}} ${NOW - 5}
 ${lines(MAX_LOOKUP_SAMPLES + 50, (i) => `a{${group()},i="${i}"} 1`)}`;
-    const evaluation = evaluateProbe(config, indexSnapshot(body), serviceConfig({ heartbeatMetric: HB }), 'service1', NOW);
+    const evaluation = evaluateProbe(config, indexSnapshot(body, FIXED_HASH_SEED), serviceConfig({ heartbeatMetric: HB }), 'service1', NOW);
     assert.equal(evaluation.passThrough.samples.length, MAX_LOOKUP_SAMPLES);
     assert.equal(evaluation.passThrough.samples.at(-1)?.labels.i, String(MAX_LOOKUP_SAMPLES + 49));
     assert.equal(evaluation.passThrough.truncated, true);
@@ -42,7 +43,7 @@ ${lines(MAX_LOOKUP_SAMPLES + 50, (i) => `a{${group()},i="${i}"} 1`)}`;
     const rule = parseOkWhenRule('loop_status == 1') as OkWhenRule;
     const body = `${HB}{${group()}} ${NOW - 5}\n${START_METRIC}{${group()}} ${NOW - 3}\nloop_status{${group()}} 0\npush_time_seconds{${group()}} ${NOW - 3}\n`
       + lines(10_001, (i) => `zz_other{extra="x",${group()},i="${i}"} 1`);
-    const evaluation = evaluateProbe(config, indexSnapshot(body), serviceConfig({ heartbeatMetric: HB, okWhen: [rule] }), 'service1', NOW);
+    const evaluation = evaluateProbe(config, indexSnapshot(body, FIXED_HASH_SEED), serviceConfig({ heartbeatMetric: HB, okWhen: [rule] }), 'service1', NOW);
     assert.equal(evaluation.heartbeat.found?.timestampSeconds, NOW - 5);
     assert.equal(evaluation.run.signals.startSeconds, NOW - 3);
     assert.deepEqual(evaluation.rules.okWhenResults.map((result) => result.values), [[0]]);
@@ -52,7 +53,7 @@ ${lines(MAX_LOOKUP_SAMPLES + 50, (i) => `a{${group()},i="${i}"} 1`)}`;
 
   it('finds a service-labelled heartbeat among 10,001 other samples of that service', () => {
     const body = `${HB}{instance="host1",job="other",service="service1"} ${NOW - 5}\n${lines(10_001, (i) => `zz{instance="host1",job="other",service="service1",i="${i}"} 1`)}`;
-    const evaluation = evaluateProbe(config, indexSnapshot(body), serviceConfig({ heartbeatMetric: HB }), 'service1', NOW);
+    const evaluation = evaluateProbe(config, indexSnapshot(body, FIXED_HASH_SEED), serviceConfig({ heartbeatMetric: HB }), 'service1', NOW);
     assert.equal(evaluation.heartbeat.found?.via, 'service_label');
     assert.equal(evaluation.heartbeat.found?.timestampSeconds, NOW - 5);
   });
@@ -63,7 +64,7 @@ describe('what a probe materializes is bounded in count and bytes', () => {
   const wide = `${HB}{${group()}} ${NOW - 5}\n${lines(9000, (i) => `a_items{${group()},${wideLabels},k="${i}"} 1`)}`;
 
   it(`keeps at most ${MAX_LOOKUP_BYTES / 1024} KiB of a wide group's lines, and says so in the answer`, () => {
-    const snapshot = indexSnapshot(wide);
+    const snapshot = indexSnapshot(wide, FIXED_HASH_SEED);
     const found = snapshot.groups.get(groupKey('heartbeat', 'service1'));
     const kept = found?.samples ?? [];
     const lineBytes = Buffer.byteLength(wide) / 9001;
@@ -79,7 +80,7 @@ describe('what a probe materializes is bounded in count and bytes', () => {
   });
 
   it('says nothing of truncation for an ordinary group', () => {
-    const snapshot = indexSnapshot(`${HB}{${group()}} ${NOW - 5}\nloop_errors_total{${group()}} 1\n`);
+    const snapshot = indexSnapshot(`${HB}{${group()}} ${NOW - 5}\nloop_errors_total{${group()}} 1\n`, FIXED_HASH_SEED);
     const evaluation = evaluateProbe(config, snapshot, serviceConfig({ heartbeatMetric: HB }), 'service1', NOW);
     assert.doesNotMatch(renderExposition(buildProbeMetrics(evaluation, context, snapshot)), /truncated/);
   });
@@ -87,7 +88,7 @@ describe('what a probe materializes is bounded in count and bytes', () => {
 
 describe('one answer per series', () => {
   it('/probe: an empty-valued label is no label, so `x` and `x{extra=""}` are one series (the last line wins)', () => {
-    const snapshot = indexSnapshot(`${HB}{${group()}} ${NOW - 5}\nloop_errors_total{${group()}} 1\nloop_errors_total{extra="",${group()}} 3\n`);
+    const snapshot = indexSnapshot(`${HB}{${group()}} ${NOW - 5}\nloop_errors_total{${group()}} 1\nloop_errors_total{extra="",${group()}} 3\n`, FIXED_HASH_SEED);
     const evaluation = evaluateProbe(config, snapshot, serviceConfig({ heartbeatMetric: HB }), 'service1', NOW);
     const text = renderExposition(buildProbeMetrics(evaluation, context, snapshot));
     assert.deepEqual(text.split('\n').filter((line) => line.startsWith('loop_errors_total')), ['loop_errors_total{extra=""} 3']);
@@ -95,7 +96,7 @@ describe('one answer per series', () => {
   });
 
   it('/probes: an unlabelled sample and one labelled with its own service are one series once `service` is set (the later wins)', () => {
-    const snapshot = indexSnapshot(`${HB}{${group()}} ${NOW - 5}\nloop_errors_total{${group()}} 1\nloop_errors_total{${group()},service="service1"} 2\n`);
+    const snapshot = indexSnapshot(`${HB}{${group()}} ${NOW - 5}\nloop_errors_total{${group()}} 1\nloop_errors_total{${group()},service="service1"} 2\n`, FIXED_HASH_SEED);
     const evaluation = evaluateProbe(config, snapshot, serviceConfig({ heartbeatMetric: HB }), 'service1', NOW);
     const text = renderExposition(buildAllProbesMetrics([evaluation], context, snapshot));
     assert.deepEqual(text.split('\n').filter((line) => line.startsWith('loop_errors_total')), ['loop_errors_total{service="service1"} 2']);
@@ -129,7 +130,7 @@ describe('a heartbeat found by its service label', () => {
   const body = lines(500, (i) => `${HB}{instance="host${i}",job="worker",service="service1"} ${NOW - 500 + i}`);
 
   function counting(): { snapshot: Snapshot; gets: () => number } {
-    const real = indexSnapshot(body);
+    const real = indexSnapshot(body, FIXED_HASH_SEED);
     let gets = 0;
     class CountingGroups extends Map<string, PushGroup> {
       override get(key: string): PushGroup | undefined {

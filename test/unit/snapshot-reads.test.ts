@@ -66,11 +66,11 @@ async function settle<T>(pending: Promise<T>, pushgateway: SteppedPushgateway): 
 }
 
 describe('SnapshotSource: one read at a time, into memory that never holds the snapshot in use', () => {
-  const quiet = () => createLogger('error', () => undefined);
+  const quiet = () => createLogger('error', () => undefined, () => 0);
 
   it('stops a read still running when a config change starts another: never two reads at once', async () => {
     const pushgateway = new SteppedPushgateway(heartbeat);
-    const source = new SnapshotSource(pushgateway, () => 0, quiet(), new SelfMetrics(0));
+    const source = new SnapshotSource(pushgateway, () => 0, () => 0, quiet(), new SelfMetrics(0));
     const first = await source.read(config('http://first:9091'), 10);
     assert.equal(first.snapshot, undefined, 'the probe gave up waiting; the read goes on');
     assert.equal(pushgateway.inProgress, 1);
@@ -82,7 +82,7 @@ describe('SnapshotSource: one read at a time, into memory that never holds the s
 
   it('runs one read at a time when several newer reads queue up behind one in progress', async () => {
     const pushgateway = new SteppedPushgateway(heartbeat);
-    const source = new SnapshotSource(pushgateway, () => 0, quiet(), new SelfMetrics(0));
+    const source = new SnapshotSource(pushgateway, () => 0, () => 0, quiet(), new SelfMetrics(0));
     await source.read(config('http://first:9091'), 10);
     const second = source.read(config('http://second:9091'), 5000);
     const third = source.read(config('http://third:9091'), 5000);
@@ -94,7 +94,7 @@ describe('SnapshotSource: one read at a time, into memory that never holds the s
   it('keeps the snapshot in use readable while a refresh streams in, and refuses the one before once its memory is reused', async () => {
     const pushgateway = new SteppedPushgateway(heartbeat);
     let now = 0;
-    const source = new SnapshotSource(pushgateway, () => now, quiet(), new SelfMetrics(0));
+    const source = new SnapshotSource(pushgateway, () => now, () => 0, quiet(), new SelfMetrics(0));
     const settings = config('http://pushgateway:9091');
     const first = (await settle(source.read(settings, 5000), pushgateway)).snapshot;
     assert.equal(valueIn(first), 1);

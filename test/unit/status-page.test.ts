@@ -6,6 +6,7 @@ import { buildStatusReport } from '../../lib/core/report/status-report.ts';
 import { escapeHtml, formatDuration, renderStatusPage } from '../../lib/core/report/status-page.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { serviceConfig } from '../support/service-config.ts';
+import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 
 describe('status page rendering', () => {
   it('formats durations for people', () => {
@@ -23,7 +24,7 @@ describe('status page rendering', () => {
     const parsed = parseSchedule('0 * * * *', 'UTC');
     if ('error' in parsed) throw new Error(parsed.error);
     const service = serviceConfig({ name: 'hourly', freshnessThresholdSeconds: undefined, schedule: { schedule: parsed.schedule, graceSeconds: 60 } });
-    const snapshot = indexSnapshot('loop_heartbeat_timestamp_seconds{instance="hourly",job="heartbeat"} 1767960000.5\n');
+    const snapshot = indexSnapshot('loop_heartbeat_timestamp_seconds{instance="hourly",job="heartbeat"} 1767960000.5\n', FIXED_HASH_SEED);
     const now = Date.parse('2026-01-09T13:30:00Z') / 1000;
     const report = buildStatusReport([evaluateProbe({ maxClockSkewSeconds: 300 }, snapshot, service, 'hourly', now)], { pushgatewayUp: true, snapshotAgeSeconds: 1.23456, error: undefined }, now);
     assert.deepEqual(report, {

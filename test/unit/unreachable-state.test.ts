@@ -20,10 +20,11 @@ import { renderStatusPage } from '../../lib/core/report/status-page.ts';
 import { parseOkWhenRule, type OkWhenRule } from '../../lib/core/rules/ok-when.ts';
 import { EMPTY_SNAPSHOT, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
-import type { SnapshotRead } from '../../lib/edges/cache/snapshot-source.ts';
+import type { SnapshotRead } from '../../lib/core/snapshot/snapshot-read.ts';
 import type { ServiceConfig } from '../../lib/core/config/config-types.ts';
 import { PROJECT_ROOT } from '../support/processes.ts';
 import { serviceConfig } from '../support/service-config.ts';
+import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 
 const HB = 'loop_heartbeat_timestamp_seconds';
 const config = { maxClockSkewSeconds: 300 };
@@ -44,35 +45,35 @@ function everyFifteenMinutes(): NonNullable<ServiceConfig['schedule']> {
 
 /** Each kind of service, with a snapshot in which it would be up: without the snapshot, each is unreachable. */
 const KINDS: { name: string; service: ServiceConfig; upIn: Snapshot; now: number }[] = [
-  { name: 'a threshold service', service: serviceConfig({ heartbeatMetric: HB }), upIn: indexSnapshot(`${HB}{instance="service1",job="heartbeat"} 1000\n`), now: 1001 },
+  { name: 'a threshold service', service: serviceConfig({ heartbeatMetric: HB }), upIn: indexSnapshot(`${HB}{instance="service1",job="heartbeat"} 1000\n`, FIXED_HASH_SEED), now: 1001 },
   {
     name: 'a service found by its service label',
     service: serviceConfig({ heartbeatMetric: HB }),
-    upIn: indexSnapshot(`${HB}{instance="host-7",job="cron",service="service1"} 1000\n`),
+    upIn: indexSnapshot(`${HB}{instance="host-7",job="cron",service="service1"} 1000\n`, FIXED_HASH_SEED),
     now: 1001,
   },
   {
     name: 'a scheduled job',
     service: serviceConfig({ heartbeatMetric: HB, freshnessThresholdSeconds: undefined, schedule: everyFifteenMinutes() }),
-    upIn: indexSnapshot(`${HB}{instance="service1",job="heartbeat"} ${Date.parse('2026-01-10T10:00:30Z') / 1000}\n`),
+    upIn: indexSnapshot(`${HB}{instance="service1",job="heartbeat"} ${Date.parse('2026-01-10T10:00:30Z') / 1000}\n`, FIXED_HASH_SEED),
     now: Date.parse('2026-01-10T10:05:00Z') / 1000,
   },
   {
     name: 'a job with a run in progress and max_run_seconds',
     service: serviceConfig({ heartbeatMetric: HB, freshnessThresholdSeconds: 3600, maxRunSeconds: 600 }),
-    upIn: indexSnapshot(`${HB}{instance="service1",job="heartbeat"} 1000\n${START_METRIC}{instance="service1",job="heartbeat"} 1100\n`),
+    upIn: indexSnapshot(`${HB}{instance="service1",job="heartbeat"} 1000\n${START_METRIC}{instance="service1",job="heartbeat"} 1100\n`, FIXED_HASH_SEED),
     now: 1200,
   },
   {
     name: 'a service with an ok_when rule',
     service: serviceConfig({ heartbeatMetric: HB, okWhen: [okWhen('loop_status == 1')] }),
-    upIn: indexSnapshot(`${HB}{instance="service1",job="heartbeat"} 1000\nloop_status{instance="service1",job="heartbeat"} 1\n`),
+    upIn: indexSnapshot(`${HB}{instance="service1",job="heartbeat"} 1000\nloop_status{instance="service1",job="heartbeat"} 1\n`, FIXED_HASH_SEED),
     now: 1001,
   },
   {
     name: 'a service with replicas',
     service: serviceConfig({ heartbeatMetric: HB, replicas: 2 }),
-    upIn: indexSnapshot(`${HB}{instance="a",job="heartbeat",service="service1"} 1000\n${HB}{instance="b",job="heartbeat",service="service1"} 1000\n`),
+    upIn: indexSnapshot(`${HB}{instance="a",job="heartbeat",service="service1"} 1000\n${HB}{instance="b",job="heartbeat",service="service1"} 1000\n`, FIXED_HASH_SEED),
     now: 1001,
   },
 ];
@@ -104,7 +105,7 @@ describe('evaluateProbe without a snapshot', () => {
   });
 
   it('judges a stale snapshot (a failed read within max_stale_seconds) normally, ignoring the error', () => {
-    const stale = indexSnapshot(`${HB}{instance="service1",job="heartbeat"} 1000\n`);
+    const stale = indexSnapshot(`${HB}{instance="service1",job="heartbeat"} 1000\n`, FIXED_HASH_SEED);
     const table: [now: number, state: ProbeState][] = [[1004, 'up'], [1006, 'late']];
     for (const [now, state] of table) {
       const result = evaluateProbe(config, stale, serviceConfig({ heartbeatMetric: HB }), 'service1', now, ERROR);

@@ -31,7 +31,7 @@ export function serviceFromDefaults(name: string, defaults: ServiceDefaults): Se
  * One `services:` entry, read by `read` (at `services[i].`): every key is checked, so all its
  * problems are found; undefined when it has no usable name.
  */
-export function parseService(read: FieldReader, defaults: ServiceDefaults): ServiceConfig | undefined {
+function parseService(read: FieldReader, defaults: ServiceDefaults): ServiceConfig | undefined {
   read.unknownKeys(SERVICE_KEYS);
   const name = read.nonEmptyString('name');
   if (!read.has('name')) read.problem('name', 'required');

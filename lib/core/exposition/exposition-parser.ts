@@ -1,4 +1,4 @@
-import { FIXED_HASH_SEED } from '../snapshot/byte-hash.ts';
+import type { HashSeed } from '../snapshot/byte-hash.ts';
 import { runToEnd } from '../sliced-work.ts';
 import type { Exposition, FamilyMetadata, Sample } from './exposition-types.ts';
 import { scanExposition } from './exposition-scanner.ts';
@@ -7,9 +7,10 @@ import { decodeSample } from './sample-decoder.ts';
 
 /**
  * Parses a whole exposition into samples, in one go: tests and tools (the snapshot index scans
- * without materializing them, and a read seeds it at random: lib/edges/random-hash-seed.ts).
+ * without materializing them, and a read seeds it at random: lib/edges/random-hash-seed.ts); the
+ * caller gives the seed.
  */
-export function parseExposition(text: string, hashBase: number = FIXED_HASH_SEED.base): Exposition {
+export function parseExposition(text: string, hashSeed: HashSeed): Exposition {
   const bytes = Buffer.from(text, 'utf8');
   const samples: Sample[] = [];
   const families = new Map<string, FamilyMetadata>();
@@ -25,7 +26,7 @@ export function parseExposition(text: string, hashBase: number = FIXED_HASH_SEED
       context = name;
     },
     skipped: () => undefined,
-  }, hashBase));
+  }, hashSeed.base));
   return { samples, families };
 }
 

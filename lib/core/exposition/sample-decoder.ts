@@ -22,11 +22,6 @@ function unescapeLabelValue(bytes: Buffer, start: number, end: number): string {
   return raw.replace(/\\([\\"n])/g, (_match, c: string) => (c === 'n' ? '\n' : c));
 }
 
-/** The decoded value of a label whose raw (escaped) value is `bytes[start, end)`; undefined when absent (start < 0). */
-export function labelValueAt(bytes: Buffer, start: number, end: number): string | undefined {
-  return start < 0 ? undefined : unescapeLabelValue(bytes, start, end);
-}
-
 /**
  * The sample of a line the scanner validated (`start` at its metric name, `end` before its line
  * feed), its family resolved against the `# TYPE`/`# HELP` name in force there.

@@ -18,12 +18,6 @@ export interface HashSeed {
   readonly pairBase: number;
 }
 
-/**
- * A fixed seed, for tests and tools only: every production read indexes with a random one, since
- * a known base lets a pusher choose colliding keys.
- */
-export const FIXED_HASH_SEED: HashSeed = { base: 40_503_031, pairBase: 52_837_219 };
-
 /** (h · base + digit) mod HASH_PRIME, for h, base < 2^26 and digit ≤ 2^24 + 1: exact in doubles. */
 function step(h: number, base: number, digit: number): number {
   const x = h * base + digit;

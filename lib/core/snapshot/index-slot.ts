@@ -4,7 +4,7 @@ import { KEY_INSTANCE, KEY_JOB, KEY_SERVICE, keyBit, keyLabelsAt } from '../expo
 import { metadataNameEnd, metadataNameStart } from '../exposition/metadata-lines.ts';
 import type { ScannedSample } from '../exposition/scanned-line.ts';
 import { runToEnd, type SlicedWork } from '../sliced-work.ts';
-import { combineHashes, FIXED_HASH_SEED, hashBytes, type HashSeed } from './byte-hash.ts';
+import { combineHashes, hashBytes, type HashSeed } from './byte-hash.ts';
 import { IndexedSnapshot } from './indexed-snapshot.ts';
 import { bucketsFor, type KeyedLines } from './keyed-lines.ts';
 import { SnapshotSlot } from './snapshot-slot.ts';
@@ -147,12 +147,12 @@ function sameValue(bytes: Buffer, aStart: number, aEnd: number, bStart: number, 
 /**
  * Scans Pushgateway's `/metrics` text (validating every line) and indexes it, in one go: tests and
  * tools. Strict by default (any invalid line throws); `{ strict: false }` indexes as a read does.
- * The hash seed is fixed unless given: no production read comes this way (they index with
- * lib/edges/cache/snapshot-source.ts's `buildSnapshot`, on a random seed).
+ * No production read comes this way (they index with lib/edges/cache/snapshot-source.ts's
+ * `buildSnapshot`, on a random seed); callers pass a seed of their own (a test's fixed one).
  */
-export function indexSnapshot(text: string | Buffer, options: { readonly strict?: boolean; readonly hashSeed?: HashSeed } = {}): IndexedSnapshot {
+export function indexSnapshot(text: string | Buffer, hashSeed: HashSeed, options: { readonly strict?: boolean } = {}): IndexedSnapshot {
   const slot = new SnapshotSlot();
   slot.adopt(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
-  return runToEnd(indexSlot(slot, options.strict ?? true, options.hashSeed ?? FIXED_HASH_SEED));
+  return runToEnd(indexSlot(slot, options.strict ?? true, hashSeed));
 }
 

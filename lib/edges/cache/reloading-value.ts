@@ -20,6 +20,8 @@ export interface ReloadingValueOptions<T> {
   /** Seconds between reloads, given the value in force. */
   readonly ttlSeconds: (current: T) => number;
   readonly clock: Clock;
+  /** A monotonic clock's milliseconds, for load durations. */
+  readonly monotonicMs: () => number;
   readonly logger: Logger;
   /** What it is, for log lines: "config", "bearer tokens". */
   readonly what: string;
@@ -38,10 +40,10 @@ export class ReloadingValue<T> {
   private readonly cache: ExpiringCache<T>;
 
   constructor(private readonly options: ReloadingValueOptions<T>) {
-    const { load, logger, what, source, onLoad, describe } = options;
+    const { load, monotonicMs, logger, what, source, onLoad, describe } = options;
     this.cache = new ExpiringCache(async () => {
-      const started = performance.now();
-      const duration_seconds = () => (performance.now() - started) / 1000;
+      const started = monotonicMs();
+      const duration_seconds = () => (monotonicMs() - started) / 1000;
       try {
         const value = await load();
         onLoad?.('success');

@@ -15,8 +15,6 @@ import { randomHashSeed } from '../random-hash-seed.ts';
 import { runSliced } from '../time-slicing.ts';
 import type { SnapshotRead } from '../../core/snapshot/snapshot-read.ts';
 
-export type { SnapshotRead } from '../../core/snapshot/snapshot-read.ts';
-
 export type ReadOutcome = 'success' | 'unreachable' | 'bad_response' | 'timeout';
 
 /** Where each Pushgateway read is counted (the runtime's self-metrics); `loadedAtMs` comes with a success. */
@@ -44,6 +42,8 @@ export class SnapshotSource {
   constructor(
     private readonly client: Pick<PushgatewayReader, 'fetchMetrics'>,
     private readonly clock: Clock,
+    /** A monotonic clock's milliseconds, for read durations. */
+    private readonly monotonicMs: () => number,
     private readonly logger: Logger,
     private readonly metrics: ReadRecorder,
   ) {}
@@ -97,8 +97,8 @@ export class SnapshotSource {
     let finished = () => {};
     const reading = { stop, done: new Promise<void>((resolve) => (finished = resolve)) };
     this.reading = reading;
-    const started = performance.now();
-    const duration = () => (performance.now() - started) / 1000;
+    const started = this.monotonicMs();
+    const duration = () => (this.monotonicMs() - started) / 1000;
     try {
       if (previous !== undefined) {
         previous.stop.abort(new ExporterError('PUSHGATEWAY_READ_SUPERSEDED', `a newer read of the Pushgateway at ${redactUrl(url)} replaced this one`));
