@@ -13,23 +13,20 @@ import { chmod, readFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { buildOptions } from './build-options.mjs';
+import { preparseConfig } from './bundled-config.mjs';
 import { pruneChunks, swapBuild } from './swap-build.mjs';
 
-const common = {
-  bundle: true,
-  platform: 'node',
-  // Runs on the Lambda runtime (nodejs24.x) and on the Node 20 that runs serverless-offline.
-  target: 'node20',
-  format: 'esm',
-  outExtension: { '.js': '.mjs' },
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  minify: process.env.BUILD_MINIFY !== 'false',
-  legalComments: 'none',
-  // undici is CommonJS and requires node built-ins; an ESM bundle needs a require() for them.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  logLevel: 'warning',
-};
+// config.yml validated now and shipped pre-parsed (scripts/bundled-config.mjs); an invalid one fails the build.
+let bundledConfig;
+try {
+  bundledConfig = await preparseConfig('config.yml');
+} catch (error) {
+  process.stderr.write(`build: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
+
+const common = buildOptions(bundledConfig);
 
 const staging = join('.build-staging', `${process.pid}-${Date.now()}`);
 // A failed build leaves dist/ as it was.
@@ -43,7 +40,7 @@ await build({
   entryPoints: { 'pushgateway-exporter': 'functions/cli.ts' },
   outdir: join(staging, 'cli'),
   banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
-  define: { PACKAGE_VERSION: JSON.stringify(version) },
+  define: { ...common.define, PACKAGE_VERSION: JSON.stringify(version) },
 });
 await chmod(join(staging, 'cli/pushgateway-exporter.mjs'), 0o755);
 

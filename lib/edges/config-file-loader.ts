@@ -1,15 +1,44 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ConfigOverrides, ExporterConfig } from '../core/config/config-types.ts';
-import { parseConfig } from '../core/config/parse-config.ts';
+import { validateConfig } from '../core/config/validate-config.ts';
 import { describeError, ExporterError } from '../core/errors.ts';
+import { bundledConfig, preparsedData, type PreparsedConfig } from './bundled-config.ts';
 
 /** `CONFIG_FILE`, resolved against the working directory (the package root under npm, Lambda and serverless-offline). */
 export function configFilePath(configFile: string | undefined, cwd: string): string {
   return resolve(cwd, configFile && configFile.length > 0 ? configFile : 'config.yml');
 }
 
-export async function loadConfigFile(path: string, overrides: ConfigOverrides): Promise<ExporterConfig> {
+type ConfigParser = typeof import('../core/config/parse-config.ts');
+let parser: Promise<ConfigParser> | undefined;
+const configParser = (): Promise<ConfigParser> => (parser ??= import('../core/config/parse-config.ts'));
+
+/**
+ * Starts loading the YAML parser without waiting for it, for a runtime that will need it (an SSM
+ * config, or no pre-parsed config.yml): its first request's budget then does not pay the import.
+ */
+export function preloadConfigParser(): void {
+  // A failed load is reported by the parse that needs it.
+  configParser().catch(() => undefined);
+}
+
+/**
+ * Parses and validates config text (lib/core/config/parse-config.ts). The YAML parser is imported
+ * here, on first use, so a Lambda serving its bundled config.yml never loads it
+ * (docs/deploying.md "Cold start").
+ */
+export async function parseConfigText(text: string, overrides: ConfigOverrides, source: string): Promise<ExporterConfig> {
+  const { parseConfig } = await configParser();
+  return parseConfig(text, overrides, source);
+}
+
+/**
+ * Reads and validates the config file. When its text is the config.yml the build pre-parsed (same
+ * SHA-256), the build's data is validated instead of parsing the YAML again: the same rules, the
+ * same errors, and an edited file (another hash) goes through the YAML parser.
+ */
+export async function loadConfigFile(path: string, overrides: ConfigOverrides, preparsed: PreparsedConfig | undefined = bundledConfig): Promise<ExporterConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -18,5 +47,7 @@ export async function loadConfigFile(path: string, overrides: ConfigOverrides): 
     const reason = code === 'ENOENT' ? 'no such file (set CONFIG_FILE to the config path)' : describeError(error);
     throw new ExporterError('CONFIG_UNAVAILABLE', `cannot read config file ${path}: ${reason}`, { cause: error });
   }
-  return parseConfig(text, overrides, path);
+  const data = preparsedData(text, preparsed);
+  if (data !== undefined) return validateConfig(data, overrides, path);
+  return parseConfigText(text, overrides, path);
 }

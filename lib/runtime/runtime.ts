@@ -1,7 +1,7 @@
 import { AuthTokens } from '../edges/auth-tokens.ts';
 import type { ExporterConfig } from '../core/config/config-types.ts';
-import { parseConfig } from '../core/config/parse-config.ts';
-import { loadConfigFile } from '../edges/config-file-loader.ts';
+import { loadConfigFile, parseConfigText, preloadConfigParser } from '../edges/config-file-loader.ts';
+import { bundledConfig } from '../edges/bundled-config.ts';
 import { ReloadingValue } from '../edges/cache/reloading-value.ts';
 import type { SsmParameters } from '../edges/ssm/ssm-parameter.ts';
 import type { Clock } from '../core/time/clock.ts';
@@ -72,8 +72,10 @@ function configSourceFor(
   settings: RuntimeSettings, ports: RuntimePorts, logger: Logger, metrics: SelfMetrics,
 ): ReloadingValue<ExporterConfig> {
   const { configSource: source, configOverrides: overrides } = settings;
+  // Only a config.yml the build pre-parsed can skip the YAML parser (docs/deploying.md "Cold start").
+  if (source.kind === 'ssm' || bundledConfig === undefined) preloadConfigParser();
   const load = source.kind === 'ssm'
-    ? async () => parseConfig(await ports.ssm.read(source.parameter), overrides, `SSM parameter ${source.parameter}`)
+    ? async () => parseConfigText(await ports.ssm.read(source.parameter), overrides, `SSM parameter ${source.parameter}`)
     : () => loadConfigFile(source.path, overrides);
   return new ReloadingValue({
     load,

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
+import { Agent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { createGunzip } from 'node:zlib';
-import { Agent, request } from 'undici';
 import { describeError, describeNetworkError, PushgatewayError } from '../../core/errors.ts';
 import { pushgatewayAuthorization } from './pushgateway-auth.ts';
 import { redactUrl } from '../../core/config/redact-url.ts';
@@ -22,12 +22,27 @@ export interface MetricsRead {
   readonly bodyBytes: number;
 }
 
+type Send = (url: URL, options: RequestOptions, answer: (response: IncomingMessage) => void) => ReturnType<typeof httpRequest>;
+
+/** One scheme's client: its request function and its keep-alive agent. */
+interface Client {
+  readonly send: Send;
+  readonly agent: Agent;
+}
+
+/** Idle connections close after 30 s (what the undici agent kept before, docs/deploying.md "Cold start"). */
+const agentOptions = { keepAlive: true, maxSockets: 4, timeout: 30_000 } as const;
+
 /**
  * Reads Pushgateway's `/metrics` (text exposition, gzip accepted) over one keep-alive agent,
- * so a warm Lambda container reuses its connection.
+ * so a warm Lambda container reuses its connection. On node:http rather than the npm undici:
+ * importing undici was most of a cold Lambda's init, and Node's built-in fetch inflates gzip
+ * itself, hiding the bytes on the wire and their cap (docs/deploying.md "Cold start").
+ * node:https loads only for an https:// Pushgateway.
  */
 export class PushgatewayReader {
-  private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 4 });
+  private readonly http: Client = { send: httpRequest, agent: new Agent(agentOptions) };
+  private https: Promise<Client> | undefined;
 
   /**
    * Streams the body into `sink` chunk by chunk (inflating gzip on the way): the caller copies
@@ -57,15 +72,15 @@ export class PushgatewayReader {
     url.password = '';
     const timeout = AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs)));
     const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
-    let response;
+    let response: IncomingMessage;
     try {
-      response = await request(url, { dispatcher: this.agent, method: 'GET', headers, signal });
+      response = await this.get(url, headers, signal);
     } catch (error) {
       throw this.wrap(error, where, timeoutMs, timeout, options.signal);
     }
     if (response.statusCode !== 200) {
       // The body of an error answer is not worth reading: discard a little, then drop the connection.
-      await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+      await discard(response, 64 * 1024).catch(() => undefined);
       throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} answered HTTP ${response.statusCode} to GET /metrics`);
     }
     const gzip = String(response.headers['content-encoding'] ?? '').toLowerCase() === 'gzip';
@@ -83,14 +98,14 @@ export class PushgatewayReader {
     try {
       if (inflate === undefined) {
         // Leaving the loop by a throw closes the stream (and the connection) cleanly.
-        for await (const chunk of response.body) {
+        for await (const chunk of response) {
           bytes += (chunk as Buffer).length;
           take(chunk as Buffer);
           await pause();
         }
       } else {
         const compressed = (async () => {
-          for await (const chunk of response.body) {
+          for await (const chunk of response) {
             bytes += (chunk as Buffer).length;
             if (bytes > maxBodyBytes) throw tooLarge(false);
             if (!inflate.write(chunk as Buffer)) await once(inflate, 'drain', { signal });
@@ -107,7 +122,7 @@ export class PushgatewayReader {
     } catch (error) {
       // Stops the compressed half too, and drops the connection now rather than at the timeout.
       inflate?.destroy();
-      response.body.destroy();
+      response.destroy();
       if (error instanceof PushgatewayError) throw error;
       if (inflate !== undefined && isZlibError(error)) {
         throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} sent a bad gzip body: ${describeError(error)}`, { cause: error });
@@ -118,7 +133,37 @@ export class PushgatewayReader {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    this.http.agent.destroy();
+    if (this.https !== undefined) (await this.https).agent.destroy();
+  }
+
+  private client(url: URL): Promise<Client> | Client {
+    if (url.protocol !== 'https:') return this.http;
+    this.https ??= import('node:https').then(({ request, Agent: HttpsAgent }) => ({ send: request, agent: new HttpsAgent(agentOptions) }));
+    return this.https;
+  }
+
+  /**
+   * The response head of one GET. A kept-alive connection the Pushgateway (or a frozen Lambda
+   * container's idle time) closed fails before any answer: that one request is sent once more.
+   */
+  private async get(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
+    const { send, agent } = await this.client(url);
+    const attempt = () => new Promise<IncomingMessage>((resolve, reject) => {
+      const request = send(url, { method: 'GET', headers, agent, signal }, resolve);
+      request.on('error', (error: Error & { reusedSocket?: boolean }) => {
+        error.reusedSocket = request.reusedSocket;
+        reject(error);
+      });
+      request.end();
+    });
+    try {
+      return await attempt();
+    } catch (error) {
+      const { reusedSocket, code } = error as { reusedSocket?: boolean; code?: unknown };
+      if (reusedSocket === true && code === 'ECONNRESET' && !signal.aborted) return attempt();
+      throw error;
+    }
   }
 
   private wrap(error: unknown, where: string, timeoutMs: number, timeout: AbortSignal, stop: AbortSignal | undefined): Error {
@@ -127,6 +172,18 @@ export class PushgatewayReader {
       return new PushgatewayError('PUSHGATEWAY_TIMEOUT', `Pushgateway at ${where} did not answer within ${(timeoutMs / 1000).toFixed(2)}s`, { cause: error });
     }
     return new PushgatewayError('PUSHGATEWAY_UNREACHABLE', `Pushgateway at ${where} is unreachable: ${describeNetworkError(error)}`, { cause: error });
+  }
+}
+
+/** Reads and drops a body of up to `limit` bytes, which keeps the connection; a longer one drops the connection. */
+async function discard(response: IncomingMessage, limit: number): Promise<void> {
+  let seen = 0;
+  for await (const chunk of response) {
+    seen += (chunk as Buffer).length;
+    if (seen > limit) {
+      response.destroy();
+      return;
+    }
   }
 }
 

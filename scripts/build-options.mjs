@@ -1,0 +1,22 @@
+// The esbuild options every entry point is built with (scripts/build.mjs); a test builds the Lambda
+// entry with them to read its import graph (test/unit/lambda-init-graph.test.ts).
+
+/** `bundledConfig`: the pre-parsed config.yml (scripts/bundled-config.mjs), or null. */
+export function buildOptions(bundledConfig) {
+  return {
+    bundle: true,
+    platform: 'node',
+    // Runs on the Lambda runtime (nodejs24.x) and on the Node 20 that runs serverless-offline.
+    target: 'node20',
+    format: 'esm',
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    minify: process.env.BUILD_MINIFY !== 'false',
+    legalComments: 'none',
+    // undici is CommonJS and requires node built-ins; an ESM bundle needs a require() for them.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    logLevel: 'warning',
+    define: { BUNDLED_CONFIG: JSON.stringify(bundledConfig) },
+  };
+}
