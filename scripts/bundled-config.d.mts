@@ -1,0 +1,3 @@
+import type { PreparsedConfig } from '../lib/edges/bundled-config.ts';
+
+export function preparseConfig(path: string): Promise<PreparsedConfig | null>;

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { build, type Metafile } from 'esbuild';
+import { buildOptions } from '../../scripts/build-options.mjs';
+
+/** The Lambda entry built as scripts/build.mjs builds it, in memory, with esbuild's metafile. */
+async function lambdaBuild(): Promise<Metafile> {
+  const { metafile } = await build({
+    ...buildOptions(null), entryPoints: { probe: 'functions/probe.ts' }, outdir: join(tmpdir(), 'lambda-init-graph'), write: false, metafile: true,
+  });
+  assert.ok(metafile);
+  return metafile;
+}
+
+/** The inputs of every output file `entry` loads at import time: static imports only, never import(). */
+function staticInputs(metafile: Metafile, kind: 'import-statement' | 'dynamic-import' | 'any'): Set<string> {
+  const outputs = metafile.outputs;
+  const entry = Object.keys(outputs).find((path) => outputs[path]?.entryPoint === 'functions/probe.ts');
+  assert.ok(entry, 'the probe entry is among the outputs');
+  const seen = new Set<string>();
+  const stack = [entry];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (seen.has(next)) continue;
+    seen.add(next);
+    for (const imported of outputs[next]?.imports ?? []) {
+      if (!imported.external && (kind === 'any' || imported.kind === 'import-statement')) stack.push(imported.path);
+    }
+  }
+  return new Set([...seen].flatMap((output) => Object.keys(outputs[output]?.inputs ?? {})));
+}
+
+const fromPackage = (inputs: Set<string>, name: string): string[] => [...inputs].filter((input) => input.includes(`node_modules/${name}/`));
+
+// docs/deploying.md "Cold start": what a cold Lambda loads before its first answer.
+describe('the Lambda entry (dist/probe.mjs) at init', () => {
+  it('does not load the npm undici or the yaml parser; both stay reachable only through import()', async () => {
+    const metafile = await lambdaBuild();
+    const atInit = staticInputs(metafile, 'import-statement');
+    assert.deepEqual(fromPackage(atInit, 'undici'), [], 'undici (npm) in the init graph');
+    assert.deepEqual(fromPackage(atInit, 'yaml'), [], 'yaml in the init graph');
+    assert.ok(atInit.has('lib/edges/pushgateway/pushgateway-reader.ts'), 'the reader is loaded at init');
+    // The YAML parser is still in the bundle, for a config that is not the pre-parsed one.
+    assert.ok(fromPackage(staticInputs(metafile, 'any'), 'yaml').length > 0, 'yaml in a lazy chunk');
+  });
+});
