@@ -1,4 +1,5 @@
-// Bundles the entry points into minified ESM (no node_modules in the package). The AWS SDK,
+// Bundles the entry points into minified ESM (no node_modules in the package), with config.yml
+// validated and pre-parsed (docs/deploying.md#cold-start). The AWS SDK,
 // imported dynamically only when CONFIG_SSM_PARAMETER is set, lands in a chunk of its own so
 // the YAML-file path never loads it.
 //   dist/probe.mjs (+ dist/chunks/)  the Lambda handler, packaged by serverless.yml

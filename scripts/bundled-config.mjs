@@ -1,4 +1,4 @@
-// The config.yml shipped pre-parsed (docs/deploying.md "Cold start"): the build parses and validates
+// The config.yml shipped pre-parsed (docs/deploying.md#cold-start): the build parses and validates
 // it with the exporter's own code, so a failing config fails the build with its one-line problems,
 // and the Lambda loads the YAML parser only for a config that is not this text.
 import { createHash } from 'node:crypto';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 /**
  * A config.yml the build parsed and validated (scripts/build.mjs): the SHA-256 of its YAML text and
  * the plain data the YAML parser made of it, as JSON. Loading a file whose text has that hash skips
- * the YAML parser (docs/deploying.md "Cold start").
+ * the YAML parser (docs/deploying.md#cold-start).
  */
 export interface PreparsedConfig {
   readonly sha256: string;

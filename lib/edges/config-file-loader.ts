@@ -26,7 +26,7 @@ export function preloadConfigParser(): void {
 /**
  * Parses and validates config text (lib/core/config/parse-config.ts). The YAML parser is imported
  * here, on first use, so a Lambda serving its bundled config.yml never loads it
- * (docs/deploying.md "Cold start").
+ * (docs/deploying.md#cold-start).
  */
 export async function parseConfigText(text: string, overrides: ConfigOverrides, source: string): Promise<ExporterConfig> {
   const { parseConfig } = await configParser();

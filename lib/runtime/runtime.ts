@@ -72,7 +72,7 @@ function configSourceFor(
   settings: RuntimeSettings, ports: RuntimePorts, logger: Logger, metrics: SelfMetrics,
 ): ReloadingValue<ExporterConfig> {
   const { configSource: source, configOverrides: overrides } = settings;
-  // Only a config.yml the build pre-parsed can skip the YAML parser (docs/deploying.md "Cold start").
+  // Only a config.yml the build pre-parsed can skip the YAML parser (docs/deploying.md#cold-start).
   if (source.kind === 'ssm' || bundledConfig === undefined) preloadConfigParser();
   const load = source.kind === 'ssm'
     ? async () => parseConfigText(await ports.ssm.read(source.parameter), overrides, `SSM parameter ${source.parameter}`)

@@ -8,7 +8,7 @@ import { parseConfig } from '../../lib/core/config/parse-config.ts';
 import { loadConfigFile } from '../../lib/edges/config-file-loader.ts';
 import { preparseConfig } from '../../scripts/bundled-config.mjs';
 
-// docs/deploying.md "Cold start": the build ships config.yml pre-parsed; the YAML path is the reference.
+// docs/deploying.md#cold-start: the build ships config.yml pre-parsed; the YAML path is the reference.
 /** A config as text: a schedule holds a croner object, equal in every field but not deep-equal by reference. */
 const shown = (config: unknown): string => inspect(config, { depth: Infinity, sorted: true, getters: false });
 

@@ -33,7 +33,7 @@ function staticInputs(metafile: Metafile, kind: 'import-statement' | 'dynamic-im
 
 const fromPackage = (inputs: Set<string>, name: string): string[] => [...inputs].filter((input) => input.includes(`node_modules/${name}/`));
 
-// docs/deploying.md "Cold start": what a cold Lambda loads before its first answer.
+// docs/deploying.md#cold-start: what a cold Lambda loads before its first answer.
 describe('the Lambda entry (dist/probe.mjs) at init', () => {
   it('does not load the npm undici or the yaml parser; both stay reachable only through import()', async () => {
     const metafile = await lambdaBuild();

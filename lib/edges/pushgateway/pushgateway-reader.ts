@@ -30,14 +30,14 @@ interface Client {
   readonly agent: Agent;
 }
 
-/** Idle connections close after 30 s (what the undici agent kept before, docs/deploying.md "Cold start"). */
+/** Idle connections close after 30 s (what the undici agent kept before, docs/deploying.md#cold-start). */
 const agentOptions = { keepAlive: true, maxSockets: 4, timeout: 30_000 } as const;
 
 /**
  * Reads Pushgateway's `/metrics` (text exposition, gzip accepted) over one keep-alive agent,
  * so a warm Lambda container reuses its connection. On node:http rather than the npm undici:
  * importing undici was most of a cold Lambda's init, and Node's built-in fetch inflates gzip
- * itself, hiding the bytes on the wire and their cap (docs/deploying.md "Cold start").
+ * itself, hiding the bytes on the wire and their cap (docs/deploying.md#cold-start).
  * node:https loads only for an https:// Pushgateway.
  */
 export class PushgatewayReader {
