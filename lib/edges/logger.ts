@@ -11,6 +11,8 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
+  /** Whether a line at `level` would be written: a caller skips building the fields of a line that would not. */
+  enabled(level: LogLevel): boolean;
 }
 
 const isLogLevel = (text: string): text is LogLevel => Object.hasOwn(LEVELS, text);
@@ -25,13 +27,15 @@ export function parseLogLevel(value: string | undefined): { level: LogLevel; pro
 
 /**
  * One JSON object per line (stderr in production): what CloudWatch and `docker logs` index best.
- * `time` comes from the runtime's clock, so a test's clock stamps its log lines too.
+ * `timestamp` (RFC 3339) and `level` are the keys Lambda's JSON log format reads to filter by
+ * level (docs/operations.md#logs-and-self-metrics). The timestamp comes from the runtime's clock,
+ * so a test's clock stamps its log lines too.
  */
 export function createLogger(level: LogLevel, write: (line: string) => void, clock: Clock): Logger {
   const threshold = LEVELS[level];
   const log = (at: LogLevel) => (message: string, fields: LogFields = {}) => {
     if (LEVELS[at] < threshold) return;
-    write(JSON.stringify({ time: new Date(clock()).toISOString(), level: at, msg: message, ...fields }));
+    write(JSON.stringify({ timestamp: new Date(clock()).toISOString(), level: at, msg: message, ...fields }));
   };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), enabled: (at) => LEVELS[at] >= threshold };
 }

@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { isAuthorized } from './bearer-auth.ts';
+import { LastStates, probeLogLevel, requestLogLevel } from './probe-log.ts';
 import { describeError } from '../core/errors.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from '../core/exposition/exposition-renderer.ts';
 import { buildAllProbesMetrics } from '../core/report/probe-metrics.ts';
 import { authWaitMs, elapsedSeconds, startBudget, type ProbeBudget } from '../core/probe/probe-budget.ts';
-import type { LogFields } from '../edges/logger.ts';
+import type { LogFields, LogLevel } from '../edges/logger.ts';
 import { processUsage } from '../edges/process-usage.ts';
 import { buildStatusReport } from '../core/report/status-report.ts';
 import { renderStatusPage } from '../core/report/status-page.ts';
@@ -24,7 +26,10 @@ export interface HttpRequest {
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** Lambda's remaining invocation time, when running in Lambda. */
   readonly remainingTimeMs?: number | undefined;
-  /** Lambda's request id, or one the server made; it ties the log lines of one request together. */
+  /**
+   * Lambda's request id; it ties the log lines of one request together. Without one, a UUID is
+   * made only when the request's line is written (a healthy probe writes none).
+   */
   readonly requestId?: string | undefined;
 }
 
@@ -34,6 +39,8 @@ export interface HttpResponse {
   readonly body: string;
   /** What the request log line should say beyond method, path, status and duration. */
   readonly log?: LogFields;
+  /** The least level of the request's line (default debug); a 4xx raises it to warn, a 5xx to error. */
+  readonly logLevel?: LogLevel;
 }
 
 /** `budget` is the request's one time budget, started as it arrived. */
@@ -71,23 +78,46 @@ const probe: RouteHandler = async (request, runtime, budget) => {
   const debug = debugParam === 'true' || debugParam === '1';
   const probed = await probeTarget(runtime, target, budget);
   if (probed.kind === 'refused') return refusalResponse(probed);
-  const { evaluation, read } = probed;
+  const { evaluation, read, config } = probed;
   runtime.metrics.recordProbe('/probe', evaluation.success);
-  const log = { target: forLog(target), state: evaluation.state, success: evaluation.success, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp };
-  if (debug) return { ...textResponse(200, probeReport(probed)), log };
-  return { ...exposition(probed.exposition), log };
+  const previous = lastStates(runtime).change(target, evaluation.state, config.services.has(target), config.services.size);
+  const logLevel = probeLogLevel(evaluation.success, previous !== undefined);
+  const log = {
+    target: forLog(target), state: evaluation.state, previous_state: previous, success: evaluation.success, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp,
+  };
+  if (debug) return { ...textResponse(200, probeReport(probed)), log, logLevel };
+  return { ...exposition(probed.exposition), log, logLevel };
 };
 
-/** What the request log line says of a probe of every service. */
-const allLog = (evaluations: readonly { readonly success: boolean }[], read: { readonly cacheHit: boolean; readonly pushgatewayUp: boolean }): LogFields =>
-  ({ services: evaluations.length, failed: evaluations.filter((evaluation) => !evaluation.success).length, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp });
+/** The last state of each target, per runtime (a test builds many). */
+const LAST_STATES = new WeakMap<Runtime, LastStates>();
+function lastStates(runtime: Runtime): LastStates {
+  let states = LAST_STATES.get(runtime);
+  if (states === undefined) LAST_STATES.set(runtime, (states = new LastStates()));
+  return states;
+}
+
+type AllEvaluations = readonly { readonly success: boolean; readonly state: string; readonly target: string }[];
+
+/** What the request log line says of a probe of every service, and its level: warn when one failed, info when one changed state. */
+function allLog(runtime: Runtime, evaluations: AllEvaluations, read: { readonly cacheHit: boolean; readonly pushgatewayUp: boolean }): Pick<HttpResponse, 'log' | 'logLevel'> {
+  const states = lastStates(runtime);
+  let failed = 0;
+  let changed = 0;
+  for (const evaluation of evaluations) {
+    if (!evaluation.success) failed += 1;
+    if (states.change(evaluation.target, evaluation.state, true, evaluations.length) !== undefined) changed += 1;
+  }
+  const log = { services: evaluations.length, failed, state_changes: changed > 0 ? changed : undefined, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp };
+  return { log, logLevel: failed > 0 ? 'warn' : changed > 0 ? 'info' : 'debug' };
+}
 
 /** Every configured service in one answer: one invocation and one Pushgateway read per scrape. */
 const probes: RouteHandler = async (_request, runtime, budget) => {
   const all = await probeAll(runtime, budget);
   if (all.kind === 'refused') return refusalResponse(all);
   for (const evaluation of all.evaluations) runtime.metrics.recordProbe('/probes', evaluation.success);
-  return { ...exposition(renderExposition(buildAllProbesMetrics(all.evaluations, all.context, all.snapshot))), log: allLog(all.evaluations, all.read) };
+  return { ...exposition(renderExposition(buildAllProbesMetrics(all.evaluations, all.context, all.snapshot))), ...allLog(runtime, all.evaluations, all.read) };
 };
 
 /** The status page: every service's state for people, as HTML or (`format=json`) for scripts. */
@@ -96,13 +126,13 @@ const statusPage: RouteHandler = async (request, runtime, budget) => {
   if (format !== 'html' && format !== 'json') return textResponse(400, `unknown format ${echo(format)}: use format=html or format=json`);
   const all = await probeAll(runtime, budget);
   if (all.kind === 'refused') return refusalResponse(all);
-  const log = allLog(all.evaluations, all.read);
+  const log = allLog(runtime, all.evaluations, all.read);
   const report = buildStatusReport(all.evaluations, all.context, all.nowSeconds);
   if (format === 'json') {
-    return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: `${JSON.stringify(report, null, 2)}\n`, log };
+    return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: `${JSON.stringify(report, null, 2)}\n`, ...log };
   }
   const page = renderStatusPage(report, Math.max(all.config.scrapeIntervalSeconds, 5));
-  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page, log };
+  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page, ...log };
 };
 
 /** The exporter's own metrics: reads, reloads, probes, process. */
@@ -121,8 +151,8 @@ export const ROUTES: readonly Route[] = [
 ];
 
 /**
- * Dispatches a request through ROUTES and logs one line for it; never throws and never answers
- * with a stack trace.
+ * Dispatches a request through ROUTES and logs one line for it (at the level its answer is worth,
+ * ./probe-log.ts); never throws and never answers with a stack trace.
  */
 export async function handleRequest(request: HttpRequest, runtime: Runtime): Promise<HttpResponse> {
   const budget = startBudget(runtime.monotonicMs(), {
@@ -136,13 +166,15 @@ export async function handleRequest(request: HttpRequest, runtime: Runtime): Pro
     ? await dispatch(request, runtime, route, budget)
     : refuseToServe(runtime.startupProblem);
   const status = response.status;
-  const fields: LogFields = {
-    request_id: request.requestId, method: forLog(request.method), route: route?.path ?? 'none', path: forLog(request.path), status,
-    duration_seconds: roundSeconds(elapsedSeconds(budget, runtime.monotonicMs()), 'micro'), ...response.log,
-  };
-  if (status >= 500) runtime.logger.error('request', fields);
-  else runtime.logger.info('request', fields);
-  const { log: _log, ...answer } = response;
+  const level = requestLogLevel(status, response.logLevel ?? 'debug');
+  if (runtime.logger.enabled(level)) {
+    const fields: LogFields = {
+      request_id: request.requestId ?? randomUUID(), method: forLog(request.method), route: route?.path ?? 'none', path: forLog(request.path), status,
+      duration_seconds: roundSeconds(elapsedSeconds(budget, runtime.monotonicMs()), 'micro'), ...response.log,
+    };
+    runtime.logger[level]('request', fields);
+  }
+  const { log: _log, logLevel: _logLevel, ...answer } = response;
   return request.method.toUpperCase() === 'HEAD' ? { ...answer, body: '' } : answer;
 }
 

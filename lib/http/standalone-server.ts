@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ExporterConfig } from '../core/config/config-types.ts';
 import { describeError } from '../core/errors.ts';
@@ -28,12 +27,18 @@ export function splitRequestTarget(target: string): { path: string; query: strin
 }
 
 /**
- * Header names in lower case; a header sent twice becomes one value joined by ", " (as a function
- * URL does), so two `Authorization` headers never authorize: the joined value matches no token.
+ * Header names in lower case; a header sent twice (in any case) becomes one value joined by ", "
+ * (as a function URL does), so two `Authorization` headers never authorize: the joined value
+ * matches no token. Read from node's flat `rawHeaders` list (name, value, name, value, …), without
+ * the per-request arrays `headersDistinct` would build.
  */
-export function joinHeaders(distinct: Readonly<Record<string, readonly string[] | undefined>>): Record<string, string | undefined> {
+export function joinRawHeaders(raw: readonly string[]): Record<string, string | undefined> {
   const headers: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
-  for (const [name, values] of Object.entries(distinct)) headers[name] = values?.join(', ');
+  for (let at = 0; at + 1 < raw.length; at += 2) {
+    const name = (raw[at] as string).toLowerCase();
+    const earlier = headers[name];
+    headers[name] = earlier === undefined ? raw[at + 1] : `${earlier}, ${raw[at + 1]}`;
+  }
   return headers;
 }
 
@@ -41,8 +46,9 @@ export function joinHeaders(distinct: Readonly<Record<string, readonly string[] 
 export function createStandaloneServer(runtime: Runtime): Server {
   const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const { path, query } = splitRequestTarget(request.url ?? '/');
-    const headers = joinHeaders(request.headersDistinct);
-    const answer = await handleRequest({ method: request.method ?? 'GET', path, query: new URLSearchParams(query), headers, requestId: randomUUID() }, runtime);
+    const headers = joinRawHeaders(request.rawHeaders);
+    // No request id: the route table makes one only for a request whose line is written.
+    const answer = await handleRequest({ method: request.method ?? 'GET', path, query: new URLSearchParams(query), headers }, runtime);
     response.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
     response.end(answer.body);
   };

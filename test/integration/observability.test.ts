@@ -52,8 +52,8 @@ describe('logs, self-metrics and load', () => {
     return { runtime, logs };
   }
 
-  it('logs one JSON line per request with its id, route, target, status, state, cache use and duration', async () => {
-    const { runtime, logs } = await runtimeWith(`pushgateway_url: "${proxyUrl}"\nservices: [{name: service1}]\n`);
+  it('logs one JSON line per request with its id, route, target, status, state, cache use and duration (healthy ones at debug)', async () => {
+    const { runtime, logs } = await runtimeWith(`pushgateway_url: "${proxyUrl}"\nservices: [{name: service1}]\n`, { LOG_LEVEL: 'debug' });
     await pushHeartbeat(pushgateway.url, 'service1', Date.now() / 1000);
     await handleRequest(get('/probe', 'target=service1'), runtime);
     await handleRequest(get('/probe', 'target=service1'), runtime);
@@ -61,8 +61,8 @@ describe('logs, self-metrics and load', () => {
     const requests = logs.filter((line) => line.msg === 'request');
     assert.equal(requests.length, 3);
     assert.deepEqual(
-      { ...requests[0], time: undefined, duration_seconds: undefined },
-      { time: undefined, level: 'info', msg: 'request', request_id: 'req-test-1', method: 'GET', route: '/probe', path: '/probe', status: 200, duration_seconds: undefined, target: 'service1', state: 'up', success: true, cache_hit: false, pushgateway_up: true },
+      { ...requests[0], timestamp: undefined, duration_seconds: undefined },
+      { timestamp: undefined, level: 'debug', msg: 'request', request_id: 'req-test-1', method: 'GET', route: '/probe', path: '/probe', status: 200, duration_seconds: undefined, target: 'service1', state: 'up', success: true, cache_hit: false, pushgateway_up: true },
     );
     assert.equal(typeof requests[0]?.duration_seconds, 'number');
     assert.equal(requests[1]?.cache_hit, true);
@@ -75,7 +75,7 @@ describe('logs, self-metrics and load', () => {
   });
 
   it('never logs credentials: the Pushgateway URL password, bearer tokens, Authorization headers', async () => {
-    const { runtime, logs } = await runtimeWith('pushgateway_url: "http://scraper:pg-password-123@127.0.0.1:1"\nservices: [{name: service1}]\n', { AUTH_TOKEN: 'token-abc-456' });
+    const { runtime, logs } = await runtimeWith('pushgateway_url: "http://scraper:pg-password-123@127.0.0.1:1"\nservices: [{name: service1}]\n', { AUTH_TOKEN: 'token-abc-456', LOG_LEVEL: 'debug' });
     await handleRequest(get('/probe', 'target=service1', { authorization: 'Bearer token-abc-456' }), runtime);
     await handleRequest(get('/probe', 'target=service1', { authorization: 'Bearer wrong-token-789' }), runtime);
     const debug = await handleRequest(get('/probe', 'target=service1&debug=true', { authorization: 'Bearer token-abc-456' }), runtime);

@@ -79,6 +79,11 @@ describe('npm run package (stage prod, offline, no AWS credentials)', () => {
     assert.equal(variables.AUTH_TOKEN, '', 'no token in the template when it comes from SSM');
   });
 
+  it('logs as JSON with the platform lines (START, END, REPORT) dropped: a healthy probe costs no log bytes', () => {
+    const [fn] = ofType(file.template.Resources, 'AWS::Lambda::Function');
+    assert.deepEqual(fn?.Properties.LoggingConfig, { LogFormat: 'JSON', ApplicationLogLevel: 'DEBUG', SystemLogLevel: 'WARN' });
+  });
+
   it('refuses, in one line naming AUTH_TOKEN, AUTH_TOKEN_SSM_PARAMETER and ALLOW_PUBLIC_FUNCTION_URL, a public URL with no token', async () => {
     for (const extra of [{}, { AUTH_TOKEN: '', AUTH_TOKEN_SSM_PARAMETER: '' }, { ALLOW_PUBLIC_FUNCTION_URL: 'false' }] as Record<string, string>[]) {
       const out = join(dir.path, 'refused');

@@ -56,7 +56,7 @@ describe('probe service', () => {
     assert.match(probeReport(probed), /^Probe of target "fresh" at /);
     assert.deepEqual(reads, ['http://pushgateway.test:9091']);
     // The logger stamps the runtime's clock, not the system's.
-    assert.ok(logs.every((line) => (JSON.parse(line) as { time: string }).time === new Date(NOW_MS).toISOString()));
+    assert.ok(logs.every((line) => (JSON.parse(line) as { timestamp: string }).timestamp === new Date(NOW_MS).toISOString()));
   });
 
   it('judges every service against one read', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parsePort } from '../../lib/runtime/environment-settings.ts';
-import { isLoopback, joinHeaders, splitRequestTarget } from '../../lib/http/standalone-server.ts';
+import { isLoopback, joinRawHeaders, splitRequestTarget } from '../../lib/http/standalone-server.ts';
 
 describe('splitRequestTarget', () => {
   const table: [string, { path: string; query: string }][] = [
@@ -25,9 +25,9 @@ describe('splitRequestTarget', () => {
   }
 });
 
-describe('joinHeaders', () => {
-  it('joins a repeated header with ", " and keeps single ones', () => {
-    const headers = joinHeaders({ authorization: ['Bearer a', 'Bearer b'], host: ['x'], none: undefined });
+describe('joinRawHeaders', () => {
+  it('lower-cases names, joins a repeated header (in any case) with ", " and keeps single ones', () => {
+    const headers = joinRawHeaders(['Authorization', 'Bearer a', 'Host', 'x', 'authorization', 'Bearer b']);
     assert.equal(headers.authorization, 'Bearer a, Bearer b');
     assert.equal(headers.host, 'x');
     assert.equal(headers.none, undefined);

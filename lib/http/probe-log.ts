@@ -1,0 +1,45 @@
+import type { LogLevel } from '../edges/logger.ts';
+
+// What a request's log line is worth: healthy answers are logged at debug (blackbox_exporter logs
+// probes only at debug), failures at warn and a service's change of state at info, so a healthy
+// fleet writes nothing at the default level (docs/operations.md#logs-and-self-metrics).
+
+/** Unlisted targets (`allow_unlisted_targets`) whose last state is remembered; the oldest is dropped past this. */
+export const UNLISTED_STATES_CAP = 1_000;
+
+/**
+ * The last state seen per target, so a change is logged once. Bounded whatever callers send: the
+ * configured services, plus at most UNLISTED_STATES_CAP unlisted targets.
+ */
+export class LastStates {
+  private readonly listed = new Map<string, string>();
+  private readonly unlisted = new Map<string, string>();
+
+  /**
+   * Records `state` for `target` and returns the state before it when it differs; the first state
+   * seen for a target is no change (a new container knows no history).
+   * `listedCount`: how many services the config in force lists.
+   */
+  change(target: string, state: string, listed: boolean, listedCount: number): string | undefined {
+    const memory = listed ? this.listed : this.unlisted;
+    const before = memory.get(target);
+    if (before === state) return undefined;
+    if (before === undefined) {
+      // A config that dropped services leaves their entries: start over rather than grow.
+      if (listed && memory.size >= listedCount) memory.clear();
+      if (!listed && memory.size >= UNLISTED_STATES_CAP) memory.delete(memory.keys().next().value as string);
+    }
+    memory.set(target, state);
+    return before;
+  }
+}
+
+/** What a route says of its answer for the log: the least level it wants, raised by the status. */
+export function requestLogLevel(status: number, wanted: LogLevel): LogLevel {
+  if (status >= 500) return 'error';
+  if (status >= 400) return wanted === 'error' ? 'error' : 'warn';
+  return wanted;
+}
+
+/** A probe's level: warn when it failed, info when its state changed, else debug. */
+export const probeLogLevel = (success: boolean, changed: boolean): LogLevel => (!success ? 'warn' : changed ? 'info' : 'debug');
