@@ -210,6 +210,24 @@ describe('ExpiringCache', () => {
       assert.equal(loader.calls(), 2);
     });
 
+    it('starts a load ahead as soon as the value settles when the last load took most of the TTL, one load at a time', async () => {
+      let now = 0;
+      const loader = controlledLoader();
+      const cache = new ExpiringCache(loader.load, () => now);
+      const release = loader.hang('first');
+      const first = cache.get(ahead);
+      now = 2500;
+      release();
+      await first;
+      const next = loader.hang('second');
+      now = 2501;
+      assert.equal((await cache.get(ahead)).value, 'first');
+      assert.equal(loader.calls(), 2, 'the lead is capped at the TTL: 1.5 × 2500 + 20 ms would be longer');
+      await cache.get(ahead);
+      assert.equal(loader.calls(), 2, 'never two loads at once');
+      next();
+    });
+
     it('serves nothing past its TTL: a load ahead still running at expiry is waited for as any load', async () => {
       const { clock, loader, cache } = await loadedAt200();
       const release = loader.hang();

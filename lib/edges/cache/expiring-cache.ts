@@ -14,7 +14,7 @@ export interface CachePolicy {
   /**
    * Refresh ahead: a read of a fresh value that is within `lead` of its expiry starts the next load
    * without waiting for it, so the new value is ready when the current one expires and no caller
-   * waits. `lead` is a multiple of the last successful load's duration, at most half the TTL.
+   * waits. `lead` is a multiple of the last successful load's duration, at most the TTL.
    * Nothing is served past its TTL; a failed load ahead is forgotten and the value's expiry is
    * handled as without it.
    */
@@ -42,7 +42,7 @@ interface Settled<T> {
 }
 
 /**
- * A value that expires: loaded at most once per TTL, one in-flight load shared by all
+ * A value that expires: loaded once per TTL (a little more often with `refreshAhead`), one in-flight load shared by all
  * concurrent callers (each waiting only as long as it can), and the last good value kept through
  * failed or slow loads. Any loader plugs in (the Pushgateway snapshot, the config); the clock is
  * passed in.
@@ -90,7 +90,8 @@ export class ExpiringCache<T> {
    */
   private maybeRefreshAhead(latest: Settled<T>, policy: CachePolicy, now: number): void {
     if (this.inFlight !== undefined || this.aheadFailedFor === latest.settledAtMs) return;
-    const leadMs = Math.min(policy.ttlMs / 2, AHEAD_FACTOR * this.lastLoadMs + AHEAD_MARGIN_MS);
+    // At most the TTL: a read as long as the TTL starts as soon as the one before it settled, never two at once.
+    const leadMs = Math.min(policy.ttlMs, AHEAD_FACTOR * this.lastLoadMs + AHEAD_MARGIN_MS);
     if (now - latest.settledAtMs < policy.ttlMs - leadMs) return;
     this.startLoad(now, policy.ttlMs);
   }
