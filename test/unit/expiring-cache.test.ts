@@ -228,6 +228,23 @@ describe('ExpiringCache', () => {
       next();
     });
 
+    it('leads by the longest of the last few loads: one quick read does not shrink the lead', async () => {
+      const { clock, loader, cache } = await loadedAt200();
+      // A second load of 10 ms, settling at 3010: the lead stays 1.5 × 200 + 20 = 320 ms, so the next starts at 5690.
+      const release = loader.hang('quick');
+      clock.now = 3000;
+      await cache.get(ahead);
+      clock.now = 3010;
+      release();
+      await new Promise((resolve) => setImmediate(resolve));
+      clock.now = 5689;
+      assert.equal((await cache.get(ahead)).value, 'quick');
+      assert.equal(loader.calls(), 2);
+      clock.now = 5690;
+      await cache.get(ahead);
+      assert.equal(loader.calls(), 3);
+    });
+
     it('serves nothing past its TTL: a load ahead still running at expiry is waited for as any load', async () => {
       const { clock, loader, cache } = await loadedAt200();
       const release = loader.hang();

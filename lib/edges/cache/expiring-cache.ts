@@ -14,7 +14,7 @@ export interface CachePolicy {
   /**
    * Refresh ahead: a read of a fresh value that is within `lead` of its expiry starts the next load
    * without waiting for it, so the new value is ready when the current one expires and no caller
-   * waits. `lead` is a multiple of the last successful load's duration, at most the TTL.
+   * waits. `lead` is a multiple of the longest of the last few successful loads, at most the TTL.
    * Nothing is served past its TTL; a failed load ahead is forgotten and the value's expiry is
    * handled as without it.
    */
@@ -51,8 +51,8 @@ export class ExpiringCache<T> {
   private lastGood: { value: T; loadedAtMs: number } | undefined;
   private latest: Settled<T> | undefined;
   private inFlight: { readonly promise: Promise<void>; readonly startedAtMs: number; readonly stop: AbortController } | undefined;
-  /** How long the last successful load took (clock milliseconds): how far ahead of expiry the next one starts. */
-  private lastLoadMs = 0;
+  /** How long the last few successful loads took (clock milliseconds): the longest sets how far ahead of expiry the next one starts. */
+  private readonly loadMs: number[] = [];
   /** The `settledAtMs` of the value whose load ahead failed: no second load ahead for it. */
   private aheadFailedFor: number | undefined;
   /** Bumped per load, so an abandoned load cannot overwrite a newer result. */
@@ -91,7 +91,7 @@ export class ExpiringCache<T> {
   private maybeRefreshAhead(latest: Settled<T>, policy: CachePolicy, now: number): void {
     if (this.inFlight !== undefined || this.aheadFailedFor === latest.settledAtMs) return;
     // At most the TTL: a read as long as the TTL starts as soon as the one before it settled, never two at once.
-    const leadMs = Math.min(policy.ttlMs, AHEAD_FACTOR * this.lastLoadMs + AHEAD_MARGIN_MS);
+    const leadMs = Math.min(policy.ttlMs, AHEAD_FACTOR * Math.max(0, ...this.loadMs) + AHEAD_MARGIN_MS);
     if (now - latest.settledAtMs < policy.ttlMs - leadMs) return;
     this.startLoad(now, policy.ttlMs);
   }
@@ -116,7 +116,8 @@ export class ExpiringCache<T> {
       const value = await this.load(signal);
       if (generation !== this.generation) return;
       const now = this.clock();
-      this.lastLoadMs = Math.max(0, now - startedAtMs);
+      this.loadMs.push(Math.max(0, now - startedAtMs));
+      if (this.loadMs.length > AHEAD_HISTORY) this.loadMs.shift();
       this.lastGood = { value, loadedAtMs: now };
       this.latest = { settledAtMs: now, error: undefined, failed: false, value };
     } catch (error) {
@@ -152,8 +153,10 @@ export class ExpiringCache<T> {
   }
 }
 
-/** A load ahead starts this many of the last load's durations before expiry (plus the margin): slack for a slower read. */
+/** A load ahead starts this many of the recent longest load's durations before expiry (plus the margin): slack for a slower read. */
 const AHEAD_FACTOR = 1.5;
+/** How many recent loads the lead looks back on: on a busy host one read can take several times the one before it. */
+const AHEAD_HISTORY = 4;
 /** Slack for a read that took next to nothing last time (a millisecond read can take ten the next). */
 const AHEAD_MARGIN_MS = 20;
 
