@@ -11,6 +11,14 @@ export interface CachePolicy {
    * frozen between invocations, a load can hang across the freeze and fail on thaw.
    */
   readonly maxLoadMs?: number;
+  /**
+   * Refresh ahead: a read of a fresh value that is within `lead` of its expiry starts the next load
+   * without waiting for it, so the new value is ready when the current one expires and no caller
+   * waits. `lead` is a multiple of the longest of the last few successful loads, at most the TTL.
+   * Nothing is served past its TTL; a failed load ahead is forgotten and the value's expiry is
+   * handled as without it.
+   */
+  readonly refreshAhead?: boolean;
 }
 
 export interface CacheRead<T> {
@@ -34,7 +42,7 @@ interface Settled<T> {
 }
 
 /**
- * A value that expires: loaded at most once per TTL, one in-flight load shared by all
+ * A value that expires: loaded once per TTL (a little more often with `refreshAhead`), one in-flight load shared by all
  * concurrent callers (each waiting only as long as it can), and the last good value kept through
  * failed or slow loads. Any loader plugs in (the Pushgateway snapshot, the config); the clock is
  * passed in.
@@ -43,6 +51,10 @@ export class ExpiringCache<T> {
   private lastGood: { value: T; loadedAtMs: number } | undefined;
   private latest: Settled<T> | undefined;
   private inFlight: { readonly promise: Promise<void>; readonly startedAtMs: number; readonly stop: AbortController } | undefined;
+  /** How long the last few successful loads took (clock milliseconds): the longest sets how far ahead of expiry the next one starts. */
+  private readonly loadMs: number[] = [];
+  /** The `settledAtMs` of the value whose load ahead failed: no second load ahead for it. */
+  private aheadFailedFor: number | undefined;
   /** Bumped per load, so an abandoned load cannot overwrite a newer result. */
   private generation = 0;
 
@@ -55,21 +67,14 @@ export class ExpiringCache<T> {
   /** Waits at most `maxWaitMs` (real time) for a load this read needs; the load itself goes on. */
   async get(policy: CachePolicy, maxWaitMs = Number.POSITIVE_INFINITY): Promise<CacheRead<T>> {
     const latest = this.latest;
-    if (latest !== undefined && this.clock() - latest.settledAtMs < policy.ttlMs) {
+    const now = this.clock();
+    if (latest !== undefined && now - latest.settledAtMs < policy.ttlMs) {
+      if (policy.refreshAhead === true && !latest.failed) this.maybeRefreshAhead(latest, policy, now);
       return this.read(latest, policy, true);
     }
-    const now = this.clock();
-    if (this.inFlight === undefined || now - this.inFlight.startedAtMs > (policy.maxLoadMs ?? Number.POSITIVE_INFINITY)) {
-      // A load given up is told to stop: two loads would hold two values under construction.
-      this.inFlight?.stop.abort(new Error('load given up: it ran longer than maxLoadMs'));
-      const generation = ++this.generation;
-      const stop = new AbortController();
-      const promise = this.refresh(generation, stop.signal).finally(() => {
-        if (this.inFlight?.promise === promise) this.inFlight = undefined;
-      });
-      this.inFlight = { promise, startedAtMs: now, stop };
-    }
-    if (!(await settlesWithin(this.inFlight.promise, maxWaitMs))) return this.fallback(policy);
+    if (this.inFlight === undefined || now - this.inFlight.startedAtMs > (policy.maxLoadMs ?? Number.POSITIVE_INFINITY)) this.startLoad(now, undefined);
+    const inFlight = this.inFlight as NonNullable<typeof this.inFlight>;
+    if (!(await settlesWithin(inFlight.promise, maxWaitMs))) return this.fallback(policy);
     // `refresh` records a result before its promise settles.
     return this.read(this.latest as Settled<T>, policy, false);
   }
@@ -79,16 +84,51 @@ export class ExpiringCache<T> {
     return this.lastGood;
   }
 
+  /**
+   * Starts the next load, unawaited, once `latest` (a good value) is within the lead of its expiry:
+   * one load at a time, one load ahead per value. Its result replaces `latest` only on success.
+   */
+  private maybeRefreshAhead(latest: Settled<T>, policy: CachePolicy, now: number): void {
+    if (this.inFlight !== undefined || this.aheadFailedFor === latest.settledAtMs) return;
+    // At most the TTL: a read as long as the TTL starts as soon as the one before it settled, never two at once.
+    const leadMs = Math.min(policy.ttlMs, AHEAD_FACTOR * Math.max(0, ...this.loadMs) + AHEAD_MARGIN_MS);
+    if (now - latest.settledAtMs < policy.ttlMs - leadMs) return;
+    this.startLoad(now, policy.ttlMs);
+  }
+
+  /** `aheadTtlMs`: set for a load ahead, the TTL of the value it replaces. */
+  private startLoad(now: number, aheadTtlMs: number | undefined): void {
+    // A load given up is told to stop: two loads would hold two values under construction.
+    this.inFlight?.stop.abort(new Error('load given up: it ran longer than maxLoadMs'));
+    const generation = ++this.generation;
+    const stop = new AbortController();
+    const ahead = aheadTtlMs === undefined || this.latest === undefined ? undefined : { of: this.latest.settledAtMs, ttlMs: aheadTtlMs };
+    const promise = this.refresh(generation, stop.signal, now, ahead).finally(() => {
+      if (this.inFlight?.promise === promise) this.inFlight = undefined;
+    });
+    this.inFlight = { promise, startedAtMs: now, stop };
+  }
+
   // Async, so a loader that throws synchronously still becomes a recorded failure.
-  private async refresh(generation: number, signal: AbortSignal): Promise<void> {
+  /** `ahead`: the fresh value a load ahead replaces (its `settledAtMs`) and its TTL; a failure while it is fresh leaves it be. */
+  private async refresh(generation: number, signal: AbortSignal, startedAtMs: number, ahead: { of: number; ttlMs: number } | undefined): Promise<void> {
     try {
       const value = await this.load(signal);
       if (generation !== this.generation) return;
       const now = this.clock();
+      this.loadMs.push(Math.max(0, now - startedAtMs));
+      if (this.loadMs.length > AHEAD_HISTORY) this.loadMs.shift();
       this.lastGood = { value, loadedAtMs: now };
       this.latest = { settledAtMs: now, error: undefined, failed: false, value };
     } catch (error) {
       if (generation !== this.generation) return;
+      if (ahead !== undefined && this.latest?.settledAtMs === ahead.of && this.clock() - ahead.of < ahead.ttlMs) {
+        // The value it was to replace is still fresh: it answers until its expiry, which then loads as
+        // usual (a failure there falls back as without a load ahead). Once it has expired, callers
+        // joined this load: its failure is theirs.
+        this.aheadFailedFor = ahead.of;
+        return;
+      }
       this.latest = { settledAtMs: this.clock(), error, failed: true };
     }
   }
@@ -112,6 +152,13 @@ export class ExpiringCache<T> {
     return { value: good?.value, loadedAtMs: good?.loadedAtMs, error: settled.error, hit, timedOut: false };
   }
 }
+
+/** A load ahead starts this many of the recent longest load's durations before expiry (plus the margin): slack for a slower read. */
+const AHEAD_FACTOR = 1.5;
+/** How many recent loads the lead looks back on: on a busy host one read can take several times the one before it. */
+const AHEAD_HISTORY = 4;
+/** Slack for a read that took next to nothing last time (a millisecond read can take ten the next). */
+const AHEAD_MARGIN_MS = 20;
 
 /** True when `promise` settles within `ms`; the timer is cleared either way. */
 async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {

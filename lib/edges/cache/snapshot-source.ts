@@ -56,6 +56,8 @@ export class SnapshotSource {
       maxStaleMs: Math.round(config.maxStaleSeconds * 1000),
       // The read's own timeout has passed by then: it hung across a frozen Lambda container.
       maxLoadMs: config.timeoutSeconds * 1000 + 1000,
+      // The next read starts shortly before expiry, so warm probes never wait on it (docs/architecture.md#the-snapshot-cache).
+      refreshAhead: true,
     };
     const result = await cache.get(policy, maxWaitMs);
     const error = result.timedOut
