@@ -39,7 +39,7 @@ function ensureBlackbox(): void {
 }
 
 /**
- * Rows 5 and 9: warm `npm run serve` (default log level, a 10k-group snapshot cached for 60 s)
+ * Rows 5 and 9: warm `npm run serve` (default log level, a 10k-group snapshot cached for 600 s)
  * against a bare node:http server answering the same bytes, and against blackbox_exporter's
  * http_2xx on a local target; autocannon, 16 connections, rounds alternating, medians compared.
  */
@@ -51,7 +51,7 @@ export async function benchServeThroughput(rows: Row[], pushgatewayUrl: string):
   const targetPort = await freePort();
   await new Promise<void>((resolve) => target.listen(targetPort, '127.0.0.1', resolve));
   try {
-    const ours = await startServe(pushgatewayUrl, await dir.file('config.yml', CONFIG(60)));
+    const ours = await startServe(pushgatewayUrl, await dir.file('config.yml', CONFIG(600)));
     servers.push(ours);
     const probeUrl = `${ours.url}/probe?target=svc42`;
     const answer = await fetch(probeUrl);
@@ -98,7 +98,7 @@ export async function benchServeThroughput(rows: Row[], pushgatewayUrl: string):
 /**
  * Row 6: latency of warm probes while the snapshot refreshes every second (scrape_interval_seconds:
  * 1, 10k groups), a request every 10 ms for 12 s; baseline: the same requests, interleaved one for
- * one, to a server whose snapshot stays cached (60 s).
+ * one, to a server whose snapshot stays cached (600 s).
  */
 export async function benchRefreshLatency(rows: Row[], pushgatewayUrl: string): Promise<void> {
   const dir = await tempDir('pgx-bench-refresh-');
@@ -106,7 +106,7 @@ export async function benchRefreshLatency(rows: Row[], pushgatewayUrl: string): 
   try {
     const refreshing = await startServe(pushgatewayUrl, await dir.file('refresh.yml', CONFIG(1)));
     servers.push(refreshing);
-    const cached = await startServe(pushgatewayUrl, await dir.file('cached.yml', CONFIG(60)));
+    const cached = await startServe(pushgatewayUrl, await dir.file('cached.yml', CONFIG(600)));
     servers.push(cached);
     const probe = async (base: string, i: number) => {
       const start = performance.now();
