@@ -1,0 +1,143 @@
+// The Lambda rows of `npm run bench`: bytes loaded at init, cold init, log bytes per healthy probe.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PROJECT_ROOT, startPushgateway, tempDir } from '../../test/support/processes.ts';
+import { bytesByPackage, median, platformLogBytes, staticClosure, type LoggingConfig, type MetafileOutputs, type Row } from './figures.ts';
+
+const DIST = join(PROJECT_ROOT, 'dist');
+const kB = (bytes: number) => `${(bytes / 1000).toFixed(0)} KB`;
+
+/** Row 1: the real build again, with esbuild's metafile; bytes of probe.mjs and its static chunks. */
+export async function benchInitBytes(rows: Row[]): Promise<void> {
+  const dir = await tempDir('pgx-bench-meta-');
+  try {
+    const out = join(dir.path, 'meta.jsonl');
+    execFileSync(process.execPath, ['--import', join(PROJECT_ROOT, 'scripts', 'bench', 'metafile-register.mjs'), join(PROJECT_ROOT, 'scripts', 'build.mjs')], {
+      cwd: PROJECT_ROOT, env: { ...process.env, BENCH_METAFILE_OUT: out }, stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const builds = (await readFile(out, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { outdir: string; metafile: { outputs: MetafileOutputs } });
+    const probeBuild = builds.find((build) => Object.keys(build.metafile.outputs).some((key) => key.endsWith('/probe.mjs') || key === 'probe.mjs'));
+    if (probeBuild === undefined) throw new Error('no build wrote probe.mjs');
+    const files = staticClosure('probe.mjs', (file) => readFileSync(join(DIST, file), 'utf8'));
+    let bytes = 0;
+    for (const file of files) bytes += (await stat(join(DIST, file))).size;
+    const split = bytesByPackage(probeBuild.metafile.outputs, probeBuild.outdir, files);
+    const target = 150_000;
+    rows.push({
+      name: `1. bytes loaded at Lambda init, bundled-YAML path (probe.mjs + ${files.length - 1} static chunk(s))`,
+      measured: `${kB(bytes)} (${split.map(([name, size]) => `${name} ${kB(size)}`).join(', ')})`,
+      baseline: '—', ratio: undefined, target: '≤ 150 KB', met: bytes <= target,
+      raw: { bytes, files: files.join(' '), ...Object.fromEntries(split.map(([name, size]) => [`bytes:${name}`, size])) },
+    });
+  } finally {
+    await dir.remove();
+  }
+}
+
+const probeEvent = (target: string) => JSON.stringify({ rawPath: '/probe', rawQueryString: `target=${target}`, headers: {}, requestContext: { http: { method: 'GET' } } });
+
+/**
+ * Row 2: a fresh node imports dist/probe.mjs as the Lambda does (cwd holding config.yml,
+ * CONFIG_FILE=config.yml: the bundled-YAML path) and answers one probe from a one-group
+ * Pushgateway, against a bare `node -e 0`, alternately.
+ */
+export async function benchColdInit(rows: Row[]): Promise<number> {
+  const small = await startPushgateway();
+  try {
+    await fetch(`${small.url}/metrics/job/heartbeat/instance/service1`, { method: 'PUT', body: `loop_heartbeat_timestamp_seconds{service="service1"} ${Date.now() / 1000}\n` });
+    const script = `import(${JSON.stringify(join(DIST, 'probe.mjs'))}).then((m) => m.handler(${probeEvent('service1')})).then((r) => process.exit(r.statusCode === 200 && r.body.includes('probe_pushgateway_up 1') ? 0 : 1))`;
+    const env = { ...process.env, CONFIG_FILE: 'config.yml', PUSHGATEWAY_URL: small.url };
+    const cold: number[] = [];
+    const bare: number[] = [];
+    for (let round = 0; round < 12; round++) {
+      let start = performance.now();
+      const result = spawnSync(process.execPath, ['-e', script], { env, cwd: PROJECT_ROOT });
+      cold.push(performance.now() - start);
+      if (result.status !== 0) throw new Error(`cold start failed: ${result.stderr.toString()}`);
+      start = performance.now();
+      spawnSync(process.execPath, ['-e', '0'], { env, cwd: PROJECT_ROOT });
+      bare.push(performance.now() - start);
+    }
+    const [coldMs, bareMs] = [median(cold), median(bare)];
+    const ratio = coldMs / bareMs;
+    rows.push({
+      name: '2. cold init: fresh node, import dist/probe.mjs, one /probe (1-group Pushgateway) vs bare `node -e 0`',
+      measured: `${coldMs.toFixed(1)} ms`, baseline: `${bareMs.toFixed(1)} ms`, ratio, target: '≤ 1.5×', met: ratio <= 1.5,
+      raw: { coldMs, bareNodeMs: bareMs, rounds: cold.length },
+    });
+    return coldMs;
+  } finally {
+    await small.stop();
+  }
+}
+
+interface PackagedFunction {
+  readonly variables: Record<string, string>;
+  readonly logging: LoggingConfig | undefined;
+}
+
+/** `npm run package` (stage prod, offline) into a temp dir; the function's environment and LoggingConfig. */
+async function packagedFunction(): Promise<PackagedFunction> {
+  const dir = await tempDir('pgx-bench-package-');
+  try {
+    const env: NodeJS.ProcessEnv = { HOME: dir.path, npm_config_update_notifier: 'false', ALLOW_PUBLIC_FUNCTION_URL: 'true' };
+    for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_') && !/^(LOG_LEVEL|CONFIG_|AUTH_TOKEN|PUSHGATEWAY_)/.test(key)) env[key] ??= value;
+    execFileSync('npm', ['run', 'package', '--silent', '--', '--package', join(dir.path, 'out')], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'ignore', 'inherit'], timeout: 240_000 });
+    const template = JSON.parse(await readFile(join(dir.path, 'out', 'cloudformation-template-update-stack.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: { Environment?: { Variables?: Record<string, string> }; LoggingConfig?: LoggingConfig } }>;
+    };
+    const fn = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::Lambda::Function');
+    if (fn === undefined) throw new Error('the packaged template has no Lambda function');
+    return { variables: fn.Properties.Environment?.Variables ?? {}, logging: fn.Properties.LoggingConfig };
+  } finally {
+    await dir.remove();
+  }
+}
+
+/**
+ * Row 7: what a healthy warm probe writes to the Lambda's logs at the packaged defaults: the handler
+ * runs with the template's environment (and the runtime's AWS_LAMBDA_LOG_* variables from its
+ * LoggingConfig), a first probe warms it, then the bytes it writes on stdout and stderr over 50
+ * probes are counted, plus the platform's lines unless the LoggingConfig drops them.
+ */
+export async function benchLogBytes(rows: Row[]): Promise<number> {
+  const packaged = await packagedFunction();
+  const small = await startPushgateway();
+  try {
+    const probes = 50;
+    const marker = '@@bench: warm@@';
+    // The child pushes the heartbeat itself, right before its first probe: on a loaded machine its
+    // start alone can outlast config.yml's 5 s freshness threshold.
+    const push = `await fetch(${JSON.stringify(`${small.url}/metrics/job/heartbeat/instance/service1`)}, { method: 'PUT', body: 'loop_heartbeat_timestamp_seconds{service="service1"} ' + Date.now() / 1000 + '\\n' });`;
+    const script = `const m = await import(${JSON.stringify(join(DIST, 'probe.mjs'))});
+${push}
+const first = await m.handler(${probeEvent('service1')});
+if (first.statusCode !== 200 || !first.body.includes('probe_success 1')) { console.error('unhealthy', JSON.stringify(first)); process.exit(1); }
+process.stdout.write(${JSON.stringify(`${marker}\n`)}); process.stderr.write(${JSON.stringify(`${marker}\n`)});
+for (let i = 0; i < ${probes}; i++) await m.handler(${probeEvent('service1')});
+process.exit(0);`;
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, ...packaged.variables, CONFIG_FILE: 'config.yml', PUSHGATEWAY_URL: small.url };
+    if (packaged.logging?.LogFormat !== undefined) env.AWS_LAMBDA_LOG_FORMAT = packaged.logging.LogFormat;
+    if (packaged.logging?.ApplicationLogLevel !== undefined) env.AWS_LAMBDA_LOG_LEVEL = packaged.logging.ApplicationLogLevel;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, cwd: PROJECT_ROOT });
+    if (result.status !== 0) throw new Error(`log probe failed: ${result.stderr.toString()}`);
+    const after = (output: Buffer) => {
+      const text = output.toString();
+      const at = text.indexOf(marker);
+      return at === -1 ? 0 : Buffer.byteLength(text.slice(at + marker.length + 1));
+    };
+    const ours = (after(result.stdout) + after(result.stderr)) / probes;
+    const platform = platformLogBytes(packaged.logging);
+    const total = ours + platform;
+    rows.push({
+      name: `7. log bytes per healthy warm probe on Lambda (ours at LOG_LEVEL=${packaged.variables.LOG_LEVEL ?? 'unset'} + platform, LogFormat ${packaged.logging?.LogFormat ?? 'Text'}, system level ${packaged.logging?.SystemLogLevel ?? 'INFO'})`,
+      measured: `${total.toFixed(0)} B (ours ${ours.toFixed(0)}, platform ${platform})`, baseline: '—', ratio: undefined, target: '≈ 0', met: total <= 16,
+      raw: { oursBytes: ours, platformBytes: platform, totalBytes: total, logLevel: packaged.variables.LOG_LEVEL ?? '', logFormat: packaged.logging?.LogFormat ?? 'Text', systemLogLevel: packaged.logging?.SystemLogLevel ?? 'INFO' },
+    });
+    return total;
+  } finally {
+    await small.stop();
+  }
+}

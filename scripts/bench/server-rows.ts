@@ -1,0 +1,140 @@
+// The `npm run serve` rows of `npm run bench`: warm throughput against a bare node:http server and
+// blackbox_exporter, and probe latency while the snapshot refreshes every second.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { freePort, PROJECT_ROOT, startProcess, tempDir, type RunningProcess } from '../../test/support/processes.ts';
+import { median, percentile, type Row } from './figures.ts';
+
+const CONFIG = (scrapeSeconds: number) =>
+  `pushgateway_url: "http://unused:9091"\nallow_unlisted_targets: true\nscrape_interval_seconds: ${scrapeSeconds}\ndefaults:\n  freshness_threshold_seconds: 60\n`;
+
+/** dist/server/server.mjs at the default log level (LOG_LEVEL unset), on a config of its own. */
+async function startServe(pushgatewayUrl: string, configFile: string): Promise<RunningProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = { PORT: String(port), HOST: '127.0.0.1', CONFIG_FILE: configFile, PUSHGATEWAY_URL: pushgatewayUrl };
+  const child = await startProcess(process.execPath, [join(PROJECT_ROOT, 'dist', 'server', 'server.mjs')], { readyUrl: `${url}/-/healthy`, url, port, env: { ...env, LOG_LEVEL: undefined } });
+  return child;
+}
+
+/** A node process answering every request with `body` (the probe's answer) and the same content type. */
+async function startBare(body: string, contentType: string): Promise<RunningProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const script = `const body = Buffer.from(${JSON.stringify(body)}); require('node:http').createServer((q, s) => { s.writeHead(200, { 'content-type': ${JSON.stringify(contentType)}, 'content-length': body.length }); s.end(body); }).listen(${port}, '127.0.0.1');`;
+  return startProcess(process.execPath, ['-e', script], { readyUrl: `${url}/-/healthy`, url, port });
+}
+
+async function requestsPerSecond(url: string, seconds: number): Promise<{ rps: number; p99Ms: number; errors: number }> {
+  const result = await autocannon({ url, connections: 16, duration: seconds, pipelining: 1 });
+  return { rps: result.requests.average, p99Ms: result.latency.p99, errors: result.errors + result.non2xx };
+}
+
+function ensureBlackbox(): void {
+  if (spawnSync('prometheus-blackbox-exporter', ['--version']).status === 0) return;
+  if (process.getuid?.() === 0) execFileSync('apt-get', ['install', '-y', 'prometheus-blackbox-exporter'], { stdio: 'inherit' });
+  else throw new Error('prometheus-blackbox-exporter is missing: sudo apt-get install -y prometheus-blackbox-exporter');
+}
+
+/**
+ * Rows 5 and 9: warm `npm run serve` (default log level, a 10k-group snapshot cached for 600 s)
+ * against a bare node:http server answering the same bytes, and against blackbox_exporter's
+ * http_2xx on a local target; autocannon, 16 connections, rounds alternating, medians compared.
+ */
+export async function benchServeThroughput(rows: Row[], pushgatewayUrl: string): Promise<void> {
+  ensureBlackbox();
+  const servers: RunningProcess[] = [];
+  const dir = await tempDir('pgx-bench-serve-');
+  const target = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('ok\n'); });
+  const targetPort = await freePort();
+  await new Promise<void>((resolve) => target.listen(targetPort, '127.0.0.1', resolve));
+  try {
+    const ours = await startServe(pushgatewayUrl, await dir.file('config.yml', CONFIG(600)));
+    servers.push(ours);
+    const probeUrl = `${ours.url}/probe?target=svc42`;
+    const answer = await fetch(probeUrl);
+    const body = await answer.text();
+    if (!body.includes('probe_pushgateway_up 1')) throw new Error(`probe did not read the Pushgateway: ${body}`);
+    const bare = await startBare(body, answer.headers.get('content-type') ?? 'text/plain');
+    servers.push(bare);
+    const blackboxConfig = await dir.file('blackbox.yml', 'modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n');
+    const blackboxPort = await freePort();
+    const blackboxUrl = `http://127.0.0.1:${blackboxPort}`;
+    servers.push(await startProcess('prometheus-blackbox-exporter', [`--config.file=${blackboxConfig}`, `--web.listen-address=127.0.0.1:${blackboxPort}`], { readyUrl: `${blackboxUrl}/-/healthy`, url: blackboxUrl, port: blackboxPort }));
+    const results = { ours: [] as number[], bare: [] as number[], blackbox: [] as number[], oursP99: [] as number[], errors: 0 };
+    await requestsPerSecond(probeUrl, 1); // warms the JIT
+    for (let round = 0; round < 3; round++) {
+      const a = await requestsPerSecond(probeUrl, 3);
+      const b = await requestsPerSecond(`${bare.url}/probe?target=svc42`, 3);
+      const c = await requestsPerSecond(`${blackboxUrl}/probe?module=http_2xx&target=http://127.0.0.1:${targetPort}/`, 3);
+      results.ours.push(a.rps);
+      results.oursP99.push(a.p99Ms);
+      results.bare.push(b.rps);
+      results.blackbox.push(c.rps);
+      results.errors += a.errors + b.errors;
+    }
+    const [oursRps, bareRps, blackboxRps] = [median(results.ours), median(results.bare), median(results.blackbox)];
+    const ratio = oursRps / bareRps;
+    rows.push({
+      name: `5. warm \`npm run serve\` probe req/s (default log level) vs bare node:http, same ${body.length}-byte body, 16 connections`,
+      measured: `${oursRps.toFixed(0)} req/s (p99 ${median(results.oursP99)} ms)`, baseline: `${bareRps.toFixed(0)} req/s`, ratio, target: '≥ 0.8×', met: ratio >= 0.8 && results.errors === 0,
+      raw: { oursRps, bareRps, bodyBytes: body.length, errors: results.errors, rounds: results.ours.length },
+    });
+    const vsBlackbox = oursRps / blackboxRps;
+    rows.push({
+      name: '9. warm `npm run serve` probe req/s vs blackbox_exporter http_2xx on a local target, 16 connections',
+      measured: `${oursRps.toFixed(0)} req/s`, baseline: `${blackboxRps.toFixed(0)} req/s`, ratio: vsBlackbox, target: '≥ 1× (reported)', met: vsBlackbox >= 1,
+      raw: { oursRps, blackboxRps },
+    });
+  } finally {
+    for (const server of servers) await server.stop();
+    target.close();
+    await dir.remove();
+  }
+}
+
+/**
+ * Row 6: latency of warm probes while the snapshot refreshes every second (scrape_interval_seconds:
+ * 1, 10k groups), a request every 10 ms for 12 s; baseline: the same requests, interleaved one for
+ * one, to a server whose snapshot stays cached (600 s).
+ */
+export async function benchRefreshLatency(rows: Row[], pushgatewayUrl: string): Promise<void> {
+  const dir = await tempDir('pgx-bench-refresh-');
+  const servers: RunningProcess[] = [];
+  try {
+    const refreshing = await startServe(pushgatewayUrl, await dir.file('refresh.yml', CONFIG(1)));
+    servers.push(refreshing);
+    const cached = await startServe(pushgatewayUrl, await dir.file('cached.yml', CONFIG(600)));
+    servers.push(cached);
+    const probe = async (base: string, i: number) => {
+      const start = performance.now();
+      const response = await fetch(`${base}/probe?target=svc${(i * 7919) % 10_000}`);
+      await response.arrayBuffer();
+      if (!response.ok) throw new Error(`probe answered ${response.status}`);
+      return performance.now() - start;
+    };
+    for (let i = 0; i < 50; i++) await Promise.all([probe(refreshing.url, i), probe(cached.url, i)]);
+    const times = { refreshing: [] as number[], cached: [] as number[] };
+    const end = performance.now() + 12_000;
+    for (let i = 0; performance.now() < end; i++) {
+      times.refreshing.push(await probe(refreshing.url, i));
+      times.cached.push(await probe(cached.url, i));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+    const [r, c] = [sorted(times.refreshing), sorted(times.cached)];
+    const p99 = percentile(r, 0.99);
+    const cachedP99 = percentile(c, 0.99);
+    rows.push({
+      name: '6. warm probe p99 while the snapshot refreshes every second (10k groups) vs a cached snapshot, 1 request / ~10 ms',
+      measured: `${p99.toFixed(1)} ms (p50 ${percentile(r, 0.5).toFixed(1)}, max ${(r.at(-1) ?? 0).toFixed(1)})`, baseline: `${cachedP99.toFixed(1)} ms`,
+      ratio: p99 / cachedP99, target: 'p99 ≤ 20 ms', met: p99 <= 20,
+      raw: { p99Ms: p99, p50Ms: percentile(r, 0.5), maxMs: r.at(-1) ?? 0, cachedP99Ms: cachedP99, samples: r.length },
+    });
+  } finally {
+    for (const server of servers) await server.stop();
+    await dir.remove();
+  }
+}
