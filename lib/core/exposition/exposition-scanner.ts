@@ -26,6 +26,8 @@ export interface ExpositionSink {
    * ExpositionError instead; with it, the line is left out and the scan goes on.
    */
   invalid?(why: () => string, lineNumber: number, start: number, end: number): void;
+  /** The body's bytes from now on (scanStreamedExposition: a larger copy of the body as it grows); offsets stay the same. */
+  rebind?(bytes: Buffer): void;
 }
 
 /** Invalid lines handled between two chances to yield: a body of tiny invalid lines is more work per byte than any valid one. */
@@ -45,12 +47,40 @@ const INVALID_LINES_PER_YIELD = 1024;
  * check (lib/core/snapshot/byte-hash.ts): random on every production read.
  */
 export function* scanExposition(bytes: Buffer, sink: ExpositionSink, hashBase: number): Generator<void, void, void> {
-  const length = bytes.length;
+  const work = scanStreamedExposition({ body: bytes, length: bytes.length, complete: true }, sink, hashBase);
+  while (work.next().done !== true) yield;
+}
+
+/**
+ * A body that may still be arriving: its first `length` bytes of `body` are read; `body` may be
+ * replaced by a larger copy as it grows (the bytes before `length` stay as they were), and
+ * `complete` is set once the last byte is in. A SnapshotSlot is one.
+ */
+export interface ExpositionSource {
+  readonly body: Buffer;
+  readonly length: number;
+  readonly complete: boolean;
+}
+
+/**
+ * scanExposition over a body that streams in: it scans every whole line already there, then
+ * yields `true` (waiting for more of the body) until `source` grows or is complete. Lines are
+ * the same whichever way the body was cut into chunks: a line is scanned once its line feed is in
+ * (or the body is complete), and the search for that line feed resumes where it stopped, so a
+ * line split across many chunks is still read once. Yields `false` between quanta as
+ * scanExposition does. `sink.rebind`, if given, hears of each newer `body`.
+ */
+export function* scanStreamedExposition(source: ExpositionSource, sink: ExpositionSink, hashBase: number): Generator<boolean, void, void> {
+  let bytes = source.body.subarray(0, source.length);
+  let length = bytes.length;
+  sink.rebind?.(bytes);
   const scan = newLineScan(hashBase);
   const sample: ScannedSample = { lineNumber: 0, start: 0, end: 0, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
   const metadata: ScannedMetadata = { lineNumber: 0, start: 0, end: 0, kind: 'HELP', nameStart: 0, nameEnd: 0 };
   let lineNumber = 0;
   let start = 0;
+  /** Where the search for the line feed ending the line at `start` goes on (it had reached here). */
+  let searchFrom = 0;
   let yieldAt = QUANTUM_BYTES;
   let invalidSinceYield = 0;
   /** Checks one line and hands it to the sink when valid; false (and `scan.problem` set) when not. */
@@ -73,9 +103,26 @@ export function* scanExposition(bytes: Buffer, sink: ExpositionSink, hashBase: n
     }
     return true;
   };
-  while (start < length) {
-    let end = bytes.indexOf(LF, start);
-    if (end === -1) end = length;
+  for (;;) {
+    let end = searchFrom < length ? bytes.indexOf(LF, searchFrom) : -1;
+    if (end === -1) {
+      // No whole line left: take what arrived since, or wait for it (the last line of a complete body needs no line feed).
+      if (source.length > length || source.body.buffer !== bytes.buffer) {
+        searchFrom = length;
+        bytes = source.body.subarray(0, source.length);
+        length = bytes.length;
+        sink.rebind?.(bytes);
+        continue;
+      }
+      if (!source.complete) {
+        searchFrom = length;
+        yield true;
+        continue;
+      }
+      if (start >= length) return;
+      end = length;
+    }
+    searchFrom = end + 1;
     lineNumber += 1;
     if (end - start > MAX_LINE_BYTES) {
       sink.skipped(start, end, lineNumber);
@@ -90,10 +137,9 @@ export function* scanExposition(bytes: Buffer, sink: ExpositionSink, hashBase: n
     }
     start = end + 1;
     if (start >= yieldAt || invalidSinceYield >= INVALID_LINES_PER_YIELD) {
-      yield;
+      yield false;
       yieldAt = start + QUANTUM_BYTES;
       invalidSinceYield = 0;
     }
   }
 }
-

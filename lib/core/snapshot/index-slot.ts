@@ -1,5 +1,5 @@
 import { ExporterError, ExpositionError } from '../errors.ts';
-import { scanExposition, type ExpositionSink } from '../exposition/exposition-scanner.ts';
+import { scanStreamedExposition, type ExpositionSink } from '../exposition/exposition-scanner.ts';
 import { KEY_INSTANCE, KEY_JOB, KEY_SERVICE, keyBit, keyLabelsAt } from '../exposition/key-labels.ts';
 import { metadataNameEnd, metadataNameStart } from '../exposition/metadata-lines.ts';
 import type { ScannedSample } from '../exposition/scanned-line.ts';
@@ -12,17 +12,22 @@ import { SnapshotSlot } from './snapshot-slot.ts';
 const GROUP_KEY = keyBit(KEY_JOB) | keyBit(KEY_INSTANCE);
 const SERVICE_KEY = keyBit(KEY_SERVICE);
 
+/** Work on a body that may still be arriving: it yields `true` while it waits for more of it. */
+export type StreamedWork<T> = Generator<boolean, T, void>;
+
 /**
  * Scans the body in `slot` (validating every line) and indexes it by group, service and family,
- * yielding between steps. Time and memory are linear in the body: the scan reads each byte a
+ * yielding between steps. The body may still be streaming in (`slot.complete` false): then it
+ * indexes every whole line there is and yields `true` until more comes (a read runs it after
+ * each chunk, so the index is nearly done when the last byte arrives); see `afterBody`. Time and memory are linear in the body: the scan reads each byte a
  * bounded number of times, and each indexed line costs 16 bytes per table it is in.
  *
  * Strict, any invalid line throws. Otherwise an invalid line is left out and counted, as long as
  * the body as a whole is Pushgateway's exposition (see `notAnExposition`). `seed` seeds every hash
  * of the index: a read draws a random one (lib/edges/random-hash-seed.ts, docs/security-model.md).
  */
-export function* indexSlot(slot: SnapshotSlot, strict: boolean, seed: HashSeed): SlicedWork<IndexedSnapshot> {
-  const bytes = slot.body.subarray(0, slot.length);
+export function* indexSlot(slot: SnapshotSlot, strict: boolean, seed: HashSeed): StreamedWork<IndexedSnapshot> {
+  let bytes = slot.body.subarray(0, slot.length);
   const length = bytes.length;
   const { base, pairBase } = seed;
   const { groups, services, helps, types } = slot;
@@ -88,6 +93,14 @@ export function* indexSlot(slot: SnapshotSlot, strict: boolean, seed: HashSeed):
       if (line.kind === 'HELP') helps.add(hash, line.start, sameHelp);
       else types.add(hash, line.start, sameType);
     },
+    rebind(body) {
+      bytes = body;
+      // The tables grow with the body, to the buckets they would have had for the whole of it.
+      groups.grow(bucketsFor(body.length, 64));
+      services.grow(bucketsFor(body.length, 128));
+      helps.grow(bucketsFor(body.length, 256));
+      types.grow(bucketsFor(body.length, 256));
+    },
     skipped() {
       skippedLines += 1;
     },
@@ -98,7 +111,7 @@ export function* indexSlot(slot: SnapshotSlot, strict: boolean, seed: HashSeed):
       },
     }),
   };
-  yield* scanExposition(bytes, sink, base);
+  yield* scanStreamedExposition(slot, sink, base);
   if (!strict) notAnExposition(bytes, sampleCount, firstInvalid, ownMetrics);
   return new IndexedSnapshot(slot, bytes, seed, sampleCount, skippedLines, invalidLines, firstInvalid?.message);
 }
@@ -153,6 +166,31 @@ function sameValue(bytes: Buffer, aStart: number, aEnd: number, bStart: number, 
 export function indexSnapshot(text: string | Buffer, hashSeed: HashSeed, options: { readonly strict?: boolean } = {}): IndexedSnapshot {
   const slot = new SnapshotSlot();
   slot.adopt(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
-  return runToEnd(indexSlot(slot, options.strict ?? true, hashSeed));
+  return runToEnd(afterBody(indexSlot(slot, options.strict ?? true, hashSeed)));
+}
+
+/**
+ * The rest of streamed work once its body is complete (it no longer waits), as sliced work. The
+ * caller marks the body complete first.
+ */
+export function* afterBody<T>(work: StreamedWork<T>): SlicedWork<T> {
+  for (;;) {
+    const step = work.next();
+    if (step.done) return step.value;
+    yield;
+  }
+}
+
+/**
+ * Runs streamed work on what has arrived, until it waits for more or `budgetMs` of `now()` have
+ * passed (the rest then runs at the next chunk, or after the body): a read calls it after each
+ * chunk, and it never holds the event loop longer than a slice.
+ */
+export function advance(work: StreamedWork<unknown>, now: () => number, budgetMs: number): void {
+  const until = now() + budgetMs;
+  for (;;) {
+    const step = work.next();
+    if (step.done || step.value || now() >= until) return;
+  }
 }
 

@@ -33,6 +33,42 @@ export class KeyedLines {
     this.keys = 0;
   }
 
+  /**
+   * Doubles the buckets until there are at least `buckets` (a power of two), keeping every key: a
+   * body indexed while it streams in grows its tables with it. Each doubling splits every chain in
+   * two by one more bit of the full hash; a table grown as its body grows splits chains holding
+   * half the keys, a quarter, and so on: about two passes over the keys in all. It ends with the
+   * buckets a table sized for the whole body has.
+   */
+  grow(buckets: number): void {
+    while (this.mask + 1 < buckets) {
+      const old = this.mask + 1;
+      if (this.heads.length < 2 * old) {
+        const heads = new Int32Array(2 * old);
+        heads.set(this.heads.subarray(0, old));
+        this.heads = heads;
+      }
+      for (let bucket = 0; bucket < old; bucket++) {
+        let low = -1;
+        let high = -1;
+        for (let head = this.heads[bucket] as number; head !== -1;) {
+          const next = this.nextKey.get(head);
+          if ((this.keyHash.get(head) & old) === 0) {
+            this.nextKey.set(head, low);
+            low = head;
+          } else {
+            this.nextKey.set(head, high);
+            high = head;
+          }
+          head = next;
+        }
+        this.heads[bucket] = low;
+        this.heads[bucket + old] = high;
+      }
+      this.mask = 2 * old - 1;
+    }
+  }
+
   /** Adds a line whose key hashes to `hash`; `sameKey(entry)` tells whether an earlier line has the same key. */
   add(hash: number, lineStart: number, sameKey: (entry: number) => boolean): void {
     const entry = this.entries;

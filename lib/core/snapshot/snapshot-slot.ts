@@ -9,6 +9,8 @@ import { KeyedLines } from './keyed-lines.ts';
 export class SnapshotSlot {
   body: Buffer = Buffer.alloc(0);
   length = 0;
+  /** Whether the whole body is in: a read indexes the body while it streams (index-slot.ts). */
+  complete = true;
   private maxBytes = Number.POSITIVE_INFINITY;
   /** Bumped when the slot is refilled: a snapshot of an older generation must no longer be read. */
   generation = 0;
@@ -22,6 +24,7 @@ export class SnapshotSlot {
   begin(expectedBytes = 0, maxBytes = Number.POSITIVE_INFINITY): void {
     this.generation += 1;
     this.length = 0;
+    this.complete = false;
     this.maxBytes = maxBytes;
     const size = Math.min(maxBytes, expectedBytes);
     if (this.body.length < size) this.body = Buffer.allocUnsafeSlow(size);
@@ -39,10 +42,16 @@ export class SnapshotSlot {
     this.length = needed;
   }
 
+  /** The last chunk is in. */
+  end(): void {
+    this.complete = true;
+  }
+
   /** Uses `bytes` as the body, without copying (tests and tools index a string once). */
   adopt(bytes: Buffer): void {
     this.generation += 1;
     this.body = bytes;
     this.length = bytes.length;
+    this.complete = true;
   }
 }

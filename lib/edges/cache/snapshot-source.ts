@@ -7,12 +7,12 @@ import type { PushgatewayReader } from '../pushgateway/pushgateway-reader.ts';
 import { redactUrl } from '../../core/config/redact-url.ts';
 import { collectYoungGarbage } from '../young-garbage.ts';
 import type { IndexedSnapshot } from '../../core/snapshot/indexed-snapshot.ts';
-import { indexSlot } from '../../core/snapshot/index-slot.ts';
+import { advance, afterBody, indexSlot } from '../../core/snapshot/index-slot.ts';
 import type { Snapshot } from '../../core/snapshot/snapshot.ts';
 import { SnapshotMemory } from '../../core/snapshot/snapshot-memory.ts';
 import type { SnapshotSlot } from '../../core/snapshot/snapshot-slot.ts';
 import { randomHashSeed } from '../random-hash-seed.ts';
-import { runSliced } from '../time-slicing.ts';
+import { runSliced, SLICE_MS } from '../time-slicing.ts';
 import type { SnapshotRead } from '../../core/snapshot/snapshot-read.ts';
 
 export type ReadOutcome = 'success' | 'unreachable' | 'bad_response' | 'timeout';
@@ -109,6 +109,9 @@ export class SnapshotSource {
       signal.throwIfAborted();
       const slot = this.memory.slotFor(read.inUse(), maxBodyBytes);
       let sinceCollected = 0;
+      // Indexed as it streams in (the Pushgateway renders while it sends): the index is nearly done when the last byte is in.
+      const indexing = indexSlot(slot, false, randomHashSeed());
+      let indexFailure: { readonly error: unknown } | undefined;
       const { bytes } = await this.client.fetchMetrics(url, { timeoutMs, maxBodyBytes, bearerToken: token, signal }, (chunk) => {
         slot.append(chunk);
         sinceCollected += chunk.length;
@@ -116,11 +119,21 @@ export class SnapshotSource {
           sinceCollected = 0;
           collectYoungGarbage();
         }
+        if (indexFailure === undefined) {
+          try {
+            advance(indexing, () => performance.now(), SLICE_MS);
+          } catch (error) {
+            // Reported below, as a failure of the index of a complete body would be.
+            indexFailure = { error };
+          }
+        }
       });
       if (sinceCollected >= COLLECT_EVERY_BYTES / 16) collectYoungGarbage();
       let snapshot;
       try {
-        snapshot = await buildSnapshot(slot, signal);
+        if (indexFailure !== undefined) throw indexFailure.error;
+        slot.end();
+        snapshot = await runSliced(afterBody(indexing), signal);
       } catch (error) {
         if (signal.aborted) throw error;
         throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${redactUrl(url)} sent unparsable metrics: ${describeError(error)}`, { cause: error });
@@ -158,7 +171,8 @@ export class SnapshotSource {
  * invalid lines, on a new random hash seed (docs/security-model.md).
  */
 export function buildSnapshot(slot: SnapshotSlot, signal?: AbortSignal): Promise<IndexedSnapshot> {
-  return runSliced(indexSlot(slot, false, randomHashSeed()), signal);
+  slot.end();
+  return runSliced(afterBody(indexSlot(slot, false, randomHashSeed())), signal);
 }
 
 /** How much of a body is read between two collections of the chunks already copied (see young-garbage.ts). */
