@@ -1,4 +1,4 @@
-// `npm run bench`: every figure of issue 13's table measured side by side, in one run, against its
+// `npm run bench`: every figure of docs/performance.md measured side by side, in one run, against its
 // baseline, plus the older rows that still mean something. Starts a real Pushgateway loaded with
 // 10,000 groups shaped like the seed's pushes, a bare node:http server and Debian's
 // prometheus-blackbox-exporter. Prints the table and the cost table; writes .bench/results.json.

@@ -6,6 +6,8 @@ import type { LogLevel } from '../edges/logger.ts';
 
 /** Unlisted targets (`allow_unlisted_targets`) whose last state is remembered; the oldest is dropped past this. */
 export const UNLISTED_STATES_CAP = 1_000;
+/** A target is remembered by at most this many characters, so the memory is bounded in bytes too. */
+const TARGET_KEY_CHARS = 200;
 
 /**
  * The last state seen per target, so a change is logged once. Bounded whatever callers send: the
@@ -22,14 +24,12 @@ export class LastStates {
    */
   change(target: string, state: string, listed: boolean, listedCount: number): string | undefined {
     const memory = listed ? this.listed : this.unlisted;
-    const before = memory.get(target);
+    const key = target.slice(0, TARGET_KEY_CHARS);
+    const before = memory.get(key);
     if (before === state) return undefined;
-    if (before === undefined) {
-      // A config that dropped services leaves their entries: start over rather than grow.
-      if (listed && memory.size >= listedCount) memory.clear();
-      if (!listed && memory.size >= UNLISTED_STATES_CAP) memory.delete(memory.keys().next().value as string);
-    }
-    memory.set(target, state);
+    // Full (a config that dropped services leaves their entries): the oldest entry goes, the others keep their history.
+    if (before === undefined && memory.size >= (listed ? listedCount : UNLISTED_STATES_CAP)) memory.delete(memory.keys().next().value as string);
+    memory.set(key, state);
     return before;
   }
 }

@@ -15,6 +15,8 @@ export interface ExporterEnvironment {
   readonly AUTH_TOKEN?: string | undefined;
   readonly AUTH_TOKEN_SSM_PARAMETER?: string | undefined;
   readonly PUSHGATEWAY_BEARER_TOKEN?: string | undefined;
+  /** Set by Lambda (and serverless-offline) in every function's environment. */
+  readonly AWS_LAMBDA_FUNCTION_NAME?: string | undefined;
 }
 
 /** `LOG_LEVEL` read: the level, and the warning to log when the value named none. */
@@ -37,6 +39,12 @@ export interface RuntimeSettings {
   /** From `AUTH_TOKEN`; empty when it is unset. */
   readonly authTokens: readonly string[];
   readonly authTokenParameter: string | undefined;
+  /**
+   * Whether the snapshot cache reads ahead of expiry. Not in Lambda: a container is frozen as soon as
+   * it answers, so a read started then would finish on a later invocation with old data stamped as
+   * new (docs/architecture.md#the-snapshot-cache).
+   */
+  readonly refreshAhead: boolean;
 }
 
 /**
@@ -63,6 +71,7 @@ export function readSettings(env: ExporterEnvironment, cwd: string): SettingsRea
       configOverrides: { pushgatewayUrl: pushgatewayUrlOf(env), pushgatewayBearerToken: secrets.pushgatewayBearerToken },
       authTokens: secrets.authTokens,
       authTokenParameter: secrets.authTokenParameter,
+      refreshAhead: env.AWS_LAMBDA_FUNCTION_NAME === undefined || env.AWS_LAMBDA_FUNCTION_NAME === '',
     },
   };
 }

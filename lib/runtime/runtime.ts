@@ -47,7 +47,7 @@ export interface RuntimePorts {
 
 /** Nothing to read or send: what a refusing runtime is built with (its config is never read: every request is refused first). */
 const refusingSettings = (logging: RuntimeSettings['logging']): RuntimeSettings =>
-  ({ logging, configSource: { kind: 'file', path: '' }, configOverrides: {}, authTokens: [], authTokenParameter: undefined });
+  ({ logging, configSource: { kind: 'file', path: '' }, configOverrides: {}, authTokens: [], authTokenParameter: undefined, refreshAhead: false });
 
 /**
  * Wires the runtime from its settings and ports; built once per process (Lambda container,
@@ -61,7 +61,7 @@ export function createRuntime(read: SettingsRead, ports: RuntimePorts): Runtime 
   if (settings.logging.problem !== undefined) logger.warn(settings.logging.problem);
   const metrics = new SelfMetrics(clock() / 1000);
   const config = configSourceFor(settings, ports, logger, metrics);
-  const snapshots = new SnapshotSource(ports.pushgateway, clock, ports.monotonicMs, logger, metrics);
+  const snapshots = new SnapshotSource(ports.pushgateway, clock, ports.monotonicMs, logger, metrics, settings.refreshAhead);
   const auth = new AuthTokens(settings.authTokens, settings.authTokenParameter, clock, ports.monotonicMs, logger, ports.ssm);
   const startupProblem = read.kind === 'problem' ? read.problem : undefined;
   return { config, snapshots, clock, monotonicMs: ports.monotonicMs, logger, auth, metrics, startupProblem, close: () => ports.pushgateway.close() };

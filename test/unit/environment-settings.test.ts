@@ -12,6 +12,7 @@ describe('readSettings: the environment as runtime settings, in one place', () =
         configOverrides: { pushgatewayUrl: 'http://pg:9091', pushgatewayBearerToken: undefined },
         authTokens: ['a', 'b'],
         authTokenParameter: undefined,
+        refreshAhead: true,
       },
     });
   });
@@ -24,6 +25,14 @@ describe('readSettings: the environment as runtime settings, in one place', () =
     assert.ok(bare.kind === 'settings');
     assert.deepEqual(bare.settings.configSource, { kind: 'file', path: '/app/config.yml' });
     assert.deepEqual(bare.settings.logging, { level: 'info' });
+  });
+
+  it('reads ahead of expiry except in Lambda, whose containers freeze as soon as they answer', () => {
+    const server = readSettings({}, '/');
+    const lambda = readSettings({ AWS_LAMBDA_FUNCTION_NAME: 'pushgateway-exporter-prod-probe' }, '/');
+    assert.ok(server.kind === 'settings' && lambda.kind === 'settings');
+    assert.equal(server.settings.refreshAhead, true);
+    assert.equal(lambda.settings.refreshAhead, false);
   });
 
   it('gives one line naming the variables, never a value, and still the logging', () => {

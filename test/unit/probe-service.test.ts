@@ -19,7 +19,7 @@ function fakeRuntime(options: { config?: string; body?: string } = {}): { runtim
     configSource: { kind: 'ssm', parameter: '/exporter/config' },
     configOverrides: {},
     authTokens: [],
-    authTokenParameter: undefined,
+    authTokenParameter: undefined, refreshAhead: false,
   };
   const runtime = createRuntime({ kind: 'settings', settings }, {
     clock: () => NOW_MS,

@@ -21,7 +21,7 @@ function fakeRuntime(level: LogLevel = 'info'): Fake {
   let heartbeatSeconds: number | undefined;
   const runtime = createRuntime({
     kind: 'settings',
-    settings: { logging: { level }, configSource: { kind: 'ssm', parameter: '/exporter/config' }, configOverrides: {}, authTokens: [], authTokenParameter: undefined },
+    settings: { logging: { level }, configSource: { kind: 'ssm', parameter: '/exporter/config' }, configOverrides: {}, authTokens: [], authTokenParameter: undefined, refreshAhead: false },
   }, {
     clock: () => nowMs,
     monotonicMs: () => nowMs - START_MS,

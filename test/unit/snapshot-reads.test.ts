@@ -70,7 +70,7 @@ describe('SnapshotSource: one read at a time, into memory that never holds the s
 
   it('stops a read still running when a config change starts another: never two reads at once', async () => {
     const pushgateway = new SteppedPushgateway(heartbeat);
-    const source = new SnapshotSource(pushgateway, () => 0, () => 0, quiet(), new SelfMetrics(0));
+    const source = new SnapshotSource(pushgateway, () => 0, () => 0, quiet(), new SelfMetrics(0), true);
     const first = await source.read(config('http://first:9091'), 10);
     assert.equal(first.snapshot, undefined, 'the probe gave up waiting; the read goes on');
     assert.equal(pushgateway.inProgress, 1);
@@ -80,9 +80,22 @@ describe('SnapshotSource: one read at a time, into memory that never holds the s
     assert.equal(valueIn(second.snapshot), 2);
   });
 
+  it('reads ahead of expiry only when told to (never in Lambda): otherwise the next read waits for expiry', async () => {
+    for (const refreshAhead of [true, false]) {
+      const pushgateway = new SteppedPushgateway(heartbeat);
+      let now = 0;
+      const source = new SnapshotSource(pushgateway, () => now, () => 0, quiet(), new SelfMetrics(0), refreshAhead);
+      await settle(source.read(config('http://pushgateway:9091'), 5000), pushgateway);
+      now = 4_990; // 10 ms before the 5 s snapshot expires
+      const answer = await source.read(config('http://pushgateway:9091'), 5000);
+      assert.equal(valueIn(answer.snapshot), 1, 'answered from the current snapshot');
+      assert.equal(pushgateway.reads, refreshAhead ? 2 : 1, `refreshAhead ${refreshAhead}`);
+    }
+  });
+
   it('runs one read at a time when several newer reads queue up behind one in progress', async () => {
     const pushgateway = new SteppedPushgateway(heartbeat);
-    const source = new SnapshotSource(pushgateway, () => 0, () => 0, quiet(), new SelfMetrics(0));
+    const source = new SnapshotSource(pushgateway, () => 0, () => 0, quiet(), new SelfMetrics(0), true);
     await source.read(config('http://first:9091'), 10);
     const second = source.read(config('http://second:9091'), 5000);
     const third = source.read(config('http://third:9091'), 5000);
@@ -94,7 +107,7 @@ describe('SnapshotSource: one read at a time, into memory that never holds the s
   it('keeps the snapshot in use readable while a refresh streams in, and refuses the one before once its memory is reused', async () => {
     const pushgateway = new SteppedPushgateway(heartbeat);
     let now = 0;
-    const source = new SnapshotSource(pushgateway, () => now, () => 0, quiet(), new SelfMetrics(0));
+    const source = new SnapshotSource(pushgateway, () => now, () => 0, quiet(), new SelfMetrics(0), true);
     const settings = config('http://pushgateway:9091');
     const first = (await settle(source.read(settings, 5000), pushgateway)).snapshot;
     assert.equal(valueIn(first), 1);

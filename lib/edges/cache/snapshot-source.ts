@@ -46,6 +46,8 @@ export class SnapshotSource {
     private readonly monotonicMs: () => number,
     private readonly logger: Logger,
     private readonly metrics: ReadRecorder,
+    /** Read ahead of expiry (docs/architecture.md#the-snapshot-cache); off where the process is frozen between requests. */
+    private readonly refreshAhead: boolean,
   ) {}
 
   async read(config: ExporterConfig, maxWaitMs: number): Promise<SnapshotRead> {
@@ -57,7 +59,7 @@ export class SnapshotSource {
       // The read's own timeout has passed by then: it hung across a frozen Lambda container.
       maxLoadMs: config.timeoutSeconds * 1000 + 1000,
       // The next read starts shortly before expiry, so warm probes never wait on it (docs/architecture.md#the-snapshot-cache).
-      refreshAhead: true,
+      refreshAhead: this.refreshAhead,
     };
     const result = await cache.get(policy, maxWaitMs);
     const error = result.timedOut

@@ -161,7 +161,7 @@ export class PushgatewayReader {
       return await attempt();
     } catch (error) {
       const { reusedSocket, code } = error as { reusedSocket?: boolean; code?: unknown };
-      if (reusedSocket === true && code === 'ECONNRESET' && !signal.aborted) return attempt();
+      if (reusedSocket === true && (code === 'ECONNRESET' || code === 'EPIPE') && !signal.aborted) return attempt();
       throw error;
     }
   }
