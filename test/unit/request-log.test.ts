@@ -13,7 +13,7 @@ import { get } from '../support/route-request.ts';
 const START_MS = 1_700_000_000_000;
 const CONFIG = 'pushgateway_url: http://pushgateway.test:9091\nallow_unlisted_targets: true\nservices:\n  - name: fresh\n';
 
-interface Fake { runtime: Runtime; lines: () => Record<string, unknown>[]; at: (ms: number) => void; heartbeat: (seconds: number | undefined) => void }
+interface Fake { runtime: Runtime; lines: () => Record<string, unknown>[]; all: () => Record<string, unknown>[]; at: (ms: number) => void; heartbeat: (seconds: number | undefined) => void }
 
 function fakeRuntime(level: LogLevel = 'info'): Fake {
   const logs: string[] = [];
@@ -40,6 +40,7 @@ function fakeRuntime(level: LogLevel = 'info'): Fake {
   return {
     runtime,
     lines: () => logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === 'request'),
+    all: () => logs.map((line) => JSON.parse(line) as Record<string, unknown>),
     at: (ms) => { nowMs = ms; },
     heartbeat: (seconds) => { heartbeatSeconds = seconds; },
   };
@@ -54,6 +55,16 @@ describe('request log', () => {
     await handleRequest(get('/probes'), fake.runtime);
     await handleRequest(get('/-/healthy'), fake.runtime);
     assert.deepEqual(fake.lines(), []);
+    await fake.runtime.close();
+  });
+
+  it('writes no Pushgateway read line at info either, though every probe reads (a Lambda probing one service per scrape)', async () => {
+    const fake = fakeRuntime();
+    for (let i = 0; i < 3; i++) {
+      fake.at(START_MS + i * 60_000); // past scrape_interval_seconds: each probe reads anew
+      assert.match((await probe(fake)).body, /^probe_success 1$/m);
+    }
+    assert.deepEqual(fake.all().filter((line) => line.msg !== 'config loaded'), []);
     await fake.runtime.close();
   });
 

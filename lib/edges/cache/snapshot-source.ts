@@ -141,7 +141,9 @@ export class SnapshotSource {
         throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${redactUrl(url)} sent unparsable metrics: ${describeError(error)}`, { cause: error });
       }
       this.metrics.recordRead('success', duration(), this.clock());
-      this.logger.info('pushgateway read', {
+      // A read is routine (every scrape, on a Lambda probing one service): debug, unless it left lines out.
+      const level = snapshot.skippedLines > 0 || snapshot.invalidLines > 0 ? 'info' : 'debug';
+      this.logger[level]('pushgateway read', {
         outcome: 'success', bytes, body_bytes: snapshot.bodyBytes, samples: snapshot.sampleCount, groups: snapshot.groupCount,
         ...(snapshot.skippedLines > 0 ? { skipped_long_lines: snapshot.skippedLines } : {}),
         ...(snapshot.invalidLines > 0 ? { invalid_lines: snapshot.invalidLines } : {}), duration_seconds: duration(),
