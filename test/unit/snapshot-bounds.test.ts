@@ -12,7 +12,7 @@ import { escapeLabelValue, renderExposition } from '../../lib/core/exposition/ex
 import { buildProbeMetrics } from '../../lib/core/report/probe-metrics.ts';
 import { SnapshotMemory } from '../../lib/core/snapshot/snapshot-memory.ts';
 import { SnapshotSlot } from '../../lib/core/snapshot/snapshot-slot.ts';
-import { buildSnapshot } from '../../lib/edges/cache/snapshot-source.ts';
+import { buildSnapshot } from '../support/build-snapshot.ts';
 import { groupKey, MAX_LOOKUP_SAMPLES, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { hostileBody, manyLabelsPush, BODY_SHAPES } from '../support/hostile-bodies.ts';

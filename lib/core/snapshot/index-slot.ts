@@ -160,8 +160,8 @@ function sameValue(bytes: Buffer, aStart: number, aEnd: number, bStart: number, 
 /**
  * Scans Pushgateway's `/metrics` text (validating every line) and indexes it, in one go: tests and
  * tools. Strict by default (any invalid line throws); `{ strict: false }` indexes as a read does.
- * No production read comes this way (they index with lib/edges/cache/snapshot-source.ts's
- * `buildSnapshot`, on a random seed); callers pass a seed of their own (a test's fixed one).
+ * No production read comes this way (lib/edges/cache/snapshot-source.ts indexes as the body
+ * streams in, on a random seed); callers pass a seed of their own (a test's fixed one).
  */
 export function indexSnapshot(text: string | Buffer, hashSeed: HashSeed, options: { readonly strict?: boolean } = {}): IndexedSnapshot {
   const slot = new SnapshotSlot();

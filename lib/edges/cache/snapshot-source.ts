@@ -6,11 +6,9 @@ import type { Logger } from '../logger.ts';
 import type { PushgatewayReader } from '../pushgateway/pushgateway-reader.ts';
 import { redactUrl } from '../../core/config/redact-url.ts';
 import { collectYoungGarbage } from '../young-garbage.ts';
-import type { IndexedSnapshot } from '../../core/snapshot/indexed-snapshot.ts';
 import { advance, afterBody, indexSlot } from '../../core/snapshot/index-slot.ts';
 import type { Snapshot } from '../../core/snapshot/snapshot.ts';
 import { SnapshotMemory } from '../../core/snapshot/snapshot-memory.ts';
-import type { SnapshotSlot } from '../../core/snapshot/snapshot-slot.ts';
 import { randomHashSeed } from '../random-hash-seed.ts';
 import { runSliced, SLICE_MS } from '../time-slicing.ts';
 import type { SnapshotRead } from '../../core/snapshot/snapshot-read.ts';
@@ -113,7 +111,8 @@ export class SnapshotSource {
       let sinceCollected = 0;
       // Indexed as it streams in (the Pushgateway renders while it sends): the index is nearly done when the last byte is in.
       const indexing = indexSlot(slot, false, randomHashSeed());
-      let indexFailure: { readonly error: unknown } | undefined;
+      const unparsable = (error: unknown) =>
+        new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${redactUrl(url)} sent unparsable metrics: ${describeError(error)}`, { cause: error });
       const { bytes } = await this.client.fetchMetrics(url, { timeoutMs, maxBodyBytes, bearerToken: token, signal }, (chunk) => {
         slot.append(chunk);
         sinceCollected += chunk.length;
@@ -121,24 +120,21 @@ export class SnapshotSource {
           sinceCollected = 0;
           collectYoungGarbage();
         }
-        if (indexFailure === undefined) {
-          try {
-            advance(indexing, () => performance.now(), SLICE_MS);
-          } catch (error) {
-            // Reported below, as a failure of the index of a complete body would be.
-            indexFailure = { error };
-          }
+        try {
+          advance(indexing, () => performance.now(), SLICE_MS);
+        } catch (error) {
+          // Thrown into the reader, which stops the download: the rest of the body cannot mend it.
+          throw unparsable(error);
         }
       });
       if (sinceCollected >= COLLECT_EVERY_BYTES / 16) collectYoungGarbage();
       let snapshot;
       try {
-        if (indexFailure !== undefined) throw indexFailure.error;
         slot.end();
         snapshot = await runSliced(afterBody(indexing), signal);
       } catch (error) {
         if (signal.aborted) throw error;
-        throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${redactUrl(url)} sent unparsable metrics: ${describeError(error)}`, { cause: error });
+        throw unparsable(error);
       }
       this.metrics.recordRead('success', duration(), this.clock());
       // A read is routine (every scrape, on a Lambda probing one service): debug, unless it left lines out.
@@ -168,15 +164,6 @@ export class SnapshotSource {
       finished();
     }
   }
-}
-
-/**
- * Indexes the body a read put in `slot`, a slice at a time (lib/edges/time-slicing.ts), tolerant of
- * invalid lines, on a new random hash seed (docs/security-model.md).
- */
-export function buildSnapshot(slot: SnapshotSlot, signal?: AbortSignal): Promise<IndexedSnapshot> {
-  slot.end();
-  return runSliced(afterBody(indexSlot(slot, false, randomHashSeed())), signal);
 }
 
 /** How much of a body is read between two collections of the chunks already copied (see young-garbage.ts). */

@@ -46,7 +46,8 @@ export class PushgatewayReader {
 
   /**
    * Streams the body into `sink` chunk by chunk (inflating gzip on the way): the caller copies
-   * each chunk where it keeps the body, so the read itself holds no copy of it.
+   * each chunk where it keeps the body, so the read itself holds no copy of it. A sink that throws
+   * a PushgatewayError stops the read with that error.
    */
   async fetchMetrics(baseUrl: string, options: MetricsRequest, sink: (chunk: Uint8Array) => void): Promise<MetricsRead> {
     const { timeoutMs, maxBodyBytes, bearerToken } = options;
