@@ -71,7 +71,7 @@ export function readSettings(env: ExporterEnvironment, cwd: string): SettingsRea
       configOverrides: { pushgatewayUrl: pushgatewayUrlOf(env), pushgatewayBearerToken: secrets.pushgatewayBearerToken },
       authTokens: secrets.authTokens,
       authTokenParameter: secrets.authTokenParameter,
-      refreshAhead: env.AWS_LAMBDA_FUNCTION_NAME === undefined || env.AWS_LAMBDA_FUNCTION_NAME === '',
+      refreshAhead: isUnset(env.AWS_LAMBDA_FUNCTION_NAME),
     },
   };
 }
