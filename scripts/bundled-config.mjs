@@ -1,18 +1,21 @@
 // The config.yml shipped pre-parsed (docs/deploying.md#cold-start): the build parses and validates
 // it with the exporter's own code, so a failing config fails the build with its one-line problems,
 // and the Lambda loads the YAML parser only for a config that is not this text.
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { build } from 'esbuild';
 
-/** The exporter's YAML parser and validator, bundled in memory for this script (plain node cannot import .ts). */
+/** The exporter's YAML parser, validator and config hash, bundled in memory for this script (plain node cannot import .ts). */
 async function configParser() {
   const { outputFiles } = await build({
     stdin: {
-      contents: "export { parseConfigYaml } from './lib/core/config/config-yaml.ts'; export { validateConfig } from './lib/core/config/validate-config.ts';",
+      contents: [
+        "export { parseConfigYaml } from './lib/core/config/config-yaml.ts';",
+        "export { validateConfig } from './lib/core/config/validate-config.ts';",
+        "export { configTextHash } from './lib/edges/bundled-config.ts';",
+      ].join(' '),
       resolveDir: process.cwd(), loader: 'ts',
     },
     bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, logLevel: 'warning',
@@ -35,12 +38,12 @@ export async function preparseConfig(path) {
     if (error.code === 'ENOENT') return null;
     throw error;
   }
-  const { parseConfigYaml, validateConfig } = await configParser();
+  const { parseConfigYaml, validateConfig, configTextHash } = await configParser();
   const data = parseConfigYaml(text, path);
   // PUSHGATEWAY_URL may supply a missing pushgateway_url at run time: only the file's own problems fail the build.
   const overrides = data !== null && typeof data === 'object' && 'pushgateway_url' in data ? {} : { pushgatewayUrl: 'http://pushgateway-url.invalid' };
   validateConfig(data, overrides, path);
   const json = JSON.stringify(data);
   if (json === undefined || !isDeepStrictEqual(JSON.parse(json), data)) return null;
-  return { sha256: createHash('sha256').update(text, 'utf8').digest('hex'), json };
+  return { sha256: configTextHash(text), json };
 }

@@ -17,7 +17,8 @@ declare const BUNDLED_CONFIG: PreparsedConfig | null | undefined;
 export const bundledConfig: PreparsedConfig | undefined =
   typeof BUNDLED_CONFIG === 'object' && BUNDLED_CONFIG !== null ? BUNDLED_CONFIG : undefined;
 
-const configTextHash = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+/** The key of a pre-parsed config: the build (scripts/bundled-config.mjs) and the loader hash with this one function. */
+export const configTextHash = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** The plain data of `text` when `preparsed` was made from exactly this text, else undefined. */
 export function preparsedData(text: string, preparsed: PreparsedConfig | undefined): unknown {
