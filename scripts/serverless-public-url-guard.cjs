@@ -4,7 +4,8 @@
 //     every stage, stop before anything is built; serverless-offline never packages, so `npm start`
 //     and `npm run local` stay open on loopback;
 //   - `node scripts/serverless-public-url-guard.cjs`: `npm run package` runs it first, so the user
-//     sees exactly one line on stderr, not the framework's error banner.
+//     sees exactly one line on stderr, not the framework's error banner (it checks the settings of
+//     scripts/serverless-deployment-settings.cjs too).
 // The token rules are the exporter's own (lib/), loaded through tsx, so the two cannot drift apart.
 'use strict';
 
@@ -56,7 +57,10 @@ module.exports = PublicUrlGuard;
 module.exports.publicUrlProblem = publicUrlProblem;
 
 if (require.main === module) {
-  const problem = publicUrlProblem(process.env);
+  // `npm run package` runs this first: each package-time refusal, this guard's or the stack
+  // settings' (scripts/serverless-deployment-settings.cjs), is one line before anything is built.
+  const { deploymentProblem } = require('./serverless-deployment-settings.cjs');
+  const problem = publicUrlProblem(process.env) ?? deploymentProblem(process.env);
   if (problem !== undefined) {
     process.stderr.write(`${problem}\n`);
     process.exitCode = 1;

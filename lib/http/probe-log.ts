@@ -2,7 +2,10 @@ import type { LogLevel } from '../edges/logger.ts';
 
 // What a request's log line is worth: healthy answers are logged at debug (blackbox_exporter logs
 // probes only at debug), failures at warn and a service's change of state at info, so a healthy
-// fleet writes nothing at the default level (docs/operations.md#logs-and-self-metrics).
+// fleet writes nothing at the default level (docs/operations.md#logs-and-self-metrics). A 401 or
+// a 404 is what anyone on the internet can make a public function URL answer, as often as they
+// like: logged at debug, so junk requests cost no log bytes; the function URL's Url4xxCount
+// metric counts them for free (docs/operations.md#cloudwatch-alarms).
 
 /** Unlisted targets (`allow_unlisted_targets`) whose last state is remembered; the oldest is dropped past this. */
 export const UNLISTED_STATES_CAP = 1_000;
@@ -34,9 +37,17 @@ export class LastStates {
   }
 }
 
-/** What a route says of its answer for the log: the least level it wants, raised by the status. */
+/** Answers anyone can provoke: no or a wrong bearer token (401), a path that is no route (404). */
+const UNSOLICITED_STATUSES: ReadonlySet<number> = new Set([401, 404]);
+
+/**
+ * What a route says of its answer for the log: the least level it wants, raised by the status
+ * (to warn for a 4xx, error for a 5xx), except a 401 or 404, which stay at the level wanted
+ * (debug unless the route asks for more).
+ */
 export function requestLogLevel(status: number, wanted: LogLevel): LogLevel {
   if (status >= 500) return 'error';
+  if (UNSOLICITED_STATUSES.has(status)) return wanted;
   if (status >= 400) return wanted === 'error' ? 'error' : 'warn';
   return wanted;
 }

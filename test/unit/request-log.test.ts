@@ -15,13 +15,13 @@ const CONFIG = 'pushgateway_url: http://pushgateway.test:9091\nallow_unlisted_ta
 
 interface Fake { runtime: Runtime; lines: () => Record<string, unknown>[]; all: () => Record<string, unknown>[]; at: (ms: number) => void; heartbeat: (seconds: number | undefined) => void }
 
-function fakeRuntime(level: LogLevel = 'info'): Fake {
+function fakeRuntime(level: LogLevel = 'info', authTokens: string[] = []): Fake {
   const logs: string[] = [];
   let nowMs = START_MS;
   let heartbeatSeconds: number | undefined;
   const runtime = createRuntime({
     kind: 'settings',
-    settings: { logging: { level }, configSource: { kind: 'ssm', parameter: '/exporter/config' }, configOverrides: {}, authTokens: [], authTokenParameter: undefined, refreshAhead: false },
+    settings: { logging: { level }, configSource: { kind: 'ssm', parameter: '/exporter/config' }, configOverrides: {}, authTokens, authTokenParameter: undefined, refreshAhead: false },
   }, {
     clock: () => nowMs,
     monotonicMs: () => nowMs - START_MS,
@@ -96,14 +96,32 @@ describe('request log', () => {
   it('logs refusals at warn, with the fields of a request line', async () => {
     const fake = fakeRuntime();
     await handleRequest(get('/probe'), fake.runtime);
-    await handleRequest(get('/nowhere'), fake.runtime);
+    await handleRequest(get('/probe', { target: 'fresh' }, {}, 'POST'), fake.runtime);
     const lines = fake.lines();
-    assert.deepEqual(lines.map((line) => [line.level, line.status, line.route]), [['warn', 400, '/probe'], ['warn', 404, 'none']]);
+    assert.deepEqual(lines.map((line) => [line.level, line.status, line.route]), [['warn', 400, '/probe'], ['warn', 405, '/probe']]);
     for (const line of lines) {
       assert.match(String(line.request_id), /^[0-9a-f-]{36}$/, 'a request id is made for a line that is written');
       assert.match(String(line.timestamp), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, 'RFC 3339, the key Lambda reads');
     }
     await fake.runtime.close();
+  });
+
+  it('writes nothing at the default level for a 401 or an unknown path: anyone can send those to a public URL, as often as they like', async () => {
+    const fake = fakeRuntime('info', ['secret']);
+    const knocks = [
+      get('/probe', { target: 'fresh' }), get('/probe', { target: 'fresh' }, { authorization: 'Bearer wrong' }), get('/wp-login.php'),
+      get('/nowhere', {}, { authorization: 'Bearer secret' }),
+    ];
+    const statuses: number[] = [];
+    for (const request of knocks) statuses.push((await handleRequest(request, fake.runtime)).status);
+    assert.deepEqual(statuses, [401, 401, 401, 404]);
+    assert.deepEqual(fake.all().filter((line) => line.msg !== 'config loaded'), []);
+    await fake.runtime.close();
+
+    const debug = fakeRuntime('debug', ['secret']);
+    for (const request of knocks) await handleRequest(request, debug.runtime);
+    assert.deepEqual(debug.lines().map((line) => [line.level, line.status]), [['debug', 401], ['debug', 401], ['debug', 401], ['debug', 404]]);
+    await debug.runtime.close();
   });
 
   it('logs healthy probes at debug when LOG_LEVEL=debug', async () => {
