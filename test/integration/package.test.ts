@@ -12,7 +12,12 @@ interface Resource { Type: string; Properties: Record<string, unknown> }
 interface Statement { Effect: string; Action: string[]; Resource: unknown[]; Condition?: unknown }
 
 /** Variables the package reads from the shell: none leaks in from the test's own environment. */
-const PACKAGE_VARIABLES = ['AUTH_TOKEN', 'AUTH_TOKEN_SSM_PARAMETER', 'ALLOW_PUBLIC_FUNCTION_URL', 'CONFIG_SSM_PARAMETER', 'PUSHGATEWAY_URL', 'PUSHGATEWAY_BEARER_TOKEN'];
+const PACKAGE_VARIABLES = [
+  'AUTH_TOKEN', 'AUTH_TOKEN_SSM_PARAMETER', 'ALLOW_PUBLIC_FUNCTION_URL', 'CONFIG_SSM_PARAMETER', 'PUSHGATEWAY_URL', 'PUSHGATEWAY_BEARER_TOKEN', 'LOG_LEVEL',
+  'RESERVED_CONCURRENCY', 'ALARM_TOPIC_ARN', 'ALARM_URL_4XX_THRESHOLD', 'CONFIG_SSM_KMS_KEY_ARN',
+];
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:ops-alerts';
+const KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 /** The environment of a machine with no AWS account: no credentials, no profile, an empty home. */
 function offlineEnv(home: string, extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -37,13 +42,13 @@ async function refused(command: string, args: string[], env: NodeJS.ProcessEnv):
 
 async function packageFor(dir: TempDir, name: string, extra: Record<string, string>) {
   const out = join(dir.path, name);
-  await run('npm', ['run', 'package', '--silent', '--', '--package', out], { cwd: PROJECT_ROOT, env: offlineEnv(dir.path, extra), timeout: 240_000 });
-  const template = JSON.parse(await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as { Resources: Record<string, Resource> };
+  const output = await run('npm', ['run', 'package', '--silent', '--', '--package', out], { cwd: PROJECT_ROOT, env: offlineEnv(dir.path, extra), timeout: 240_000 });
+  const template = JSON.parse(await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as { Resources: Record<string, Resource>; Outputs?: Record<string, unknown> };
   const { stdout } = await run('unzip', ['-Z1', join(out, 'pushgateway-exporter.zip')]);
   const statements = (
     (template.Resources.IamRoleLambdaExecution?.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[])[0]?.PolicyDocument.Statement ?? []
   );
-  return { out, template, entries: stdout.trim().split('\n'), statements };
+  return { out, template, entries: stdout.trim().split('\n'), statements, output: `${output.stdout}${output.stderr}` };
 }
 
 const ofType = (resources: Record<string, Resource>, type: string) => Object.values(resources).filter((r) => r.Type === type);
@@ -53,6 +58,7 @@ describe('npm run package (stage prod, offline, no AWS credentials)', () => {
   let ssm: Awaited<ReturnType<typeof packageFor>>;
   let file: Awaited<ReturnType<typeof packageFor>>;
   let open: Awaited<ReturnType<typeof packageFor>>;
+  let tuned: Awaited<ReturnType<typeof packageFor>>;
 
   before(async () => {
     dir = await tempDir('pgx-package-');
@@ -60,7 +66,11 @@ describe('npm run package (stage prod, offline, no AWS credentials)', () => {
       CONFIG_SSM_PARAMETER: '/pushgateway-exporter/config', AUTH_TOKEN_SSM_PARAMETER: 'pushgateway-exporter/tokens', PUSHGATEWAY_URL: 'https://pushgateway.example.com',
     });
     file = await packageFor(dir, 'file', { AUTH_TOKEN: 'correct horse battery staple' });
-    open = await packageFor(dir, 'public', { ALLOW_PUBLIC_FUNCTION_URL: 'true' });
+    open = await packageFor(dir, 'public', { ALLOW_PUBLIC_FUNCTION_URL: 'true', RESERVED_CONCURRENCY: '25' });
+    tuned = await packageFor(dir, 'tuned', {
+      CONFIG_SSM_PARAMETER: '/pushgateway-exporter/config', AUTH_TOKEN_SSM_PARAMETER: 'pushgateway-exporter/tokens', CONFIG_SSM_KMS_KEY_ARN: KEY,
+      ALARM_TOPIC_ARN: TOPIC, ALARM_URL_4XX_THRESHOLD: '7', RESERVED_CONCURRENCY: 'none',
+    });
   });
   after(async () => dir?.remove());
 
@@ -129,20 +139,88 @@ describe('npm run package (stage prod, offline, no AWS credentials)', () => {
     assert.equal(ofType(ssm.template.Resources, 'AWS::ApiGatewayV2::Api').length, 0);
   });
 
-  it('grants ssm:GetParameter on the configured parameter only, and kms:Decrypt only via SSM', () => {
-    const get = ssm.statements.find((s) => s.Action.includes('ssm:GetParameter'));
-    assert.deepEqual(get?.Action, ['ssm:GetParameter']);
-    assert.deepEqual(get?.Resource, [
+  it('grants ssm:GetParameter on the configured parameters only, and no kms:Decrypt under the AWS managed key aws/ssm', () => {
+    const parameters = [
       { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/pushgateway-exporter/config' },
       { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/pushgateway-exporter/tokens' },
-    ]);
-    const decrypt = ssm.statements.find((s) => s.Action.includes('kms:Decrypt'));
-    assert.deepEqual(decrypt?.Condition, { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } } });
-    for (const statement of [...ssm.statements, ...file.statements]) {
+    ];
+    for (const packaged of [ssm, tuned]) {
+      const get = packaged.statements.find((s) => s.Action.includes('ssm:GetParameter'));
+      assert.deepEqual(get?.Action, ['ssm:GetParameter']);
+      assert.deepEqual(get?.Resource, parameters);
+    }
+    assert.ok(!ssm.statements.some((s) => JSON.stringify(s).includes('kms:')), 'aws/ssm\'s key policy already lets SSM decrypt for the account');
+    // With CONFIG_SSM_KMS_KEY_ARN: that key only, asked by SSM, for those parameters only.
+    const decrypt = tuned.statements.find((s) => s.Action.includes('kms:Decrypt'));
+    assert.deepEqual(decrypt?.Action, ['kms:Decrypt']);
+    assert.deepEqual([decrypt?.Resource].flat(), [KEY]);
+    assert.deepEqual(decrypt?.Condition, { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' }, 'kms:EncryptionContext:PARAMETER_ARN': parameters } });
+    for (const statement of [...ssm.statements, ...file.statements, ...tuned.statements]) {
       assert.ok(!JSON.stringify(statement.Resource).includes('"*"'), `no Resource "*": ${JSON.stringify(statement)}`);
       assert.ok(statement.Action.every((action) => !action.endsWith('*')), `no wildcard action: ${JSON.stringify(statement)}`);
     }
     assert.ok(!file.statements.some((s) => JSON.stringify(s).includes('ssm:') || JSON.stringify(s).includes('kms:')), 'file config: no SSM or KMS access');
+  });
+
+  it('reserves 10 concurrent executions by default, RESERVED_CONCURRENCY=N as many, none no reservation', () => {
+    const reservation = (packaged: typeof ssm) => ofType(packaged.template.Resources, 'AWS::Lambda::Function')[0]?.Properties.ReservedConcurrentExecutions;
+    assert.equal(reservation(ssm), 10);
+    assert.equal(reservation(file), 10);
+    assert.equal(reservation(open), 25);
+    assert.equal(reservation(tuned), undefined);
+  });
+
+  it('adds no alarm without ALARM_TOPIC_ARN; with it, alarms on Errors, Throttles and Url4xxCount (ALARM_URL_4XX_THRESHOLD) that notify the topic', () => {
+    for (const packaged of [ssm, file, open]) assert.deepEqual(ofType(packaged.template.Resources, 'AWS::CloudWatch::Alarm'), []);
+    const alarms = ofType(tuned.template.Resources, 'AWS::CloudWatch::Alarm');
+    assert.deepEqual(alarms.map((alarm) => [alarm.Properties.MetricName, alarm.Properties.Threshold]), [['Errors', 1], ['Throttles', 1], ['Url4xxCount', 7]]);
+    const [fnId] = Object.entries(tuned.template.Resources).find(([, resource]) => resource.Type === 'AWS::Lambda::Function') ?? [];
+    for (const alarm of alarms) {
+      assert.equal(alarm.Properties.Namespace, 'AWS/Lambda');
+      assert.deepEqual(alarm.Properties.Dimensions, [{ Name: 'FunctionName', Value: { Ref: fnId } }]);
+      assert.deepEqual([alarm.Properties.AlarmActions, alarm.Properties.OKActions], [[TOPIC], [TOPIC]]);
+      assert.match(String(alarm.Properties.AlarmName), /^pushgateway-exporter-prod-/);
+    }
+  });
+
+  it('retains no function versions, and the URL\'s lambda:InvokeFunction permission keeps its InvokedViaFunctionUrl condition', () => {
+    for (const packaged of [ssm, tuned]) {
+      assert.deepEqual(ofType(packaged.template.Resources, 'AWS::Lambda::Version'), []);
+      assert.ok(!Object.keys(packaged.template.Outputs ?? {}).some((name) => name.endsWith('QualifiedArn')), 'no version output');
+      const permissions = ofType(packaged.template.Resources, 'AWS::Lambda::Permission');
+      const invoke = permissions.find((permission) => permission.Properties.Action === 'lambda:InvokeFunction');
+      assert.equal(invoke?.Properties.InvokedViaFunctionUrl, true, JSON.stringify(permissions));
+      const invokeUrl = permissions.find((permission) => permission.Properties.Action === 'lambda:InvokeFunctionUrl');
+      assert.equal(invokeUrl?.Properties.FunctionUrlAuthType, 'NONE');
+      assert.equal(permissions.length, 2);
+    }
+  });
+
+  it('warns in one line, naming the variable, when a secret lands in the template in plain text', () => {
+    assert.match(file.output, /AUTH_TOKEN lands in plain text in the CloudFormation template and the function's configuration.*AUTH_TOKEN_SSM_PARAMETER/);
+    assert.ok(!file.output.includes('correct horse'), 'never the value');
+    for (const packaged of [ssm, open, tuned]) assert.ok(!packaged.output.includes('plain text'), packaged.output);
+  });
+
+  it('refuses a bad package-time setting in one line naming the variable, before building', async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ RESERVED_CONCURRENCY: 'ten' }, /^refusing to package: RESERVED_CONCURRENCY must be a whole number .*got "ten"\n$/],
+      [{ ALARM_TOPIC_ARN: 'ops-alerts' }, /^refusing to package: ALARM_TOPIC_ARN must be an SNS topic ARN .*\n$/],
+      [{ ALARM_URL_4XX_THRESHOLD: '0' }, /^refusing to package: ALARM_URL_4XX_THRESHOLD .*\n$/],
+      [{ CONFIG_SSM_KMS_KEY_ARN: 'alias/aws/ssm' }, /^refusing to package: CONFIG_SSM_KMS_KEY_ARN must be the key ARN .*\n$/],
+    ];
+    for (const [extra, expected] of cases) {
+      const out = join(dir.path, 'refused-setting');
+      const result = await refused('npm', ['run', 'package', '--', '--package', out], offlineEnv(dir.path, { AUTH_TOKEN_SSM_PARAMETER: '/t', ...extra }));
+      assert.notEqual(result.code, 0, JSON.stringify(extra));
+      assert.match(result.stderr, expected);
+      assert.ok(!result.stdout.includes('> node scripts/build.mjs'), `refused before building:\n${result.stdout}`);
+      await assert.rejects(stat(out), 'nothing packaged');
+    }
+    // `serverless package` (and `deploy`) refuse too.
+    const direct = await refused(join(PROJECT_ROOT, 'node_modules', '.bin', 'serverless'), ['package', '--stage', 'prod', '--package', join(dir.path, 'direct-setting')], offlineEnv(dir.path, { AUTH_TOKEN_SSM_PARAMETER: '/t', RESERVED_CONCURRENCY: '0' }));
+    assert.notEqual(direct.code, 0);
+    assert.match(`${direct.stdout}${direct.stderr}`, /^refusing to package: RESERVED_CONCURRENCY must be a whole number .*got "0"$/m);
   });
 
   it('zips the esbuild bundle and config.yml, with no node_modules', async () => {
