@@ -1,5 +1,5 @@
 // Least-privilege IAM statements for serverless.yml, resolved at package time
-// (docs/security-model.md#what-the-function-may-do-iam):
+// (docs/security-model.md#least-privilege-on-aws):
 //   - ssm:GetParameter on the configured parameters only (CONFIG_SSM_PARAMETER,
 //     AUTH_TOKEN_SSM_PARAMETER);
 //   - no kms:Decrypt for SecureStrings under the AWS managed key aws/ssm: its key policy already
