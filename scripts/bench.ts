@@ -15,7 +15,7 @@ import type { Snapshot } from '../lib/core/snapshot/snapshot.ts';
 import { BODY_SHAPES, hostileBody } from '../test/support/hostile-bodies.ts';
 import { PROJECT_ROOT, startPushgateway, tempDir } from '../test/support/processes.ts';
 import { formatTable, median, monthlyCost, percentile, PRICES, type CostInputs, type Row } from './bench/figures.ts';
-import { benchColdInit, benchInitBytes, benchLogBytes } from './bench/lambda-rows.ts';
+import { benchColdInit, benchInitBytes, benchLogBytes, benchLogBytesUnauthorized } from './bench/lambda-rows.ts';
 import { benchRefreshLatency, benchServeThroughput } from './bench/server-rows.ts';
 
 const GROUPS = 10_000;
@@ -241,6 +241,7 @@ async function main(): Promise<void> {
     await dir.remove();
   }
   const logBytes = await benchLogBytes(rows);
+  await benchLogBytesUnauthorized(rows);
   rows.sort((x, y) => Number.parseInt(x.name, 10) - Number.parseInt(y.name, 10));
   console.log(formatTable(rows));
   const cost = printCost(coldMs, warm, logBytes);

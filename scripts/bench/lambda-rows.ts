@@ -141,3 +141,41 @@ process.exit(0);`;
     await small.stop();
   }
 }
+
+/**
+ * Row 7b: what a 401 (no bearer token) writes to the Lambda's logs at the packaged defaults, the
+ * row 7 way: the handler runs with the template's environment and LoggingConfig plus AUTH_TOKEN
+ * (packaged from the shell, or from SSM: the same check), a first request warms it, then the bytes
+ * of 50 more are counted, plus the platform's lines unless the LoggingConfig drops them. Anyone can
+ * send these to a public function URL (docs/aws-deployment.md#what-the-defaults-cost).
+ */
+export async function benchLogBytesUnauthorized(rows: Row[]): Promise<number> {
+  const packaged = await packagedFunction();
+  const requests = 50;
+  const marker = '@@bench: warm@@';
+  const script = `const m = await import(${JSON.stringify(join(DIST, 'probe.mjs'))});
+const first = await m.handler(${probeEvent('service1')});
+if (first.statusCode !== 401) { console.error('not a 401', JSON.stringify(first)); process.exit(1); }
+process.stdout.write(${JSON.stringify(`${marker}\n`)}); process.stderr.write(${JSON.stringify(`${marker}\n`)});
+for (let i = 0; i < ${requests}; i++) await m.handler(${probeEvent('service1')});
+process.exit(0);`;
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, ...packaged.variables, CONFIG_FILE: 'config.yml', AUTH_TOKEN: 'bench-token' };
+  if (packaged.logging?.LogFormat !== undefined) env.AWS_LAMBDA_LOG_FORMAT = packaged.logging.LogFormat;
+  if (packaged.logging?.ApplicationLogLevel !== undefined) env.AWS_LAMBDA_LOG_LEVEL = packaged.logging.ApplicationLogLevel;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, cwd: PROJECT_ROOT });
+  if (result.status !== 0) throw new Error(`401 log run failed: ${result.stderr.toString()}`);
+  const after = (output: Buffer) => {
+    const text = output.toString();
+    const at = text.indexOf(marker);
+    return at === -1 ? 0 : Buffer.byteLength(text.slice(at + marker.length + 1));
+  };
+  const ours = (after(result.stdout) + after(result.stderr)) / requests;
+  const platform = platformLogBytes(packaged.logging);
+  const total = ours + platform;
+  rows.push({
+    name: `7b. log bytes per 401 (no bearer token) on Lambda (ours at LOG_LEVEL=${packaged.variables.LOG_LEVEL ?? 'unset'} + platform, LogFormat ${packaged.logging?.LogFormat ?? 'Text'}, system level ${packaged.logging?.SystemLogLevel ?? 'INFO'})`,
+    measured: `${total.toFixed(0)} B (ours ${ours.toFixed(0)}, platform ${platform})`, baseline: '—', ratio: undefined, target: '≈ 0', met: total <= 16,
+    raw: { oursBytes: ours, platformBytes: platform, totalBytes: total },
+  });
+  return total;
+}
