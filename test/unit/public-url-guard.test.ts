@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -49,5 +50,23 @@ describe('publicUrlProblem (serverless package/deploy guard)', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('run as `npm run package` runs it first: one line on stderr for its own refusals and for a bad stack setting, nothing when all is well', () => {
+    const script = require.resolve('../../scripts/serverless-public-url-guard.cjs');
+    const guard = (env: Record<string, string>) => spawnSync(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+    const refusals: [Record<string, string>, RegExp][] = [
+      [{}, /^refusing to package a public function URL with no bearer token: /],
+      [{ AUTH_TOKEN_SSM_PARAMETER: '/t', RESERVED_CONCURRENCY: 'ten' }, /^refusing to package: RESERVED_CONCURRENCY must be a whole number /],
+      [{ AUTH_TOKEN_SSM_PARAMETER: '/t', ALARM_TOPIC_ARN: 'ops' }, /^refusing to package: ALARM_TOPIC_ARN must be an SNS topic ARN /],
+    ];
+    for (const [env, expected] of refusals) {
+      const result = guard(env);
+      assert.equal(result.status, 1, JSON.stringify(env));
+      assert.match(result.stderr, expected);
+      assert.equal(result.stderr.split('\n').length, 2, `one line: ${result.stderr}`);
+    }
+    const fine = guard({ AUTH_TOKEN_SSM_PARAMETER: '/t', RESERVED_CONCURRENCY: 'none', ALARM_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:ops' });
+    assert.deepEqual([fine.status, fine.stderr], [0, '']);
   });
 });
