@@ -1,6 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-
 type CollectGarbage = (options?: { type?: 'minor' | 'major' }) => void;
 
 let collect: CollectGarbage | null | undefined;
@@ -8,14 +5,16 @@ let collect: CollectGarbage | null | undefined;
 /**
  * V8's own `gc()` (a process started with --expose-gc has it; otherwise it is enabled for a fresh
  * context, which leaves the program's globals as they are). Undefined when neither works.
+ * node:v8 and node:vm load here, on the first read large enough to collect after, not at a cold
+ * Lambda's init (docs/deploying.md#cold-start).
  */
 function garbageCollector(): CollectGarbage | undefined {
   if (collect === undefined) {
     collect = (globalThis as { gc?: CollectGarbage }).gc ?? null;
     if (collect === null) {
       try {
-        setFlagsFromString('--expose-gc');
-        collect = runInNewContext('gc') as CollectGarbage;
+        process.getBuiltinModule('node:v8').setFlagsFromString('--expose-gc');
+        collect = process.getBuiltinModule('node:vm').runInNewContext('gc') as CollectGarbage;
       } catch {
         collect = null;
       }

@@ -124,8 +124,19 @@ export const PRICES = {
 export interface CostInputs {
   /** Billed init of one cold container, ms (Lambda bills it on managed runtimes). */
   readonly initMs: number;
-  /** One warm invocation, ms, before rounding up to Lambda's 1 ms billing unit. */
+  /** One warm invocation answered from the cached snapshot, ms, before rounding up to Lambda's 1 ms billing unit. */
   readonly warmMs: number;
+  /**
+   * What a read of the Pushgateway adds to the invocation that finds the snapshot expired, ms
+   * (the bench's row 3: a probe that must read the 10k-group Pushgateway).
+   */
+  readonly readMs: number;
+  /**
+   * How long one read serves a warm container: the config's `scrape_interval_seconds`. A
+   * container reads once every max(scrape interval, this), so at a scrape interval at least this
+   * long every invocation reads (a Lambda does not read ahead: it is frozen between requests).
+   */
+  readonly cacheSeconds: number;
   /** Log bytes one healthy invocation writes (ours and the platform's). */
   readonly logBytesPerRequest: number;
   /** Cold inits per month the scheme pays (containers × recycles). */
@@ -135,6 +146,8 @@ export interface CostInputs {
 
 export interface CostLine {
   readonly requests: number;
+  /** Invocations that read the Pushgateway first. */
+  readonly reads: number;
   readonly billedSeconds: number;
   readonly logBytes: number;
   readonly requestUsd: number;
@@ -145,16 +158,23 @@ export interface CostLine {
 
 export const SECONDS_PER_MONTH = 30 * 24 * 3600;
 
-/** One month of scrapes every `intervalSeconds`, one request each, priced at PRICES. */
+/**
+ * One month of scrapes every `intervalSeconds`, one request each, for one warm container, priced
+ * at PRICES: a read every max(`intervalSeconds`, `cacheSeconds`) billed at `warmMs + readMs`, the
+ * other requests at `warmMs`, each invocation rounded up to the millisecond, and the cold inits.
+ */
 export function monthlyCost(intervalSeconds: number, inputs: CostInputs): CostLine {
   const requests = SECONDS_PER_MONTH / intervalSeconds;
-  const billedMs = requests * Math.max(1, Math.ceil(inputs.warmMs)) + inputs.coldStartsPerMonth * Math.ceil(inputs.initMs);
+  const reads = SECONDS_PER_MONTH / Math.max(intervalSeconds, inputs.cacheSeconds);
+  const billedMs = (requests - reads) * Math.max(1, Math.ceil(inputs.warmMs))
+    + reads * Math.max(1, Math.ceil(inputs.warmMs + inputs.readMs))
+    + inputs.coldStartsPerMonth * Math.ceil(inputs.initMs);
   const billedSeconds = billedMs / 1000;
   const logBytes = requests * inputs.logBytesPerRequest;
   const requestUsd = (requests / 1e6) * PRICES.requestUsdPerMillion;
   const durationUsd = billedSeconds * (inputs.memoryMb / 1024) * PRICES.arm64UsdPerGbSecond;
   const logUsd = (logBytes / 1024 ** 3) * PRICES.logsUsdPerGb;
-  return { requests, billedSeconds, logBytes, requestUsd, durationUsd, logUsd, totalUsd: requestUsd + durationUsd + logUsd };
+  return { requests, reads, billedSeconds, logBytes, requestUsd, durationUsd, logUsd, totalUsd: requestUsd + durationUsd + logUsd };
 }
 
 /** Rows as a Markdown table. */

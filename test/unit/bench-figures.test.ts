@@ -73,7 +73,8 @@ describe('bench figures: statistics and the monthly cost', () => {
   });
 
   it('bills each request at least 1 ms, adds the cold inits, and prices requests, GB-s and log bytes', () => {
-    const cost = monthlyCost(5, { initMs: 199.2, warmMs: 0.03, logBytesPerRequest: 100, coldStartsPerMonth: 360, memoryMb: 128 });
+    // Reads that cost nothing (readMs 0): every request billed its 1 ms minimum.
+    const cost = monthlyCost(5, { initMs: 199.2, warmMs: 0.03, readMs: 0, cacheSeconds: 3, logBytesPerRequest: 100, coldStartsPerMonth: 360, memoryMb: 128 });
     assert.equal(cost.requests, 518_400);
     assert.equal(cost.billedSeconds, (518_400 * 1 + 360 * 200) / 1000);
     assert.equal(cost.requestUsd, 0.5184 * PRICES.requestUsdPerMillion);
@@ -81,6 +82,21 @@ describe('bench figures: statistics and the monthly cost', () => {
     assert.equal(cost.logBytes, 51_840_000);
     assert.equal(cost.logUsd, (51_840_000 / 1024 ** 3) * 0.5);
     assert.equal(cost.totalUsd, cost.requestUsd + cost.durationUsd + cost.logUsd);
-    assert.equal(monthlyCost(15, { initMs: 0, warmMs: 2.5, logBytesPerRequest: 0, coldStartsPerMonth: 0, memoryMb: 128 }).billedSeconds, (172_800 * 3) / 1000);
+    assert.equal(monthlyCost(15, { initMs: 0, warmMs: 2.5, readMs: 0, cacheSeconds: 3, logBytesPerRequest: 0, coldStartsPerMonth: 0, memoryMb: 128 }).billedSeconds, (172_800 * 3) / 1000);
+  });
+
+  it('bills a read of the Pushgateway every max(scrape interval, scrape_interval_seconds) per container, at warm + read time', () => {
+    const inputs = { initMs: 199.2, warmMs: 0.03, readMs: 250.4, logBytesPerRequest: 0, coldStartsPerMonth: 360, memoryMb: 128 };
+    // Scrapes every 5 s, snapshot kept 3 s: every request finds it expired and reads (251 ms billed).
+    const everyScrape = monthlyCost(5, { ...inputs, cacheSeconds: 3 });
+    assert.equal(everyScrape.reads, 518_400);
+    assert.equal(everyScrape.billedSeconds, (518_400 * 251 + 360 * 200) / 1000);
+    // Kept 60 s: one read a minute (43,200 a month) at 251 ms, the other 475,200 requests at 1 ms.
+    const perMinute = monthlyCost(5, { ...inputs, cacheSeconds: 60 });
+    assert.equal(perMinute.reads, 43_200);
+    assert.equal(perMinute.billedSeconds, (475_200 * 1 + 43_200 * 251 + 360 * 200) / 1000);
+    assert.equal(perMinute.durationUsd, perMinute.billedSeconds * 0.125 * PRICES.arm64UsdPerGbSecond);
+    // A read that fits in the same billed millisecond costs nothing more.
+    assert.equal(monthlyCost(15, { ...inputs, readMs: 0.5, cacheSeconds: 3 }).billedSeconds, (172_800 * 1 + 360 * 200) / 1000);
   });
 });

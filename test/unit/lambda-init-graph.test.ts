@@ -31,6 +31,26 @@ function staticInputs(metafile: Metafile, kind: 'import-statement' | 'dynamic-im
   return new Set([...seen].flatMap((output) => Object.keys(outputs[output]?.inputs ?? {})));
 }
 
+/** The node: built-ins the output files `entry` loads at import time import statically. */
+function staticBuiltins(metafile: Metafile): Set<string> {
+  const outputs = metafile.outputs;
+  const entry = Object.keys(outputs).find((path) => outputs[path]?.entryPoint === 'functions/probe.ts');
+  assert.ok(entry, 'the probe entry is among the outputs');
+  const builtins = new Set<string>();
+  const seen = new Set<string>();
+  const stack = [entry];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (seen.has(next)) continue;
+    seen.add(next);
+    for (const imported of outputs[next]?.imports ?? []) {
+      if (imported.kind !== 'import-statement') continue;
+      if (imported.external) builtins.add(imported.path);
+      else stack.push(imported.path);
+    }
+  }
+  return builtins;
+}
+
 const fromPackage = (inputs: Set<string>, name: string): string[] => [...inputs].filter((input) => input.includes(`node_modules/${name}/`));
 
 // docs/deploying.md#cold-start: what a cold Lambda loads before its first answer.
@@ -43,5 +63,12 @@ describe('the Lambda entry (dist/probe.mjs) at init', () => {
     assert.ok(atInit.has('lib/edges/pushgateway/pushgateway-reader.ts'), 'the reader is loaded at init');
     // The YAML parser is still in the bundle, for a config that is not the pre-parsed one.
     assert.ok(fromPackage(staticInputs(metafile, 'any'), 'yaml').length > 0, 'yaml in a lazy chunk');
+  });
+
+  it('does not load node:v8 or node:vm (the young-garbage collector loads them on first use)', async () => {
+    const builtins = staticBuiltins(await lambdaBuild());
+    assert.ok(builtins.has('node:http'), `the reader's node:http is among the static built-ins: ${[...builtins].join(', ')}`);
+    assert.ok(!builtins.has('node:v8'), 'node:v8 at init');
+    assert.ok(!builtins.has('node:vm'), 'node:vm at init');
   });
 });

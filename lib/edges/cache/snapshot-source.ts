@@ -6,7 +6,7 @@ import type { Logger } from '../logger.ts';
 import type { PushgatewayReader } from '../pushgateway/pushgateway-reader.ts';
 import { redactUrl } from '../../core/config/redact-url.ts';
 import { collectYoungGarbage } from '../young-garbage.ts';
-import { advance, afterBody, indexSlot } from '../../core/snapshot/index-slot.ts';
+import { afterBody, indexSlot, type StreamedWork } from '../../core/snapshot/index-slot.ts';
 import type { Snapshot } from '../../core/snapshot/snapshot.ts';
 import { SnapshotMemory } from '../../core/snapshot/snapshot-memory.ts';
 import { randomHashSeed } from '../random-hash-seed.ts';
@@ -113,23 +113,30 @@ export class SnapshotSource {
       const indexing = indexSlot(slot, false, randomHashSeed());
       const unparsable = (error: unknown) =>
         new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${redactUrl(url)} sent unparsable metrics: ${describeError(error)}`, { cause: error });
-      const { bytes } = await this.client.fetchMetrics(url, { timeoutMs, maxBodyBytes, bearerToken: token, signal }, (chunk) => {
-        slot.append(chunk);
-        sinceCollected += chunk.length;
-        if (sinceCollected >= COLLECT_EVERY_BYTES) {
-          sinceCollected = 0;
-          collectYoungGarbage();
-        }
-        try {
-          advance(indexing, () => performance.now(), SLICE_MS);
-        } catch (error) {
-          // Thrown into the reader, which stops the download: the rest of the body cannot mend it.
-          throw unparsable(error);
-        }
-      });
+      const catchUp = new IndexCatchUp(indexing);
+      let bytes: number;
+      try {
+        ({ bytes } = await this.client.fetchMetrics(url, { timeoutMs, maxBodyBytes, bearerToken: token, signal }, (chunk) => {
+          slot.append(chunk);
+          sinceCollected += chunk.length;
+          if (sinceCollected >= COLLECT_EVERY_BYTES) {
+            sinceCollected = 0;
+            collectYoungGarbage();
+          }
+          try {
+            catchUp.chunkArrived();
+          } catch (error) {
+            // Thrown into the reader, which stops the download: the rest of the body cannot mend it.
+            throw unparsable(error);
+          }
+        }));
+      } finally {
+        catchUp.stop();
+      }
       if (sinceCollected >= COLLECT_EVERY_BYTES / 16) collectYoungGarbage();
       let snapshot;
       try {
+        catchUp.rethrow();
         slot.end();
         snapshot = await runSliced(afterBody(indexing), signal);
       } catch (error) {
@@ -163,6 +170,60 @@ export class SnapshotSource {
       if (this.reading === reading) this.reading = undefined;
       finished();
     }
+  }
+}
+
+/**
+ * Advances the index of a body still streaming in: a slice after each chunk, then more slices on
+ * the following turns of the event loop while the index is behind what has arrived, so the time
+ * the read waits on the network goes to the index rather than to nothing (a large chunk holds
+ * more than a slice of work). A failure in a later slice is kept for the next chunk, or for the
+ * end of the body.
+ */
+class IndexCatchUp {
+  private scheduled = false;
+  private stopped = false;
+  private failure: { error: unknown } | undefined;
+
+  constructor(private readonly work: StreamedWork<unknown>) {}
+
+  /** Runs a slice now (a failure throws) and, if the index is still behind, more on the next turns. */
+  chunkArrived(): void {
+    this.rethrow();
+    if (this.slice()) this.schedule();
+  }
+
+  /** The body is complete or the read failed: no slice runs after this. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  rethrow(): void {
+    if (this.failure !== undefined) throw this.failure.error;
+  }
+
+  /** One slice; true when the index is still behind what has arrived. */
+  private slice(): boolean {
+    const until = performance.now() + SLICE_MS;
+    for (;;) {
+      const step = this.work.next();
+      if (step.done || step.value) return false;
+      if (performance.now() >= until) return true;
+    }
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.stopped || this.failure !== undefined) return;
+      try {
+        if (this.slice()) this.schedule();
+      } catch (error) {
+        this.failure = { error };
+      }
+    });
   }
 }
 
