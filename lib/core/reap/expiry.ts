@@ -42,9 +42,11 @@ export function groupId(labels: Labels): string {
   return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Names the group for a person: `job="x",instance="y"` in the grouping key's order. */
+/** Names the group for a person as its DELETE path does: `job="x",instance="y",…`, job first. */
 export function describeGroup(labels: Labels): string {
-  return Object.entries(labels).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(',');
+  const { job, ...rest } = labels;
+  const pairs = job === undefined ? Object.entries(rest) : [['job', job], ...Object.entries(rest)];
+  return pairs.map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(',');
 }
 
 /**
