@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { runReapCommand } from '../../lib/cli/reap-command.ts';
+import { handleRequest } from '../../lib/http/routes.ts';
+import { probeTarget } from '../../lib/runtime/probe-service.ts';
+import { startBudget } from '../../lib/core/probe/probe-budget.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
+import { assertPromtoolClean } from '../support/promtool.ts';
+import { get } from '../support/route-request.ts';
 import type { CliOutput } from '../../lib/cli/cli-command.ts';
 import { pushedGroups } from '../support/pushgateway-groups.ts';
-import { pushHeartbeat, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { PROJECT_ROOT, pushHeartbeat, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 
 // The reaper against a real Pushgateway (docs/operations.md#expiring-dead-groups). Pushgateway stamps
 // push_time_seconds itself, so the sweep's clock runs two hours ahead instead of groups being old.
@@ -116,5 +124,30 @@ describe('pushgateway-exporter reap against a real Pushgateway', () => {
     const lines = output.err.split('\n').filter((line) => line.startsWith('pushgateway-exporter:'));
     assert.equal(lines.length, 1);
     assert.match(lines[0] ?? '', /^pushgateway-exporter: reap failed: cannot reach Pushgateway at http:\/\/127\.0\.0\.1:9/);
+  });
+
+  it('the Lambda entry (dist/reaper.mjs) sweeps once, and the exporter\'s /metrics shows the sweep from the snapshot', async () => {
+    const script = `const { handler } = await import('./dist/reaper.mjs');
+      console.log(JSON.stringify(await handler({}, { getRemainingTimeInMillis: () => 60000 })));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: PROJECT_ROOT, env: { ...process.env, CONFIG_FILE: configFile, LOG_LEVEL: 'error', AWS_LAMBDA_FUNCTION_NAME: 'reaper' }, timeout: 30_000,
+    });
+    assert.deepEqual(JSON.parse(stdout), { deleted: 0, kept: 0, groups: 5 });
+
+    const runtime = runtimeFromEnvironment({ CONFIG_FILE: configFile, LOG_LEVEL: 'error' }, { cwd: '/' });
+    try {
+      // Nothing read yet: nothing of the reaper's shown.
+      assert.doesNotMatch((await handleRequest(get('/metrics'), runtime)).body, /reaper/);
+      await probeTarget(runtime, 'dead', startBudget(runtime.monotonicMs()));
+      const body = (await handleRequest(get('/metrics'), runtime)).body;
+      assert.match(body, /^pushgateway_exporter_reaper_last_sweep_success 1$/m);
+      assert.match(body, /^pushgateway_exporter_reaper_last_sweep_deleted_groups 0$/m);
+      assert.match(body, /^pushgateway_exporter_reaper_last_sweep_timestamp_seconds \d/m);
+      assert.match(body, /^pushgateway_exporter_reaper_last_success_timestamp_seconds \d/m);
+      assert.match(body, /^pushgateway_exporter_reaper_last_sweep_duration_seconds \d/m);
+      assertPromtoolClean(body);
+    } finally {
+      await runtime.close();
+    }
   });
 });
