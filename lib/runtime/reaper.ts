@@ -15,6 +15,13 @@ import type { PushgatewayPusher } from '../edges/pushgateway/pushgateway-pusher.
  */
 const JSON_BODY_FACTOR = 4;
 
+/**
+ * How long after a re-read's answer its DELETEs may still be sent: a push in that time can be lost
+ * (docs/operations.md#expiring-dead-groups). A second: about the time a 10k-group Pushgateway
+ * takes to answer the read itself, during which a push is lost either way.
+ */
+export const REREAD_VALID_MS = 1000;
+
 export interface SweepPorts {
   readonly groups: Pick<PushgatewayGroups, 'list' | 'delete'>;
   readonly clock: Clock;
@@ -25,8 +32,8 @@ export interface SweepPorts {
   readonly pusher?: Pick<PushgatewayPusher, 'push'> | undefined;
   /** Whether to stop before the next group (a Lambda near its timeout): the next sweep goes on. */
   readonly stopNow?: () => boolean;
-  /** Runs after the sweep's read, just before each chosen group is re-read: where a test pushes to race the sweep. */
-  readonly beforeReread?: (chosen: ExpiredGroup) => Promise<void> | void;
+  /** Runs after the sweep's decision, just before each re-read (with the groups still to go): where a test pushes to race the sweep. */
+  readonly beforeReread?: (pending: readonly ExpiredGroup[]) => Promise<void> | void;
 }
 
 export interface SweepResult {
@@ -56,9 +63,10 @@ export function groupsAccess(config: ExporterConfig): GroupsAccess {
 
 /**
  * One sweep (docs/operations.md#expiring-dead-groups): read every group, choose the expired ones
- * (lib/core/reap/expiry.ts), then for each, re-read and DELETE it only if it is still expired, so a
- * push that landed since the read survives. Every deletion is logged. A dry run reads once and
- * deletes nothing. Never throws: a failure ends the sweep and is its outcome.
+ * (lib/core/reap/expiry.ts), then re-read and DELETE each only if it is still expired, so a push
+ * that landed since the read survives; a re-read serves the DELETEs of the next REREAD_VALID_MS.
+ * Every deletion is logged. A dry run reads once and deletes nothing. Never throws: a failure ends
+ * the sweep and is its outcome.
  */
 export async function sweep(config: ExporterConfig, ports: SweepPorts, options: { readonly dryRun: boolean }): Promise<SweepResult> {
   const { groups, clock, logger } = ports;
@@ -74,28 +82,35 @@ export async function sweep(config: ExporterConfig, ports: SweepPorts, options: 
     const decision = expiredGroups(all, config, clock() / 1000);
     seen = all.length;
     unattributed = decision.unattributed;
-    for (const chosen of decision.expired) {
-      if (options.dryRun) {
-        logger.info('reap: would delete group (dry run)', groupFields(chosen));
-        deleted.push(chosen);
-        continue;
-      }
+    if (options.dryRun) {
+      for (const chosen of decision.expired) logger.info('reap: would delete group (dry run)', groupFields(chosen));
+      deleted.push(...decision.expired);
+    }
+    let next = options.dryRun ? decision.expired.length : 0;
+    while (next < decision.expired.length) {
       if (ports.stopNow?.() === true) {
-        logger.warn('reap: stopped before the sweep ended; the next sweep goes on', { left: decision.expired.length - deleted.length - kept });
+        logger.warn('reap: stopped before the sweep ended; the next sweep goes on', { left: decision.expired.length - next });
         break;
       }
-      await ports.beforeReread?.(chosen);
-      // Pushgateway has no conditional DELETE: the re-read just before it is what keeps a fresh push.
-      const id = groupId(chosen.group.labels);
-      const reread = (await groups.list(access)).find((group) => groupId(group.labels) === id);
-      if (!stillExpired(chosen, reread, config, clock() / 1000)) {
-        kept += 1;
-        logger.info('reap: kept group pushed since the sweep read it', groupFields(chosen));
-        continue;
-      }
-      await groups.delete(access, chosen.group.labels);
-      deleted.push(chosen);
-      logger.info('reap: deleted group', groupFields(chosen));
+      const pending = decision.expired.slice(next);
+      await ports.beforeReread?.(pending);
+      // Pushgateway has no conditional DELETE: a re-read after the decision is what keeps a fresh
+      // push. One re-read serves the DELETEs sent within REREAD_VALID_MS of its answer; later ones
+      // wait for the next re-read (a 10k-group read takes seconds: one per DELETE would not end).
+      const reread = new Map((await groups.list(access)).map((group) => [groupId(group.labels), group]));
+      const readAt = ports.monotonicMs();
+      do {
+        const chosen = decision.expired[next] as ExpiredGroup;
+        next += 1;
+        if (!stillExpired(chosen, reread.get(groupId(chosen.group.labels)), config, clock() / 1000)) {
+          kept += 1;
+          logger.info('reap: kept group pushed since the sweep read it', groupFields(chosen));
+          continue;
+        }
+        await groups.delete(access, chosen.group.labels);
+        deleted.push(chosen);
+        logger.info('reap: deleted group', groupFields(chosen));
+      } while (next < decision.expired.length && ports.monotonicMs() - readAt < REREAD_VALID_MS);
     }
   } catch (caught) {
     error = describeError(caught);

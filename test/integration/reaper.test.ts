@@ -100,8 +100,8 @@ describe('pushgateway-exporter reap against a real Pushgateway', () => {
     const code = await runReapCommand({ dryRun: false }, { CONFIG_FILE: configFile }, '/', output, {
       clock,
       // Deterministic race: the push lands after the sweep chose the group, before its re-read.
-      beforeReread: async (chosen) => {
-        if (chosen.service === 'dead') await pushHeartbeat(pushgateway.url, 'dead', Date.now() / 1000);
+      beforeReread: async (pending) => {
+        if (pending.some((chosen) => chosen.service === 'dead')) await pushHeartbeat(pushgateway.url, 'dead', Date.now() / 1000);
       },
     });
     assert.equal(code, 0, output.err);
