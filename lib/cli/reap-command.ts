@@ -48,14 +48,15 @@ export async function runReapCommand(
     const result = await sweep(config, {
       groups, clock: runtime.clock, monotonicMs: runtime.monotonicMs, logger: runtime.logger, pusher: options.dryRun ? undefined : pusher, beforeReread,
     }, options);
-    for (const expired of result.deleted) output.stdout(line(options.dryRun ? 'would delete' : 'deleted', expired));
     const verb = options.dryRun ? 'would delete' : 'deleted';
-    output.stdout(`reap: ${verb} ${result.deleted.length} of ${result.groups} groups; ${result.kept} pushed again since the read and kept; `
-      + `${result.unattributed} not attributed to one configured service, never deleted\n`);
+    // What was deleted is listed even when the sweep failed part-way.
+    for (const expired of result.deleted) output.stdout(line(verb, expired));
     if (!result.success) {
-      output.stderr(`pushgateway-exporter: reap failed: ${result.error ?? 'unknown error'}\n`);
+      output.stderr(`pushgateway-exporter: reap failed after ${result.deleted.length} deletions: ${result.error ?? 'unknown error'}\n`);
       return 1;
     }
+    output.stdout(`reap: ${verb} ${result.deleted.length} of ${result.groups} groups; ${result.kept} pushed again since the read and kept; `
+      + `${result.unattributed} not attributed to one configured service, never deleted\n`);
     return 0;
   } finally {
     await Promise.all([groups.close(), pusher.close(), runtime.close()]);

@@ -123,7 +123,8 @@ describe('pushgateway-exporter reap against a real Pushgateway', () => {
     assert.equal(await runReapCommand({ dryRun: false }, { CONFIG_FILE: bad }, '/', output), 1);
     const lines = output.err.split('\n').filter((line) => line.startsWith('pushgateway-exporter:'));
     assert.equal(lines.length, 1);
-    assert.match(lines[0] ?? '', /^pushgateway-exporter: reap failed: cannot reach Pushgateway at http:\/\/127\.0\.0\.1:9/);
+    assert.equal(output.out, '', 'no summary of a sweep that did not run');
+    assert.match(lines[0] ?? '', /^pushgateway-exporter: reap failed after 0 deletions: cannot reach Pushgateway at http:\/\/127\.0\.0\.1:9/);
   });
 
   it('the Lambda entry (dist/reaper.mjs) sweeps once, and the exporter\'s /metrics shows the sweep from the snapshot', async () => {
