@@ -46,6 +46,8 @@ async function run(command: CliCommand): Promise<number> {
     }
     case 'probe':
       return (await import('../lib/cli/probe-command.ts')).runProbeCommand(command.target, { ...process.env, CONFIG_FILE: command.configFile ?? process.env.CONFIG_FILE }, process.cwd(), output);
+    case 'reap':
+      return (await import('../lib/cli/reap-command.ts')).runReapCommand({ dryRun: command.dryRun }, { ...process.env, CONFIG_FILE: command.configFile ?? process.env.CONFIG_FILE }, process.cwd(), output);
   }
 }
 

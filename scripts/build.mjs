@@ -3,6 +3,7 @@
 // imported dynamically only when CONFIG_SSM_PARAMETER is set, lands in a chunk of its own so
 // the YAML-file path never loads it.
 //   dist/probe.mjs (+ dist/chunks/)  the Lambda handler, packaged by serverless.yml
+//   dist/reaper.mjs                  the scheduled reaper (packaged only with REAP_SCHEDULE)
 //   dist/server/server.mjs           `npm run serve`, the standalone node:http server
 //   dist/cli/pushgateway-exporter.mjs  the `pushgateway-exporter` command (package.json "bin"); each
 //                                    subcommand is a chunk of its own, loaded when it runs, so a
@@ -33,6 +34,8 @@ const staging = join('.build-staging', `${process.pid}-${Date.now()}`);
 // A failed build leaves dist/ as it was.
 process.on('exit', () => rmSync(staging, { recursive: true, force: true }));
 await build({ ...common, entryPoints: { probe: 'functions/probe.ts' }, outdir: staging });
+// The reaper is built apart from the probe, so the probe's bundle and init graph stay as they are.
+await build({ ...common, entryPoints: { reaper: 'functions/reaper.ts' }, outdir: staging });
 await build({ ...common, entryPoints: { server: 'functions/server.ts' }, outdir: join(staging, 'server') });
 
 const { version } = JSON.parse(await readFile('package.json', 'utf8'));
@@ -46,4 +49,4 @@ await build({
 await chmod(join(staging, 'cli/pushgateway-exporter.mjs'), 0o755);
 
 await swapBuild(staging, 'dist');
-await pruneChunks('dist', ['probe.mjs', 'server/server.mjs', 'cli/pushgateway-exporter.mjs']);
+await pruneChunks('dist', ['probe.mjs', 'reaper.mjs', 'server/server.mjs', 'cli/pushgateway-exporter.mjs']);

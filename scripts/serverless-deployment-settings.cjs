@@ -109,7 +109,7 @@ function deploymentProblem(env) {
  * The three alarms of a function, notifying `topicArn` when they fire and when they clear.
  * `functionLogicalId`: the function's resource in the template; `namePrefix`: service and stage.
  */
-function alarmResources(settings, functionLogicalId, namePrefix) {
+function alarmResources(settings, functionLogicalId, namePrefix, hasUrl = true) {
   if (settings.alarmTopicArn === undefined) return {};
   const functionName = { Ref: functionLogicalId };
   const alarm = (suffix, description, metricName, threshold) => ({
@@ -134,21 +134,36 @@ function alarmResources(settings, functionLogicalId, namePrefix) {
     },
   });
   const id = functionLogicalId.replace(/LambdaFunction$/, '');
-  return {
+  const alarms = {
     [`${id}ErrorsAlarm`]: alarm('errors', 'The function failed (crash, timeout or out of memory); a failing probe is not an error. docs/operations.md#cloudwatch-alarms', 'Errors', 1),
     [`${id}ThrottlesAlarm`]: alarm('throttles', 'Requests refused with 429 at the reserved concurrency: a flood, or a cap too small for the scrapes. docs/operations.md#cloudwatch-alarms', 'Throttles', 1),
-    [`${id}Url4xxAlarm`]: alarm('url-4xx', `At least ${settings.url4xxThreshold} 4xx answers of the function URL in 5 minutes: a wrong token, a wrong job, or someone knocking. docs/operations.md#cloudwatch-alarms`, 'Url4xxCount', settings.url4xxThreshold),
   };
+  if (hasUrl) {
+    alarms[`${id}Url4xxAlarm`] = alarm('url-4xx', `At least ${settings.url4xxThreshold} 4xx answers of the function URL in 5 minutes: a wrong token, a wrong job, or someone knocking. docs/operations.md#cloudwatch-alarms`, 'Url4xxCount', settings.url4xxThreshold);
+  }
+  return alarms;
 }
 
-/** Applies `settings` to a compiled template: each function's reserved concurrency, and the alarms. */
+/** The logical ids of the functions a function URL points at: those a flood of requests can reach. */
+function functionsWithUrl(template) {
+  return new Set(Object.values(template.Resources)
+    .filter((resource) => resource.Type === 'AWS::Lambda::Url')
+    .map((resource) => JSON.stringify(resource.Properties.TargetFunctionArn).match(/"Fn::GetAtt":\["([^"]+)"/)?.[1]));
+}
+
+/**
+ * Applies `settings` to a compiled template: the reserved concurrency of each function behind a
+ * URL, and the alarms. A function without a URL (the scheduled reaper) keeps the reservation it
+ * declares; `none` removes every reservation (an account under 110 refuses any).
+ */
 function applyDeploymentSettings(template, settings, namePrefix) {
   const functions = Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function');
+  const withUrl = functionsWithUrl(template);
   for (const [logicalId, resource] of functions) {
     if (settings.reservedConcurrency === undefined) delete resource.Properties.ReservedConcurrentExecutions;
-    else resource.Properties.ReservedConcurrentExecutions = settings.reservedConcurrency;
+    else if (withUrl.has(logicalId)) resource.Properties.ReservedConcurrentExecutions = settings.reservedConcurrency;
     const prefix = functions.length === 1 ? namePrefix : `${namePrefix}-${logicalId.replace(/LambdaFunction$/, '').toLowerCase()}`;
-    for (const [id, alarm] of Object.entries(alarmResources(settings, logicalId, prefix))) {
+    for (const [id, alarm] of Object.entries(alarmResources(settings, logicalId, prefix, withUrl.has(logicalId)))) {
       if (id in template.Resources) throw new Error(`scripts/serverless-deployment-settings.cjs: the template already has a resource ${id}`);
       template.Resources[id] = alarm;
     }

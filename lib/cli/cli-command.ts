@@ -26,6 +26,7 @@ export type CliCommand =
   | { readonly kind: 'push'; readonly options: PushOptions }
   | { readonly kind: 'check-config'; readonly files: readonly string[] }
   | { readonly kind: 'probe'; readonly target: string; readonly configFile: string | undefined }
+  | { readonly kind: 'reap'; readonly dryRun: boolean; readonly configFile: string | undefined }
   /** Wrong arguments: the one-line message, then the usage, on stderr; exit 2. */
   | { readonly kind: 'usage-error'; readonly message: string };
 

@@ -23,6 +23,15 @@ function parseProbe(args: readonly string[]): CliCommand {
   return { kind: 'probe', target, configFile };
 }
 
+function parseReap(args: readonly string[]): CliCommand {
+  const parsed = parseArguments('reap', args, { 'dry-run': { type: 'boolean' }, config: { type: 'string' } }, false);
+  if (isCommand(parsed)) return parsed;
+  if (parsed.values.help === true) return { kind: 'help' };
+  const configFile = stringOption(parsed, 'config');
+  if (configFile === '') return usageError('reap: --config must name a file');
+  return { kind: 'reap', dryRun: parsed.values['dry-run'] === true, configFile };
+}
+
 /** Turns the arguments after the program name into a command, or the usage error to print. Pure. */
 export function parseCli(argv: readonly string[], env: CliEnvironment): CliCommand {
   const [first, ...rest] = argv;
@@ -43,9 +52,11 @@ export function parseCli(argv: readonly string[], env: CliEnvironment): CliComma
       return parseCheckConfig(rest);
     case 'probe':
       return parseProbe(rest);
+    case 'reap':
+      return parseReap(rest);
     default: {
       const shown = quote(first, 60);
-      return usageError(first.startsWith('-') ? `unknown option ${shown}` : `unknown command ${shown} (commands: push, check-config, probe, help)`);
+      return usageError(first.startsWith('-') ? `unknown option ${shown}` : `unknown command ${shown} (commands: push, check-config, probe, reap, help)`);
     }
   }
 }

@@ -27,6 +27,10 @@ Commands:
   probe --target NAME [--config FILE]
       Evaluate one probe as GET /probe?target=NAME&debug=true does and print the report;
       exit 0 when probe_success is 1, 1 when it is 0, 2 when there is no probe answer.
+  reap [--dry-run] [--config FILE]
+      Delete the Pushgateway groups of configured services older than their expire_after_seconds,
+      listing each (group, age, service); a group pushed again since the sweep read it is kept.
+      --dry-run lists what would be deleted and deletes nothing. Exit 0, or 1 when the sweep fails.
   help, --help       show this help
   --version          show the version
 

@@ -5,6 +5,7 @@ import { describeError } from '../core/errors.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from '../core/exposition/exposition-renderer.ts';
 import { buildAllProbesMetrics } from '../core/report/probe-metrics.ts';
+import { reaperFamiliesFrom } from '../core/reap/reaper-metrics.ts';
 import { authWaitMs, elapsedSeconds, startBudget, type ProbeBudget } from '../core/probe/probe-budget.ts';
 import type { LogFields, LogLevel } from '../edges/logger.ts';
 import { processUsage } from '../edges/process-usage.ts';
@@ -135,9 +136,12 @@ const statusPage: RouteHandler = async (request, runtime, budget) => {
   return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page, ...log };
 };
 
-/** The exporter's own metrics: reads, reloads, probes, process. */
+/**
+ * The exporter's own metrics: reads, reloads, probes, process; and the reaper's last sweep as the
+ * snapshot in hand holds it (no read of its own: docs/operations.md#expiring-dead-groups).
+ */
 const selfMetrics: RouteHandler = async (_request, runtime) =>
-  exposition(renderExposition(runtime.metrics.families(runtime.clock(), processUsage())));
+  exposition(renderExposition([...runtime.metrics.families(runtime.clock(), processUsage()), ...reaperFamiliesFrom(runtime.snapshots.peek())]));
 
 const healthy: RouteHandler = async () => textResponse(200, 'OK');
 

@@ -111,7 +111,7 @@ describe('parseCli › check-config, probe, help, version', () => {
 
   it('rejects a missing or unknown command in one line', () => {
     assert.equal(usageError([]), 'missing command');
-    assert.equal(usageError(['pusj']), 'unknown command "pusj" (commands: push, check-config, probe, help)');
+    assert.equal(usageError(['pusj']), 'unknown command "pusj" (commands: push, check-config, probe, reap, help)');
     assert.equal(usageError(['--verbose']), 'unknown option "--verbose"');
   });
 });

@@ -106,8 +106,8 @@ describe('docs/configuration-ranges.md', () => {
     const paths = rows.map(([key]) => (key ?? '').replace(/`/g, '').replace(/ \(alias .*$/, ''));
     assert.deepEqual(paths.sort(), [
       'config_ttl_seconds', 'default_freshness_threshold_seconds', 'defaults.freshness_threshold_seconds', 'defaults.grace_seconds', 'defaults.max_run_seconds',
-      'max_body_bytes', 'max_clock_skew_seconds', 'max_stale_seconds', 'scrape_interval_seconds',
-      'services[].freshness_threshold_seconds', 'services[].grace_seconds', 'services[].max_run_seconds', 'services[].replicas', 'timeout_seconds',
+      'expire_after_seconds', 'max_body_bytes', 'max_clock_skew_seconds', 'max_stale_seconds', 'scrape_interval_seconds',
+      'services[].expire_after_seconds', 'services[].freshness_threshold_seconds', 'services[].grace_seconds', 'services[].max_run_seconds', 'services[].replicas', 'timeout_seconds',
     ]);
     for (const [cell, fallback, rangeText, unit] of rows) {
       const path = (cell ?? '').replace(/`/g, '').replace(/ \(alias .*$/, '');
@@ -211,6 +211,7 @@ const TOP_LEVEL: readonly [string, RangedKey, (config: ExporterConfig) => number
   ['config_ttl_seconds', 'config_ttl_seconds', (c) => c.configTtlSeconds],
   ['max_clock_skew_seconds', 'max_clock_skew_seconds', (c) => c.maxClockSkewSeconds],
   ['max_body_bytes', 'max_body_bytes', (c) => c.maxBodyBytes],
+  ['expire_after_seconds', 'expire_after_seconds', (c) => c.expireAfterSeconds],
   ['default_freshness_threshold_seconds', 'freshness_threshold_seconds', (c) => c.defaults.freshnessThresholdSeconds],
 ];
 

@@ -82,12 +82,12 @@ describe('parseConfig', () => {
     'invalid-threshold-not-number.yml': ['services[1].freshness_threshold_seconds: must be a positive number, got "abc"'],
     'invalid-duplicate-name.yml': ['services[2].name: duplicate service name "service1" (first defined at services[0])'],
     'invalid-many-problems.yml': [
-      'scrape_intervall: unknown key (known keys: pushgateway_url, pushgateway_bearer_token, scrape_interval_seconds, timeout_seconds, max_stale_seconds, config_ttl_seconds, max_clock_skew_seconds, allow_unlisted_targets, max_body_bytes, default_freshness_threshold_seconds, defaults, services)',
+      'scrape_intervall: unknown key (known keys: pushgateway_url, pushgateway_bearer_token, scrape_interval_seconds, timeout_seconds, max_stale_seconds, config_ttl_seconds, max_clock_skew_seconds, allow_unlisted_targets, max_body_bytes, expire_after_seconds, default_freshness_threshold_seconds, defaults, services)',
       'pushgateway_url: must be an http:// or https:// URL, got "ftp://pushgateway:9091"',
       'scrape_interval_seconds: must be between 0.001 and 86400 seconds (1 day), got -3',
       'timeout_seconds: must be a positive number, got "5"',
       'allow_unlisted_targets: must be true or false, got "yes"',
-      'services[0].colour: unknown key (known keys: name, job, heartbeat_metric, freshness_threshold_seconds, replicas, replica, schedule, timezone, grace_seconds, max_run_seconds, ok_when, paused, maintenance)',
+      'services[0].colour: unknown key (known keys: name, job, heartbeat_metric, freshness_threshold_seconds, replicas, replica, schedule, timezone, grace_seconds, max_run_seconds, ok_when, paused, maintenance, expire_after_seconds)',
       'services[0].heartbeat_metric: must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*), got "loop-heartbeat"',
       'services[0].freshness_threshold_seconds: must be between 0.001 and 31622400 seconds (366 days), got 0',
       'services[0].replicas: must be a whole number between 1 and 1000, got 1.5',
@@ -113,7 +113,7 @@ describe('parseConfig', () => {
       'services[0].maintenance[0].form: unknown key; did you mean from?',
       'services[0].maintenance[0].from: required (an RFC 3339 time such as 2026-12-24T18:00:00+01:00)',
       'services[1].freshness_threshold: unknown key; did you mean freshness_threshold_seconds?',
-      'services[1].colour: unknown key (known keys: name, job, heartbeat_metric, freshness_threshold_seconds, replicas, replica, schedule, timezone, grace_seconds, max_run_seconds, ok_when, paused, maintenance)',
+      'services[1].colour: unknown key (known keys: name, job, heartbeat_metric, freshness_threshold_seconds, replicas, replica, schedule, timezone, grace_seconds, max_run_seconds, ok_when, paused, maintenance, expire_after_seconds)',
     ],
     'invalid-typo-and-type.yml': [
       'scrape_intervall_seconds: unknown key; did you mean scrape_interval_seconds?',

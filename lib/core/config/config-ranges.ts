@@ -30,6 +30,8 @@ export const CONFIG_RANGES = {
   freshness_threshold_seconds: { min: 0.001, max: 366 * DAY, integer: false, unit: 'seconds', maxNote: '366 days' },
   grace_seconds: { min: 0, max: 366 * DAY, integer: false, unit: 'seconds', maxNote: '366 days' },
   max_run_seconds: { min: 0.001, max: 366 * DAY, integer: false, unit: 'seconds', maxNote: '366 days' },
+  // A minute at least: the reaper runs every few minutes, and a shorter expiry is a unit error.
+  expire_after_seconds: { min: 60, max: 366 * DAY, integer: false, unit: 'seconds', maxNote: '366 days' },
   replicas: { min: 1, max: 1000, integer: true, unit: '' },
 } as const satisfies Record<string, NumericRange>;
 

@@ -24,6 +24,11 @@ export interface ServiceConfig {
   /** Paused services probe as up with state `paused`, so their alerts stay quiet. */
   readonly paused: boolean;
   readonly maintenance: readonly MaintenanceWindow[];
+  /**
+   * The reaper deletes the service's Pushgateway groups whose `push_time_seconds` is older than this
+   * (docs/operations.md#expiring-dead-groups); undefined: never.
+   */
+  readonly expireAfterSeconds?: number | undefined;
 }
 
 /** What a service gets for each key it leaves out (the `defaults:` mapping, filled in from CONFIG_DEFAULTS). */
@@ -34,6 +39,8 @@ export interface ServiceDefaults {
   readonly graceSeconds: number;
   readonly timezone: string;
   readonly maxRunSeconds: number | undefined;
+  /** The top-level `expire_after_seconds`, which a service's own key overrides; undefined: never. */
+  readonly expireAfterSeconds?: number | undefined;
 }
 
 export interface ExporterConfig {
@@ -49,6 +56,8 @@ export interface ExporterConfig {
   readonly allowUnlistedTargets: boolean;
   /** Largest Pushgateway `/metrics` body read, compressed or not. */
   readonly maxBodyBytes: number;
+  /** The top-level `expire_after_seconds` (each service's own, resolved, is on the service); undefined: never. */
+  readonly expireAfterSeconds?: number | undefined;
   readonly defaults: ServiceDefaults;
   readonly services: ReadonlyMap<string, ServiceConfig>;
 }

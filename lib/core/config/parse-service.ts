@@ -6,6 +6,7 @@ import { maintenanceWindows, okWhenRules, serviceSchedule } from './service-fiel
 const SERVICE_KEYS = [
   'name', 'job', 'heartbeat_metric', 'freshness_threshold_seconds', 'replicas', 'replica',
   'schedule', 'timezone', 'grace_seconds', 'max_run_seconds', 'ok_when', 'paused', 'maintenance',
+  'expire_after_seconds',
 ] as const;
 
 /**
@@ -24,6 +25,7 @@ export function serviceFromDefaults(name: string, defaults: ServiceDefaults): Se
     okWhen: [],
     paused: false,
     maintenance: [],
+    ...(defaults.expireAfterSeconds === undefined ? {} : { expireAfterSeconds: defaults.expireAfterSeconds }),
   };
 }
 
@@ -49,6 +51,7 @@ function parseService(read: FieldReader, defaults: ServiceDefaults): ServiceConf
   const okWhen = okWhenRules(read);
   const paused = read.boolean('paused');
   const maintenance = maintenanceWindows(read);
+  const expireAfterSeconds = read.number('expire_after_seconds');
   if (name === undefined) return undefined;
 
   const service = serviceFromDefaults(name, defaults);
@@ -64,6 +67,7 @@ function parseService(read: FieldReader, defaults: ServiceDefaults): ServiceConf
     okWhen,
     paused: paused ?? service.paused,
     maintenance,
+    ...(expireAfterSeconds === undefined ? {} : { expireAfterSeconds }),
   };
 }
 

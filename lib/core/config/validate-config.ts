@@ -14,6 +14,7 @@ const TOP_LEVEL_KEYS = [
   'max_clock_skew_seconds',
   'allow_unlisted_targets',
   'max_body_bytes',
+  'expire_after_seconds',
   'default_freshness_threshold_seconds',
   'defaults',
   'services',
@@ -59,7 +60,7 @@ function givenDefaults(top: FieldReader): Partial<ServiceDefaults> {
  * What a service gets for each key it leaves out: `defaults:`, then CONFIG_DEFAULTS. `legacyThreshold`
  * is `default_freshness_threshold_seconds`, the older spelling of `defaults.freshness_threshold_seconds`.
  */
-function serviceDefaults(top: FieldReader, legacyThreshold: number | undefined): ServiceDefaults {
+function serviceDefaults(top: FieldReader, legacyThreshold: number | undefined, expireAfterSeconds: number | undefined): ServiceDefaults {
   const given = givenDefaults(top);
   if (given.freshnessThresholdSeconds !== undefined && legacyThreshold !== undefined) {
     top.problem('default_freshness_threshold_seconds', 'is an alias of defaults.freshness_threshold_seconds; set only one of them');
@@ -71,6 +72,8 @@ function serviceDefaults(top: FieldReader, legacyThreshold: number | undefined):
     graceSeconds: given.graceSeconds ?? CONFIG_DEFAULTS.graceSeconds,
     timezone: given.timezone ?? CONFIG_DEFAULTS.timezone,
     maxRunSeconds: given.maxRunSeconds,
+    // Present only when set, so a config without expiry reads exactly as before it existed.
+    ...(expireAfterSeconds === undefined ? {} : { expireAfterSeconds }),
   };
 }
 
@@ -98,8 +101,9 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides = {}, so
     allowUnlistedTargets: top.boolean('allow_unlisted_targets'),
     legacyFreshnessThresholdSeconds: top.number('default_freshness_threshold_seconds', 'freshness_threshold_seconds'),
     maxBodyBytes: top.number('max_body_bytes'),
+    expireAfterSeconds: top.number('expire_after_seconds'),
   };
-  const defaults = serviceDefaults(top, given.legacyFreshnessThresholdSeconds);
+  const defaults = serviceDefaults(top, given.legacyFreshnessThresholdSeconds, given.expireAfterSeconds);
   const services = parseServices(top, defaults);
   if (problems.list.length > 0 || given.pushgatewayUrl === undefined) throw new ConfigError(problems.list, source);
 
@@ -113,6 +117,7 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides = {}, so
     maxClockSkewSeconds: given.maxClockSkewSeconds ?? CONFIG_DEFAULTS.maxClockSkewSeconds,
     allowUnlistedTargets: given.allowUnlistedTargets ?? CONFIG_DEFAULTS.allowUnlistedTargets,
     maxBodyBytes: given.maxBodyBytes ?? CONFIG_DEFAULTS.maxBodyBytes,
+    ...(given.expireAfterSeconds === undefined ? {} : { expireAfterSeconds: given.expireAfterSeconds }),
     defaults,
     services,
   };

@@ -72,6 +72,11 @@ export class SnapshotSource {
     };
   }
 
+  /** The snapshot in hand, if any, without reading: for what `/metrics` shows from it. */
+  peek(): Snapshot | undefined {
+    return this.current?.cache.peek()?.value;
+  }
+
   /** One cache per Pushgateway URL and read limits: a config change starts afresh. */
   private cacheFor(config: ExporterConfig): ExpiringCache<Snapshot> {
     const { pushgatewayUrl: url, maxBodyBytes, pushgatewayBearerToken: token } = config;

@@ -1,0 +1,34 @@
+import { describeError } from '../lib/core/errors.ts';
+import { PushgatewayGroups } from '../lib/edges/pushgateway/pushgateway-groups.ts';
+import { PushgatewayPusher } from '../lib/edges/pushgateway/pushgateway-pusher.ts';
+import { runtimeFromEnvironment } from '../lib/runtime/production-ports.ts';
+import { sweep } from '../lib/runtime/reaper.ts';
+
+// The scheduled reaper (REAP_SCHEDULE at package time, scripts/serverless-reaper.cjs): one sweep
+// per invocation, the same as `pushgateway-exporter reap` (docs/operations.md#expiring-dead-groups).
+
+/** Stops before the next group this long before Lambda's timeout, to log and push the sweep's metrics. */
+const STOP_MARGIN_MS = 5000;
+
+// Bearer tokens guard HTTP routes; the reaper serves none, and its role may not read their parameter.
+const runtime = runtimeFromEnvironment({ ...process.env, AUTH_TOKEN: undefined, AUTH_TOKEN_SSM_PARAMETER: undefined }, { cwd: process.cwd() });
+const groups = new PushgatewayGroups();
+const pusher = new PushgatewayPusher();
+
+interface LambdaContext {
+  getRemainingTimeInMillis?(): number;
+}
+
+/** One sweep; throws on failure so Lambda counts an error (its metrics are pushed either way). */
+export async function handler(_event: unknown, context?: LambdaContext): Promise<{ deleted: number; kept: number; groups: number }> {
+  if (runtime.startupProblem !== undefined) throw new Error(`reaper misconfigured: ${runtime.startupProblem}`);
+  const { value: config, error } = await runtime.config.read();
+  if (config === undefined) throw new Error(`reaper has no config: ${error ?? 'not loaded'}`);
+  const remaining = context?.getRemainingTimeInMillis?.bind(context);
+  const result = await sweep(config, {
+    groups, pusher, clock: runtime.clock, monotonicMs: runtime.monotonicMs, logger: runtime.logger,
+    stopNow: remaining === undefined ? undefined : () => remaining() < STOP_MARGIN_MS,
+  }, { dryRun: false });
+  if (!result.success) throw new Error(`reap failed: ${describeError(result.error)}`);
+  return { deleted: result.deleted.length, kept: result.kept, groups: result.groups };
+}

@@ -1,0 +1,138 @@
+import type { ExporterConfig } from '../core/config/config-types.ts';
+import { describeError } from '../core/errors.ts';
+import { clip } from '../core/quote.ts';
+import { describeGroup, expiredGroups, groupId, stillExpired, type ExpiredGroup } from '../core/reap/expiry.ts';
+import { REAPER_JOB, sweepFamilies } from '../core/reap/reaper-metrics.ts';
+import type { Clock } from '../core/time/clock.ts';
+import { roundSeconds } from '../core/time/round-seconds.ts';
+import type { Logger } from '../edges/logger.ts';
+import type { GroupsAccess, PushgatewayGroups } from '../edges/pushgateway/pushgateway-groups.ts';
+import type { PushgatewayPusher } from '../edges/pushgateway/pushgateway-pusher.ts';
+
+/**
+ * `/api/v1/metrics` is JSON, several times the text exposition (about 1.1 KB a group against
+ * 0.3 KB): the read limit is that many `max_body_bytes`.
+ */
+const JSON_BODY_FACTOR = 4;
+
+/**
+ * How long after a re-read's answer its DELETEs may still be sent: a push in that time can be lost
+ * (docs/operations.md#expiring-dead-groups). A second: about the time a 10k-group Pushgateway
+ * takes to answer the read itself, during which a push is lost either way.
+ */
+export const REREAD_VALID_MS = 1000;
+
+export interface SweepPorts {
+  readonly groups: Pick<PushgatewayGroups, 'list' | 'delete'>;
+  readonly clock: Clock;
+  /** A monotonic clock's milliseconds, for the sweep's duration. */
+  readonly monotonicMs: () => number;
+  readonly logger: Logger;
+  /** Pushes the sweep's own metrics; absent: they are not pushed (a dry run pushes none). */
+  readonly pusher?: Pick<PushgatewayPusher, 'push'> | undefined;
+  /** Whether to stop before the next group (a Lambda near its timeout): the next sweep goes on. */
+  readonly stopNow?: () => boolean;
+  /** Runs after the sweep's decision, just before each re-read (with the groups still to go): where a test pushes to race the sweep. */
+  readonly beforeReread?: (pending: readonly ExpiredGroup[]) => Promise<void> | void;
+}
+
+export interface SweepResult {
+  readonly success: boolean;
+  readonly error: string | undefined;
+  /** Deleted, or with a dry run, to be deleted. */
+  readonly deleted: readonly ExpiredGroup[];
+  /** Chosen by the sweep's read but pushed again (or gone) by the re-read before the DELETE: kept. */
+  readonly kept: number;
+  readonly groups: number;
+  readonly unattributed: number;
+  readonly durationSeconds: number;
+}
+
+const groupFields = (expired: ExpiredGroup) => ({
+  group: clip(describeGroup(expired.group.labels), 300), service: clip(expired.service, 200),
+  age_seconds: roundSeconds(expired.ageSeconds, 'milli'), expire_after_seconds: expired.expireAfterSeconds,
+});
+
+/** Where the sweep reads and deletes: the config's Pushgateway, with its token, timeout and a JSON-sized read limit. */
+export function groupsAccess(config: ExporterConfig): GroupsAccess {
+  return {
+    pushgatewayUrl: config.pushgatewayUrl, bearerToken: config.pushgatewayBearerToken,
+    timeoutMs: config.timeoutSeconds * 1000, maxBodyBytes: config.maxBodyBytes * JSON_BODY_FACTOR,
+  };
+}
+
+/**
+ * One sweep (docs/operations.md#expiring-dead-groups): read every group, choose the expired ones
+ * (lib/core/reap/expiry.ts), then re-read and DELETE each only if it is still expired, so a push
+ * that landed since the read survives; a re-read serves the DELETEs of the next REREAD_VALID_MS.
+ * Every deletion is logged. A dry run reads once and deletes nothing. Never throws: a failure ends
+ * the sweep and is its outcome.
+ */
+export async function sweep(config: ExporterConfig, ports: SweepPorts, options: { readonly dryRun: boolean }): Promise<SweepResult> {
+  const { groups, clock, logger } = ports;
+  const access = groupsAccess(config);
+  const started = ports.monotonicMs();
+  const deleted: ExpiredGroup[] = [];
+  let kept = 0;
+  let seen = 0;
+  let unattributed = 0;
+  let error: string | undefined;
+  try {
+    const all = await groups.list(access);
+    const decision = expiredGroups(all, config, clock() / 1000);
+    seen = all.length;
+    unattributed = decision.unattributed;
+    if (options.dryRun) {
+      for (const chosen of decision.expired) logger.info('reap: would delete group (dry run)', groupFields(chosen));
+      deleted.push(...decision.expired);
+    }
+    let next = options.dryRun ? decision.expired.length : 0;
+    while (next < decision.expired.length) {
+      if (ports.stopNow?.() === true) {
+        logger.warn('reap: stopped before the sweep ended; the next sweep goes on', { left: decision.expired.length - next });
+        break;
+      }
+      const pending = decision.expired.slice(next);
+      await ports.beforeReread?.(pending);
+      // Pushgateway has no conditional DELETE: a re-read after the decision is what keeps a fresh
+      // push. One re-read serves the DELETEs sent within REREAD_VALID_MS of its answer; later ones
+      // wait for the next re-read (a 10k-group read takes seconds: one per DELETE would not end).
+      const reread = new Map((await groups.list(access)).map((group) => [groupId(group.labels), group]));
+      const readAt = ports.monotonicMs();
+      do {
+        const chosen = decision.expired[next] as ExpiredGroup;
+        next += 1;
+        if (!stillExpired(chosen, reread.get(groupId(chosen.group.labels)), config, clock() / 1000)) {
+          kept += 1;
+          logger.info('reap: kept group pushed since the sweep read it', groupFields(chosen));
+          continue;
+        }
+        await groups.delete(access, chosen.group.labels);
+        deleted.push(chosen);
+        logger.info('reap: deleted group', groupFields(chosen));
+      } while (next < decision.expired.length && ports.monotonicMs() - readAt < REREAD_VALID_MS);
+    }
+  } catch (caught) {
+    error = describeError(caught);
+    logger.error('reap: sweep failed', { error, deleted: deleted.length });
+  }
+  const durationSeconds = roundSeconds((ports.monotonicMs() - started) / 1000, 'milli');
+  const result: SweepResult = { success: error === undefined, error, deleted, kept, groups: seen, unattributed, durationSeconds };
+  logger.info('reap: sweep done', {
+    outcome: result.success ? 'success' : 'failure', dry_run: options.dryRun, groups: seen, deleted: deleted.length, kept, unattributed, duration_seconds: durationSeconds,
+  });
+  if (!options.dryRun && ports.pusher !== undefined) await pushSweepMetrics(config, ports.pusher, clock, result, logger);
+  return result;
+}
+
+/** The sweep's metrics to the reaper's own group; a failed push is logged, never the sweep's outcome. */
+async function pushSweepMetrics(config: ExporterConfig, pusher: Pick<PushgatewayPusher, 'push'>, clock: Clock, result: SweepResult, logger: Logger): Promise<void> {
+  const families = sweepFamilies({ finishedAtSeconds: roundSeconds(clock() / 1000, 'milli'), success: result.success, deletedGroups: result.deleted.length, durationSeconds: result.durationSeconds });
+  try {
+    await pusher.push({
+      pushgatewayUrl: config.pushgatewayUrl, bearerToken: config.pushgatewayBearerToken, job: REAPER_JOB, labels: [], timeoutMs: config.timeoutSeconds * 1000,
+    }, families);
+  } catch (caught) {
+    logger.warn('reap: could not push the sweep metrics', { error: describeError(caught) });
+  }
+}
