@@ -69,7 +69,11 @@ describe('npm run package with and without REAP_SCHEDULE', () => {
 
     const role = reaping.template.Resources.ReaperRole as Resource;
     const statements = (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[])[0]?.PolicyDocument.Statement ?? [];
-    assert.deepEqual(statements.map((s) => s.Action).flat().sort(), ['kms:Decrypt', 'logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:GetParameter']);
+    // No kms:Decrypt: under the AWS managed aws/ssm key SSM decrypts for whoever may read the parameter.
+    assert.deepEqual(statements.map((s) => s.Action).flat().sort(), ['logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:GetParameter']);
+    // One sweep at a time; the probe keeps the default reservation of 10.
+    assert.equal(reaper.Properties.ReservedConcurrentExecutions, 1);
+    assert.equal(probe?.Properties.ReservedConcurrentExecutions, 10);
     const get = statements.find((s) => s.Action.includes('ssm:GetParameter'));
     assert.deepEqual(get?.Resource, [{ 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/pushgateway-exporter/config' }]);
     assert.ok(!JSON.stringify(statements).includes('tokens'), 'no access to the token parameter');

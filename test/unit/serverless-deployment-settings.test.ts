@@ -29,8 +29,18 @@ function settingsOf(env: Env): { settings: Settings; warnings: string[] } {
 }
 
 const template = (): { Resources: Record<string, Resource> } => ({
-  Resources: { ProbeLambdaFunction: { Type: 'AWS::Lambda::Function', Properties: { MemorySize: 128 } }, ProbeLogGroup: { Type: 'AWS::Logs::LogGroup', Properties: {} } },
+  Resources: {
+    ProbeLambdaFunction: { Type: 'AWS::Lambda::Function', Properties: { MemorySize: 128 } },
+    ProbeLambdaFunctionUrl: { Type: 'AWS::Lambda::Url', Properties: { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': ['ProbeLambdaFunction', 'Arn'] } } },
+    ProbeLogGroup: { Type: 'AWS::Logs::LogGroup', Properties: {} },
+  },
 });
+/** The template with the scheduled reaper beside the probe: no URL, one sweep at a time. */
+const withReaper = (): { Resources: Record<string, Resource> } => {
+  const both = template();
+  both.Resources.ReaperLambdaFunction = { Type: 'AWS::Lambda::Function', Properties: { MemorySize: 512, ReservedConcurrentExecutions: 1 } };
+  return both;
+};
 
 describe('deploymentSettings (RESERVED_CONCURRENCY, ALARM_TOPIC_ARN, ALARM_URL_4XX_THRESHOLD, CONFIG_SSM_KMS_KEY_ARN)', () => {
   it('defaults: a reservation of 10, no alarms (no topic), a 4xx threshold of 50, the AWS managed SSM key, no warning', () => {
@@ -95,7 +105,17 @@ describe('applyDeploymentSettings (the compiled template)', () => {
     (none.Resources.ProbeLambdaFunction as Resource).Properties.ReservedConcurrentExecutions = 3;
     deployment.applyDeploymentSettings(none, settingsOf({ RESERVED_CONCURRENCY: 'none' }).settings, 'pgx-prod');
     assert.ok(!('ReservedConcurrentExecutions' in (none.Resources.ProbeLambdaFunction?.Properties ?? {})));
-    assert.deepEqual(Object.keys(none.Resources), ['ProbeLambdaFunction', 'ProbeLogGroup'], 'no alarms without a topic');
+    assert.deepEqual(Object.keys(none.Resources), ['ProbeLambdaFunction', 'ProbeLambdaFunctionUrl', 'ProbeLogGroup'], 'no alarms without a topic');
+  });
+
+  it('a function without a URL (the reaper) keeps its own reservation and gets no 4xx alarm; none removes it too', () => {
+    const { Resources } = deployment.applyDeploymentSettings(withReaper(), settingsOf({ ALARM_TOPIC_ARN: TOPIC }).settings, 'pgx-prod');
+    assert.equal(Resources.ProbeLambdaFunction?.Properties.ReservedConcurrentExecutions, 10);
+    assert.equal(Resources.ReaperLambdaFunction?.Properties.ReservedConcurrentExecutions, 1);
+    const alarmNames = Object.values(Resources).filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm').map((alarm) => alarm.Properties.AlarmName);
+    assert.deepEqual(alarmNames, ['pgx-prod-probe-errors', 'pgx-prod-probe-throttles', 'pgx-prod-probe-url-4xx', 'pgx-prod-reaper-errors', 'pgx-prod-reaper-throttles']);
+    const none = deployment.applyDeploymentSettings(withReaper(), settingsOf({ RESERVED_CONCURRENCY: 'none' }).settings, 'pgx-prod');
+    assert.ok(!('ReservedConcurrentExecutions' in (none.Resources.ReaperLambdaFunction?.Properties ?? {})));
   });
 
   it('adds three alarms on AWS/Lambda Errors, Throttles and Url4xxCount for the function, notifying the topic', () => {
