@@ -16,9 +16,11 @@ import type { PushgatewayPusher } from '../edges/pushgateway/pushgateway-pusher.
 const JSON_BODY_FACTOR = 4;
 
 /**
- * How long after a re-read's answer its DELETEs may still be sent: a push in that time can be lost
- * (docs/operations.md#expiring-dead-groups). A second: about the time a 10k-group Pushgateway
- * takes to answer the read itself, during which a push is lost either way.
+ * How long after a re-read's answer its DELETEs may still be sent, at most: a push in that time can
+ * be lost (docs/operations.md#expiring-dead-groups). The window is also never longer than the
+ * re-read itself took, the time in which a push is lost either way (Pushgateway has no
+ * conditional DELETE): a small Pushgateway, read in milliseconds, is re-read before every DELETE;
+ * a 10k-group one, read in a second or more, serves the DELETEs of a second.
  */
 export const REREAD_VALID_MS = 1000;
 
@@ -64,7 +66,7 @@ export function groupsAccess(config: ExporterConfig): GroupsAccess {
 /**
  * One sweep (docs/operations.md#expiring-dead-groups): read every group, choose the expired ones
  * (lib/core/reap/expiry.ts), then re-read and DELETE each only if it is still expired, so a push
- * that landed since the read survives; a re-read serves the DELETEs of the next REREAD_VALID_MS.
+ * that landed since the read survives; a re-read serves the DELETEs of its window (REREAD_VALID_MS).
  * Every deletion is logged. A dry run reads once and deletes nothing. Never throws: a failure ends
  * the sweep and is its outcome.
  */
@@ -95,10 +97,13 @@ export async function sweep(config: ExporterConfig, ports: SweepPorts, options: 
       const pending = decision.expired.slice(next);
       await ports.beforeReread?.(pending);
       // Pushgateway has no conditional DELETE: a re-read after the decision is what keeps a fresh
-      // push. One re-read serves the DELETEs sent within REREAD_VALID_MS of its answer; later ones
-      // wait for the next re-read (a 10k-group read takes seconds: one per DELETE would not end).
+      // push. One re-read serves the DELETEs sent within its window (REREAD_VALID_MS, or less);
+      // later ones wait for the next re-read (a 10k-group read takes seconds: one per DELETE
+      // would not end).
+      const readStarted = ports.monotonicMs();
       const reread = new Map((await groups.list(access)).map((group) => [groupId(group.labels), group]));
       const readAt = ports.monotonicMs();
+      const windowMs = Math.min(REREAD_VALID_MS, readAt - readStarted);
       do {
         const chosen = decision.expired[next] as ExpiredGroup;
         next += 1;
@@ -110,7 +115,7 @@ export async function sweep(config: ExporterConfig, ports: SweepPorts, options: 
         await groups.delete(access, chosen.group.labels);
         deleted.push(chosen);
         logger.info('reap: deleted group', groupFields(chosen));
-      } while (next < decision.expired.length && ports.monotonicMs() - readAt < REREAD_VALID_MS);
+      } while (next < decision.expired.length && ports.monotonicMs() - readAt < windowMs);
     }
   } catch (caught) {
     error = describeError(caught);

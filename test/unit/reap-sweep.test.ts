@@ -11,7 +11,7 @@ const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 const config = parseConfig(`pushgateway_url: http://p:9091\nexpire_after_seconds: 3600\nservices:\n${names.map((n) => `  - name: ${n}\n`).join('')}`);
 
 /** A Pushgateway of expired groups whose reads, DELETEs and monotonic time a test counts and steps. */
-function fakeGateway(deleteMs: number) {
+function fakeGateway(deleteMs: number, readMs = REREAD_VALID_MS * 2) {
   let monotonic = 0;
   const held = new Map<string, GatewayGroup>(names.map((n) => [n, { labels: { job: 'heartbeat', instance: n }, pushTimeSeconds: NOW_MS / 1000 - 7200, samples: [] }]));
   const calls: string[] = [];
@@ -21,6 +21,7 @@ function fakeGateway(deleteMs: number) {
       groups: {
         list: async () => {
           calls.push('read');
+          monotonic += readMs;
           return [...held.values()];
         },
         delete: async (_access: unknown, labels: Labels) => {
@@ -44,6 +45,13 @@ describe('sweep: re-reads before deleting', () => {
     assert.deepEqual(gateway.calls, [
       'read', 'read', 'delete a', 'delete b', 'delete c', 'read', 'delete d', 'delete e', 'delete f', 'read', 'delete g',
     ]);
+  });
+
+  it('re-reads before every DELETE when a read takes less than a DELETE (a small Pushgateway)', async () => {
+    const gateway = fakeGateway(3, 2);
+    const result = await sweep(config, gateway.ports, { dryRun: false });
+    assert.equal(result.deleted.length, 7);
+    assert.deepEqual(gateway.calls, ['read', ...names.flatMap((name) => ['read', `delete ${name}`])]);
   });
 
   it('keeps a group pushed again before a re-read, and deletes nothing on a dry run', async () => {
