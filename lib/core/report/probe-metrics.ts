@@ -1,4 +1,4 @@
-import { PROBE_STATES, type ProbeEvaluation } from '../probe/probe-evaluation.ts';
+import { PROBE_STATES, type PassThrough, type ProbeEvaluation } from '../probe/probe-evaluation.ts';
 import { isMetricType, type Labels } from '../exposition/exposition-types.ts';
 import type { MetricFamily, RenderedSample } from '../exposition/exposition-renderer.ts';
 import { newLabelSet } from '../exposition/label-set.ts';
@@ -36,6 +36,11 @@ export function buildProbeMetrics(
   context: ProbeContext,
   snapshot: Snapshot,
 ): MetricFamily[] {
+  return buildProbeOwnMetrics(evaluation, context).concat(passThroughFamilies(evaluation.passThrough, evaluation.target, snapshot));
+}
+
+/** The probe's own families, without the pass-through ones: the part of an answer that changes with the time judged. */
+export function buildProbeOwnMetrics(evaluation: ProbeEvaluation, context: ProbeContext): MetricFamily[] {
   const found = evaluation.heartbeat.found !== undefined;
   const families: MetricFamily[] = [
     gauge('probe_success', 'Whether the service is up or paused (1) or not (0).', bool(evaluation.success)),
@@ -72,13 +77,16 @@ export function buildProbeMetrics(
       gauge('probe_replicas_expected', 'Minimum number of fresh instances for the probe to succeed.', evaluation.replicas.expected),
     );
   }
-  return families.concat(passThroughFamilies(evaluation, snapshot));
+  return families;
 }
 
-
-function passThroughFamilies(evaluation: ProbeEvaluation, snapshot: Snapshot): MetricFamily[] {
+/**
+ * The pushed samples passed through, as families: they depend on the snapshot, the service and
+ * the target only, never on the time judged (../report/probe-answer-cache.ts keeps them rendered).
+ */
+export function passThroughFamilies(passThrough: PassThrough, target: string, snapshot: Snapshot): MetricFamily[] {
   const byFamily = new Map<string, { name: string; labels: Record<string, string>; value: number }[]>();
-  for (const sample of evaluation.passThrough.samples) {
+  for (const sample of passThrough.samples) {
     let list = byFamily.get(sample.family);
     if (list === undefined) byFamily.set(sample.family, (list = []));
     list.push({ name: sample.name, labels: sample.labels, value: sample.value });
@@ -87,7 +95,7 @@ function passThroughFamilies(evaluation: ProbeEvaluation, snapshot: Snapshot): M
   for (const [name, samples] of byFamily) {
     const meta = snapshot.families.get(name);
     const type = isMetricType(meta?.type) ? meta.type : 'untyped';
-    families.push({ name, help: meta?.help ?? `Pushed to the Pushgateway by ${evaluation.target}.`, type, samples });
+    families.push({ name, help: meta?.help ?? `Pushed to the Pushgateway by ${target}.`, type, samples });
   }
   return families;
 }
