@@ -6,7 +6,7 @@ import type { ProbeEvaluation } from '../core/probe/probe-evaluation.ts';
 import { elapsedSeconds, fixProbeTimeout, remainingMs, type ProbeBudget } from '../core/probe/probe-budget.ts';
 import { quote } from '../core/quote.ts';
 import { renderDebugReport } from '../core/report/debug-report.ts';
-import { buildProbeOwnMetrics, passThroughFamilies, type ProbeContext } from '../core/report/probe-metrics.ts';
+import { passThroughFamilies, renderProbeOwnMetrics, type ProbeContext } from '../core/report/probe-metrics.ts';
 import { EMPTY_SNAPSHOT, type Snapshot } from '../core/snapshot/snapshot.ts';
 import type { SnapshotRead } from '../core/snapshot/snapshot-read.ts';
 import type { Runtime } from './runtime.ts';
@@ -100,7 +100,7 @@ export async function probeTarget(runtime: Runtime, target: string, budget: Prob
   const evaluation = judgeProbe(config, lookup, read.snapshot !== undefined, service, target, nowSeconds, read.error);
   const context = { ...read, durationSeconds: elapsedSeconds(ready.budget, runtime.monotonicMs()), configReloadSuccessful: ready.reloadSuccessful };
   const passThroughText = parts?.passThroughText ?? renderExposition(passThroughFamilies(lookup.passThrough, target, snapshot));
-  const exposition = renderExposition(buildProbeOwnMetrics(evaluation, context)) + passThroughText;
+  const exposition = renderProbeOwnMetrics(evaluation, context) + passThroughText;
   return { kind: 'probed', config, read, snapshot, nowSeconds, context, evaluation, exposition };
 }
 

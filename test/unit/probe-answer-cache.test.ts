@@ -3,11 +3,11 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseConfig } from '../../lib/core/config/parse-config.ts';
 import { resolveService } from '../../lib/core/config/resolve-service.ts';
-import { renderExposition } from '../../lib/core/exposition/exposition-renderer.ts';
+import { formatValue, renderExposition } from '../../lib/core/exposition/exposition-renderer.ts';
 import { evaluateProbe, judgeProbe } from '../../lib/core/probe/evaluate-probe.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { PROBE_CACHE_MAX_BYTES, PROBE_CACHE_MAX_ENTRIES, ProbeAnswerCache, type ProbeParts } from '../../lib/core/report/probe-answer-cache.ts';
-import { buildProbeMetrics, buildProbeOwnMetrics, type ProbeContext } from '../../lib/core/report/probe-metrics.ts';
+import { buildProbeMetrics, buildProbeOwnMetrics, renderProbeOwnMetrics, type ProbeContext } from '../../lib/core/report/probe-metrics.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { startBudget } from '../../lib/core/probe/probe-budget.ts';
 import { probeTarget } from '../../lib/runtime/probe-service.ts';
@@ -56,17 +56,17 @@ const groupLines = fc.record({
   if (g.failure !== undefined) lines.push(`${FAILURE_METRIC}{${labels}} ${T0 + g.failure}`);
   if (g.duration !== undefined) lines.push(`${RUN_DURATION_METRIC}{${labels}} ${g.duration}`);
   if (g.status !== undefined) lines.push(`loop_status{${labels}} ${g.status}`);
-  for (const [name, kind, value] of g.passThrough) lines.push(`${name}{${labels},kind="${kind.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`))}"} ${value}`);
+  for (const [name, kind, value] of g.passThrough) lines.push(`${name}{${labels},kind="${kind.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`))}"} ${formatValue(value)}`);
   return lines;
 });
 const body = fc.tuple(fc.boolean(), fc.array(groupLines, { maxLength: 12 })).map(([typed, groups]) =>
   `${typed ? '# HELP queue_depth Items waiting.\n# TYPE queue_depth gauge\n' : ''}${groups.flat().join('\n')}\n`);
 
-const context = (durationSeconds: number): ProbeContext => ({ pushgatewayUp: true, snapshotAgeSeconds: 1.25, durationSeconds, configReloadSuccessful: true });
+const context = (durationSeconds: number): ProbeContext => ({ pushgatewayUp: durationSeconds > 10, snapshotAgeSeconds: durationSeconds > 15 ? undefined : durationSeconds / 3, durationSeconds, configReloadSuccessful: durationSeconds < 5 });
 
 describe('probe answer cache', () => {
   it('answers byte for byte as the uncached pipeline, for any snapshot, target and time', () => {
-    fc.assert(fc.property(body, fc.constantFrom(...TARGETS), fc.array(fc.double({ min: T0 - 1000, max: T0 + 1000, noNaN: true }), { minLength: 1, maxLength: 6 }), (text, target, times) => {
+    fc.assert(fc.property(body, fc.constantFrom(...TARGETS), fc.array(fc.double({ min: T0 - 1000, max: T0 + 1000, noNaN: true }), { minLength: 1, maxLength: 6 }), fc.double({ min: 0, max: 20, noNaN: true }), (text, target, times, duration) => {
       const snapshot = indexSnapshot(text, FIXED_HASH_SEED);
       const cache = new ProbeAnswerCache();
       const service = resolveService(CONFIG, target);
@@ -77,10 +77,26 @@ describe('probe answer cache', () => {
         const cached = judgeProbe(CONFIG, parts.lookup, true, parts.service, target, now);
         const reference = evaluateProbe(CONFIG, snapshot, service, target, now);
         assert.deepEqual(cached, reference);
-        const answer: string = renderExposition(buildProbeOwnMetrics(cached, context(0.000123))) + parts.passThroughText;
-        assert.equal(answer, renderExposition(buildProbeMetrics(reference, context(0.000123), snapshot)));
+        const ctx = context(duration);
+        assert.equal(renderProbeOwnMetrics(cached, ctx), renderExposition(buildProbeOwnMetrics(cached, ctx)));
+        const answer: string = renderProbeOwnMetrics(cached, ctx) + parts.passThroughText;
+        assert.equal(answer, renderExposition(buildProbeMetrics(reference, ctx, snapshot)));
       }
     }), { numRuns: 300 });
+  });
+
+  it('renders a truncated group\'s answer as the uncached pipeline', () => {
+    const lines = [`${HB}{instance="svc0",job="heartbeat"} ${T0}`];
+    for (let i = 0; i < 1100; i++) lines.push(`queue_depth{instance="svc0",job="heartbeat",n="${i}"} ${i}`);
+    const snapshot = indexSnapshot(`${lines.join('\n')}\n`, FIXED_HASH_SEED);
+    const service = resolveService(CONFIG, 'svc0');
+    assert.ok(service !== undefined);
+    const parts = new ProbeAnswerCache().parts(CONFIG, snapshot, service, 'svc0');
+    const evaluation = judgeProbe(CONFIG, parts.lookup, true, service, 'svc0', T0 + 2);
+    assert.equal(evaluation.passThrough.truncated, true);
+    const answer = renderProbeOwnMetrics(evaluation, context(0.5)) + parts.passThroughText;
+    assert.match(answer, /^probe_passthrough_truncated 1$/m);
+    assert.equal(answer, renderExposition(buildProbeMetrics(evaluateProbe(CONFIG, snapshot, service, 'svc0', T0 + 2), context(0.5), snapshot)));
   });
 
   it('serves a warm probe from the cache, and drops it when the snapshot or the config changes', () => {
