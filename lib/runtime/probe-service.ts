@@ -98,7 +98,10 @@ export async function probeTarget(runtime: Runtime, target: string, budget: Prob
   const parts = read.snapshot === undefined ? undefined : known?.snapshot === read.snapshot ? known : runtime.probeAnswers.parts(config, read.snapshot, service, target);
   const lookup = parts?.lookup ?? lookUpProbe(EMPTY_SNAPSHOT, service, target);
   const evaluation = judgeProbe(config, lookup, read.snapshot !== undefined, service, target, nowSeconds, read.error);
-  const context = { ...read, durationSeconds: elapsedSeconds(ready.budget, runtime.monotonicMs()), configReloadSuccessful: ready.reloadSuccessful };
+  const context = {
+    snapshot: read.snapshot, pushgatewayUp: read.pushgatewayUp, snapshotAgeSeconds: read.snapshotAgeSeconds, error: read.error, cacheHit: read.cacheHit,
+    durationSeconds: elapsedSeconds(ready.budget, runtime.monotonicMs()), configReloadSuccessful: ready.reloadSuccessful,
+  };
   const passThroughText = parts?.passThroughText ?? renderExposition(passThroughFamilies(lookup.passThrough, target, snapshot));
   const exposition = renderProbeOwnMetrics(evaluation, context) + passThroughText;
   return { kind: 'probed', config, read, snapshot, nowSeconds, context, evaluation, exposition };
