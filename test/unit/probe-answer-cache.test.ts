@@ -12,6 +12,8 @@ import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { startBudget } from '../../lib/core/probe/probe-budget.ts';
 import { probeTarget } from '../../lib/runtime/probe-service.ts';
 import { createRuntime } from '../../lib/runtime/runtime.ts';
+import { handleRequest } from '../../lib/http/routes.ts';
+import { processUsage } from '../../lib/edges/process-usage.ts';
 import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 
 // A warm /probe keeps per snapshot and config what its answer does not owe to the time
@@ -166,6 +168,34 @@ describe('probe answer cache', () => {
     }
     assert.deepEqual(states, ['up', 'up', 'up', 'late', 'late', 'up'], 'the state follows the clock, not the cache');
     assert.equal(runtime.probeAnswers.size.entries, 1);
+    await runtime.close();
+  });
+
+  it('still logs a change of state and counts every request when answers come from the cache', async () => {
+    let nowMs = T0 * 1000;
+    const logs: string[] = [];
+    const text = `${HB}{instance="svc1",job="heartbeat"} ${T0}\n`;
+    const runtime = createRuntime({ kind: 'settings', settings: { logging: { level: 'info' }, configSource: { kind: 'ssm', parameter: '/c' }, configOverrides: {}, authTokens: [], authTokenParameter: undefined, refreshAhead: false } }, {
+      clock: () => nowMs, monotonicMs: () => 0, writeLog: (line) => logs.push(line),
+      ssm: { read: async () => 'pushgateway_url: http://pg:9091\nscrape_interval_seconds: 600\nservices: [{name: svc1, freshness_threshold_seconds: 7}]\n' },
+      pushgateway: { fetchMetrics: async (_url, _request, sink) => { const bytes = Buffer.from(text); sink(bytes); return { bytes: bytes.length, bodyBytes: bytes.length }; }, close: async () => undefined },
+    });
+    const request = { method: 'GET', path: '/probe', query: new URLSearchParams('target=svc1'), headers: {} };
+    const requestLines = () => logs.map((line) => JSON.parse(line) as { msg: string; level: string; state?: string; previous_state?: string }).filter((line) => line.msg === 'request');
+    for (const offset of [1, 2, 3]) {
+      nowMs = (T0 + offset) * 1000;
+      await handleRequest(request, runtime);
+    }
+    assert.deepEqual(requestLines(), [], 'healthy warm probes log nothing at info');
+    nowMs = (T0 + 9) * 1000;
+    await handleRequest(request, runtime);
+    nowMs = (T0 + 2) * 1000;
+    await handleRequest(request, runtime);
+    assert.deepEqual(requestLines().map(({ level, state, previous_state }) => [level, state, previous_state]), [['warn', 'late', 'up'], ['info', 'up', 'late']]);
+    const metrics = renderExposition(runtime.metrics.families(nowMs, processUsage()));
+    assert.match(metrics, /\{route="\/probe",result="success"\} 4$/m, 'every probe counted');
+    assert.match(metrics, /\{route="\/probe",result="failure"\} 1$/m);
+    assert.equal(runtime.probeAnswers.size.entries, 1, 'answered from the cache');
     await runtime.close();
   });
 });
