@@ -68,7 +68,9 @@ const echo = (value: string): string => quote(value, MAX_ECHO);
 /** A refusal of the probe service as its answer: the one line, with the status it stands for. */
 const refusalResponse = (refusal: ProbeRefusal): HttpResponse => textResponse(REFUSAL_STATUS[refusal.reason], refusal.message);
 
-const exposition = (body: string): HttpResponse => ({ status: 200, headers: { 'content-type': EXPOSITION_CONTENT_TYPE }, body });
+/** Shared by every exposition answer: the adapters copy headers, never change them. */
+const EXPOSITION_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': EXPOSITION_CONTENT_TYPE });
+const exposition = (body: string): HttpResponse => ({ status: 200, headers: EXPOSITION_HEADERS, body });
 
 const probe: RouteHandler = async (request, runtime, budget) => {
   const targets = request.query.getAll('target');
@@ -87,7 +89,7 @@ const probe: RouteHandler = async (request, runtime, budget) => {
     target: forLog(target), state: evaluation.state, previous_state: previous, success: evaluation.success, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp,
   };
   if (debug) return { ...textResponse(200, probeReport(probed)), log, logLevel };
-  return { ...exposition(probed.exposition), log, logLevel };
+  return { status: 200, headers: EXPOSITION_HEADERS, body: probed.exposition, log, logLevel };
 };
 
 /** The last state of each target, per runtime (a test builds many). */
@@ -178,8 +180,8 @@ export async function handleRequest(request: HttpRequest, runtime: Runtime): Pro
     };
     runtime.logger[level]('request', fields);
   }
-  const { log: _log, logLevel: _logLevel, ...answer } = response;
-  return request.method.toUpperCase() === 'HEAD' ? { ...answer, body: '' } : answer;
+  // The answer without its log fields, built field by field (an object rest copy is slower on a hot path).
+  return { status, headers: response.headers, body: request.method.toUpperCase() === 'HEAD' ? '' : response.body };
 }
 
 /**

@@ -49,8 +49,11 @@ export function createStandaloneServer(runtime: Runtime): Server {
     const headers = joinRawHeaders(request.rawHeaders);
     // No request id: the route table makes one only for a request whose line is written.
     const answer = await handleRequest({ method: request.method ?? 'GET', path, query: new URLSearchParams(query), headers }, runtime);
-    response.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
-    response.end(answer.body);
+    // Written as one Buffer, as a bare node:http server would: given a string, node prepends the
+    // headers to it and writes the copy, measured at about 0.6× the requests/s (docs/performance.md#the-warm-path).
+    const body = Buffer.from(answer.body);
+    response.writeHead(answer.status, { ...answer.headers, 'content-length': body.length });
+    response.end(body);
   };
   return createServer((request, response) => {
     // Request bodies are never read: drain them so keep-alive connections stay usable.

@@ -1,12 +1,12 @@
 import { CONFIG_DEFAULTS, type ExporterConfig } from '../core/config/config-types.ts';
 import { resolveService } from '../core/config/resolve-service.ts';
 import { renderExposition } from '../core/exposition/exposition-renderer.ts';
-import { evaluateProbe } from '../core/probe/evaluate-probe.ts';
+import { evaluateProbe, judgeProbe, lookUpProbe } from '../core/probe/evaluate-probe.ts';
 import type { ProbeEvaluation } from '../core/probe/probe-evaluation.ts';
 import { elapsedSeconds, fixProbeTimeout, remainingMs, type ProbeBudget } from '../core/probe/probe-budget.ts';
 import { quote } from '../core/quote.ts';
 import { renderDebugReport } from '../core/report/debug-report.ts';
-import { buildProbeMetrics, type ProbeContext } from '../core/report/probe-metrics.ts';
+import { passThroughFamilies, renderProbeOwnMetrics, type ProbeContext } from '../core/report/probe-metrics.ts';
 import { EMPTY_SNAPSHOT, type Snapshot } from '../core/snapshot/snapshot.ts';
 import type { SnapshotRead } from '../core/snapshot/snapshot-read.ts';
 import type { Runtime } from './runtime.ts';
@@ -83,7 +83,10 @@ export async function probeTarget(runtime: Runtime, target: string, budget: Prob
   const ready = await readConfig(runtime, budget);
   if (ready.kind === 'refused') return ready;
   const { config } = ready;
-  const service = resolveService(config, target);
+  // A warm target's service, lookup and pass-through lines are kept per snapshot and config; only
+  // what depends on the time is judged and rendered again (lib/core/report/probe-answer-cache.ts).
+  const known = runtime.probeAnswers.find(config, target);
+  const service = known?.service ?? resolveService(config, target);
   if (service === undefined) {
     return {
       kind: 'refused', reason: 'unknown-target',
@@ -92,9 +95,15 @@ export async function probeTarget(runtime: Runtime, target: string, budget: Prob
   }
   const { read, snapshot, nowSeconds } = await readSnapshot(runtime, ready.budget, config);
   // No snapshot at all is judged as such (unreachable), not as an empty Pushgateway (never).
-  const evaluation = evaluateProbe(config, read.snapshot, service, target, nowSeconds, read.error);
-  const context = { ...read, durationSeconds: elapsedSeconds(ready.budget, runtime.monotonicMs()), configReloadSuccessful: ready.reloadSuccessful };
-  const exposition = renderExposition(buildProbeMetrics(evaluation, context, snapshot));
+  const parts = read.snapshot === undefined ? undefined : known?.snapshot === read.snapshot ? known : runtime.probeAnswers.parts(config, read.snapshot, service, target);
+  const lookup = parts?.lookup ?? lookUpProbe(EMPTY_SNAPSHOT, service, target);
+  const evaluation = judgeProbe(config, lookup, read.snapshot !== undefined, service, target, nowSeconds, read.error);
+  const context = {
+    snapshot: read.snapshot, pushgatewayUp: read.pushgatewayUp, snapshotAgeSeconds: read.snapshotAgeSeconds, error: read.error, cacheHit: read.cacheHit,
+    durationSeconds: elapsedSeconds(ready.budget, runtime.monotonicMs()), configReloadSuccessful: ready.reloadSuccessful,
+  };
+  const passThroughText = parts?.passThroughText ?? renderExposition(passThroughFamilies(lookup.passThrough, target, snapshot));
+  const exposition = renderProbeOwnMetrics(evaluation, context) + passThroughText;
   return { kind: 'probed', config, read, snapshot, nowSeconds, context, evaluation, exposition };
 }
 

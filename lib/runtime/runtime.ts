@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../edges/logger.ts';
 import type { PushgatewayReader } from '../edges/pushgateway/pushgateway-reader.ts';
 import { SelfMetrics } from './self-metrics.ts';
 import { SnapshotSource } from '../edges/cache/snapshot-source.ts';
+import { ProbeAnswerCache } from '../core/report/probe-answer-cache.ts';
 
 /** The stateful parts a warm process keeps between requests. */
 export interface Runtime {
@@ -22,6 +23,8 @@ export interface Runtime {
   /** Bearer tokens any of which unlocks every route but `/-/healthy`. */
   readonly auth: AuthTokens;
   readonly metrics: SelfMetrics;
+  /** What warm `/probe` answers keep of the snapshot and config in force (lib/core/report/probe-answer-cache.ts). */
+  readonly probeAnswers: ProbeAnswerCache;
   /**
    * Why the environment cannot be served with (a token variable set but holding no token…), one
    * line naming the variables, never their values. While set, every request is refused.
@@ -64,7 +67,7 @@ export function createRuntime(read: SettingsRead, ports: RuntimePorts): Runtime 
   const snapshots = new SnapshotSource(ports.pushgateway, clock, ports.monotonicMs, logger, metrics, settings.refreshAhead);
   const auth = new AuthTokens(settings.authTokens, settings.authTokenParameter, clock, ports.monotonicMs, logger, ports.ssm);
   const startupProblem = read.kind === 'problem' ? read.problem : undefined;
-  return { config, snapshots, clock, monotonicMs: ports.monotonicMs, logger, auth, metrics, startupProblem, close: () => ports.pushgateway.close() };
+  return { config, snapshots, clock, monotonicMs: ports.monotonicMs, logger, auth, metrics, probeAnswers: new ProbeAnswerCache(), startupProblem, close: () => ports.pushgateway.close() };
 }
 
 /** The SSM parameter when `CONFIG_SSM_PARAMETER` is set, else the YAML file (docs/configuration.md). */

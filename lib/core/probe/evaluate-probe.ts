@@ -21,6 +21,41 @@ const belongsTo = (sample: Sample, target: string): boolean => sample.service ==
 
 const NO_SIGNALS: readonly string[] = [];
 const NO_RULES: readonly OkWhenResult[] = [];
+const NO_SAMPLES: readonly Sample[] = [];
+
+/**
+ * What a probe reads of the snapshot for one target: everything of the evaluation that does not
+ * depend on the time it is judged at. The same (snapshot, service, target) always gives the same
+ * lookup, so a warm process may keep it for the snapshot's life (../report/probe-answer-cache.ts).
+ */
+export interface ProbeLookup {
+  readonly primary: Heartbeat | undefined;
+  readonly perInstance: readonly Heartbeat[];
+  /** The target's group: the heartbeat's, else its own `{job, instance=target}` one. */
+  readonly group: PushGroup | undefined;
+  /** The key metrics' samples of `group` (keyMetricsOf), found by name among all its lines. */
+  readonly samples: readonly Sample[];
+  /** The key metrics' samples of each `perInstance` group, in that order (with `replicas` only). */
+  readonly replicaSamples: readonly (readonly Sample[])[];
+  readonly passThrough: PassThrough;
+  /** Samples held by `samples`, `replicaSamples` and `passThrough`: what a cache weighs the lookup by. */
+  readonly sampleCount: number;
+}
+
+/** Reads what the probe of `target` needs from `snapshot`; no clock involved. */
+export function lookUpProbe(snapshot: Snapshot, service: ServiceConfig, target: string): ProbeLookup {
+  const { primary, perInstance } = lookupHeartbeat(snapshot, service, target);
+  // A job that failed or started but never succeeded still has its own group to read signals from.
+  const group = primary?.group ?? snapshot.groups.get(groupKey(service.job, target));
+  // Found by name among all of the group's lines: a group flooded with other series still has them.
+  const metrics = keyMetricsOf(service);
+  const samples = group === undefined ? NO_SAMPLES : samplesNamed(group, metrics);
+  const replicaSamples = service.replicas === undefined ? [] : perInstance.map((heartbeat) => samplesNamed(heartbeat.group, metrics));
+  const passThrough = passThroughOf(group, service);
+  let sampleCount = samples.length + passThrough.samples.length;
+  for (const list of replicaSamples) sampleCount += list.length;
+  return { primary, perInstance, group, samples, replicaSamples, passThrough, sampleCount };
+}
 
 /** The newest of each run signal in one pass over the group (probes are hot: no intermediate arrays). */
 function readSignals(samples: readonly Sample[], target: string, nowSeconds: number, maxClockSkewSeconds: number): RunSignals {
@@ -93,9 +128,9 @@ interface RunReport {
   readonly lastRunDurationSeconds: number | undefined;
 }
 
-function readRun(group: PushGroup | undefined, successSeconds: number | undefined, service: ServiceConfig, target: string, nowSeconds: number, skew: number): RunReport {
-  // Found by name among all of the group's lines: a group flooded with other series still has them.
-  const samples = group === undefined ? [] : samplesNamed(group, keyMetricsOf(service));
+function readRun(
+  group: PushGroup | undefined, samples: readonly Sample[], successSeconds: number | undefined, service: ServiceConfig, target: string, nowSeconds: number, skew: number,
+): RunReport {
   const signals = readSignals(samples, target, nowSeconds, skew);
   const { startSeconds, failureSeconds } = signals;
   const lastFinish = Math.max(successSeconds ?? Number.NEGATIVE_INFINITY, failureSeconds ?? Number.NEGATIVE_INFINITY);
@@ -142,11 +177,11 @@ function decideSingle(run: RunReport, successSeconds: number | undefined, servic
 
 /** Each replica judged on its own group: late, failed and hung instances do not count as fresh. */
 function judgeReplicas(
-  heartbeats: readonly Heartbeat[], service: ServiceConfig, target: string, nowSeconds: number, skew: number,
+  heartbeats: readonly Heartbeat[], samples: readonly (readonly Sample[])[], service: ServiceConfig, target: string, nowSeconds: number, skew: number,
 ): ReplicaHeartbeat[] {
-  return heartbeats.map((heartbeat) => {
+  return heartbeats.map((heartbeat, index) => {
     const successSeconds = heartbeat.timestampSeconds;
-    const run = readRun(heartbeat.group, successSeconds, service, target, nowSeconds, skew);
+    const run = readRun(heartbeat.group, samples[index] ?? NO_SAMPLES, successSeconds, service, target, nowSeconds, skew);
     const { state, rule } = decideSingle(run, successSeconds, service, nowSeconds, skew);
     const problem = state === 'up' ? undefined : explainDecision({
       state, rule, service, judgedAt: { nowSeconds, maxClockSkewSeconds: skew },
@@ -187,21 +222,33 @@ export function evaluateProbe(
   nowSeconds: number,
   pushgatewayError?: string,
 ): ProbeEvaluation {
+  return judgeProbe(config, lookUpProbe(snapshot ?? EMPTY_SNAPSHOT, service, target), snapshot !== undefined, service, target, nowSeconds, pushgatewayError);
+}
+
+/**
+ * evaluateProbe from a lookup made earlier on the same snapshot, service and target: every input
+ * that depends on `nowSeconds` is read here, so the answer is the same as evaluateProbe's at any
+ * time. `judged`: whether there is a snapshot at all (the lookup of none is made on EMPTY_SNAPSHOT).
+ */
+export function judgeProbe(
+  config: Pick<ExporterConfig, 'maxClockSkewSeconds'>,
+  lookup: ProbeLookup,
+  judged: boolean,
+  service: ServiceConfig,
+  target: string,
+  nowSeconds: number,
+  pushgatewayError?: string,
+): ProbeEvaluation {
   const skew = config.maxClockSkewSeconds;
-  const judged = snapshot !== undefined;
-  // No snapshot holds no group: the lookups below need no second path.
-  const source = snapshot ?? EMPTY_SNAPSHOT;
-  const { primary, perInstance } = lookupHeartbeat(source, service, target);
-  // A job that failed or started but never succeeded still has its own group to read signals from.
-  const group = primary?.group ?? source.groups.get(groupKey(service.job, target));
+  const { primary, group } = lookup;
   const successSeconds = primary?.timestampSeconds;
-  const run = readRun(group, successSeconds, service, target, nowSeconds, skew);
+  const run = readRun(group, lookup.samples, successSeconds, service, target, nowSeconds, skew);
   const { signals, running } = run;
   const maintenance = activeMaintenance(service.maintenance, nowSeconds);
 
   let replicas: ReplicaReport | undefined;
   if (service.replicas !== undefined) {
-    const heartbeats = judgeReplicas(perInstance, service, target, nowSeconds, skew);
+    const heartbeats = judgeReplicas(lookup.perInstance, lookup.replicaSamples, service, target, nowSeconds, skew);
     replicas = { expected: service.replicas, fresh: heartbeats.filter((heartbeat) => heartbeat.fresh).length, heartbeats };
   }
 
@@ -226,6 +273,6 @@ export function evaluateProbe(
     },
     rules: { okWhenResults: run.okWhenResults, maintenance },
     replicas,
-    passThrough: passThroughOf(group, service),
+    passThrough: lookup.passThrough,
   };
 }

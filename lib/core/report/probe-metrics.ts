@@ -1,6 +1,6 @@
-import { PROBE_STATES, type ProbeEvaluation } from '../probe/probe-evaluation.ts';
+import { PROBE_STATES, type PassThrough, type ProbeEvaluation } from '../probe/probe-evaluation.ts';
 import { isMetricType, type Labels } from '../exposition/exposition-types.ts';
-import type { MetricFamily, RenderedSample } from '../exposition/exposition-renderer.ts';
+import { escapeHelp, formatLabels, formatValue, type MetricFamily, type RenderedSample } from '../exposition/exposition-renderer.ts';
 import { newLabelSet } from '../exposition/label-set.ts';
 import { MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, type Snapshot } from '../snapshot/snapshot.ts';
 import { seriesId } from '../snapshot/series-identity.ts';
@@ -36,49 +36,96 @@ export function buildProbeMetrics(
   context: ProbeContext,
   snapshot: Snapshot,
 ): MetricFamily[] {
-  const found = evaluation.heartbeat.found !== undefined;
-  const families: MetricFamily[] = [
-    gauge('probe_success', 'Whether the service is up or paused (1) or not (0).', bool(evaluation.success)),
-    {
-      name: 'probe_state',
-      help: 'Why the probe answered as it did: the series of the state that holds is 1.',
-      type: 'gauge',
-      samples: PROBE_STATES.map((state, index) => ({ labels: STATE_LABELS[index], value: bool(state === evaluation.state) })),
-    },
-    gauge('probe_duration_seconds', 'Returns how long the probe took to complete in seconds.', micro(context.durationSeconds)),
-    gauge('probe_heartbeat_found', 'Whether a heartbeat sample for the target was found on the Pushgateway.', bool(found)),
-    gauge('probe_heartbeat_timestamp_seconds', 'Unix time of the newest heartbeat for the target.', evaluation.heartbeat.found?.timestampSeconds),
-    gauge('probe_heartbeat_age_seconds', 'Seconds since the newest heartbeat for the target.', micro(evaluation.heartbeat.ageSeconds)),
-    gauge('probe_freshness_threshold_seconds', 'Maximum heartbeat age considered fresh (services without a schedule).', evaluation.service.freshnessThresholdSeconds),
-    gauge('probe_next_expected_timestamp_seconds', 'Unix time by which the next heartbeat is due, before grace.', evaluation.deadline.nextExpectedSeconds),
-    gauge('probe_late_seconds', 'Seconds the service is past its deadline, grace included (0 when on time).', micro(evaluation.deadline.lateSeconds)),
-    gauge('probe_last_run_duration_seconds', 'Duration of the last finished run, from the pushed run signals.', micro(evaluation.run.lastRunDurationSeconds)),
-    gauge('probe_pushgateway_up', 'Whether the snapshot used came from a successful Pushgateway read.', bool(context.pushgatewayUp)),
-    gauge('probe_snapshot_age_seconds', 'Age of the Pushgateway snapshot used by the probe.', micro(context.snapshotAgeSeconds)),
-    gauge('probe_push_time_seconds', "Pushgateway's last push time of the target's group.", evaluation.heartbeat.found?.group.pushTimeSeconds),
-    gauge('probe_config_last_reload_successful', 'Whether the last config reload succeeded (0: an older good config is in force).', bool(context.configReloadSuccessful)),
-  ];
-  if (evaluation.passThrough.truncated) {
-    // Only when it happens: an ordinary probe's answer is unchanged.
-    families.push(gauge(
-      'probe_passthrough_truncated',
-      `Whether the target's group held more than the ${MAX_LOOKUP_SAMPLES} series or ${MAX_LOOKUP_BYTES / 1024} KiB passed through (its last lines are).`,
-      1,
-    ));
-  }
-  if (evaluation.replicas !== undefined) {
-    families.push(
-      gauge('probe_replicas_fresh', 'Distinct instances with a fresh heartbeat for the target.', evaluation.replicas.fresh),
-      gauge('probe_replicas_expected', 'Minimum number of fresh instances for the probe to succeed.', evaluation.replicas.expected),
-    );
-  }
-  return families.concat(passThroughFamilies(evaluation, snapshot));
+  return buildProbeOwnMetrics(evaluation, context).concat(passThroughFamilies(evaluation.passThrough, evaluation.target, snapshot));
 }
 
+/** One of the probe's own gauges: its name, help, value, and its two header lines rendered once. */
+interface OwnGauge {
+  readonly name: string;
+  readonly help: string;
+  readonly value: (evaluation: ProbeEvaluation, context: ProbeContext) => number | undefined;
+  /** `# HELP` and `# TYPE`, as renderExposition writes them. */
+  readonly head: string;
+}
 
-function passThroughFamilies(evaluation: ProbeEvaluation, snapshot: Snapshot): MetricFamily[] {
+const own = (name: string, help: string, value: OwnGauge['value']): OwnGauge =>
+  ({ name, help, value, head: `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} gauge\n` });
+
+/** `probe_state`: one series per state, rendered apart. */
+const STATE = own('probe_state', 'Why the probe answered as it did: the series of the state that holds is 1.', () => undefined);
+/** `probe_state{state="…"} `, per state, in PROBE_STATES order. */
+const STATE_LINES: readonly string[] = STATE_LABELS.map((labels) => `${STATE.name}${formatLabels(labels)} `);
+
+/** The probe's own gauges, in the order of every answer (docs/probe-rules.md#metrics). */
+const OWN_GAUGES: readonly OwnGauge[] = [
+  own('probe_success', 'Whether the service is up or paused (1) or not (0).', (e) => bool(e.success)),
+  STATE,
+  own('probe_duration_seconds', 'Returns how long the probe took to complete in seconds.', (_e, c) => micro(c.durationSeconds)),
+  own('probe_heartbeat_found', 'Whether a heartbeat sample for the target was found on the Pushgateway.', (e) => bool(e.heartbeat.found !== undefined)),
+  own('probe_heartbeat_timestamp_seconds', 'Unix time of the newest heartbeat for the target.', (e) => e.heartbeat.found?.timestampSeconds),
+  own('probe_heartbeat_age_seconds', 'Seconds since the newest heartbeat for the target.', (e) => micro(e.heartbeat.ageSeconds)),
+  own('probe_freshness_threshold_seconds', 'Maximum heartbeat age considered fresh (services without a schedule).', (e) => e.service.freshnessThresholdSeconds),
+  own('probe_next_expected_timestamp_seconds', 'Unix time by which the next heartbeat is due, before grace.', (e) => e.deadline.nextExpectedSeconds),
+  own('probe_late_seconds', 'Seconds the service is past its deadline, grace included (0 when on time).', (e) => micro(e.deadline.lateSeconds)),
+  own('probe_last_run_duration_seconds', 'Duration of the last finished run, from the pushed run signals.', (e) => micro(e.run.lastRunDurationSeconds)),
+  own('probe_pushgateway_up', 'Whether the snapshot used came from a successful Pushgateway read.', (_e, c) => bool(c.pushgatewayUp)),
+  own('probe_snapshot_age_seconds', 'Age of the Pushgateway snapshot used by the probe.', (_e, c) => micro(c.snapshotAgeSeconds)),
+  own('probe_push_time_seconds', "Pushgateway's last push time of the target's group.", (e) => e.heartbeat.found?.group.pushTimeSeconds),
+  own('probe_config_last_reload_successful', 'Whether the last config reload succeeded (0: an older good config is in force).', (_e, c) => bool(c.configReloadSuccessful)),
+];
+/** Only when it happens: an ordinary probe's answer is unchanged. */
+const TRUNCATED = own(
+  'probe_passthrough_truncated',
+  `Whether the target's group held more than the ${MAX_LOOKUP_SAMPLES} series or ${MAX_LOOKUP_BYTES / 1024} KiB passed through (its last lines are).`,
+  (e) => (e.passThrough.truncated ? 1 : undefined),
+);
+const REPLICA_GAUGES: readonly OwnGauge[] = [
+  own('probe_replicas_fresh', 'Distinct instances with a fresh heartbeat for the target.', (e) => e.replicas?.fresh),
+  own('probe_replicas_expected', 'Minimum number of fresh instances for the probe to succeed.', (e) => e.replicas?.expected),
+];
+
+/** The probe's own families, without the pass-through ones: the part of an answer that changes with the time judged. */
+export function buildProbeOwnMetrics(evaluation: ProbeEvaluation, context: ProbeContext): MetricFamily[] {
+  const families: MetricFamily[] = OWN_GAUGES.map((entry) => entry === STATE
+    ? { name: STATE.name, help: STATE.help, type: 'gauge', samples: PROBE_STATES.map((state, index) => ({ labels: STATE_LABELS[index], value: bool(state === evaluation.state) })) }
+    : gauge(entry.name, entry.help, entry.value(evaluation, context)));
+  if (evaluation.passThrough.truncated) families.push(gauge(TRUNCATED.name, TRUNCATED.help, 1));
+  if (evaluation.replicas !== undefined) for (const entry of REPLICA_GAUGES) families.push(gauge(entry.name, entry.help, entry.value(evaluation, context)));
+  return families;
+}
+
+/**
+ * renderExposition(buildProbeOwnMetrics(…)), written straight from the values: the headers are
+ * rendered once, and a warm probe makes no family objects (test/unit/probe-answer-cache.test.ts
+ * checks the two agree).
+ */
+export function renderProbeOwnMetrics(evaluation: ProbeEvaluation, context: ProbeContext): string {
+  let out = '';
+  for (const entry of OWN_GAUGES) {
+    if (entry === STATE) {
+      out += STATE.head;
+      for (let index = 0; index < PROBE_STATES.length; index++) out += `${STATE_LINES[index]}${PROBE_STATES[index] === evaluation.state ? '1' : '0'}\n`;
+      continue;
+    }
+    out += ownLine(entry, evaluation, context);
+  }
+  if (evaluation.passThrough.truncated) out += ownLine(TRUNCATED, evaluation, context);
+  if (evaluation.replicas !== undefined) for (const entry of REPLICA_GAUGES) out += ownLine(entry, evaluation, context);
+  return out;
+}
+
+function ownLine(entry: OwnGauge, evaluation: ProbeEvaluation, context: ProbeContext): string {
+  const value = entry.value(evaluation, context);
+  return value === undefined ? '' : `${entry.head}${entry.name} ${formatValue(value)}\n`;
+}
+
+/**
+ * The pushed samples passed through, as families: they depend on the snapshot, the service and
+ * the target only, never on the time judged (../report/probe-answer-cache.ts keeps them rendered).
+ */
+export function passThroughFamilies(passThrough: PassThrough, target: string, snapshot: Snapshot): MetricFamily[] {
   const byFamily = new Map<string, { name: string; labels: Record<string, string>; value: number }[]>();
-  for (const sample of evaluation.passThrough.samples) {
+  for (const sample of passThrough.samples) {
     let list = byFamily.get(sample.family);
     if (list === undefined) byFamily.set(sample.family, (list = []));
     list.push({ name: sample.name, labels: sample.labels, value: sample.value });
@@ -87,7 +134,7 @@ function passThroughFamilies(evaluation: ProbeEvaluation, snapshot: Snapshot): M
   for (const [name, samples] of byFamily) {
     const meta = snapshot.families.get(name);
     const type = isMetricType(meta?.type) ? meta.type : 'untyped';
-    families.push({ name, help: meta?.help ?? `Pushed to the Pushgateway by ${evaluation.target}.`, type, samples });
+    families.push({ name, help: meta?.help ?? `Pushed to the Pushgateway by ${target}.`, type, samples });
   }
   return families;
 }
