@@ -65,8 +65,13 @@ export function textResponse(status: number, body: string, headers: Record<strin
 /** Quotes user input for an error line: JSON escaping keeps control characters and quotes inert. */
 const echo = (value: string): string => quote(value, MAX_ECHO);
 
-/** A refusal of the probe service as its answer: the one line, with the status it stands for. */
-const refusalResponse = (refusal: ProbeRefusal): HttpResponse => textResponse(REFUSAL_STATUS[refusal.reason], refusal.message);
+/**
+ * A refusal of the probe service as its answer: the one line, with the status it stands for. It
+ * logs at warn, naming the target, the unknown target's 404 too: past the bearer check, that is a
+ * Prometheus job naming a service the config lacks (docs/operations.md#logs-and-self-metrics).
+ */
+const refusalResponse = (refusal: ProbeRefusal, target?: string): HttpResponse =>
+  ({ ...textResponse(REFUSAL_STATUS[refusal.reason], refusal.message), log: target === undefined ? undefined : { target: forLog(target) }, logLevel: 'warn' });
 
 /** Shared by every exposition answer: the adapters copy headers, never change them. */
 const EXPOSITION_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': EXPOSITION_CONTENT_TYPE });
@@ -80,7 +85,7 @@ const probe: RouteHandler = async (request, runtime, budget) => {
   const debugParam = request.query.get('debug');
   const debug = debugParam === 'true' || debugParam === '1';
   const probed = await probeTarget(runtime, target, budget);
-  if (probed.kind === 'refused') return refusalResponse(probed);
+  if (probed.kind === 'refused') return refusalResponse(probed, target);
   const { evaluation, read, config } = probed;
   runtime.metrics.recordProbe('/probe', evaluation.success);
   const previous = lastStates(runtime).change(target, evaluation.state, config.services.has(target), config.services.size);

@@ -15,7 +15,7 @@ const CONFIG = 'pushgateway_url: http://pushgateway.test:9091\nallow_unlisted_ta
 
 interface Fake { runtime: Runtime; lines: () => Record<string, unknown>[]; all: () => Record<string, unknown>[]; at: (ms: number) => void; heartbeat: (seconds: number | undefined) => void }
 
-function fakeRuntime(level: LogLevel = 'info', authTokens: string[] = []): Fake {
+function fakeRuntime(level: LogLevel = 'info', authTokens: string[] = [], config = CONFIG): Fake {
   const logs: string[] = [];
   let nowMs = START_MS;
   let heartbeatSeconds: number | undefined;
@@ -26,7 +26,7 @@ function fakeRuntime(level: LogLevel = 'info', authTokens: string[] = []): Fake 
     clock: () => nowMs,
     monotonicMs: () => nowMs - START_MS,
     writeLog: (line) => logs.push(line),
-    ssm: { read: async () => CONFIG },
+    ssm: { read: async () => config },
     pushgateway: {
       fetchMetrics: async (_url: string, _request: MetricsRequest, sink: (chunk: Uint8Array) => void): Promise<MetricsRead> => {
         const beat = heartbeatSeconds ?? nowMs / 1000 - 1;
@@ -93,12 +93,18 @@ describe('request log', () => {
     await fake.runtime.close();
   });
 
-  it('logs refusals at warn, with the fields of a request line', async () => {
+  it('logs refusals at warn, an unknown target\'s 404 included, with the fields of a request line', async () => {
     const fake = fakeRuntime();
     await handleRequest(get('/probe'), fake.runtime);
     await handleRequest(get('/probe', { target: 'fresh' }, {}, 'POST'), fake.runtime);
     const lines = fake.lines();
     assert.deepEqual(lines.map((line) => [line.level, line.status, line.route]), [['warn', 400, '/probe'], ['warn', 405, '/probe']]);
+    // Past the bearer check, an unknown target is a Prometheus job naming a service the config lacks.
+    const listedOnly = fakeRuntime('info', ['secret'], CONFIG.replace('allow_unlisted_targets: true\n', ''));
+    const unknown = await handleRequest(get('/probe', { target: 'not-configured' }, { authorization: 'Bearer secret' }), listedOnly.runtime);
+    assert.equal(unknown.status, 404);
+    assert.deepEqual(listedOnly.lines().map((line) => [line.level, line.status, line.target]), [['warn', 404, 'not-configured']]);
+    await listedOnly.runtime.close();
     for (const line of lines) {
       assert.match(String(line.request_id), /^[0-9a-f-]{36}$/, 'a request id is made for a line that is written');
       assert.match(String(line.timestamp), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, 'RFC 3339, the key Lambda reads');
