@@ -181,6 +181,10 @@ describe('routes against a real Pushgateway', () => {
     return `http://127.0.0.1:${port}`;
   }
 
+  // Built once, before any probe's clock runs: made inside the handler, the 50 MB and its gzip
+  // took the event loop the probe's 1 s timeout runs on, and a loaded machine ran out of it.
+  const fiftyMegabytes = Buffer.alloc(50 * 1024 * 1024, 'x 1\n');
+  const gzipBomb = gzipSync(fiftyMegabytes);
   const faults: [string, Parameters<typeof createServer>[1]][] = [
     ['answers HTTP 500', (_req, res) => { res.writeHead(500); res.end('internal error'); }],
     ['answers HTML instead of metrics', (_req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<html><body>502 Bad Gateway</body></html>'); }],
@@ -194,11 +198,11 @@ describe('routes against a real Pushgateway', () => {
     }],
     ['sends a 50 MB body, over max_body_bytes', (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(Buffer.alloc(50 * 1024 * 1024, 'x 1\n'));
+      res.end(fiftyMegabytes);
     }],
     ['sends a gzip bomb that inflates past max_body_bytes', (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-encoding': 'gzip' });
-      res.end(gzipSync(Buffer.alloc(50 * 1024 * 1024, 'x 1\n')));
+      res.end(gzipBomb);
     }],
   ];
   for (const [fault, handler] of faults) {
