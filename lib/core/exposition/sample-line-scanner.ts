@@ -11,6 +11,7 @@ export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, ou
   const nameEnd = i;
 
   out.jobStart = out.jobEnd = out.instanceStart = out.instanceEnd = out.serviceStart = out.serviceEnd = -1;
+  out.labelsAt = i < lineEnd && bytes[i] === OPEN_BRACE ? i : -1;
   let afterLabels = false;
   if (i < lineEnd && bytes[i] === OPEN_BRACE) {
     i++;
