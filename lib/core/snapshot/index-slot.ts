@@ -45,6 +45,9 @@ export function* indexSlot(slot: SnapshotSlot, strict: boolean, seed: HashSeed):
   let firstInvalid: ExpositionError | undefined;
   let ownMetrics = false;
   let nameStart = 0;
+  let lastJobStart = 0;
+  let lastJobEnd = 0;
+  let lastJobHash = emptyHash;
   let nameEnd = 0;
   const current = { labelsAt: -1, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
   const other: ScannedSample = { lineNumber: 0, start: 0, end: 0, labelsAt: -1, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
@@ -90,7 +93,13 @@ export function* indexSlot(slot: SnapshotSlot, strict: boolean, seed: HashSeed):
       current.serviceStart = line.serviceStart;
       current.serviceEnd = line.serviceEnd;
       const instanceHash = line.instanceStart < 0 ? emptyHash : hashBytes(bytes, line.instanceStart, line.instanceEnd, base);
-      groups.add(combineHashes(hashBytes(bytes, line.jobStart, line.jobEnd, base), instanceHash, pairBase), line.start, sameGroup);
+      // Most lines name the job the line before named: its hash is kept, and reused when the bytes are the same.
+      if (!sameValue(bytes, line.jobStart, line.jobEnd, lastJobStart, lastJobEnd)) {
+        lastJobStart = line.jobStart;
+        lastJobEnd = line.jobEnd;
+        lastJobHash = hashBytes(bytes, lastJobStart, lastJobEnd, base);
+      }
+      groups.add(combineHashes(lastJobHash, instanceHash, pairBase), line.start, sameGroup);
       if (line.serviceStart >= 0) services.add(hashBytes(bytes, line.serviceStart, line.serviceEnd, base), line.start, sameService);
     },
     metadata(line) {
