@@ -1,4 +1,4 @@
-import { CLOSE_BRACE, COMMA, endOfQuoted, isBlank, LABEL_REST, matchesAt, NAME_REST, OPEN_BRACE, QUOTE, runEnd } from './byte-scanning.ts';
+import { CLOSE_BRACE, COMMA, endOfQuoted, isBlank, LABEL_REST, NAME_REST, OPEN_BRACE, QUOTE, runEnd } from './byte-scanning.ts';
 import type { ScannedSample } from './scanned-line.ts';
 
 // The `job`, `instance` and `service` labels of a sample line: the keys the snapshot index groups by.
@@ -8,12 +8,20 @@ export const KEY_JOB = 1;
 export const KEY_INSTANCE = 2;
 export const KEY_SERVICE = 3;
 
+const INSTANCE = Uint8Array.from(Buffer.from('instance', 'latin1'));
+const SERVICE = Uint8Array.from(Buffer.from('service', 'latin1'));
+
+function sameBytes(bytes: Buffer, at: number, word: Uint8Array): boolean {
+  for (let k = 0; k < word.length; k++) if (bytes[at + k] !== word[k]) return false;
+  return true;
+}
+
 /** Which indexed label a label name is, by length and bytes: no string made (this runs on every label of every line). */
 export function keyLabel(bytes: Buffer, start: number, end: number): number {
   const size = end - start;
   if (size === 3) return bytes[start] === 106 /* j */ && bytes[start + 1] === 111 /* o */ && bytes[start + 2] === 98 /* b */ ? KEY_JOB : 0;
-  if (size === 8) return bytes[start] === 105 /* i */ && matchesAt(bytes, start, end, 'instance') ? KEY_INSTANCE : 0;
-  if (size === 7) return bytes[start] === 115 /* s */ && matchesAt(bytes, start, end, 'service') ? KEY_SERVICE : 0;
+  if (size === 8) return sameBytes(bytes, start, INSTANCE) ? KEY_INSTANCE : 0;
+  if (size === 7) return sameBytes(bytes, start, SERVICE) ? KEY_SERVICE : 0;
   return 0;
 }
 
