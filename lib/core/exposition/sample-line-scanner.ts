@@ -1,11 +1,12 @@
 import { CHAR_CLASS, CLOSE_BRACE, COMMA, endOfQuoted, EQUALS, isBlank, isDigit, LABEL_REST, LABEL_START, matchesWord, NAME_REST, NAME_START, OPEN_BRACE, QUOTE, runEnd, shown, skipBlanks, UNTERMINATED } from './byte-scanning.ts';
 import { KEY_INSTANCE, KEY_JOB, KEY_SERVICE, keyLabel } from './key-labels.ts';
-import { refuse, type LineScan } from './line-scan.ts';
+import { refuse, refuseAt, type LineScan, type Why } from './line-scan.ts';
 import type { ScannedSample } from './scanned-line.ts';
 
-// Why a line is refused, from positions in it: module functions, not closures, so that no local of
-// scanSampleLine is captured (a captured local lives in a context allocated per call, in the hot loop).
-type Why = (bytes: Buffer, a: number, b: number, c: number, d: number) => string;
+// Why a line is refused, from positions in it: module functions kept with their positions in the
+// scan's Refusal (lib/core/exposition/line-scan.ts), not closures: no local of scanSampleLine is
+// captured (a captured local lives in a context allocated per call, in the hot loop), and a body of
+// tiny invalid lines makes no object per line.
 const NO_NAME = (): string => 'expected a metric name';
 const BAD_LABEL_NAME: Why = (bytes, name, nameEnd) => `invalid label name in ${shown(bytes, name, nameEnd)}`;
 const DUPLICATE_LABEL: Why = (bytes, label, labelEnd, name, nameEnd) => `duplicate label ${shown(bytes, label, labelEnd)} in ${shown(bytes, name, nameEnd)}`;
@@ -17,11 +18,6 @@ const NO_SEPARATOR: Why = (bytes, name, nameEnd) => `expected "," or "}" in labe
 const NO_VALUE: Why = (bytes, name, nameEnd) => `expected a value after ${shown(bytes, name, nameEnd)}`;
 const BAD_VALUE: Why = (bytes, value, valueEnd, name, nameEnd) => `invalid value ${JSON.stringify(shown(bytes, value, valueEnd))} for ${shown(bytes, name, nameEnd)}`;
 const BAD_TIMESTAMP: Why = (bytes, from, to, name, nameEnd) => `invalid timestamp ${JSON.stringify(shown(bytes, from, to))} for ${shown(bytes, name, nameEnd)}`;
-
-/** Refuses the line for `why` at these positions (the message is built only if asked for). */
-function refuseAt(scan: LineScan, bytes: Buffer, why: Why, a: number, b: number, c = 0, d = 0): false {
-  return refuse(scan, () => why(bytes, a, b, c, d));
-}
 
 /** Validates a sample line, filling `out`; false (and `scan.problem` set) when it is invalid. */
 export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, out: ScannedSample, scan: LineScan): boolean {
