@@ -121,43 +121,54 @@ describe('a snapshot holds memory linear in the body', () => {
   }
 });
 
-/** The longest time the event loop went without a turn, from now until `stop()`. */
+/** CPU time this process has used, in ms: unlike the wall clock it does not run while the process waits for a core. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/**
+ * The most CPU time the process spent between two turns of the event loop, from now until
+ * `stop()`. CPU time, not wall time: on a loaded machine the process can wait tens of
+ * milliseconds for a core in the middle of any turn, which says nothing about how the build
+ * slices its work.
+ */
 function watchTurns(): { stop(): number } {
-  let last = performance.now();
+  let last = cpuMs();
   let longest = 0;
   const timer = setInterval(() => {
-    const now = performance.now();
+    const now = cpuMs();
     longest = Math.max(longest, now - last);
     last = now;
   }, 1);
   return {
     stop() {
       clearInterval(timer);
-      return Math.max(longest, performance.now() - last);
+      return Math.max(longest, cpuMs() - last);
     },
   };
 }
 
 describe('indexing yields to the event loop', () => {
   for (const shape of ['tiny-groups', 'family-per-sample', 'many-labels'] as const) {
-    it(`never holds the event loop for more than a small part of the build on a ${shape} body (best of 3)`, async (t) => {
+    it(`never holds the event loop for more than a small part of the build on a ${shape} body (CPU time, best of 5)`, async (t) => {
       const body = Buffer.from(hostileBody(shape, 4 * 1024 * 1024));
       const slot = new SnapshotSlot();
       const shares: string[] = [];
       let best = Number.POSITIVE_INFINITY;
-      for (let attempt = 0; attempt < 3; attempt++) {
+      for (let attempt = 0; attempt < 5; attempt++) {
         slot.begin(body.length);
         slot.append(body);
         const turns = watchTurns();
         await sleep(5);
-        const started = performance.now();
+        const started = cpuMs();
         const snapshot = await buildSnapshot(slot);
-        const buildMs = performance.now() - started;
+        const buildMs = cpuMs() - started;
         const longestMs = turns.stop();
         assert.ok(snapshot.sampleCount > 0);
-        // A busy machine can stall any process now and then: the best of three shows what the build itself does.
+        // A collection can still land in one turn now and then: the best of five shows what the build itself does.
         best = Math.min(best, longestMs / buildMs);
-        shares.push(`${longestMs.toFixed(1)} ms of ${buildMs.toFixed(0)} ms`);
+        shares.push(`${longestMs.toFixed(1)} ms of ${buildMs.toFixed(0)} ms CPU`);
       }
       t.diagnostic(`longest turn: ${shares.join(', ')}`);
       assert.ok(best <= 0.25, `longest turn: ${shares.join(', ')}`);

@@ -89,20 +89,24 @@ describe('snapshot › invalid lines in a Pushgateway body (docs/operations.md#f
 });
 
 describe('snapshot › the cost of invalid lines', () => {
-  it('indexes a body of tiny invalid lines about as fast as a valid body of the same size (side by side, best of 3)', () => {
+  it('indexes a body of tiny invalid lines about as fast as a valid body of the same size (side by side, CPU time, best of 5)', () => {
     const size = 2 * 1024 * 1024;
     const plainLine = 'a_items{instance="",job="t",k="v"} 1\n';
     const plain = Buffer.from(OWN + plainLine.repeat(Math.floor(size / plainLine.length)));
     // What a protobuf name made of line feeds becomes: a million one-byte lines, each invalid.
     const tiny = Buffer.from(OWN + 'x\n'.repeat(Math.floor(size / 2)));
+    // CPU time, not wall time: a loaded machine can leave this process waiting for a core in the
+    // middle of either side, which says nothing about the work each side does. Each side keeps its
+    // best round, alternating, so a collection or a cold cache in one round does not decide it.
+    const cpuMs = () => { const { user, system } = process.cpuUsage(); return (user + system) / 1000; };
     let best = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
-    for (let round = 0; round < 3; round++) {
-      let started = performance.now();
+    for (let round = 0; round < 5; round++) {
+      let started = cpuMs();
       indexSnapshot(plain, FIXED_HASH_SEED, tolerant);
-      const plainMs = performance.now() - started;
-      started = performance.now();
+      const plainMs = cpuMs() - started;
+      started = cpuMs();
       assert.equal(indexSnapshot(tiny, FIXED_HASH_SEED, tolerant).invalidLines, Math.floor(size / 2));
-      best = [Math.min(best[0] as number, plainMs), Math.min(best[1] as number, performance.now() - started)];
+      best = [Math.min(best[0] as number, plainMs), Math.min(best[1] as number, cpuMs() - started)];
     }
     const [plainMs, tinyMs] = best as [number, number];
     assert.ok(tinyMs < 5 * plainMs, `${tinyMs.toFixed(0)} ms for invalid lines vs ${plainMs.toFixed(0)} ms for valid ones`);

@@ -75,7 +75,7 @@ export function* scanStreamedExposition(source: ExpositionSource, sink: Expositi
   let length = bytes.length;
   sink.rebind?.(bytes);
   const scan = newLineScan(hashBase);
-  const sample: ScannedSample = { lineNumber: 0, start: 0, end: 0, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
+  const sample: ScannedSample = { lineNumber: 0, start: 0, end: 0, labelsAt: -1, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
   const metadata: ScannedMetadata = { lineNumber: 0, start: 0, end: 0, kind: 'HELP', nameStart: 0, nameEnd: 0 };
   let lineNumber = 0;
   let start = 0;

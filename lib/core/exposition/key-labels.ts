@@ -1,4 +1,4 @@
-import { CLOSE_BRACE, COMMA, endOfQuoted, isBlank, LABEL_REST, matchesAt, NAME_REST, OPEN_BRACE, QUOTE, runEnd } from './byte-scanning.ts';
+import { CLOSE_BRACE, COMMA, endOfQuoted, isBlank, LABEL_REST, NAME_REST, OPEN_BRACE, QUOTE, runEnd } from './byte-scanning.ts';
 import type { ScannedSample } from './scanned-line.ts';
 
 // The `job`, `instance` and `service` labels of a sample line: the keys the snapshot index groups by.
@@ -8,12 +8,20 @@ export const KEY_JOB = 1;
 export const KEY_INSTANCE = 2;
 export const KEY_SERVICE = 3;
 
-/** Which indexed label a label name is, by length and bytes: no string made. */
+const INSTANCE = Uint8Array.from(Buffer.from('instance', 'latin1'));
+const SERVICE = Uint8Array.from(Buffer.from('service', 'latin1'));
+
+function sameBytes(bytes: Buffer, at: number, word: Uint8Array): boolean {
+  for (let k = 0; k < word.length; k++) if (bytes[at + k] !== word[k]) return false;
+  return true;
+}
+
+/** Which indexed label a label name is, by length and bytes: no string made (this runs on every label of every line). */
 export function keyLabel(bytes: Buffer, start: number, end: number): number {
   const size = end - start;
-  if (size === 3 && matchesAt(bytes, start, end, 'job')) return KEY_JOB;
-  if (size === 8 && matchesAt(bytes, start, end, 'instance')) return KEY_INSTANCE;
-  if (size === 7 && matchesAt(bytes, start, end, 'service')) return KEY_SERVICE;
+  if (size === 3) return bytes[start] === 106 /* j */ && bytes[start + 1] === 111 /* o */ && bytes[start + 2] === 98 /* b */ ? KEY_JOB : 0;
+  if (size === 8) return sameBytes(bytes, start, INSTANCE) ? KEY_INSTANCE : 0;
+  if (size === 7) return sameBytes(bytes, start, SERVICE) ? KEY_SERVICE : 0;
   return 0;
 }
 
@@ -27,7 +35,8 @@ export function keyLabelsAt(bytes: Buffer, start: number, out: ScannedSample, wa
   const end = bytes.length;
   let missing = wanted;
   let i = runEnd(bytes, start, end, NAME_REST);
-  if (i >= end || bytes[i] !== OPEN_BRACE) return;
+  out.labelsAt = i < end && bytes[i] === OPEN_BRACE ? i : -1;
+  if (out.labelsAt < 0) return;
   i++;
   while (missing !== 0) {
     while (i < end && (isBlank(bytes[i] as number) || bytes[i] === COMMA)) i++;

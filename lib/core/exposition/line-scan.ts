@@ -12,11 +12,40 @@ export interface LineScan {
    */
   problem: () => string;
   readonly labelNames: LabelNameSet;
+  /** Why the last sample line was refused, as a message and positions (see `refuseAt`): no closure made per refused line. */
+  readonly refusal: Refusal;
+}
+
+/** A message built from positions in the line: `(bytes, a, b, c, d) => text`. */
+export type Why = (bytes: Buffer, a: number, b: number, c: number, d: number) => string;
+
+/** The last refusal of a scan, kept as data; `text` builds its message (valid until the next line is scanned). */
+export class Refusal {
+  why: Why = () => '';
+  bytes: Buffer = Buffer.alloc(0);
+  a = 0;
+  b = 0;
+  c = 0;
+  d = 0;
+  readonly text = (): string => this.why(this.bytes, this.a, this.b, this.c, this.d);
 }
 
 /** A new scan's state; `hashBase` seeds its label-name set like the index it feeds. */
 export function newLineScan(hashBase: number): LineScan {
-  return { problem: () => '', labelNames: new LabelNameSet(hashBase) };
+  return { problem: () => '', labelNames: new LabelNameSet(hashBase), refusal: new Refusal() };
+}
+
+/** Refuses the line being scanned, for `why` at these positions of `bytes` (the message is built only if asked for). */
+export function refuseAt(scan: LineScan, bytes: Buffer, why: Why, a: number, b: number, c = 0, d = 0): false {
+  const refusal = scan.refusal;
+  refusal.why = why;
+  refusal.bytes = bytes;
+  refusal.a = a;
+  refusal.b = b;
+  refusal.c = c;
+  refusal.d = d;
+  scan.problem = refusal.text;
+  return false;
 }
 
 /** Refuses the line being scanned, for `why`. */

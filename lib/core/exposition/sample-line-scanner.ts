@@ -1,16 +1,33 @@
 import { CHAR_CLASS, CLOSE_BRACE, COMMA, endOfQuoted, EQUALS, isBlank, isDigit, LABEL_REST, LABEL_START, matchesWord, NAME_REST, NAME_START, OPEN_BRACE, QUOTE, runEnd, shown, skipBlanks, UNTERMINATED } from './byte-scanning.ts';
 import { KEY_INSTANCE, KEY_JOB, KEY_SERVICE, keyLabel } from './key-labels.ts';
-import { refuse, type LineScan } from './line-scan.ts';
+import { refuse, refuseAt, type LineScan, type Why } from './line-scan.ts';
 import type { ScannedSample } from './scanned-line.ts';
+
+// Why a line is refused, from positions in it: module functions kept with their positions in the
+// scan's Refusal (lib/core/exposition/line-scan.ts), not closures: no local of scanSampleLine is
+// captured (a captured local lives in a context allocated per call, in the hot loop), and a body of
+// tiny invalid lines makes no object per line.
+const NO_NAME = (): string => 'expected a metric name';
+const BAD_LABEL_NAME: Why = (bytes, name, nameEnd) => `invalid label name in ${shown(bytes, name, nameEnd)}`;
+const DUPLICATE_LABEL: Why = (bytes, label, labelEnd, name, nameEnd) => `duplicate label ${shown(bytes, label, labelEnd)} in ${shown(bytes, name, nameEnd)}`;
+const NO_EQUALS: Why = (bytes, label, labelEnd) => `expected "=" after label ${shown(bytes, label, labelEnd)}`;
+const NO_QUOTE: Why = (bytes, label, labelEnd) => `expected a quoted value for label ${shown(bytes, label, labelEnd)}`;
+const UNTERMINATED_VALUE: Why = (bytes, label, labelEnd) => `unterminated value for label ${shown(bytes, label, labelEnd)}`;
+const BAD_ESCAPE_IN_VALUE: Why = (bytes, label, labelEnd) => `invalid escape in value of label ${shown(bytes, label, labelEnd)}`;
+const NO_SEPARATOR: Why = (bytes, name, nameEnd) => `expected "," or "}" in labels of ${shown(bytes, name, nameEnd)}`;
+const NO_VALUE: Why = (bytes, name, nameEnd) => `expected a value after ${shown(bytes, name, nameEnd)}`;
+const BAD_VALUE: Why = (bytes, value, valueEnd, name, nameEnd) => `invalid value ${JSON.stringify(shown(bytes, value, valueEnd))} for ${shown(bytes, name, nameEnd)}`;
+const BAD_TIMESTAMP: Why = (bytes, from, to, name, nameEnd) => `invalid timestamp ${JSON.stringify(shown(bytes, from, to))} for ${shown(bytes, name, nameEnd)}`;
 
 /** Validates a sample line, filling `out`; false (and `scan.problem` set) when it is invalid. */
 export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, out: ScannedSample, scan: LineScan): boolean {
   let i = start;
   if (i < lineEnd && ((CHAR_CLASS[bytes[i] as number] as number) & NAME_START) !== 0) i = runEnd(bytes, i + 1, lineEnd, NAME_REST);
-  if (i === start) return refuse(scan, () => 'expected a metric name');
+  if (i === start) return refuse(scan, NO_NAME);
   const nameEnd = i;
 
   out.jobStart = out.jobEnd = out.instanceStart = out.instanceEnd = out.serviceStart = out.serviceEnd = -1;
+  out.labelsAt = i < lineEnd && bytes[i] === OPEN_BRACE ? i : -1;
   let afterLabels = false;
   if (i < lineEnd && bytes[i] === OPEN_BRACE) {
     i++;
@@ -20,19 +37,16 @@ export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, ou
       if (i < lineEnd && bytes[i] === CLOSE_BRACE) break;
       const labelStart = i;
       if (i < lineEnd && ((CHAR_CLASS[bytes[i] as number] as number) & LABEL_START) !== 0) i = runEnd(bytes, i + 1, lineEnd, LABEL_REST);
-      if (i === labelStart) return refuse(scan, () => `invalid label name in ${shown(bytes, start, nameEnd)}`);
+      if (i === labelStart) return refuseAt(scan, bytes, BAD_LABEL_NAME, start, nameEnd);
       const labelEnd = i;
-      if (scan.labelNames.add(bytes, labelStart, labelEnd)) return refuse(scan, () => `duplicate label ${shown(bytes, labelStart, labelEnd)} in ${shown(bytes, start, nameEnd)}`);
+      if (scan.labelNames.add(bytes, labelStart, labelEnd)) return refuseAt(scan, bytes, DUPLICATE_LABEL, labelStart, labelEnd, start, nameEnd);
       i = skipBlanks(bytes, i, lineEnd);
-      if (i >= lineEnd || bytes[i] !== EQUALS) return refuse(scan, () => `expected "=" after label ${shown(bytes, labelStart, labelEnd)}`);
+      if (i >= lineEnd || bytes[i] !== EQUALS) return refuseAt(scan, bytes, NO_EQUALS, labelStart, labelEnd);
       i = skipBlanks(bytes, i + 1, lineEnd);
-      if (i >= lineEnd || bytes[i] !== QUOTE) return refuse(scan, () => `expected a quoted value for label ${shown(bytes, labelStart, labelEnd)}`);
+      if (i >= lineEnd || bytes[i] !== QUOTE) return refuseAt(scan, bytes, NO_QUOTE, labelStart, labelEnd);
       const valueStart = i + 1;
       const valueEnd = endOfQuoted(bytes, valueStart, lineEnd);
-      if (valueEnd < 0) {
-        const label = shown(bytes, labelStart, labelEnd);
-        return refuse(scan, () => valueEnd === UNTERMINATED ? `unterminated value for label ${label}` : `invalid escape in value of label ${label}`);
-      }
+      if (valueEnd < 0) return refuseAt(scan, bytes, valueEnd === UNTERMINATED ? UNTERMINATED_VALUE : BAD_ESCAPE_IN_VALUE, labelStart, labelEnd);
       const key = keyLabel(bytes, labelStart, labelEnd);
       if (key === KEY_JOB) {
         out.jobStart = valueStart;
@@ -47,23 +61,23 @@ export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, ou
       i = skipBlanks(bytes, valueEnd + 1, lineEnd);
       if (i < lineEnd && bytes[i] === COMMA) { i++; continue; }
       if (i < lineEnd && bytes[i] === CLOSE_BRACE) break;
-      return refuse(scan, () => `expected "," or "}" in labels of ${shown(bytes, start, nameEnd)}`);
+      return refuseAt(scan, bytes, NO_SEPARATOR, start, nameEnd);
     }
     i++;
     afterLabels = true;
   }
 
   // After a label set the separating space is optional, as in Prometheus' own parser.
-  if (!(i < lineEnd && isBlank(bytes[i] as number)) && !afterLabels) return refuse(scan, () => `expected a value after ${shown(bytes, start, nameEnd)}`);
+  if (!(i < lineEnd && isBlank(bytes[i] as number)) && !afterLabels) return refuseAt(scan, bytes, NO_VALUE, start, nameEnd);
   i = skipBlanks(bytes, i, lineEnd);
   const valueStart = i;
   while (i < lineEnd && !isBlank(bytes[i] as number)) i++;
-  if (!isValidValue(bytes, valueStart, i)) return refuse(scan, () => `invalid value ${JSON.stringify(shown(bytes, valueStart, i))} for ${shown(bytes, start, nameEnd)}`);
+  if (!isValidValue(bytes, valueStart, i)) return refuseAt(scan, bytes, BAD_VALUE, valueStart, i, start, nameEnd);
   i = skipBlanks(bytes, i, lineEnd);
   if (i < lineEnd && !isValidTimestamp(bytes, i, lineEnd)) {
     let to = lineEnd;
     while (to > i && isBlank(bytes[to - 1] as number)) to--;
-    return refuse(scan, () => `invalid timestamp ${JSON.stringify(shown(bytes, i, to))} for ${shown(bytes, start, nameEnd)}`);
+    return refuseAt(scan, bytes, BAD_TIMESTAMP, i, to, start, nameEnd);
   }
   out.start = start;
   out.end = lineEnd;

@@ -8,6 +8,8 @@ export interface ScannedSample {
   start: number;
   /** End of the line, line feed and carriage return excluded. */
   end: number;
+  /** Where its label set starts (its `{`), -1 when it has none. */
+  labelsAt: number;
   jobStart: number;
   jobEnd: number;
   instanceStart: number;

@@ -45,20 +45,29 @@ export function* indexSlot(slot: SnapshotSlot, strict: boolean, seed: HashSeed):
   let firstInvalid: ExpositionError | undefined;
   let ownMetrics = false;
   let nameStart = 0;
+  let lastJobStart = 0;
+  let lastJobEnd = 0;
+  let lastJobHash = emptyHash;
   let nameEnd = 0;
-  const current = { jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
-  const other: ScannedSample = { lineNumber: 0, start: 0, end: 0, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
+  const current = { labelsAt: -1, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
+  const other: ScannedSample = { lineNumber: 0, start: 0, end: 0, labelsAt: -1, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
   const keysOf = (lineStart: number, wanted: number): ScannedSample => {
     keyLabelsAt(bytes, lineStart, other, wanted);
     return other;
   };
   const sameGroup = (entry: number): boolean => {
-    const them = keysOf(groups.line.get(entry), GROUP_KEY);
+    const lineStart = groups.line.get(entry);
+    // Most lines of a group repeat its label text up to the later of job and instance (Pushgateway
+    // writes every line of a group with the same labels, sorted): then they have the same key.
+    if (current.instanceStart >= 0 && sameLabelText(bytes, lineStart, current.labelsAt, Math.max(current.jobEnd, current.instanceEnd) + 1)) return true;
+    const them = keysOf(lineStart, GROUP_KEY);
     return sameValue(bytes, them.jobStart, them.jobEnd, current.jobStart, current.jobEnd)
       && sameValue(bytes, them.instanceStart, them.instanceEnd, current.instanceStart, current.instanceEnd);
   };
   const sameService = (entry: number): boolean => {
-    const them = keysOf(services.line.get(entry), SERVICE_KEY);
+    const lineStart = services.line.get(entry);
+    if (sameLabelText(bytes, lineStart, current.labelsAt, current.serviceEnd + 1)) return true;
+    const them = keysOf(lineStart, SERVICE_KEY);
     return sameValue(bytes, them.serviceStart, them.serviceEnd, current.serviceStart, current.serviceEnd);
   };
   const sameName = (table: KeyedLines) => (entry: number): boolean => {
@@ -76,6 +85,7 @@ export function* indexSlot(slot: SnapshotSlot, strict: boolean, seed: HashSeed):
         ownMetrics ||= isBuildInfo(bytes, line.start, line.end);
         return;
       }
+      current.labelsAt = line.labelsAt;
       current.jobStart = line.jobStart;
       current.jobEnd = line.jobEnd;
       current.instanceStart = line.instanceStart;
@@ -83,7 +93,13 @@ export function* indexSlot(slot: SnapshotSlot, strict: boolean, seed: HashSeed):
       current.serviceStart = line.serviceStart;
       current.serviceEnd = line.serviceEnd;
       const instanceHash = line.instanceStart < 0 ? emptyHash : hashBytes(bytes, line.instanceStart, line.instanceEnd, base);
-      groups.add(combineHashes(hashBytes(bytes, line.jobStart, line.jobEnd, base), instanceHash, pairBase), line.start, sameGroup);
+      // Most lines name the job the line before named: its hash is kept, and reused when the bytes are the same.
+      if (!sameValue(bytes, line.jobStart, line.jobEnd, lastJobStart, lastJobEnd)) {
+        lastJobStart = line.jobStart;
+        lastJobEnd = line.jobEnd;
+        lastJobHash = hashBytes(bytes, lastJobStart, lastJobEnd, base);
+      }
+      groups.add(combineHashes(lastJobHash, instanceHash, pairBase), line.start, sameGroup);
       if (line.serviceStart >= 0) services.add(hashBytes(bytes, line.serviceStart, line.serviceEnd, base), line.start, sameService);
     },
     metadata(line) {
@@ -147,6 +163,22 @@ function notAnExposition(bytes: Buffer, validSamples: number, firstInvalid: Expo
     );
   }
   if (firstInvalid !== undefined && !ownMetrics) throw firstInvalid;
+}
+
+/**
+ * Whether the label set of the valid line at `lineStart` begins with the bytes `[labelsAt, until)`
+ * of the line being indexed (`labelsAt` its `{`). The labels are read from the `{` on, the same way
+ * whatever comes before it, so two label sets with the same first bytes hold the same labels and
+ * values in those bytes; a valid line names each label once. False says nothing: compare the keys.
+ */
+function sameLabelText(bytes: Buffer, lineStart: number, labelsAt: number, until: number): boolean {
+  // A valid line with a key label has a label set: its first `{` ends its metric name.
+  let at = lineStart;
+  while (bytes[at] !== 0x7b /* { */) at++;
+  const size = until - labelsAt;
+  if (at + size > bytes.length) return false;
+  for (let k = 0; k < size; k++) if (bytes[at + k] !== bytes[labelsAt + k]) return false;
+  return true;
 }
 
 /** Whether two raw label values in the body are the same (start -1: absent, which equals empty). */

@@ -30,7 +30,7 @@ export class IndexedSnapshot implements Snapshot {
   private readonly base: number;
   private readonly pairBase: number;
   private readonly cache = new MaterializedCache();
-  private readonly probe: ScannedSample = { lineNumber: 0, start: 0, end: 0, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
+  private readonly probe: ScannedSample = { lineNumber: 0, start: 0, end: 0, labelsAt: -1, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
 
   constructor(
     readonly slot: SnapshotSlot,

@@ -15,8 +15,18 @@ export class IntBlocks {
   }
 
   set(index: number, value: number): void {
+    (this.blockAt(index))[index & BLOCK_MASK] = value;
+  }
+
+  /**
+   * The block holding `index` (made if it is the next one), indexed by `index & BLOCK_MASK`: a
+   * caller writing several neighbouring ints (a record whose size divides BLOCK_SIZE) finds it once.
+   */
+  blockAt(index: number): Int32Array {
     const block = index >>> BLOCK_BITS;
     if (block === this.blocks.length) this.blocks.push(new Int32Array(BLOCK_SIZE));
-    (this.blocks[block] as Int32Array)[index & BLOCK_MASK] = value;
+    return this.blocks[block] as Int32Array;
   }
 }
+
+export const INT_BLOCK_MASK = BLOCK_MASK;

@@ -1,28 +1,51 @@
-import { IntBlocks } from './int-blocks.ts';
+import { INT_BLOCK_MASK, IntBlocks } from './int-blocks.ts';
+
+/** Ints per line in `KeyedLines`' one block store (a power of two, so a line never straddles two blocks). */
+const STRIDE = 4;
+const LINE = 0;
+/** The previous line of the same key, -1 for its first (unused when `keepOlder` is false). */
+const OLDER = 1;
+/** For a key's newest line: the newest line of the next key in the bucket, -1 at the end. */
+const NEXT_KEY = 2;
+/**
+ * For a key's newest line: its full hash. Keys sharing a bucket but not a hash are told apart
+ * without re-reading their labels (a 1 MiB label set would be scanned once per line added).
+ */
+const KEY_HASH = 3;
+
+/** The line starts of a KeyedLines, by entry. */
+class LineStarts {
+  constructor(private readonly store: IntBlocks) {}
+
+  get(entry: number): number {
+    return this.store.get(entry * STRIDE + LINE);
+  }
+}
 
 /**
  * Lines grouped by key, in int32 blocks — 16 bytes a line whatever its length, no object per key
  * or line: each bucket chains the newest line of every key hashed to it, and each line links to
- * the previous line of its key. Keys stay in the body; comparing them is the caller's.
+ * the previous line of its key. A line's four ints sit side by side (one block found per line
+ * added). Keys stay in the body; comparing them is the caller's.
  */
 export class KeyedLines {
+  private readonly store = new IntBlocks();
   /** Start of each line, in body order. */
-  readonly line = new IntBlocks();
-  /** The previous line of the same key, -1 for its first (unused when `keepOlder` is false). */
-  private readonly older = new IntBlocks();
-  /** For a key's newest line: the newest line of the next key in the bucket, -1 at the end. */
-  private readonly nextKey = new IntBlocks();
-  /**
-   * For a key's newest line: its full hash. Keys sharing a bucket but not a hash are told apart
-   * without re-reading their labels (a 1 MiB label set would be scanned once per line added).
-   */
-  private readonly keyHash = new IntBlocks();
+  readonly line = new LineStarts(this.store);
   private heads = new Int32Array(0);
   entries = 0;
   keys = 0;
   private mask = 0;
 
   constructor(private readonly keepOlder: boolean) {}
+
+  private field(entry: number, field: number): number {
+    return this.store.get(entry * STRIDE + field);
+  }
+
+  private setField(entry: number, field: number, value: number): void {
+    this.store.set(entry * STRIDE + field, value);
+  }
 
   /** Empties the table for `buckets` buckets (a power of two); storage is kept between reads. */
   reset(buckets: number): void {
@@ -52,12 +75,12 @@ export class KeyedLines {
         let low = -1;
         let high = -1;
         for (let head = this.heads[bucket] as number; head !== -1;) {
-          const next = this.nextKey.get(head);
-          if ((this.keyHash.get(head) & old) === 0) {
-            this.nextKey.set(head, low);
+          const next = this.field(head, NEXT_KEY);
+          if ((this.field(head, KEY_HASH) & old) === 0) {
+            this.setField(head, NEXT_KEY, low);
             low = head;
           } else {
-            this.nextKey.set(head, high);
+            this.setField(head, NEXT_KEY, high);
             high = head;
           }
           head = next;
@@ -73,46 +96,50 @@ export class KeyedLines {
   add(hash: number, lineStart: number, sameKey: (entry: number) => boolean): void {
     const entry = this.entries;
     const bucket = hash & this.mask;
+    const full = hash | 0;
     let previous = -1;
     let head = this.heads[bucket] as number;
-    while (head !== -1 && (this.keyHash.get(head) !== (hash | 0) || !sameKey(head))) {
+    while (head !== -1 && (this.field(head, KEY_HASH) !== full || !sameKey(head))) {
       previous = head;
-      head = this.nextKey.get(head);
+      head = this.field(head, NEXT_KEY);
     }
-    this.line.set(entry, lineStart);
-    this.keyHash.set(entry, hash | 0);
+    const at = entry * STRIDE;
+    const block = this.store.blockAt(at);
+    const slot = at & INT_BLOCK_MASK;
+    block[slot + LINE] = lineStart;
+    block[slot + KEY_HASH] = full;
     this.entries = entry + 1;
     if (head === -1) {
-      if (this.keepOlder) this.older.set(entry, -1);
-      this.nextKey.set(entry, this.heads[bucket] as number);
+      block[slot + OLDER] = -1;
+      block[slot + NEXT_KEY] = this.heads[bucket] as number;
       this.heads[bucket] = entry;
       this.keys += 1;
       return;
     }
     // The key's newest line takes its place in the bucket's chain.
-    if (this.keepOlder) this.older.set(entry, head);
-    this.nextKey.set(entry, this.nextKey.get(head));
+    block[slot + OLDER] = this.keepOlder ? head : -1;
+    block[slot + NEXT_KEY] = this.field(head, NEXT_KEY);
     if (previous === -1) this.heads[bucket] = entry;
-    else this.nextKey.set(previous, entry);
+    else this.setField(previous, NEXT_KEY, entry);
   }
 
   /** The newest line of the key hashing to `hash` that `isKey` accepts, or -1. */
   newest(hash: number, isKey: (entry: number) => boolean): number {
-    for (let head = this.heads[hash & this.mask] as number; head !== -1; head = this.nextKey.get(head)) {
-      if (this.keyHash.get(head) === (hash | 0) && isKey(head)) return head;
+    for (let head = this.heads[hash & this.mask] as number; head !== -1; head = this.field(head, NEXT_KEY)) {
+      if (this.field(head, KEY_HASH) === (hash | 0) && isKey(head)) return head;
     }
     return -1;
   }
 
   /** The previous line of the same key, or -1. */
   olderOf(entry: number): number {
-    return this.keepOlder ? this.older.get(entry) : -1;
+    return this.keepOlder ? this.field(entry, OLDER) : -1;
   }
 
   /** Line starts of a key, oldest first, from its newest entry: the last `limit` at most. */
   linesOf(newest: number, limit = Number.POSITIVE_INFINITY): number[] {
     const lines: number[] = [];
-    for (let entry = newest; entry !== -1 && lines.length < limit; entry = this.keepOlder ? this.older.get(entry) : -1) lines.push(this.line.get(entry));
+    for (let entry = newest; entry !== -1 && lines.length < limit; entry = this.olderOf(entry)) lines.push(this.line.get(entry));
     return lines.reverse();
   }
 
@@ -120,7 +147,7 @@ export class KeyedLines {
   allKeys(): number[] {
     const newest: number[] = [];
     for (let bucket = 0; bucket <= this.mask; bucket++) {
-      for (let head = this.heads[bucket] as number; head !== -1; head = this.nextKey.get(head)) newest.push(head);
+      for (let head = this.heads[bucket] as number; head !== -1; head = this.field(head, NEXT_KEY)) newest.push(head);
     }
     return newest;
   }
