@@ -2,13 +2,17 @@ import { describeError } from '../lib/core/errors.ts';
 import { PushgatewayGroups } from '../lib/edges/pushgateway/pushgateway-groups.ts';
 import { PushgatewayPusher } from '../lib/edges/pushgateway/pushgateway-pusher.ts';
 import { runtimeFromEnvironment } from '../lib/runtime/production-ports.ts';
-import { sweep } from '../lib/runtime/reaper.ts';
+import { REREAD_VALID_MS, sweep, SWEEP_REQUEST_TIMEOUT_MS } from '../lib/runtime/reaper.ts';
 
 // The scheduled reaper (REAP_SCHEDULE at package time, scripts/serverless-reaper.cjs): one sweep
 // per invocation, the same as `pushgateway-exporter reap` (docs/operations.md#expiring-dead-groups).
 
-/** Stops before the next group this long before Lambda's timeout, to log and push the sweep's metrics. */
-const STOP_MARGIN_MS = 5000;
+/**
+ * Stops before the next re-read this long before Lambda's timeout: what may follow it is a re-read,
+ * the DELETEs of its window, and the push of the sweep's metrics, each request up to
+ * SWEEP_REQUEST_TIMEOUT_MS.
+ */
+const STOP_MARGIN_MS = 3 * SWEEP_REQUEST_TIMEOUT_MS + REREAD_VALID_MS + 5_000;
 
 // Bearer tokens guard HTTP routes; the reaper serves none, and its role may not read their parameter.
 const runtime = runtimeFromEnvironment({ ...process.env, AUTH_TOKEN: undefined, AUTH_TOKEN_SSM_PARAMETER: undefined }, { cwd: process.cwd() });

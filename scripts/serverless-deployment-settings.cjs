@@ -162,7 +162,8 @@ function applyDeploymentSettings(template, settings, namePrefix) {
   for (const [logicalId, resource] of functions) {
     if (settings.reservedConcurrency === undefined) delete resource.Properties.ReservedConcurrentExecutions;
     else if (withUrl.has(logicalId)) resource.Properties.ReservedConcurrentExecutions = settings.reservedConcurrency;
-    const prefix = functions.length === 1 ? namePrefix : `${namePrefix}-${logicalId.replace(/LambdaFunction$/, '').toLowerCase()}`;
+    // The probe's alarms keep their names whether or not the reaper is beside it; others are named by function.
+    const prefix = functions.length === 1 || (withUrl.size === 1 && withUrl.has(logicalId)) ? namePrefix : `${namePrefix}-${logicalId.replace(/LambdaFunction$/, '').toLowerCase()}`;
     for (const [id, alarm] of Object.entries(alarmResources(settings, logicalId, prefix, withUrl.has(logicalId)))) {
       if (id in template.Resources) throw new Error(`scripts/serverless-deployment-settings.cjs: the template already has a resource ${id}`);
       template.Resources[id] = alarm;

@@ -66,7 +66,9 @@ class ServerlessReaper {
       handler: 'dist/reaper.handler',
       name,
       description: 'Deletes Pushgateway groups older than expire_after_seconds (docs/operations.md#expiring-dead-groups)',
-      // A sweep re-reads the Pushgateway before each DELETE: a first sweep over thousands of dead groups takes minutes; it stops 5 s before this and the next goes on.
+      // A sweep re-reads the Pushgateway between its DELETEs: a first sweep over thousands of dead
+      // groups takes minutes; it stops early enough to finish its last requests (functions/reaper.ts)
+      // and the next sweep goes on.
       timeout: 300,
       // Reads the JSON API whole, twice per sweep with deletions: 11.6 MB at 10k groups (text: 4.0 MB);
       // a sweep process peaked at 304 MB RSS there (docs/operations.md#expiring-dead-groups).
@@ -77,6 +79,9 @@ class ServerlessReaper {
       // The reaper serves no HTTP: no bearer token reaches it.
       environment: { AUTH_TOKEN: '', AUTH_TOKEN_SSM_PARAMETER: '' },
       events: [{ schedule: { rate: [schedule] } }],
+      // EventBridge invokes asynchronously: a failed sweep is not retried (the next schedule is the
+      // retry), so one failure is one sweep and one Errors data point.
+      maximumRetryAttempts: 0,
     };
     service.resources = service.resources ?? {};
     service.resources.Resources = service.resources.Resources ?? {};

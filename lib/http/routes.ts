@@ -40,7 +40,7 @@ export interface HttpResponse {
   readonly body: string;
   /** What the request log line should say beyond method, path, status and duration. */
   readonly log?: LogFields;
-  /** The least level of the request's line (default debug); a 4xx raises it to warn, a 5xx to error. */
+  /** The least level of the request's line (default debug); a 4xx other than 401 and 404 raises it to warn, a 5xx to error (probe-log.ts). */
   readonly logLevel?: LogLevel;
 }
 

@@ -96,43 +96,55 @@ async function packagedFunction(): Promise<PackagedFunction> {
   }
 }
 
+const WARM_MARKER = '@@bench: warm@@';
+
 /**
- * Row 7: what a healthy warm probe writes to the Lambda's logs at the packaged defaults: the handler
- * runs with the template's environment (and the runtime's AWS_LAMBDA_LOG_* variables from its
- * LoggingConfig), a first probe warms it, then the bytes it writes on stdout and stderr over 50
- * probes are counted, plus the platform's lines unless the LoggingConfig drops them.
+ * Runs the packaged handler in a fresh node with the template's environment (plus `extra`) and the
+ * runtime's AWS_LAMBDA_LOG_* variables from its LoggingConfig: a first request, checked by
+ * `firstCheck` (a JS condition on `first`), warms it, then `requests` more; `before` runs first.
+ * Returns our log bytes per request after the warm-up, stdout and stderr together.
+ */
+function handlerLogBytes(packaged: PackagedFunction, extra: NodeJS.ProcessEnv, firstCheck: string, requests: number, before = ''): number {
+  const script = `const m = await import(${JSON.stringify(join(DIST, 'probe.mjs'))});
+${before}
+const first = await m.handler(${probeEvent('service1')});
+if (!(${firstCheck})) { console.error('unexpected first answer', JSON.stringify(first)); process.exit(1); }
+process.stdout.write(${JSON.stringify(`${WARM_MARKER}\n`)}); process.stderr.write(${JSON.stringify(`${WARM_MARKER}\n`)});
+for (let i = 0; i < ${requests}; i++) await m.handler(${probeEvent('service1')});
+process.exit(0);`;
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, ...packaged.variables, CONFIG_FILE: 'config.yml', ...extra };
+  if (packaged.logging?.LogFormat !== undefined) env.AWS_LAMBDA_LOG_FORMAT = packaged.logging.LogFormat;
+  if (packaged.logging?.ApplicationLogLevel !== undefined) env.AWS_LAMBDA_LOG_LEVEL = packaged.logging.ApplicationLogLevel;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, cwd: PROJECT_ROOT });
+  if (result.status !== 0) throw new Error(`handler log run failed: ${result.stderr.toString()}`);
+  const after = (output: Buffer) => {
+    const text = output.toString();
+    const at = text.indexOf(WARM_MARKER);
+    return at === -1 ? 0 : Buffer.byteLength(text.slice(at + WARM_MARKER.length + 1));
+  };
+  return (after(result.stdout) + after(result.stderr)) / requests;
+}
+
+/** How the packaged function logs, for a row's name. */
+const loggingOf = (packaged: PackagedFunction) =>
+  `ours at LOG_LEVEL=${packaged.variables.LOG_LEVEL ?? 'unset'} + platform, LogFormat ${packaged.logging?.LogFormat ?? 'Text'}, system level ${packaged.logging?.SystemLogLevel ?? 'INFO'}`;
+
+/**
+ * Row 7: what a healthy warm probe writes to the Lambda's logs at the packaged defaults: 50 warm
+ * probes, counted the handlerLogBytes way, plus the platform's lines unless the LoggingConfig drops them.
  */
 export async function benchLogBytes(rows: Row[]): Promise<number> {
   const packaged = await packagedFunction();
   const small = await startPushgateway();
   try {
-    const probes = 50;
-    const marker = '@@bench: warm@@';
     // The child pushes the heartbeat itself, right before its first probe: on a loaded machine its
     // start alone can outlast config.yml's 5 s freshness threshold.
     const push = `await fetch(${JSON.stringify(`${small.url}/metrics/job/heartbeat/instance/service1`)}, { method: 'PUT', body: 'loop_heartbeat_timestamp_seconds{service="service1"} ' + Date.now() / 1000 + '\\n' });`;
-    const script = `const m = await import(${JSON.stringify(join(DIST, 'probe.mjs'))});
-${push}
-const first = await m.handler(${probeEvent('service1')});
-if (first.statusCode !== 200 || !first.body.includes('probe_success 1')) { console.error('unhealthy', JSON.stringify(first)); process.exit(1); }
-process.stdout.write(${JSON.stringify(`${marker}\n`)}); process.stderr.write(${JSON.stringify(`${marker}\n`)});
-for (let i = 0; i < ${probes}; i++) await m.handler(${probeEvent('service1')});
-process.exit(0);`;
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, ...packaged.variables, CONFIG_FILE: 'config.yml', PUSHGATEWAY_URL: small.url };
-    if (packaged.logging?.LogFormat !== undefined) env.AWS_LAMBDA_LOG_FORMAT = packaged.logging.LogFormat;
-    if (packaged.logging?.ApplicationLogLevel !== undefined) env.AWS_LAMBDA_LOG_LEVEL = packaged.logging.ApplicationLogLevel;
-    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, cwd: PROJECT_ROOT });
-    if (result.status !== 0) throw new Error(`log probe failed: ${result.stderr.toString()}`);
-    const after = (output: Buffer) => {
-      const text = output.toString();
-      const at = text.indexOf(marker);
-      return at === -1 ? 0 : Buffer.byteLength(text.slice(at + marker.length + 1));
-    };
-    const ours = (after(result.stdout) + after(result.stderr)) / probes;
+    const ours = handlerLogBytes(packaged, { PUSHGATEWAY_URL: small.url }, "first.statusCode === 200 && first.body.includes('probe_success 1')", 50, push);
     const platform = platformLogBytes(packaged.logging);
     const total = ours + platform;
     rows.push({
-      name: `7. log bytes per healthy warm probe on Lambda (ours at LOG_LEVEL=${packaged.variables.LOG_LEVEL ?? 'unset'} + platform, LogFormat ${packaged.logging?.LogFormat ?? 'Text'}, system level ${packaged.logging?.SystemLogLevel ?? 'INFO'})`,
+      name: `7. log bytes per healthy warm probe on Lambda (${loggingOf(packaged)})`,
       measured: `${total.toFixed(0)} B (ours ${ours.toFixed(0)}, platform ${platform})`, baseline: '—', ratio: undefined, target: '≈ 0', met: total <= 16,
       raw: { oursBytes: ours, platformBytes: platform, totalBytes: total, logLevel: packaged.variables.LOG_LEVEL ?? '', logFormat: packaged.logging?.LogFormat ?? 'Text', systemLogLevel: packaged.logging?.SystemLogLevel ?? 'INFO' },
     });
@@ -144,36 +156,16 @@ process.exit(0);`;
 
 /**
  * Row 7b: what a 401 (no bearer token) writes to the Lambda's logs at the packaged defaults, the
- * row 7 way: the handler runs with the template's environment and LoggingConfig plus AUTH_TOKEN
- * (packaged from the shell, or from SSM: the same check), a first request warms it, then the bytes
- * of 50 more are counted, plus the platform's lines unless the LoggingConfig drops them. Anyone can
+ * row 7 way, with AUTH_TOKEN set (packaged from the shell, or from SSM: the same check). Anyone can
  * send these to a public function URL (docs/aws-deployment.md#what-the-defaults-cost).
  */
 export async function benchLogBytesUnauthorized(rows: Row[]): Promise<number> {
   const packaged = await packagedFunction();
-  const requests = 50;
-  const marker = '@@bench: warm@@';
-  const script = `const m = await import(${JSON.stringify(join(DIST, 'probe.mjs'))});
-const first = await m.handler(${probeEvent('service1')});
-if (first.statusCode !== 401) { console.error('not a 401', JSON.stringify(first)); process.exit(1); }
-process.stdout.write(${JSON.stringify(`${marker}\n`)}); process.stderr.write(${JSON.stringify(`${marker}\n`)});
-for (let i = 0; i < ${requests}; i++) await m.handler(${probeEvent('service1')});
-process.exit(0);`;
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, ...packaged.variables, CONFIG_FILE: 'config.yml', AUTH_TOKEN: 'bench-token' };
-  if (packaged.logging?.LogFormat !== undefined) env.AWS_LAMBDA_LOG_FORMAT = packaged.logging.LogFormat;
-  if (packaged.logging?.ApplicationLogLevel !== undefined) env.AWS_LAMBDA_LOG_LEVEL = packaged.logging.ApplicationLogLevel;
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, cwd: PROJECT_ROOT });
-  if (result.status !== 0) throw new Error(`401 log run failed: ${result.stderr.toString()}`);
-  const after = (output: Buffer) => {
-    const text = output.toString();
-    const at = text.indexOf(marker);
-    return at === -1 ? 0 : Buffer.byteLength(text.slice(at + marker.length + 1));
-  };
-  const ours = (after(result.stdout) + after(result.stderr)) / requests;
+  const ours = handlerLogBytes(packaged, { AUTH_TOKEN: 'bench-token' }, 'first.statusCode === 401', 50);
   const platform = platformLogBytes(packaged.logging);
   const total = ours + platform;
   rows.push({
-    name: `7b. log bytes per 401 (no bearer token) on Lambda (ours at LOG_LEVEL=${packaged.variables.LOG_LEVEL ?? 'unset'} + platform, LogFormat ${packaged.logging?.LogFormat ?? 'Text'}, system level ${packaged.logging?.SystemLogLevel ?? 'INFO'})`,
+    name: `7b. log bytes per 401 (no bearer token) on Lambda (${loggingOf(packaged)})`,
     measured: `${total.toFixed(0)} B (ours ${ours.toFixed(0)}, platform ${platform})`, baseline: '—', ratio: undefined, target: '≈ 0', met: total <= 16,
     raw: { oursBytes: ours, platformBytes: platform, totalBytes: total },
   });

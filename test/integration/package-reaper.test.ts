@@ -73,6 +73,9 @@ describe('npm run package with and without REAP_SCHEDULE', () => {
     assert.deepEqual(statements.map((s) => s.Action).flat().sort(), ['logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:GetParameter']);
     // One sweep at a time; the probe keeps the default reservation of 10.
     assert.equal(reaper.Properties.ReservedConcurrentExecutions, 1);
+    // A failed sweep is not retried: the next schedule is the retry.
+    const retries = Object.values(reaping.template.Resources).filter((r) => r.Type === 'AWS::Lambda::EventInvokeConfig');
+    assert.deepEqual(retries.map((r) => r.Properties.MaximumRetryAttempts), [0]);
     assert.equal(probe?.Properties.ReservedConcurrentExecutions, 10);
     const get = statements.find((s) => s.Action.includes('ssm:GetParameter'));
     assert.deepEqual(get?.Resource, [{ 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/pushgateway-exporter/config' }]);

@@ -65,9 +65,16 @@ describe('attributeGroup: only groups the probe itself would read for one config
     assert.equal(attributeGroup(group({ job: 'heartbeat', instance: 'batch' }, 0), config), undefined);
   });
 
-  it('step 2: a heartbeat or run signal labelled service="<name>", in any group (replicas, run signals)', () => {
+  it('step 2: the heartbeat metric labelled service="<name>", in any group (replicas)', () => {
     assert.equal(attributeGroup(group({ job: 'workers', instance: 'host-1' }, 0, [beat('fleet')]), config)?.name, 'fleet');
-    assert.equal(attributeGroup(group({ job: 'x' }, 0, [{ name: 'loop_start_timestamp_seconds', service: 'svc' }]), config)?.name, 'svc');
+  });
+
+  it('step 2 claims nothing by a run signal or an ok_when metric: the probe reads those only from the heartbeat\'s group', () => {
+    assert.equal(attributeGroup(group({ job: 'x' }, 0, [{ name: 'loop_start_timestamp_seconds', service: 'svc' }]), config), undefined);
+    const watched = parseConfig('pushgateway_url: http://p:9091\nexpire_after_seconds: 3600\nservices:\n  - name: svc\n    ok_when: ["loop_queue_depth < 1000"]\n');
+    const monitor = group({ job: 'queue-monitor', instance: 'host-7' }, 7200, [{ name: 'loop_queue_depth', service: 'svc' }, { name: 'queue_monitor_up', service: undefined }]);
+    assert.equal(attributeGroup(monitor, watched), undefined);
+    assert.equal(expiredGroups([monitor], watched, NOW).expired.length, 0);
   });
 
   it('never: an unconfigured service, another service\'s samples, two claimants, only unrelated metrics', () => {
@@ -111,6 +118,13 @@ describe('expiredGroups', () => {
     assert.equal(expiredGroups([nightly], config, lastRun + 86_400 + 601).expired.length, 1);
     assert.equal(expiredGroups([group({ job: 'heartbeat', instance: 'long-run' }, 30_000)], config, NOW).expired.length, 0);
     assert.equal(expiredGroups([group({ job: 'heartbeat', instance: 'long-run' }, 36_001)], config, NOW).expired.length, 1);
+  });
+
+  it('never a group whose push failed within its expiry: push_failure_time_seconds is what operators alert on', () => {
+    const failed = (failedAgo: number): GatewayGroup => ({ ...group({ job: 'heartbeat', instance: 'svc' }, 90_000), pushFailureTimeSeconds: NOW - failedAgo });
+    assert.equal(expiredGroups([failed(600)], config, NOW).expired.length, 0);
+    assert.equal(expiredGroups([failed(3600)], config, NOW).expired.length, 0);
+    assert.equal(expiredGroups([failed(3601)], config, NOW).expired.length, 1);
   });
 
   it('never a group without a usable push time', () => {

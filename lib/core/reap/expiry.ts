@@ -1,7 +1,6 @@
 import type { ExporterConfig, ServiceConfig } from '../config/config-types.ts';
 import type { Labels } from '../exposition/exposition-types.ts';
 import { deadlineAfter } from '../probe/deadline.ts';
-import { keyMetricsOf } from '../probe/heartbeat-lookup.ts';
 import { activeMaintenance } from '../rules/maintenance-window.ts';
 
 // Which Pushgateway groups the reaper deletes (docs/operations.md#expiring-dead-groups). Pure: the
@@ -18,8 +17,10 @@ export interface GroupSample {
 export interface GatewayGroup {
   /** The grouping key, `job` included: what a DELETE names. */
   readonly labels: Labels;
-  /** Pushgateway's `push_time_seconds` of the group; undefined when it shows none. */
+  /** Pushgateway's `push_time_seconds` of the group; undefined when it shows none, or 0 (never pushed successfully). */
   readonly pushTimeSeconds: number | undefined;
+  /** Pushgateway's `push_failure_time_seconds` of the group; undefined when it shows none, or 0 (no push failed). */
+  readonly pushFailureTimeSeconds?: number | undefined;
   readonly samples: readonly GroupSample[];
 }
 
@@ -53,7 +54,9 @@ export function describeGroup(labels: Labels): string {
  * The one configured service a group belongs to, by the probe's own two lookup steps
  * (docs/probe-rules.md#how-the-heartbeat-is-found), or undefined:
  * 1. its grouping key has `job` = the service's job and `instance` = the service's name;
- * 2. it holds the service's heartbeat, a run signal or an ok_when metric labelled `service="<name>"`.
+ * 2. it holds the service's heartbeat metric labelled `service="<name>"` (the only metric the probe
+ *    looks for outside the service's own group: run signals and ok_when metrics are read from the
+ *    group the heartbeat was found in, so they claim nothing).
  * A group two services could claim, or holding any sample labelled with another `service` (configured
  * or not), belongs to none: deleting it would delete another service's data.
  */
@@ -69,8 +72,7 @@ export function attributeGroup(group: GatewayGroup, config: Pick<ExporterConfig,
   for (const name of labelled) {
     const service = config.services.get(name);
     if (service === undefined) continue;
-    const keys = keyMetricsOf(service);
-    if (group.samples.some((sample) => sample.service === name && keys.includes(sample.name))) claims.add(service);
+    if (group.samples.some((sample) => sample.service === name && sample.name === service.heartbeatMetric)) claims.add(service);
   }
   if (claims.size !== 1) return undefined;
   const [service] = claims;
@@ -107,6 +109,10 @@ export function expiredGroups(groups: Iterable<GatewayGroup>, config: Pick<Expor
     }
     // No push time, or one that is not a number: its age is unknown, so it is never old enough.
     if (group.pushTimeSeconds === undefined || !Number.isFinite(group.pushTimeSeconds)) continue;
+    // A push that failed since the service's expiry began is evidence an operator alerts on
+    // (push_failure_time_seconds): the group stays while it is that recent.
+    const failedAgo = group.pushFailureTimeSeconds === undefined ? Number.POSITIVE_INFINITY : nowSeconds - group.pushFailureTimeSeconds;
+    if (service.expireAfterSeconds !== undefined && !(failedAgo > service.expireAfterSeconds)) continue;
     const verdict = isExpired(service, group.pushTimeSeconds, nowSeconds);
     if (verdict !== undefined) expired.push({ group, service: service.name, ...verdict });
   }

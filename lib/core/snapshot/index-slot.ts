@@ -172,9 +172,13 @@ function notAnExposition(bytes: Buffer, validSamples: number, firstInvalid: Expo
  * values in those bytes; a valid line names each label once. False says nothing: compare the keys.
  */
 function sameLabelText(bytes: Buffer, lineStart: number, labelsAt: number, until: number): boolean {
-  // A valid line with a key label has a label set: its first `{` ends its metric name.
+  // A line indexed with a key label has a label set: its first `{` ends its metric name. Bounded
+  // by the line's end all the same, so the invariant can never cost a scan past it.
   let at = lineStart;
-  while (bytes[at] !== 0x7b /* { */) at++;
+  while (at < bytes.length && bytes[at] !== 0x7b /* { */) {
+    if (bytes[at] === 0x0a /* \n */) return false;
+    at++;
+  }
   const size = until - labelsAt;
   if (at + size > bytes.length) return false;
   for (let k = 0; k < size; k++) if (bytes[at + k] !== bytes[labelsAt + k]) return false;

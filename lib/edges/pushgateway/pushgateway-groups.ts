@@ -29,21 +29,30 @@ function groupOf(entry: unknown): GatewayGroup | undefined {
   const labels: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(entry.labels)) if (typeof value === 'string') labels[name] = value;
   let pushTimeSeconds: number | undefined;
+  let pushFailureTimeSeconds: number | undefined;
   const samples: GroupSample[] = [];
   for (const [name, value] of Object.entries(entry)) {
     if (name === 'labels' || !isRecord(value)) continue;
     const metrics = (value as ApiFamily).metrics ?? [];
     if (name === PUSH_TIME_METRIC) {
-      const pushed = Number(metrics[0]?.value);
-      pushTimeSeconds = Number.isFinite(pushed) ? pushed : undefined;
+      pushTimeSeconds = pushTimeOf(metrics);
       continue;
     }
-    if (name === PUSH_FAILURE_TIME_METRIC) continue;
+    if (name === PUSH_FAILURE_TIME_METRIC) {
+      pushFailureTimeSeconds = pushTimeOf(metrics);
+      continue;
+    }
     for (const metric of metrics) samples.push({ name, service: typeof metric.labels?.service === 'string' ? metric.labels.service : undefined });
     // A family with no samples still names the group's metrics.
     if (metrics.length === 0) samples.push({ name, service: undefined });
   }
-  return { labels, pushTimeSeconds, samples };
+  return { labels, pushTimeSeconds, pushFailureTimeSeconds, samples };
+}
+
+/** A push or push-failure time; Pushgateway shows 0 for "never", which is no time at all. */
+function pushTimeOf(metrics: ApiFamily['metrics'] & object): number | undefined {
+  const seconds = Number(metrics[0]?.value);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
 }
 
 /**
