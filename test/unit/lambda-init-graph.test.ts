@@ -14,42 +14,38 @@ async function lambdaBuild(): Promise<Metafile> {
   return metafile;
 }
 
-/** The inputs of every output file `entry` loads at import time: static imports only, never import(). */
-function staticInputs(metafile: Metafile, kind: 'import-statement' | 'dynamic-import' | 'any'): Set<string> {
+/**
+ * Walks the output files the probe entry loads: through static imports only, or through import()
+ * too (`kind` 'any'). Returns those files and the external modules (node: built-ins) they import
+ * statically.
+ */
+function walkOutputs(metafile: Metafile, kind: 'import-statement' | 'any'): { files: Set<string>; builtins: Set<string> } {
   const outputs = metafile.outputs;
   const entry = Object.keys(outputs).find((path) => outputs[path]?.entryPoint === 'functions/probe.ts');
   assert.ok(entry, 'the probe entry is among the outputs');
-  const seen = new Set<string>();
+  const files = new Set<string>();
+  const builtins = new Set<string>();
   const stack = [entry];
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    if (seen.has(next)) continue;
-    seen.add(next);
+    if (files.has(next)) continue;
+    files.add(next);
     for (const imported of outputs[next]?.imports ?? []) {
-      if (!imported.external && (kind === 'any' || imported.kind === 'import-statement')) stack.push(imported.path);
+      if (imported.external) {
+        if (imported.kind === 'import-statement') builtins.add(imported.path);
+      } else if (kind === 'any' || imported.kind === 'import-statement') stack.push(imported.path);
     }
   }
-  return new Set([...seen].flatMap((output) => Object.keys(outputs[output]?.inputs ?? {})));
+  return { files, builtins };
 }
 
-/** The node: built-ins the output files `entry` loads at import time import statically. */
-function staticBuiltins(metafile: Metafile): Set<string> {
+/** The inputs of every output file the entry loads (at import time, or with 'any' through import() too). */
+function staticInputs(metafile: Metafile, kind: 'import-statement' | 'any'): Set<string> {
   const outputs = metafile.outputs;
-  const entry = Object.keys(outputs).find((path) => outputs[path]?.entryPoint === 'functions/probe.ts');
-  assert.ok(entry, 'the probe entry is among the outputs');
-  const builtins = new Set<string>();
-  const seen = new Set<string>();
-  const stack = [entry];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    if (seen.has(next)) continue;
-    seen.add(next);
-    for (const imported of outputs[next]?.imports ?? []) {
-      if (imported.kind !== 'import-statement') continue;
-      if (imported.external) builtins.add(imported.path);
-      else stack.push(imported.path);
-    }
-  }
-  return builtins;
+  return new Set([...walkOutputs(metafile, kind).files].flatMap((output) => Object.keys(outputs[output]?.inputs ?? {})));
 }
+
+/** The node: built-ins the output files the entry loads at import time import statically. */
+const staticBuiltins = (metafile: Metafile): Set<string> => walkOutputs(metafile, 'import-statement').builtins;
 
 const fromPackage = (inputs: Set<string>, name: string): string[] => [...inputs].filter((input) => input.includes(`node_modules/${name}/`));
 
