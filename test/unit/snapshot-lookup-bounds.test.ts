@@ -111,13 +111,16 @@ describe('keyed lines', () => {
     let compared = 0;
     // Key A is line 0 (hash 0), key B lines 1–1000 (hash 16), key C line 2000 (hash 32): one bucket of 16.
     const keyOf = (line: number): string => (line === 0 ? 'A' : line < 2000 ? 'B' : 'C');
-    const sameAs = (key: string) => (entry: number): boolean => {
-      compared += 1;
-      return keyOf(table.line.get(entry)) === key;
+    // `kind` carries the key being added (0: A, 1: B, 2: C).
+    const matcher = {
+      sameKey(kind: number, entry: number): boolean {
+        compared += 1;
+        return keyOf(table.line.get(entry)) === 'ABC'[kind];
+      },
     };
-    table.add(0, 0, sameAs('A'));
-    for (let line = 1; line <= 1000; line++) table.add(16, line, sameAs('B'));
-    table.add(32, 2000, sameAs('C'));
+    table.add(0, 0, 0, matcher);
+    for (let line = 1; line <= 1000; line++) table.add(16, line, 1, matcher);
+    table.add(32, 2000, 2, matcher);
     // Only B's own lines are compared with B (once each after its first); A and C are skipped by hash.
     assert.equal(compared, 999);
     assert.equal(table.newest(16, () => true), 1000);

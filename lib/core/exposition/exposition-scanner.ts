@@ -1,6 +1,6 @@
 import { ExpositionError } from '../errors.ts';
 import { CR, HASH, isBlank, LF } from './byte-scanning.ts';
-import { newLineScan } from './line-scan.ts';
+import { newLineScan, type LineScan } from './line-scan.ts';
 import { INVALID_LINE, METADATA_LINE, scanComment } from './metadata-lines.ts';
 import { scanSampleLine } from './sample-line-scanner.ts';
 import type { ScannedMetadata, ScannedSample } from './scanned-line.ts';
@@ -28,6 +28,31 @@ export interface ExpositionSink {
   invalid?(why: () => string, lineNumber: number, start: number, end: number): void;
   /** The body's bytes from now on (scanStreamedExposition: a larger copy of the body as it grows); offsets stay the same. */
   rebind?(bytes: Buffer): void;
+}
+
+/**
+ * Checks one line and hands it to the sink when valid; false (and `scan.problem` set) when not. A
+ * function of the module, not a closure per scan: V8 throws away compiled code that embeds one
+ * scan's closures at a full garbage collection (docs/performance.md).
+ */
+function scanLine(bytes: Buffer, lineStart: number, lineEnd: number, lineNumber: number, sample: ScannedSample, metadata: ScannedMetadata, scan: LineScan, sink: ExpositionSink): boolean {
+  let i = lineStart;
+  while (i < lineEnd && isBlank(bytes[i] as number)) i++;
+  if (i >= lineEnd) return true;
+  if (bytes[i] === HASH) {
+    const kind = scanComment(bytes, i, lineEnd, lineNumber, metadata, scan);
+    if (kind === INVALID_LINE) return false;
+    if (kind === METADATA_LINE) {
+      metadata.start = lineStart;
+      metadata.end = lineEnd;
+      sink.metadata(metadata);
+    }
+  } else {
+    sample.lineNumber = lineNumber;
+    if (!scanSampleLine(bytes, i, lineEnd, sample, scan)) return false;
+    sink.sample(sample);
+  }
+  return true;
 }
 
 /** Invalid lines handled between two chances to yield: a body of tiny invalid lines is more work per byte than any valid one. */
@@ -83,26 +108,6 @@ export function* scanStreamedExposition(source: ExpositionSource, sink: Expositi
   let searchFrom = 0;
   let yieldAt = QUANTUM_BYTES;
   let invalidSinceYield = 0;
-  /** Checks one line and hands it to the sink when valid; false (and `scan.problem` set) when not. */
-  const line = (lineStart: number, lineEnd: number): boolean => {
-    let i = lineStart;
-    while (i < lineEnd && isBlank(bytes[i] as number)) i++;
-    if (i >= lineEnd) return true;
-    if (bytes[i] === HASH) {
-      const kind = scanComment(bytes, i, lineEnd, lineNumber, metadata, scan);
-      if (kind === INVALID_LINE) return false;
-      if (kind === METADATA_LINE) {
-        metadata.start = lineStart;
-        metadata.end = lineEnd;
-        sink.metadata(metadata);
-      }
-    } else {
-      sample.lineNumber = lineNumber;
-      if (!scanSampleLine(bytes, i, lineEnd, sample, scan)) return false;
-      sink.sample(sample);
-    }
-    return true;
-  };
   for (;;) {
     let end = searchFrom < length ? bytes.indexOf(LF, searchFrom) : -1;
     if (end === -1) {
@@ -129,7 +134,7 @@ export function* scanStreamedExposition(source: ExpositionSource, sink: Expositi
     } else {
       const lineEnd = end > start && bytes[end - 1] === CR ? end - 1 : end;
       // The scanner hands a line to the sink only once the whole line is valid: an invalid one leaves no trace.
-      if (!line(start, lineEnd)) {
+      if (!scanLine(bytes, start, lineEnd, lineNumber, sample, metadata, scan, sink)) {
         if (sink.invalid === undefined) throw new ExpositionError(scan.problem(), lineNumber);
         sink.invalid(scan.problem, lineNumber, start, lineEnd);
         invalidSinceYield += 1;

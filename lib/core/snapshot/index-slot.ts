@@ -2,11 +2,11 @@ import { ExporterError, ExpositionError } from '../errors.ts';
 import { scanStreamedExposition, type ExpositionSink } from '../exposition/exposition-scanner.ts';
 import { KEY_INSTANCE, KEY_JOB, KEY_SERVICE, keyBit, keyLabelsAt } from '../exposition/key-labels.ts';
 import { metadataNameEnd, metadataNameStart } from '../exposition/metadata-lines.ts';
-import type { ScannedSample } from '../exposition/scanned-line.ts';
+import type { ScannedMetadata, ScannedSample } from '../exposition/scanned-line.ts';
 import { runToEnd, type SlicedWork } from '../sliced-work.ts';
 import { combineHashes, hashBytes, type HashSeed } from './byte-hash.ts';
 import { IndexedSnapshot } from './indexed-snapshot.ts';
-import { bucketsFor, type KeyedLines } from './keyed-lines.ts';
+import { bucketsFor, type KeyedLines, type KeyMatcher } from './keyed-lines.ts';
 import { SnapshotSlot } from './snapshot-slot.ts';
 
 const GROUP_KEY = keyBit(KEY_JOB) | keyBit(KEY_INSTANCE);
@@ -27,109 +27,166 @@ export type StreamedWork<T> = Generator<boolean, T, void>;
  * of the index: a read draws a random one (lib/edges/random-hash-seed.ts, docs/security-model.md).
  */
 export function* indexSlot(slot: SnapshotSlot, strict: boolean, seed: HashSeed): StreamedWork<IndexedSnapshot> {
-  let bytes = slot.body.subarray(0, slot.length);
-  const length = bytes.length;
-  const { base, pairBase } = seed;
-  const { groups, services, helps, types } = slot;
-  // Buckets scale with the body: the smallest possible lines (11 bytes) put about six keys in a
-  // bucket, Pushgateway-shaped bodies less than one.
-  groups.reset(bucketsFor(length, 64));
-  services.reset(bucketsFor(length, 128));
-  helps.reset(bucketsFor(length, 256));
-  types.reset(bucketsFor(length, 256));
-  const emptyHash = hashBytes(bytes, 0, 0, base);
+  const indexer = new SlotIndexer(slot, strict, seed);
+  yield* scanStreamedExposition(slot, indexer, seed.base);
+  const { bytes, sampleCount, firstInvalid } = indexer;
+  if (!strict) notAnExposition(bytes, sampleCount, firstInvalid, indexer.ownMetrics);
+  return new IndexedSnapshot(slot, bytes, seed, sampleCount, indexer.skippedLines, indexer.invalidLines, firstInvalid?.message);
+}
 
-  let sampleCount = 0;
-  let skippedLines = 0;
-  let invalidLines = 0;
-  let firstInvalid: ExpositionError | undefined;
-  let ownMetrics = false;
-  let nameStart = 0;
-  let lastJobStart = 0;
-  let lastJobEnd = 0;
-  let lastJobHash = emptyHash;
-  let nameEnd = 0;
-  const current = { labelsAt: -1, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
-  const other: ScannedSample = { lineNumber: 0, start: 0, end: 0, labelsAt: -1, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
-  const keysOf = (lineStart: number, wanted: number): ScannedSample => {
-    keyLabelsAt(bytes, lineStart, other, wanted);
-    return other;
-  };
-  const sameGroup = (entry: number): boolean => {
-    const lineStart = groups.line.get(entry);
+/** Which of the slot's tables a key comparison is for (KeyMatcher's `kind`). */
+const GROUPS = 0;
+const SERVICES = 1;
+const HELPS = 2;
+const TYPES = 3;
+
+/**
+ * One read's indexing state, as the scan's sink and the tables' key matcher. Its methods are shared
+ * by every read (no closure per read): V8 compiles code that embeds a read's closures as weakly
+ * held, and a full garbage collection between reads then throws that code away, leaving the next
+ * read several times slower until it is compiled again (docs/performance.md).
+ */
+class SlotIndexer implements ExpositionSink, KeyMatcher {
+  bytes: Buffer;
+  sampleCount = 0;
+  skippedLines = 0;
+  invalidLines = 0;
+  firstInvalid: ExpositionError | undefined = undefined;
+  ownMetrics = false;
+  /** Absent in strict mode: the scan then throws at the first invalid line. */
+  readonly invalid: ExpositionSink['invalid'];
+  private readonly base: number;
+  private readonly pairBase: number;
+  private readonly groups: KeyedLines;
+  private readonly services: KeyedLines;
+  private readonly helps: KeyedLines;
+  private readonly types: KeyedLines;
+  private readonly emptyHash: number;
+  private nameStart = 0;
+  private nameEnd = 0;
+  private lastJobStart = 0;
+  private lastJobEnd = 0;
+  private lastJobHash: number;
+  /** The key labels of the sample line being indexed. */
+  private labelsAt = -1;
+  private jobStart = -1;
+  private jobEnd = -1;
+  private instanceStart = -1;
+  private instanceEnd = -1;
+  private serviceStart = -1;
+  private serviceEnd = -1;
+  /** An earlier line's key labels, read again when its label text differs. */
+  private readonly other: ScannedSample = { lineNumber: 0, start: 0, end: 0, labelsAt: -1, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
+
+  constructor(slot: SnapshotSlot, strict: boolean, seed: HashSeed) {
+    const bytes = slot.body.subarray(0, slot.length);
+    const length = bytes.length;
+    this.bytes = bytes;
+    this.base = seed.base;
+    this.pairBase = seed.pairBase;
+    this.groups = slot.groups;
+    this.services = slot.services;
+    this.helps = slot.helps;
+    this.types = slot.types;
+    // Buckets scale with the body: the smallest possible lines (11 bytes) put about six keys in a
+    // bucket, Pushgateway-shaped bodies less than one.
+    this.groups.reset(bucketsFor(length, 64));
+    this.services.reset(bucketsFor(length, 128));
+    this.helps.reset(bucketsFor(length, 256));
+    this.types.reset(bucketsFor(length, 256));
+    this.emptyHash = hashBytes(bytes, 0, 0, this.base);
+    this.lastJobHash = this.emptyHash;
+    this.invalid = strict ? undefined : SlotIndexer.prototype.recordInvalid;
+  }
+
+  sample(line: Readonly<ScannedSample>): void {
+    this.sampleCount += 1;
+    const bytes = this.bytes;
+    // Pushgateway's own metrics carry no job label; everything pushed does.
+    if (line.jobStart < 0) {
+      this.ownMetrics ||= isBuildInfo(bytes, line.start, line.end);
+      return;
+    }
+    this.labelsAt = line.labelsAt;
+    this.jobStart = line.jobStart;
+    this.jobEnd = line.jobEnd;
+    this.instanceStart = line.instanceStart;
+    this.instanceEnd = line.instanceEnd;
+    this.serviceStart = line.serviceStart;
+    this.serviceEnd = line.serviceEnd;
+    const base = this.base;
+    const instanceHash = line.instanceStart < 0 ? this.emptyHash : hashBytes(bytes, line.instanceStart, line.instanceEnd, base);
+    // Most lines name the job the line before named: its hash is kept, and reused when the bytes are the same.
+    if (!sameValue(bytes, line.jobStart, line.jobEnd, this.lastJobStart, this.lastJobEnd)) {
+      this.lastJobStart = line.jobStart;
+      this.lastJobEnd = line.jobEnd;
+      this.lastJobHash = hashBytes(bytes, line.jobStart, line.jobEnd, base);
+    }
+    this.groups.add(combineHashes(this.lastJobHash, instanceHash, this.pairBase), line.start, GROUPS, this);
+    if (line.serviceStart >= 0) this.services.add(hashBytes(bytes, line.serviceStart, line.serviceEnd, base), line.start, SERVICES, this);
+  }
+
+  metadata(line: Readonly<ScannedMetadata>): void {
+    this.nameStart = line.nameStart;
+    this.nameEnd = line.nameEnd;
+    const hash = hashBytes(this.bytes, line.nameStart, line.nameEnd, this.base);
+    if (line.kind === 'HELP') this.helps.add(hash, line.start, HELPS, this);
+    else this.types.add(hash, line.start, TYPES, this);
+  }
+
+  rebind(body: Buffer): void {
+    this.bytes = body;
+    // The tables grow with the body, to the buckets they would have had for the whole of it.
+    this.groups.grow(bucketsFor(body.length, 64));
+    this.services.grow(bucketsFor(body.length, 128));
+    this.helps.grow(bucketsFor(body.length, 256));
+    this.types.grow(bucketsFor(body.length, 256));
+  }
+
+  skipped(): void {
+    this.skippedLines += 1;
+  }
+
+  private recordInvalid(this: SlotIndexer, why: () => string, lineNumber: number): void {
+    this.invalidLines += 1;
+    this.firstInvalid ??= new ExpositionError(why(), lineNumber);
+  }
+
+  sameKey(kind: number, entry: number): boolean {
+    if (kind === GROUPS) return this.sameGroup(entry);
+    if (kind === SERVICES) return this.sameService(entry);
+    return this.sameName(kind === HELPS ? this.helps : this.types, entry);
+  }
+
+  private sameGroup(entry: number): boolean {
+    const bytes = this.bytes;
+    const lineStart = this.groups.line.get(entry);
     // Most lines of a group repeat its label text up to the later of job and instance (Pushgateway
     // writes every line of a group with the same labels, sorted): then they have the same key.
-    if (current.instanceStart >= 0 && sameLabelText(bytes, lineStart, current.labelsAt, Math.max(current.jobEnd, current.instanceEnd) + 1)) return true;
-    const them = keysOf(lineStart, GROUP_KEY);
-    return sameValue(bytes, them.jobStart, them.jobEnd, current.jobStart, current.jobEnd)
-      && sameValue(bytes, them.instanceStart, them.instanceEnd, current.instanceStart, current.instanceEnd);
-  };
-  const sameService = (entry: number): boolean => {
-    const lineStart = services.line.get(entry);
-    if (sameLabelText(bytes, lineStart, current.labelsAt, current.serviceEnd + 1)) return true;
-    const them = keysOf(lineStart, SERVICE_KEY);
-    return sameValue(bytes, them.serviceStart, them.serviceEnd, current.serviceStart, current.serviceEnd);
-  };
-  const sameName = (table: KeyedLines) => (entry: number): boolean => {
-    const start = metadataNameStart(bytes, table.line.get(entry));
-    return sameValue(bytes, start, metadataNameEnd(bytes, start), nameStart, nameEnd);
-  };
-  const sameHelp = sameName(helps);
-  const sameType = sameName(types);
+    if (this.instanceStart >= 0 && sameLabelText(bytes, lineStart, this.labelsAt, Math.max(this.jobEnd, this.instanceEnd) + 1)) return true;
+    const them = this.keysOf(lineStart, GROUP_KEY);
+    return sameValue(bytes, them.jobStart, them.jobEnd, this.jobStart, this.jobEnd)
+      && sameValue(bytes, them.instanceStart, them.instanceEnd, this.instanceStart, this.instanceEnd);
+  }
 
-  const sink: ExpositionSink = {
-    sample(line) {
-      sampleCount += 1;
-      // Pushgateway's own metrics carry no job label; everything pushed does.
-      if (line.jobStart < 0) {
-        ownMetrics ||= isBuildInfo(bytes, line.start, line.end);
-        return;
-      }
-      current.labelsAt = line.labelsAt;
-      current.jobStart = line.jobStart;
-      current.jobEnd = line.jobEnd;
-      current.instanceStart = line.instanceStart;
-      current.instanceEnd = line.instanceEnd;
-      current.serviceStart = line.serviceStart;
-      current.serviceEnd = line.serviceEnd;
-      const instanceHash = line.instanceStart < 0 ? emptyHash : hashBytes(bytes, line.instanceStart, line.instanceEnd, base);
-      // Most lines name the job the line before named: its hash is kept, and reused when the bytes are the same.
-      if (!sameValue(bytes, line.jobStart, line.jobEnd, lastJobStart, lastJobEnd)) {
-        lastJobStart = line.jobStart;
-        lastJobEnd = line.jobEnd;
-        lastJobHash = hashBytes(bytes, lastJobStart, lastJobEnd, base);
-      }
-      groups.add(combineHashes(lastJobHash, instanceHash, pairBase), line.start, sameGroup);
-      if (line.serviceStart >= 0) services.add(hashBytes(bytes, line.serviceStart, line.serviceEnd, base), line.start, sameService);
-    },
-    metadata(line) {
-      nameStart = line.nameStart;
-      nameEnd = line.nameEnd;
-      const hash = hashBytes(bytes, nameStart, nameEnd, base);
-      if (line.kind === 'HELP') helps.add(hash, line.start, sameHelp);
-      else types.add(hash, line.start, sameType);
-    },
-    rebind(body) {
-      bytes = body;
-      // The tables grow with the body, to the buckets they would have had for the whole of it.
-      groups.grow(bucketsFor(body.length, 64));
-      services.grow(bucketsFor(body.length, 128));
-      helps.grow(bucketsFor(body.length, 256));
-      types.grow(bucketsFor(body.length, 256));
-    },
-    skipped() {
-      skippedLines += 1;
-    },
-    ...(strict ? {} : {
-      invalid(why: () => string, lineNumber: number) {
-        invalidLines += 1;
-        firstInvalid ??= new ExpositionError(why(), lineNumber);
-      },
-    }),
-  };
-  yield* scanStreamedExposition(slot, sink, base);
-  if (!strict) notAnExposition(bytes, sampleCount, firstInvalid, ownMetrics);
-  return new IndexedSnapshot(slot, bytes, seed, sampleCount, skippedLines, invalidLines, firstInvalid?.message);
+  private sameService(entry: number): boolean {
+    const bytes = this.bytes;
+    const lineStart = this.services.line.get(entry);
+    if (sameLabelText(bytes, lineStart, this.labelsAt, this.serviceEnd + 1)) return true;
+    const them = this.keysOf(lineStart, SERVICE_KEY);
+    return sameValue(bytes, them.serviceStart, them.serviceEnd, this.serviceStart, this.serviceEnd);
+  }
+
+  private sameName(table: KeyedLines, entry: number): boolean {
+    const bytes = this.bytes;
+    const start = metadataNameStart(bytes, table.line.get(entry));
+    return sameValue(bytes, start, metadataNameEnd(bytes, start), this.nameStart, this.nameEnd);
+  }
+
+  private keysOf(lineStart: number, wanted: number): ScannedSample {
+    keyLabelsAt(this.bytes, lineStart, this.other, wanted);
+    return this.other;
+  }
 }
 
 const BUILD_INFO = Buffer.from('pushgateway_build_info', 'latin1');

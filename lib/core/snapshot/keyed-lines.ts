@@ -13,6 +13,15 @@ const NEXT_KEY = 2;
  */
 const KEY_HASH = 3;
 
+/**
+ * Tells whether an earlier line (`entry` of the table `kind` names) has the key of the line being
+ * added. One object per read with shared methods, not a closure per read: compiled code that
+ * embeds a read's closures is thrown away by a full garbage collection (docs/performance.md).
+ */
+export interface KeyMatcher {
+  sameKey(kind: number, entry: number): boolean;
+}
+
 /** The line starts of a KeyedLines, by entry. */
 class LineStarts {
   constructor(private readonly store: IntBlocks) {}
@@ -92,14 +101,14 @@ export class KeyedLines {
     }
   }
 
-  /** Adds a line whose key hashes to `hash`; `sameKey(entry)` tells whether an earlier line has the same key. */
-  add(hash: number, lineStart: number, sameKey: (entry: number) => boolean): void {
+  /** Adds a line whose key hashes to `hash`; `matcher.sameKey(kind, entry)` tells whether an earlier line has the same key. */
+  add(hash: number, lineStart: number, kind: number, matcher: KeyMatcher): void {
     const entry = this.entries;
     const bucket = hash & this.mask;
     const full = hash | 0;
     let previous = -1;
     let head = this.heads[bucket] as number;
-    while (head !== -1 && (this.field(head, KEY_HASH) !== full || !sameKey(head))) {
+    while (head !== -1 && (this.field(head, KEY_HASH) !== full || !matcher.sameKey(kind, head))) {
       previous = head;
       head = this.field(head, NEXT_KEY);
     }
