@@ -1,13 +1,11 @@
 import type { HttpRequest } from './routes.ts';
 import { quote } from '../core/quote.ts';
+import { isRecord } from '../core/is-record.ts';
 
 /** A function URL event (payload format 2.0) as a request for the route table, or why it is not one. */
 export type EventRead = { readonly request: HttpRequest } | { readonly problem: string };
 
 const MAX_ECHO = 40;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A field name or value for the problem line: JSON-quoted and clipped, so the event cannot inject a line. */
 const quoted = (text: string): string => quote(text, MAX_ECHO);

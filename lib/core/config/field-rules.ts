@@ -1,5 +1,6 @@
 import { isValidMetricName } from '../exposition/metric-names.ts';
 import { quote } from '../quote.ts';
+import { isRecord } from '../is-record.ts';
 import { isKnownTimezone } from '../rules/schedule.ts';
 import { CONFIG_RANGES, describeRange, type NumericRange, type RangedKey } from './config-ranges.ts';
 import { httpUrlProblem } from './http-url.ts';
@@ -8,9 +9,7 @@ import { nearestName } from './nearest-name.ts';
 /** A YAML mapping as parsed: key → plain value. */
 export type Fields = Record<string, unknown>;
 
-export function isFields(value: unknown): value is Fields {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+export const isFields: (value: unknown) => value is Fields = isRecord;
 
 /** Collects every problem instead of stopping at the first, so a user fixes a config in one pass. */
 export class Problems {

@@ -1,6 +1,7 @@
 import { Agent, request } from 'undici';
 import { describeNetworkError, PushgatewayError } from '../../core/errors.ts';
 import { groupingKeyPath } from '../../core/push/grouping-key.ts';
+import { isRecord } from '../../core/is-record.ts';
 import type { GatewayGroup, GroupSample } from '../../core/reap/expiry.ts';
 import type { Labels } from '../../core/exposition/exposition-types.ts';
 import { PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC } from '../../core/snapshot/snapshot.ts';
@@ -20,8 +21,6 @@ export interface GroupsAccess {
 interface ApiFamily {
   readonly metrics?: readonly { readonly labels?: Record<string, string>; readonly value?: string }[];
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** One entry of `/api/v1/metrics` `data` as a GatewayGroup; undefined for an entry without a grouping key. */
 function groupOf(entry: unknown): GatewayGroup | undefined {
