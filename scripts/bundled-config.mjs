@@ -7,14 +7,13 @@ import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { build } from 'esbuild';
 
-/** The exporter's YAML parser, validator and config hash, bundled in memory for this script (plain node cannot import .ts). */
+/** The exporter's YAML parser and validator, bundled in memory for this script (plain node cannot import .ts). */
 async function configParser() {
   const { outputFiles } = await build({
     stdin: {
       contents: [
         "export { parseConfigYaml } from './lib/core/config/config-yaml.ts';",
         "export { validateConfig } from './lib/core/config/validate-config.ts';",
-        "export { configTextHash } from './lib/edges/bundled-config.ts';",
       ].join(' '),
       resolveDir: process.cwd(), loader: 'ts',
     },
@@ -26,7 +25,7 @@ async function configParser() {
 }
 
 /**
- * `{ sha256, json }` for lib/edges/bundled-config.ts, or null (no such file, or data JSON cannot
+ * `{ text, json }` for lib/edges/bundled-config.ts, or null (no such file, or data JSON cannot
  * carry exactly, such as .inf: that config goes through the YAML parser at run time). Throws an
  * Error whose message is the config's one-line problems when it does not validate.
  */
@@ -38,12 +37,12 @@ export async function preparseConfig(path) {
     if (error.code === 'ENOENT') return null;
     throw error;
   }
-  const { parseConfigYaml, validateConfig, configTextHash } = await configParser();
+  const { parseConfigYaml, validateConfig } = await configParser();
   const data = parseConfigYaml(text, path);
   // PUSHGATEWAY_URL may supply a missing pushgateway_url at run time: only the file's own problems fail the build.
   const overrides = data !== null && typeof data === 'object' && 'pushgateway_url' in data ? {} : { pushgatewayUrl: 'http://pushgateway-url.invalid' };
   validateConfig(data, overrides, path);
   const json = JSON.stringify(data);
   if (json === undefined || !isDeepStrictEqual(JSON.parse(json), data)) return null;
-  return { sha256: configTextHash(text), json };
+  return { text, json };
 }

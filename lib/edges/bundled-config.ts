@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto';
-
 /**
- * A config.yml the build parsed and validated (scripts/build.mjs): the SHA-256 of its YAML text and
- * the plain data the YAML parser made of it, as JSON. Loading a file whose text has that hash skips
- * the YAML parser (docs/deploying.md#cold-start).
+ * A config.yml the build parsed and validated (scripts/build.mjs): its YAML text and the plain
+ * data the YAML parser made of it, as JSON. Loading a file with exactly that text skips the YAML
+ * parser (docs/deploying.md#cold-start). The text itself is the key, compared as a string: no
+ * digest, so a cold start does not load node:crypto for it (docs/performance.md).
  */
 export interface PreparsedConfig {
-  readonly sha256: string;
+  readonly text: string;
   readonly json: string;
 }
 
@@ -17,12 +16,9 @@ declare const BUNDLED_CONFIG: PreparsedConfig | null | undefined;
 export const bundledConfig: PreparsedConfig | undefined =
   typeof BUNDLED_CONFIG === 'object' && BUNDLED_CONFIG !== null ? BUNDLED_CONFIG : undefined;
 
-/** The key of a pre-parsed config: the build (scripts/bundled-config.mjs) and the loader hash with this one function. */
-export const configTextHash = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
-
 /** The plain data of `text` when `preparsed` was made from exactly this text, else undefined. */
 export function preparsedData(text: string, preparsed: PreparsedConfig | undefined): unknown {
-  if (preparsed === undefined || configTextHash(text) !== preparsed.sha256) return undefined;
+  if (preparsed === undefined || text !== preparsed.text) return undefined;
   // A fresh copy per load: the validator never shares objects between two loads.
   return JSON.parse(preparsed.json) as unknown;
 }

@@ -34,9 +34,9 @@ export async function parseConfigText(text: string, overrides: ConfigOverrides, 
 }
 
 /**
- * Reads and validates the config file. When its text is the config.yml the build pre-parsed (same
- * SHA-256), the build's data is validated instead of parsing the YAML again: the same rules, the
- * same errors, and an edited file (another hash) goes through the YAML parser.
+ * Reads and validates the config file. When its text is exactly the config.yml the build
+ * pre-parsed, the build's data is validated instead of parsing the YAML again: the same rules, the
+ * same errors, and an edited file (any other text) goes through the YAML parser.
  */
 export async function loadConfigFile(path: string, overrides: ConfigOverrides, preparsed: PreparsedConfig | undefined = bundledConfig): Promise<ExporterConfig> {
   let text: string;

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { trimToken } from '../core/config/bearer-tokens.ts';
 
 /**
@@ -10,7 +9,11 @@ export function bearerValue(authorization: string | undefined): string | undefin
   return match === null ? undefined : trimToken(match[1] ?? '');
 }
 
-const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+// node:crypto loads on the first request that must be authorized, not at a cold start: a function
+// without tokens never loads it (docs/performance.md).
+const crypto = (): typeof import('node:crypto') => process.getBuiltinModule('node:crypto');
+
+const digest = (text: string): Buffer => crypto().createHash('sha256').update(text).digest();
 
 /**
  * True when the bearer value of `authorization` equals one of `tokens`. Digests give equal-length
@@ -20,6 +23,7 @@ const digest = (text: string): Buffer => createHash('sha256').update(text).diges
 export function isAuthorized(authorization: string | undefined, tokens: readonly string[]): boolean {
   const presented = bearerValue(authorization);
   const presentedDigest = digest(presented ?? '');
+  const { timingSafeEqual } = crypto();
   let authorized = false;
   for (const token of tokens) {
     if (timingSafeEqual(presentedDigest, digest(token)) && presented !== undefined && presented !== '') authorized = true;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { isAuthorized } from './bearer-auth.ts';
 import { LastStates, probeLogLevel, requestLogLevel } from './probe-log.ts';
 import { describeError } from '../core/errors.ts';
@@ -162,6 +161,12 @@ export const ROUTES: readonly Route[] = [
 ];
 
 /**
+ * A request id for a line that is written, from node:crypto loaded then: a healthy probe at the
+ * default level writes none, so a cold start does not load it (docs/performance.md).
+ */
+const newRequestId = (): string => process.getBuiltinModule('node:crypto').randomUUID();
+
+/**
  * Dispatches a request through ROUTES and logs one line for it (at the level its answer is worth,
  * ./probe-log.ts); never throws and never answers with a stack trace.
  */
@@ -180,7 +185,7 @@ export async function handleRequest(request: HttpRequest, runtime: Runtime): Pro
   const level = requestLogLevel(status, response.logLevel ?? 'debug');
   if (runtime.logger.enabled(level)) {
     const fields: LogFields = {
-      request_id: request.requestId ?? randomUUID(), method: forLog(request.method), route: route?.path ?? 'none', path: forLog(request.path), status,
+      request_id: request.requestId ?? newRequestId(), method: forLog(request.method), route: route?.path ?? 'none', path: forLog(request.path), status,
       duration_seconds: roundSeconds(elapsedSeconds(budget, runtime.monotonicMs()), 'micro'), ...response.log,
     };
     runtime.logger[level]('request', fields);

@@ -67,4 +67,9 @@ describe('the Lambda entry (dist/probe.mjs) at init', () => {
     assert.ok(!builtins.has('node:v8'), 'node:v8 at init');
     assert.ok(!builtins.has('node:vm'), 'node:vm at init');
   });
+
+  it('does not load node:crypto (request ids, bearer digests and hash seeds reach it only when used)', async () => {
+    const builtins = staticBuiltins(await lambdaBuild());
+    assert.ok(!builtins.has('node:crypto') && !builtins.has('crypto'), `node:crypto at init: ${[...builtins].join(', ')}`);
+  });
 });
