@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access, constants, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { freePort, PROJECT_ROOT, pushHeartbeat, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { eventually } from '../support/eventually.ts';
 import { pushedGroup, valueOf, type PushedGroup } from '../support/pushgateway-groups.ts';
 
 const CLI = join(PROJECT_ROOT, 'dist', 'cli', 'pushgateway-exporter.mjs');
@@ -150,8 +150,7 @@ describe('pushgateway-exporter CLI (the built bundle) against a real Pushgateway
     it('passes SIGTERM on to the command, pushes the failure, and exits 128 + 15', async () => {
       const { child, done } = startCli(['push', '--service', 'terminated', '--', 'sleep', '60'], env);
       // The start push lands while the command runs: once it is there, the command is running.
-      const deadline = Date.now() + 10_000;
-      while (valueOf(await group('terminated'), START_METRIC) === undefined && Date.now() < deadline) await sleep(50);
+      await eventually(10_000, async () => assert.notEqual(valueOf(await group('terminated'), START_METRIC), undefined, 'no start push within 10 s'), 50);
       child.kill('SIGTERM');
       const run = await done;
       assert.equal(run.code, 143, run.stderr);
@@ -162,9 +161,17 @@ describe('pushgateway-exporter CLI (the built bundle) against a real Pushgateway
       // The command counts the SIGINTs it gets, then exits 3: forwarding them too would make it 2.
       const script = 'n=0; trap \'n=$((n+1))\' INT; echo ready; while [ $n -lt 1 ]; do sleep 0.05; done; sleep 0.5; echo "got $n"; exit 3';
       const { child, done } = startCli(['push', '--service', 'interrupted', '--', 'sh', '-c', script], env, PROJECT_ROOT, true);
-      const deadline = Date.now() + 10_000;
-      while (valueOf(await group('interrupted'), START_METRIC) === undefined && Date.now() < deadline) await sleep(50);
-      await sleep(200);
+      // "ready" is printed once the trap is set: from then on the command counts a SIGINT.
+      const ready = new Promise<void>((resolve, reject) => {
+        let seen = '';
+        child.stdout?.on('data', (chunk: Buffer) => {
+          seen += chunk.toString();
+          if (seen.includes('ready\n')) resolve();
+        });
+        child.once('close', () => reject(new Error('the command ended before it was ready')));
+      });
+      await eventually(10_000, async () => assert.notEqual(valueOf(await group('interrupted'), START_METRIC), undefined, 'no start push within 10 s'), 50);
+      await ready;
       process.kill(-(child.pid ?? 0), 'SIGINT');
       const run = await done;
       assert.equal(run.stdout, 'ready\ngot 1\n', run.stderr);

@@ -13,10 +13,3 @@ export function stateOf(body: string, service?: string): string {
 export function stateAtOne(body: string): string | undefined {
   return /^probe_state\{state="([a-z_]+)"\} 1$/m.exec(body)?.[1];
 }
-
-/** The state at 1 if the answer exposes probe_state at all, checking a series is at 1 when it does. */
-export function exposedState(body: string): string | undefined {
-  const state = stateAtOne(body);
-  if (body.includes('probe_state')) assert.ok(state, `probe_state without a series at 1:\n${body}`);
-  return state;
-}
