@@ -8,8 +8,3 @@ export function stateOf(body: string, service?: string): string {
   assert.equal(on.length, 1, `exactly one probe_state series is 1${service === undefined ? '' : ` for ${service}`} in:\n${body}`);
   return on[0] ?? '';
 }
-
-/** The state at 1 in a /probe answer, or undefined when there is none (an exporter without probe_state). */
-export function stateAtOne(body: string): string | undefined {
-  return /^probe_state\{state="([a-z_]+)"\} 1$/m.exec(body)?.[1];
-}
