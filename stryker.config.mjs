@@ -11,7 +11,7 @@ const CORE_TESTS = [
   "nearest-name", "resolve-service", "evaluate-probe", "evaluate-probe-replicas", "evaluate-probe-signals", "probe-reasons", "signal-boundaries", "time-boundaries", "rule-edges",
   "exact-time-rules", "run-signals", "schedule", "parse-rfc3339", "exposition-parser", "exposition-renderer",
   "exposition-properties", "prototype-names", "probe-metrics", "probe-reports-golden", "unreachable-state",
-  "snapshot-invalid-lines", "snapshot-reference", "snapshot-duplicates", "snapshot-group-keys", "grouping-key", "probe-service", "probe-answer-cache",
+  "snapshot-invalid-lines", "snapshot-reference", "snapshot-duplicates", "snapshot-group-keys", "grouping-key", "probe-service", "probe-answer-cache", "probe-budget",
 ];
 const unitTests = CORE_TESTS.map((name) => `test/unit/${name}.test.ts`).filter((file) => existsSync(file));
 
