@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { type Runtime } from '../../lib/runtime/runtime.ts';
 import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest, type HttpRequest } from '../../lib/http/routes.ts';
-import { FakeSsm } from '../support/fake-ssm.ts';
+import { MOTO_ENVIRONMENT, startMotoSsm, type MotoSsm } from '../support/moto-ssm.ts';
 import { PROJECT_ROOT } from '../support/processes.ts';
 
 const TOKENS = '/exporter/tokens';
@@ -11,8 +11,8 @@ const TOKENS = '/exporter/tokens';
 const metrics = (authorization?: string): HttpRequest =>
   ({ method: 'GET', path: '/metrics', query: new URLSearchParams(), headers: authorization === undefined ? {} : { authorization } });
 
-describe('bearer tokens from AUTH_TOKEN_SSM_PARAMETER (real @aws-sdk/client-ssm, local endpoint)', () => {
-  const ssm = new FakeSsm();
+describe('bearer tokens from AUTH_TOKEN_SSM_PARAMETER (real @aws-sdk/client-ssm, moto_server)', () => {
+  let moto: MotoSsm;
   const runtimes: Runtime[] = [];
   let now = Date.now();
   let logs: string[] = [];
@@ -27,21 +27,20 @@ describe('bearer tokens from AUTH_TOKEN_SSM_PARAMETER (real @aws-sdk/client-ssm,
   };
 
   before(async () => {
-    await ssm.start();
-    Object.assign(process.env, { AWS_ENDPOINT_URL_SSM: ssm.url, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' });
+    moto = await startMotoSsm();
+    Object.assign(process.env, { AWS_ENDPOINT_URL_SSM: moto.url, ...MOTO_ENVIRONMENT });
   });
   after(async () => {
     await Promise.all(runtimes.map((e) => e.close()));
-    await ssm.stop();
+    await moto?.stop();
   });
   beforeEach(() => {
-    ssm.parameters.clear();
     logs = [];
   });
 
   for (const value of [' ', ',', ' , ', '\n', ',\n,']) {
     it(`keeps every protected route closed, and logs why, when the parameter holds ${JSON.stringify(value)}`, async () => {
-      ssm.parameters.set(TOKENS, { type: 'SecureString', value });
+      await moto.put(TOKENS, value, 'SecureString');
       const made = runtime();
       for (const authorization of [undefined, 'Bearer ', `Bearer ${value}`, 'Bearer x']) {
         const response = await handleRequest(metrics(authorization), made);
@@ -56,13 +55,13 @@ describe('bearer tokens from AUTH_TOKEN_SSM_PARAMETER (real @aws-sdk/client-ssm,
   }
 
   it('takes a token with spaces whole, and a line break between tokens as a mistake, not two tokens', async () => {
-    ssm.parameters.set(TOKENS, { type: 'SecureString', value: ' correct horse battery staple ,\tother-token\n' });
+    await moto.put(TOKENS, ' correct horse battery staple ,\tother-token\n', 'SecureString');
     const made = runtime();
     assert.equal((await handleRequest(metrics('Bearer correct horse battery staple'), made)).status, 200);
     assert.equal((await handleRequest(metrics('Bearer other-token'), made)).status, 200);
     assert.equal((await handleRequest(metrics('Bearer horse'), made)).status, 401);
 
-    ssm.parameters.set(TOKENS, { type: 'SecureString', value: 'new-t0ken\nnewer-t0ken' });
+    await moto.put(TOKENS, 'new-t0ken\nnewer-t0ken', 'SecureString');
     const split = runtime();
     for (const token of ['new-t0ken', 'newer-t0ken', 'new-t0ken\nnewer-t0ken']) {
       assert.equal((await handleRequest(metrics(`Bearer ${token}`), split)).status, 503, token);
@@ -72,10 +71,10 @@ describe('bearer tokens from AUTH_TOKEN_SSM_PARAMETER (real @aws-sdk/client-ssm,
   });
 
   it('keeps the last good tokens in force (never opens) when the parameter is later emptied', async () => {
-    ssm.parameters.set(TOKENS, { type: 'SecureString', value: 'good-token' });
+    await moto.put(TOKENS, 'good-token', 'SecureString');
     const made = runtime();
     assert.equal((await handleRequest(metrics('Bearer good-token'), made)).status, 200);
-    ssm.parameters.set(TOKENS, { type: 'SecureString', value: ' , ' });
+    await moto.put(TOKENS, ' , ', 'SecureString');
     now += 61_000;
     assert.equal((await handleRequest(metrics(), made)).status, 401);
     assert.equal((await handleRequest(metrics('Bearer good-token'), made)).status, 200);

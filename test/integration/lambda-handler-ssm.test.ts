@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { APIGatewayProxyStructuredResultV2, Context, LambdaFunctionURLEvent } from 'aws-lambda';
-import { FakeSsm } from '../support/fake-ssm.ts';
+import { MOTO_ENVIRONMENT, startMotoSsm, type MotoSsm } from '../support/moto-ssm.ts';
 import { PROJECT_ROOT, pushHeartbeat, sampleValue, startPushgateway, type RunningProcess } from '../support/processes.ts';
 
 type Handler = (event: LambdaFunctionURLEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -11,28 +11,27 @@ type Handler = (event: LambdaFunctionURLEvent, context: Context) => Promise<APIG
 const probeEvent = (target: string) =>
   ({ rawPath: '/probe', rawQueryString: `target=${target}`, headers: {}, requestContext: { http: { method: 'GET' } } }) as unknown as LambdaFunctionURLEvent;
 
-describe('the bundled Lambda handler with CONFIG_SSM_PARAMETER', () => {
-  const ssm = new FakeSsm();
+describe('the bundled Lambda handler with CONFIG_SSM_PARAMETER (moto_server: the real SSM API)', () => {
+  let moto: MotoSsm;
   let pushgateway: RunningProcess;
   let handler: Handler;
 
   before(async () => {
-    await ssm.start();
+    moto = await startMotoSsm();
     pushgateway = await startPushgateway();
-    ssm.parameters.set('/exporter/config', { type: 'SecureString', value: `pushgateway_url: "${pushgateway.url}"\nservices:\n  - name: billing\n` });
+    // A SecureString named by its ARN: moto hands it out decrypted only on WithDecryption.
+    await moto.put('/exporter/config', `pushgateway_url: "${pushgateway.url}"\nservices:\n  - name: billing\n`, 'SecureString');
     Object.assign(process.env, {
-      CONFIG_SSM_PARAMETER: '/exporter/config',
-      AWS_ENDPOINT_URL_SSM: ssm.url,
-      AWS_REGION: 'eu-central-1',
-      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'secret',
+      CONFIG_SSM_PARAMETER: moto.arn('/exporter/config'),
+      AWS_ENDPOINT_URL_SSM: moto.url,
+      ...MOTO_ENVIRONMENT,
       LOG_LEVEL: 'error',
     });
     ({ handler } = (await import(pathToFileURL(join(PROJECT_ROOT, 'dist', 'probe.mjs')).href)) as { handler: Handler });
   });
   after(async () => {
     await pushgateway.stop();
-    await ssm.stop();
+    await moto?.stop();
   });
 
   it('loads the SDK chunk, reads and decrypts the parameter, and probes', async () => {
@@ -40,6 +39,5 @@ describe('the bundled Lambda handler with CONFIG_SSM_PARAMETER', () => {
     const result = await handler(probeEvent('billing'), { getRemainingTimeInMillis: () => 10_000 } as unknown as Context);
     assert.equal(result.statusCode, 200, String(result.body));
     assert.equal(sampleValue(String(result.body), 'probe_success'), 1);
-    assert.deepEqual(ssm.requests.map((r) => r.body), [{ Name: '/exporter/config', WithDecryption: true }]);
   });
 });

@@ -11,7 +11,7 @@ import { DASHBOARD_FILE } from '../../local/stack/native.ts';
 import { eventually } from '../support/eventually.ts';
 import { ALERT_NAMES } from '../support/monitoring-files.ts';
 import { asList, asRecord } from '../support/parsed-shapes.ts';
-import { exposedState } from '../support/probe-state.ts';
+import { stateOf } from '../support/probe-state.ts';
 import { freePort, getText, PROJECT_ROOT, sampleValue, tempDir, type TempDir } from '../support/processes.ts';
 import { pushedGroup } from '../support/pushgateway-groups.ts';
 
@@ -175,8 +175,9 @@ describe('npm run local without Docker', { timeout: 300_000 }, () => {
   });
 
   it('Prometheus loaded the alerting rules; HeartbeatDown is pending or firing for service2 (never pushed) only, its annotations naming the probe state', async () => {
-    // The state at 1 in the exporter's own answer for service2 (never), if it exposes probe_state.
-    const state = exposedState((await getText(`${exporterUrl()}/probe?target=service2`)).body);
+    // The state at 1 in the exporter's own answer for service2: never.
+    const state = stateOf((await getText(`${exporterUrl()}/probe?target=service2`)).body);
+    assert.equal(state, 'never');
     await eventually(30_000, async () => {
       const { status, body } = await getText(`${prometheusUrl()}/api/v1/rules`);
       assert.equal(status, 200, body);
@@ -196,7 +197,7 @@ describe('npm run local without Docker', { timeout: 300_000 }, () => {
       assert.match(String(alert?.state), /^(pending|firing)$/);
       // The reason is in the (expanded) annotations, never a label: a label would restart the for:.
       assert.equal(alert?.labels.state, undefined, JSON.stringify(alert?.labels));
-      assert.equal(alert?.annotations.summary, `Heartbeat of service2 is down${state === undefined ? '' : ` (${state})`}`);
+      assert.equal(alert?.annotations.summary, `Heartbeat of service2 is down (${state})`);
     });
   });
 

@@ -6,6 +6,7 @@ import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest, type HttpRequest } from '../../lib/http/routes.ts';
 import { freePort, pushHeartbeat, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 import { assertPromtoolClean } from '../support/promtool.ts';
+import { forceGc } from '../support/force-gc.ts';
 
 const get = (path: string, query = '', headers: Record<string, string> = {}): HttpRequest => ({
   method: 'GET', path, query: new URLSearchParams(query), headers, requestId: 'req-test-1',
@@ -119,7 +120,7 @@ describe('logs, self-metrics and load', () => {
     runtimes.push(runtime);
     await pushHeartbeat(pushgateway.url, 'service1', now / 1000);
     const burst = () => Promise.all(Array.from({ length: 500 }, (_, i) => handleRequest(get('/probe', `target=service${(i % 2) + 1}`), runtime)));
-    global.gc?.();
+    forceGc();
     const heapBefore = process.memoryUsage().heapUsed;
     for (const interval of [1, 2]) {
       const readsBefore = metricsReads;
@@ -130,7 +131,7 @@ describe('logs, self-metrics and load', () => {
       now += 60_000;
       await pushHeartbeat(pushgateway.url, 'service1', now / 1000);
     }
-    global.gc?.();
+    forceGc();
     const heapGrowthMB = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
     assert.ok(heapGrowthMB < 32, `heap grew ${heapGrowthMB.toFixed(1)} MB over 1,000 probes`);
     assert.deepEqual(logs, [], 'no error logged');

@@ -15,7 +15,8 @@ async function pollProbe(url: string, accept: (body: string) => boolean, timeout
     if (accept(body)) return body;
     await sleep(250);
   }
-  return body;
+  // A poll that runs out fails here, with the last answer, rather than handing it on as if accepted.
+  throw new Error(`no accepted answer from ${url} within ${timeoutMs} ms; the last one:\n${body}`);
 }
 
 describe('npm start (serverless-offline) with a real Pushgateway', () => {

@@ -8,6 +8,7 @@ import {
 } from '../support/processes.ts';
 import { rawGet } from '../support/raw-http.ts';
 import { assertPromtoolClean } from '../support/promtool.ts';
+import { eventually } from '../support/eventually.ts';
 
 describe('npm run serve (standalone node:http server) with a real Pushgateway', () => {
   let pushgateway: RunningProcess;
@@ -53,8 +54,12 @@ services:
 
   it('renders every service in one scrape on /probes, labelled by service, promtool-clean', async () => {
     await pushHeartbeat(pushgateway.url, 'workers-a', Date.now() / 1000, { service: 'workers' });
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // past the 1 s snapshot interval
-    const response = await getText(`${server.url}/probes`);
+    // Once the 1 s snapshot interval has passed, a read sees the new push: polled, and failing after 10 s.
+    const response = await eventually(10_000, async () => {
+      const answer = await getText(`${server.url}/probes`);
+      assert.match(answer.body, /^probe_replicas_fresh\{service="workers"\} 1$/m, answer.body);
+      return answer;
+    }, 100);
     assert.equal(response.status, 200);
     assert.match(response.body, /^probe_success\{service="service1"\} 1$/m);
     assert.match(response.body, /^probe_success\{service="service2"\} 0$/m);
@@ -124,7 +129,12 @@ services:
 
   it('on SIGTERM lets an in-flight probe finish, then exits 0', async () => {
     // A Pushgateway that answers after 800 ms keeps the probe in flight while the signal arrives.
-    const slow = createServer((_req, res) => setTimeout(() => { res.writeHead(200); res.end('x 1\n'); }, 800));
+    let reached: () => void = () => undefined;
+    const readStarted = new Promise<void>((resolve) => { reached = resolve; });
+    const slow = createServer((_req, res) => {
+      reached();
+      setTimeout(() => { res.writeHead(200); res.end('x 1\n'); }, 800);
+    });
     const slowPort = await freePort();
     await new Promise<void>((resolve) => slow.listen(slowPort, '127.0.0.1', resolve));
     const port = await freePort();
@@ -136,7 +146,8 @@ services:
     try {
       const exited = new Promise<number | null>((resolve) => direct.child.once('exit', (code) => resolve(code)));
       const inFlight = getText(`${url}/probe?target=service1`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The probe is in flight once its read reached the Pushgateway.
+      await readStarted;
       direct.child.kill('SIGTERM');
       const response = await inFlight;
       assert.equal(response.status, 200);

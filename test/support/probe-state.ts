@@ -8,15 +8,3 @@ export function stateOf(body: string, service?: string): string {
   assert.equal(on.length, 1, `exactly one probe_state series is 1${service === undefined ? '' : ` for ${service}`} in:\n${body}`);
   return on[0] ?? '';
 }
-
-/** The state at 1 in a /probe answer, or undefined when there is none (an exporter without probe_state). */
-export function stateAtOne(body: string): string | undefined {
-  return /^probe_state\{state="([a-z_]+)"\} 1$/m.exec(body)?.[1];
-}
-
-/** The state at 1 if the answer exposes probe_state at all, checking a series is at 1 when it does. */
-export function exposedState(body: string): string | undefined {
-  const state = stateAtOne(body);
-  if (body.includes('probe_state')) assert.ok(state, `probe_state without a series at 1:\n${body}`);
-  return state;
-}

@@ -25,6 +25,7 @@ import type { ServiceConfig } from '../../lib/core/config/config-types.ts';
 import { PROJECT_ROOT } from '../support/processes.ts';
 import { serviceConfig } from '../support/service-config.ts';
 import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
+import { stateOf } from '../support/probe-state.ts';
 
 const HB = 'loop_heartbeat_timestamp_seconds';
 const config = { maxClockSkewSeconds: 300 };
@@ -146,11 +147,6 @@ describe('evaluateProbe without a snapshot', () => {
   });
 });
 
-/** The series of `probe_state` that are 1, by state. */
-function statesAtOne(text: string, labels = ''): string[] {
-  return [...text.matchAll(new RegExp(`^probe_state\\{${labels}state="([a-z_]+)"\\} (\\d)$`, 'gm'))].filter((m) => m[2] === '1').map((m) => m[1] ?? '');
-}
-
 describe('an unreachable probe everywhere it is shown', () => {
   const service = serviceConfig({ heartbeatMetric: HB });
   const evaluation = evaluateProbe(config, undefined, service, 'service1', 1000, ERROR);
@@ -160,7 +156,7 @@ describe('an unreachable probe everywhere it is shown', () => {
     const text = renderExposition(buildProbeMetrics(evaluation, context, EMPTY_SNAPSHOT));
     assert.equal(PROBE_STATES.length, 7);
     assert.deepEqual([...text.matchAll(/^probe_state\{state="([a-z_]+)"\} \d$/gm)].map((m) => m[1]), [...PROBE_STATES]);
-    assert.deepEqual(statesAtOne(text), ['unreachable']);
+    assert.equal(stateOf(text), 'unreachable');
     assert.match(text, /^probe_success 0$/m);
     assert.match(text, /^probe_heartbeat_found 0$/m);
     assert.match(text, /^probe_pushgateway_up 0$/m);
@@ -171,9 +167,9 @@ describe('an unreachable probe everywhere it is shown', () => {
     const paused = evaluateProbe(config, undefined, serviceConfig({ name: 'quiet', paused: true }), 'quiet', 1000, ERROR);
     const other = evaluateProbe(config, undefined, serviceConfig({ name: 'service2' }), 'service2', 1000, ERROR);
     const text = renderExposition(buildAllProbesMetrics([evaluation, paused, other], context, EMPTY_SNAPSHOT));
-    assert.deepEqual(statesAtOne(text, 'service="service1",'), ['unreachable']);
-    assert.deepEqual(statesAtOne(text, 'service="quiet",'), ['paused']);
-    assert.deepEqual(statesAtOne(text, 'service="service2",'), ['unreachable']);
+    assert.equal(stateOf(text, 'service1'), 'unreachable');
+    assert.equal(stateOf(text, 'quiet'), 'paused');
+    assert.equal(stateOf(text, 'service2'), 'unreachable');
     assert.match(text, /^probe_success\{service="quiet"\} 1$/m);
   });
 
