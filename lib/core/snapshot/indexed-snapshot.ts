@@ -12,7 +12,7 @@ import type { KeyedLines } from './keyed-lines.ts';
 import { LookedUpGroup, materializeGroup } from './looked-up-group.ts';
 import { MaterializedCache } from './materialized-cache.ts';
 import { onePerSeries } from './series-identity.ts';
-import { groupKey, MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, type PushGroup, type Snapshot, splitGroupKey } from './snapshot.ts';
+import { groupKey, type HeartbeatPusher, MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, type PushGroup, type Snapshot, splitGroupKey } from './snapshot.ts';
 import type { SnapshotSlot } from './snapshot-slot.ts';
 
 const NONE: readonly Sample[] = [];
@@ -173,6 +173,38 @@ export class IndexedSnapshot implements Snapshot {
       }
     }
     return lines.reverse();
+  }
+
+  /**
+   * Who pushed `metric` (Snapshot.heartbeatPushers): one walk of the index's group keys and service
+   * keys, reading the name bytes of each line and decoding only the lines of `metric` (at most
+   * MAX_LOOKUP_SAMPLES a key), so its cost is linear in the body however the names are chosen.
+   */
+  heartbeatPushers(metric: string, job: string): readonly HeartbeatPusher[] {
+    this.assertLive();
+    const pushers: HeartbeatPusher[] = [];
+    const rawJob = Buffer.from(escapeLabelValue(job), 'utf8');
+    const groups = this.slot.groups;
+    for (const newest of groups.allKeys()) {
+      const probe = this.keysAt(groups.line.get(newest), GROUP_KEY);
+      if (!this.rangeIs(probe.jobStart, probe.jobEnd, rawJob)) continue;
+      const [line] = this.linesNamed(groups, newest, [metric]);
+      if (line === undefined) continue;
+      const sample = decodeSample(this.bytes, line, lineEndOf(this.bytes, line), undefined);
+      pushers.push({ name: sample.instance ?? '', job });
+    }
+    const services = this.slot.services;
+    for (const newest of services.allKeys()) {
+      const jobs = new Set<string>();
+      let name: string | undefined;
+      for (const line of this.linesNamed(services, newest, [metric])) {
+        const sample = decodeSample(this.bytes, line, lineEndOf(this.bytes, line), undefined);
+        name ??= sample.service;
+        jobs.add(sample.job ?? '');
+      }
+      if (name !== undefined) for (const pushedJob of jobs) pushers.push({ name, job: pushedJob });
+    }
+    return pushers;
   }
 
   /** Every group, in the order of its first line: for tests and tools (it decodes the whole index). */
