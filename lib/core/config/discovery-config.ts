@@ -33,7 +33,6 @@ export function jobPatternProblem(source: string): string | undefined {
  */
 export function discoveryConfig(top: FieldReader): DiscoveryConfig | undefined {
   const enabled = top.boolean('discover_services');
-  const maxServices = top.number('max_discovered_services');
   const value = top.value('discover_jobs');
   const jobPatterns: string[] = [];
   if (value !== undefined && value !== null) {
@@ -51,6 +50,7 @@ export function discoveryConfig(top: FieldReader): DiscoveryConfig | undefined {
       });
     }
   }
+  const maxServices = top.number('max_discovered_services');
   if (enabled !== true) {
     for (const key of ['discover_jobs', 'max_discovered_services']) {
       if (top.has(key)) top.problem(key, 'only applies with discover_services: true');
