@@ -1,5 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
-
 // discover_jobs patterns run against job names that pushers choose: a backtracking RegExp such as
 // (a+)+$ would take exponential time on a crafted name. V8's linear-time engine (the `l` flag,
 // behind a V8 flag) runs each in time linear in the name (docs/discovery.md#limiting-discovery-to-jobs).
@@ -12,8 +10,9 @@ let enabled = false;
  */
 export function linearRegExp(source: string): RegExp | undefined {
   if (!enabled) {
-    // Read when a RegExp is compiled, so setting it before the first `l` pattern is enough.
-    setFlagsFromString('--enable-experimental-regexp-engine');
+    // Read when a RegExp is compiled, so setting it before the first `l` pattern is enough. node:v8
+    // loads here, on the first discover_jobs pattern, not at a cold start (docs/deploying.md#cold-start).
+    process.getBuiltinModule('node:v8').setFlagsFromString('--enable-experimental-regexp-engine');
     enabled = true;
   }
   try {

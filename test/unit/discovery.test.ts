@@ -17,7 +17,7 @@ import { promtoolCheckMetrics } from '../support/promtool.ts';
 
 const URL_LINE = 'pushgateway_url: http://127.0.0.1:9091\n';
 
-function problemsOf(text: string): string[] {
+function problemsOf(text: string): readonly string[] {
   try {
     parseConfig(text);
   } catch (error) {
