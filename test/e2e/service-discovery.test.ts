@@ -56,7 +56,8 @@ scrape_configs:
     http_sd_configs:
       - url: http://127.0.0.1:${exporter.port}/sd
         refresh_interval: 5s
-        authorization: {credentials: ${TOKEN}}
+        # Prometheus 2.42 sends an http_sd token without "Bearer " unless the type is spelled out (docs/discovery.md#the-prometheus-job).
+        authorization: {type: Bearer, credentials: ${TOKEN}}
 `);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
@@ -101,7 +102,7 @@ scrape_configs:
     assert.equal(byService.get('found')?.labels.discovered, 'true');
     assert.equal(byService.get('live')?.labels.discovered, undefined);
     // A cron service needs no 5 s scrape: /sd gives it once a minute.
-    if (byService.get('nightly')?.scrapeInterval !== undefined) assert.equal(byService.get('nightly')?.scrapeInterval, '1m');
+    if (byService.get('nightly')?.scrapeInterval !== undefined) assert.equal(byService.get('nightly')?.scrapeInterval, '60s');
     assert.equal(byService.get('live')?.scrapeInterval ?? '5s', '5s');
     const successes = await eventually(
       async () => new Map((await query(prometheus.url, 'probe_success{job="heartbeats"}')).map((result) => [result.metric.service, result.value[1]])),
