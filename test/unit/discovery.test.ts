@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCheckConfigCommand } from '../../lib/cli/check-config-command.ts';
 import { parseConfig } from '../../lib/core/config/parse-config.ts';
 import { ConfigError } from '../../lib/core/errors.ts';
 import { discoveredServices, discoverServices, isDiscoverableName } from '../../lib/core/discovery/discovered-services.ts';
@@ -65,6 +69,22 @@ describe('discovery config', () => {
     assert.deepEqual(['batch-1', 'x-batch-1', 'aaaa', 'aaab'].map(matches), [true, false, true, false]);
     // Exponential for a backtracking engine; the linear one answers at once (a test has no timing goal: it just ends).
     assert.equal(matches(`${'a'.repeat(5000)}b`), false);
+  });
+});
+
+describe('pushgateway-exporter check-config', () => {
+  it('says when discovery is on, with its jobs and cap, and says nothing more when it is off', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pgx-discovery-'));
+    try {
+      await writeFile(join(dir, 'on.yml'), `${URL_LINE}discover_services: true\ndiscover_jobs: ['batch-.*']\nmax_discovered_services: 50\nservices: [{name: a}]\n`);
+      await writeFile(join(dir, 'off.yml'), `${URL_LINE}services: [{name: a}]\n`);
+      let out = '';
+      const code = await runCheckConfigCommand(['on.yml', 'off.yml'], {}, dir, { stdout: (text) => { out += text; }, stderr: (text) => { out += text; } });
+      assert.equal(code, 0, out);
+      assert.equal(out, 'on.yml: OK (1 service; discover_services on: jobs matching "batch-.*", at most 50 discovered)\noff.yml: OK (1 service)\n');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
