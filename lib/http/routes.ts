@@ -14,6 +14,8 @@ import { renderStatusPage } from '../core/report/status-page.ts';
 import { clip, quote } from '../core/quote.ts';
 import { roundSeconds } from '../core/time/round-seconds.ts';
 import { listServices, probeAll, probeReport, probeTarget, REFUSAL_STATUS, type ProbeRefusal } from '../runtime/probe-service.ts';
+import { discoveryFamilies } from '../core/discovery/discovered-services.ts';
+import { discoveredIn } from '../runtime/discovery.ts';
 import { buildServiceDiscovery, exporterOrigin, renderServiceDiscovery } from '../core/report/service-discovery.ts';
 
 // HTTP only: each route reads its query and headers, asks the probe service (lib/runtime/), and
@@ -151,8 +153,12 @@ const statusPage: RouteHandler = async (request, runtime, budget) => {
  * The exporter's own metrics: reads, reloads, probes, process; and the reaper's last sweep as the
  * snapshot in hand holds it (no read of its own: docs/operations.md#expiring-dead-groups).
  */
-const selfMetrics: RouteHandler = async (_request, runtime) =>
-  exposition(renderExposition([...runtime.metrics.families(runtime.clock(), processUsage()), ...reaperFamiliesFrom(runtime.snapshots.peek())]));
+const selfMetrics: RouteHandler = async (_request, runtime) => {
+  const snapshot = runtime.snapshots.peek();
+  const config = runtime.config.current();
+  const discovery = config?.discovery === undefined ? [] : discoveryFamilies(discoveredIn(config, snapshot));
+  return exposition(renderExposition([...runtime.metrics.families(runtime.clock(), processUsage()), ...reaperFamiliesFrom(snapshot), ...discovery]));
+};
 
 /**
  * Prometheus' http_sd_configs: every service as a target group on this exporter, named by the

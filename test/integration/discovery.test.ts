@@ -84,6 +84,10 @@ describe('discover_services against a real Pushgateway', () => {
     assert.deepEqual(status.services.map((service) => [service.name, service.discovered]), [['configured', undefined], ['by-group', true], ['by-label', true], ['stale', true]]);
     const page = await handleRequest(get('/', {}, AUTH), runtime);
     assert.equal(page.body.match(/class="discovered"/g)?.length, 3);
+    const metrics = await handleRequest(get('/metrics', {}, AUTH), runtime);
+    assertPromtoolClean(metrics.body);
+    assert.match(metrics.body, /^pushgateway_exporter_discovered_services 3$/m);
+    assert.match(metrics.body, /^pushgateway_exporter_discovered_services_over_cap 0$/m);
   });
 
   it('keeps to discover_jobs and max_discovered_services, and is off by default', async () => {
@@ -93,10 +97,12 @@ describe('discover_services against a real Pushgateway', () => {
     const { runtime: filtered } = await runtimeWith("discover_services: true\ndiscover_jobs: ['work.*']\nmax_discovered_services: 3\n");
     assert.deepEqual((await sdOf(filtered)).map((group) => group.labels.service), ['w-a', 'w-b', 'w-c']);
     assert.equal((await handleRequest(get('/probe', { target: 'w-d' }, AUTH), filtered)).status, 404);
+    assert.match((await handleRequest(get('/metrics', {}, AUTH), filtered)).body, /^pushgateway_exporter_discovered_services_over_cap 1$/m);
     assert.equal((await handleRequest(get('/probe', { target: 'from-batch' }, AUTH), filtered)).status, 404);
     const { runtime: off } = await runtimeWith('services:\n  - name: only\n');
     assert.deepEqual((await sdOf(off)).map((group) => group.labels.service), ['only']);
     assert.deepEqual(servicesIn((await handleRequest(get('/probes', {}, AUTH), off)).body), ['only']);
+    assert.doesNotMatch((await handleRequest(get('/metrics', {}, AUTH), off)).body, /discovered/);
   });
 
   it('escapes names with odd characters everywhere and leaves out names it cannot use', async () => {

@@ -1,4 +1,5 @@
 import type { ExporterConfig, ServiceConfig } from '../config/config-types.ts';
+import type { MetricFamily } from '../exposition/exposition-renderer.ts';
 import { serviceFromDefaults } from '../config/parse-service.ts';
 import { samplesNamed, type HeartbeatPusher, type Snapshot } from '../snapshot/snapshot.ts';
 
@@ -101,4 +102,18 @@ export function discoveredServices(config: ExporterConfig, snapshot: Snapshot, j
   const discovery = discoverServices(config, heartbeatPushersOf(snapshot, config.defaults.heartbeatMetric, config.defaults.job), jobMatches);
   MEMO.set(snapshot, { config, discovery });
   return discovery;
+}
+
+/**
+ * What `/metrics` says of discovery (only when it is on, so a config without it shows what it did
+ * before): how many services it probes, and how many names max_discovered_services left out.
+ */
+export function discoveryFamilies(discovery: Discovery): MetricFamily[] {
+  return [
+    { name: 'pushgateway_exporter_discovered_services', help: 'Services probed because they pushed a heartbeat without being configured (discover_services).', type: 'gauge', samples: [{ value: discovery.services.size }] },
+    {
+      name: 'pushgateway_exporter_discovered_services_over_cap', help: 'Names that pushed a heartbeat and passed every check but were left out by max_discovered_services.',
+      type: 'gauge', samples: [{ value: discovery.overCap }],
+    },
+  ];
 }
