@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { runCheckConfigCommand } from '../../lib/cli/check-config-command.ts';
 import { parseConfig } from '../../lib/core/config/parse-config.ts';
 import { ConfigError } from '../../lib/core/errors.ts';
-import { discoveredServices, discoverServices, isDiscoverableName } from '../../lib/core/discovery/discovered-services.ts';
+import { discoveredServices, discoverServices, heartbeatPushersOf, isDiscoverableName } from '../../lib/core/discovery/discovered-services.ts';
+import type { Snapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { escapeLabelValue, renderExposition } from '../../lib/core/exposition/exposition-renderer.ts';
 import { evaluateProbe } from '../../lib/core/probe/evaluate-probe.ts';
 import { buildAllProbesMetrics } from '../../lib/core/report/probe-metrics.ts';
@@ -126,6 +127,24 @@ describe('discoverServices', () => {
     const discovery = discoveredServices(open, snapshot, all);
     assert.deepEqual([...discovery.services.keys()], ['by-group', 'by-label']);
     assert.equal(discoveredServices(open, snapshot, all), discovery);
+  });
+});
+
+describe('Snapshot.heartbeatPushers', () => {
+  it('finds what a walk of the groups finds (property-based)', async () => {
+    const value = fc.oneof(fc.constantFrom('heartbeat', 'w', 'a"b', 'x\\y', 'n\nl', ''), fc.string({ maxLength: 6 }));
+    const line = fc.record({ metric: fc.constantFrom('loop_heartbeat_timestamp_seconds', 'other_metric'), job: value, instance: value, service: fc.option(value, { nil: undefined }) });
+    await fc.assert(fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 30 }), async (lines) => {
+      const body = lines.map(({ metric, job, instance, service }) => {
+        const labels = [`instance="${escapeLabelValue(instance)}"`, `job="${escapeLabelValue(job)}"`, ...(service === undefined ? [] : [`service="${escapeLabelValue(service)}"`])];
+        return `${metric}{${labels.join(',')}} 1\n`;
+      }).join('');
+      const indexed = await snapshotOf(body);
+      // The same snapshot without the member: discovery falls back to walking its groups.
+      const walked: Snapshot = { groups: indexed.groups, samplesOfService: (name, metric) => indexed.samplesOfService(name, metric), families: indexed.families, sampleCount: indexed.sampleCount };
+      const distinct = (snapshot: Snapshot) => [...new Set(heartbeatPushersOf(snapshot, 'loop_heartbeat_timestamp_seconds', 'heartbeat').map((pusher) => JSON.stringify([pusher.name, pusher.job])))].sort();
+      assert.deepEqual(distinct(indexed), distinct(walked));
+    }), { numRuns: 200 });
   });
 });
 
