@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliOutput } from './cli-command.ts';
-import type { ConfigOverrides } from '../core/config/config-types.ts';
+import type { ConfigOverrides, DiscoveryConfig } from '../core/config/config-types.ts';
 import { parseConfig } from '../core/config/parse-config.ts';
 import { ConfigError, describeError } from '../core/errors.ts';
 
@@ -12,6 +12,13 @@ function readProblem(error: unknown): string {
   if (code === 'EACCES') return 'permission denied';
   if (code === 'EISDIR') return 'is a directory, not a file';
   return describeError(error);
+}
+
+/** What check-config adds when discover_services is on: the job filter and the cap. */
+function discoveryNote(discovery: DiscoveryConfig | undefined): string {
+  if (discovery === undefined) return '';
+  const jobs = discovery.jobPatterns.length === 0 ? 'any job' : `jobs matching ${discovery.jobPatterns.map((pattern) => JSON.stringify(pattern)).join(', ')}`;
+  return `; discover_services on: ${jobs}, at most ${discovery.maxServices} discovered`;
 }
 
 /**
@@ -33,7 +40,7 @@ export async function runCheckConfigCommand(files: readonly string[], overrides:
     try {
       const config = parseConfig(text, overrides, file);
       const count = config.services.size;
-      output.stdout(`${file}: OK (${count} ${count === 1 ? 'service' : 'services'})\n`);
+      output.stdout(`${file}: OK (${count} ${count === 1 ? 'service' : 'services'}${discoveryNote(config.discovery)})\n`);
     } catch (error) {
       exitCode = 1;
       const problems = error instanceof ConfigError ? error.problems : [describeError(error)];

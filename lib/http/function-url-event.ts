@@ -54,6 +54,10 @@ export function readFunctionUrlEvent(event: unknown, context?: unknown): EventRe
     headers[key] = earlier === undefined ? value : `${earlier}, ${value}`;
   }
   const requestId = isRecord(context) && typeof context.awsRequestId === 'string' ? context.awsRequestId : undefined;
+  // A function URL (https://<id>.lambda-url.<region>.on.aws) serves only https; serverless-offline's
+  // httpApi events carry the same shape with another domainName, and are plain http.
+  const domainName = isRecord(event.requestContext) ? event.requestContext.domainName : undefined;
+  const https = typeof domainName === 'string' && domainName.endsWith('.on.aws') ? true : undefined;
   return {
     request: {
       method,
@@ -62,6 +66,7 @@ export function readFunctionUrlEvent(event: unknown, context?: unknown): EventRe
       headers,
       remainingTimeMs: remainingTimeOf(context),
       requestId,
+      ...(https === undefined ? {} : { https }),
     },
   };
 }

@@ -12,7 +12,10 @@ import { buildStatusReport } from '../core/report/status-report.ts';
 import { renderStatusPage } from '../core/report/status-page.ts';
 import { clip, quote } from '../core/quote.ts';
 import { roundSeconds } from '../core/time/round-seconds.ts';
-import { probeAll, probeReport, probeTarget, REFUSAL_STATUS, type ProbeRefusal } from '../runtime/probe-service.ts';
+import { listServices, probeAll, probeReport, probeTarget, REFUSAL_STATUS, type ProbeRefusal } from '../runtime/probe-service.ts';
+import { discoveryFamilies } from '../core/discovery/discovered-services.ts';
+import { discoveredIn } from '../runtime/discovery.ts';
+import { buildServiceDiscovery, exporterOrigin, renderServiceDiscovery } from '../core/report/service-discovery.ts';
 
 // HTTP only: each route reads its query and headers, asks the probe service (lib/runtime/), and
 // turns the result into a status, headers and a body.
@@ -31,6 +34,8 @@ export interface HttpRequest {
    * made only when the request's line is written (a healthy probe writes none).
    */
   readonly requestId?: string | undefined;
+  /** Set by an entry point that knows the request came over TLS (a function URL is https: function-url-event.ts). */
+  readonly https?: boolean | undefined;
 }
 
 export interface HttpResponse {
@@ -87,7 +92,8 @@ const probe: RouteHandler = async (request, runtime, budget) => {
   if (probed.kind === 'refused') return refusalResponse(probed, target);
   const { evaluation, read, config } = probed;
   runtime.metrics.recordProbe('/probe', evaluation.success);
-  const previous = lastStates(runtime).change(target, evaluation.state, config.services.has(target), config.services.size);
+  const listed = config.services.has(target) || evaluation.service.discovered === true;
+  const previous = lastStates(runtime).change(target, evaluation.state, listed, config.services.size + (config.discovery?.maxServices ?? 0));
   const logLevel = probeLogLevel(evaluation.success, previous !== undefined);
   const log = {
     target: forLog(target), state: evaluation.state, previous_state: previous, success: evaluation.success, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp,
@@ -146,8 +152,25 @@ const statusPage: RouteHandler = async (request, runtime, budget) => {
  * The exporter's own metrics: reads, reloads, probes, process; and the reaper's last sweep as the
  * snapshot in hand holds it (no read of its own: docs/operations.md#expiring-dead-groups).
  */
-const selfMetrics: RouteHandler = async (_request, runtime) =>
-  exposition(renderExposition([...runtime.metrics.families(runtime.clock(), processUsage()), ...reaperFamiliesFrom(runtime.snapshots.peek())]));
+const selfMetrics: RouteHandler = async (_request, runtime) => {
+  const snapshot = runtime.snapshots.peek();
+  const config = runtime.config.current();
+  const discovery = config?.discovery === undefined ? [] : discoveryFamilies(discoveredIn(config, snapshot));
+  return exposition(renderExposition([...runtime.metrics.families(runtime.clock(), processUsage()), ...reaperFamiliesFrom(snapshot), ...discovery]));
+};
+
+/**
+ * Prometheus' http_sd_configs: every service as a target group on this exporter, named by the
+ * Host and scheme the request came with (docs/discovery.md#get-sd); a Host that is not host[:port] is refused.
+ */
+const serviceDiscovery: RouteHandler = async (request, runtime, budget) => {
+  const origin = exporterOrigin(request.headers.host, request.headers['x-forwarded-proto'], request.https === true);
+  if ('problem' in origin) return textResponse(400, origin.problem);
+  const listed = await listServices(runtime, budget);
+  if (listed.kind === 'refused') return refusalResponse(listed);
+  const body = renderServiceDiscovery(buildServiceDiscovery(listed.services, origin, listed.config));
+  return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body, log: { services: listed.services.length } };
+};
 
 const healthy: RouteHandler = async () => textResponse(200, 'OK');
 
@@ -157,6 +180,7 @@ export const ROUTES: readonly Route[] = [
   { path: '/probe', methods: ['GET', 'HEAD'], handle: probe },
   { path: '/probes', methods: ['GET', 'HEAD'], handle: probes },
   { path: '/metrics', methods: ['GET', 'HEAD'], handle: selfMetrics },
+  { path: '/sd', methods: ['GET', 'HEAD'], handle: serviceDiscovery },
   { path: '/-/healthy', methods: ['GET', 'HEAD'], handle: healthy, public: true },
 ];
 

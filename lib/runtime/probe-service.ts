@@ -1,5 +1,7 @@
-import { CONFIG_DEFAULTS, type ExporterConfig } from '../core/config/config-types.ts';
+import { CONFIG_DEFAULTS, type ExporterConfig, type ServiceConfig } from '../core/config/config-types.ts';
 import { resolveService } from '../core/config/resolve-service.ts';
+import { serviceFromDefaults } from '../core/config/parse-service.ts';
+import type { Discovery } from '../core/discovery/discovered-services.ts';
 import { renderExposition } from '../core/exposition/exposition-renderer.ts';
 import { evaluateProbe, judgeProbe, lookUpProbe } from '../core/probe/evaluate-probe.ts';
 import type { ProbeEvaluation } from '../core/probe/probe-evaluation.ts';
@@ -10,6 +12,7 @@ import { passThroughFamilies, renderProbeOwnMetrics, type ProbeContext } from '.
 import { EMPTY_SNAPSHOT, type Snapshot } from '../core/snapshot/snapshot.ts';
 import type { SnapshotRead } from '../core/snapshot/snapshot-read.ts';
 import type { Runtime } from './runtime.ts';
+import { discoveredIn } from './discovery.ts';
 
 // The one probe pipeline, for HTTP and the CLI alike (docs/architecture.md#how-a-probe-flows):
 // budget → config → snapshot → clock → evaluate.
@@ -48,8 +51,10 @@ export interface TargetProbed extends ProbeInputs {
 
 export interface AllProbed extends ProbeInputs {
   readonly kind: 'probed';
-  /** One per configured service, in config order. */
+  /** One per configured service, in config order, then one per discovered service, in name order. */
   readonly evaluations: readonly ProbeEvaluation[];
+  /** What discover_services found (empty when it is off). */
+  readonly discovery: Discovery;
 }
 
 const MAX_ECHO = 80;
@@ -78,6 +83,11 @@ async function readSnapshot(runtime: Runtime, budget: ProbeBudget, config: Expor
   return { read, snapshot: read.snapshot ?? EMPTY_SNAPSHOT, nowSeconds: runtime.clock() / 1000 };
 }
 
+const unknownTarget = (target: string, discovering = false): ProbeRefusal => ({
+  kind: 'refused', reason: 'unknown-target',
+  message: `unknown target ${quote(target, MAX_ECHO)}: not a configured ${discovering ? 'or discovered ' : ''}service (add it under services: in the config, or set allow_unlisted_targets: true)`,
+});
+
 /** One target judged: what `/probe` answers and `pushgateway-exporter probe` prints. */
 export async function probeTarget(runtime: Runtime, target: string, budget: ProbeBudget): Promise<TargetProbed | ProbeRefusal> {
   const ready = await readConfig(runtime, budget);
@@ -86,14 +96,14 @@ export async function probeTarget(runtime: Runtime, target: string, budget: Prob
   // A warm target's service, lookup and pass-through lines are kept per snapshot and config; only
   // what depends on the time is judged and rendered again (lib/core/report/probe-answer-cache.ts).
   const known = runtime.probeAnswers.find(config, target);
-  const service = known?.service ?? resolveService(config, target);
-  if (service === undefined) {
-    return {
-      kind: 'refused', reason: 'unknown-target',
-      message: `unknown target ${quote(target, MAX_ECHO)}: not a configured service (add it under services: in the config, or set allow_unlisted_targets: true)`,
-    };
-  }
+  // With discover_services, a target not configured may be discovered in the snapshot: it is
+  // resolved once the snapshot is read (configured, then discovered, then unlisted).
+  const discovering = config.discovery !== undefined && !config.services.has(target);
+  const early = discovering ? undefined : (known?.service ?? resolveService(config, target));
+  if (!discovering && early === undefined) return unknownTarget(target);
   const { read, snapshot, nowSeconds } = await readSnapshot(runtime, ready.budget, config);
+  const service = early ?? discoveredIn(config, read.snapshot).services.get(target) ?? (config.allowUnlistedTargets ? serviceFromDefaults(target, config.defaults) : undefined);
+  if (service === undefined) return unknownTarget(target, true);
   // No snapshot at all is judged as such (unreachable), not as an empty Pushgateway (never).
   const parts = read.snapshot === undefined ? undefined : known?.snapshot === read.snapshot ? known : runtime.probeAnswers.parts(config, read.snapshot, service, target);
   const lookup = parts?.lookup ?? lookUpProbe(EMPTY_SNAPSHOT, service, target);
@@ -113,9 +123,28 @@ export async function probeAll(runtime: Runtime, budget: ProbeBudget): Promise<A
   if (ready.kind === 'refused') return ready;
   const { config } = ready;
   const { read, snapshot, nowSeconds } = await readSnapshot(runtime, ready.budget, config);
-  const evaluations = [...config.services.values()].map((service) => evaluateProbe(config, read.snapshot, service, service.name, nowSeconds, read.error));
+  const discovery = discoveredIn(config, read.snapshot);
+  const services = discovery.services.size === 0 ? config.services.values() : [...config.services.values(), ...discovery.services.values()];
+  const evaluations = [...services].map((service) => evaluateProbe(config, read.snapshot, service, service.name, nowSeconds, read.error));
   const context = { ...read, durationSeconds: elapsedSeconds(ready.budget, runtime.monotonicMs()), configReloadSuccessful: ready.reloadSuccessful };
-  return { kind: 'probed', config, read, snapshot, nowSeconds, context, evaluations };
+  return { kind: 'probed', config, read, snapshot, nowSeconds, context, evaluations, discovery };
+}
+
+/** The services /sd lists: the config's, then (with discover_services) the discovered ones. */
+export interface ServicesListed {
+  readonly kind: 'listed';
+  readonly config: ExporterConfig;
+  readonly services: readonly ServiceConfig[];
+}
+
+/** Every service, configured then discovered; the Pushgateway is read only when discovery is on. */
+export async function listServices(runtime: Runtime, budget: ProbeBudget): Promise<ServicesListed | ProbeRefusal> {
+  const ready = await readConfig(runtime, budget);
+  if (ready.kind === 'refused') return ready;
+  const { config } = ready;
+  if (config.discovery === undefined) return { kind: 'listed', config, services: [...config.services.values()] };
+  const { read } = await readSnapshot(runtime, ready.budget, config);
+  return { kind: 'listed', config, services: [...config.services.values(), ...discoveredIn(config, read.snapshot).services.values()] };
 }
 
 /** The debug report of one probe (`debug=true`, the CLI's `probe`): how the answer was reached, then the metrics. */

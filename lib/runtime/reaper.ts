@@ -1,7 +1,8 @@
 import type { ExporterConfig } from '../core/config/config-types.ts';
 import { describeError } from '../core/errors.ts';
 import { clip } from '../core/quote.ts';
-import { describeGroup, expiredGroups, groupId, stillExpired, type ExpiredGroup } from '../core/reap/expiry.ts';
+import { describeGroup, expiredGroups, groupId, heartbeatPushersOfGroups, stillExpired, type ExpiredGroup, type GatewayGroup } from '../core/reap/expiry.ts';
+import { discoveredAmong } from './discovery.ts';
 import { REAPER_JOB, sweepFamilies } from '../core/reap/reaper-metrics.ts';
 import type { Clock } from '../core/time/clock.ts';
 import { roundSeconds } from '../core/time/round-seconds.ts';
@@ -62,6 +63,17 @@ const groupFields = (expired: ExpiredGroup) => ({
   age_seconds: roundSeconds(expired.ageSeconds, 'milli'), expire_after_seconds: expired.expireAfterSeconds,
 });
 
+/**
+ * The services a sweep attributes groups to: the configured ones, plus (with discover_services) those
+ * discovered among the groups it read, whose expiry is the top-level expire_after_seconds.
+ */
+function attributableServices(config: ExporterConfig, groups: readonly GatewayGroup[]): Pick<ExporterConfig, 'services'> {
+  if (config.discovery === undefined) return config;
+  const discovered = discoveredAmong(config, heartbeatPushersOfGroups(groups, config.defaults.heartbeatMetric, config.defaults.job));
+  if (discovered.services.size === 0) return config;
+  return { services: new Map([...config.services, ...discovered.services]) };
+}
+
 /** Where the sweep reads and deletes: the config's Pushgateway, with its token, timeout and a JSON-sized read limit. */
 export function groupsAccess(config: ExporterConfig): GroupsAccess {
   return {
@@ -88,7 +100,9 @@ export async function sweep(config: ExporterConfig, ports: SweepPorts, options: 
   let error: string | undefined;
   try {
     const all = await groups.list(access);
-    const decision = expiredGroups(all, config, clock() / 1000);
+    // With discover_services, a discovered service's groups are attributed (and expire) like a configured one's.
+    const owners = attributableServices(config, all);
+    const decision = expiredGroups(all, owners, clock() / 1000);
     seen = all.length;
     unattributed = decision.unattributed;
     if (options.dryRun) {
@@ -114,7 +128,7 @@ export async function sweep(config: ExporterConfig, ports: SweepPorts, options: 
       do {
         const chosen = decision.expired[next] as ExpiredGroup;
         next += 1;
-        if (!stillExpired(chosen, reread.get(groupId(chosen.group.labels)), config, clock() / 1000)) {
+        if (!stillExpired(chosen, reread.get(groupId(chosen.group.labels)), owners, clock() / 1000)) {
           kept += 1;
           logger.info('reap: kept group pushed since the sweep read it', groupFields(chosen));
           continue;

@@ -96,6 +96,7 @@ describe('docs/configuration-ranges.md', () => {
     config_ttl_seconds: CONFIG_DEFAULTS.configTtlSeconds,
     max_clock_skew_seconds: CONFIG_DEFAULTS.maxClockSkewSeconds,
     max_body_bytes: CONFIG_DEFAULTS.maxBodyBytes,
+    max_discovered_services: CONFIG_DEFAULTS.maxDiscoveredServices,
     default_freshness_threshold_seconds: CONFIG_DEFAULTS.freshnessThresholdSeconds,
     'defaults.freshness_threshold_seconds': CONFIG_DEFAULTS.freshnessThresholdSeconds,
     'defaults.grace_seconds': CONFIG_DEFAULTS.graceSeconds,
@@ -105,7 +106,7 @@ describe('docs/configuration-ranges.md', () => {
     const paths = rows.map(([key]) => (key ?? '').replace(/`/g, '').replace(/ \(alias .*$/, ''));
     assert.deepEqual(paths.sort(), [
       'config_ttl_seconds', 'default_freshness_threshold_seconds', 'defaults.freshness_threshold_seconds', 'defaults.grace_seconds', 'defaults.max_run_seconds',
-      'expire_after_seconds', 'max_body_bytes', 'max_clock_skew_seconds', 'max_stale_seconds', 'scrape_interval_seconds',
+      'expire_after_seconds', 'max_body_bytes', 'max_clock_skew_seconds', 'max_discovered_services', 'max_stale_seconds', 'scrape_interval_seconds',
       'services[].expire_after_seconds', 'services[].freshness_threshold_seconds', 'services[].grace_seconds', 'services[].max_run_seconds', 'services[].replicas', 'timeout_seconds',
     ]);
     for (const [cell, fallback, rangeText, unit] of rows) {

@@ -82,7 +82,7 @@ describe('parseConfig', () => {
     'invalid-threshold-not-number.yml': ['services[1].freshness_threshold_seconds: must be a positive number, got "abc"'],
     'invalid-duplicate-name.yml': ['services[2].name: duplicate service name "service1" (first defined at services[0])'],
     'invalid-many-problems.yml': [
-      'scrape_intervall: unknown key (known keys: pushgateway_url, pushgateway_bearer_token, scrape_interval_seconds, timeout_seconds, max_stale_seconds, config_ttl_seconds, max_clock_skew_seconds, allow_unlisted_targets, max_body_bytes, expire_after_seconds, default_freshness_threshold_seconds, defaults, services)',
+      'scrape_intervall: unknown key (known keys: pushgateway_url, pushgateway_bearer_token, scrape_interval_seconds, timeout_seconds, max_stale_seconds, config_ttl_seconds, max_clock_skew_seconds, allow_unlisted_targets, max_body_bytes, expire_after_seconds, discover_services, discover_jobs, max_discovered_services, default_freshness_threshold_seconds, defaults, services)',
       'pushgateway_url: must be an http:// or https:// URL, got "ftp://pushgateway:9091"',
       'scrape_interval_seconds: must be between 0.001 and 86400 seconds (1 day), got -3',
       'timeout_seconds: must be a positive number, got "5"',

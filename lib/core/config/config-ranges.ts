@@ -7,7 +7,7 @@ export interface NumericRange {
   readonly min: number;
   readonly max: number;
   readonly integer: boolean;
-  readonly unit: 'seconds' | 'bytes' | '';
+  readonly unit: 'seconds' | 'bytes' | 'services' | '';
   /** Said after the maximum in an error: what it amounts to, or why it is the limit. */
   readonly maxNote?: string;
 }
@@ -33,6 +33,7 @@ export const CONFIG_RANGES = {
   // A minute at least: the reaper runs every few minutes, and a shorter expiry is a unit error.
   expire_after_seconds: { min: 60, max: 366 * DAY, integer: false, unit: 'seconds', maxNote: '366 days' },
   replicas: { min: 1, max: 1000, integer: true, unit: '' },
+  max_discovered_services: { min: 1, max: 100_000, integer: true, unit: 'services' },
 } as const satisfies Record<string, NumericRange>;
 
 export type RangedKey = keyof typeof CONFIG_RANGES;

@@ -29,6 +29,8 @@ export interface ServiceConfig {
    * (docs/operations.md#expiring-dead-groups); undefined: never.
    */
   readonly expireAfterSeconds?: number | undefined;
+  /** True on a service found in the Pushgateway by `discover_services`, absent on a configured one (docs/discovery.md). */
+  readonly discovered?: true;
 }
 
 /** What a service gets for each key it leaves out (the `defaults:` mapping, filled in from CONFIG_DEFAULTS). */
@@ -60,6 +62,16 @@ export interface ExporterConfig {
   readonly expireAfterSeconds?: number | undefined;
   readonly defaults: ServiceDefaults;
   readonly services: ReadonlyMap<string, ServiceConfig>;
+  /** `discover_services: true` and its keys; absent when discovery is off (docs/discovery.md). */
+  readonly discovery?: DiscoveryConfig | undefined;
+}
+
+/** What `discover_services` probes beyond the configured services. */
+export interface DiscoveryConfig {
+  /** `discover_jobs`: job-name regular expressions (sources), one of which a pusher's job must match; empty: any job. */
+  readonly jobPatterns: readonly string[];
+  /** `max_discovered_services`: the most services discovery adds, the first by name. */
+  readonly maxServices: number;
 }
 
 export interface ConfigOverrides {
@@ -86,4 +98,6 @@ export const CONFIG_DEFAULTS = {
   // A cron job's heartbeat comes when the run ends: five minutes covers a typical run.
   graceSeconds: 300,
   timezone: 'UTC',
+  // A hostile pusher can push any number of names: a thousand probes fit one /probes answer.
+  maxDiscoveredServices: 1000,
 } as const;

@@ -2,6 +2,7 @@ import { ConfigError } from '../errors.ts';
 import { CONFIG_DEFAULTS, type ConfigOverrides, type ExporterConfig, type ServiceDefaults } from './config-types.ts';
 import { FieldReader, httpUrl, isFields, Problems, show } from './field-rules.ts';
 import { parseServices } from './parse-service.ts';
+import { discoveryConfig } from './discovery-config.ts';
 
 /** The top-level keys, in the order docs/configuration.md and the unknown-key message list them. */
 const TOP_LEVEL_KEYS = [
@@ -15,6 +16,9 @@ const TOP_LEVEL_KEYS = [
   'allow_unlisted_targets',
   'max_body_bytes',
   'expire_after_seconds',
+  'discover_services',
+  'discover_jobs',
+  'max_discovered_services',
   'default_freshness_threshold_seconds',
   'defaults',
   'services',
@@ -105,6 +109,7 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides = {}, so
   };
   const defaults = serviceDefaults(top, given.legacyFreshnessThresholdSeconds, given.expireAfterSeconds);
   const services = parseServices(top, defaults);
+  const discovery = discoveryConfig(top);
   if (problems.list.length > 0 || given.pushgatewayUrl === undefined) throw new ConfigError(problems.list, source);
 
   return {
@@ -120,5 +125,7 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides = {}, so
     ...(given.expireAfterSeconds === undefined ? {} : { expireAfterSeconds: given.expireAfterSeconds }),
     defaults,
     services,
+    // Present only when on, so a config without discovery reads exactly as before it existed.
+    ...(discovery === undefined ? {} : { discovery }),
   };
 }

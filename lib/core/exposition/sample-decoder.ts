@@ -16,7 +16,8 @@ function parseValue(text: string): number {
   }
 }
 
-function unescapeLabelValue(bytes: Buffer, start: number, end: number): string {
+/** A label value as pushed, from its escaped bytes `[start, end)`. */
+export function unescapeLabelValue(bytes: Buffer, start: number, end: number): string {
   const raw = bytes.toString('utf8', start, end);
   if (!raw.includes('\\')) return raw;
   return raw.replace(/\\([\\"n])/g, (_match, c: string) => (c === 'n' ? '\n' : c));

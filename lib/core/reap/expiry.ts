@@ -2,6 +2,7 @@ import type { ExporterConfig, ServiceConfig } from '../config/config-types.ts';
 import type { Labels } from '../exposition/exposition-types.ts';
 import { deadlineAfter } from '../probe/deadline.ts';
 import { activeMaintenance } from '../rules/maintenance-window.ts';
+import type { HeartbeatPusher } from '../snapshot/snapshot.ts';
 
 // Which Pushgateway groups the reaper deletes (docs/operations.md#expiring-dead-groups). Pure: the
 // groups and `now` are arguments; the reads and DELETEs are lib/edges/pushgateway/pushgateway-groups.ts.
@@ -78,6 +79,26 @@ export function attributeGroup(group: GatewayGroup, config: Pick<ExporterConfig,
   const [service] = claims;
   if (service === undefined || [...labelled].some((name) => name !== service.name)) return undefined;
   return service;
+}
+
+/**
+ * Who pushed the heartbeat `metric` among `groups`, as discovery counts them
+ * (lib/core/discovery/discovered-services.ts): a group under `job` holding it names its `instance`;
+ * a sample of it labelled `service` names that service, under its group's job.
+ */
+export function heartbeatPushersOfGroups(groups: Iterable<GatewayGroup>, metric: string, job: string): HeartbeatPusher[] {
+  const pushers: HeartbeatPusher[] = [];
+  for (const group of groups) {
+    const { job: groupJob, instance } = group.labels;
+    let holds = false;
+    for (const sample of group.samples) {
+      if (sample.name !== metric) continue;
+      holds = true;
+      if (sample.service !== undefined) pushers.push({ name: sample.service, job: groupJob ?? '' });
+    }
+    if (holds && groupJob === job && instance !== undefined) pushers.push({ name: instance, job });
+  }
+  return pushers;
 }
 
 /**

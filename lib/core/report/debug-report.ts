@@ -25,6 +25,7 @@ const STATES: Record<ProbeEvaluation['state'], string> = {
 function expectationLines(evaluation: ProbeEvaluation): string[] {
   const { service } = evaluation;
   const lines: string[] = [];
+  if (service.discovered === true) lines.push('  discovered: true (not configured: found by discover_services, judged with the defaults)');
   if (service.schedule === undefined) lines.push(`  freshness_threshold_seconds: ${service.freshnessThresholdSeconds}`);
   else {
     lines.push(

@@ -30,11 +30,14 @@ function time(iso: string | undefined): string {
   return iso === undefined ? '—' : `<time datetime="${escapeHtml(iso)}">${escapeHtml(iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</time>`;
 }
 
+// Styled inline, so a page without discovered services is byte for byte what it was before discovery.
+const DISCOVERED_MARK = ' <span class="discovered" title="found by discover_services, probed with the defaults" style="font-size:.75em;color:#555;border:1px solid #aaa;border-radius:3px;padding:0 .3em">discovered</span>';
+
 function row(service: ServiceStatus): string {
   const expectation = service.schedule ?? (service.freshness_threshold_seconds === undefined ? '—' : `within ${formatDuration(service.freshness_threshold_seconds)}`);
   return [
     `<tr data-service="${escapeHtml(service.name)}" data-state="${service.state}">`,
-    `<td class="name">${escapeHtml(service.name)}</td>`,
+    `<td class="name">${escapeHtml(service.name)}${service.discovered === true ? DISCOVERED_MARK : ''}</td>`,
     `<td class="state"><span class="badge ${service.state}">${STATE_LABELS[service.state]}</span></td>`,
     `<td class="last">${time(service.last_heartbeat)}</td>`,
     `<td class="age">${formatDuration(service.age_seconds)}</td>`,

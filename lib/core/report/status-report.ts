@@ -19,6 +19,8 @@ export interface ServiceStatus {
   readonly next_expected: string | undefined;
   readonly late_seconds: number | undefined;
   readonly last_run_duration_seconds: number | undefined;
+  /** True for a service found by discover_services (docs/discovery.md); absent for a configured one. */
+  readonly discovered?: true;
 }
 
 export interface StatusReport {
@@ -55,6 +57,7 @@ export function serviceStatusOf(evaluation: ProbeEvaluation): ServiceStatus {
     next_expected: rfc3339Time(evaluation.deadline.nextExpectedSeconds),
     late_seconds: milli(evaluation.deadline.lateSeconds),
     last_run_duration_seconds: milli(evaluation.run.lastRunDurationSeconds),
+    ...(service.discovered === true ? { discovered: true } : {}),
   };
 }
 

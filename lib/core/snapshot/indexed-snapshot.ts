@@ -4,7 +4,7 @@ import { escapeLabelValue } from '../exposition/exposition-renderer.ts';
 import type { FamilyMetadata, Sample } from '../exposition/exposition-types.ts';
 import { KEY_INSTANCE, KEY_JOB, KEY_SERVICE, keyBit, keyLabelsAt } from '../exposition/key-labels.ts';
 import { metadataAt, metadataNameEnd, metadataNameStart } from '../exposition/metadata-lines.ts';
-import { decodeSample } from '../exposition/sample-decoder.ts';
+import { decodeSample, unescapeLabelValue } from '../exposition/sample-decoder.ts';
 import type { ScannedSample } from '../exposition/scanned-line.ts';
 import { combineHashes, hashBytes, type HashSeed } from './byte-hash.ts';
 import { IndexView } from './index-view.ts';
@@ -12,12 +12,13 @@ import type { KeyedLines } from './keyed-lines.ts';
 import { LookedUpGroup, materializeGroup } from './looked-up-group.ts';
 import { MaterializedCache } from './materialized-cache.ts';
 import { onePerSeries } from './series-identity.ts';
-import { groupKey, MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, type PushGroup, type Snapshot, splitGroupKey } from './snapshot.ts';
+import { groupKey, type HeartbeatPusher, MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, type PushGroup, type Snapshot, splitGroupKey } from './snapshot.ts';
 import type { SnapshotSlot } from './snapshot-slot.ts';
 
 const NONE: readonly Sample[] = [];
 const GROUP_KEY = keyBit(KEY_JOB) | keyBit(KEY_INSTANCE);
 const SERVICE_KEY = keyBit(KEY_SERVICE);
+const JOB_KEY = keyBit(KEY_JOB);
 
 /**
  * A snapshot over a slot's body and index: a lookup hashes the key, walks its bucket (a few
@@ -173,6 +174,65 @@ export class IndexedSnapshot implements Snapshot {
       }
     }
     return lines.reverse();
+  }
+
+  /**
+   * Who pushed `metric` (Snapshot.heartbeatPushers): one walk of the index's group keys and service
+   * keys, comparing the name bytes of each line and reading the job, instance and service label
+   * bytes of the lines of `metric`, so its cost is linear in the body however the names are chosen.
+   */
+  heartbeatPushers(metric: string, job: string): readonly HeartbeatPusher[] {
+    this.assertLive();
+    const pushers: HeartbeatPusher[] = [];
+    const name = Buffer.from(metric, 'latin1');
+    const rawJob = Buffer.from(escapeLabelValue(job), 'utf8');
+    const groups = this.slot.groups;
+    for (const newest of groups.allKeys()) {
+      let probe = this.keysAt(groups.line.get(newest), GROUP_KEY);
+      if (!this.rangeIs(probe.jobStart, probe.jobEnd, rawJob)) continue;
+      const line = this.firstLineNamed(groups, newest, name);
+      if (line === -1) continue;
+      probe = this.keysAt(line, GROUP_KEY);
+      pushers.push({ name: this.labelText(probe.instanceStart, probe.instanceEnd), job });
+    }
+    const services = this.slot.services;
+    for (const newest of services.allKeys()) {
+      let service: string | undefined;
+      let lastJob: string | undefined;
+      for (let entry = newest; entry !== -1; entry = services.olderOf(entry)) {
+        const line = services.line.get(entry);
+        if (!this.startsWithName(line, name)) continue;
+        const probe = this.keysAt(line, SERVICE_KEY | JOB_KEY);
+        service ??= this.labelText(probe.serviceStart, probe.serviceEnd);
+        const pushedJob = this.labelText(probe.jobStart, probe.jobEnd);
+        // Lines of one key come in body order, one group's together: repeats of a job are next to each other.
+        if (pushedJob !== lastJob) pushers.push({ name: service, job: pushedJob });
+        lastJob = pushedJob;
+      }
+    }
+    return pushers;
+  }
+
+  /** The newest line of a key whose metric name is `name`, or -1. */
+  private firstLineNamed(table: KeyedLines, newest: number, name: Buffer): number {
+    for (let entry = newest; entry !== -1; entry = table.olderOf(entry)) {
+      const line = table.line.get(entry);
+      if (this.startsWithName(line, name)) return line;
+    }
+    return -1;
+  }
+
+  /** Whether the sample line at `start` is of the metric `name`. */
+  private startsWithName(start: number, name: Buffer): boolean {
+    const after = this.bytes[start + name.length];
+    if (after !== OPEN_BRACE && after !== SPACE && after !== TAB) return false;
+    for (let i = 0; i < name.length; i++) if (this.bytes[start + i] !== name[i]) return false;
+    return true;
+  }
+
+  /** A label value at `[start, end)` (start -1: absent, read as empty), unescaped. */
+  private labelText(start: number, end: number): string {
+    return start < 0 ? '' : unescapeLabelValue(this.bytes, start, end);
   }
 
   /** Every group, in the order of its first line: for tests and tools (it decodes the whole index). */

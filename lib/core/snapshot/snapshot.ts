@@ -46,6 +46,18 @@ export interface Snapshot {
   /** Invalid lines left out of the snapshot, and why the first one is invalid (docs/operations.md#failure-modes). */
   readonly invalidLines?: number;
   readonly firstInvalidLine?: string | undefined;
+  /**
+   * Who pushed `metric`: each distinct (name, job) of a group under `job` holding it (name: the
+   * group's `instance`) and of a sample of it labelled `service` (name: the label, job: its group's).
+   * Optional: without it, discovery walks `groups` (lib/core/discovery/discovered-services.ts).
+   */
+  heartbeatPushers?(metric: string, job: string): readonly HeartbeatPusher[];
+}
+
+/** A name that pushed a heartbeat metric, and the job of the group it pushed it in. */
+export interface HeartbeatPusher {
+  readonly name: string;
+  readonly job: string;
 }
 
 /** The key of `groups`: length-prefixed, so no job or instance text can make two groups share one. */
