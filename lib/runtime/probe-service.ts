@@ -72,9 +72,9 @@ async function readConfig(runtime: Runtime, budget: ProbeBudget): Promise<Ready 
   return { kind: 'ready', config, budget: fixed.budget, reloadSuccessful: error === undefined };
 }
 
-/** The snapshot for `config`, waiting only what is left of the budget. */
-async function readSnapshot(runtime: Runtime, budget: ProbeBudget, config: ExporterConfig) {
-  const read = await runtime.snapshots.read(config, remainingMs(budget, runtime.monotonicMs(), config.timeoutSeconds));
+/** The snapshot of `shard`'s Pushgateways (undefined: all), waiting only what is left of the budget. */
+async function readSnapshot(runtime: Runtime, budget: ProbeBudget, config: ExporterConfig, shard?: readonly string[]) {
+  const read = await runtime.snapshots.read(config, remainingMs(budget, runtime.monotonicMs(), config.timeoutSeconds), shard);
   return { read, snapshot: read.snapshot ?? EMPTY_SNAPSHOT, nowSeconds: runtime.clock() / 1000 };
 }
 
@@ -93,14 +93,15 @@ export async function probeTarget(runtime: Runtime, target: string, budget: Prob
       message: `unknown target ${quote(target, MAX_ECHO)}: not a configured service (add it under services: in the config, or set allow_unlisted_targets: true)`,
     };
   }
-  const { read, snapshot, nowSeconds } = await readSnapshot(runtime, ready.budget, config);
+  // A sharded service reads only its own Pushgateways (docs/high-availability.md#sharding).
+  const { read, snapshot, nowSeconds } = await readSnapshot(runtime, ready.budget, config, service.pushgateways);
   // No snapshot at all is judged as such (unreachable), not as an empty Pushgateway (never).
   const parts = read.snapshot === undefined ? undefined : known?.snapshot === read.snapshot ? known : runtime.probeAnswers.parts(config, read.snapshot, service, target);
   const lookup = parts?.lookup ?? lookUpProbe(EMPTY_SNAPSHOT, service, target);
   const evaluation = judgeProbe(config, lookup, read.snapshot !== undefined, service, target, nowSeconds, read.error);
   const context = {
     snapshot: read.snapshot, pushgatewayUp: read.pushgatewayUp, snapshotAgeSeconds: read.snapshotAgeSeconds, error: read.error, cacheHit: read.cacheHit,
-    durationSeconds: elapsedSeconds(ready.budget, runtime.monotonicMs()), configReloadSuccessful: ready.reloadSuccessful,
+    durationSeconds: elapsedSeconds(ready.budget, runtime.monotonicMs()), configReloadSuccessful: ready.reloadSuccessful, gateways: read.gateways,
   };
   const passThroughText = parts?.passThroughText ?? renderExposition(passThroughFamilies(lookup.passThrough, target, snapshot));
   const exposition = renderProbeOwnMetrics(evaluation, context) + passThroughText;
@@ -112,8 +113,15 @@ export async function probeAll(runtime: Runtime, budget: ProbeBudget): Promise<A
   const ready = await readConfig(runtime, budget);
   if (ready.kind === 'refused') return ready;
   const { config } = ready;
-  const { read, snapshot, nowSeconds } = await readSnapshot(runtime, ready.budget, config);
-  const evaluations = [...config.services.values()].map((service) => evaluateProbe(config, read.snapshot, service, service.name, nowSeconds, read.error));
+  // Each Pushgateway read once; each service judged on its shard's merge of those reads (docs/high-availability.md#sharding).
+  const reads = await runtime.snapshots.readEach(config, remainingMs(ready.budget, runtime.monotonicMs(), config.timeoutSeconds));
+  const nowSeconds = runtime.clock() / 1000;
+  const read = runtime.snapshots.combine(config, reads);
+  const snapshot = read.snapshot ?? EMPTY_SNAPSHOT;
+  const evaluations = [...config.services.values()].map((service) => {
+    const own = service.pushgateways === undefined ? read : runtime.snapshots.combine(config, reads, service.pushgateways);
+    return evaluateProbe(config, own.snapshot, service, service.name, nowSeconds, own.error);
+  });
   const context = { ...read, durationSeconds: elapsedSeconds(ready.budget, runtime.monotonicMs()), configReloadSuccessful: ready.reloadSuccessful };
   return { kind: 'probed', config, read, snapshot, nowSeconds, context, evaluations };
 }
