@@ -17,6 +17,8 @@ export type GatewayReads = ReadonlyMap<string, SnapshotRead>;
  */
 export class GatewaySnapshots {
   private readonly sources = new Map<string, SnapshotSource>();
+  /** The Pushgateways whose latest read failed. */
+  private readonly down = new Set<string>();
   /** The last merged view of each set of Pushgateways, kept while its parts are the same snapshots (warm probe answers key on it). */
   private readonly merged = new Map<string, { readonly parts: readonly Snapshot[]; readonly view: Snapshot }>();
 
@@ -31,7 +33,17 @@ export class GatewaySnapshots {
 
   /** Every Pushgateway read once, in parallel (what `/probes` shares among its services); `combine` makes each shard's read of it. */
   async readEach(config: ExporterConfig, maxWaitMs: number, urls: readonly string[] = config.pushgatewayUrls): Promise<GatewayReads> {
-    const reads = await Promise.all(urls.map((url) => this.sourceFor(config, url).read(config, maxWaitMs, url)));
+    // A Pushgateway whose last read failed is read on, but not waited for while another one is up:
+    // a hung one would otherwise hold every probe for its whole budget
+    // (docs/high-availability.md#failure-behaviour). Its read goes on behind the probe, and the
+    // first probe after it succeeds gets it back.
+    const anyUp = urls.some((url) => !this.down.has(url));
+    const reads = await Promise.all(urls.map((url) => this.sourceFor(config, url).read(config, anyUp && this.down.has(url) ? 0 : maxWaitMs, url)));
+    reads.forEach((read, index) => {
+      const url = urls[index] ?? '';
+      if (read.pushgatewayUp) this.down.delete(url);
+      else this.down.add(url);
+    });
     return new Map(urls.map((url, index) => [url, reads[index] as SnapshotRead]));
   }
 
@@ -82,7 +94,11 @@ export class GatewaySnapshots {
   private sourceFor(config: ExporterConfig, url: string): SnapshotSource {
     let source = this.sources.get(url);
     if (source === undefined) {
-      for (const known of this.sources.keys()) if (!config.pushgatewayUrls.includes(known)) this.sources.delete(known);
+      for (const known of this.sources.keys()) {
+        if (config.pushgatewayUrls.includes(known)) continue;
+        this.sources.delete(known);
+        this.down.delete(known);
+      }
       if (this.merged.size > 64) this.merged.clear();
       source = this.newSource();
       this.sources.set(url, source);

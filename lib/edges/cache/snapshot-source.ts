@@ -64,7 +64,9 @@ export class SnapshotSource {
       refreshAhead: this.refreshAhead,
     };
     const result = await cache.get(policy, maxWaitMs);
-    const error = result.timedOut
+    // Not waited for (a Pushgateway already down while another answers, lib/edges/cache/gateway-snapshots.ts): its last failure says why.
+    const notWaited = maxWaitMs === 0 && result.timedOut && result.error !== undefined;
+    const error = result.timedOut && !notWaited
       ? `Pushgateway at ${redactUrl(url)} did not answer within ${(maxWaitMs / 1000).toFixed(2)}s`
       : result.error === undefined ? undefined : describeError(result.error);
     return {
