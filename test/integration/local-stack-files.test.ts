@@ -155,7 +155,7 @@ describe('local stack files', () => {
 
   it('prometheus.yml passes promtool with its rules and holds the probe job exactly as the spec writes it', async () => {
     const output = promtoolCheck(join(PROJECT_ROOT, 'local'), 'prometheus.yml');
-    assert.match(output, /SUCCESS: 4 rules found/, 'promtool loaded alerts.yml through rule_files');
+    assert.match(output, /SUCCESS: 5 rules found/, 'promtool loaded alerts.yml through rule_files');
     const config = asRecord(parse(await readFile(join(PROJECT_ROOT, 'local/prometheus.yml'), 'utf8')), 'prometheus.yml');
     assert.equal(asRecord(config.global, 'global').scrape_interval, '5s');
     const jobs = asList(config.scrape_configs, 'scrape_configs').map((job) => asRecord(job, 'scrape config'));
@@ -172,7 +172,7 @@ describe('local stack files', () => {
     const configFile = await writeNativePrometheusFiles(settings);
     assert.equal(configFile, join(dir.path, 'prometheus.yml'));
     const text = await readFile(configFile, 'utf8');
-    assert.match(promtoolCheck(dir.path, 'prometheus.yml'), /SUCCESS: 4 rules found/);
+    assert.match(promtoolCheck(dir.path, 'prometheus.yml'), /SUCCESS: 5 rules found/);
     assert.equal(await readFile(join(dir.path, 'alerts.yml'), 'utf8'), await readFile(join(PROJECT_ROOT, 'local/alerts.yml'), 'utf8'));
     const jobs = asList(asRecord(parse(text), 'native config').scrape_configs, 'scrape_configs').map((job) => asRecord(job, 'job'));
     assert.deepEqual(
