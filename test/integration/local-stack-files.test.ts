@@ -65,8 +65,9 @@ function composeConfigServices(): Record<string, unknown> {
 describe('local stack files', () => {
   it('docker-compose.yml is valid: five services on official images, the exporter on 9116, the Dockerfile server as an option', () => {
     const services = composeConfigServices();
-    assert.deepEqual(Object.keys(services).sort(), ['grafana', 'heartbeat', 'prometheus', 'pushgateway', 'pushgateway-exporter', 'pushgateway-exporter-server']);
+    assert.deepEqual(Object.keys(services).sort(), ['grafana', 'heartbeat', 'prometheus', 'pushgateway', 'pushgateway-b', 'pushgateway-exporter', 'pushgateway-exporter-server']);
     const service = (name: string): Record<string, unknown> => asRecord(services[name], name);
+    assert.deepEqual(service('pushgateway-b').profiles, ['two-pushgateways'], 'the second Pushgateway starts only on request (docs/high-availability.md)');
     const server = service('pushgateway-exporter-server');
     assert.deepEqual(server.profiles, ['server'], 'the Dockerfile server starts only on request');
     assert.deepEqual(server.build, { context: PROJECT_ROOT, dockerfile: 'Dockerfile' });
