@@ -25,10 +25,11 @@ export class GatewaySnapshots {
   constructor(private readonly newSource: () => SnapshotSource) {}
 
   /** The snapshot of `shard`'s Pushgateways (undefined: all of them), merged; each waits at most `maxWaitMs`, in parallel. */
-  async read(config: ExporterConfig, maxWaitMs: number, shard?: readonly string[]): Promise<SnapshotRead> {
+  read(config: ExporterConfig, maxWaitMs: number, shard?: readonly string[]): Promise<SnapshotRead> {
     const urls = shard ?? config.pushgatewayUrls;
+    // Not async: one Pushgateway's read is handed on as it is, without an extra await on the warm path.
     if (config.pushgatewayUrls.length === 1 && urls.length === 1) return this.sourceFor(config, urls[0] ?? '').read(config, maxWaitMs, urls[0]);
-    return this.combine(config, await this.readEach(config, maxWaitMs, urls), shard);
+    return this.readEach(config, maxWaitMs, urls).then((reads) => this.combine(config, reads, shard));
   }
 
   /** Every Pushgateway read once, in parallel (what `/probes` shares among its services); `combine` makes each shard's read of it. */
