@@ -4,7 +4,8 @@
 //
 //   npm run local [-- --docker | --native]
 //   env: PORT (exporter, 9116), PUSHGATEWAY_PORT (9091), PROMETHEUS_PORT (9090),
-//        OFFLINE_LAMBDA_PORT (3002), LOCAL_STACK_DIR (.local-stack), LOG_LEVEL
+//        OFFLINE_LAMBDA_PORT (3002), LOCAL_STACK_DIR (.local-stack), LOG_LEVEL,
+//        LOCAL_PUSHGATEWAYS (1, or 2 for a second Pushgateway on PUSHGATEWAY_B_PORT, 9092: docs/high-availability.md)
 import { parseArgs } from 'node:util';
 import { DockerStack, dockerEngineRuns } from './stack/docker.ts';
 import { NativeStack } from './stack/native.ts';
@@ -20,7 +21,8 @@ const USAGE = `usage: npm run local [-- --docker | --native]
   --docker   use docker compose (local/docker-compose.yml); fails without a running engine
   --native   use Debian's prometheus-pushgateway and prometheus as child processes
   default: Docker when \`docker info\` succeeds, else native
-  env: PORT, PUSHGATEWAY_PORT, PROMETHEUS_PORT, OFFLINE_LAMBDA_PORT, LOCAL_STACK_DIR, LOG_LEVEL`;
+  env: PORT, PUSHGATEWAY_PORT, PROMETHEUS_PORT, OFFLINE_LAMBDA_PORT, LOCAL_STACK_DIR, LOG_LEVEL,
+       LOCAL_PUSHGATEWAYS=2 (a second Pushgateway on PUSHGATEWAY_B_PORT, default 9092)`;
 
 interface ChosenStack {
   readonly stack: Stack;

@@ -18,6 +18,7 @@ import { PROJECT_ROOT, startPushgateway, tempDir } from '../test/support/process
 import { formatTable, median, monthlyCost, percentile, PRICES, type CostInputs, type Row } from './bench/figures.ts';
 import { benchColdInit, benchInitBytes, benchLogBytes, benchLogBytesUnauthorized } from './bench/lambda-rows.ts';
 import { benchRefreshLatency, benchServeThroughput } from './bench/server-rows.ts';
+import { benchMerge } from './bench/merge-rows.ts';
 
 const GROUPS = 10_000;
 const RESULTS_FILE = join(PROJECT_ROOT, '.bench', 'results.json');
@@ -276,6 +277,7 @@ async function main(): Promise<void> {
     warm = await benchWarmProbe(pushgateway.url, configFile, servicesConfig);
     await benchHeap(pushgateway.url);
     await benchHostile();
+    await benchMerge(rows);
   } finally {
     await pushgateway.stop();
     await dir.remove();

@@ -4,8 +4,8 @@ import type { ExporterEnvironment } from '../runtime/environment-settings.ts';
 export type PushSignalKind = 'success' | 'start' | 'failure';
 
 export interface PushOptions {
-  /** May carry `user:password@`. */
-  readonly pushgatewayUrl: string;
+  /** Each may carry `user:password@`; the push goes to all of them (docs/high-availability.md#pushing-to-several). */
+  readonly pushgatewayUrls: readonly string[];
   readonly bearerToken: string | undefined;
   readonly service: string;
   /** The metric a success is pushed as: the service's `heartbeat_metric`. */

@@ -1,6 +1,7 @@
 import { CONFIG_RANGES } from '../core/config/config-ranges.ts';
 import { CONFIG_DEFAULTS } from '../core/config/config-types.ts';
 import { httpUrlProblem } from '../core/config/http-url.ts';
+import { MAX_PUSHGATEWAYS, splitUrlList } from '../core/config/pushgateway-urls.ts';
 import { isValidMetricName } from '../core/exposition/metric-names.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../core/probe/signal-metrics.ts';
 import { labelNameProblem } from '../core/push/grouping-key.ts';
@@ -21,6 +22,30 @@ function pushgatewayUrlProblem(value: string, from: string): string | undefined 
   return problem === undefined ? undefined : `push: ${from} ${problem}`;
 }
 
+/**
+ * The Pushgateways to push to: each `--pushgateway` (repeatable, each a URL or a comma-separated
+ * list), else `PUSHGATEWAY_URL` (one URL or a comma-separated list); a usage error line otherwise.
+ */
+function pushgatewayUrls(flags: readonly string[], fromEnvironment: string | undefined): readonly string[] | string {
+  const from = flags.length > 0 ? '--pushgateway' : 'PUSHGATEWAY_URL';
+  const given = flags.length > 0 ? flags : fromEnvironment === undefined || fromEnvironment === '' ? [] : [fromEnvironment];
+  if (given.length === 0) return 'push: no Pushgateway URL: pass --pushgateway URL or set PUSHGATEWAY_URL';
+  const urls: string[] = [];
+  for (const value of given) {
+    const split = splitUrlList(value, from);
+    if ('problem' in split) return `push: ${split.problem}`;
+    for (const url of split.urls) {
+      const problem = pushgatewayUrlProblem(url, from);
+      if (problem !== undefined) return problem;
+      const bare = url.replace(/\/+$/, '');
+      if (urls.some((known) => known.replace(/\/+$/, '') === bare)) return `push: ${from} names the same Pushgateway twice`;
+      urls.push(url);
+    }
+  }
+  if (urls.length > MAX_PUSHGATEWAYS) return `push: ${from} names ${urls.length} Pushgateways; at most ${MAX_PUSHGATEWAYS}`;
+  return urls;
+}
+
 /** `push`'s arguments; `defaults` are what the environment gives when no flag does. */
 export function parsePushArguments(args: readonly string[], defaults: PushDefaults): CliCommand {
   // Everything after the first `--` is the command to run, untouched.
@@ -29,7 +54,7 @@ export function parsePushArguments(args: readonly string[], defaults: PushDefaul
   const command = separator === -1 ? undefined : args.slice(separator + 1);
   const parsed = parseArguments('push', own, {
     service: { type: 'string' },
-    pushgateway: { type: 'string' },
+    pushgateway: { type: 'string', multiple: true },
     job: { type: 'string' },
     instance: { type: 'string' },
     label: { type: 'string', multiple: true },
@@ -49,11 +74,10 @@ export function parsePushArguments(args: readonly string[], defaults: PushDefaul
   if (job === '') return usageError('push: --job must not be empty');
   const instance = stringOption(parsed, 'instance') ?? service;
 
-  const fromFlag = stringOption(parsed, 'pushgateway');
-  const pushgatewayUrl = fromFlag || defaults.pushgatewayUrl || '';
-  if (pushgatewayUrl === '') return usageError('push: no Pushgateway URL: pass --pushgateway URL or set PUSHGATEWAY_URL');
-  const urlProblem = pushgatewayUrlProblem(pushgatewayUrl, fromFlag ? '--pushgateway' : 'PUSHGATEWAY_URL');
-  if (urlProblem !== undefined) return usageError(urlProblem);
+  const flags = parsed.values.pushgateway;
+  // An empty --pushgateway falls back on PUSHGATEWAY_URL, as it always has.
+  const pushgatewayUrlList = pushgatewayUrls((Array.isArray(flags) ? flags : []).filter((flag): flag is string => typeof flag === 'string' && flag !== ''), defaults.pushgatewayUrl);
+  if (typeof pushgatewayUrlList === 'string') return usageError(pushgatewayUrlList);
   const { bearer } = defaults;
   if ('problem' in bearer) return usageError(`push: ${bearer.problem}`);
 
@@ -94,7 +118,7 @@ export function parsePushArguments(args: readonly string[], defaults: PushDefaul
   return {
     kind: 'push',
     options: {
-      pushgatewayUrl,
+      pushgatewayUrls: pushgatewayUrlList,
       bearerToken: bearer.token,
       service,
       heartbeatMetric,

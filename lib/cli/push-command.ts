@@ -4,10 +4,11 @@ import type { Clock } from '../core/time/clock.ts';
 import type { PushgatewayPusher, PushTarget } from '../edges/pushgateway/pushgateway-pusher.ts';
 import { signalFamilies, type RunSignal } from '../core/push/run-signals.ts';
 import { runWrappedCommand } from './wrapped-command.ts';
+import { pushToEach } from '../edges/pushgateway/pushgateway-fanout.ts';
 
-function targetOf(options: PushOptions): PushTarget {
+function targetOf(options: PushOptions, pushgatewayUrl: string): PushTarget {
   return {
-    pushgatewayUrl: options.pushgatewayUrl,
+    pushgatewayUrl,
     job: options.job,
     labels: options.labels,
     bearerToken: options.bearerToken,
@@ -24,23 +25,25 @@ export async function runPushCommand(
   options: PushOptions, output: CliOutput, ports: { readonly clock: Clock; readonly pusher: Pick<PushgatewayPusher, 'push'> },
 ): Promise<number> {
   const { clock, pusher } = ports;
-  const target = targetOf(options);
-  const push = (signal: RunSignal) => pusher.push(target, signalFamilies(signal, options.service, options.heartbeatMetric));
+  // To every Pushgateway at once: done when one accepted; each that failed is named on its own line.
+  const push = async (signal: RunSignal, failed: (error: unknown) => void): Promise<boolean> => {
+    const families = signalFamilies(signal, options.service, options.heartbeatMetric);
+    const result = await pushToEach(options.pushgatewayUrls, (url) => pusher.push(targetOf(options, url), families));
+    for (const failure of result.failed) failed(failure.error);
+    return result.accepted.length > 0;
+  };
   if (options.command === undefined) {
-    try {
-      await push({ kind: options.signal, atSeconds: clock() / 1000 });
-      return 0;
-    } catch (error) {
+    const accepted = await push({ kind: options.signal, atSeconds: clock() / 1000 }, (error) => {
       output.stderr(`pushgateway-exporter: push failed: ${describeError(error)}\n`);
-      return 1;
-    }
+    });
+    return accepted ? 0 : 1;
   }
 
   const warn = (what: string) => (error: unknown) => {
     output.stderr(`pushgateway-exporter: warning: could not push the ${what} of ${JSON.stringify(options.service)}: ${describeError(error)}\n`);
   };
   // The command starts at once, not after the start push: a slow Pushgateway must not delay it.
-  const startPush = push({ kind: 'start', atSeconds: clock() / 1000 }).catch(warn('start'));
+  const startPush = push({ kind: 'start', atSeconds: clock() / 1000 }, warn('start'));
   const outcome = await runWrappedCommand(options.command);
   if (outcome.startError !== undefined) output.stderr(`pushgateway-exporter: ${outcome.startError}\n`);
   // Settled before the result is pushed, so the group never sees a run end before it began.
@@ -49,6 +52,6 @@ export async function runPushCommand(
   const result: RunSignal = outcome.exitCode === 0
     ? { kind: 'success', atSeconds, durationSeconds: outcome.durationSeconds }
     : { kind: 'failure', atSeconds, durationSeconds: outcome.durationSeconds };
-  await push(result).catch(warn(result.kind));
+  await push(result, warn(result.kind));
   return outcome.exitCode;
 }

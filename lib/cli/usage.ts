@@ -12,7 +12,8 @@ Commands:
       Without COMMAND: push a success (the heartbeat) for NAME now, or a start (--start) or a
       failure (--fail). With COMMAND: push a start, run COMMAND, push a success or a failure with
       the run's duration, and exit with COMMAND's exit code (a failed push only warns).
-        --pushgateway URL    Pushgateway base URL (default: $PUSHGATEWAY_URL);
+        --pushgateway URL    Pushgateway base URL (default: $PUSHGATEWAY_URL); repeat it, or give
+                             a comma list, to push to several (exit 0 when one accepts);
                              http://user:password@host:9091 sends basic auth
         --job JOB            grouping key job (default: ${CONFIG_DEFAULTS.job})
         --instance NAME      grouping key instance (default: the service name)

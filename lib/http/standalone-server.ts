@@ -77,15 +77,26 @@ export async function startupWarnings(runtime: Runtime, reader: Pick<Pushgateway
   if (config === undefined) {
     return [`${error ?? 'no config loaded'} — probes answer HTTP 503 until the config is fixed (re-read every ${FIRST_LOAD_RETRY_SECONDS} s)`];
   }
-  try {
-    // A read of its own, not through the snapshot cache, so the check neither fills nor ages it.
-    // The body is only counted, not kept: the check holds no copy of it.
-    const options = { timeoutMs: config.timeoutSeconds * 1000, maxBodyBytes: config.maxBodyBytes, bearerToken: config.pushgatewayBearerToken };
-    await reader.fetchMetrics(config.pushgatewayUrl, options, () => undefined);
-  } catch (failure) {
-    return [`warning: ${describeError(failure)} — probes answer probe_success 0 until it can be read`];
+  // A read of its own of each Pushgateway, in parallel, not through the snapshot cache, so the
+  // check neither fills nor ages it. The body is only counted, not kept: the check holds no copy of it.
+  const options = { timeoutMs: config.timeoutSeconds * 1000, maxBodyBytes: config.maxBodyBytes, bearerToken: config.pushgatewayBearerToken };
+  const failures = await Promise.all(config.pushgatewayUrls.map(async (url) => {
+    try {
+      await reader.fetchMetrics(url, options, () => undefined);
+      return undefined;
+    } catch (failure) {
+      return describeError(failure);
+    }
+  }));
+  const failed = failures.filter((failure) => failure !== undefined);
+  if (failed.length > 0) {
+    // With several, one that answers keeps probes right (docs/high-availability.md#failure-behaviour).
+    const effect = failed.length === config.pushgatewayUrls.length
+      ? 'probes answer probe_success 0 until it can be read'
+      : 'probes are judged on the other Pushgateways until it can be read';
+    return failed.map((failure) => `warning: ${failure} — ${effect}`);
   }
-  runtime.logger.info('ready', { services: config.services.size, pushgateway_url: redactUrl(config.pushgatewayUrl) });
+  runtime.logger.info('ready', { services: config.services.size, pushgateway_url: config.pushgatewayUrls.map(redactUrl).join(',') });
   return [];
 }
 

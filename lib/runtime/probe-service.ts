@@ -77,9 +77,9 @@ async function readConfig(runtime: Runtime, budget: ProbeBudget): Promise<Ready 
   return { kind: 'ready', config, budget: fixed.budget, reloadSuccessful: error === undefined };
 }
 
-/** The snapshot for `config`, waiting only what is left of the budget. */
-async function readSnapshot(runtime: Runtime, budget: ProbeBudget, config: ExporterConfig) {
-  const read = await runtime.snapshots.read(config, remainingMs(budget, runtime.monotonicMs(), config.timeoutSeconds));
+/** The snapshot of `shard`'s Pushgateways (undefined: all), waiting only what is left of the budget. */
+async function readSnapshot(runtime: Runtime, budget: ProbeBudget, config: ExporterConfig, shard?: readonly string[]) {
+  const read = await runtime.snapshots.read(config, remainingMs(budget, runtime.monotonicMs(), config.timeoutSeconds), shard);
   return { read, snapshot: read.snapshot ?? EMPTY_SNAPSHOT, nowSeconds: runtime.clock() / 1000 };
 }
 
@@ -101,7 +101,9 @@ export async function probeTarget(runtime: Runtime, target: string, budget: Prob
   const discovering = config.discovery !== undefined && !config.services.has(target);
   const early = discovering ? undefined : (known?.service ?? resolveService(config, target));
   if (!discovering && early === undefined) return unknownTarget(target);
-  const { read, snapshot, nowSeconds } = await readSnapshot(runtime, ready.budget, config);
+  // A sharded service reads only its own Pushgateways (docs/high-availability.md#sharding); a
+  // target still to be discovered reads them all.
+  const { read, snapshot, nowSeconds } = await readSnapshot(runtime, ready.budget, config, early?.pushgateways);
   const service = early ?? discoveredIn(config, read.snapshot).services.get(target) ?? (config.allowUnlistedTargets ? serviceFromDefaults(target, config.defaults) : undefined);
   if (service === undefined) return unknownTarget(target, true);
   // No snapshot at all is judged as such (unreachable), not as an empty Pushgateway (never).
@@ -110,7 +112,7 @@ export async function probeTarget(runtime: Runtime, target: string, budget: Prob
   const evaluation = judgeProbe(config, lookup, read.snapshot !== undefined, service, target, nowSeconds, read.error);
   const context = {
     snapshot: read.snapshot, pushgatewayUp: read.pushgatewayUp, snapshotAgeSeconds: read.snapshotAgeSeconds, error: read.error, cacheHit: read.cacheHit,
-    durationSeconds: elapsedSeconds(ready.budget, runtime.monotonicMs()), configReloadSuccessful: ready.reloadSuccessful,
+    durationSeconds: elapsedSeconds(ready.budget, runtime.monotonicMs()), configReloadSuccessful: ready.reloadSuccessful, gateways: read.gateways,
   };
   const passThroughText = parts?.passThroughText ?? renderExposition(passThroughFamilies(lookup.passThrough, target, snapshot));
   const exposition = renderProbeOwnMetrics(evaluation, context) + passThroughText;
@@ -122,10 +124,17 @@ export async function probeAll(runtime: Runtime, budget: ProbeBudget): Promise<A
   const ready = await readConfig(runtime, budget);
   if (ready.kind === 'refused') return ready;
   const { config } = ready;
-  const { read, snapshot, nowSeconds } = await readSnapshot(runtime, ready.budget, config);
+  // Each Pushgateway read once; each service judged on its shard's merge of those reads (docs/high-availability.md#sharding).
+  const reads = await runtime.snapshots.readEach(config, remainingMs(ready.budget, runtime.monotonicMs(), config.timeoutSeconds));
+  const nowSeconds = runtime.clock() / 1000;
+  const read = runtime.snapshots.combine(config, reads);
+  const snapshot = read.snapshot ?? EMPTY_SNAPSHOT;
   const discovery = discoveredIn(config, read.snapshot);
-  const services = discovery.services.size === 0 ? config.services.values() : [...config.services.values(), ...discovery.services.values()];
-  const evaluations = [...services].map((service) => evaluateProbe(config, read.snapshot, service, service.name, nowSeconds, read.error));
+  const services = discovery.services.size === 0 ? [...config.services.values()] : [...config.services.values(), ...discovery.services.values()];
+  const evaluations = services.map((service) => {
+    const own = service.pushgateways === undefined ? read : runtime.snapshots.combine(config, reads, service.pushgateways);
+    return evaluateProbe(config, own.snapshot, service, service.name, nowSeconds, own.error);
+  });
   const context = { ...read, durationSeconds: elapsedSeconds(ready.budget, runtime.monotonicMs()), configReloadSuccessful: ready.reloadSuccessful };
   return { kind: 'probed', config, read, snapshot, nowSeconds, context, evaluations, discovery };
 }

@@ -1,6 +1,7 @@
 import type { ExporterConfig } from '../core/config/config-types.ts';
 import { describeError } from '../core/errors.ts';
 import { clip } from '../core/quote.ts';
+import { redactUrl } from '../core/config/redact-url.ts';
 import { describeGroup, expiredGroups, groupId, heartbeatPushersOfGroups, stillExpired, type ExpiredGroup, type GatewayGroup } from '../core/reap/expiry.ts';
 import { discoveredAmong } from './discovery.ts';
 import { REAPER_JOB, sweepFamilies } from '../core/reap/reaper-metrics.ts';
@@ -74,10 +75,10 @@ function attributableServices(config: ExporterConfig, groups: readonly GatewayGr
   return { services: new Map([...config.services, ...discovered.services]) };
 }
 
-/** Where the sweep reads and deletes: the config's Pushgateway, with its token, timeout and a JSON-sized read limit. */
-export function groupsAccess(config: ExporterConfig): GroupsAccess {
+/** Where the sweep reads and deletes: one of the config's Pushgateways (the first by default), with its token, timeout and a JSON-sized read limit. */
+export function groupsAccess(config: ExporterConfig, pushgatewayUrl: string = config.pushgatewayUrls[0] ?? ''): GroupsAccess {
   return {
-    pushgatewayUrl: config.pushgatewayUrl, bearerToken: config.pushgatewayBearerToken,
+    pushgatewayUrl, bearerToken: config.pushgatewayBearerToken,
     timeoutMs: SWEEP_REQUEST_TIMEOUT_MS, maxBodyBytes: config.maxBodyBytes * JSON_BODY_FACTOR,
   };
 }
@@ -90,9 +91,47 @@ export function groupsAccess(config: ExporterConfig): GroupsAccess {
  * the sweep and is its outcome.
  */
 export async function sweep(config: ExporterConfig, ports: SweepPorts, options: { readonly dryRun: boolean }): Promise<SweepResult> {
-  const { groups, clock, logger } = ports;
-  const access = groupsAccess(config);
+  const { clock, logger } = ports;
   const started = ports.monotonicMs();
+  // Every Pushgateway in turn (docs/high-availability.md#the-reaper): a group on one is judged by its own push time there.
+  const each: GatewaySweep[] = [];
+  for (const url of config.pushgatewayUrls) {
+    if (each.length > 0 && ports.stopNow?.() === true) break;
+    each.push(await sweepGateway(config, url, ports, options));
+  }
+  const several = config.pushgatewayUrls.length > 1;
+  const errors = each.flatMap((one) => (one.error === undefined ? [] : [several ? `${redactUrl(one.url)}: ${one.error}` : one.error]));
+  const error = errors.length === 0 ? undefined : errors.join('; ');
+  const deleted = each.flatMap((one) => one.deleted);
+  const kept = each.reduce((sum, one) => sum + one.kept, 0);
+  const seen = each.reduce((sum, one) => sum + one.groups, 0);
+  const unattributed = each.reduce((sum, one) => sum + one.unattributed, 0);
+  const durationSeconds = roundSeconds((ports.monotonicMs() - started) / 1000, 'milli');
+  const result: SweepResult = { success: error === undefined, error, deleted, kept, groups: seen, unattributed, durationSeconds };
+  logger.info('reap: sweep done', {
+    outcome: result.success ? 'success' : 'failure', dry_run: options.dryRun, groups: seen, deleted: deleted.length, kept, unattributed, duration_seconds: durationSeconds,
+  });
+  if (!options.dryRun && ports.pusher !== undefined) {
+    for (const url of config.pushgatewayUrls) await pushSweepMetrics(config, url, ports.pusher, clock, result, logger);
+  }
+  return result;
+}
+
+/** One Pushgateway's part of a sweep. */
+interface GatewaySweep {
+  readonly url: string;
+  readonly error: string | undefined;
+  readonly deleted: readonly ExpiredGroup[];
+  readonly kept: number;
+  readonly groups: number;
+  readonly unattributed: number;
+}
+
+async function sweepGateway(config: ExporterConfig, url: string, ports: SweepPorts, options: { readonly dryRun: boolean }): Promise<GatewaySweep> {
+  const { groups, clock } = ports;
+  const access = groupsAccess(config, url);
+  const pushgateway = config.pushgatewayUrls.length > 1 ? { pushgateway: redactUrl(url) } : {};
+  const logger = { info: (message: string, fields: Record<string, unknown>) => ports.logger.info(message, { ...fields, ...pushgateway }) };
   const deleted: ExpiredGroup[] = [];
   let kept = 0;
   let seen = 0;
@@ -112,7 +151,7 @@ export async function sweep(config: ExporterConfig, ports: SweepPorts, options: 
     let next = options.dryRun ? decision.expired.length : 0;
     while (next < decision.expired.length) {
       if (ports.stopNow?.() === true) {
-        logger.warn('reap: stopped before the sweep ended; the next sweep goes on', { left: decision.expired.length - next });
+        ports.logger.warn('reap: stopped before the sweep ended; the next sweep goes on', { left: decision.expired.length - next, ...pushgateway });
         break;
       }
       const pending = decision.expired.slice(next);
@@ -140,25 +179,21 @@ export async function sweep(config: ExporterConfig, ports: SweepPorts, options: 
     }
   } catch (caught) {
     error = describeError(caught);
-    logger.error('reap: sweep failed', { error, deleted: deleted.length });
+    ports.logger.error('reap: sweep failed', { error, deleted: deleted.length, ...pushgateway });
   }
-  const durationSeconds = roundSeconds((ports.monotonicMs() - started) / 1000, 'milli');
-  const result: SweepResult = { success: error === undefined, error, deleted, kept, groups: seen, unattributed, durationSeconds };
-  logger.info('reap: sweep done', {
-    outcome: result.success ? 'success' : 'failure', dry_run: options.dryRun, groups: seen, deleted: deleted.length, kept, unattributed, duration_seconds: durationSeconds,
-  });
-  if (!options.dryRun && ports.pusher !== undefined) await pushSweepMetrics(config, ports.pusher, clock, result, logger);
-  return result;
+  return { url, error, deleted, kept, groups: seen, unattributed };
 }
 
 /** The sweep's metrics to the reaper's own group; a failed push is logged, never the sweep's outcome. */
-async function pushSweepMetrics(config: ExporterConfig, pusher: Pick<PushgatewayPusher, 'push'>, clock: Clock, result: SweepResult, logger: Logger): Promise<void> {
+async function pushSweepMetrics(
+  config: ExporterConfig, pushgatewayUrl: string, pusher: Pick<PushgatewayPusher, 'push'>, clock: Clock, result: SweepResult, logger: Logger,
+): Promise<void> {
   const families = sweepFamilies({ finishedAtSeconds: roundSeconds(clock() / 1000, 'milli'), success: result.success, deletedGroups: result.deleted.length, durationSeconds: result.durationSeconds });
   try {
     await pusher.push({
-      pushgatewayUrl: config.pushgatewayUrl, bearerToken: config.pushgatewayBearerToken, job: REAPER_JOB, labels: [], timeoutMs: SWEEP_REQUEST_TIMEOUT_MS,
+      pushgatewayUrl, bearerToken: config.pushgatewayBearerToken, job: REAPER_JOB, labels: [], timeoutMs: SWEEP_REQUEST_TIMEOUT_MS,
     }, families);
   } catch (caught) {
-    logger.warn('reap: could not push the sweep metrics', { error: describeError(caught) });
+    logger.warn('reap: could not push the sweep metrics', { error: describeError(caught), ...(config.pushgatewayUrls.length > 1 ? { pushgateway: redactUrl(pushgatewayUrl) } : {}) });
   }
 }

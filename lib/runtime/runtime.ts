@@ -10,12 +10,14 @@ import { createLogger, type Logger } from '../edges/logger.ts';
 import type { PushgatewayReader } from '../edges/pushgateway/pushgateway-reader.ts';
 import { SelfMetrics } from './self-metrics.ts';
 import { SnapshotSource } from '../edges/cache/snapshot-source.ts';
+import { GatewaySnapshots } from '../edges/cache/gateway-snapshots.ts';
 import { ProbeAnswerCache } from '../core/report/probe-answer-cache.ts';
 
 /** The stateful parts a warm process keeps between requests. */
 export interface Runtime {
   readonly config: ReloadingValue<ExporterConfig>;
-  readonly snapshots: SnapshotSource;
+  /** One snapshot cache per Pushgateway, merged for each probe (docs/high-availability.md). */
+  readonly snapshots: GatewaySnapshots;
   readonly clock: Clock;
   /** A monotonic clock's milliseconds: request budgets and durations. */
   readonly monotonicMs: () => number;
@@ -64,7 +66,7 @@ export function createRuntime(read: SettingsRead, ports: RuntimePorts): Runtime 
   if (settings.logging.problem !== undefined) logger.warn(settings.logging.problem);
   const metrics = new SelfMetrics(clock() / 1000);
   const config = configSourceFor(settings, ports, logger, metrics);
-  const snapshots = new SnapshotSource(ports.pushgateway, clock, ports.monotonicMs, logger, metrics, settings.refreshAhead);
+  const snapshots = new GatewaySnapshots(() => new SnapshotSource(ports.pushgateway, clock, ports.monotonicMs, logger, metrics, settings.refreshAhead));
   const auth = new AuthTokens(settings.authTokens, settings.authTokenParameter, clock, ports.monotonicMs, logger, ports.ssm);
   const startupProblem = read.kind === 'problem' ? read.problem : undefined;
   return { config, snapshots, clock, monotonicMs: ports.monotonicMs, logger, auth, metrics, probeAnswers: new ProbeAnswerCache(), startupProblem, close: () => ports.pushgateway.close() };

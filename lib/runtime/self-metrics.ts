@@ -13,7 +13,8 @@ export type ReloadOutcome = 'success' | 'failure';
  * escaping and layout as the probes, and no second registry or dependency in the bundle.
  */
 export class SelfMetrics implements ReadRecorder {
-  private readonly reads = new Map<ReadOutcome, number>();
+  /** Reads by Pushgateway (its URL redacted) and outcome, and whether its latest read succeeded. */
+  private readonly reads = new Map<string, { readonly outcomes: Map<ReadOutcome, number>; up: boolean }>();
   private readonly readBuckets = new Array<number>(READ_DURATION_BUCKETS.length).fill(0);
   private readDurationSum = 0;
   private readCount = 0;
@@ -24,8 +25,14 @@ export class SelfMetrics implements ReadRecorder {
 
   constructor(private readonly startTimeSeconds: number) {}
 
-  recordRead(outcome: ReadOutcome, durationSeconds: number, loadedAtMs?: number): void {
-    this.reads.set(outcome, (this.reads.get(outcome) ?? 0) + 1);
+  recordRead(outcome: ReadOutcome, durationSeconds: number, loadedAtMs: number | undefined, pushgateway: string): void {
+    let gateway = this.reads.get(pushgateway);
+    if (gateway === undefined) {
+      gateway = { outcomes: new Map(), up: false };
+      this.reads.set(pushgateway, gateway);
+    }
+    gateway.outcomes.set(outcome, (gateway.outcomes.get(outcome) ?? 0) + 1);
+    gateway.up = outcome === 'success';
     this.readCount += 1;
     this.readDurationSum += durationSeconds;
     READ_DURATION_BUCKETS.forEach((bound, index) => {
@@ -60,8 +67,14 @@ export class SelfMetrics implements ReadRecorder {
     }
     return [
       {
-        name: 'pushgateway_exporter_pushgateway_reads_total', help: 'Reads of the Pushgateway by outcome.', type: 'counter',
-        samples: readOutcomes.map((outcome) => ({ labels: { outcome }, value: this.reads.get(outcome) ?? 0 })),
+        name: 'pushgateway_exporter_pushgateway_reads_total', help: 'Reads of each Pushgateway by outcome.', type: 'counter',
+        samples: [...this.reads].flatMap(([pushgateway, gateway]) =>
+          readOutcomes.map((outcome) => ({ labels: { pushgateway, outcome }, value: gateway.outcomes.get(outcome) ?? 0 }))),
+      },
+      {
+        // One series per Pushgateway read since start (docs/high-availability.md#per-gateway-health): what PushgatewayDown alerts on.
+        name: 'pushgateway_exporter_pushgateway_up', help: 'Whether the latest read of the Pushgateway succeeded.', type: 'gauge',
+        samples: [...this.reads].map(([pushgateway, gateway]) => ({ labels: { pushgateway }, value: gateway.up ? 1 : 0 })),
       },
       {
         name: 'pushgateway_exporter_pushgateway_read_duration_seconds', help: 'Duration of Pushgateway reads.', type: 'histogram',

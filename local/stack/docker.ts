@@ -30,7 +30,8 @@ export class DockerStack {
 
   async start(): Promise<void> {
     const { settings } = this;
-    for (const port of [settings.pushgateway, settings.exporter, settings.prometheus, settings.grafana]) await assertPortFree(port);
+    const second = settings.secondPushgateway;
+    for (const port of [settings.pushgateway, settings.exporter, settings.prometheus, settings.grafana, ...(second === undefined ? [] : [second])]) await assertPortFree(port);
     const [command, ...prefix] = this.composeCommand;
     if (this.stopping) throw new StackError('stopped while starting');
     this.compose = startProcess({
@@ -44,6 +45,12 @@ export class DockerStack {
         PUSHGATEWAY_PORT: String(settings.pushgateway.port),
         PROMETHEUS_PORT: String(settings.prometheus.port),
         GRAFANA_PORT: String(settings.grafana.port),
+        // The second Pushgateway is the compose profile "two-pushgateways" (docs/high-availability.md#two-pushgateways-in-the-local-stack).
+        ...(second === undefined ? {} : {
+          COMPOSE_PROFILES: 'two-pushgateways',
+          PUSHGATEWAY_B_PORT: String(second.port),
+          LOCAL_PUSHGATEWAY_URLS: 'http://pushgateway:9091,http://pushgateway-b:9091',
+        }),
       },
       // Compose stops the containers on SIGINT, as on Ctrl-C.
       stopSignal: 'SIGINT',

@@ -88,17 +88,21 @@ export function grafanaNotice(settings: StackSettings): string {
 }
 
 /** PUTs service1's heartbeat every 2 s, as a loop would; reports failures once, not every push. */
-function startDemoHeartbeat(pushgatewayUrl: string): () => void {
-  const groupUrl = `${pushgatewayUrl}/metrics/job/heartbeat/instance/${DEMO_SERVICE}`;
+function startDemoHeartbeat(pushgatewayUrls: readonly string[]): () => void {
   let failing = false;
   const push = async (): Promise<void> => {
     // Millisecond precision: a whole-second floor would age the heartbeat by up to 1 s more.
     // Typed as a gauge, as client libraries and the CLI push it (docs/pushing.md).
     const body = `# TYPE loop_heartbeat_timestamp_seconds gauge\nloop_heartbeat_timestamp_seconds{service="${DEMO_SERVICE}"} ${(Date.now() / 1000).toFixed(3)}\n`;
     try {
-      const response = await fetch(groupUrl, { method: 'PUT', body, signal: AbortSignal.timeout(1_500) });
-      await response.arrayBuffer();
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      // To every Pushgateway, as a pusher of several does: one accepting is enough (docs/high-availability.md).
+      const outcomes = await Promise.allSettled(pushgatewayUrls.map(async (pushgatewayUrl) => {
+        const response = await fetch(`${pushgatewayUrl}/metrics/job/heartbeat/instance/${DEMO_SERVICE}`, { method: 'PUT', body, signal: AbortSignal.timeout(1_500) });
+        await response.arrayBuffer();
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      }));
+      const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+      if (failed !== undefined && outcomes.every((outcome) => outcome.status === 'rejected')) throw failed.reason;
       if (failing) console.log('local stack: demo heartbeat pushes again');
       failing = false;
     } catch (error) {
@@ -120,7 +124,7 @@ export class NativeStack {
 
   async start(): Promise<void> {
     const { settings } = this;
-    for (const port of [settings.pushgateway, settings.exporter, settings.prometheus, settings.offlineLambda]) {
+    for (const port of [settings.pushgateway, settings.exporter, settings.prometheus, settings.offlineLambda, ...(settings.secondPushgateway === undefined ? [] : [settings.secondPushgateway])]) {
       await assertPortFree(port);
     }
     ensureDebianBinaries();
@@ -143,14 +147,22 @@ export class NativeStack {
       spec('pushgateway', 'prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${settings.pushgateway.port}`, '--persistence.file=']),
     );
     await waitForHttp(`${pushgatewayUrl}/-/ready`, pushgateway, 30_000);
-    this.stopHeartbeat = startDemoHeartbeat(pushgatewayUrl);
+    const pushgatewayUrls = [pushgatewayUrl];
+    const second = settings.secondPushgateway;
+    if (second !== undefined) {
+      const secondUrl = `http://127.0.0.1:${second.port}`;
+      const pushgatewayB = this.launch(spec('pushgateway-b', 'prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${second.port}`, '--persistence.file=']));
+      await waitForHttp(`${secondUrl}/-/ready`, pushgatewayB, 30_000);
+      pushgatewayUrls.push(secondUrl);
+    }
+    this.stopHeartbeat = startDemoHeartbeat(pushgatewayUrls);
 
     const exporter = this.launch(
       spec('exporter', 'npm', ['start'], {
         HOST: '127.0.0.1',
         PORT: String(settings.exporter.port),
         OFFLINE_LAMBDA_PORT: String(settings.offlineLambda.port),
-        PUSHGATEWAY_URL: pushgatewayUrl,
+        PUSHGATEWAY_URL: pushgatewayUrls.join(','),
         CONFIG_FILE: EXPORTER_CONFIG_FILE,
       }),
     );

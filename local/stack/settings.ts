@@ -21,6 +21,11 @@ export interface StackPort {
 export interface StackSettings {
   readonly exporter: StackPort;
   readonly pushgateway: StackPort;
+  /**
+   * A second Pushgateway, when `LOCAL_PUSHGATEWAYS=2` (docs/high-availability.md#two-pushgateways-in-the-local-stack):
+   * the demo heartbeat goes to both, the exporter reads both.
+   */
+  readonly secondPushgateway: StackPort | undefined;
   readonly prometheus: StackPort;
   /** Grafana with the dashboard (Docker stack only: Debian does not package Grafana). */
   readonly grafana: StackPort;
@@ -40,10 +45,19 @@ function readPort(env: NodeJS.ProcessEnv, envVar: string, label: string, fallbac
   return { label, envVar, port };
 }
 
+/** `LOCAL_PUSHGATEWAYS`: 1 (the default) or 2. */
+function pushgatewayCount(env: NodeJS.ProcessEnv): 1 | 2 {
+  const raw = env.LOCAL_PUSHGATEWAYS;
+  if (raw === undefined || raw === '' || raw === '1') return 1;
+  if (raw === '2') return 2;
+  throw new StackError(`LOCAL_PUSHGATEWAYS must be 1 or 2, got "${raw.slice(0, 20)}"`);
+}
+
 export function readSettings(env: NodeJS.ProcessEnv): StackSettings {
   return {
     exporter: readPort(env, 'PORT', 'exporter', 9116),
     pushgateway: readPort(env, 'PUSHGATEWAY_PORT', 'Pushgateway', 9091),
+    secondPushgateway: pushgatewayCount(env) === 2 ? readPort(env, 'PUSHGATEWAY_B_PORT', 'second Pushgateway', 9092) : undefined,
     prometheus: readPort(env, 'PROMETHEUS_PORT', 'Prometheus', 9090),
     grafana: readPort(env, 'GRAFANA_PORT', 'Grafana', 3000),
     offlineLambda: readPort(env, 'OFFLINE_LAMBDA_PORT', 'serverless-offline Lambda', 3002),
@@ -66,6 +80,9 @@ export function readyMessage(settings: StackSettings, how: string, withGrafana: 
     `  status page  http://${exporter}/      (JSON: curl '${exporter}/?format=json')`,
     `  Prometheus   curl '${prometheus}/api/v1/query?query=probe_success'      (UI: ${prometheus}, alerts: ${prometheus}${alertsPath})`,
     `  Pushgateway  http://localhost:${settings.pushgateway.port}/metrics`,
+    ...(settings.secondPushgateway === undefined ? [] : [
+      `  second       http://localhost:${settings.secondPushgateway.port}/metrics      (stop either: probes stay right, PushgatewayDown names it)`,
+    ]),
     // config.yml names the Pushgateway by its compose name: outside Docker the CLI needs its address.
     `  CLI          PUSHGATEWAY_URL=http://127.0.0.1:${settings.pushgateway.port} npx pushgateway-exporter probe --target service1 --config config.yml`,
     `  push         PUSHGATEWAY_URL=http://127.0.0.1:${settings.pushgateway.port} npx pushgateway-exporter push --service service2      (docs/pushing.md: Python, Node, Go, curl)`,

@@ -65,8 +65,9 @@ function composeConfigServices(): Record<string, unknown> {
 describe('local stack files', () => {
   it('docker-compose.yml is valid: five services on official images, the exporter on 9116, the Dockerfile server as an option', () => {
     const services = composeConfigServices();
-    assert.deepEqual(Object.keys(services).sort(), ['grafana', 'heartbeat', 'prometheus', 'pushgateway', 'pushgateway-exporter', 'pushgateway-exporter-server']);
+    assert.deepEqual(Object.keys(services).sort(), ['grafana', 'heartbeat', 'prometheus', 'pushgateway', 'pushgateway-b', 'pushgateway-exporter', 'pushgateway-exporter-server']);
     const service = (name: string): Record<string, unknown> => asRecord(services[name], name);
+    assert.deepEqual(service('pushgateway-b').profiles, ['two-pushgateways'], 'the second Pushgateway starts only on request (docs/high-availability.md)');
     const server = service('pushgateway-exporter-server');
     assert.deepEqual(server.profiles, ['server'], 'the Dockerfile server starts only on request');
     assert.deepEqual(server.build, { context: PROJECT_ROOT, dockerfile: 'Dockerfile' });
@@ -155,7 +156,7 @@ describe('local stack files', () => {
 
   it('prometheus.yml passes promtool with its rules and holds the probe job exactly as the spec writes it', async () => {
     const output = promtoolCheck(join(PROJECT_ROOT, 'local'), 'prometheus.yml');
-    assert.match(output, /SUCCESS: 4 rules found/, 'promtool loaded alerts.yml through rule_files');
+    assert.match(output, /SUCCESS: 5 rules found/, 'promtool loaded alerts.yml through rule_files');
     const config = asRecord(parse(await readFile(join(PROJECT_ROOT, 'local/prometheus.yml'), 'utf8')), 'prometheus.yml');
     assert.equal(asRecord(config.global, 'global').scrape_interval, '5s');
     const jobs = asList(config.scrape_configs, 'scrape_configs').map((job) => asRecord(job, 'scrape config'));
@@ -172,7 +173,7 @@ describe('local stack files', () => {
     const configFile = await writeNativePrometheusFiles(settings);
     assert.equal(configFile, join(dir.path, 'prometheus.yml'));
     const text = await readFile(configFile, 'utf8');
-    assert.match(promtoolCheck(dir.path, 'prometheus.yml'), /SUCCESS: 4 rules found/);
+    assert.match(promtoolCheck(dir.path, 'prometheus.yml'), /SUCCESS: 5 rules found/);
     assert.equal(await readFile(join(dir.path, 'alerts.yml'), 'utf8'), await readFile(join(PROJECT_ROOT, 'local/alerts.yml'), 'utf8'));
     const jobs = asList(asRecord(parse(text), 'native config').scrape_configs, 'scrape_configs').map((job) => asRecord(job, 'job'));
     assert.deepEqual(

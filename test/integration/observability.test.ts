@@ -97,8 +97,9 @@ describe('logs, self-metrics and load', () => {
     assert.equal(response.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
     assertPromtoolClean(response.body);
     for (const line of [
-      'pushgateway_exporter_pushgateway_reads_total{outcome="success"} 1',
-      'pushgateway_exporter_pushgateway_reads_total{outcome="unreachable"} 0',
+      `pushgateway_exporter_pushgateway_reads_total{pushgateway="${proxyUrl}",outcome="success"} 1`,
+      `pushgateway_exporter_pushgateway_reads_total{pushgateway="${proxyUrl}",outcome="unreachable"} 0`,
+      `pushgateway_exporter_pushgateway_up{pushgateway="${proxyUrl}"} 1`,
       'pushgateway_exporter_pushgateway_read_duration_seconds_count 1',
       'pushgateway_exporter_config_reloads_total{outcome="success"} 1',
       'pushgateway_exporter_config_last_reload_successful 1',

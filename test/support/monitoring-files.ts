@@ -10,7 +10,7 @@ import { PROJECT_ROOT } from './processes.ts';
 
 export const PROBE_JOB = 'ping-microservices-loops';
 export const SERVICE_QUERY = `label_values(probe_success{job="${PROBE_JOB}"}, instance)`;
-export const ALERT_NAMES = ['ExporterConfigReloadFailing', 'ExporterScrapeFailing', 'HeartbeatDown', 'PushgatewayUnreachable'];
+export const ALERT_NAMES = ['ExporterConfigReloadFailing', 'ExporterScrapeFailing', 'HeartbeatDown', 'PushgatewayDown', 'PushgatewayUnreachable'];
 /** Metrics the exporter exposes today whose panels must show data once Prometheus has scraped it. */
 export const METRICS_THAT_MUST_HAVE_DATA = [
   'probe_success',

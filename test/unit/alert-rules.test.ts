@@ -10,10 +10,10 @@ import { PROJECT_ROOT } from '../support/processes.ts';
 import { runPromtool } from '../support/promtool.ts';
 
 describe('alerting rules: promtool', () => {
-  it('promtool check rules finds the four rules and no problem', () => {
+  it('promtool check rules finds the five rules and no problem', () => {
     const { status, output } = runPromtool(['check', 'rules', 'alerts.yml'], join(PROJECT_ROOT, 'local'));
     assert.equal(status, 0, output);
-    assert.match(output, /SUCCESS: 4 rules found/);
+    assert.match(output, /SUCCESS: 5 rules found/);
     assert.doesNotMatch(output, /WARNING|FAILED|error/i, output);
   });
 

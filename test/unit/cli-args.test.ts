@@ -22,14 +22,14 @@ function usageError(argv: string[], environment: Parameters<typeof parseCli>[1] 
 describe('parseCli › push', () => {
   it('defaults to a success push to job heartbeat, instance = service, from PUSHGATEWAY_URL', () => {
     assert.deepEqual(push(['push', '--service', 'nightly-backup']), {
-      pushgatewayUrl: 'http://pushgateway:9091', bearerToken: undefined, service: 'nightly-backup', heartbeatMetric: 'loop_heartbeat_timestamp_seconds', job: 'heartbeat',
+      pushgatewayUrls: ['http://pushgateway:9091'], bearerToken: undefined, service: 'nightly-backup', heartbeatMetric: 'loop_heartbeat_timestamp_seconds', job: 'heartbeat',
       labels: [['instance', 'nightly-backup']], signal: 'success', command: undefined, timeoutSeconds: 10,
     });
   });
 
   it('takes --pushgateway over PUSHGATEWAY_URL, and the bearer token from the environment', () => {
     const options = push(['push', '--service', 's', '--pushgateway', 'https://u:p@pg.example:9091'], { ...env, PUSHGATEWAY_BEARER_TOKEN: 't0k' });
-    assert.equal(options.pushgatewayUrl, 'https://u:p@pg.example:9091');
+    assert.deepEqual(options.pushgatewayUrls, ['https://u:p@pg.example:9091']);
     assert.equal(options.bearerToken, 't0k');
   });
 

@@ -121,7 +121,7 @@ describe('generated configs (property-based)', () => {
         if (brokenPath === undefined) {
           const config = parseConfig(text);
           seen.loaded += 1;
-          assert.equal(config.pushgatewayUrl, `http://pushgateway.example:${generated.port}`);
+          assert.deepEqual(config.pushgatewayUrls, [`http://pushgateway.example:${generated.port}`]);
           assert.equal(config.scrapeIntervalSeconds, generated.top.scrape_interval_seconds ?? CONFIG_DEFAULTS.scrapeIntervalSeconds);
           assert.equal(config.maxBodyBytes, generated.top.max_body_bytes ?? CONFIG_DEFAULTS.maxBodyBytes);
           assert.equal(config.maxClockSkewSeconds, generated.top.max_clock_skew_seconds ?? CONFIG_DEFAULTS.maxClockSkewSeconds);

@@ -31,7 +31,7 @@ describe('parseConfig is parseConfigYaml then validateConfig', () => {
 
   it('validates plain data with no YAML at all', () => {
     const config = validateConfig({ pushgateway_url: 'http://pg:9091/', services: [{ name: 'a', replicas: 2 }] });
-    assert.equal(config.pushgatewayUrl, 'http://pg:9091');
+    assert.deepEqual(config.pushgatewayUrls, ['http://pg:9091']);
     assert.equal(config.services.get('a')?.replicas, 2);
   });
 

@@ -24,7 +24,7 @@ function problemsOf(text: string, overrides = {}): readonly string[] {
 describe('parseConfig', () => {
   it('accepts the seed config.yml verbatim', () => {
     const config = parseConfig(readFileSync(join(PROJECT_ROOT, 'config.yml'), 'utf8'));
-    assert.equal(config.pushgatewayUrl, 'http://pushgateway:9091');
+    assert.deepEqual(config.pushgatewayUrls, ['http://pushgateway:9091']);
     assert.equal(config.scrapeIntervalSeconds, 3);
     assert.deepEqual([...config.services.keys()], ['service1', 'service2']);
     assert.deepEqual(config.services.get('service1'), serviceConfig());
@@ -50,7 +50,7 @@ describe('parseConfig', () => {
 
   it('applies every optional key, defaults and per-service overrides', () => {
     const config = parseConfig(fixture('valid-full.yml'));
-    assert.equal(config.pushgatewayUrl, 'https://user:secret@pushgateway.example.com:9091');
+    assert.deepEqual(config.pushgatewayUrls, ['https://user:secret@pushgateway.example.com:9091']);
     assert.equal(config.scrapeIntervalSeconds, 2.5);
     assert.equal(config.timeoutSeconds, 3);
     assert.equal(config.maxStaleSeconds, 30);
@@ -65,8 +65,8 @@ describe('parseConfig', () => {
   });
 
   it('lets PUSHGATEWAY_URL override pushgateway_url, and stand in for it', () => {
-    assert.equal(parseConfig(fixture('valid-seed.yml'), { pushgatewayUrl: 'http://127.0.0.1:9091/' }).pushgatewayUrl, 'http://127.0.0.1:9091');
-    assert.equal(parseConfig(fixture('invalid-missing-url.yml'), { pushgatewayUrl: 'http://10.0.0.1:9091' }).pushgatewayUrl, 'http://10.0.0.1:9091');
+    assert.deepEqual(parseConfig(fixture('valid-seed.yml'), { pushgatewayUrl: 'http://127.0.0.1:9091/' }).pushgatewayUrls, ['http://127.0.0.1:9091']);
+    assert.deepEqual(parseConfig(fixture('invalid-missing-url.yml'), { pushgatewayUrl: 'http://10.0.0.1:9091' }).pushgatewayUrls, ['http://10.0.0.1:9091']);
     assert.deepEqual(problemsOf(fixture('valid-seed.yml'), { pushgatewayUrl: 'pushgateway:9091' }), [
       'PUSHGATEWAY_URL (environment): must be an http:// or https:// URL, got "pushgateway:9091"',
     ]);
@@ -87,7 +87,7 @@ describe('parseConfig', () => {
       'scrape_interval_seconds: must be between 0.001 and 86400 seconds (1 day), got -3',
       'timeout_seconds: must be a positive number, got "5"',
       'allow_unlisted_targets: must be true or false, got "yes"',
-      'services[0].colour: unknown key (known keys: name, job, heartbeat_metric, freshness_threshold_seconds, replicas, replica, schedule, timezone, grace_seconds, max_run_seconds, ok_when, paused, maintenance, expire_after_seconds)',
+      'services[0].colour: unknown key (known keys: name, job, heartbeat_metric, freshness_threshold_seconds, replicas, replica, schedule, timezone, grace_seconds, max_run_seconds, ok_when, paused, maintenance, expire_after_seconds, pushgateways)',
       'services[0].heartbeat_metric: must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*), got "loop-heartbeat"',
       'services[0].freshness_threshold_seconds: must be between 0.001 and 31622400 seconds (366 days), got 0',
       'services[0].replicas: must be a whole number between 1 and 1000, got 1.5',
@@ -113,7 +113,7 @@ describe('parseConfig', () => {
       'services[0].maintenance[0].form: unknown key; did you mean from?',
       'services[0].maintenance[0].from: required (an RFC 3339 time such as 2026-12-24T18:00:00+01:00)',
       'services[1].freshness_threshold: unknown key; did you mean freshness_threshold_seconds?',
-      'services[1].colour: unknown key (known keys: name, job, heartbeat_metric, freshness_threshold_seconds, replicas, replica, schedule, timezone, grace_seconds, max_run_seconds, ok_when, paused, maintenance, expire_after_seconds)',
+      'services[1].colour: unknown key (known keys: name, job, heartbeat_metric, freshness_threshold_seconds, replicas, replica, schedule, timezone, grace_seconds, max_run_seconds, ok_when, paused, maintenance, expire_after_seconds, pushgateways)',
     ],
     'invalid-typo-and-type.yml': [
       'scrape_intervall_seconds: unknown key; did you mean scrape_interval_seconds?',

@@ -145,7 +145,7 @@ describe('hostile config (property-based, 1,000 cases each)', () => {
       fc.property(fc.oneof(configShaped.map((value) => stringify(value)), hostileString, fc.string({ unit: 'binary', maxLength: 200 })), (text) => {
         try {
           const config = parseConfig(text);
-          assert.match(config.pushgatewayUrl, /^https?:\/\//);
+          for (const url of config.pushgatewayUrls) assert.match(url, /^https?:\/\//);
         } catch (error) {
           assert.ok(error instanceof ConfigError, String(error));
           assert.ok(error.problems.length > 0);

@@ -31,6 +31,11 @@ export interface ServiceConfig {
   readonly expireAfterSeconds?: number | undefined;
   /** True on a service found in the Pushgateway by `discover_services`, absent on a configured one (docs/discovery.md). */
   readonly discovered?: true;
+  /**
+   * The Pushgateways that hold the service (its shard, docs/high-availability.md#sharding), each one
+   * of `ExporterConfig.pushgatewayUrls`; undefined: every one.
+   */
+  readonly pushgateways?: readonly string[] | undefined;
 }
 
 /** What a service gets for each key it leaves out (the `defaults:` mapping, filled in from CONFIG_DEFAULTS). */
@@ -43,11 +48,16 @@ export interface ServiceDefaults {
   readonly maxRunSeconds: number | undefined;
   /** The top-level `expire_after_seconds`, which a service's own key overrides; undefined: never. */
   readonly expireAfterSeconds?: number | undefined;
+  /** `defaults.pushgateways`: the shard of every service that names none; undefined: every Pushgateway. */
+  readonly pushgateways?: readonly string[] | undefined;
 }
 
 export interface ExporterConfig {
-  /** May carry `user:password@` for a Pushgateway behind basic auth. */
-  readonly pushgatewayUrl: string;
+  /**
+   * The Pushgateways read (and merged, docs/high-availability.md), 1 to MAX_PUSHGATEWAYS, distinct,
+   * without trailing slashes; each may carry `user:password@` for a Pushgateway behind basic auth.
+   */
+  readonly pushgatewayUrls: readonly string[];
   /** Sent as `Authorization: Bearer` to a Pushgateway behind a token. */
   readonly pushgatewayBearerToken: string | undefined;
   readonly scrapeIntervalSeconds: number;
@@ -75,7 +85,7 @@ export interface DiscoveryConfig {
 }
 
 export interface ConfigOverrides {
-  /** `PUSHGATEWAY_URL` from the environment wins over `pushgateway_url`. */
+  /** `PUSHGATEWAY_URL` from the environment (one URL or a comma-separated list) wins over `pushgateway_url`. */
   readonly pushgatewayUrl?: string | undefined;
   /** `PUSHGATEWAY_BEARER_TOKEN` from the environment wins over `pushgateway_bearer_token`. */
   readonly pushgatewayBearerToken?: string | undefined;

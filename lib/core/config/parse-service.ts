@@ -1,12 +1,13 @@
 import type { ServiceConfig, ServiceDefaults } from './config-types.ts';
 import { isFields, show, type FieldReader } from './field-rules.ts';
+import { shardOf } from './pushgateway-urls.ts';
 import { maintenanceWindows, okWhenRules, serviceSchedule } from './service-fields.ts';
 
 /** The keys of a `services:` entry, in the order they are read (and problems listed). */
 const SERVICE_KEYS = [
   'name', 'job', 'heartbeat_metric', 'freshness_threshold_seconds', 'replicas', 'replica',
   'schedule', 'timezone', 'grace_seconds', 'max_run_seconds', 'ok_when', 'paused', 'maintenance',
-  'expire_after_seconds',
+  'expire_after_seconds', 'pushgateways',
 ] as const;
 
 /**
@@ -26,6 +27,7 @@ export function serviceFromDefaults(name: string, defaults: ServiceDefaults): Se
     paused: false,
     maintenance: [],
     ...(defaults.expireAfterSeconds === undefined ? {} : { expireAfterSeconds: defaults.expireAfterSeconds }),
+    ...(defaults.pushgateways === undefined ? {} : { pushgateways: defaults.pushgateways }),
   };
 }
 
@@ -33,7 +35,7 @@ export function serviceFromDefaults(name: string, defaults: ServiceDefaults): Se
  * One `services:` entry, read by `read` (at `services[i].`): every key is checked, so all its
  * problems are found; undefined when it has no usable name.
  */
-function parseService(read: FieldReader, defaults: ServiceDefaults): ServiceConfig | undefined {
+function parseService(read: FieldReader, defaults: ServiceDefaults, urls: readonly string[] | undefined): ServiceConfig | undefined {
   read.unknownKeys(SERVICE_KEYS);
   const name = read.nonEmptyString('name');
   if (!read.has('name')) read.problem('name', 'required');
@@ -52,6 +54,7 @@ function parseService(read: FieldReader, defaults: ServiceDefaults): ServiceConf
   const paused = read.boolean('paused');
   const maintenance = maintenanceWindows(read);
   const expireAfterSeconds = read.number('expire_after_seconds');
+  const pushgateways = shardOf(read, urls);
   if (name === undefined) return undefined;
 
   const service = serviceFromDefaults(name, defaults);
@@ -68,11 +71,12 @@ function parseService(read: FieldReader, defaults: ServiceDefaults): ServiceConf
     paused: paused ?? service.paused,
     maintenance,
     ...(expireAfterSeconds === undefined ? {} : { expireAfterSeconds }),
+    ...(pushgateways === undefined ? {} : { pushgateways }),
   };
 }
 
 /** The `services:` list of the top-level mapping `top`, by name; a name given twice is a problem. */
-export function parseServices(top: FieldReader, defaults: ServiceDefaults): Map<string, ServiceConfig> {
+export function parseServices(top: FieldReader, defaults: ServiceDefaults, urls: readonly string[] | undefined): Map<string, ServiceConfig> {
   const services = new Map<string, ServiceConfig>();
   const value = top.value('services');
   if (value === undefined || value === null) return services;
@@ -87,7 +91,7 @@ export function parseServices(top: FieldReader, defaults: ServiceDefaults): Map<
       top.problem(key, `must be a mapping with at least a name, got ${show(entry)}`);
       return;
     }
-    const service = parseService(top.nested(key, entry), defaults);
+    const service = parseService(top.nested(key, entry), defaults, urls);
     if (service === undefined) return;
     const previous = firstIndex.get(service.name);
     if (previous !== undefined) {

@@ -1,8 +1,9 @@
 import { ConfigError } from '../errors.ts';
 import { CONFIG_DEFAULTS, type ConfigOverrides, type ExporterConfig, type ServiceDefaults } from './config-types.ts';
-import { FieldReader, httpUrl, isFields, Problems, show } from './field-rules.ts';
+import { FieldReader, isFields, Problems, show } from './field-rules.ts';
 import { parseServices } from './parse-service.ts';
 import { discoveryConfig } from './discovery-config.ts';
+import { pushgatewayUrls, shardOf } from './pushgateway-urls.ts';
 
 /** The top-level keys, in the order docs/configuration.md and the unknown-key message list them. */
 const TOP_LEVEL_KEYS = [
@@ -23,16 +24,7 @@ const TOP_LEVEL_KEYS = [
   'defaults',
   'services',
 ] as const;
-const DEFAULTS_KEYS = ['job', 'heartbeat_metric', 'freshness_threshold_seconds', 'grace_seconds', 'timezone', 'max_run_seconds'] as const;
-
-/** `pushgateway_url`, unless `PUSHGATEWAY_URL` from the environment overrides it; one of them is required. */
-function pushgatewayUrl(top: FieldReader, override: string | undefined, problems: Problems): string | undefined {
-  const configured = top.nonEmptyString('pushgateway_url');
-  if (override) return httpUrl(override, 'PUSHGATEWAY_URL (environment)', problems);
-  if (configured !== undefined) return httpUrl(configured, top.path('pushgateway_url'), problems);
-  if (!top.has('pushgateway_url')) top.problem('pushgateway_url', 'required (or set the PUSHGATEWAY_URL environment variable)');
-  return undefined;
-}
+const DEFAULTS_KEYS = ['job', 'heartbeat_metric', 'freshness_threshold_seconds', 'grace_seconds', 'timezone', 'max_run_seconds', 'pushgateways'] as const;
 
 /** `pushgateway_bearer_token`, checked even when `PUSHGATEWAY_BEARER_TOKEN` from the environment overrides it. */
 function pushgatewayBearerToken(top: FieldReader, override: string | undefined): string | undefined {
@@ -41,7 +33,7 @@ function pushgatewayBearerToken(top: FieldReader, override: string | undefined):
 }
 
 /** The keys `defaults:` sets, each read by its rule. */
-function givenDefaults(top: FieldReader): Partial<ServiceDefaults> {
+function givenDefaults(top: FieldReader, urls: readonly string[] | undefined): Partial<ServiceDefaults> {
   const value = top.value('defaults');
   if (value === undefined) return {};
   if (!isFields(value)) {
@@ -57,6 +49,7 @@ function givenDefaults(top: FieldReader): Partial<ServiceDefaults> {
     graceSeconds: read.number('grace_seconds'),
     timezone: read.timezone('timezone'),
     maxRunSeconds: read.number('max_run_seconds'),
+    pushgateways: shardOf(read, urls),
   };
 }
 
@@ -64,8 +57,10 @@ function givenDefaults(top: FieldReader): Partial<ServiceDefaults> {
  * What a service gets for each key it leaves out: `defaults:`, then CONFIG_DEFAULTS. `legacyThreshold`
  * is `default_freshness_threshold_seconds`, the older spelling of `defaults.freshness_threshold_seconds`.
  */
-function serviceDefaults(top: FieldReader, legacyThreshold: number | undefined, expireAfterSeconds: number | undefined): ServiceDefaults {
-  const given = givenDefaults(top);
+function serviceDefaults(
+  top: FieldReader, legacyThreshold: number | undefined, expireAfterSeconds: number | undefined, urls: readonly string[] | undefined,
+): ServiceDefaults {
+  const given = givenDefaults(top, urls);
   if (given.freshnessThresholdSeconds !== undefined && legacyThreshold !== undefined) {
     top.problem('default_freshness_threshold_seconds', 'is an alias of defaults.freshness_threshold_seconds; set only one of them');
   }
@@ -78,6 +73,8 @@ function serviceDefaults(top: FieldReader, legacyThreshold: number | undefined, 
     maxRunSeconds: given.maxRunSeconds,
     // Present only when set, so a config without expiry reads exactly as before it existed.
     ...(expireAfterSeconds === undefined ? {} : { expireAfterSeconds }),
+    // Present only when set: an unsharded config reads every Pushgateway, exactly as before shards existed.
+    ...(given.pushgateways === undefined ? {} : { pushgateways: given.pushgateways }),
   };
 }
 
@@ -95,7 +92,7 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides = {}, so
   top.unknownKeys(TOP_LEVEL_KEYS);
   // Each top-level key, its rule and the field it gives, in the order read: problems are listed in it.
   const given = {
-    pushgatewayUrl: pushgatewayUrl(top, overrides.pushgatewayUrl, problems),
+    pushgatewayUrls: pushgatewayUrls(top, overrides.pushgatewayUrl, problems),
     pushgatewayBearerToken: pushgatewayBearerToken(top, overrides.pushgatewayBearerToken),
     scrapeIntervalSeconds: top.number('scrape_interval_seconds'),
     timeoutSeconds: top.number('timeout_seconds'),
@@ -107,13 +104,13 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides = {}, so
     maxBodyBytes: top.number('max_body_bytes'),
     expireAfterSeconds: top.number('expire_after_seconds'),
   };
-  const defaults = serviceDefaults(top, given.legacyFreshnessThresholdSeconds, given.expireAfterSeconds);
-  const services = parseServices(top, defaults);
+  const defaults = serviceDefaults(top, given.legacyFreshnessThresholdSeconds, given.expireAfterSeconds, given.pushgatewayUrls);
+  const services = parseServices(top, defaults, given.pushgatewayUrls);
   const discovery = discoveryConfig(top);
-  if (problems.list.length > 0 || given.pushgatewayUrl === undefined) throw new ConfigError(problems.list, source);
+  if (problems.list.length > 0 || given.pushgatewayUrls === undefined) throw new ConfigError(problems.list, source);
 
   return {
-    pushgatewayUrl: given.pushgatewayUrl,
+    pushgatewayUrls: given.pushgatewayUrls,
     pushgatewayBearerToken: given.pushgatewayBearerToken,
     scrapeIntervalSeconds: given.scrapeIntervalSeconds ?? CONFIG_DEFAULTS.scrapeIntervalSeconds,
     timeoutSeconds: given.timeoutSeconds ?? CONFIG_DEFAULTS.timeoutSeconds,

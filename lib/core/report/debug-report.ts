@@ -83,7 +83,8 @@ export function renderDebugReport(
     `Probe of target ${jsonString(evaluation.target)} at ${iso(nowSeconds)}`,
     '',
     'Config used:',
-    `  pushgateway_url: ${redactUrl(config.pushgatewayUrl)}${config.pushgatewayBearerToken === undefined ? '' : ' (bearer token set, not shown)'}`,
+    `  pushgateway_url: ${config.pushgatewayUrls.map(redactUrl).join(', ')}${config.pushgatewayBearerToken === undefined ? '' : ' (bearer token set, not shown)'}`,
+    ...(service.pushgateways === undefined ? [] : [`  pushgateways (the service's shard): ${service.pushgateways.map(redactUrl).join(', ')}`]),
     `  service: ${jsonString(service.name)}${config.services.has(service.name) ? '' : ' (unlisted target, defaults applied)'}`,
     `  job: ${jsonString(service.job)}`,
     `  heartbeat_metric: ${service.heartbeatMetric}`,
@@ -96,6 +97,11 @@ export function renderDebugReport(
     `  read succeeded: ${read.pushgatewayUp ? 'yes' : 'no'}${read.cacheHit ? ' (cached)' : ''}`,
   ];
   if (read.error !== undefined) lines.push(`  error: ${read.error}`);
+  // With several Pushgateways, each one's read (docs/high-availability.md#per-gateway-health).
+  for (const gateway of read.gateways ?? []) {
+    const age = gateway.snapshotAgeSeconds === undefined ? 'no snapshot' : `snapshot age ${secs(gateway.snapshotAgeSeconds)}${gateway.up ? '' : ' (stale fallback)'}`;
+    lines.push(`  pushgateway ${gateway.pushgateway}: ${gateway.up ? 'read succeeded' : `read failed: ${gateway.error ?? 'unknown error'}`}; ${age}`);
+  }
   lines.push(
     read.snapshotAgeSeconds === undefined ? '  snapshot: none available' : `  snapshot age: ${secs(read.snapshotAgeSeconds)}${read.pushgatewayUp ? '' : ' (stale fallback)'}`,
   );

@@ -1,8 +1,9 @@
 import { PROBE_STATES, type PassThrough, type ProbeEvaluation } from '../probe/probe-evaluation.ts';
 import { isMetricType, type Labels } from '../exposition/exposition-types.ts';
-import { escapeHelp, formatLabels, formatValue, type MetricFamily, type RenderedSample } from '../exposition/exposition-renderer.ts';
+import { escapeHelp, formatLabels, formatValue, renderExposition, type MetricFamily, type RenderedSample } from '../exposition/exposition-renderer.ts';
 import { newLabelSet } from '../exposition/label-set.ts';
 import { MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, type Snapshot } from '../snapshot/snapshot.ts';
+import type { GatewayRead } from '../snapshot/snapshot-read.ts';
 import { seriesId } from '../snapshot/series-identity.ts';
 import { roundSeconds } from '../time/round-seconds.ts';
 
@@ -15,6 +16,20 @@ export interface ProbeContext {
   readonly durationSeconds: number;
   /** False while a failed config reload left the last good config in force. */
   readonly configReloadSuccessful: boolean;
+  /** Each Pushgateway read, only with several (docs/high-availability.md#per-gateway-health): one adds nothing to an answer. */
+  readonly gateways?: readonly GatewayRead[] | undefined;
+}
+
+const GATEWAY_READ = {
+  name: 'probe_pushgateway_read_success',
+  help: 'Whether the latest read of this Pushgateway succeeded (only with several; probe_pushgateway_up is 1 when any did).',
+} as const;
+
+/** One series per Pushgateway read, labelled with its URL redacted of credentials; none with one Pushgateway. */
+function gatewayFamilies(context: ProbeContext): MetricFamily[] {
+  if (context.gateways === undefined) return [];
+  const samples = context.gateways.map((gateway) => ({ labels: { pushgateway: gateway.pushgateway }, value: bool(gateway.up) }));
+  return [{ name: GATEWAY_READ.name, help: GATEWAY_READ.help, type: 'gauge', samples }];
 }
 
 function gauge(name: string, help: string, value: number | undefined): MetricFamily {
@@ -91,7 +106,7 @@ export function buildProbeOwnMetrics(evaluation: ProbeEvaluation, context: Probe
     : gauge(entry.name, entry.help, entry.value(evaluation, context)));
   if (evaluation.passThrough.truncated) families.push(gauge(TRUNCATED.name, TRUNCATED.help, 1));
   if (evaluation.replicas !== undefined) for (const entry of REPLICA_GAUGES) families.push(gauge(entry.name, entry.help, entry.value(evaluation, context)));
-  return families;
+  return families.concat(gatewayFamilies(context));
 }
 
 /**
@@ -111,6 +126,7 @@ export function renderProbeOwnMetrics(evaluation: ProbeEvaluation, context: Prob
   }
   if (evaluation.passThrough.truncated) out += ownLine(TRUNCATED, evaluation, context);
   if (evaluation.replicas !== undefined) for (const entry of REPLICA_GAUGES) out += ownLine(entry, evaluation, context);
+  if (context.gateways !== undefined) out += renderExposition(gatewayFamilies(context));
   return out;
 }
 
@@ -179,7 +195,8 @@ export function buildAllProbesMetrics(
   const merged = new Map<string, { family: MetricFamily; samples: Map<string, RenderedSample> }>();
   for (const evaluation of evaluations) {
     for (const family of buildProbeMetrics(evaluation, context, snapshot)) {
-      if (family.name === 'probe_duration_seconds') continue;
+      // Once for the whole answer, not per service: every service's read of a Pushgateway is the same read.
+      if (family.name === 'probe_duration_seconds' || family.name === GATEWAY_READ.name) continue;
       let entry = merged.get(family.name);
       if (entry === undefined) merged.set(family.name, (entry = { family, samples: new Map() }));
       for (const sample of family.samples) {
@@ -190,5 +207,5 @@ export function buildAllProbesMetrics(
     }
   }
   const duration = gauge('probe_duration_seconds', 'Returns how long the probes took to complete in seconds.', micro(context.durationSeconds));
-  return [duration, ...[...merged.values()].map(({ family, samples }) => ({ ...family, samples: [...samples.values()] }))];
+  return [duration, ...[...merged.values()].map(({ family, samples }) => ({ ...family, samples: [...samples.values()] })), ...gatewayFamilies(context)];
 }

@@ -75,6 +75,9 @@ export function renderStatusPage(report: StatusReport, refreshSeconds: number): 
   const warning = report.pushgateway_up
     ? ''
     : `<p class="warn">The last Pushgateway read failed${report.pushgateway_error === undefined ? '' : `: ${escapeHtml(report.pushgateway_error)}`}. ${report.snapshot_age_seconds === undefined ? 'No snapshot within max_stale_seconds is left: no heartbeat can be judged, so services show unreachable (paused ones stay paused).' : `States below use a snapshot ${formatDuration(report.snapshot_age_seconds)} old.`}</p>`;
+  // With several Pushgateways, one line per Pushgateway read (docs/high-availability.md#per-gateway-health).
+  const gateways = report.pushgateways === undefined ? '' : `<ul class="meta">\n${report.pushgateways.map((gateway) =>
+    `<li>Pushgateway ${escapeHtml(gateway.pushgateway)}: ${gateway.up ? `read ${escapeHtml(formatDuration(gateway.snapshot_age_seconds))} ago` : `<span class="warn">down</span>${gateway.error === undefined ? '' : ` (${escapeHtml(gateway.error)})`}`}</li>`).join('\n')}\n</ul>\n`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -87,7 +90,7 @@ export function renderStatusPage(report: StatusReport, refreshSeconds: number): 
 <body>
 <h1>Heartbeats</h1>
 <p class="meta">${escapeHtml(summary)} · ${escapeHtml(snapshot)} · generated ${time(report.generated_at)} · <a href="?format=json">JSON</a></p>
-${warning}
+${gateways}${warning}
 <table>
 <thead><tr><th>Service</th><th>State</th><th>Last heartbeat</th><th>Age</th><th>Next expected</th><th>Late by</th><th>Expected</th><th>Why</th></tr></thead>
 <tbody>

@@ -2,6 +2,7 @@ import { explainDecision } from '../probe/probe-reason.ts';
 import type { ProbeEvaluation, ProbeState } from '../probe/probe-evaluation.ts';
 import { rfc3339Time } from '../time/time-format.ts';
 import { roundSeconds } from '../time/round-seconds.ts';
+import type { GatewayRead } from '../snapshot/snapshot-read.ts';
 
 /** One service as the status page and its JSON show it: plain data, times in unix seconds and RFC 3339. */
 export interface ServiceStatus {
@@ -29,13 +30,24 @@ export interface StatusReport {
   readonly snapshot_age_seconds: number | undefined;
   /** Set when the Pushgateway read failed: what went wrong. */
   readonly pushgateway_error: string | undefined;
+  /** Each Pushgateway read, only with several (docs/high-availability.md#per-gateway-health). */
+  readonly pushgateways?: readonly PushgatewayStatus[] | undefined;
   readonly services: readonly ServiceStatus[];
+}
+
+/** One Pushgateway's read, named by its URL redacted of credentials. */
+export interface PushgatewayStatus {
+  readonly pushgateway: string;
+  readonly up: boolean;
+  readonly snapshot_age_seconds: number | undefined;
+  readonly error: string | undefined;
 }
 
 export interface StatusContext {
   readonly pushgatewayUp: boolean;
   readonly snapshotAgeSeconds: number | undefined;
   readonly error: string | undefined;
+  readonly gateways?: readonly GatewayRead[] | undefined;
 }
 
 const milli = (seconds: number | undefined): number | undefined => (seconds === undefined ? undefined : roundSeconds(seconds, 'milli'));
@@ -68,6 +80,11 @@ export function buildStatusReport(evaluations: readonly ProbeEvaluation[], conte
     pushgateway_up: context.pushgatewayUp,
     snapshot_age_seconds: milli(context.snapshotAgeSeconds),
     pushgateway_error: context.error,
+    ...(context.gateways === undefined ? {} : {
+      pushgateways: context.gateways.map((gateway) => ({
+        pushgateway: gateway.pushgateway, up: gateway.up, snapshot_age_seconds: milli(gateway.snapshotAgeSeconds), error: gateway.error,
+      })),
+    }),
     services: evaluations.map(serviceStatusOf),
   };
 }

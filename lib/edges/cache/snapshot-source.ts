@@ -15,9 +15,12 @@ import type { SnapshotRead } from '../../core/snapshot/snapshot-read.ts';
 
 export type ReadOutcome = 'success' | 'unreachable' | 'bad_response' | 'timeout';
 
-/** Where each Pushgateway read is counted (the runtime's self-metrics); `loadedAtMs` comes with a success. */
+/**
+ * Where each Pushgateway read is counted (the runtime's self-metrics); `loadedAtMs` comes with a
+ * success, `pushgateway` (the URL redacted of credentials) names the Pushgateway read.
+ */
 export interface ReadRecorder {
-  recordRead(outcome: ReadOutcome, durationSeconds: number, loadedAtMs?: number): void;
+  recordRead(outcome: ReadOutcome, durationSeconds: number, loadedAtMs: number | undefined, pushgateway: string): void;
 }
 
 /**
@@ -48,8 +51,9 @@ export class SnapshotSource {
     private readonly refreshAhead: boolean,
   ) {}
 
-  async read(config: ExporterConfig, maxWaitMs: number): Promise<SnapshotRead> {
-    const cache = this.cacheFor(config);
+  /** A read of `url` (by default the first Pushgateway: one source serves one Pushgateway, lib/edges/cache/gateway-snapshots.ts). */
+  async read(config: ExporterConfig, maxWaitMs: number, url: string = config.pushgatewayUrls[0] ?? ''): Promise<SnapshotRead> {
+    const cache = this.cacheFor(config, url);
     const policy = {
       // Whole milliseconds: 1.005 * 1000 is 1004.9999999999999, which would refuse a snapshot exactly max_stale_seconds old.
       ttlMs: Math.round(config.scrapeIntervalSeconds * 1000),
@@ -60,8 +64,10 @@ export class SnapshotSource {
       refreshAhead: this.refreshAhead,
     };
     const result = await cache.get(policy, maxWaitMs);
-    const error = result.timedOut
-      ? `Pushgateway at ${redactUrl(config.pushgatewayUrl)} did not answer within ${(maxWaitMs / 1000).toFixed(2)}s`
+    // Not waited for (a Pushgateway already down while another answers, lib/edges/cache/gateway-snapshots.ts): its last failure says why.
+    const notWaited = maxWaitMs === 0 && result.timedOut && result.error !== undefined;
+    const error = result.timedOut && !notWaited
+      ? `Pushgateway at ${redactUrl(url)} did not answer within ${(maxWaitMs / 1000).toFixed(2)}s`
       : result.error === undefined ? undefined : describeError(result.error);
     return {
       snapshot: result.value,
@@ -78,8 +84,8 @@ export class SnapshotSource {
   }
 
   /** One cache per Pushgateway URL and read limits: a config change starts afresh. */
-  private cacheFor(config: ExporterConfig): ExpiringCache<Snapshot> {
-    const { pushgatewayUrl: url, maxBodyBytes, pushgatewayBearerToken: token } = config;
+  private cacheFor(config: ExporterConfig, url: string): ExpiringCache<Snapshot> {
+    const { maxBodyBytes, pushgatewayBearerToken: token } = config;
     // The shared read runs on the configured timeout, whoever starts it; each probe waits only its own budget.
     const timeoutMs = config.timeoutSeconds * 1000;
     const key = `${url} ${timeoutMs} ${maxBodyBytes} ${token ?? ''}`;
@@ -148,7 +154,7 @@ export class SnapshotSource {
         if (signal.aborted) throw error;
         throw unparsable(error);
       }
-      this.metrics.recordRead('success', duration(), this.clock());
+      this.metrics.recordRead('success', duration(), this.clock(), redactUrl(url));
       // A read is routine (every scrape, on a Lambda probing one service): debug, unless it left lines out.
       const level = snapshot.skippedLines > 0 || snapshot.invalidLines > 0 ? 'info' : 'debug';
       this.logger[level]('pushgateway read', {
@@ -168,8 +174,8 @@ export class SnapshotSource {
         throw error;
       }
       const code = error instanceof PushgatewayError ? error.code : 'PUSHGATEWAY_UNREACHABLE';
-      this.metrics.recordRead(READ_OUTCOMES[code] ?? 'unreachable', duration());
-      this.logger.warn('pushgateway read failed', { outcome: 'failure', code, error: describeError(error), duration_seconds: duration() });
+      this.metrics.recordRead(READ_OUTCOMES[code] ?? 'unreachable', duration(), undefined, redactUrl(url));
+      this.logger.warn('pushgateway read failed', { outcome: 'failure', pushgateway: redactUrl(url), code, error: describeError(error), duration_seconds: duration() });
       throw error;
     } finally {
       if (this.reading === reading) this.reading = undefined;
