@@ -2,7 +2,8 @@ import type { CliOutput, PushOptions } from './cli-command.ts';
 import { describeError } from '../core/errors.ts';
 import type { Clock } from '../core/time/clock.ts';
 import type { PushgatewayPusher, PushTarget } from '../edges/pushgateway/pushgateway-pusher.ts';
-import { signalFamilies, type RunSignal } from '../core/push/run-signals.ts';
+import type { RunSignal } from '../core/push/run-signals.ts';
+import { pushSignal } from '../runtime/push-signal.ts';
 import { runWrappedCommand } from './wrapped-command.ts';
 
 function targetOf(options: PushOptions): PushTarget {
@@ -25,7 +26,7 @@ export async function runPushCommand(
 ): Promise<number> {
   const { clock, pusher } = ports;
   const target = targetOf(options);
-  const push = (signal: RunSignal) => pusher.push(target, signalFamilies(signal, options.service, options.heartbeatMetric));
+  const push = (signal: RunSignal) => pushSignal(pusher, { target, service: options.service, heartbeatMetric: options.heartbeatMetric, signal });
   if (options.command === undefined) {
     try {
       await push({ kind: options.signal, atSeconds: clock() / 1000 });

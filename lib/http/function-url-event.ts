@@ -1,6 +1,7 @@
 import type { HttpRequest } from './routes.ts';
 import { quote } from '../core/quote.ts';
 import { isRecord } from '../core/is-record.ts';
+import { base64ByteLength } from '../core/push/check-in.ts';
 
 /** A function URL event (payload format 2.0) as a request for the route table, or why it is not one. */
 export type EventRead = { readonly request: HttpRequest } | { readonly problem: string };
@@ -54,6 +55,9 @@ export function readFunctionUrlEvent(event: unknown, context?: unknown): EventRe
     headers[key] = earlier === undefined ? value : `${earlier}, ${value}`;
   }
   const requestId = isRecord(context) && typeof context.awsRequestId === 'string' ? context.awsRequestId : undefined;
+  // Only counted (a check-in's body is bounded and ignored): a base64 body is never decoded.
+  const body = typeof event.body === 'string' ? event.body : '';
+  const bodyBytes = event.isBase64Encoded === true ? base64ByteLength(body) : Buffer.byteLength(body);
   return {
     request: {
       method,
@@ -62,6 +66,7 @@ export function readFunctionUrlEvent(event: unknown, context?: unknown): EventRe
       headers,
       remainingTimeMs: remainingTimeOf(context),
       requestId,
+      bodyBytes,
     },
   };
 }
