@@ -4,7 +4,8 @@
 // the path exactly as sent (docs/security-model.md). This plugin answers 404 to any request whose
 // path serverless-offline would rewrite, before it reaches the handler, so every entry point
 // routes the same paths. It also joins a repeated Authorization header (serverless-offline would
-// keep the last), so two of them never authorize, as on the other entry points.
+// keep the last), so two of them never authorize, as on the other entry points. And it answers a
+// check-in whose Content-Length is over the limit with 413 before its body is read.
 // It needs serverless-offline's HTTP server, reached through `internals()` (serverless-offline
 // 13); it fails `npm start` loudly rather than run without the check if that ever changes.
 'use strict';
@@ -30,6 +31,9 @@ function joinRepeatedAuthorization(req) {
   }
   if (values.length > 1) req.rawHeaders = [...others, 'authorization', values.join(', ')];
 }
+
+/** lib/core/push/check-in.ts MAX_CHECK_IN_BODY_BYTES (docs/check-ins.md); test/unit/check-in-path.test.ts keeps them equal. */
+const MAX_CHECK_IN_BODY_BYTES = 10_240;
 
 const clip = (text) => (text.length > 80 ? `${text.slice(0, 80)}…` : text);
 
@@ -61,6 +65,16 @@ class OfflineExactPaths {
               .type('text/plain; charset=utf-8')
               .takeover();
           }
+          if (raw.startsWith('/ping/') && Number(request.headers['content-length']) > MAX_CHECK_IN_BODY_BYTES) {
+            // Answered before serverless-offline reads the body into the event (up to 1 MB), as
+            // `npm run serve` answers without reading it; the connection closes, the rest unread.
+            return h
+              .response(`check-in body over ${MAX_CHECK_IN_BODY_BYTES} bytes: a check-in's body is ignored, send none\n`)
+              .code(413)
+              .type('text/plain; charset=utf-8')
+              .header('connection', 'close')
+              .takeover();
+          }
           joinRepeatedAuthorization(request.raw.req);
           return h.continue;
         });
@@ -70,3 +84,4 @@ class OfflineExactPaths {
 }
 
 module.exports = OfflineExactPaths;
+module.exports.MAX_CHECK_IN_BODY_BYTES = MAX_CHECK_IN_BODY_BYTES;

@@ -76,8 +76,8 @@ class ServerlessReaper {
       // One sweep at a time: a slow sweep and the next one never delete side by side.
       reservedConcurrency: 1,
       role: 'ReaperRole',
-      // The reaper serves no HTTP: no bearer token reaches it.
-      environment: { AUTH_TOKEN: '', AUTH_TOKEN_SSM_PARAMETER: '' },
+      // The reaper serves no HTTP: no bearer token or check-in key reaches it.
+      environment: { AUTH_TOKEN: '', AUTH_TOKEN_SSM_PARAMETER: '', PUSH_TOKEN: '', PUSH_TOKEN_SSM_PARAMETER: '' },
       events: [{ schedule: { rate: [schedule] } }],
       // EventBridge invokes asynchronously: a failed sweep is not retried (the next schedule is the
       // retry), so one failure is one sweep and one Errors data point.
