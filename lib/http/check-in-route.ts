@@ -13,12 +13,15 @@ import type { Runtime } from '../runtime/runtime.ts';
 
 const USE = 'use /ping/<key>/<service>, optionally followed by /start, /fail or /<exit code 0-255>; or /ping/<service>… with Authorization: Bearer <key>';
 
+const BEARER_SCHEME = /^\s*Bearer(\s|$)/i;
+
 /** The same line for every wrong or missing key: it tells nothing of the service named. */
 const WRONG_KEY = textResponse(401, 'missing or wrong push key', { 'www-authenticate': 'Bearer realm="pushgateway-exporter check-ins"' });
 
 /** A check-in: its key checked against the push keys, then its signal pushed. Never throws. */
 export async function handleCheckIn(request: HttpRequest, runtime: Runtime, budget: ProbeBudget): Promise<HttpResponse> {
-  const headerKey = bearerValue(request.headers.authorization);
+  // The Bearer scheme alone decides the form, an empty value too (then the key is missing: 401).
+  const headerKey = BEARER_SCHEME.test(request.headers.authorization ?? '') ? bearerValue(request.headers.authorization) ?? '' : undefined;
   const parts = splitCheckInPath(request.path, headerKey !== undefined);
   if (parts === undefined) return textResponse(404, `not a check-in URL: ${USE}`);
   const method = request.method.toUpperCase();
