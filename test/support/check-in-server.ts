@@ -29,23 +29,35 @@ export async function startCheckInServer(env: ExporterEnvironment): Promise<Chec
   };
 }
 
-/** One request with the target sent as is; `body` as chunks (no Content-Length: chunked) or one Buffer. */
+/**
+ * One request with the target sent as is; `body` as chunks (no Content-Length: chunked) or one
+ * Buffer. `declaredLength`: a Content-Length larger than the body, which is sent and then nothing
+ * more, so only a server that answers without waiting for the rest answers at all.
+ */
 export function send(
-  url: string, target: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | Buffer[] } = {},
+  url: string, target: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | Buffer[]; declaredLength?: number } = {},
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const body = options.body;
-    const headers = { ...options.headers, ...(Buffer.isBuffer(body) ? { 'content-length': String(body.length) } : {}) };
+    const length = options.declaredLength ?? (Buffer.isBuffer(body) ? body.length : undefined);
+    const headers = { ...options.headers, ...(length === undefined ? {} : { 'content-length': String(length) }) };
     const req = httpRequest({ hostname, port, path: target, method: options.method ?? 'GET', headers, agent: false }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => { text += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text });
+        if (options.declaredLength !== undefined) req.destroy();
+      });
     });
-    // A server that answers before reading the whole body may close the connection under it.
-    req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
-    if (Array.isArray(body)) {
+    let answered = false;
+    req.once('response', () => { answered = true; });
+    // A server that answers before reading the whole body may close the connection under the rest of it.
+    req.on('error', (error: NodeJS.ErrnoException) => (answered || error.code === 'EPIPE' ? undefined : reject(error)));
+    req.once('close', () => { if (!answered) reject(new Error(`${target}: connection closed without an answer`)); });
+    if (options.declaredLength !== undefined) req.write(body as Buffer);
+    else if (Array.isArray(body)) {
       for (const chunk of body) req.write(chunk);
       req.end();
     } else req.end(body);
