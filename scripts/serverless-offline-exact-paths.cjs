@@ -35,6 +35,13 @@ function joinRepeatedAuthorization(req) {
 /** lib/core/push/check-in.ts MAX_CHECK_IN_BODY_BYTES (docs/check-ins.md); test/unit/check-in-path.test.ts keeps them equal. */
 const MAX_CHECK_IN_BODY_BYTES = 10_240;
 
+/** lib/core/push/check-in.ts redactCheckInPath: the segment after /ping/ (the key, or the service) replaced. */
+function redactCheckInPath(path) {
+  const rest = path.slice('/ping/'.length);
+  const slash = rest.indexOf('/');
+  return `/ping/<redacted>${slash === -1 ? '' : rest.slice(slash)}`;
+}
+
 const clip = (text) => (text.length > 80 ? `${text.slice(0, 80)}…` : text);
 
 class OfflineExactPaths {
@@ -76,6 +83,13 @@ class OfflineExactPaths {
               .takeover();
           }
           joinRepeatedAuthorization(request.raw.req);
+          return h.continue;
+        });
+        // serverless-offline prints `GET <request.path> (λ: probe)` for every request: a check-in's
+        // path holds its key. Once the route is looked up, request.path is only that line's; the
+        // event is built from request.url, which keeps the path as sent.
+        server.ext('onPreAuth', (request, h) => {
+          if (typeof request.path === 'string' && request.path.startsWith('/ping/')) request.path = redactCheckInPath(request.path);
           return h.continue;
         });
       },
