@@ -1,5 +1,5 @@
 // The scheduled reaper (docs/operations.md#expiring-dead-groups), added only when REAP_SCHEDULE is
-// set at package time: a second function, dist/reaper.handler, on that schedule, with a role of
+// set at package time (or when `npm start` starts serverless-offline): a second function, dist/reaper.handler, on that schedule, with a role of
 // its own that may write its logs and read the config's SSM parameter, nothing else (no token
 // parameter: it serves no HTTP). Unset: no function, and dist/reaper.mjs is left out of the zip.
 // Two ways in, as scripts/serverless-public-url-guard.cjs: a serverless plugin, and
@@ -49,7 +49,14 @@ function reaperStatements(env, functionName) {
 class ServerlessReaper {
   constructor(serverless) {
     this.serverless = serverless;
-    this.hooks = { 'before:package:initialize': () => this.addReaper() };
+    this.hooks = {
+      'before:package:initialize': () => this.addReaper(),
+      // `npm start`: serverless-offline 13 runs schedule events itself (node-schedule; rate() in
+      // minutes, hours or days, and cron()), so the local stage gets the same reaper on the same
+      // schedule (docs/operations.md#expiring-dead-groups). Added before serverless-offline reads
+      // the functions' events.
+      'before:offline:start:init': () => this.addReaper(),
+    };
   }
 
   addReaper() {
