@@ -14,8 +14,11 @@ import { REREAD_VALID_MS, sweep, SWEEP_REQUEST_TIMEOUT_MS } from '../lib/runtime
  */
 const STOP_MARGIN_MS = 3 * SWEEP_REQUEST_TIMEOUT_MS + REREAD_VALID_MS + 5_000;
 
-// Bearer tokens guard HTTP routes; the reaper serves none, and its role may not read their parameter.
-const runtime = runtimeFromEnvironment({ ...process.env, AUTH_TOKEN: undefined, AUTH_TOKEN_SSM_PARAMETER: undefined }, { cwd: process.cwd() });
+// Bearer tokens and check-in keys guard HTTP routes; the reaper serves none, and its role may not
+// read their parameters.
+const runtime = runtimeFromEnvironment(
+  { ...process.env, AUTH_TOKEN: undefined, AUTH_TOKEN_SSM_PARAMETER: undefined, PUSH_TOKEN: undefined, PUSH_TOKEN_SSM_PARAMETER: undefined }, { cwd: process.cwd() },
+);
 const groups = new PushgatewayGroups();
 const pusher = new PushgatewayPusher();
 

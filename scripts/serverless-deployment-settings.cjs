@@ -78,9 +78,9 @@ function deploymentSettings(env) {
   }
 
   const warnings = [];
-  const ssmParameters = value('CONFIG_SSM_PARAMETER') !== '' || value('AUTH_TOKEN_SSM_PARAMETER') !== '';
+  const ssmParameters = ['CONFIG_SSM_PARAMETER', 'AUTH_TOKEN_SSM_PARAMETER', 'PUSH_TOKEN_SSM_PARAMETER'].some((name) => value(name) !== '');
   if (kmsKeyArn !== undefined && !ssmParameters) {
-    warnings.push('CONFIG_SSM_KMS_KEY_ARN has no effect without CONFIG_SSM_PARAMETER or AUTH_TOKEN_SSM_PARAMETER: the function reads no parameter');
+    warnings.push('CONFIG_SSM_KMS_KEY_ARN has no effect without CONFIG_SSM_PARAMETER or AUTH_TOKEN_SSM_PARAMETER (or PUSH_TOKEN_SSM_PARAMETER): the function reads no parameter');
   }
   if (thresholdText !== '' && alarmTopicArn === undefined) {
     warnings.push('ALARM_URL_4XX_THRESHOLD has no effect without ALARM_TOPIC_ARN: no alarms are created');
@@ -89,6 +89,9 @@ function deploymentSettings(env) {
   const plain = 'lands in plain text in the CloudFormation template and the function\'s configuration, readable by whoever may read either';
   if ((env.AUTH_TOKEN ?? '') !== '') {
     warnings.push(`AUTH_TOKEN ${plain}; put the tokens in a SecureString and set AUTH_TOKEN_SSM_PARAMETER instead`);
+  }
+  if ((env.PUSH_TOKEN ?? '') !== '') {
+    warnings.push(`PUSH_TOKEN ${plain}; put the check-in keys in a SecureString and set PUSH_TOKEN_SSM_PARAMETER instead`);
   }
   if ((env.PUSHGATEWAY_BEARER_TOKEN ?? '') !== '') {
     warnings.push(`PUSHGATEWAY_BEARER_TOKEN ${plain}; put pushgateway_bearer_token in the config, kept in a SecureString named by CONFIG_SSM_PARAMETER, instead`);

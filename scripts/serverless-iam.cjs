@@ -1,7 +1,7 @@
 // Least-privilege IAM statements for serverless.yml, resolved at package time
 // (docs/security-model.md#least-privilege-on-aws):
 //   - ssm:GetParameter on the configured parameters only (CONFIG_SSM_PARAMETER,
-//     AUTH_TOKEN_SSM_PARAMETER);
+//     AUTH_TOKEN_SSM_PARAMETER, PUSH_TOKEN_SSM_PARAMETER);
 //   - no kms:Decrypt for SecureStrings under the AWS managed key aws/ssm: its key policy already
 //     lets SSM decrypt for any principal of the account allowed to read the parameter;
 //   - with a customer-managed key (CONFIG_SSM_KMS_KEY_ARN), kms:Decrypt on that key only, when SSM
@@ -20,7 +20,7 @@ function parameterArn(parameter) {
 
 /** The role's statements for an environment (process.env when serverless.yml resolves them). */
 function statementsFor(env) {
-  const parameters = [env.CONFIG_SSM_PARAMETER, env.AUTH_TOKEN_SSM_PARAMETER]
+  const parameters = [env.CONFIG_SSM_PARAMETER, env.AUTH_TOKEN_SSM_PARAMETER, env.PUSH_TOKEN_SSM_PARAMETER]
     .map((name) => (name || '').trim())
     .filter((name) => name !== '');
   if (parameters.length === 0) return [];

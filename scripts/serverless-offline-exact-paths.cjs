@@ -4,7 +4,8 @@
 // the path exactly as sent (docs/security-model.md). This plugin answers 404 to any request whose
 // path serverless-offline would rewrite, before it reaches the handler, so every entry point
 // routes the same paths. It also joins a repeated Authorization header (serverless-offline would
-// keep the last), so two of them never authorize, as on the other entry points.
+// keep the last), so two of them never authorize, as on the other entry points. And it answers a
+// check-in whose Content-Length is over the limit with 413 before its body is read.
 // It needs serverless-offline's HTTP server, reached through `internals()` (serverless-offline
 // 13); it fails `npm start` loudly rather than run without the check if that ever changes.
 'use strict';
@@ -29,6 +30,16 @@ function joinRepeatedAuthorization(req) {
     else others.push(req.rawHeaders[i], req.rawHeaders[i + 1]);
   }
   if (values.length > 1) req.rawHeaders = [...others, 'authorization', values.join(', ')];
+}
+
+/** lib/core/push/check-in.ts MAX_CHECK_IN_BODY_BYTES (docs/check-ins.md); test/unit/check-in-path.test.ts keeps them equal. */
+const MAX_CHECK_IN_BODY_BYTES = 10_240;
+
+/** lib/core/push/check-in.ts redactCheckInPath: the segment after /ping/ (the key, or the service) replaced. */
+function redactCheckInPath(path) {
+  const rest = path.slice('/ping/'.length);
+  const slash = rest.indexOf('/');
+  return `/ping/<redacted>${slash === -1 ? '' : rest.slice(slash)}`;
 }
 
 const clip = (text) => (text.length > 80 ? `${text.slice(0, 80)}…` : text);
@@ -61,7 +72,24 @@ class OfflineExactPaths {
               .type('text/plain; charset=utf-8')
               .takeover();
           }
+          if (raw.startsWith('/ping/') && Number(request.headers['content-length']) > MAX_CHECK_IN_BODY_BYTES) {
+            // Answered before serverless-offline reads the body into the event (up to 1 MB), as
+            // `npm run serve` answers without reading it; the connection closes, the rest unread.
+            return h
+              .response(`check-in body over ${MAX_CHECK_IN_BODY_BYTES} bytes: a check-in's body is ignored, send none\n`)
+              .code(413)
+              .type('text/plain; charset=utf-8')
+              .header('connection', 'close')
+              .takeover();
+          }
           joinRepeatedAuthorization(request.raw.req);
+          return h.continue;
+        });
+        // serverless-offline prints `GET <request.path> (λ: probe)` for every request: a check-in's
+        // path holds its key. Once the route is looked up, request.path is only that line's; the
+        // event is built from request.url, which keeps the path as sent.
+        server.ext('onPreAuth', (request, h) => {
+          if (typeof request.path === 'string' && request.path.startsWith('/ping/')) request.path = redactCheckInPath(request.path);
           return h.continue;
         });
       },
@@ -70,3 +98,4 @@ class OfflineExactPaths {
 }
 
 module.exports = OfflineExactPaths;
+module.exports.MAX_CHECK_IN_BODY_BYTES = MAX_CHECK_IN_BODY_BYTES;

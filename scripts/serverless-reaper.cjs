@@ -1,5 +1,5 @@
 // The scheduled reaper (docs/operations.md#expiring-dead-groups), added only when REAP_SCHEDULE is
-// set at package time: a second function, dist/reaper.handler, on that schedule, with a role of
+// set at package time (or when `npm start` starts serverless-offline): a second function, dist/reaper.handler, on that schedule, with a role of
 // its own that may write its logs and read the config's SSM parameter, nothing else (no token
 // parameter: it serves no HTTP). Unset: no function, and dist/reaper.mjs is left out of the zip.
 // Two ways in, as scripts/serverless-public-url-guard.cjs: a serverless plugin, and
@@ -49,7 +49,14 @@ function reaperStatements(env, functionName) {
 class ServerlessReaper {
   constructor(serverless) {
     this.serverless = serverless;
-    this.hooks = { 'before:package:initialize': () => this.addReaper() };
+    this.hooks = {
+      'before:package:initialize': () => this.addReaper(),
+      // `npm start`: serverless-offline 13 runs schedule events itself (node-schedule; rate() in
+      // minutes, hours or days, and cron()), so the local stage gets the same reaper on the same
+      // schedule (docs/operations.md#expiring-dead-groups). Added before serverless-offline reads
+      // the functions' events.
+      'before:offline:start:init': () => this.addReaper(),
+    };
   }
 
   addReaper() {
@@ -76,8 +83,8 @@ class ServerlessReaper {
       // One sweep at a time: a slow sweep and the next one never delete side by side.
       reservedConcurrency: 1,
       role: 'ReaperRole',
-      // The reaper serves no HTTP: no bearer token reaches it.
-      environment: { AUTH_TOKEN: '', AUTH_TOKEN_SSM_PARAMETER: '' },
+      // The reaper serves no HTTP: no bearer token or check-in key reaches it.
+      environment: { AUTH_TOKEN: '', AUTH_TOKEN_SSM_PARAMETER: '', PUSH_TOKEN: '', PUSH_TOKEN_SSM_PARAMETER: '' },
       events: [{ schedule: { rate: [schedule] } }],
       // EventBridge invokes asynchronously: a failed sweep is not retried (the next schedule is the
       // retry), so one failure is one sweep and one Errors data point.

@@ -18,7 +18,7 @@ export const PROBE_EXIT = { success: 0, failure: 1, noAnswer: 2 } as const;
  */
 export async function runProbeCommand(target: string, env: ExporterEnvironment, cwd: string, output: CliOutput): Promise<number> {
   // Bearer tokens guard the HTTP routes against remote callers; a local run needs none.
-  const local: ExporterEnvironment = { ...env, AUTH_TOKEN: undefined, AUTH_TOKEN_SSM_PARAMETER: undefined };
+  const local: ExporterEnvironment = { ...env, AUTH_TOKEN: undefined, AUTH_TOKEN_SSM_PARAMETER: undefined, PUSH_TOKEN: undefined, PUSH_TOKEN_SSM_PARAMETER: undefined };
   // The runtime's JSON log lines would bury the report: shown only when LOG_LEVEL asks for them.
   const writeLog = env.LOG_LEVEL ? (line: string) => output.stderr(`${line}\n`) : () => undefined;
   const runtime = runtimeFromEnvironment(local, { cwd, writeLog });

@@ -2,7 +2,8 @@ import type { CliOutput, PushOptions } from './cli-command.ts';
 import { describeError } from '../core/errors.ts';
 import type { Clock } from '../core/time/clock.ts';
 import type { PushgatewayPusher, PushTarget } from '../edges/pushgateway/pushgateway-pusher.ts';
-import { signalFamilies, type RunSignal } from '../core/push/run-signals.ts';
+import type { RunSignal } from '../core/push/run-signals.ts';
+import { pushSignal } from '../runtime/push-signal.ts';
 import { runWrappedCommand } from './wrapped-command.ts';
 import { pushToEach } from '../edges/pushgateway/pushgateway-fanout.ts';
 
@@ -27,8 +28,8 @@ export async function runPushCommand(
   const { clock, pusher } = ports;
   // To every Pushgateway at once: done when one accepted; each that failed is named on its own line.
   const push = async (signal: RunSignal, failed: (error: unknown) => void): Promise<boolean> => {
-    const families = signalFamilies(signal, options.service, options.heartbeatMetric);
-    const result = await pushToEach(options.pushgatewayUrls, (url) => pusher.push(targetOf(options, url), families));
+    const result = await pushToEach(options.pushgatewayUrls, (url) =>
+      pushSignal(pusher, { target: targetOf(options, url), service: options.service, heartbeatMetric: options.heartbeatMetric, signal }));
     for (const failure of result.failed) failed(failure.error);
     return result.accepted.length > 0;
   };

@@ -30,7 +30,7 @@ export async function runReapCommand(
   hooks: Pick<SweepPorts, 'beforeReread'> & { readonly clock?: Clock } = {},
 ): Promise<number> {
   // Only the config is read: bearer tokens guard HTTP routes, which a sweep has none of.
-  const local: ExporterEnvironment = { ...env, AUTH_TOKEN: undefined, AUTH_TOKEN_SSM_PARAMETER: undefined };
+  const local: ExporterEnvironment = { ...env, AUTH_TOKEN: undefined, AUTH_TOKEN_SSM_PARAMETER: undefined, PUSH_TOKEN: undefined, PUSH_TOKEN_SSM_PARAMETER: undefined };
   const { beforeReread, ...replace } = hooks;
   const runtime = runtimeFromEnvironment(local, { cwd, writeLog: (text) => output.stderr(`${text}\n`), ...replace });
   const groups = new PushgatewayGroups();

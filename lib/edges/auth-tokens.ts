@@ -8,7 +8,7 @@ import type { SsmParameters } from './ssm/ssm-parameter.ts';
 export const AUTH_TOKEN_TTL_SECONDS = 60;
 
 /**
- * The bearer tokens that unlock the exporter: from `AUTH_TOKEN`, from the SSM parameter named by
+ * The bearer tokens that unlock the exporter (or, built for check-ins, the push keys): from `AUTH_TOKEN`, from the SSM parameter named by
  * `AUTH_TOKEN_SSM_PARAMETER`, or both (any of them is accepted, so a token can move between them).
  */
 export class AuthTokens {
@@ -21,6 +21,8 @@ export class AuthTokens {
     monotonicMs: () => number,
     logger: Logger,
     ssm: SsmParameters,
+    /** What the log calls them: the scrape's bearer tokens, or the check-ins' push keys. */
+    what = 'bearer tokens',
   ) {
     this.fromSsm = parameter
       ? new ReloadingValue({
@@ -32,7 +34,7 @@ export class AuthTokens {
             return parsed.tokens;
           },
           ttlSeconds: () => AUTH_TOKEN_TTL_SECONDS,
-          clock, monotonicMs, logger, what: 'bearer tokens', source: `ssm:${parameter}`,
+          clock, monotonicMs, logger, what, source: `ssm:${parameter}`,
           describe: (tokens) => ({ tokens: tokens.length }),
         })
       : undefined;

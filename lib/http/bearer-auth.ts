@@ -21,7 +21,14 @@ const digest = (text: string): Buffer => crypto().createHash('sha256').update(te
  * which matched.
  */
 export function isAuthorized(authorization: string | undefined, tokens: readonly string[]): boolean {
-  const presented = bearerValue(authorization);
+  return isOneOf(bearerValue(authorization), tokens);
+}
+
+/**
+ * True when `presented` (a bearer value, or a check-in's key from its path) equals one of `tokens`,
+ * compared as `isAuthorized` compares: digests, every token, nothing empty.
+ */
+export function isOneOf(presented: string | undefined, tokens: readonly string[]): boolean {
   const presentedDigest = digest(presented ?? '');
   const { timingSafeEqual } = crypto();
   let authorized = false;

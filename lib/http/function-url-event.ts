@@ -1,6 +1,7 @@
 import type { HttpRequest } from './routes.ts';
 import { quote } from '../core/quote.ts';
 import { isRecord } from '../core/is-record.ts';
+import { base64ByteLength } from '../core/push/check-in.ts';
 
 /** A function URL event (payload format 2.0) as a request for the route table, or why it is not one. */
 export type EventRead = { readonly request: HttpRequest } | { readonly problem: string };
@@ -58,6 +59,9 @@ export function readFunctionUrlEvent(event: unknown, context?: unknown): EventRe
   // httpApi events carry the same shape with another domainName, and are plain http.
   const domainName = isRecord(event.requestContext) ? event.requestContext.domainName : undefined;
   const https = typeof domainName === 'string' && domainName.endsWith('.on.aws') ? true : undefined;
+  // Only counted (a check-in's body is bounded and ignored): a base64 body is never decoded.
+  const body = typeof event.body === 'string' ? event.body : '';
+  const bodyBytes = event.isBase64Encoded === true ? base64ByteLength(body) : Buffer.byteLength(body);
   return {
     request: {
       method,
@@ -67,6 +71,7 @@ export function readFunctionUrlEvent(event: unknown, context?: unknown): EventRe
       remainingTimeMs: remainingTimeOf(context),
       requestId,
       ...(https === undefined ? {} : { https }),
+      bodyBytes,
     },
   };
 }

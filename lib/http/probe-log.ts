@@ -37,8 +37,11 @@ export class LastStates {
   }
 }
 
-/** Answers anyone can provoke: no or a wrong bearer token (401), a path that is no route (404). */
-const UNSOLICITED_STATUSES: ReadonlySet<number> = new Set([401, 404]);
+/**
+ * Answers anyone can provoke: no or a wrong bearer token (401), a path that is no route (404); and
+ * a check-in over its rate bound (429), which a looping job provokes at the rate it loops.
+ */
+const UNSOLICITED_STATUSES: ReadonlySet<number> = new Set([401, 404, 429]);
 
 /**
  * What a route says of its answer for the log: the least level it wants, raised by the status

@@ -16,37 +16,14 @@ import { listServices, probeAll, probeReport, probeTarget, REFUSAL_STATUS, type 
 import { discoveryFamilies } from '../core/discovery/discovered-services.ts';
 import { discoveredIn } from '../runtime/discovery.ts';
 import { buildServiceDiscovery, exporterOrigin, renderServiceDiscovery } from '../core/report/service-discovery.ts';
+import { isCheckInPath, redactCheckInPath } from '../core/push/check-in.ts';
+import { handleCheckIn } from './check-in-route.ts';
+import { textResponse, type HttpRequest, type HttpResponse } from './http-answer.ts';
+
+export { textResponse, type HttpRequest, type HttpResponse } from './http-answer.ts';
 
 // HTTP only: each route reads its query and headers, asks the probe service (lib/runtime/), and
 // turns the result into a status, headers and a body.
-
-/** A request as every entry point (function URL, serverless-offline, node:http) hands it over. */
-export interface HttpRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly query: URLSearchParams;
-  /** Header names in lower case. */
-  readonly headers: Readonly<Record<string, string | undefined>>;
-  /** Lambda's remaining invocation time, when running in Lambda. */
-  readonly remainingTimeMs?: number | undefined;
-  /**
-   * Lambda's request id; it ties the log lines of one request together. Without one, a UUID is
-   * made only when the request's line is written (a healthy probe writes none).
-   */
-  readonly requestId?: string | undefined;
-  /** Set by an entry point that knows the request came over TLS (a function URL is https: function-url-event.ts). */
-  readonly https?: boolean | undefined;
-}
-
-export interface HttpResponse {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-  /** What the request log line should say beyond method, path, status and duration. */
-  readonly log?: LogFields;
-  /** The least level of the request's line (default debug); a 4xx other than 401 and 404 raises it to warn, a 5xx to error (probe-log.ts). */
-  readonly logLevel?: LogLevel;
-}
 
 /** `budget` is the request's one time budget, started as it arrived. */
 type RouteHandler = (request: HttpRequest, runtime: Runtime, budget: ProbeBudget) => Promise<HttpResponse>;
@@ -59,12 +36,7 @@ interface Route {
   readonly public?: boolean;
 }
 
-const TEXT = 'text/plain; charset=utf-8';
 const MAX_ECHO = 80;
-
-export function textResponse(status: number, body: string, headers: Record<string, string> = {}): HttpResponse {
-  return { status, headers: { 'content-type': TEXT, ...headers }, body: body.endsWith('\n') ? body : `${body}\n` };
-}
 
 /** Quotes user input for an error line: JSON escaping keeps control characters and quotes inert. */
 const echo = (value: string): string => quote(value, MAX_ECHO);
@@ -202,14 +174,19 @@ export async function handleRequest(request: HttpRequest, runtime: Runtime): Pro
   // Paths are matched exactly as sent: no decoding, no dot segments, no trailing slash; the
   // entry points hand over the raw path (docs/security-model.md).
   const route = ROUTES.find((candidate) => candidate.path === request.path);
-  const response = runtime.startupProblem === undefined
-    ? await dispatch(request, runtime, route, budget)
-    : refuseToServe(runtime.startupProblem);
+  // `/ping/…` is a route only while push keys are configured; its key is in the path, so the path
+  // is logged redacted whether or not it is one (docs/check-ins.md).
+  const pinged = isCheckInPath(request.path);
+  const checkIn = pinged && runtime.pushKeys.enabled;
+  const response = runtime.startupProblem !== undefined
+    ? refuseToServe(runtime.startupProblem)
+    : checkIn ? await checkInOrError(request, runtime, budget) : await dispatch(request, runtime, route, budget);
   const status = response.status;
   const level = requestLogLevel(status, response.logLevel ?? 'debug');
   if (runtime.logger.enabled(level)) {
     const fields: LogFields = {
-      request_id: request.requestId ?? newRequestId(), method: forLog(request.method), route: route?.path ?? 'none', path: forLog(request.path), status,
+      request_id: request.requestId ?? newRequestId(), method: forLog(request.method), route: checkIn ? '/ping' : route?.path ?? 'none',
+      path: forLog(pinged ? redactCheckInPath(request.path) : request.path), status,
       duration_seconds: roundSeconds(elapsedSeconds(budget, runtime.monotonicMs()), 'micro'), ...response.log,
     };
     runtime.logger[level]('request', fields);
@@ -243,7 +220,7 @@ async function dispatch(request: HttpRequest, runtime: Runtime, route: Route | u
     }
   }
   if (route === undefined) {
-    return textResponse(404, `not found: ${echo(request.path)} (routes: ${ROUTES.map((r) => r.path).join(', ')})`);
+    return textResponse(404, `not found: ${echo(redactCheckInPath(request.path))} (routes: ${ROUTES.map((r) => r.path).join(', ')})`);
   }
   const method = request.method.toUpperCase();
   if (!route.methods.includes(method)) {
@@ -253,6 +230,16 @@ async function dispatch(request: HttpRequest, runtime: Runtime, route: Route | u
     return await route.handle(request, runtime, budget);
   } catch (error) {
     runtime.logger.error('request failed', { path: route.path, error: describeError(error) });
+    return textResponse(500, 'internal error while handling the request; see the exporter logs');
+  }
+}
+
+/** A check-in, with the same last resort as every route: a bug answers 500, never a stack. */
+async function checkInOrError(request: HttpRequest, runtime: Runtime, budget: ProbeBudget): Promise<HttpResponse> {
+  try {
+    return await handleCheckIn(request, runtime, budget);
+  } catch (error) {
+    runtime.logger.error('request failed', { path: '/ping', error: describeError(error) });
     return textResponse(500, 'internal error while handling the request; see the exporter logs');
   }
 }

@@ -6,6 +6,7 @@ import type { PushgatewayReader } from '../edges/pushgateway/pushgateway-reader.
 import { redactUrl } from '../core/config/redact-url.ts';
 import { FIRST_LOAD_RETRY_SECONDS } from '../edges/cache/reloading-value.ts';
 import { handleRequest } from './routes.ts';
+import { isCheckInPath, MAX_CHECK_IN_BODY_BYTES } from '../core/push/check-in.ts';
 
 /** How long in-flight requests may finish after SIGTERM before the process exits anyway. */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -42,22 +43,59 @@ export function joinRawHeaders(raw: readonly string[]): Record<string, string | 
   return headers;
 }
 
+/**
+ * Counts a request body's bytes without keeping them, up to `limit`: past it (or when
+ * Content-Length already says more) it stops reading and gives `limit + 1`, so a large body is
+ * never read whole. `complete` is false when bytes were left unread.
+ */
+export function countBody(request: IncomingMessage, limit: number): Promise<{ readonly bytes: number; readonly complete: boolean }> {
+  const declared = Number(request.headers['content-length']);
+  if (declared > limit) return Promise.resolve({ bytes: limit + 1, complete: false });
+  return new Promise((resolve) => {
+    let bytes = 0;
+    const done = (complete: boolean) => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onEnd);
+      resolve({ bytes, complete });
+    };
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > limit) {
+        request.pause();
+        bytes = limit + 1;
+        done(false);
+      }
+    };
+    const onEnd = () => done(true);
+    request.on('data', onData);
+    request.once('end', onEnd);
+    request.once('error', onEnd);
+  });
+}
+
 /** Adapts node:http to the route table: the same answers as the Lambda, without Lambda. */
 export function createStandaloneServer(runtime: Runtime): Server {
   const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const { path, query } = splitRequestTarget(request.url ?? '/');
     const headers = joinRawHeaders(request.rawHeaders);
+    // A check-in's body is counted (its size is bounded: docs/check-ins.md); every other body is drained unread.
+    const body = isCheckInPath(path) ? await countBody(request, MAX_CHECK_IN_BODY_BYTES) : undefined;
+    if (body === undefined) request.resume();
     // No request id: the route table makes one only for a request whose line is written.
-    const answer = await handleRequest({ method: request.method ?? 'GET', path, query: new URLSearchParams(query), headers }, runtime);
+    const answer = await handleRequest({ method: request.method ?? 'GET', path, query: new URLSearchParams(query), headers, bodyBytes: body?.bytes }, runtime);
     // Written as one Buffer, as a bare node:http server would: given a string, node prepends the
     // headers to it and writes the copy, measured at about 0.6× the requests/s (docs/performance.md#the-warm-path).
-    const body = Buffer.from(answer.body);
-    response.writeHead(answer.status, { ...answer.headers, 'content-length': body.length });
-    response.end(body);
+    const bytes = Buffer.from(answer.body);
+    if (body?.complete === false) {
+      // The rest of an oversized body is never read: the connection closes after the answer.
+      response.shouldKeepAlive = false;
+      response.once('finish', () => request.socket.destroy());
+    }
+    response.writeHead(answer.status, { ...answer.headers, 'content-length': bytes.length });
+    response.end(bytes);
   };
   return createServer((request, response) => {
-    // Request bodies are never read: drain them so keep-alive connections stay usable.
-    request.resume();
     serve(request, response).catch((error: unknown) => {
       runtime.logger.error('request failed', { error: describeError(error) });
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });

@@ -15,6 +15,8 @@ export interface ExporterEnvironment {
   readonly AUTH_TOKEN?: string | undefined;
   readonly AUTH_TOKEN_SSM_PARAMETER?: string | undefined;
   readonly PUSHGATEWAY_BEARER_TOKEN?: string | undefined;
+  readonly PUSH_TOKEN?: string | undefined;
+  readonly PUSH_TOKEN_SSM_PARAMETER?: string | undefined;
   /** Set by Lambda (and serverless-offline) in every function's environment. */
   readonly AWS_LAMBDA_FUNCTION_NAME?: string | undefined;
 }
@@ -39,6 +41,8 @@ export interface RuntimeSettings {
   /** From `AUTH_TOKEN`; empty when it is unset. */
   readonly authTokens: readonly string[];
   readonly authTokenParameter: string | undefined;
+  /** The check-ins' keys; absent when neither `PUSH_TOKEN` nor `PUSH_TOKEN_SSM_PARAMETER` is set (no `/ping` route). */
+  readonly pushKeys?: PushKeys;
   /**
    * Whether the snapshot cache reads ahead of expiry. Not in Lambda: a container is frozen as soon as
    * it answers, so a read started then would finish on a later invocation with old data stamped as
@@ -71,6 +75,7 @@ export function readSettings(env: ExporterEnvironment, cwd: string): SettingsRea
       configOverrides: { pushgatewayUrl: pushgatewayUrlOf(env), pushgatewayBearerToken: secrets.pushgatewayBearerToken },
       authTokens: secrets.authTokens,
       authTokenParameter: secrets.authTokenParameter,
+      ...(secrets.pushKeys === undefined ? {} : { pushKeys: secrets.pushKeys }),
       refreshAhead: isUnset(env.AWS_LAMBDA_FUNCTION_NAME),
     },
   };
@@ -89,6 +94,14 @@ export interface ExporterSecrets {
   readonly authTokenParameter: string | undefined;
   readonly configParameter: string | undefined;
   readonly pushgatewayBearerToken: string | undefined;
+  /** Only when `PUSH_TOKEN` or `PUSH_TOKEN_SSM_PARAMETER` is set. */
+  readonly pushKeys?: PushKeys;
+}
+
+/** The keys of check-ins (docs/check-ins.md): from `PUSH_TOKEN`, its SSM parameter, or both. */
+export interface PushKeys {
+  readonly tokens: readonly string[];
+  readonly parameter: string | undefined;
 }
 
 type ExporterSecretsRead = { readonly secrets: ExporterSecrets } | { readonly problem: string };
@@ -132,6 +145,7 @@ export function readExporterSecrets(env: ExporterEnvironment): ExporterSecretsRe
   if ('problem' in configParameter) problems.push(configParameter.problem);
   const bearer = readPushgatewayBearerToken(env.PUSHGATEWAY_BEARER_TOKEN);
   if ('problem' in bearer) problems.push(bearer.problem);
+  const pushKeys = readPushKeys(env, problems);
   if (problems.length > 0 || 'problem' in authTokenParameter || 'problem' in configParameter || 'problem' in bearer) {
     return { problem: problems.join('; ') };
   }
@@ -141,8 +155,28 @@ export function readExporterSecrets(env: ExporterEnvironment): ExporterSecretsRe
       authTokenParameter: authTokenParameter.parameter,
       configParameter: configParameter.parameter,
       pushgatewayBearerToken: bearer.token,
+      ...(pushKeys === undefined ? {} : { pushKeys }),
     },
   };
+}
+
+/**
+ * `PUSH_TOKEN` (comma-separated, read as `AUTH_TOKEN` is) and `PUSH_TOKEN_SSM_PARAMETER`; undefined
+ * when neither is set. Problems are added to `problems`, naming the variable, never a value.
+ */
+function readPushKeys(env: ExporterEnvironment, problems: string[]): PushKeys | undefined {
+  let tokens: readonly string[] = [];
+  if (!isUnset(env.PUSH_TOKEN)) {
+    const parsed = parseAuthTokens(env.PUSH_TOKEN, 'PUSH_TOKEN');
+    if ('problem' in parsed) problems.push(parsed.kind === 'empty' ? `${parsed.problem}: give one or more keys separated by commas, or leave it empty` : parsed.problem);
+    else tokens = parsed.tokens;
+  }
+  const parameter = readParameterName(env.PUSH_TOKEN_SSM_PARAMETER, 'PUSH_TOKEN_SSM_PARAMETER', 'name the SSM parameter holding the push keys, or leave it empty');
+  if ('problem' in parameter) {
+    problems.push(parameter.problem);
+    return undefined;
+  }
+  return isUnset(env.PUSH_TOKEN) && parameter.parameter === undefined ? undefined : { tokens, parameter: parameter.parameter };
 }
 
 /** `PUSHGATEWAY_URL` as an override: exactly '' is unset (see `isUnset`). */

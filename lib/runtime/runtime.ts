@@ -12,6 +12,8 @@ import { SelfMetrics } from './self-metrics.ts';
 import { SnapshotSource } from '../edges/cache/snapshot-source.ts';
 import { GatewaySnapshots } from '../edges/cache/gateway-snapshots.ts';
 import { ProbeAnswerCache } from '../core/report/probe-answer-cache.ts';
+import { CheckInRate } from '../core/push/check-in-rate.ts';
+import { lazyPusher, type RuntimePusher } from './lazy-pusher.ts';
 
 /** The stateful parts a warm process keeps between requests. */
 export interface Runtime {
@@ -24,6 +26,13 @@ export interface Runtime {
   readonly logger: Logger;
   /** Bearer tokens any of which unlocks every route but `/-/healthy`. */
   readonly auth: AuthTokens;
+  /**
+   * The keys of check-ins (`PUSH_TOKEN`, `PUSH_TOKEN_SSM_PARAMETER`), apart from the scrape tokens;
+   * none configured: `/ping/…` is no route (docs/check-ins.md).
+   */
+  readonly pushKeys: AuthTokens;
+  /** The check-ins' rate bound and the pusher they push with. */
+  readonly checkIns: { readonly rate: CheckInRate; readonly pusher: RuntimePusher };
   readonly metrics: SelfMetrics;
   /** What warm `/probe` answers keep of the snapshot and config in force (lib/core/report/probe-answer-cache.ts). */
   readonly probeAnswers: ProbeAnswerCache;
@@ -48,6 +57,8 @@ export interface RuntimePorts {
   readonly writeLog: (line: string) => void;
   readonly pushgateway: Pick<PushgatewayReader, 'fetchMetrics' | 'close'>;
   readonly ssm: SsmParameters;
+  /** Pushes check-ins; default: the Pushgateway pusher, loaded on the first check-in. */
+  readonly pusher?: RuntimePusher;
 }
 
 /** Nothing to read or send: what a refusing runtime is built with (its config is never read: every request is refused first). */
@@ -68,8 +79,13 @@ export function createRuntime(read: SettingsRead, ports: RuntimePorts): Runtime 
   const config = configSourceFor(settings, ports, logger, metrics);
   const snapshots = new GatewaySnapshots(() => new SnapshotSource(ports.pushgateway, clock, ports.monotonicMs, logger, metrics, settings.refreshAhead));
   const auth = new AuthTokens(settings.authTokens, settings.authTokenParameter, clock, ports.monotonicMs, logger, ports.ssm);
+  const pushKeys = new AuthTokens(settings.pushKeys?.tokens ?? [], settings.pushKeys?.parameter, clock, ports.monotonicMs, logger, ports.ssm, 'push keys');
+  const checkIns = { rate: new CheckInRate(), pusher: ports.pusher ?? lazyPusher() };
   const startupProblem = read.kind === 'problem' ? read.problem : undefined;
-  return { config, snapshots, clock, monotonicMs: ports.monotonicMs, logger, auth, metrics, probeAnswers: new ProbeAnswerCache(), startupProblem, close: () => ports.pushgateway.close() };
+  const close = async () => {
+    await Promise.all([ports.pushgateway.close(), checkIns.pusher.close()]);
+  };
+  return { config, snapshots, clock, monotonicMs: ports.monotonicMs, logger, auth, pushKeys, checkIns, metrics, probeAnswers: new ProbeAnswerCache(), startupProblem, close };
 }
 
 /** The SSM parameter when `CONFIG_SSM_PARAMETER` is set, else the YAML file (docs/configuration.md). */

@@ -50,7 +50,7 @@ describe('expire_after_seconds in the config', () => {
       assert.ok(error instanceof ConfigError);
       assert.deepEqual(error.problems, [
         'expire_after_seconds: must be between 60 and 31622400 seconds (366 days), got 5',
-        'services[0].expire_after_seconds: must be a positive number, got "1h"',
+        'services[0].expire_after_seconds: must be a positive number or never, got "1h"',
       ]);
     }
   });

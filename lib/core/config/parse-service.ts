@@ -53,12 +53,12 @@ function parseService(read: FieldReader, defaults: ServiceDefaults, urls: readon
   const okWhen = okWhenRules(read);
   const paused = read.boolean('paused');
   const maintenance = maintenanceWindows(read);
-  const expireAfterSeconds = read.number('expire_after_seconds');
+  const expireAfterSeconds = expireAfter(read);
   const pushgateways = shardOf(read, urls);
   if (name === undefined) return undefined;
 
   const service = serviceFromDefaults(name, defaults);
-  return {
+  return withExpiry({
     ...service,
     job: job ?? service.job,
     heartbeatMetric: heartbeatMetric ?? service.heartbeatMetric,
@@ -70,9 +70,30 @@ function parseService(read: FieldReader, defaults: ServiceDefaults, urls: readon
     okWhen,
     paused: paused ?? service.paused,
     maintenance,
-    ...(expireAfterSeconds === undefined ? {} : { expireAfterSeconds }),
     ...(pushgateways === undefined ? {} : { pushgateways }),
-  };
+  }, expireAfterSeconds);
+}
+
+/** A service's own `expire_after_seconds` replaces the top-level one; `never` removes it. */
+function withExpiry(service: ServiceConfig, expireAfterSeconds: number | 'never' | undefined): ServiceConfig {
+  if (expireAfterSeconds === undefined) return service;
+  if (expireAfterSeconds !== 'never') return { ...service, expireAfterSeconds };
+  const { expireAfterSeconds: _topLevel, ...kept } = service;
+  return kept;
+}
+
+/**
+ * A service's `expire_after_seconds`: a number in range, or `never`, which opts the service out of
+ * a top-level expiry (docs/operations.md#expiring-dead-groups).
+ */
+function expireAfter(read: FieldReader): number | 'never' | undefined {
+  const value = read.value('expire_after_seconds');
+  if (value === 'never') return 'never';
+  if (typeof value === 'string') {
+    read.problem('expire_after_seconds', `must be a positive number or never, got ${show(value)}`);
+    return undefined;
+  }
+  return read.number('expire_after_seconds');
 }
 
 /** The `services:` list of the top-level mapping `top`, by name; a name given twice is a problem. */

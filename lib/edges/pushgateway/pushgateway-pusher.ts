@@ -59,8 +59,15 @@ function reasonLine(body: string, families: readonly MetricFamily[]): string {
  * in the body: a start or failure push leaves the group's last heartbeat in place.
  */
 export class PushgatewayPusher {
-  // One connection: a CLI run pushes at most twice, one push after the other.
-  private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 1 });
+  private readonly agent: Agent;
+
+  /**
+   * `connections`: at most this many to one Pushgateway. One by default: a CLI run pushes at most
+   * twice, one push after the other; a server pushing check-ins passes more.
+   */
+  constructor(options: { readonly connections?: number } = {}) {
+    this.agent = new Agent({ keepAliveTimeout: 10_000, connections: options.connections ?? 1 });
+  }
 
   async push(target: PushTarget, families: readonly MetricFamily[]): Promise<void> {
     const path = groupingKeyPath(target.job, target.labels);
