@@ -131,8 +131,10 @@ services:
     // A Pushgateway that answers after 800 ms keeps the probe in flight while the signal arrives.
     let reached: () => void = () => undefined;
     const readStarted = new Promise<void>((resolve) => { reached = resolve; });
+    // The server's start-up check reads the Pushgateway too: only a read after the probe was sent counts.
+    let probeSent = false;
     const slow = createServer((_req, res) => {
-      reached();
+      if (probeSent) reached();
       setTimeout(() => { res.writeHead(200); res.end('x 1\n'); }, 800);
     });
     const slowPort = await freePort();
@@ -145,6 +147,7 @@ services:
     });
     try {
       const exited = new Promise<number | null>((resolve) => direct.child.once('exit', (code) => resolve(code)));
+      probeSent = true;
       const inFlight = getText(`${url}/probe?target=service1`);
       // The probe is in flight once its read reached the Pushgateway.
       await readStarted;
