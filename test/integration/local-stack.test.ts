@@ -3,9 +3,10 @@
 // it on SIGTERM. Its files are checked in test/integration/local-stack-files.test.ts.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DASHBOARD_FILE } from '../../local/stack/native.ts';
 import { eventually } from '../support/eventually.ts';
@@ -143,9 +144,10 @@ describe('npm run local without Docker', { timeout: 300_000 }, () => {
 
   it('the CLI line it prints probes service1 as up, as printed', async () => {
     const line = /^ {2}CLI {10}(.+)$/m.exec(output)?.[1] ?? '';
-    const run = spawnSync('sh', ['-c', line], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PUSHGATEWAY_URL: '', CONFIG_FILE: '' } });
-    assert.equal(run.status, 0, `${line}\n${run.stdout}${run.stderr}`);
-    assert.match(run.stdout, /^State: UP: /m);
+    // Run without blocking this process: a blocked event loop misses the exporter closing an idle
+    // keep-alive connection (after 5 s), and the next test's fetch would reuse the dead socket.
+    const run = await promisify(execFile)('sh', ['-c', line], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PUSHGATEWAY_URL: '', CONFIG_FILE: '' } });
+    assert.match(run.stdout, /^State: UP: /m, `${line}\n${run.stdout}${run.stderr}`);
   });
 
   it('probes service2, which never pushes, as probe_success 0', async () => {
