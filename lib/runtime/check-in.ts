@@ -12,6 +12,7 @@ import { quote } from '../core/quote.ts';
 import { PUSH_TIME_METRIC } from '../core/snapshot/snapshot.ts';
 import { pushSignal, type SignalPusher } from './push-signal.ts';
 import type { Runtime } from './runtime.ts';
+import type { CheckInResult } from './self-metrics.ts';
 
 // One check-in (docs/check-ins.md), once its key is accepted: the service resolved as a probe
 // resolves its target, the rate bound, then the CLI's push of the signal.
@@ -21,6 +22,8 @@ export type CheckInOutcome =
   | { readonly kind: 'pushed'; readonly service: string }
   | {
     readonly kind: 'refused';
+    /** For `pushgateway_exporter_check_ins_total`. */
+    readonly result: Exclude<CheckInResult, 'pushed' | 'unauthorized' | 'error'>;
     readonly status: number;
     readonly message: string;
     readonly retryAfterSeconds?: number;
@@ -68,8 +71,8 @@ export async function pushCheckIn(pusher: SignalPusher, config: ExporterConfig, 
 function failedPush(error: unknown): CheckInOutcome {
   const rejected = error instanceof PushgatewayError && error.code === 'PUSH_REJECTED';
   return rejected
-    ? { kind: 'refused', status: 502, message: 'check-in not recorded: the Pushgateway refused the push; see the exporter logs', error: describeError(error) }
-    : { kind: 'refused', status: 503, message: 'check-in not recorded: the Pushgateway could not be reached; retry later', error: describeError(error) };
+    ? { kind: 'refused', result: 'push_failed', status: 502, message: 'check-in not recorded: the Pushgateway refused the push; see the exporter logs', error: describeError(error) }
+    : { kind: 'refused', result: 'push_failed', status: 503, message: 'check-in not recorded: the Pushgateway could not be reached; retry later', error: describeError(error) };
 }
 
 /**
@@ -92,18 +95,18 @@ async function discoverableService(runtime: Runtime, config: ExporterConfig, nam
 /** Pushes the check-in of `name` with `signal` at the runtime's time, within the request's budget. */
 export async function checkIn(runtime: Runtime, name: string, signal: RunSignal['kind'], budget: ProbeBudget): Promise<CheckInOutcome> {
   const fixed = fixProbeTimeout(budget, runtime.config.current()?.timeoutSeconds ?? CONFIG_DEFAULTS.timeoutSeconds);
-  if ('error' in fixed) return { kind: 'refused', status: 400, message: fixed.error };
+  if ('error' in fixed) return { kind: 'refused', result: 'invalid', status: 400, message: fixed.error };
   const timed = fixed.budget;
   const { value: config, error } = await runtime.config.read(remainingMs(timed, runtime.monotonicMs()));
-  if (config === undefined) return { kind: 'refused', status: 503, message: `no config loaded: ${error ?? 'unknown error'}` };
+  if (config === undefined) return { kind: 'refused', result: 'unavailable', status: 503, message: `no config loaded: ${error ?? 'unknown error'}` };
   const service = resolveService(config, name) ?? await discoverableService(runtime, config, name, timed);
   if (service === undefined) {
-    return { kind: 'refused', status: 404, message: `unknown service ${quote(name, 80)}: not a configured ${config.discovery === undefined ? '' : 'or discoverable '}service (add it under services: in the config)` };
+    return { kind: 'refused', result: 'unknown_service', status: 404, message: `unknown service ${quote(name, 80)}: not a configured ${config.discovery === undefined ? '' : 'or discoverable '}service (add it under services: in the config)` };
   }
   const verdict = runtime.checkIns.rate.admit(name, signal, runtime.monotonicMs());
   if (!verdict.admitted) {
     return {
-      kind: 'refused', status: 429, retryAfterSeconds: verdict.retryAfterSeconds,
+      kind: 'refused', result: 'rate_limited', status: 429, retryAfterSeconds: verdict.retryAfterSeconds,
       message: `too many check-ins: at most one ${signal} of ${quote(name, 80)} per second; retry after ${verdict.retryAfterSeconds} s`,
     };
   }

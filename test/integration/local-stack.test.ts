@@ -84,6 +84,9 @@ describe('npm run local without Docker', { timeout: 300_000 }, () => {
         PROMETHEUS_PORT: String(ports.prometheus),
         OFFLINE_LAMBDA_PORT: String(ports.lambda),
         LOCAL_STACK_DIR: stateDir.path,
+        // The stack's own demo key, whatever the shell holds.
+        PUSH_TOKEN: '',
+        PUSH_TOKEN_SSM_PARAMETER: '',
       },
     });
     exited = new Promise((resolveExit) => stack.once('exit', () => resolveExit()));
@@ -201,6 +204,18 @@ describe('npm run local without Docker', { timeout: 300_000 }, () => {
       assert.equal(alert?.labels.state, undefined, JSON.stringify(alert?.labels));
       assert.equal(alert?.annotations.summary, `Heartbeat of service2 is down (${state})`);
     });
+  });
+
+  it('the check-in line it prints works with the demo key: service2 up, then failed by /fail; a wrong key 401', async () => {
+    const url = /^ {2}check-in {5}curl -fsS '(localhost:\d+\/ping\/local-demo-key\/service2)'/m.exec(output)?.[1];
+    assert.ok(url !== undefined, output);
+    const state = async (): Promise<string | undefined> => stateOf((await getText(`${exporterUrl()}/probe?target=service2`)).body);
+    const ping = await getText(`http://${url}`);
+    assert.deepEqual([ping.status, ping.body], [200, 'OK\n']);
+    await eventually(10_000, async () => assert.equal(await state(), 'up'));
+    assert.equal((await getText(`http://${url}/fail`)).status, 200);
+    await eventually(10_000, async () => assert.equal(await state(), 'failed'));
+    assert.equal((await getText(`${exporterUrl()}/ping/wrong-key/service2`)).status, 401);
   });
 
   it('SIGTERM to its process group stops every process and frees every port', async () => {
