@@ -10,7 +10,7 @@ import { afterBody, indexSlot, type StreamedWork } from '../../core/snapshot/ind
 import type { Snapshot } from '../../core/snapshot/snapshot.ts';
 import { SnapshotMemory } from '../../core/snapshot/snapshot-memory.ts';
 import { randomHashSeed } from '../random-hash-seed.ts';
-import { runSliced, SLICE_MS } from '../time-slicing.ts';
+import { runInBackground, runSliced, SLICE_MS } from '../time-slicing.ts';
 import type { SnapshotRead } from '../../core/snapshot/snapshot-read.ts';
 
 export type ReadOutcome = 'success' | 'unreachable' | 'bad_response' | 'timeout';
@@ -165,6 +165,11 @@ export class SnapshotSource {
       if (snapshot.skippedLines > 0) this.logger.warn('pushgateway lines over 1 MiB left out of the snapshot', { lines: snapshot.skippedLines });
       if (snapshot.invalidLines > 0) {
         this.logger.warn('invalid pushgateway lines left out of the snapshot', { lines: snapshot.invalidLines, first: snapshot.firstInvalidLine });
+      }
+      // The `service` table is left to the first lookup that needs it (docs/performance.md); a
+      // process that stays up builds it in the background meanwhile, so that lookup rarely waits.
+      if (this.refreshAhead) {
+        runInBackground(snapshot.indexServices(), (error) => this.logger.warn('service index build failed', { error: describeError(error) }));
       }
       return snapshot;
     } catch (error) {
