@@ -10,6 +10,7 @@ import { runSliced } from '../../lib/edges/time-slicing.ts';
 import { buildSnapshot } from '../support/build-snapshot.ts';
 import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 import { hostileBody } from '../support/hostile-bodies.ts';
+import { cpuMs, watchTurns } from '../support/event-loop-turns.ts';
 
 // The `service` table is built after the read: on the first lookup that needs it, or in the
 // background in slices (docs/performance.md). Whichever comes first, the answers are the same.
@@ -42,12 +43,6 @@ function serviceAnswers(snapshot: IndexedSnapshot): unknown {
     heartbeats: names.map((name) => snapshot.samplesOfService(name, 'loop_heartbeat_timestamp_seconds')),
     pushers: snapshot.heartbeatPushers('loop_heartbeat_timestamp_seconds', 'heartbeat'),
   };
-}
-
-/** CPU time this process has used, in ms (see snapshot-bounds.test.ts). */
-function cpuMs(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
 }
 
 describe('the service table, built after the read', () => {
@@ -126,19 +121,12 @@ describe('the service table, built after the read', () => {
     let best = Number.POSITIVE_INFINITY;
     for (let attempt = 0; attempt < 5; attempt++) {
       const snapshot = indexSnapshot(body, FIXED_HASH_SEED);
-      let last = cpuMs();
-      let longest = 0;
-      const timer = setInterval(() => {
-        const now = cpuMs();
-        longest = Math.max(longest, now - last);
-        last = now;
-      }, 1);
+      const turns = watchTurns();
       await sleep(5);
       const started = cpuMs();
       await runSliced(snapshot.indexServices());
       const buildMs = cpuMs() - started;
-      clearInterval(timer);
-      longest = Math.max(longest, cpuMs() - last);
+      const longest = turns.stop();
       assert.equal(snapshot.samplesOfService('a').length, 1);
       best = Math.min(best, longest / buildMs);
       shares.push(`${longest.toFixed(1)} ms of ${buildMs.toFixed(0)} ms CPU`);
