@@ -25,6 +25,11 @@ export async function runSliced<T>(work: SlicedWork<T>, signal?: AbortSignal, sl
   }
 }
 
+/** Runs sliced work in the background from the next turn of the event loop on, a slice a turn: nobody waits for it. */
+export function runInBackground(work: SlicedWork<unknown>, onError: (error: unknown) => void): void {
+  nextTurn().then(() => runSliced(work)).catch(onError);
+}
+
 /**
  * For loops that await anyway (a stream read chunk by chunk): `await pause()` after each step
  * gives the event loop a turn once `sliceMs` have gone by. Without it, chunks already buffered

@@ -19,7 +19,8 @@ const ABSOLUTE_FORM_PREFIX = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
  * `//probe` as a host and `/./probe` as `/probe`: the route table matches raw paths instead.
  */
 export function splitRequestTarget(target: string): { path: string; query: string } {
-  const prefix = ABSOLUTE_FORM_PREFIX.exec(target)?.[0];
+  // The usual origin form (`/probe?…`) cannot start with a scheme: no regular expression for it.
+  const prefix = target.charCodeAt(0) === 0x2f /* / */ ? undefined : ABSOLUTE_FORM_PREFIX.exec(target)?.[0];
   // `http://host` and `http://host?x` ask for the root: the route table must see "/", never an empty
   // path, so exact path matching holds (docs/security-model.md).
   const rest = prefix === undefined ? target : target.slice(prefix.length).replace(/^(?=\?|$)/, '/');
@@ -72,6 +73,21 @@ export function countBody(request: IncomingMessage, limit: number): Promise<{ re
     request.once('end', onEnd);
     request.once('error', onEnd);
   });
+}
+
+/**
+ * An answer's headers plus its content-length, without a new object per answer: most answers share
+ * one frozen headers object (the exposition's), and `writeHead` reads the headers before it returns.
+ */
+const WITH_LENGTH = new WeakMap<object, Record<string, string | number>>();
+function withLength(headers: Readonly<Record<string, string>>, length: number): Record<string, string | number> {
+  let out = Object.isFrozen(headers) ? WITH_LENGTH.get(headers) : undefined;
+  if (out === undefined) {
+    out = { ...headers, 'content-length': 0 };
+    if (Object.isFrozen(headers)) WITH_LENGTH.set(headers, out);
+  }
+  out['content-length'] = length;
+  return out;
 }
 
 /** Adapts node:http to the route table: the same answers as the Lambda, without Lambda. */

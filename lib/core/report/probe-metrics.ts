@@ -70,6 +70,12 @@ const own = (name: string, help: string, value: OwnGauge['value']): OwnGauge =>
 const STATE = own('probe_state', 'Why the probe answered as it did: the series of the state that holds is 1.', () => undefined);
 /** `probe_state{state="…"} `, per state, in PROBE_STATES order. */
 const STATE_LINES: readonly string[] = STATE_LABELS.map((labels) => `${STATE.name}${formatLabels(labels)} `);
+/**
+ * The whole `probe_state` family, rendered once per state (by `PROBE_STATES` index), plus one for
+ * a state outside the list: a warm probe appends one constant string, no new one per answer.
+ */
+const STATE_BLOCKS: readonly string[] = [...PROBE_STATES, undefined].map((held) =>
+  STATE.head + PROBE_STATES.map((state, index) => `${STATE_LINES[index]}${state === held ? '1' : '0'}\n`).join(''));
 
 /** The probe's own gauges, in the order of every answer (docs/probe-rules.md#metrics). */
 const OWN_GAUGES: readonly OwnGauge[] = [
@@ -118,8 +124,8 @@ export function renderProbeOwnMetrics(evaluation: ProbeEvaluation, context: Prob
   let out = '';
   for (const entry of OWN_GAUGES) {
     if (entry === STATE) {
-      out += STATE.head;
-      for (let index = 0; index < PROBE_STATES.length; index++) out += `${STATE_LINES[index]}${PROBE_STATES[index] === evaluation.state ? '1' : '0'}\n`;
+      const held = PROBE_STATES.indexOf(evaluation.state);
+      out += STATE_BLOCKS[held === -1 ? PROBE_STATES.length : held] ?? '';
       continue;
     }
     out += ownLine(entry, evaluation, context);

@@ -1,23 +1,25 @@
 import { ExporterError, ExpositionError } from '../errors.ts';
 import { scanStreamedExposition, type ExpositionSink } from '../exposition/exposition-scanner.ts';
-import { KEY_INSTANCE, KEY_JOB, KEY_SERVICE, keyBit, keyLabelsAt } from '../exposition/key-labels.ts';
+import { KEY_INSTANCE, KEY_JOB, keyBit, keyLabelsAt } from '../exposition/key-labels.ts';
 import { metadataNameEnd, metadataNameStart } from '../exposition/metadata-lines.ts';
 import type { ScannedMetadata, ScannedSample } from '../exposition/scanned-line.ts';
 import { runToEnd, type SlicedWork } from '../sliced-work.ts';
 import { combineHashes, hashBytes, type HashSeed } from './byte-hash.ts';
 import { IndexedSnapshot } from './indexed-snapshot.ts';
 import { bucketsFor, type KeyedLines, type KeyMatcher } from './keyed-lines.ts';
+import { sameLabelText, sameValue } from './label-text.ts';
+import type { ServiceLines } from './service-lines.ts';
 import { SnapshotSlot } from './snapshot-slot.ts';
 
 const GROUP_KEY = keyBit(KEY_JOB) | keyBit(KEY_INSTANCE);
-const SERVICE_KEY = keyBit(KEY_SERVICE);
 
 /** Work on a body that may still be arriving: it yields `true` while it waits for more of it. */
 export type StreamedWork<T> = Generator<boolean, T, void>;
 
 /**
- * Scans the body in `slot` (validating every line) and indexes it by group, service and family,
- * yielding between steps. The body may still be streaming in (`slot.complete` false): then it
+ * Scans the body in `slot` (validating every line) and indexes it by group and family, yielding
+ * between steps; the `service` table is built later, when a lookup first needs it or in the
+ * background once the snapshot is in use (IndexedSnapshot.indexServices). The body may still be streaming in (`slot.complete` false): then it
  * indexes every whole line there is and yields `true` until more comes (a read runs it after
  * each chunk, so the index is nearly done when the last byte arrives); see `afterBody`. Time and memory are linear in the body: the scan reads each byte a
  * bounded number of times, and each indexed line costs 16 bytes per table it is in.
@@ -36,7 +38,6 @@ export function* indexSlot(slot: SnapshotSlot, strict: boolean, seed: HashSeed):
 
 /** Which of the slot's tables a key comparison is for (KeyMatcher's `kind`). */
 const GROUPS = 0;
-const SERVICES = 1;
 const HELPS = 2;
 const TYPES = 3;
 
@@ -58,7 +59,7 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
   private readonly base: number;
   private readonly pairBase: number;
   private readonly groups: KeyedLines;
-  private readonly services: KeyedLines;
+  private readonly serviceLines: ServiceLines;
   private readonly helps: KeyedLines;
   private readonly types: KeyedLines;
   private readonly emptyHash: number;
@@ -73,8 +74,6 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
   private jobEnd = -1;
   private instanceStart = -1;
   private instanceEnd = -1;
-  private serviceStart = -1;
-  private serviceEnd = -1;
   /** An earlier line's key labels, read again when its label text differs. */
   private readonly other: ScannedSample = { lineNumber: 0, start: 0, end: 0, labelsAt: -1, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
 
@@ -85,13 +84,13 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     this.base = seed.base;
     this.pairBase = seed.pairBase;
     this.groups = slot.groups;
-    this.services = slot.services;
+    this.serviceLines = slot.serviceLines;
+    this.serviceLines.reset();
     this.helps = slot.helps;
     this.types = slot.types;
     // Buckets scale with the body: the smallest possible lines (11 bytes) put about six keys in a
     // bucket, Pushgateway-shaped bodies less than one.
     this.groups.reset(bucketsFor(length, 64));
-    this.services.reset(bucketsFor(length, 128));
     this.helps.reset(bucketsFor(length, 256));
     this.types.reset(bucketsFor(length, 256));
     this.emptyHash = hashBytes(bytes, 0, 0, this.base);
@@ -112,8 +111,6 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     this.jobEnd = line.jobEnd;
     this.instanceStart = line.instanceStart;
     this.instanceEnd = line.instanceEnd;
-    this.serviceStart = line.serviceStart;
-    this.serviceEnd = line.serviceEnd;
     const base = this.base;
     const instanceHash = line.instanceStart < 0 ? this.emptyHash : hashBytes(bytes, line.instanceStart, line.instanceEnd, base);
     // Most lines name the job the line before named: its hash is kept, and reused when the bytes are the same.
@@ -123,7 +120,7 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
       this.lastJobHash = hashBytes(bytes, line.jobStart, line.jobEnd, base);
     }
     this.groups.add(combineHashes(this.lastJobHash, instanceHash, this.pairBase), line.start, GROUPS, this);
-    if (line.serviceStart >= 0) this.services.add(hashBytes(bytes, line.serviceStart, line.serviceEnd, base), line.start, SERVICES, this);
+    if (line.serviceStart >= 0) this.serviceLines.add(line.start, line.labelsAt, line.serviceStart, line.serviceEnd);
   }
 
   metadata(line: Readonly<ScannedMetadata>): void {
@@ -138,7 +135,6 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     this.bytes = body;
     // The tables grow with the body, to the buckets they would have had for the whole of it.
     this.groups.grow(bucketsFor(body.length, 64));
-    this.services.grow(bucketsFor(body.length, 128));
     this.helps.grow(bucketsFor(body.length, 256));
     this.types.grow(bucketsFor(body.length, 256));
   }
@@ -154,7 +150,6 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
 
   sameKey(kind: number, entry: number): boolean {
     if (kind === GROUPS) return this.sameGroup(entry);
-    if (kind === SERVICES) return this.sameService(entry);
     return this.sameName(kind === HELPS ? this.helps : this.types, entry);
   }
 
@@ -167,14 +162,6 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     const them = this.keysOf(lineStart, GROUP_KEY);
     return sameValue(bytes, them.jobStart, them.jobEnd, this.jobStart, this.jobEnd)
       && sameValue(bytes, them.instanceStart, them.instanceEnd, this.instanceStart, this.instanceEnd);
-  }
-
-  private sameService(entry: number): boolean {
-    const bytes = this.bytes;
-    const lineStart = this.services.line.get(entry);
-    if (sameLabelText(bytes, lineStart, this.labelsAt, this.serviceEnd + 1)) return true;
-    const them = this.keysOf(lineStart, SERVICE_KEY);
-    return sameValue(bytes, them.serviceStart, them.serviceEnd, this.serviceStart, this.serviceEnd);
   }
 
   private sameName(table: KeyedLines, entry: number): boolean {
@@ -220,34 +207,6 @@ function notAnExposition(bytes: Buffer, validSamples: number, firstInvalid: Expo
     );
   }
   if (firstInvalid !== undefined && !ownMetrics) throw firstInvalid;
-}
-
-/**
- * Whether the label set of the valid line at `lineStart` begins with the bytes `[labelsAt, until)`
- * of the line being indexed (`labelsAt` its `{`). The labels are read from the `{` on, the same way
- * whatever comes before it, so two label sets with the same first bytes hold the same labels and
- * values in those bytes; a valid line names each label once. False says nothing: compare the keys.
- */
-function sameLabelText(bytes: Buffer, lineStart: number, labelsAt: number, until: number): boolean {
-  // A line indexed with a key label has a label set: its first `{` ends its metric name. Bounded
-  // by the line's end all the same, so the invariant can never cost a scan past it.
-  let at = lineStart;
-  while (at < bytes.length && bytes[at] !== 0x7b /* { */) {
-    if (bytes[at] === 0x0a /* \n */) return false;
-    at++;
-  }
-  const size = until - labelsAt;
-  if (at + size > bytes.length) return false;
-  for (let k = 0; k < size; k++) if (bytes[at + k] !== bytes[labelsAt + k]) return false;
-  return true;
-}
-
-/** Whether two raw label values in the body are the same (start -1: absent, which equals empty). */
-function sameValue(bytes: Buffer, aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
-  const size = aStart < 0 ? 0 : aEnd - aStart;
-  if ((bStart < 0 ? 0 : bEnd - bStart) !== size) return false;
-  for (let k = 0; k < size; k++) if (bytes[aStart + k] !== bytes[bStart + k]) return false;
-  return true;
 }
 
 /**

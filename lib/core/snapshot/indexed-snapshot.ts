@@ -6,12 +6,14 @@ import { KEY_INSTANCE, KEY_JOB, KEY_SERVICE, keyBit, keyLabelsAt } from '../expo
 import { metadataAt, metadataNameEnd, metadataNameStart } from '../exposition/metadata-lines.ts';
 import { decodeSample, unescapeLabelValue } from '../exposition/sample-decoder.ts';
 import type { ScannedSample } from '../exposition/scanned-line.ts';
+import type { SlicedWork } from '../sliced-work.ts';
 import { combineHashes, hashBytes, type HashSeed } from './byte-hash.ts';
 import { IndexView } from './index-view.ts';
 import type { KeyedLines } from './keyed-lines.ts';
 import { LookedUpGroup, materializeGroup } from './looked-up-group.ts';
 import { MaterializedCache } from './materialized-cache.ts';
 import { onePerSeries } from './series-identity.ts';
+import { buildServiceTable } from './service-table.ts';
 import { groupKey, type HeartbeatPusher, MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, type PushGroup, type Snapshot, splitGroupKey } from './snapshot.ts';
 import type { SnapshotSlot } from './snapshot-slot.ts';
 
@@ -32,6 +34,9 @@ export class IndexedSnapshot implements Snapshot {
   private readonly pairBase: number;
   private readonly cache = new MaterializedCache();
   private readonly probe: ScannedSample = { lineNumber: 0, start: 0, end: 0, labelsAt: -1, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
+  /** The build of the `service` table, once started (service-table.ts); `servicesReady` once it is done. */
+  private serviceBuild: SlicedWork<void> | undefined;
+  private servicesReady = false;
 
   constructor(
     readonly slot: SnapshotSlot,
@@ -71,13 +76,36 @@ export class IndexedSnapshot implements Snapshot {
     return this.slot.groups.keys;
   }
 
+  /**
+   * Builds the `service` table (what samplesOfService and heartbeatPushers read) as sliced work, for
+   * an edge to run in the background once the snapshot is in use; a lookup that comes first finishes
+   * it at once. It stops, unfinished, once the slot is refilled (the snapshot is then dead).
+   */
+  *indexServices(): SlicedWork<void> {
+    while (!this.servicesReady && this.slot.generation === this.generation) {
+      this.stepServices();
+      yield;
+    }
+  }
+
+  /** The `service` table, built now if the background build has not finished it. */
+  private services(): KeyedLines {
+    while (!this.servicesReady) this.stepServices();
+    return this.slot.services;
+  }
+
+  private stepServices(): void {
+    this.serviceBuild ??= buildServiceTable(this.slot, this.bytes, this.base);
+    if (this.serviceBuild.next().done === true) this.servicesReady = true;
+  }
+
   samplesOfService(name: string, metric?: string): readonly Sample[] {
     this.assertLive();
     const cacheKey = metric === undefined ? `s${name}` : `n${metric.length}:${metric}${name}`;
     const cached = this.cache.get(cacheKey);
     if (cached !== undefined) return cached === null ? NONE : (cached as readonly Sample[]);
     const raw = Buffer.from(escapeLabelValue(name), 'utf8');
-    const table = this.slot.services;
+    const table = this.services();
     const newest = table.newest(hashBytes(raw, 0, raw.length, this.base), (entry) => {
       const probe = this.keysAt(table.line.get(entry), SERVICE_KEY);
       return this.rangeIs(probe.serviceStart, probe.serviceEnd, raw);
@@ -195,7 +223,7 @@ export class IndexedSnapshot implements Snapshot {
       probe = this.keysAt(line, GROUP_KEY);
       pushers.push({ name: this.labelText(probe.instanceStart, probe.instanceEnd), job });
     }
-    const services = this.slot.services;
+    const services = this.services();
     for (const newest of services.allKeys()) {
       let service: string | undefined;
       let lastJob: string | undefined;

@@ -1,4 +1,5 @@
 import { KeyedLines } from './keyed-lines.ts';
+import { ServiceLines } from './service-lines.ts';
 
 /**
  * The memory of one snapshot — its body and its index — kept between reads and refilled: a warm
@@ -15,7 +16,9 @@ export class SnapshotSlot {
   /** Bumped when the slot is refilled: a snapshot of an older generation must no longer be read. */
   generation = 0;
   readonly groups = new KeyedLines(true);
+  /** Built after the read, from `serviceLines` (service-table.ts). */
   readonly services = new KeyedLines(true);
+  readonly serviceLines = new ServiceLines();
   /** `# HELP` and `# TYPE` lines, by family name (the newest of each kind wins, as in a full parse). */
   readonly helps = new KeyedLines(false);
   readonly types = new KeyedLines(false);

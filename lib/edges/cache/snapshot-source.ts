@@ -1,7 +1,7 @@
 import type { ExporterConfig } from '../../core/config/config-types.ts';
 import { describeError, ExporterError, PushgatewayError } from '../../core/errors.ts';
 import type { Clock } from '../../core/time/clock.ts';
-import { ExpiringCache } from './expiring-cache.ts';
+import { ExpiringCache, type CachePolicy } from './expiring-cache.ts';
 import type { Logger } from '../logger.ts';
 import type { PushgatewayReader } from '../pushgateway/pushgateway-reader.ts';
 import { redactUrl } from '../../core/config/redact-url.ts';
@@ -10,7 +10,7 @@ import { afterBody, indexSlot, type StreamedWork } from '../../core/snapshot/ind
 import type { Snapshot } from '../../core/snapshot/snapshot.ts';
 import { SnapshotMemory } from '../../core/snapshot/snapshot-memory.ts';
 import { randomHashSeed } from '../random-hash-seed.ts';
-import { runSliced, SLICE_MS } from '../time-slicing.ts';
+import { runInBackground, runSliced, SLICE_MS } from '../time-slicing.ts';
 import type { SnapshotRead } from '../../core/snapshot/snapshot-read.ts';
 
 export type ReadOutcome = 'success' | 'unreachable' | 'bad_response' | 'timeout';
@@ -36,6 +36,7 @@ export interface ReadRecorder {
  */
 export class SnapshotSource {
   private current: { key: string; cache: ExpiringCache<Snapshot> } | undefined;
+  private policy: { readonly config: ExporterConfig; readonly policy: CachePolicy } | undefined;
   private readonly memory = new SnapshotMemory();
   /** The read in progress, if any: `stop` it and wait for `done` before the next one starts. */
   private reading: { readonly stop: AbortController; readonly done: Promise<void> } | undefined;
@@ -54,16 +55,7 @@ export class SnapshotSource {
   /** A read of `url` (by default the first Pushgateway: one source serves one Pushgateway, lib/edges/cache/gateway-snapshots.ts). */
   async read(config: ExporterConfig, maxWaitMs: number, url: string = config.pushgatewayUrls[0] ?? ''): Promise<SnapshotRead> {
     const cache = this.cacheFor(config, url);
-    const policy = {
-      // Whole milliseconds: 1.005 * 1000 is 1004.9999999999999, which would refuse a snapshot exactly max_stale_seconds old.
-      ttlMs: Math.round(config.scrapeIntervalSeconds * 1000),
-      maxStaleMs: Math.round(config.maxStaleSeconds * 1000),
-      // The read's own timeout has passed by then: it hung across a frozen Lambda container.
-      maxLoadMs: config.timeoutSeconds * 1000 + 1000,
-      // The next read starts shortly before expiry, so warm probes never wait on it (docs/architecture.md#the-snapshot-cache).
-      refreshAhead: this.refreshAhead,
-    };
-    const result = await cache.get(policy, maxWaitMs);
+    const result = await cache.get(this.policyFor(config), maxWaitMs);
     // Not waited for (a Pushgateway already down while another answers, lib/edges/cache/gateway-snapshots.ts): its last failure says why.
     const notWaited = maxWaitMs === 0 && result.timedOut && result.error !== undefined;
     const error = result.timedOut && !notWaited
@@ -76,6 +68,25 @@ export class SnapshotSource {
       error,
       cacheHit: result.hit,
     };
+  }
+
+  /** The cache policy of a config, made once per config: a warm probe makes no object for it. */
+  private policyFor(config: ExporterConfig): CachePolicy {
+    if (this.policy?.config !== config) {
+      this.policy = {
+        config,
+        policy: {
+          // Whole milliseconds: 1.005 * 1000 is 1004.9999999999999, which would refuse a snapshot exactly max_stale_seconds old.
+          ttlMs: Math.round(config.scrapeIntervalSeconds * 1000),
+          maxStaleMs: Math.round(config.maxStaleSeconds * 1000),
+          // The read's own timeout has passed by then: it hung across a frozen Lambda container.
+          maxLoadMs: config.timeoutSeconds * 1000 + 1000,
+          // The next read starts shortly before expiry, so warm probes never wait on it (docs/architecture.md#the-snapshot-cache).
+          refreshAhead: this.refreshAhead,
+        },
+      };
+    }
+    return this.policy.policy;
   }
 
   /** The snapshot in hand, if any, without reading: for what `/metrics` shows from it. */
@@ -165,6 +176,11 @@ export class SnapshotSource {
       if (snapshot.skippedLines > 0) this.logger.warn('pushgateway lines over 1 MiB left out of the snapshot', { lines: snapshot.skippedLines });
       if (snapshot.invalidLines > 0) {
         this.logger.warn('invalid pushgateway lines left out of the snapshot', { lines: snapshot.invalidLines, first: snapshot.firstInvalidLine });
+      }
+      // The `service` table is left to the first lookup that needs it (docs/performance.md); a
+      // process that stays up builds it in the background meanwhile, so that lookup rarely waits.
+      if (this.refreshAhead) {
+        runInBackground(snapshot.indexServices(), (error) => this.logger.warn('service index build failed', { error: describeError(error) }));
       }
       return snapshot;
     } catch (error) {

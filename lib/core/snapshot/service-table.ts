@@ -1,0 +1,52 @@
+import { KEY_SERVICE, keyBit, keyLabelsAt } from '../exposition/key-labels.ts';
+import type { ScannedSample } from '../exposition/scanned-line.ts';
+import type { SlicedWork } from '../sliced-work.ts';
+import { hashBytes } from './byte-hash.ts';
+import { bucketsFor, type KeyedLines, type KeyMatcher } from './keyed-lines.ts';
+import { sameLabelText, sameValue } from './label-text.ts';
+import type { ServiceLines } from './service-lines.ts';
+import type { SnapshotSlot } from './snapshot-slot.ts';
+
+const SERVICE_KEY = keyBit(KEY_SERVICE);
+/** Lines added between two yields: a few tens of microseconds of work. */
+const LINES_PER_STEP = 256;
+
+/**
+ * Builds the slot's `service` table (step 2 of the heartbeat lookup, docs/probe-rules.md) from the
+ * lines the read noted (`slot.serviceLines`), as the read itself used to: most probes find their
+ * heartbeat in their own group and never need it, so a read does not pay for it
+ * (docs/performance.md). Linear in the body: one hash and one table insert per noted line, with the
+ * same key comparisons the read made. Yields every few hundred lines.
+ */
+export function* buildServiceTable(slot: SnapshotSlot, bytes: Buffer, base: number): SlicedWork<void> {
+  const lines = slot.serviceLines;
+  const services = slot.services;
+  services.reset(bucketsFor(bytes.length, 128));
+  const matcher = new ServiceMatcher(bytes, services, lines);
+  for (let line = 0; line < lines.count; line++) {
+    matcher.line = line;
+    services.add(hashBytes(bytes, lines.serviceStart(line), lines.serviceEnd(line), base), lines.lineStart(line), 0, matcher);
+    if ((line + 1) % LINES_PER_STEP === 0) yield;
+  }
+}
+
+/** Whether an earlier line of the service table has the `service` of noted line `line`, the line being added. */
+class ServiceMatcher implements KeyMatcher {
+  line = 0;
+  private readonly other: ScannedSample = { lineNumber: 0, start: 0, end: 0, labelsAt: -1, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
+
+  constructor(private readonly bytes: Buffer, private readonly services: KeyedLines, private readonly lines: ServiceLines) {}
+
+  sameKey(_kind: number, entry: number): boolean {
+    const bytes = this.bytes;
+    const lines = this.lines;
+    const line = this.line;
+    const serviceStart = lines.serviceStart(line);
+    const serviceEnd = lines.serviceEnd(line);
+    const lineStart = this.services.line.get(entry);
+    // Most lines of a service repeat its label text up to its value (Pushgateway sorts labels).
+    if (sameLabelText(bytes, lineStart, lines.labelsAt(line), serviceEnd + 1)) return true;
+    keyLabelsAt(bytes, lineStart, this.other, SERVICE_KEY);
+    return sameValue(bytes, this.other.serviceStart, this.other.serviceEnd, serviceStart, serviceEnd);
+  }
+}

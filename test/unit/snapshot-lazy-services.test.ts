@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { escapeLabelValue } from '../../lib/core/exposition/exposition-renderer.ts';
+import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
+import type { IndexedSnapshot } from '../../lib/core/snapshot/indexed-snapshot.ts';
+import { SnapshotSlot } from '../../lib/core/snapshot/snapshot-slot.ts';
+import { runSliced } from '../../lib/edges/time-slicing.ts';
+import { buildSnapshot } from '../support/build-snapshot.ts';
+import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
+import { hostileBody } from '../support/hostile-bodies.ts';
+import { cpuMs, watchTurns } from '../support/event-loop-turns.ts';
+
+// The `service` table is built after the read: on the first lookup that needs it, or in the
+// background in slices (docs/performance.md). Whichever comes first, the answers are the same.
+
+const serviceName = fc.constantFrom('svc', 'svc1', 'a"b', 'back\\slash', 'new\nline', 'ünï', '');
+const pushedLine = fc.record({
+  metric: fc.constantFrom('loop_heartbeat_timestamp_seconds', 'loop_errors_total', 'push_time_seconds'),
+  job: fc.constantFrom('heartbeat', 'cron'),
+  instance: fc.constantFrom('i1', 'i2', 'svc'),
+  service: fc.option(serviceName, { nil: undefined }),
+  extra: fc.option(fc.constantFrom('a="1"', 'zz="x"'), { nil: undefined }),
+  value: fc.integer({ min: 0, max: 1000 }),
+});
+
+type PushedLine = typeof pushedLine extends fc.Arbitrary<infer T> ? T : never;
+
+function bodyOf(lines: readonly PushedLine[]): string {
+  const text = lines.map(({ metric, job, instance, service, extra, value }) => {
+    const labels = [extra, `instance="${instance}"`, `job="${job}"`, service === undefined ? undefined : `service="${escapeLabelValue(service)}"`].filter((label) => label !== undefined);
+    return `${metric}{${labels.join(',')}} ${value}`;
+  });
+  return `${text.join('\n')}\n`;
+}
+
+/** What step 2 of the lookup and discovery read, for every name a body can hold. */
+function serviceAnswers(snapshot: IndexedSnapshot): unknown {
+  const names = ['svc', 'svc1', 'a"b', 'back\\slash', 'new\nline', 'ünï', '', 'absent'];
+  return {
+    samples: names.map((name) => snapshot.samplesOfService(name)),
+    heartbeats: names.map((name) => snapshot.samplesOfService(name, 'loop_heartbeat_timestamp_seconds')),
+    pushers: snapshot.heartbeatPushers('loop_heartbeat_timestamp_seconds', 'heartbeat'),
+  };
+}
+
+describe('the service table, built after the read', () => {
+  it('answers a step-2 lookup the same whether it is built by the lookup, in the background first, or part-way in the background', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(pushedLine, { minLength: 1, maxLength: 300 }), fc.nat(20), async (lines, steps) => {
+        const body = bodyOf(lines);
+        const byLookup = serviceAnswers(indexSnapshot(body, FIXED_HASH_SEED));
+        const background = indexSnapshot(body, FIXED_HASH_SEED);
+        await runSliced(background.indexServices());
+        assert.deepEqual(serviceAnswers(background), byLookup);
+        const partway = indexSnapshot(body, FIXED_HASH_SEED);
+        const build = partway.indexServices();
+        for (let k = 0; k < steps; k++) build.next();
+        assert.deepEqual(serviceAnswers(partway), byLookup);
+        // The background build, resumed after the lookup finished it, has nothing left to do.
+        assert.equal(build.next().done, true);
+        assert.deepEqual(serviceAnswers(partway), byLookup);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('stops, unfinished, when the slot is refilled: the dead snapshot is never read again', async () => {
+    const slot = new SnapshotSlot();
+    const body = Buffer.from(hostileBody('plain', 256 * 1024));
+    slot.begin(body.length);
+    slot.append(body);
+    const dead = await buildSnapshot(slot);
+    const build = dead.indexServices();
+    build.next();
+    slot.begin(body.length);
+    slot.append(body);
+    const live = await buildSnapshot(slot);
+    assert.equal(build.next().done, true);
+    assert.throws(() => dead.samplesOfService('a'), /SNAPSHOT_RELEASED|newer read/);
+    const fresh = indexSnapshot(body, FIXED_HASH_SEED);
+    assert.deepEqual(live.samplesOfService('svc17'), fresh.samplesOfService('svc17'));
+    assert.ok(live.samplesOfService('svc17').length > 0);
+  });
+
+  it('takes time linear in the body on service-heavy hostile shapes (best of 3, side by side with a Pushgateway-shaped body)', () => {
+    const size = 512 * 1024;
+    const lines = (line: (i: number) => string) => {
+      const out: string[] = [];
+      for (let i = 0, bytes = 0; bytes < size; i++) bytes += out[out.push(line(i)) - 1]!.length + 1;
+      return `${out.join('\n')}\n`;
+    };
+    const shapes = {
+      'a service per line': lines((i) => `a{job="j",service="${i.toString(36)}"}1`),
+      'one service, label text differing before it on every line': lines((i) => `a{i="${i}",job="j",service="s"}1`),
+      'services colliding in their first bytes': lines((i) => `a{job="j",service="${'x'.repeat(200)}${i % 50}"}1`),
+    };
+    const plain = hostileBody('plain', size);
+    const full = (text: string) => () => indexSnapshot(text, FIXED_HASH_SEED).samplesOfService('s');
+    for (const [name, body] of Object.entries(shapes)) {
+      let plainMs = Number.POSITIVE_INFINITY;
+      let hostileMs = Number.POSITIVE_INFINITY;
+      for (let round = 0; round < 3; round++) {
+        let started = performance.now();
+        full(plain)();
+        plainMs = Math.min(plainMs, performance.now() - started);
+        started = performance.now();
+        full(body)();
+        hostileMs = Math.min(hostileMs, performance.now() - started);
+      }
+      const ratio = hostileMs / Buffer.byteLength(body) / (plainMs / Buffer.byteLength(plain));
+      assert.ok(ratio < 8, `${name}: ${ratio.toFixed(1)}× the time per byte of a plain body (${hostileMs.toFixed(1)} ms vs ${plainMs.toFixed(1)} ms)`);
+    }
+  });
+
+  it('yields to the event loop while it builds in the background (CPU time, best of 5)', async (t) => {
+    const text = Array.from({ length: 200_000 }, (_, i) => `a{job="j",service="${i.toString(36)}"}1`).join('\n');
+    const body = Buffer.from(`${text}\n`);
+    const shares: string[] = [];
+    let best = Number.POSITIVE_INFINITY;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const snapshot = indexSnapshot(body, FIXED_HASH_SEED);
+      const turns = watchTurns();
+      await sleep(5);
+      const started = cpuMs();
+      await runSliced(snapshot.indexServices());
+      const buildMs = cpuMs() - started;
+      const longest = turns.stop();
+      assert.equal(snapshot.samplesOfService('a').length, 1);
+      best = Math.min(best, longest / buildMs);
+      shares.push(`${longest.toFixed(1)} ms of ${buildMs.toFixed(0)} ms CPU`);
+    }
+    t.diagnostic(`longest turn: ${shares.join(', ')}`);
+    assert.ok(best <= 0.25, `longest turn: ${shares.join(', ')}`);
+  });
+});
