@@ -10,6 +10,7 @@ import { buildSnapshot } from '../support/build-snapshot.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { hostileBody, manyLabelsPush, BODY_SHAPES } from '../support/hostile-bodies.ts';
 import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
+import { cpuMs, watchTurns } from '../support/event-loop-turns.ts';
 
 /** Best of `rounds` runs of each, alternated so both see the same machine load. */
 function bestOf(rounds: number, a: () => unknown, b: () => unknown): [number, number] {
@@ -112,34 +113,6 @@ describe('a snapshot holds memory linear in the body', () => {
     });
   }
 });
-
-/** CPU time this process has used, in ms: unlike the wall clock it does not run while the process waits for a core. */
-function cpuMs(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-}
-
-/**
- * The most CPU time the process spent between two turns of the event loop, from now until
- * `stop()`. CPU time, not wall time: on a loaded machine the process can wait tens of
- * milliseconds for a core in the middle of any turn, which says nothing about how the build
- * slices its work.
- */
-function watchTurns(): { stop(): number } {
-  let last = cpuMs();
-  let longest = 0;
-  const timer = setInterval(() => {
-    const now = cpuMs();
-    longest = Math.max(longest, now - last);
-    last = now;
-  }, 1);
-  return {
-    stop() {
-      clearInterval(timer);
-      return Math.max(longest, cpuMs() - last);
-    },
-  };
-}
 
 describe('indexing yields to the event loop', () => {
   for (const shape of ['tiny-groups', 'family-per-sample', 'many-labels'] as const) {

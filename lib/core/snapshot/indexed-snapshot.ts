@@ -12,13 +12,13 @@ import type { KeyedLines } from './keyed-lines.ts';
 import { LookedUpGroup, materializeGroup } from './looked-up-group.ts';
 import { MaterializedCache } from './materialized-cache.ts';
 import { onePerSeries } from './series-identity.ts';
-import { groupKey, type HeartbeatPusher, MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, type PushGroup, type Snapshot, splitGroupKey } from './snapshot.ts';
+import type { SlicedWork } from '../sliced-work.ts';
+import { groupKey, type HeartbeatPusher, MAX_LOOKUP_BYTES, PUSHER_STEP, MAX_LOOKUP_SAMPLES, type PushGroup, type Snapshot, splitGroupKey } from './snapshot.ts';
 import type { SnapshotSlot } from './snapshot-slot.ts';
 
 const NONE: readonly Sample[] = [];
 const GROUP_KEY = keyBit(KEY_JOB) | keyBit(KEY_INSTANCE);
 const SERVICE_KEY = keyBit(KEY_SERVICE);
-const JOB_KEY = keyBit(KEY_JOB);
 
 /**
  * A snapshot over a slot's body and index: a lookup hashes the key, walks its bucket (a few
@@ -180,34 +180,49 @@ export class IndexedSnapshot implements Snapshot {
    * Who pushed `metric` (Snapshot.heartbeatPushers): one walk of the index's group keys and service
    * keys, comparing the name bytes of each line and reading the job, instance and service label
    * bytes of the lines of `metric`, so its cost is linear in the body however the names are chosen.
+   * It yields every PUSHER_STEP keys or lines; a newer read reusing the slot between two slices ends it
+   * (SNAPSHOT_RELEASED), as any other late read of this snapshot.
    */
-  heartbeatPushers(metric: string, job: string): readonly HeartbeatPusher[] {
+  *heartbeatPushers(metric: string, job: string): SlicedWork<readonly HeartbeatPusher[]> {
     this.assertLive();
     const pushers: HeartbeatPusher[] = [];
     const name = Buffer.from(metric, 'latin1');
     const rawJob = Buffer.from(escapeLabelValue(job), 'utf8');
+    let steps = 0;
     const groups = this.slot.groups;
-    for (const newest of groups.allKeys()) {
+    for (const newest of groups.eachKey()) {
+      if (++steps % PUSHER_STEP === 0) {
+        yield;
+        this.assertLive();
+      }
       let probe = this.keysAt(groups.line.get(newest), GROUP_KEY);
       if (!this.rangeIs(probe.jobStart, probe.jobEnd, rawJob)) continue;
       const line = this.firstLineNamed(groups, newest, name);
       if (line === -1) continue;
       probe = this.keysAt(line, GROUP_KEY);
-      pushers.push({ name: this.labelText(probe.instanceStart, probe.instanceEnd), job });
+      const instance = this.labelText(probe.instanceStart, probe.instanceEnd);
+      pushers.push({ name: instance, job, instance });
     }
     const services = this.slot.services;
-    for (const newest of services.allKeys()) {
+    for (const newest of services.eachKey()) {
       let service: string | undefined;
       let lastJob: string | undefined;
+      let lastInstance: string | undefined;
       for (let entry = newest; entry !== -1; entry = services.olderOf(entry)) {
+        if (++steps % PUSHER_STEP === 0) {
+          yield;
+          this.assertLive();
+        }
         const line = services.line.get(entry);
         if (!this.startsWithName(line, name)) continue;
-        const probe = this.keysAt(line, SERVICE_KEY | JOB_KEY);
+        const probe = this.keysAt(line, SERVICE_KEY | GROUP_KEY);
         service ??= this.labelText(probe.serviceStart, probe.serviceEnd);
         const pushedJob = this.labelText(probe.jobStart, probe.jobEnd);
-        // Lines of one key come in body order, one group's together: repeats of a job are next to each other.
-        if (pushedJob !== lastJob) pushers.push({ name: service, job: pushedJob });
+        const instance = this.labelText(probe.instanceStart, probe.instanceEnd);
+        // Lines of one key come in body order, one group's together: repeats of a group are next to each other.
+        if (pushedJob !== lastJob || instance !== lastInstance) pushers.push({ name: service, job: pushedJob, instance });
         lastJob = pushedJob;
+        lastInstance = instance;
       }
     }
     return pushers;
