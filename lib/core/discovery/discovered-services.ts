@@ -2,7 +2,7 @@ import type { ExporterConfig, ServiceConfig } from '../config/config-types.ts';
 import type { MetricFamily } from '../exposition/exposition-renderer.ts';
 import { serviceFromDefaults } from '../config/parse-service.ts';
 import { heartbeatPushersOf, type HeartbeatPusher, type Snapshot } from '../snapshot/snapshot.ts';
-import { runToEnd, type SlicedWork } from '../sliced-work.ts';
+import { byCodeUnits, runToEnd, sortedWork, type SlicedWork } from '../sliced-work.ts';
 
 // discover_services (docs/discovery.md): the services that pushed the heartbeat metric without
 // being configured, probed with the defaults. Every name comes from a pusher, so the set is bounded
@@ -162,37 +162,8 @@ class SortedServices implements ReadonlyMap<string, ServiceConfig> {
 
 /** Names handled between two slices. */
 const NAME_STEP = 256;
-/** Names sorted at once before merging: a fraction of a millisecond. */
-const SORT_RUN = 1024;
-
-/**
- * `names` in UTF-16 code-unit order (as Array.prototype.sort orders strings), sorted in runs of
- * SORT_RUN, then merged pairwise, yielding every SORT_RUN names: 100,000 names sorted at once hold
- * the event loop for tens of milliseconds.
- */
-export function* sortedNames(names: string[]): SlicedWork<string[]> {
-  let from = names;
-  for (let start = 0; start < from.length; start += SORT_RUN) {
-    const run = from.slice(start, start + SORT_RUN).sort();
-    for (let i = 0; i < run.length; i++) from[start + i] = run[i] as string;
-    yield;
-  }
-  let to = new Array<string>(from.length);
-  for (let width = SORT_RUN; width < from.length; width *= 2) {
-    for (let low = 0; low < from.length; low += 2 * width) {
-      const middle = Math.min(low + width, from.length);
-      const high = Math.min(low + 2 * width, from.length);
-      let left = low;
-      let right = middle;
-      for (let out = low; out < high; out++) {
-        to[out] = (right >= high || (left < middle && (from[left] as string) <= (from[right] as string)) ? from[left++] : from[right++]) as string;
-        if (out % SORT_RUN === 0) yield;
-      }
-    }
-    [from, to] = [to, from];
-  }
-  return from;
-}
+/** `names` in UTF-16 code-unit order (as Array.prototype.sort orders strings), in slices. */
+export const sortedNames = (names: string[]): SlicedWork<string[]> => sortedWork(names, byCodeUnits);
 
 /**
  * What `/metrics` says of discovery (only when it is on, so a config without it shows what it did
