@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { handleRequest } from '../../lib/http/routes.ts';
 import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
@@ -8,7 +10,7 @@ import { get } from '../support/route-request.ts';
 
 // discover_services over two real Pushgateways (docs/high-availability.md#how-gateways-are-merged,
 // docs/discovery.md): a service pushed only to the second is discovered; one pushed to both is
-// listed once.
+// listed once. A Pushgateway a config reload removes leaves /metrics.
 
 const TOKEN = 'sd-two-token';
 const AUTH = { authorization: `Bearer ${TOKEN}`, host: 'exporter.test:9116' };
@@ -69,5 +71,39 @@ describe('discover_services over two real Pushgateways', () => {
   it('counts the discovered services once in /metrics', async () => {
     const metrics = await handleRequest(get('/metrics', {}, AUTH), runtime);
     assert.match(metrics.body, /^pushgateway_exporter_discovered_services 3$/m);
+  });
+});
+
+describe('a Pushgateway removed by a config reload', () => {
+  let a: RunningProcess;
+  let b: RunningProcess;
+  let files: TempDir;
+  let reloading: Runtime;
+  before(async () => {
+    [a, b] = await Promise.all([startPushgateway(), startPushgateway()]);
+    files = await tempDir();
+  });
+  after(async () => {
+    await reloading?.close();
+    await Promise.all([a?.stop(), b?.stop()]);
+    await files?.remove();
+  });
+
+  it('leaves /metrics (its up gauge and read counters) once the config no longer names it', async () => {
+    const configText = (urls: string[]) => `pushgateway_url: [${urls.join(', ')}]\nconfig_ttl_seconds: 1\nservices:\n  - name: svc\n`;
+    const configFile = await files.file('config.yml', configText([a.url, b.url]));
+    reloading = runtimeFromEnvironment({ CONFIG_FILE: configFile, LOG_LEVEL: 'error', AUTH_TOKEN: TOKEN }, { cwd: '/' });
+    const gatewaysIn = async () => {
+      const metrics = await handleRequest(get('/metrics', {}, AUTH), reloading);
+      assert.equal(metrics.status, 200, metrics.body);
+      return [...new Set([...metrics.body.matchAll(/^pushgateway_exporter_pushgateway_(?:up|reads_total)\{[^}]*pushgateway="([^"]*)"/gm)].map((match) => match[1]))].sort();
+    };
+    assert.equal((await handleRequest(get('/probes', {}, AUTH), reloading)).status, 200);
+    assert.deepEqual(await gatewaysIn(), [a.url, b.url].sort());
+    await writeFile(configFile, configText([a.url]));
+    await sleep(1100);
+    // The next probe reloads the config; /metrics then shows the one Pushgateway left.
+    assert.equal((await handleRequest(get('/probes', {}, AUTH), reloading)).status, 200);
+    assert.deepEqual(await gatewaysIn(), [a.url]);
   });
 });
