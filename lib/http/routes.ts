@@ -246,6 +246,7 @@ async function checkInOrError(request: HttpRequest, runtime: Runtime, budget: Pr
     return await handleCheckIn(request, runtime, budget);
   } catch (error) {
     runtime.logger.error('request failed', { path: '/ping', error: describeError(error) });
+    runtime.metrics.recordCheckIn('none', 'error');
     return textResponse(500, 'internal error while handling the request; see the exporter logs');
   }
 }

@@ -1,6 +1,9 @@
 import { CONFIG_DEFAULTS, type ExporterConfig, type ServiceConfig } from '../core/config/config-types.ts';
 import { pushToEach } from '../edges/pushgateway/pushgateway-fanout.ts';
 import { resolveService } from '../core/config/resolve-service.ts';
+import { serviceFromDefaults } from '../core/config/parse-service.ts';
+import { isDiscoverableName } from '../core/discovery/discovered-services.ts';
+import { discoveredIn, jobMatcher } from './discovery.ts';
 import { describeError, PushgatewayError } from '../core/errors.ts';
 import { fixProbeTimeout, remainingMs, type ProbeBudget } from '../core/probe/probe-budget.ts';
 import { SUCCESS_METRIC } from '../core/probe/signal-metrics.ts';
@@ -9,6 +12,7 @@ import { quote } from '../core/quote.ts';
 import { PUSH_TIME_METRIC } from '../core/snapshot/snapshot.ts';
 import { pushSignal, type SignalPusher } from './push-signal.ts';
 import type { Runtime } from './runtime.ts';
+import type { CheckInResult } from './self-metrics.ts';
 
 // One check-in (docs/check-ins.md), once its key is accepted: the service resolved as a probe
 // resolves its target, the rate bound, then the CLI's push of the signal.
@@ -18,6 +22,8 @@ export type CheckInOutcome =
   | { readonly kind: 'pushed'; readonly service: string }
   | {
     readonly kind: 'refused';
+    /** For `pushgateway_exporter_check_ins_total`. */
+    readonly result: Exclude<CheckInResult, 'pushed' | 'unauthorized' | 'error'>;
     readonly status: number;
     readonly message: string;
     readonly retryAfterSeconds?: number;
@@ -45,7 +51,8 @@ export async function pushCheckIn(pusher: SignalPusher, config: ExporterConfig, 
   const heartbeatMetric = service.heartbeatMetric === PUSH_TIME_METRIC ? SUCCESS_METRIC : service.heartbeatMetric;
   // To every Pushgateway at once, done when one accepted (docs/high-availability.md#pushing-to-several);
   // when all failed, the first failure is the answer.
-  const result = await pushToEach(config.pushgatewayUrls, (pushgatewayUrl) => pushSignal(pusher, {
+  // A sharded service is pushed only to its own Pushgateways (docs/high-availability.md#sharding).
+  const result = await pushToEach(service.pushgateways ?? config.pushgatewayUrls, (pushgatewayUrl) => pushSignal(pusher, {
     target: {
       pushgatewayUrl, bearerToken: config.pushgatewayBearerToken,
       job: service.job, labels: [['instance', service.name]], timeoutMs,
@@ -64,25 +71,42 @@ export async function pushCheckIn(pusher: SignalPusher, config: ExporterConfig, 
 function failedPush(error: unknown): CheckInOutcome {
   const rejected = error instanceof PushgatewayError && error.code === 'PUSH_REJECTED';
   return rejected
-    ? { kind: 'refused', status: 502, message: 'check-in not recorded: the Pushgateway refused the push; see the exporter logs', error: describeError(error) }
-    : { kind: 'refused', status: 503, message: 'check-in not recorded: the Pushgateway could not be reached; retry later', error: describeError(error) };
+    ? { kind: 'refused', result: 'push_failed', status: 502, message: 'check-in not recorded: the Pushgateway refused the push; see the exporter logs', error: describeError(error) }
+    : { kind: 'refused', result: 'push_failed', status: 503, message: 'check-in not recorded: the Pushgateway could not be reached; retry later', error: describeError(error) };
+}
+
+/**
+ * With discover_services, a check-in may name a service not configured: one already discovered, or a
+ * new one that discovery would take (a discoverable name, the default job passing discover_jobs) while
+ * fewer than max_discovered_services are discovered, so a key holder's loop over fresh names cannot
+ * grow the Pushgateway without bound (docs/check-ins.md#discovered-services).
+ */
+async function discoverableService(runtime: Runtime, config: ExporterConfig, name: string, budget: ProbeBudget): Promise<ServiceConfig | undefined> {
+  const discovery = config.discovery;
+  if (discovery === undefined || !isDiscoverableName(name)) return undefined;
+  if (discovery.jobPatterns.length > 0 && !jobMatcher(discovery)(config.defaults.job)) return undefined;
+  const read = await runtime.snapshots.read(config, remainingMs(budget, runtime.monotonicMs(), config.timeoutSeconds), config.defaults.pushgateways);
+  const known = discoveredIn(config, read.snapshot);
+  const found = known.services.get(name);
+  if (found !== undefined) return found;
+  return known.services.size + known.overCap < discovery.maxServices ? { ...serviceFromDefaults(name, config.defaults), discovered: true } : undefined;
 }
 
 /** Pushes the check-in of `name` with `signal` at the runtime's time, within the request's budget. */
 export async function checkIn(runtime: Runtime, name: string, signal: RunSignal['kind'], budget: ProbeBudget): Promise<CheckInOutcome> {
   const fixed = fixProbeTimeout(budget, runtime.config.current()?.timeoutSeconds ?? CONFIG_DEFAULTS.timeoutSeconds);
-  if ('error' in fixed) return { kind: 'refused', status: 400, message: fixed.error };
+  if ('error' in fixed) return { kind: 'refused', result: 'invalid', status: 400, message: fixed.error };
   const timed = fixed.budget;
   const { value: config, error } = await runtime.config.read(remainingMs(timed, runtime.monotonicMs()));
-  if (config === undefined) return { kind: 'refused', status: 503, message: `no config loaded: ${error ?? 'unknown error'}` };
-  const service = resolveService(config, name);
+  if (config === undefined) return { kind: 'refused', result: 'unavailable', status: 503, message: `no config loaded: ${error ?? 'unknown error'}` };
+  const service = resolveService(config, name) ?? await discoverableService(runtime, config, name, timed);
   if (service === undefined) {
-    return { kind: 'refused', status: 404, message: `unknown service ${quote(name, 80)}: not a configured service (add it under services: in the config)` };
+    return { kind: 'refused', result: 'unknown_service', status: 404, message: `unknown service ${quote(name, 80)}: not a configured ${config.discovery === undefined ? '' : 'or discoverable '}service (add it under services: in the config)` };
   }
   const verdict = runtime.checkIns.rate.admit(name, signal, runtime.monotonicMs());
   if (!verdict.admitted) {
     return {
-      kind: 'refused', status: 429, retryAfterSeconds: verdict.retryAfterSeconds,
+      kind: 'refused', result: 'rate_limited', status: 429, retryAfterSeconds: verdict.retryAfterSeconds,
       message: `too many check-ins: at most one ${signal} of ${quote(name, 80)} per second; retry after ${verdict.retryAfterSeconds} s`,
     };
   }

@@ -81,6 +81,7 @@ export function createRuntime(read: SettingsRead, ports: RuntimePorts): Runtime 
   const auth = new AuthTokens(settings.authTokens, settings.authTokenParameter, clock, ports.monotonicMs, logger, ports.ssm);
   const pushKeys = new AuthTokens(settings.pushKeys?.tokens ?? [], settings.pushKeys?.parameter, clock, ports.monotonicMs, logger, ports.ssm, 'push keys');
   const checkIns = { rate: new CheckInRate(), pusher: ports.pusher ?? lazyPusher() };
+  if (pushKeys.enabled) metrics.enableCheckIns();
   const startupProblem = read.kind === 'problem' ? read.problem : undefined;
   const close = async () => {
     await Promise.all([ports.pushgateway.close(), checkIns.pusher.close()]);

@@ -8,6 +8,22 @@ export const READ_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 
 export type ReloadOutcome = 'success' | 'failure';
 
 /**
+ * What became of a check-in (docs/check-ins.md#metrics): a small fixed set, never the service
+ * named, so a caller without a key cannot grow the series.
+ */
+export type CheckInResult = 'pushed' | 'invalid' | 'unauthorized' | 'unknown_service' | 'rate_limited' | 'push_failed' | 'unavailable' | 'error';
+
+/** The signal a check-in asked for, or `none` when it was refused before its suffix was read. */
+export type CheckInSignal = 'success' | 'start' | 'failure' | 'none';
+
+/** The series shown from the first scrape, so rate() works at once; others appear when they first happen. */
+const CHECK_IN_SERIES: readonly (readonly [CheckInSignal, CheckInResult])[] = [
+  ...(['success', 'start', 'failure'] as const).flatMap((signal) =>
+    (['pushed', 'push_failed', 'rate_limited', 'unknown_service'] as const).map((outcome) => [signal, outcome] as const)),
+  ['none', 'invalid'], ['none', 'unauthorized'], ['none', 'unavailable'],
+];
+
+/**
  * The exporter's own metrics for `GET /metrics`, kept as plain counters in the process (a warm
  * Lambda container or the server) and rendered with the project's exposition code: the same
  * escaping and layout as the probes, and no second registry or dependency in the bundle.
@@ -22,8 +38,21 @@ export class SelfMetrics implements ReadRecorder {
   private lastReloadSuccessful: boolean | undefined;
   private readonly probes = new Map<string, number>();
   private snapshotLoadedAtMs: number | undefined;
+  /** By `signal\u0000outcome`; undefined while no push key is configured (no `/ping` route, no series). */
+  private checkIns: Map<string, number> | undefined;
 
   constructor(private readonly startTimeSeconds: number) {}
+
+  /** Shows the check-in counter: called once when push keys are configured. */
+  enableCheckIns(): void {
+    this.checkIns ??= new Map(CHECK_IN_SERIES.map(([signal, outcome]) => [`${signal}\u0000${outcome}`, 0]));
+  }
+
+  recordCheckIn(signal: CheckInSignal, outcome: CheckInResult): void {
+    if (this.checkIns === undefined) return;
+    const key = `${signal}\u0000${outcome}`;
+    this.checkIns.set(key, (this.checkIns.get(key) ?? 0) + 1);
+  }
 
   recordRead(outcome: ReadOutcome, durationSeconds: number, loadedAtMs: number | undefined, pushgateway: string): void {
     let gateway = this.reads.get(pushgateway);
@@ -103,6 +132,13 @@ export class SelfMetrics implements ReadRecorder {
         samples: this.lastReloadSuccessful === undefined ? [] : [{ value: this.lastReloadSuccessful ? 1 : 0 }],
       },
       { name: 'pushgateway_exporter_probes_total', help: 'Probes answered, by route and result.', type: 'counter', samples: probeSamples },
+      ...(this.checkIns === undefined ? [] : [{
+        name: 'pushgateway_exporter_check_ins_total', help: 'Check-ins answered, by signal and outcome.', type: 'counter' as const,
+        samples: [...this.checkIns].map(([key, value]) => {
+          const [signal = '', outcome = ''] = key.split('\u0000');
+          return { labels: { signal, outcome }, value };
+        }),
+      }]),
       { name: 'process_cpu_seconds_total', help: 'Total user and system CPU time spent in seconds.', type: 'counter', samples: [{ value: usage.cpuSeconds }] },
       { name: 'process_resident_memory_bytes', help: 'Resident memory size in bytes.', type: 'gauge', samples: [{ value: usage.residentBytes }] },
       { name: 'process_start_time_seconds', help: 'Start time of the process since unix epoch in seconds.', type: 'gauge', samples: [{ value: this.startTimeSeconds }] },

@@ -1,6 +1,6 @@
 // The local stack with Docker: `docker compose up` on local/docker-compose.yml, in the foreground.
 import { assertPortFree, earlyExitMessage, findOnPath, startProcess, succeeds, waitForHttp, type ManagedProcess } from './processes.ts';
-import { COMPOSE_FILE, REPO_ROOT, StackError, type StackSettings } from './settings.ts';
+import { COMPOSE_FILE, pushTokenEnv, REPO_ROOT, StackError, type StackSettings } from './settings.ts';
 
 const PROJECT_NAME = 'pushgateway-exporter-local';
 /** Image pulls and the exporter's `npm ci` come first. */
@@ -45,6 +45,7 @@ export class DockerStack {
         PUSHGATEWAY_PORT: String(settings.pushgateway.port),
         PROMETHEUS_PORT: String(settings.prometheus.port),
         GRAFANA_PORT: String(settings.grafana.port),
+        ...pushTokenEnv(settings),
         // The second Pushgateway is the compose profile "two-pushgateways" (docs/high-availability.md#two-pushgateways-in-the-local-stack).
         ...(second === undefined ? {} : {
           COMPOSE_PROFILES: 'two-pushgateways',

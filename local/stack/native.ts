@@ -16,6 +16,7 @@ import {
   DEMO_SERVICE,
   EXPORTER_CONFIG_FILE,
   PROMETHEUS_FILE,
+  pushTokenEnv,
   REPO_ROOT,
   StackError,
   type StackSettings,
@@ -164,6 +165,7 @@ export class NativeStack {
         OFFLINE_LAMBDA_PORT: String(settings.offlineLambda.port),
         PUSHGATEWAY_URL: pushgatewayUrls.join(','),
         CONFIG_FILE: EXPORTER_CONFIG_FILE,
+        ...pushTokenEnv(settings),
       }),
     );
     const prometheus = this.launch(

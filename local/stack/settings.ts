@@ -5,6 +5,12 @@ export const COMPOSE_FILE = 'local/docker-compose.yml';
 export const PROMETHEUS_FILE = 'local/prometheus.yml';
 export const EXPORTER_CONFIG_FILE = 'local/config.yml';
 export const DEMO_SERVICE = 'service1';
+/**
+ * The push key the local stack gives the exporter when the shell sets none, so `/ping` works out of
+ * the box (docs/check-ins.md#in-the-local-stack). Local only: it is printed at start-up and in the
+ * docs, so it is no secret; a deployment sets its own PUSH_TOKEN or PUSH_TOKEN_SSM_PARAMETER.
+ */
+export const LOCAL_DEMO_PUSH_KEY = 'local-demo-key';
 
 /** A failure worth one clear line to the user (no stack trace). */
 export class StackError extends Error {
@@ -33,6 +39,11 @@ export interface StackSettings {
   readonly offlineLambda: StackPort;
   /** Generated Prometheus config, its data and the logs of the native stack. */
   readonly stateDir: string;
+  /**
+   * The exporter's push keys: the shell's PUSH_TOKEN, else the demo key; undefined when the shell
+   * names PUSH_TOKEN_SSM_PARAMETER alone (the exporter then reads its keys from SSM).
+   */
+  readonly pushToken: { readonly value: string; readonly demo: boolean } | undefined;
 }
 
 function readPort(env: NodeJS.ProcessEnv, envVar: string, label: string, fallback: number): StackPort {
@@ -62,7 +73,27 @@ export function readSettings(env: NodeJS.ProcessEnv): StackSettings {
     grafana: readPort(env, 'GRAFANA_PORT', 'Grafana', 3000),
     offlineLambda: readPort(env, 'OFFLINE_LAMBDA_PORT', 'serverless-offline Lambda', 3002),
     stateDir: resolve(REPO_ROOT, env.LOCAL_STACK_DIR || '.local-stack'),
+    pushToken: readPushToken(env),
   };
+}
+
+function readPushToken(env: NodeJS.ProcessEnv): StackSettings['pushToken'] {
+  const own = env.PUSH_TOKEN ?? '';
+  if (own !== '') return { value: own, demo: false };
+  if ((env.PUSH_TOKEN_SSM_PARAMETER ?? '') !== '') return undefined;
+  return { value: LOCAL_DEMO_PUSH_KEY, demo: true };
+}
+
+/** The environment that hands the stack's push keys to the exporter (empty when they come from SSM). */
+export const pushTokenEnv = (settings: StackSettings): NodeJS.ProcessEnv =>
+  settings.pushToken === undefined ? {} : { PUSH_TOKEN: settings.pushToken.value };
+
+/** The check-in line of the ready message: the demo key in full, never a key of the user's own. */
+function checkInLine(settings: StackSettings, exporter: string): string {
+  const { pushToken } = settings;
+  const key = pushToken?.demo === true ? pushToken.value : '<your push key>';
+  const note = pushToken?.demo === true ? 'the local demo key; set PUSH_TOKEN for your own' : 'PUSH_TOKEN from the shell';
+  return `  check-in     curl -fsS '${exporter}/ping/${key}/service2'      (service2 is up for 5 s; /start, /fail, /<exit code>: docs/check-ins.md; ${note})`;
 }
 
 /**
@@ -85,6 +116,7 @@ export function readyMessage(settings: StackSettings, how: string, withGrafana: 
     ]),
     // config.yml names the Pushgateway by its compose name: outside Docker the CLI needs its address.
     `  CLI          PUSHGATEWAY_URL=http://127.0.0.1:${settings.pushgateway.port} npx pushgateway-exporter probe --target service1 --config config.yml`,
+    checkInLine(settings, exporter),
     `  push         PUSHGATEWAY_URL=http://127.0.0.1:${settings.pushgateway.port} npx pushgateway-exporter push --service service2      (docs/pushing.md: Python, Node, Go, curl)`,
     ...(withGrafana ? [`  Grafana      http://localhost:${settings.grafana.port}/      (the probes dashboard is the home page)`] : []),
     'Ctrl-C stops everything.',

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MAX_CHECK_IN_BODY_BYTES } from '../../lib/core/push/check-in.ts';
 import { send } from '../support/check-in-server.ts';
-import { freePort, getText, PROJECT_ROOT, startProcess, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { freePort, getText, PROJECT_ROOT, sampleValue, startProcess, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 import { stateOf } from '../support/probe-state.ts';
 
 // Check-ins under serverless-offline (the local stage of `npm start`) from the built bundle:
@@ -58,6 +58,14 @@ describe('check-ins under serverless-offline (stage local)', () => {
     // Chunked, under serverless-offline's own 1 MB read: the handler counts the event's body.
     const chunked = await send(offline.url, `/ping/${KEY}/backup`, { method: 'POST', body: [Buffer.alloc(MAX_CHECK_IN_BODY_BYTES), Buffer.alloc(1)] });
     assert.equal(chunked.status, 413);
+  });
+
+  it('counts them in /metrics, in the warm worker that served them one after the other', async () => {
+    const metrics = (await getText(`${offline.url}/metrics`)).body;
+    const count = (signal: string, outcome: string): number | undefined =>
+      sampleValue(metrics, `pushgateway_exporter_check_ins_total{signal="${signal}",outcome="${outcome}"}`);
+    assert.deepEqual([count('success', 'pushed'), count('start', 'pushed'), count('failure', 'pushed')], [1, 1, 1], metrics);
+    assert.equal(count('none', 'unauthorized'), 2, metrics);
   });
 
   it('lets no key reach the output of npm start: neither the exporter\'s log nor serverless-offline\'s request lines', () => {

@@ -3,9 +3,10 @@
 // it on SIGTERM. Its files are checked in test/integration/local-stack-files.test.ts.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DASHBOARD_FILE } from '../../local/stack/native.ts';
 import { eventually } from '../support/eventually.ts';
@@ -83,6 +84,9 @@ describe('npm run local without Docker', { timeout: 300_000 }, () => {
         PROMETHEUS_PORT: String(ports.prometheus),
         OFFLINE_LAMBDA_PORT: String(ports.lambda),
         LOCAL_STACK_DIR: stateDir.path,
+        // The stack's own demo key, whatever the shell holds.
+        PUSH_TOKEN: '',
+        PUSH_TOKEN_SSM_PARAMETER: '',
       },
     });
     exited = new Promise((resolveExit) => stack.once('exit', () => resolveExit()));
@@ -143,9 +147,10 @@ describe('npm run local without Docker', { timeout: 300_000 }, () => {
 
   it('the CLI line it prints probes service1 as up, as printed', async () => {
     const line = /^ {2}CLI {10}(.+)$/m.exec(output)?.[1] ?? '';
-    const run = spawnSync('sh', ['-c', line], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PUSHGATEWAY_URL: '', CONFIG_FILE: '' } });
-    assert.equal(run.status, 0, `${line}\n${run.stdout}${run.stderr}`);
-    assert.match(run.stdout, /^State: UP: /m);
+    // Run without blocking this process: a blocked event loop misses the exporter closing an idle
+    // keep-alive connection (after 5 s), and the next test's fetch would reuse the dead socket.
+    const run = await promisify(execFile)('sh', ['-c', line], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PUSHGATEWAY_URL: '', CONFIG_FILE: '' } });
+    assert.match(run.stdout, /^State: UP: /m, `${line}\n${run.stdout}${run.stderr}`);
   });
 
   it('probes service2, which never pushes, as probe_success 0', async () => {
@@ -199,6 +204,18 @@ describe('npm run local without Docker', { timeout: 300_000 }, () => {
       assert.equal(alert?.labels.state, undefined, JSON.stringify(alert?.labels));
       assert.equal(alert?.annotations.summary, `Heartbeat of service2 is down (${state})`);
     });
+  });
+
+  it('the check-in line it prints works with the demo key: service2 up, then failed by /fail; a wrong key 401', async () => {
+    const url = /^ {2}check-in {5}curl -fsS '(localhost:\d+\/ping\/local-demo-key\/service2)'/m.exec(output)?.[1];
+    assert.ok(url !== undefined, output);
+    const state = async (): Promise<string | undefined> => stateOf((await getText(`${exporterUrl()}/probe?target=service2`)).body);
+    const ping = await getText(`http://${url}`);
+    assert.deepEqual([ping.status, ping.body], [200, 'OK\n']);
+    await eventually(10_000, async () => assert.equal(await state(), 'up'));
+    assert.equal((await getText(`http://${url}/fail`)).status, 200);
+    await eventually(10_000, async () => assert.equal(await state(), 'failed'));
+    assert.equal((await getText(`${exporterUrl()}/ping/wrong-key/service2`)).status, 401);
   });
 
   it('SIGTERM to its process group stops every process and frees every port', async () => {
