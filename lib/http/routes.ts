@@ -15,6 +15,7 @@ import { roundSeconds } from '../core/time/round-seconds.ts';
 import { listServices, probeAll, probeReport, probeTarget, REFUSAL_STATUS, type ProbeRefusal } from '../runtime/probe-service.ts';
 import { discoveryFamilies } from '../core/discovery/discovered-services.ts';
 import { discoveredIn } from '../runtime/discovery.ts';
+import { redactUrl } from '../core/config/redact-url.ts';
 import { buildServiceDiscovery, exporterOrigin, renderServiceDiscovery } from '../core/report/service-discovery.ts';
 import { isCheckInPath, redactCheckInPath } from '../core/push/check-in.ts';
 import { handleCheckIn } from './check-in-route.ts';
@@ -125,8 +126,13 @@ const statusPage: RouteHandler = async (request, runtime, budget) => {
  * snapshot in hand holds it (no read of its own: docs/operations.md#expiring-dead-groups).
  */
 const selfMetrics: RouteHandler = async (_request, runtime) => {
-  const snapshot = runtime.snapshots.peek();
   const config = runtime.config.current();
+  // A Pushgateway the config in force no longer names leaves /metrics with its snapshots.
+  if (config !== undefined) {
+    runtime.snapshots.prune(config);
+    runtime.metrics.keepPushgateways(config.pushgatewayUrls.map(redactUrl));
+  }
+  const snapshot = runtime.snapshots.peek();
   const discovery = config?.discovery === undefined ? [] : discoveryFamilies(discoveredIn(config, snapshot));
   return exposition(renderExposition([...runtime.metrics.families(runtime.clock(), processUsage()), ...reaperFamiliesFrom(snapshot), ...discovery]));
 };

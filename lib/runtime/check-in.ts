@@ -3,7 +3,7 @@ import { pushToEach } from '../edges/pushgateway/pushgateway-fanout.ts';
 import { resolveService } from '../core/config/resolve-service.ts';
 import { serviceFromDefaults } from '../core/config/parse-service.ts';
 import { isDiscoverableName } from '../core/discovery/discovered-services.ts';
-import { discoveredIn, jobMatcher } from './discovery.ts';
+import { discoveredWithin, jobMatcher } from './discovery.ts';
 import { describeError, PushgatewayError } from '../core/errors.ts';
 import { fixProbeTimeout, remainingMs, type ProbeBudget } from '../core/probe/probe-budget.ts';
 import { SUCCESS_METRIC } from '../core/probe/signal-metrics.ts';
@@ -86,7 +86,8 @@ async function discoverableService(runtime: Runtime, config: ExporterConfig, nam
   if (discovery === undefined || !isDiscoverableName(name)) return undefined;
   if (discovery.jobPatterns.length > 0 && !jobMatcher(discovery)(config.defaults.job)) return undefined;
   const read = await runtime.snapshots.read(config, remainingMs(budget, runtime.monotonicMs(), config.timeoutSeconds), config.defaults.pushgateways);
-  const known = discoveredIn(config, read.snapshot);
+  // A discovery still running (in slices: docs/discovery.md#while-discovery-runs) is waited for within the budget.
+  const known = await discoveredWithin(config, read.snapshot, remainingMs(budget, runtime.monotonicMs(), config.timeoutSeconds));
   const found = known.services.get(name);
   if (found !== undefined) return found;
   return known.services.size + known.overCap < discovery.maxServices ? { ...serviceFromDefaults(name, config.defaults), discovered: true } : undefined;
