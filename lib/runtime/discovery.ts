@@ -56,6 +56,18 @@ export async function discoveredWithin(config: ExporterConfig, snapshot: Snapsho
   return LAST.get(config) ?? NO_DISCOVERY;
 }
 
+/**
+ * The services discovered in `snapshot` once that discovery is complete, waiting at most
+ * `maxWaitMs`; undefined when it is not complete by then (or no snapshot was read). For what must
+ * count every discovered service, as a check-in's cap check does, never a stale list.
+ */
+export async function completeDiscoveryWithin(config: ExporterConfig, snapshot: Snapshot | undefined, maxWaitMs: number): Promise<Discovery | undefined> {
+  if (snapshot === undefined) return undefined;
+  const run = discoveryRun(config, snapshot);
+  if ('discovery' in run) return RUNS.get(snapshot)?.config === config ? run.discovery : undefined;
+  return (await settlesWithin(run.done, maxWaitMs)) && RUNS.get(snapshot)?.config === config ? discoveredIn(config, snapshot) : undefined;
+}
+
 function discoveryRun(config: ExporterConfig, snapshot: Snapshot | undefined): Run {
   if (config.discovery === undefined) return { config, discovery: NO_DISCOVERY };
   if (snapshot === undefined) return { config, discovery: LAST.get(config) ?? NO_DISCOVERY };

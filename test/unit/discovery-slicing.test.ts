@@ -8,7 +8,7 @@ import { runToEnd } from '../../lib/core/sliced-work.ts';
 import { SnapshotSlot } from '../../lib/core/snapshot/snapshot-slot.ts';
 import { heartbeatPushersOf, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { runSliced } from '../../lib/edges/time-slicing.ts';
-import { discoveredIn, discoveredWithin, jobMatcher } from '../../lib/runtime/discovery.ts';
+import { completeDiscoveryWithin, discoveredIn, discoveredWithin, jobMatcher } from '../../lib/runtime/discovery.ts';
 import { buildSnapshot } from '../support/build-snapshot.ts';
 import { bestTurnShare } from '../support/event-loop-turns.ts';
 
@@ -116,5 +116,16 @@ describe('while a discovery runs', () => {
     const running = discoveredWithin(config, doomed, Number.POSITIVE_INFINITY);
     await snapshotOf(bodyOf(1, 'next'), slot);
     assert.equal(await running, kept);
+  });
+
+  it('completeDiscoveryWithin gives only a complete discovery of the snapshot, never the last list (the check-in cap check)', async () => {
+    const config = parseConfig(`${URL_LINE}discover_services: true\nmax_discovered_services: 100000\n`);
+    const before = await snapshotOf(bodyOf(3, 'old'));
+    assert.equal((await completeDiscoveryWithin(config, before, 0))?.services.size, 4);
+    const after = await snapshotOf(bodyOf(40_000, 'new'));
+    // Running: no answer within no wait, though the last complete list exists.
+    assert.equal(await completeDiscoveryWithin(config, after, 0), undefined);
+    assert.equal((await completeDiscoveryWithin(config, after, Number.POSITIVE_INFINITY))?.services.size, 40_000 + 4_000);
+    assert.equal(await completeDiscoveryWithin(config, undefined, Number.POSITIVE_INFINITY), undefined);
   });
 });
