@@ -1,47 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { freePort, PROJECT_ROOT, pushHeartbeat, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 import { eventually } from '../support/eventually.ts';
 import { pushedGroup, valueOf, type PushedGroup } from '../support/pushgateway-groups.ts';
-
-const CLI = join(PROJECT_ROOT, 'dist', 'cli', 'pushgateway-exporter.mjs');
-
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The environment without anything of the caller's that would change what the CLI does. */
-function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of ['PUSHGATEWAY_URL', 'PUSHGATEWAY_BEARER_TOKEN', 'CONFIG_FILE', 'CONFIG_SSM_PARAMETER', 'AUTH_TOKEN', 'AUTH_TOKEN_SSM_PARAMETER', 'LOG_LEVEL']) {
-    delete env[name];
-  }
-  return { ...env, ...extra };
-}
-
-function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT, detached = false): { child: ChildProcess; done: Promise<CliRun> } {
-  // detached: the CLI leads a process group of its own, as a shell job in a terminal does.
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  const done = new Promise<CliRun>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done };
-}
-
-const runCli = (args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT) => startCli(args, env, cwd).done;
-
-/** No stack trace and no Node internals: what a user sees is what the CLI meant to say. */
-function assertNoStack(text: string): void {
-  assert.doesNotMatch(text, /^\s+at /m, text);
-  assert.doesNotMatch(text, /node:internal|Error:/, text);
-}
+import { assertNoStack, runCli, startCli } from '../support/cli-run.ts';
 
 describe('pushgateway-exporter CLI (the built bundle) against a real Pushgateway', () => {
   let pushgateway: RunningProcess;
