@@ -11,7 +11,7 @@ const CORE_TESTS = [
   "nearest-name", "resolve-service", "evaluate-probe", "evaluate-probe-replicas", "evaluate-probe-signals", "probe-reasons", "signal-boundaries", "time-boundaries", "rule-edges",
   "exact-time-rules", "run-signals", "schedule", "parse-rfc3339", "exposition-parser", "exposition-renderer",
   "exposition-properties", "prototype-names", "probe-metrics", "probe-reports-golden", "unreachable-state",
-  "snapshot-invalid-lines", "snapshot-reference", "snapshot-duplicates", "snapshot-group-keys", "grouping-key", "probe-service", "probe-answer-cache", "probe-budget",
+  "snapshot-invalid-lines", "snapshot-reference", "snapshot-duplicates", "snapshot-group-keys", "grouping-key", "probe-service", "probe-answer-cache", "probe-budget", "probe-budget-boundaries",
 ];
 // MUTATION_TESTS (comma-separated names from the list above) narrows the run to the tests of one
 // module: on a loaded machine each test file a mutant reaches costs seconds of node and tsx start-up.
