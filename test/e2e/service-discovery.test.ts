@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, pushHeartbeat, startOffline, startProcess, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { pushHeartbeat, startOffline, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { heartbeatLoop, prometheusApi, query, startPrometheus } from '../support/prometheus-server.ts';
 
 // A real Prometheus whose only source of targets is the exporter's GET /sd (docs/discovery.md): no
 // static list, no relabelling, bearer auth on /sd and on the probes alike.
 
-interface QueryResult { metric: Record<string, string>; value: [number, string] }
 interface ActiveTarget { labels: Record<string, string>; health: string; scrapeInterval?: string; scrapeUrl: string }
 
 const TOKEN = 'e2e-sd-token';
-
-async function api<T>(prometheusUrl: string, path: string): Promise<T> {
-  const body = (await (await fetch(`${prometheusUrl}${path}`)).json()) as { status: string; data: T };
-  assert.equal(body.status, 'success');
-  return body.data;
-}
-
-const query = async (url: string, promql: string) => (await api<{ result: QueryResult[] }>(url, `/api/v1/query?query=${encodeURIComponent(promql)}`)).result;
 
 /** Polls until `check` holds of the value `read` gives, failing with the last value. */
 async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs: number, onFailure?: () => string): Promise<T> {
@@ -37,8 +28,7 @@ describe('Prometheus with http_sd_configs on /sd as its only source of targets (
   let exporter: RunningProcess;
   let prometheus: RunningProcess;
   let dir: TempDir;
-  let pushing = true;
-  let pusher: Promise<void> | undefined;
+  let pusher: { stop(): Promise<void> } | undefined;
 
   before(async () => {
     dir = await tempDir('pgx-e2e-sd-');
@@ -48,7 +38,7 @@ describe('Prometheus with http_sd_configs on /sd as its only source of targets (
       'services:', '  - name: live', '    freshness_threshold_seconds: 5', '  - name: silent', '  - name: nightly', '    schedule: "0 3 * * *"', '',
     ].join('\n'));
     exporter = await startOffline({ CONFIG_FILE: config, AUTH_TOKEN: TOKEN });
-    const configFile = await dir.file('prometheus.yml', `global:
+    prometheus = await startPrometheus(dir, `global:
   scrape_interval: 5s
 scrape_configs:
   - job_name: heartbeats
@@ -59,26 +49,15 @@ scrape_configs:
         # Prometheus 2.42 sends an http_sd token without "Bearer " unless the type is spelled out (docs/discovery.md#the-prometheus-job).
         authorization: {type: Bearer, credentials: ${TOKEN}}
 `);
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    prometheus = await startProcess(
-      'prometheus',
-      [`--config.file=${configFile}`, `--storage.tsdb.path=${join(dir.path, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
-      { readyUrl: `${url}/-/ready`, url, port, timeoutMs: 60_000 },
-    );
-    pusher = (async () => {
-      while (pushing) {
-        await pushHeartbeat(pushgateway.url, 'live', Date.now() / 1000);
-        // Not configured: discovered from its heartbeat.
-        await pushHeartbeat(pushgateway.url, 'worker-7', Date.now() / 1000, { job: 'workers', service: 'found' });
-        await sleep(1000);
-      }
-    })();
+    pusher = heartbeatLoop(async () => {
+      await pushHeartbeat(pushgateway.url, 'live', Date.now() / 1000);
+      // Not configured: discovered from its heartbeat.
+      await pushHeartbeat(pushgateway.url, 'worker-7', Date.now() / 1000, { job: 'workers', service: 'found' });
+    });
   });
 
   after(async () => {
-    pushing = false;
-    await pusher?.catch(() => undefined);
+    await pusher?.stop().catch(() => undefined);
     await prometheus?.stop();
     await exporter?.stop();
     await pushgateway?.stop();
@@ -89,7 +68,7 @@ scrape_configs:
     const direct = await fetch(`${exporter.url}/sd`, { headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(direct.status, 200, await direct.text());
     const targets = await eventually(
-      async () => (await api<{ activeTargets: ActiveTarget[] }>(prometheus.url, '/api/v1/targets?state=active')).activeTargets,
+      async () => (await prometheusApi<{ activeTargets: ActiveTarget[] }>(prometheus.url, '/api/v1/targets?state=active')).activeTargets,
       // The once-a-minute target may wait up to a minute for its first scrape: only the others must be up by then.
       (active) => active.length === 4 && active.every((target) => target.health === 'up' || target.labels.service === 'nightly'),
       'four targets from /sd, the 5 s ones healthy', 60_000, () => prometheus.output().slice(-3000),
