@@ -2,21 +2,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PROJECT_ROOT, pushHeartbeat, startOffline, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
-import { heartbeatLoop, query, startPrometheus, type QueryResult } from '../support/prometheus-server.ts';
-
-/** Polls a PromQL query until it returns exactly `expected` as its single value. */
-async function waitForValue(prometheusUrl: string, promql: string, expected: string, timeoutMs: number): Promise<QueryResult[]> {
-  const deadline = Date.now() + timeoutMs;
-  let result: QueryResult[] = [];
-  while (Date.now() < deadline) {
-    result = await query(prometheusUrl, promql);
-    if (result.length === 1 && result[0]?.value[1] === expected) return result;
-    await sleep(500);
-  }
-  assert.fail(`${promql} did not become ${expected} within ${timeoutMs} ms; last result: ${JSON.stringify(result)}`);
-}
+import { heartbeatLoop, query, startPrometheus, waitForValue } from '../support/prometheus-server.ts';
 
 describe('Prometheus with the seed job scrapes the exporter (end to end)', () => {
   let pushgateway: RunningProcess;

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pushHeartbeat, startOffline, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
-import { heartbeatLoop, prometheusApi, query, startPrometheus } from '../support/prometheus-server.ts';
+import { heartbeatLoop, pollUntil, prometheusApi, query, startPrometheus } from '../support/prometheus-server.ts';
 
 // A real Prometheus whose only source of targets is the exporter's GET /sd (docs/discovery.md): no
 // static list, no relabelling, bearer auth on /sd and on the probes alike.
@@ -10,18 +9,6 @@ import { heartbeatLoop, prometheusApi, query, startPrometheus } from '../support
 interface ActiveTarget { labels: Record<string, string>; health: string; scrapeInterval?: string; scrapeUrl: string }
 
 const TOKEN = 'e2e-sd-token';
-
-/** Polls until `check` holds of the value `read` gives, failing with the last value. */
-async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs: number, onFailure?: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (check(last)) return last;
-    await sleep(500);
-  }
-  assert.fail(`${what} not reached within ${timeoutMs} ms; last: ${JSON.stringify(last)}${onFailure === undefined ? '' : `\n${onFailure()}`}`);
-}
 
 describe('Prometheus with http_sd_configs on /sd as its only source of targets (end to end)', () => {
   let pushgateway: RunningProcess;
@@ -67,7 +54,7 @@ scrape_configs:
   it('scrapes one target per configured and discovered service, with bearer auth, and holds probe_success per service', async () => {
     const direct = await fetch(`${exporter.url}/sd`, { headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(direct.status, 200, await direct.text());
-    const targets = await eventually(
+    const targets = await pollUntil(
       async () => (await prometheusApi<{ activeTargets: ActiveTarget[] }>(prometheus.url, '/api/v1/targets?state=active')).activeTargets,
       // The once-a-minute target may wait up to a minute for its first scrape: only the others must be up by then.
       (active) => active.length === 4 && active.every((target) => target.health === 'up' || target.labels.service === 'nightly'),
@@ -84,7 +71,7 @@ scrape_configs:
     // A cron service needs no 5 s scrape: /sd gives it once a minute.
     if (byService.get('nightly')?.scrapeInterval !== undefined) assert.equal(byService.get('nightly')?.scrapeInterval, '60s');
     assert.equal(byService.get('live')?.scrapeInterval ?? '5s', '5s');
-    const successes = await eventually(
+    const successes = await pollUntil(
       async () => new Map((await query(prometheus.url, 'probe_success{job="heartbeats"}')).map((result) => [result.metric.service, result.value[1]])),
       (values) => values.get('live') === '1' && values.get('found') === '1' && values.get('silent') === '0',
       'probe_success per service', 40_000,

@@ -43,3 +43,19 @@ export function heartbeatLoop(pushOnce: () => Promise<void>): { stop(): Promise<
     },
   };
 }
+
+/** Polls until `check` holds of the value `read` gives, failing with the last value. */
+export async function pollUntil<T>(read: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs: number, onFailure?: () => string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (check(last)) return last;
+    await sleep(500);
+  }
+  assert.fail(`${what} not reached within ${timeoutMs} ms; last: ${JSON.stringify(last)}${onFailure === undefined ? '' : `\n${onFailure()}`}`);
+}
+
+/** Polls a PromQL query until it returns exactly `expected` as its single value. */
+export const waitForValue = (prometheusUrl: string, promql: string, expected: string, timeoutMs: number): Promise<QueryResult[]> =>
+  pollUntil(() => query(prometheusUrl, promql), (result) => result.length === 1 && result[0]?.value[1] === expected, `${promql} = ${expected}`, timeoutMs);
