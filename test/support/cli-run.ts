@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from './processes.ts';
+import { after, before } from 'node:test';
+import { PROJECT_ROOT, startPushgateway, tempDir, type RunningProcess, type TempDir } from './processes.ts';
 
 /** The built CLI bundle (`npm run build`), run as a user runs it. */
 export const CLI = join(PROJECT_ROOT, 'dist', 'cli', 'pushgateway-exporter.mjs');
@@ -38,4 +39,35 @@ export const runCli = (args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd
 export function assertNoStack(text: string): void {
   assert.doesNotMatch(text, /^\s+at /m, text);
   assert.doesNotMatch(text, /node:internal|Error:/, text);
+}
+
+export interface CliFixture {
+  /** The real Pushgateway the describe block shares. */
+  readonly pushgateway: RunningProcess;
+  readonly dir: TempDir;
+  /** PUSHGATEWAY_URL set to that Pushgateway, as a user's shell would have it. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Registers before/after hooks in the calling describe block: one Pushgateway and a temp directory for it. */
+export function cliOnPushgateway(): CliFixture {
+  let pushgateway: RunningProcess | undefined;
+  let dir: TempDir | undefined;
+  before(async () => {
+    pushgateway = await startPushgateway();
+    dir = await tempDir('pgx-cli-');
+  });
+  after(async () => {
+    await pushgateway?.stop();
+    await dir?.remove();
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} used before the block's before hook ran`);
+    return value;
+  };
+  return {
+    get pushgateway() { return started(pushgateway, 'pushgateway'); },
+    get dir() { return started(dir, 'dir'); },
+    get env() { return { PUSHGATEWAY_URL: started(pushgateway, 'pushgateway').url }; },
+  };
 }
