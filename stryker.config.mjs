@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 const CORE_TESTS = [
   "config", "config-field-rules", "config-ranges", "config-ranges-properties", "config-stages", "config-read-breakers", "config-properties", "bundled-config",
   "nearest-name", "resolve-service", "evaluate-probe", "evaluate-probe-replicas", "evaluate-probe-signals", "probe-reasons", "signal-boundaries", "time-boundaries", "rule-edges",
-  "exact-time-rules", "run-signals", "schedule", "parse-rfc3339", "exposition-parser", "exposition-renderer",
+  "exact-time-rules", "run-signals", "schedule", "parse-rfc3339", "exposition-parser", "exposition-renderer", "exposition-render-keys",
   "exposition-properties", "prototype-names", "probe-metrics", "probe-reports-golden", "unreachable-state",
   "snapshot-invalid-lines", "snapshot-reference", "snapshot-duplicates", "snapshot-group-keys", "grouping-key", "probe-service", "probe-answer-cache", "probe-budget", "probe-budget-boundaries",
 ];
