@@ -32,7 +32,7 @@ export default {
     "lib/core/config/**/*.ts",
     "lib/core/exposition/**/*.ts",
   ],
-  ignorePatterns: ["dist", ".scratch", ".build-staging", ".serverless", ".local-stack", ".bench", "reports"],
+  ignorePatterns: ["dist", ".stryker-tmp-*", ".scratch", ".build-staging", ".serverless", ".local-stack", ".bench", "reports"],
   reporters: ["clear-text", "progress-append-only", "json"],
   jsonReporter: { fileName: process.env.MUTATION_JSON ?? "reports/mutation/mutation.json" },
   clearTextReporter: { allowColor: false, logTests: false, reportMutants: true, reportScoreTable: true },
