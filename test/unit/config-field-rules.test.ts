@@ -61,6 +61,7 @@ describe('the other field rules, each with its exact problem', () => {
     { name: 'a non-empty string', fields: { name: 'a' }, readWith: (r) => r.nonEmptyString('name'), value: 'a', problems: [] },
     { name: 'an empty string', fields: { name: '' }, readWith: (r) => r.nonEmptyString('name'), value: undefined, problems: ['s.name: must be a non-empty string, got ""'] },
     { name: 'a number for a string', fields: { name: 3 }, readWith: (r) => r.nonEmptyString('name'), value: undefined, problems: ['s.name: must be a non-empty string, got 3'] },
+    { name: 'a list for a string, though it has a length', fields: { name: ['a'] }, readWith: (r) => r.nonEmptyString('name'), value: undefined, problems: ['s.name: must be a non-empty string, got a list'] },
     { name: 'a metric name', fields: { m: 'a:b_1' }, readWith: (r) => r.metricName('m'), value: 'a:b_1', problems: [] },
     { name: 'a bad metric name', fields: { m: '1a' }, readWith: (r) => r.metricName('m'), value: undefined, problems: ['s.m: must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*), got "1a"'] },
     { name: 'an empty metric name, once', fields: { m: '' }, readWith: (r) => r.metricName('m'), value: undefined, problems: ['s.m: must be a non-empty string, got ""'] },
@@ -71,6 +72,7 @@ describe('the other field rules, each with its exact problem', () => {
     { name: 'a secret', fields: { t: 'hunter2' }, readWith: (r) => r.secret('t'), value: 'hunter2', problems: [] },
     { name: 'an empty secret, never shown', fields: { t: '' }, readWith: (r) => r.secret('t'), value: undefined, problems: ['s.t: must be a non-empty string (value not shown)'] },
     { name: 'a mapping for a secret, never shown', fields: { t: { a: 1 } }, readWith: (r) => r.secret('t'), value: undefined, problems: ['s.t: must be a non-empty string (value not shown)'] },
+    { name: 'a list for a secret, though it has a length, never shown', fields: { t: ['hunter2'] }, readWith: (r) => r.secret('t'), value: undefined, problems: ['s.t: must be a non-empty string (value not shown)'] },
     { name: 'an Object.prototype member as a key, absent', fields: {}, readWith: (r) => [r.value('toString'), r.has('toString'), r.nonEmptyString('constructor')], value: [undefined, false, undefined], problems: [] },
     { name: 'a key set to null, present', fields: { n: null }, readWith: (r) => r.has('n'), value: true, problems: [] },
   ];
