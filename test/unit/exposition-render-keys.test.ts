@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { escapeHelp, escapeLabelValue, formatLabels, renderExposition } from '../../lib/core/exposition/exposition-renderer.ts';
+import { escapeHelp, escapeLabelValue, EXPOSITION_CONTENT_TYPE, formatLabels, renderExposition } from '../../lib/core/exposition/exposition-renderer.ts';
 import { KEY_INSTANCE, KEY_JOB, KEY_SERVICE, keyBit, keyLabel, keyLabelsAt } from '../../lib/core/exposition/key-labels.ts';
 import { isValidMetricName } from '../../lib/core/exposition/metric-names.ts';
 import { newLabelSet } from '../../lib/core/exposition/label-set.ts';
@@ -21,6 +21,7 @@ describe('renderExposition, byte for byte', () => {
       '# HELP h plain', '# TYPE h summary', 'h_sum 0.5', 'h_count NaN', '',
     ].join('\n'));
     assert.equal(renderExposition([]), '');
+    assert.equal(EXPOSITION_CONTENT_TYPE, 'text/plain; version=0.0.4; charset=utf-8');
   });
 
   it('leaves text without anything to escape as it is, and escapes every occurrence where there is', () => {
@@ -53,7 +54,7 @@ describe('keyLabel and keyLabelsAt', () => {
 
   it('knows job, instance and service by every byte, and nothing else', () => {
     assert.deepEqual([at('job'), at('instance'), at('service')], [KEY_JOB, KEY_INSTANCE, KEY_SERVICE]);
-    for (const other of ['jox', 'jxb', 'xob', 'jobs', 'jo', 'instancx', 'xnstance', 'servicx', 'xervice', 'services', '', 'env']) {
+    for (const other of ['jox', 'jxb', 'xob', 'jobs', 'jo', 'instancx', 'xnstance', 'servicx', 'xervice', 'services', 'service_name', 'servicexy', '', 'env']) {
       assert.equal(at(other), 0, other);
     }
     assert.equal(at('xjobx', 1, 4), KEY_JOB, 'a name inside a longer line');
