@@ -5,7 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { send, startCheckInServer, type CheckInServer } from '../support/check-in-server.ts';
 import { eventually } from '../support/eventually.ts';
-import { freePort, PROJECT_ROOT, startProcess, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { PROJECT_ROOT, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { startPrometheus } from '../support/prometheus-server.ts';
 
 // A real Prometheus with the seed job and local/alerts.yml, scraping the exporter (node:http
 // adapter) whose only input is check-ins: a `/fail` fires HeartbeatDown naming the failed state
@@ -36,18 +37,11 @@ describe('a Prometheus alert from check-ins (end to end)', () => {
     const seedJob = await readFile(join(PROJECT_ROOT, 'test', 'fixtures', 'prometheus-seed-job.yml'), 'utf8');
     const job = seedJob.replace('replacement: pushgateway-exporter:9116', `replacement: ${new URL(server.url).host}`);
     assert.notEqual(job, seedJob);
-    const configFile = await dir.file('prometheus.yml', [
+    prometheus = await startPrometheus(dir, [
       'global:\n  scrape_interval: 5s\n  evaluation_interval: 1s\n',
       `rule_files:\n  - ${join(PROJECT_ROOT, 'local', 'alerts.yml')}\n`,
       `scrape_configs:\n${job}`,
     ].join(''));
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    prometheus = await startProcess(
-      'prometheus',
-      [`--config.file=${configFile}`, `--storage.tsdb.path=${join(dir.path, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
-      { readyUrl: `${url}/-/ready`, url, port, timeoutMs: 60_000 },
-    );
   });
   after(async () => {
     await prometheus?.stop();

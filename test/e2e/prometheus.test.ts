@@ -2,39 +2,15 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  freePort, PROJECT_ROOT, pushHeartbeat, startOffline, startProcess, startPushgateway, tempDir, type RunningProcess, type TempDir,
-} from '../support/processes.ts';
-
-interface QueryResult { metric: Record<string, string>; value: [number, string] }
-
-async function query(prometheusUrl: string, promql: string): Promise<QueryResult[]> {
-  const response = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(promql)}`);
-  const body = (await response.json()) as { status: string; data: { result: QueryResult[] } };
-  assert.equal(body.status, 'success');
-  return body.data.result;
-}
-
-/** Polls a PromQL query until it returns exactly `expected` as its single value. */
-async function waitForValue(prometheusUrl: string, promql: string, expected: string, timeoutMs: number): Promise<QueryResult[]> {
-  const deadline = Date.now() + timeoutMs;
-  let result: QueryResult[] = [];
-  while (Date.now() < deadline) {
-    result = await query(prometheusUrl, promql);
-    if (result.length === 1 && result[0]?.value[1] === expected) return result;
-    await sleep(500);
-  }
-  assert.fail(`${promql} did not become ${expected} within ${timeoutMs} ms; last result: ${JSON.stringify(result)}`);
-}
+import { PROJECT_ROOT, pushHeartbeat, startOffline, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { heartbeatLoop, query, startPrometheus, waitForValue } from '../support/prometheus-server.ts';
 
 describe('Prometheus with the seed job scrapes the exporter (end to end)', () => {
   let pushgateway: RunningProcess;
   let exporter: RunningProcess;
   let prometheus: RunningProcess;
   let dir: TempDir;
-  let pushing = true;
-  let pusher: Promise<void> | undefined;
+  let pusher: { stop(): Promise<void> } | undefined;
 
   before(async () => {
     dir = await tempDir('pgx-e2e-');
@@ -44,25 +20,12 @@ describe('Prometheus with the seed job scrapes the exporter (end to end)', () =>
     const seedJob = await readFile(join(PROJECT_ROOT, 'test', 'fixtures', 'prometheus-seed-job.yml'), 'utf8');
     const job = seedJob.replace('replacement: pushgateway-exporter:9116', `replacement: 127.0.0.1:${exporter.port}`);
     assert.notEqual(job, seedJob);
-    const configFile = await dir.file('prometheus.yml', `global:\n  scrape_interval: 5s\nscrape_configs:\n${job}`);
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    prometheus = await startProcess(
-      'prometheus',
-      [`--config.file=${configFile}`, `--storage.tsdb.path=${join(dir.path, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
-      { readyUrl: `${url}/-/ready`, url, port, timeoutMs: 60_000 },
-    );
-    pusher = (async () => {
-      while (pushing) {
-        await pushHeartbeat(pushgateway.url, 'service1', Date.now() / 1000);
-        await sleep(1000);
-      }
-    })();
+    prometheus = await startPrometheus(dir, `global:\n  scrape_interval: 5s\nscrape_configs:\n${job}`);
+    pusher = heartbeatLoop(() => pushHeartbeat(pushgateway.url, 'service1', Date.now() / 1000));
   });
 
   after(async () => {
-    pushing = false;
-    await pusher?.catch(() => undefined);
+    await pusher?.stop().catch(() => undefined);
     await prometheus?.stop();
     await exporter?.stop();
     await pushgateway?.stop();
@@ -79,8 +42,7 @@ describe('Prometheus with the seed job scrapes the exporter (end to end)', () =>
   });
 
   it('records probe_success 0 after the loop stops pushing', async () => {
-    pushing = false;
-    await pusher;
+    await pusher?.stop();
     const stoppedAt = Date.now();
     // The README's promise: within freshness_threshold_seconds (5) + scrape_interval_seconds (3) + one scrape interval (5).
     await waitForValue(prometheus.url, 'probe_success{instance="service1"}', '0', 30_000);

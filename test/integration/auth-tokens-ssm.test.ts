@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { type Runtime } from '../../lib/runtime/runtime.ts';
-import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest, type HttpRequest } from '../../lib/http/routes.ts';
-import { MOTO_ENVIRONMENT, startMotoSsm, type MotoSsm } from '../support/moto-ssm.ts';
+import { motoRuntimes } from '../support/moto-runtimes.ts';
 import { PROJECT_ROOT } from '../support/processes.ts';
 
 const TOKENS = '/exporter/tokens';
@@ -12,35 +11,16 @@ const metrics = (authorization?: string): HttpRequest =>
   ({ method: 'GET', path: '/metrics', query: new URLSearchParams(), headers: authorization === undefined ? {} : { authorization } });
 
 describe('bearer tokens from AUTH_TOKEN_SSM_PARAMETER (real @aws-sdk/client-ssm, moto_server)', () => {
-  let moto: MotoSsm;
-  const runtimes: Runtime[] = [];
-  let now = Date.now();
-  let logs: string[] = [];
-
-  const runtime = (): Runtime => {
-    const made = runtimeFromEnvironment(
-      { CONFIG_FILE: 'config.yml', PUSHGATEWAY_URL: 'http://127.0.0.1:1', AUTH_TOKEN_SSM_PARAMETER: TOKENS, LOG_LEVEL: 'info' },
-      { cwd: PROJECT_ROOT, clock: () => now, writeLog: (line) => logs.push(line) },
-    );
-    runtimes.push(made);
-    return made;
-  };
-
-  before(async () => {
-    moto = await startMotoSsm();
-    Object.assign(process.env, { AWS_ENDPOINT_URL_SSM: moto.url, ...MOTO_ENVIRONMENT });
-  });
-  after(async () => {
-    await Promise.all(runtimes.map((e) => e.close()));
-    await moto?.stop();
-  });
-  beforeEach(() => {
-    logs = [];
-  });
+  const ssm = motoRuntimes();
+  const { logs } = ssm;
+  const runtime = (): Runtime => ssm.runtime(
+    { CONFIG_FILE: 'config.yml', PUSHGATEWAY_URL: 'http://127.0.0.1:1', AUTH_TOKEN_SSM_PARAMETER: TOKENS, LOG_LEVEL: 'info' },
+    PROJECT_ROOT,
+  );
 
   for (const value of [' ', ',', ' , ', '\n', ',\n,']) {
     it(`keeps every protected route closed, and logs why, when the parameter holds ${JSON.stringify(value)}`, async () => {
-      await moto.put(TOKENS, value, 'SecureString');
+      await ssm.moto.put(TOKENS, value, 'SecureString');
       const made = runtime();
       for (const authorization of [undefined, 'Bearer ', `Bearer ${value}`, 'Bearer x']) {
         const response = await handleRequest(metrics(authorization), made);
@@ -55,13 +35,13 @@ describe('bearer tokens from AUTH_TOKEN_SSM_PARAMETER (real @aws-sdk/client-ssm,
   }
 
   it('takes a token with spaces whole, and a line break between tokens as a mistake, not two tokens', async () => {
-    await moto.put(TOKENS, ' correct horse battery staple ,\tother-token\n', 'SecureString');
+    await ssm.moto.put(TOKENS, ' correct horse battery staple ,\tother-token\n', 'SecureString');
     const made = runtime();
     assert.equal((await handleRequest(metrics('Bearer correct horse battery staple'), made)).status, 200);
     assert.equal((await handleRequest(metrics('Bearer other-token'), made)).status, 200);
     assert.equal((await handleRequest(metrics('Bearer horse'), made)).status, 401);
 
-    await moto.put(TOKENS, 'new-t0ken\nnewer-t0ken', 'SecureString');
+    await ssm.moto.put(TOKENS, 'new-t0ken\nnewer-t0ken', 'SecureString');
     const split = runtime();
     for (const token of ['new-t0ken', 'newer-t0ken', 'new-t0ken\nnewer-t0ken']) {
       assert.equal((await handleRequest(metrics(`Bearer ${token}`), split)).status, 503, token);
@@ -71,11 +51,11 @@ describe('bearer tokens from AUTH_TOKEN_SSM_PARAMETER (real @aws-sdk/client-ssm,
   });
 
   it('keeps the last good tokens in force (never opens) when the parameter is later emptied', async () => {
-    await moto.put(TOKENS, 'good-token', 'SecureString');
+    await ssm.moto.put(TOKENS, 'good-token', 'SecureString');
     const made = runtime();
     assert.equal((await handleRequest(metrics('Bearer good-token'), made)).status, 200);
-    await moto.put(TOKENS, ' , ', 'SecureString');
-    now += 61_000;
+    await ssm.moto.put(TOKENS, ' , ', 'SecureString');
+    ssm.advance(61_000);
     assert.equal((await handleRequest(metrics(), made)).status, 401);
     assert.equal((await handleRequest(metrics('Bearer good-token'), made)).status, 200);
     assert.ok(logs.some((line) => line.includes('"msg":"bearer tokens load failed"') && line.includes('holds no token')), logs.join('\n'));

@@ -1,78 +1,30 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { access, constants, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { PROJECT_ROOT, pushHeartbeat, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
-
-const CLI = join(PROJECT_ROOT, 'dist', 'cli', 'pushgateway-exporter.mjs');
-
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The environment without anything of the caller's that would change what the CLI does. */
-function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of ['PUSHGATEWAY_URL', 'PUSHGATEWAY_BEARER_TOKEN', 'CONFIG_FILE', 'CONFIG_SSM_PARAMETER', 'AUTH_TOKEN', 'AUTH_TOKEN_SSM_PARAMETER', 'LOG_LEVEL']) {
-    delete env[name];
-  }
-  return { ...env, ...extra };
-}
-
-function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT, detached = false): { child: ChildProcess; done: Promise<CliRun> } {
-  // detached: the CLI leads a process group of its own, as a shell job in a terminal does.
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  const done = new Promise<CliRun>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done };
-}
-
-const runCli = (args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT) => startCli(args, env, cwd).done;
-
-/** No stack trace and no Node internals: what a user sees is what the CLI meant to say. */
-function assertNoStack(text: string): void {
-  assert.doesNotMatch(text, /^\s+at /m, text);
-  assert.doesNotMatch(text, /node:internal|Error:/, text);
-}
+import { before, describe, it } from 'node:test';
+import { PROJECT_ROOT, pushHeartbeat } from '../support/processes.ts';
+import { assertNoStack, cliOnPushgateway, CLI, runCli } from '../support/cli-run.ts';
 
 describe('pushgateway-exporter CLI (the built bundle): check-config, probe and usage', () => {
-  let pushgateway: RunningProcess;
-  let dir: TempDir;
-  let env: NodeJS.ProcessEnv;
-
-  before(async () => {
-    pushgateway = await startPushgateway();
-    dir = await tempDir('pgx-cli-');
-    env = { PUSHGATEWAY_URL: pushgateway.url };
-  });
-  after(async () => {
-    await pushgateway?.stop();
-    await dir?.remove();
-  });
+  const cli = cliOnPushgateway();
 
   describe('check-config', () => {
     it('prints FILE: OK (N services) for a valid config', async () => {
-      const file = await dir.file('good.yml', 'pushgateway_url: "http://pushgateway:9091"\nservices:\n  - name: a\n  - name: b\n');
+      const file = await cli.dir.file('good.yml', 'pushgateway_url: "http://pushgateway:9091"\nservices:\n  - name: a\n  - name: b\n');
       const run = await runCli(['check-config', file]);
       assert.deepEqual(run, { code: 0, stdout: `${file}: OK (2 services)\n`, stderr: '' });
     });
 
     it('honours PUSHGATEWAY_URL as the exporter does', async () => {
-      const file = await dir.file('no-url.yml', 'services:\n  - name: a\n');
+      const file = await cli.dir.file('no-url.yml', 'services:\n  - name: a\n');
       assert.equal((await runCli(['check-config', file])).code, 1);
       const run = await runCli(['check-config', file], { PUSHGATEWAY_URL: 'http://pushgateway:9091' });
       assert.deepEqual(run, { code: 0, stdout: `${file}: OK (1 service)\n`, stderr: '' });
     });
 
     it('lists every problem by path, one per line, and exits 1', async () => {
-      const file = await dir.file('broken.yml', 'pushgateway_url: "http://pushgateway:9091"\nservices:\n  - name: a\n    freshness_threshold_seconds: abc\n  - name: a\n');
-      const run = await runCli(['check-config', 'broken.yml'], {}, dir.path);
+      const file = await cli.dir.file('broken.yml', 'pushgateway_url: "http://pushgateway:9091"\nservices:\n  - name: a\n    freshness_threshold_seconds: abc\n  - name: a\n');
+      const run = await runCli(['check-config', 'broken.yml'], {}, cli.dir.path);
       assert.equal(run.code, 1);
       assert.equal(run.stdout, '');
       const lines = run.stderr.trimEnd().split('\n');
@@ -82,15 +34,15 @@ describe('pushgateway-exporter CLI (the built bundle): check-config, probe and u
     });
 
     it('says in one line that a file cannot be read', async () => {
-      const run = await runCli(['check-config', join(dir.path, 'missing.yml')]);
-      assert.deepEqual(run, { code: 1, stdout: '', stderr: `${join(dir.path, 'missing.yml')}: cannot read: no such file\n` });
+      const run = await runCli(['check-config', join(cli.dir.path, 'missing.yml')]);
+      assert.deepEqual(run, { code: 1, stdout: '', stderr: `${join(cli.dir.path, 'missing.yml')}: cannot read: no such file\n` });
     });
   });
 
   describe('probe', () => {
     let config: string;
     before(async () => {
-      config = await dir.file('probe.yml', `pushgateway_url: "${pushgateway.url}"
+      config = await cli.dir.file('probe.yml', `pushgateway_url: "${cli.pushgateway.url}"
 services:
   - name: fresh-service
     freshness_threshold_seconds: 300
@@ -101,7 +53,7 @@ services:
     });
 
     it('exits 0 with probe_success 1 after a fresh heartbeat', async () => {
-      assert.equal((await runCli(['push', '--service', 'fresh-service'], env)).code, 0);
+      assert.equal((await runCli(['push', '--service', 'fresh-service'], cli.env)).code, 0);
       const run = await runCli(['probe', '--target', 'fresh-service', '--config', config]);
       assert.equal(run.code, 0, run.stdout + run.stderr);
       assert.match(run.stdout, /^probe_success 1$/m);
@@ -110,7 +62,7 @@ services:
     });
 
     it('exits 1 with probe_success 0 for a stale or missing heartbeat', async () => {
-      await pushHeartbeat(pushgateway.url, 'stale-service', Date.now() / 1000 - 3600);
+      await pushHeartbeat(cli.pushgateway.url, 'stale-service', Date.now() / 1000 - 3600);
       const stale = await runCli(['probe', '--target', 'stale-service'], { CONFIG_FILE: config });
       assert.equal(stale.code, 1, stale.stdout + stale.stderr);
       assert.match(stale.stdout, /^probe_success 0$/m);
@@ -126,7 +78,7 @@ services:
       assert.equal(unknown.code, 2);
       assert.equal(unknown.stdout, '');
       assert.match(unknown.stderr, /^pushgateway-exporter: no probe answer \(HTTP 404\): unknown target "not-configured".*\n$/);
-      const noConfig = await runCli(['probe', '--target', 'x', '--config', join(dir.path, 'missing.yml')]);
+      const noConfig = await runCli(['probe', '--target', 'x', '--config', join(cli.dir.path, 'missing.yml')]);
       assert.equal(noConfig.code, 2);
       assert.match(noConfig.stderr, /^pushgateway-exporter: no probe answer \(HTTP 503\): no config loaded: .*missing\.yml.*\n$/);
       assertNoStack(noConfig.stderr);
@@ -141,7 +93,7 @@ services:
   describe('usage', () => {
     it('rejects bad arguments with exit 2, one error line, then the usage, and no stack', async () => {
       for (const args of [[], ['frobnicate'], ['push', '--service', 'x', '--bogus'], ['push', '--service'], ['probe'], ['check-config']]) {
-        const run = await runCli(args, env);
+        const run = await runCli(args, cli.env);
         assert.equal(run.code, 2, args.join(' '));
         assert.equal(run.stdout, '');
         const [first, second, third] = run.stderr.split('\n');

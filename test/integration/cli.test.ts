@@ -1,72 +1,23 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../../lib/core/probe/signal-metrics.ts';
-import { freePort, PROJECT_ROOT, pushHeartbeat, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { freePort, PROJECT_ROOT, pushHeartbeat } from '../support/processes.ts';
 import { eventually } from '../support/eventually.ts';
 import { pushedGroup, valueOf, type PushedGroup } from '../support/pushgateway-groups.ts';
-
-const CLI = join(PROJECT_ROOT, 'dist', 'cli', 'pushgateway-exporter.mjs');
-
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The environment without anything of the caller's that would change what the CLI does. */
-function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of ['PUSHGATEWAY_URL', 'PUSHGATEWAY_BEARER_TOKEN', 'CONFIG_FILE', 'CONFIG_SSM_PARAMETER', 'AUTH_TOKEN', 'AUTH_TOKEN_SSM_PARAMETER', 'LOG_LEVEL']) {
-    delete env[name];
-  }
-  return { ...env, ...extra };
-}
-
-function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT, detached = false): { child: ChildProcess; done: Promise<CliRun> } {
-  // detached: the CLI leads a process group of its own, as a shell job in a terminal does.
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  const done = new Promise<CliRun>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done };
-}
-
-const runCli = (args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT) => startCli(args, env, cwd).done;
-
-/** No stack trace and no Node internals: what a user sees is what the CLI meant to say. */
-function assertNoStack(text: string): void {
-  assert.doesNotMatch(text, /^\s+at /m, text);
-  assert.doesNotMatch(text, /node:internal|Error:/, text);
-}
+import { assertNoStack, cliOnPushgateway, runCli, startCli } from '../support/cli-run.ts';
 
 describe('pushgateway-exporter CLI (the built bundle) against a real Pushgateway', () => {
-  let pushgateway: RunningProcess;
-  let dir: TempDir;
-  let env: NodeJS.ProcessEnv;
-  const group = (service: string): Promise<PushedGroup | undefined> => pushedGroup(pushgateway.url, { job: 'heartbeat', instance: service });
-
-  before(async () => {
-    pushgateway = await startPushgateway();
-    dir = await tempDir('pgx-cli-');
-    env = { PUSHGATEWAY_URL: pushgateway.url };
-  });
-  after(async () => {
-    await pushgateway?.stop();
-    await dir?.remove();
-  });
+  const cli = cliOnPushgateway();
+  const group = (service: string): Promise<PushedGroup | undefined> => pushedGroup(cli.pushgateway.url, { job: 'heartbeat', instance: service });
 
   describe('push', () => {
     it('exits 1 with one line naming the fix when the name is held untyped elsewhere (an older CLI, a bare curl line)', async () => {
-      const untyped = `${pushgateway.url}/metrics/job/heartbeat/instance/pushed-untyped`;
+      const untyped = `${cli.pushgateway.url}/metrics/job/heartbeat/instance/pushed-untyped`;
       assert.equal((await fetch(untyped, { method: 'PUT', body: `${SUCCESS_METRIC}{service="pushed-untyped"} 1\n` })).status, 200);
       try {
-        const run = await runCli(['push', '--service', 'typed'], env);
+        const run = await runCli(['push', '--service', 'typed'], cli.env);
         assert.equal(run.code, 1);
-        assert.equal(run.stderr, `pushgateway-exporter: push failed: Pushgateway at ${pushgateway.url} answered HTTP 400 to POST /metrics/job/heartbeat/instance/typed: type conflict: another group holds ${SUCCESS_METRIC} as untyped, this push sends it as gauge; fix: send "# TYPE ${SUCCESS_METRIC} gauge" from every pusher (a body with no # TYPE line, as older pushgateway-exporter versions and bare curl lines send, is untyped), then delete the groups still holding it as untyped (docs/pushing.md)\n`);
+        assert.equal(run.stderr, `pushgateway-exporter: push failed: Pushgateway at ${cli.pushgateway.url} answered HTTP 400 to POST /metrics/job/heartbeat/instance/typed: type conflict: another group holds ${SUCCESS_METRIC} as untyped, this push sends it as gauge; fix: send "# TYPE ${SUCCESS_METRIC} gauge" from every pusher (a body with no # TYPE line, as older pushgateway-exporter versions and bare curl lines send, is untyped), then delete the groups still holding it as untyped (docs/pushing.md)\n`);
       } finally {
         // The other tests push these names as gauges: the untyped group must go.
         assert.equal((await fetch(untyped, { method: 'DELETE' })).status, 202);
@@ -74,16 +25,16 @@ describe('pushgateway-exporter CLI (the built bundle) against a real Pushgateway
     });
 
     it('pushes beside heartbeats pushed as docs/pushing.md says (# TYPE gauge), as client libraries do', async () => {
-      await pushHeartbeat(pushgateway.url, 'by-curl', Date.now() / 1000);
-      const run = await runCli(['push', '--service', 'beside-curl', '--', 'true'], env);
+      await pushHeartbeat(cli.pushgateway.url, 'by-curl', Date.now() / 1000);
+      const run = await runCli(['push', '--service', 'beside-curl', '--', 'true'], cli.env);
       assert.deepEqual(run, { code: 0, stdout: '', stderr: '' });
-      await pushHeartbeat(pushgateway.url, 'by-curl', Date.now() / 1000);
+      await pushHeartbeat(cli.pushgateway.url, 'by-curl', Date.now() / 1000);
     });
 
     it('pushes a success, a start and a failure by hand, silently, each keeping the others', async () => {
       const before = Date.now() / 1000;
       for (const flag of [[], ['--start'], ['--fail']]) {
-        const run = await runCli(['push', '--service', 'by-hand', ...flag], env);
+        const run = await runCli(['push', '--service', 'by-hand', ...flag], cli.env);
         assert.deepEqual(run, { code: 0, stdout: '', stderr: '' }, flag.join(' '));
       }
       const pushed = await group('by-hand');
@@ -96,14 +47,14 @@ describe('pushgateway-exporter CLI (the built bundle) against a real Pushgateway
     });
 
     it('honours --pushgateway, --job, --instance and --label in the grouping key', async () => {
-      const run = await runCli(['push', '--service', 'labelled', '--pushgateway', pushgateway.url, '--job', 'cron', '--instance', 'host/1', '--label', 'env=prod', '--label', 'note='], {});
+      const run = await runCli(['push', '--service', 'labelled', '--pushgateway', cli.pushgateway.url, '--job', 'cron', '--instance', 'host/1', '--label', 'env=prod', '--label', 'note='], {});
       assert.equal(run.code, 0, run.stderr);
-      const pushed = await pushedGroup(pushgateway.url, { job: 'cron', instance: 'host/1', env: 'prod', note: '' });
+      const pushed = await pushedGroup(cli.pushgateway.url, { job: 'cron', instance: 'host/1', env: 'prod', note: '' });
       assert.equal(pushed?.families.get(SUCCESS_METRIC)?.samples[0]?.labels.service, 'labelled');
     });
 
     it('wraps a failing command: start, then failure with its duration; exits with its code', async () => {
-      const run = await runCli(['push', '--service', 'wrapped-fail', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'], env);
+      const run = await runCli(['push', '--service', 'wrapped-fail', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'], cli.env);
       assert.equal(run.code, 3);
       assert.equal(run.stdout, 'out\n');
       assert.equal(run.stderr, 'err\n');
@@ -117,9 +68,9 @@ describe('pushgateway-exporter CLI (the built bundle) against a real Pushgateway
     });
 
     it('wraps a succeeding command: success and duration pushed; an earlier failure and the start stay (POST)', async () => {
-      assert.equal((await runCli(['push', '--service', 'wrapped-ok', '--fail'], env)).code, 0);
+      assert.equal((await runCli(['push', '--service', 'wrapped-ok', '--fail'], cli.env)).code, 0);
       const failedAt = valueOf(await group('wrapped-ok'), FAILURE_METRIC);
-      const run = await runCli(['push', '--service', 'wrapped-ok', '--', 'sh', '-c', 'echo "args: $*"', 'sh', 'a b', '--fail'], env);
+      const run = await runCli(['push', '--service', 'wrapped-ok', '--', 'sh', '-c', 'echo "args: $*"', 'sh', 'a b', '--fail'], cli.env);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(run.stdout, 'args: a b --fail\n');
       const pushed = await group('wrapped-ok');
@@ -131,7 +82,7 @@ describe('pushgateway-exporter CLI (the built bundle) against a real Pushgateway
     });
 
     it("pushes a wrapped command's success under --heartbeat-metric, for a service with its own heartbeat_metric", async () => {
-      const run = await runCli(['push', '--service', 'custom-metric', '--heartbeat-metric', 'backup_last_success_seconds', '--', 'true'], env);
+      const run = await runCli(['push', '--service', 'custom-metric', '--heartbeat-metric', 'backup_last_success_seconds', '--', 'true'], cli.env);
       assert.equal(run.code, 0, run.stderr);
       const pushed = await group('custom-metric');
       assert.ok((valueOf(pushed, 'backup_last_success_seconds') ?? 0) > Date.now() / 1000 - 60);
@@ -140,14 +91,14 @@ describe('pushgateway-exporter CLI (the built bundle) against a real Pushgateway
     });
 
     it('exits 127 for a command that does not exist, and pushes a failure', async () => {
-      const run = await runCli(['push', '--service', 'not-found', '--', 'no-such-command-pgx'], env);
+      const run = await runCli(['push', '--service', 'not-found', '--', 'no-such-command-pgx'], cli.env);
       assert.equal(run.code, 127);
       assert.equal(run.stderr, 'pushgateway-exporter: cannot run "no-such-command-pgx": command not found\n');
       assert.ok(valueOf(await group('not-found'), FAILURE_METRIC) !== undefined);
     });
 
     it('passes SIGTERM on to the command, pushes the failure, and exits 128 + 15', async () => {
-      const { child, done } = startCli(['push', '--service', 'terminated', '--', 'sleep', '60'], env);
+      const { child, done } = startCli(['push', '--service', 'terminated', '--', 'sleep', '60'], cli.env);
       // The start push lands while the command runs: once it is there, the command is running.
       await eventually(10_000, async () => assert.notEqual(valueOf(await group('terminated'), START_METRIC), undefined, 'no start push within 10 s'), 50);
       child.kill('SIGTERM');
@@ -159,7 +110,7 @@ describe('pushgateway-exporter CLI (the built bundle) against a real Pushgateway
     it('lets a Ctrl-C sent to the process group reach the command once, then pushes its outcome', async () => {
       // The command counts the SIGINTs it gets, then exits 3: forwarding them too would make it 2.
       const script = 'n=0; trap \'n=$((n+1))\' INT; echo ready; while [ $n -lt 1 ]; do sleep 0.05; done; sleep 0.5; echo "got $n"; exit 3';
-      const { child, done } = startCli(['push', '--service', 'interrupted', '--', 'sh', '-c', script], env, PROJECT_ROOT, true);
+      const { child, done } = startCli(['push', '--service', 'interrupted', '--', 'sh', '-c', script], cli.env, PROJECT_ROOT, true);
       // "ready" is printed once the trap is set: from then on the command counts a SIGINT.
       const ready = new Promise<void>((resolve, reject) => {
         let seen = '';
@@ -179,7 +130,7 @@ describe('pushgateway-exporter CLI (the built bundle) against a real Pushgateway
     });
 
     it('reports a command killed by a signal as 128 + its number', async () => {
-      const run = await runCli(['push', '--service', 'killed', '--', 'sh', '-c', 'kill -KILL $$'], env);
+      const run = await runCli(['push', '--service', 'killed', '--', 'sh', '-c', 'kill -KILL $$'], cli.env);
       assert.equal(run.code, 137);
     });
 

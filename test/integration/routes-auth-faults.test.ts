@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { type createServer } from 'node:http';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { after, before, describe, it } from 'node:test';
-import { type Runtime } from '../../lib/runtime/runtime.ts';
+import { describe, it } from 'node:test';
 import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { handleRequest } from '../../lib/http/routes.ts';
-import { freePort, PROJECT_ROOT, pushHeartbeat, sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { PROJECT_ROOT, pushHeartbeat, sampleValue, startPushgateway } from '../support/processes.ts';
 import { get } from '../support/route-request.ts';
+import { routesConfigText, routesOnPushgateway } from '../support/routes-fixture.ts';
 
 /** The wait a debug answer reports in "did not answer within N s". */
 function waitedSeconds(body: string): number {
@@ -16,52 +16,13 @@ function waitedSeconds(body: string): number {
   return Number(match[1]);
 }
 
-const configText = (pushgatewayUrl: string, extra = '') => `pushgateway_url: "${pushgatewayUrl}"
-scrape_interval_seconds: 3
-max_stale_seconds: 20
-${extra}
-services:
-  - name: service1
-    freshness_threshold_seconds: 5
-  - name: service2
-    freshness_threshold_seconds: 5
-`;
-
-/** An exporter with a hand-driven clock, so cache expiry is tested without sleeping. */
-function runtimeFor(configFile: string, startMs = Date.now()): { runtime: Runtime; advance(ms: number): void; nowSeconds(): number } {
-  let now = startMs;
-  const runtime = runtimeFromEnvironment({ CONFIG_FILE: configFile, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now });
-  return { runtime, advance: (ms) => { now += ms; }, nowSeconds: () => now / 1000 };
-}
-
 describe('routes against a real Pushgateway: auth, faults and fallbacks', () => {
-  let pushgateway: RunningProcess;
-  let dir: TempDir;
-  const runtimes: Runtime[] = [];
-  const servers: Server[] = [];
-
-  before(async () => {
-    pushgateway = await startPushgateway();
-    dir = await tempDir();
-  });
-  after(async () => {
-    await Promise.all(runtimes.map((e) => e.close()));
-    for (const server of servers) { server.closeAllConnections(); server.close(); }
-    await pushgateway.stop();
-    await dir.remove();
-  });
-
-  async function setup(extra = '', url = pushgateway.url) {
-    const file = await dir.file(`config-${runtimes.length}.yml`, configText(url, extra));
-    const made = runtimeFor(file);
-    runtimes.push(made.runtime);
-    return made;
-  }
+  const routes = routesOnPushgateway();
+  const { setup, fakePushgateway } = routes;
 
   it('demands a bearer token on every route but /-/healthy when AUTH_TOKEN is set', async () => {
-    const file = await dir.file('auth.yml', configText(pushgateway.url));
-    const runtime = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error', AUTH_TOKEN: 'old-token,new-token' }, { cwd: '/' });
-    runtimes.push(runtime);
+    const file = await routes.dir.file('auth.yml', routesConfigText(routes.pushgateway.url));
+    const runtime = routes.track(runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error', AUTH_TOKEN: 'old-token,new-token' }, { cwd: '/' }));
     for (const request of [get('/probe', { target: 'service2' }), get('/probe'), get('/elsewhere'), get('/probe', { target: 'service2' }, { authorization: 'Bearer nope' })]) {
       const response = await handleRequest(request, runtime);
       assert.equal(response.status, 401, request.path);
@@ -74,14 +35,6 @@ describe('routes against a real Pushgateway: auth, faults and fallbacks', () => 
     }
     assert.equal((await handleRequest(get('/-/healthy'), runtime)).status, 200);
   });
-
-  async function fakePushgateway(handler: Parameters<typeof createServer>[1]): Promise<string> {
-    const server = createServer(handler);
-    servers.push(server);
-    const port = await freePort();
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${port}`;
-  }
 
   // Built once, before any probe's clock runs: made inside the handler, the 50 MB and its gzip
   // took the event loop the probe's 1 s timeout runs on, and a loaded machine ran out of it.
@@ -173,11 +126,10 @@ describe('routes against a real Pushgateway: auth, faults and fallbacks', () => 
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       res.end(`loop_heartbeat_timestamp_seconds{instance="service1",job="heartbeat"} ${Date.now() / 1000}\n`);
     });
-    const file = await dir.file('bearer.yml', configText(url));
+    const file = await routes.dir.file('bearer.yml', routesConfigText(url));
     // Trimmed, as every token is: a stray space or newline from a secret store must not break it.
     for (const token of ['pg-token-1', '  pg-token-1\n']) {
-      const runtime = runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error', PUSHGATEWAY_BEARER_TOKEN: token }, { cwd: '/' });
-      runtimes.push(runtime);
+      const runtime = routes.track(runtimeFromEnvironment({ CONFIG_FILE: file, LOG_LEVEL: 'error', PUSHGATEWAY_BEARER_TOKEN: token }, { cwd: '/' }));
       const response = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), runtime);
       assert.match(response.body, /^probe_success 1$/m, JSON.stringify(token));
       assert.match(response.body, /bearer token set, not shown/);
@@ -188,10 +140,9 @@ describe('routes against a real Pushgateway: auth, faults and fallbacks', () => 
   it('falls back on the last snapshot within max_stale_seconds when the Pushgateway dies, then on nothing', async () => {
     const own = await startPushgateway();
     try {
-      const file = await dir.file('dies.yml', configText(own.url));
-      const made = runtimeFor(file);
-      runtimes.push(made.runtime);
-      await pushHeartbeat(own.url, 'service1', Math.floor(made.nowSeconds()));
+      const file = await routes.dir.file('dies.yml', routesConfigText(own.url));
+      const made = routes.runtimeFor(file);
+        await pushHeartbeat(own.url, 'service1', Math.floor(made.nowSeconds()));
       const up = await handleRequest(get('/probe', { target: 'service1' }), made.runtime);
       assert.equal(sampleValue(up.body, 'probe_pushgateway_up'), 1);
       await own.stop();

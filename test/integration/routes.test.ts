@@ -1,58 +1,18 @@
 import assert from 'node:assert/strict';
-import { type Server } from 'node:http';
-import { after, before, describe, it } from 'node:test';
-import { type Runtime } from '../../lib/runtime/runtime.ts';
-import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
+import { describe, it } from 'node:test';
 import { handleRequest } from '../../lib/http/routes.ts';
-import { pushHeartbeat, sampleValue, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
+import { pushHeartbeat, sampleValue } from '../support/processes.ts';
 import { assertPromtoolClean } from '../support/promtool.ts';
 import { get } from '../support/route-request.ts';
-
-const configText = (pushgatewayUrl: string, extra = '') => `pushgateway_url: "${pushgatewayUrl}"
-scrape_interval_seconds: 3
-max_stale_seconds: 20
-${extra}
-services:
-  - name: service1
-    freshness_threshold_seconds: 5
-  - name: service2
-    freshness_threshold_seconds: 5
-`;
-
-/** An exporter with a hand-driven clock, so cache expiry is tested without sleeping. */
-function runtimeFor(configFile: string, startMs = Date.now()): { runtime: Runtime; advance(ms: number): void; nowSeconds(): number } {
-  let now = startMs;
-  const runtime = runtimeFromEnvironment({ CONFIG_FILE: configFile, LOG_LEVEL: 'error' }, { cwd: '/', clock: () => now });
-  return { runtime, advance: (ms) => { now += ms; }, nowSeconds: () => now / 1000 };
-}
+import { routesConfigText, routesOnPushgateway } from '../support/routes-fixture.ts';
 
 describe('routes against a real Pushgateway', () => {
-  let pushgateway: RunningProcess;
-  let dir: TempDir;
-  const runtimes: Runtime[] = [];
-  const servers: Server[] = [];
-
-  before(async () => {
-    pushgateway = await startPushgateway();
-    dir = await tempDir();
-  });
-  after(async () => {
-    await Promise.all(runtimes.map((e) => e.close()));
-    for (const server of servers) { server.closeAllConnections(); server.close(); }
-    await pushgateway.stop();
-    await dir.remove();
-  });
-
-  async function setup(extra = '', url = pushgateway.url) {
-    const file = await dir.file(`config-${runtimes.length}.yml`, configText(url, extra));
-    const made = runtimeFor(file);
-    runtimes.push(made.runtime);
-    return made;
-  }
+  const routes = routesOnPushgateway();
+  const { setup } = routes;
 
   it('answers probe_success 1 for a fresh heartbeat pushed like the seed client, promtool-clean', async () => {
     const { runtime, nowSeconds } = await setup();
-    await pushHeartbeat(pushgateway.url, 'service1', Math.floor(nowSeconds()), {
+    await pushHeartbeat(routes.pushgateway.url, 'service1', Math.floor(nowSeconds()), {
       extra: 'loop_errors_total{kind="x\\"} 1\\nprobe_success 1"} 2\n',
     });
     const response = await handleRequest(get('/probe', { target: 'service1' }), runtime);
@@ -78,10 +38,10 @@ describe('routes against a real Pushgateway', () => {
 
   it('serves one snapshot per scrape_interval_seconds and re-reads after it', async () => {
     const { runtime, advance, nowSeconds } = await setup();
-    await pushHeartbeat(pushgateway.url, 'service1', Math.floor(nowSeconds()) - 100);
+    await pushHeartbeat(routes.pushgateway.url, 'service1', Math.floor(nowSeconds()) - 100);
     const stale = await handleRequest(get('/probe', { target: 'service1' }), runtime);
     assert.equal(sampleValue(stale.body, 'probe_success'), 0);
-    await pushHeartbeat(pushgateway.url, 'service1', Math.floor(nowSeconds()));
+    await pushHeartbeat(routes.pushgateway.url, 'service1', Math.floor(nowSeconds()));
     advance(2000);
     const cached = await handleRequest(get('/probe', { target: 'service1' }), runtime);
     assert.equal(sampleValue(cached.body, 'probe_success'), 0, 'within the interval the cached snapshot answers');
@@ -94,13 +54,13 @@ describe('routes against a real Pushgateway', () => {
 
   it('explains the state and the rule that decided it with debug=true', async () => {
     const { runtime, nowSeconds } = await setup();
-    await pushHeartbeat(pushgateway.url, 'service1', Math.floor(nowSeconds()) - 60);
+    await pushHeartbeat(routes.pushgateway.url, 'service1', Math.floor(nowSeconds()) - 60);
     const response = await handleRequest(get('/probe', { target: 'service1', debug: 'true' }), runtime);
     assert.equal(response.status, 200);
     assert.equal(response.headers['content-type'], 'text/plain; charset=utf-8');
     for (const expected of [
       'Probe of target "service1"',
-      `pushgateway_url: ${pushgateway.url}`,
+      `pushgateway_url: ${routes.pushgateway.url}`,
       'freshness_threshold_seconds: 5',
       'group found: {job="heartbeat", instance="service1"}',
       'heartbeat timestamp:',
@@ -115,13 +75,11 @@ describe('routes against a real Pushgateway', () => {
   });
 
   it('answers 503 with the reason while no config ever loaded, and stays healthy', async () => {
-    const missing = runtimeFor(`${dir.path}/does-not-exist.yml`);
-    runtimes.push(missing.runtime);
+    const missing = routes.runtimeFor(`${routes.dir.path}/does-not-exist.yml`);
     const response = await handleRequest(get('/probe', { target: 'service1' }), missing.runtime);
     assert.equal(response.status, 503);
     assert.match(response.body, /^no config loaded: cannot read config file .*does-not-exist\.yml: no such file \(set CONFIG_FILE to the config path\)\n$/);
-    const invalid = runtimeFor(await dir.file('broken.yml', 'pushgateway_url: x\nservices: [{name: a, freshness_threshold_seconds: abc}]\n'));
-    runtimes.push(invalid.runtime);
+    const invalid = routes.runtimeFor(await routes.dir.file('broken.yml', 'pushgateway_url: x\nservices: [{name: a, freshness_threshold_seconds: abc}]\n'));
     const invalidResponse = await handleRequest(get('/probe', { target: 'a' }), invalid.runtime);
     assert.equal(invalidResponse.status, 503);
     assert.match(invalidResponse.body, /pushgateway_url: must be an http:\/\/ or https:\/\/ URL, got "x"; services\[0\]\.freshness_threshold_seconds: must be a positive number, got "abc"/);
@@ -130,16 +88,15 @@ describe('routes against a real Pushgateway', () => {
   });
 
   it('keeps the last good config when the file turns invalid', async () => {
-    const file = await dir.file('reload.yml', configText(pushgateway.url));
-    const made = runtimeFor(file);
-    runtimes.push(made.runtime);
+    const file = await routes.dir.file('reload.yml', routesConfigText(routes.pushgateway.url));
+    const made = routes.runtimeFor(file);
     assert.equal((await handleRequest(get('/probe', { target: 'service2' }), made.runtime)).status, 200);
-    await dir.file('reload.yml', 'services: [oops\n');
+    await routes.dir.file('reload.yml', 'services: [oops\n');
     made.advance(61_000);
     const kept = await handleRequest(get('/probe', { target: 'service2' }), made.runtime);
     assert.equal(kept.status, 200);
     assert.equal(sampleValue(kept.body, 'probe_config_last_reload_successful'), 0);
-    await dir.file('reload.yml', configText(pushgateway.url).replace('service2', 'service3'));
+    await routes.dir.file('reload.yml', routesConfigText(routes.pushgateway.url).replace('service2', 'service3'));
     made.advance(61_000);
     const reloaded = await handleRequest(get('/probe', { target: 'service3' }), made.runtime);
     assert.equal(reloaded.status, 200);

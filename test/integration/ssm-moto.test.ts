@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { handleRequest, type HttpRequest } from '../../lib/http/routes.ts';
-import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import type { Runtime } from '../../lib/runtime/runtime.ts';
-import { MOTO_ENVIRONMENT, startMotoSsm, type MotoSsm } from '../support/moto-ssm.ts';
+import { motoRuntimes } from '../support/moto-runtimes.ts';
 import { sampleValue } from '../support/processes.ts';
 import { stateOf } from '../support/probe-state.ts';
 
@@ -18,38 +17,19 @@ const yamlFor = (services: readonly string[], extra = '') =>
   `pushgateway_url: "http://127.0.0.1:1"\nconfig_ttl_seconds: 30\nservices:\n${services.map((s) => `  - {name: ${s}${extra}}\n`).join('')}`;
 
 describe('SSM Parameter Store through moto_server (real @aws-sdk/client-ssm, real SSM API)', () => {
-  let moto: MotoSsm;
-  let now = Date.now();
-  let logs: string[] = [];
-  const runtimes: Runtime[] = [];
+  const ssm = motoRuntimes();
+  const { logs } = ssm;
   let n = 0;
   /** A fresh parameter path per test: moto keeps what earlier tests put. */
   const fresh = (what: string): string => `/t${(n += 1)}/${what}`;
-
-  const runtime = (env: Record<string, string>): Runtime => {
-    const made = runtimeFromEnvironment({ LOG_LEVEL: 'debug', ...env }, { cwd: '/', clock: () => now, writeLog: (line) => logs.push(line) });
-    runtimes.push(made);
-    return made;
-  };
-
-  before(async () => {
-    moto = await startMotoSsm();
-    Object.assign(process.env, { AWS_ENDPOINT_URL_SSM: moto.url, ...MOTO_ENVIRONMENT });
-  });
-  after(async () => {
-    await Promise.all(runtimes.map((made) => made.close()));
-    await moto?.stop();
-  });
-  beforeEach(() => {
-    logs = [];
-  });
+  const runtime = (env: Record<string, string>): Runtime => ssm.runtime({ LOG_LEVEL: 'debug', ...env });
 
   for (const type of ['String', 'SecureString'] as const) {
     for (const by of ['name', 'ARN'] as const) {
       it(`loads the config from a ${type} parameter named by ${by}`, async () => {
         const name = fresh('config');
-        await moto.put(name, yamlFor(['billing']), type);
-        const made = runtime({ CONFIG_SSM_PARAMETER: by === 'name' ? name : moto.arn(name) });
+        await ssm.moto.put(name, yamlFor(['billing']), type);
+        const made = runtime({ CONFIG_SSM_PARAMETER: by === 'name' ? name : ssm.moto.arn(name) });
         const response = await handleRequest(probe('billing'), made);
         assert.equal(response.status, 200, response.body);
         assert.equal(sampleValue(response.body, 'probe_config_last_reload_successful'), 1);
@@ -60,15 +40,15 @@ describe('SSM Parameter Store through moto_server (real @aws-sdk/client-ssm, rea
       it(`takes bearer tokens from a ${type} AUTH_TOKEN_SSM_PARAMETER named by ${by}, and picks up a rotation`, async () => {
         const config = fresh('config');
         const tokens = fresh('tokens');
-        await moto.put(config, yamlFor(['billing']));
-        await moto.put(tokens, 'old-token, new-token', type);
-        const made = runtime({ CONFIG_SSM_PARAMETER: config, AUTH_TOKEN_SSM_PARAMETER: by === 'name' ? tokens : moto.arn(tokens) });
+        await ssm.moto.put(config, yamlFor(['billing']));
+        await ssm.moto.put(tokens, 'old-token, new-token', type);
+        const made = runtime({ CONFIG_SSM_PARAMETER: config, AUTH_TOKEN_SSM_PARAMETER: by === 'name' ? tokens : ssm.moto.arn(tokens) });
         assert.equal((await handleRequest(probe('billing', 'old-token'), made)).status, 200);
         assert.equal((await handleRequest(probe('billing', 'new-token'), made)).status, 200);
         assert.equal((await handleRequest(probe('billing', 'other'), made)).status, 401);
         assert.equal((await handleRequest(probe('billing'), made)).status, 401);
-        await moto.put(tokens, 'new-token', type);
-        now += 60_000;
+        await ssm.moto.put(tokens, 'new-token', type);
+        ssm.advance(60_000);
         assert.equal((await handleRequest(probe('billing', 'old-token'), made)).status, 401);
         assert.equal((await handleRequest(probe('billing', 'new-token'), made)).status, 200);
         assert.ok(!logs.join('\n').includes('new-token'), 'tokens never logged');
@@ -78,13 +58,13 @@ describe('SSM Parameter Store through moto_server (real @aws-sdk/client-ssm, rea
 
   it('reuses the config for config_ttl_seconds, then picks up a changed parameter (paused without a deploy)', async () => {
     const name = fresh('config');
-    await moto.put(name, yamlFor(['billing']), 'SecureString');
-    const made = runtime({ CONFIG_SSM_PARAMETER: moto.arn(name) });
+    await ssm.moto.put(name, yamlFor(['billing']), 'SecureString');
+    const made = runtime({ CONFIG_SSM_PARAMETER: ssm.moto.arn(name) });
     assert.equal(stateOf((await handleRequest(probe('billing'), made)).body), 'unreachable');
-    await moto.put(name, yamlFor(['billing'], ', paused: true'), 'SecureString');
-    now += 29_000;
+    await ssm.moto.put(name, yamlFor(['billing'], ', paused: true'), 'SecureString');
+    ssm.advance(29_000);
     assert.equal(stateOf((await handleRequest(probe('billing'), made)).body), 'unreachable', 'within config_ttl_seconds');
-    now += 1_000;
+    ssm.advance(1_000);
     const paused = await handleRequest(probe('billing'), made);
     assert.equal(stateOf(paused.body), 'paused');
     assert.equal(sampleValue(paused.body, 'probe_success'), 1);
@@ -96,11 +76,11 @@ describe('SSM Parameter Store through moto_server (real @aws-sdk/client-ssm, rea
     assert.match(missing.body, /^no config loaded: cannot read SSM parameter \/t\d+\/never-put: ParameterNotFound: .*\n$/);
 
     const name = fresh('config');
-    await moto.put(name, yamlFor(['billing']));
+    await ssm.moto.put(name, yamlFor(['billing']));
     const made = runtime({ CONFIG_SSM_PARAMETER: name });
     assert.equal(sampleValue((await handleRequest(probe('billing'), made)).body, 'probe_config_last_reload_successful'), 1);
-    await moto.remove(name);
-    now += 60_000;
+    await ssm.moto.remove(name);
+    ssm.advance(60_000);
     const kept = await handleRequest(probe('billing'), made);
     assert.equal(kept.status, 200);
     assert.equal(sampleValue(kept.body, 'probe_config_last_reload_successful'), 0);

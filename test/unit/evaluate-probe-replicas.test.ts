@@ -6,20 +6,11 @@ import type { ProbeState } from '../../lib/core/probe/probe-evaluation.ts';
 import { parseSchedule } from '../../lib/core/rules/schedule.ts';
 import { FAILURE_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { EMPTY_SNAPSHOT, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
-import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { serviceConfig } from '../support/service-config.ts';
-import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
-
-const HB = 'loop_heartbeat_timestamp_seconds';
-const config = { maxClockSkewSeconds: 300 };
-const service1 = serviceConfig({ heartbeatMetric: HB });
-
-const snapshotOf = (lines: string[]): Snapshot => indexSnapshot(`${lines.join('\n')}\n`, FIXED_HASH_SEED);
-const pushed = (instance: string, value: number | string, extra = '', job = 'heartbeat') =>
-  `${HB}{instance="${instance}",job="${job}"${extra}} ${value}`;
+import { HB, OWN_SNAPSHOT, PROBE_CONFIG as config, pushed, SERVICE1 as service1, snapshotOf } from '../support/probe-fixtures.ts';
 
 describe('evaluateProbe', () => {
-  const own = snapshotOf([pushed('service1', 1000, ',service="service1"'), 'push_time_seconds{instance="service1",job="heartbeat"} 1000.5']);
+  const own = OWN_SNAPSHOT;
 
   describe('with replicas', () => {
     const replicated = { ...service1, name: 'worker', replicas: 2 };

@@ -7,20 +7,11 @@ import { parseSchedule } from '../../lib/core/rules/schedule.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { parseOkWhenRule, type OkWhenRule } from '../../lib/core/rules/ok-when.ts';
 import { EMPTY_SNAPSHOT, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
-import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { serviceConfig } from '../support/service-config.ts';
-import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
-
-const HB = 'loop_heartbeat_timestamp_seconds';
-const config = { maxClockSkewSeconds: 300 };
-const service1 = serviceConfig({ heartbeatMetric: HB });
-
-const snapshotOf = (lines: string[]): Snapshot => indexSnapshot(`${lines.join('\n')}\n`, FIXED_HASH_SEED);
-const pushed = (instance: string, value: number | string, extra = '', job = 'heartbeat') =>
-  `${HB}{instance="${instance}",job="${job}"${extra}} ${value}`;
+import { HB, OWN_SNAPSHOT, PROBE_CONFIG as config, pushed, SERVICE1 as service1, snapshotOf } from '../support/probe-fixtures.ts';
 
 describe('evaluateProbe', () => {
-  const own = snapshotOf([pushed('service1', 1000, ',service="service1"'), 'push_time_seconds{instance="service1",job="heartbeat"} 1000.5']);
+  const own = OWN_SNAPSHOT;
 
   describe('with run signals', () => {
     const job = serviceConfig({ name: 'etl', heartbeatMetric: HB, freshnessThresholdSeconds: 3600, maxRunSeconds: 600 });

@@ -2,21 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evaluateProbe } from '../../lib/core/probe/evaluate-probe.ts';
 import type { ProbeState } from '../../lib/core/probe/probe-evaluation.ts';
-import { EMPTY_SNAPSHOT, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
-import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
-import { serviceConfig } from '../support/service-config.ts';
-import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
-
-const HB = 'loop_heartbeat_timestamp_seconds';
-const config = { maxClockSkewSeconds: 300 };
-const service1 = serviceConfig({ heartbeatMetric: HB });
-
-const snapshotOf = (lines: string[]): Snapshot => indexSnapshot(`${lines.join('\n')}\n`, FIXED_HASH_SEED);
-const pushed = (instance: string, value: number | string, extra = '', job = 'heartbeat') =>
-  `${HB}{instance="${instance}",job="${job}"${extra}} ${value}`;
+import { EMPTY_SNAPSHOT } from '../../lib/core/snapshot/snapshot.ts';
+import { OWN_SNAPSHOT, PROBE_CONFIG as config, pushed, SERVICE1 as service1, snapshotOf } from '../support/probe-fixtures.ts';
 
 describe('evaluateProbe', () => {
-  const own = snapshotOf([pushed('service1', 1000, ',service="service1"'), 'push_time_seconds{instance="service1",job="heartbeat"} 1000.5']);
+  const own = OWN_SNAPSHOT;
 
   const table: { name: string; now: number; age: number; state: ProbeState; success: boolean }[] = [
     { name: 'is fresh when the heartbeat is younger than the threshold', now: 1003, age: 3, state: 'up', success: true },
