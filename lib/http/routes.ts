@@ -13,11 +13,8 @@ import { renderStatusPage } from '../core/report/status-page.ts';
 import { clip, quote } from '../core/quote.ts';
 import { roundSeconds } from '../core/time/round-seconds.ts';
 import { listServices, probeAll, probeReport, probeTarget, REFUSAL_STATUS, type ProbeRefusal } from '../runtime/probe-service.ts';
-import { discoveryFamilies } from '../core/discovery/discovered-services.ts';
-import { discoveredIn } from '../runtime/discovery.ts';
-import { buildServiceDiscovery, exporterOrigin, renderServiceDiscovery } from '../core/report/service-discovery.ts';
+import { discoveryMetrics } from '../runtime/lazy-discovery.ts';
 import { isCheckInPath, redactCheckInPath } from '../core/push/check-in.ts';
-import { handleCheckIn } from './check-in-route.ts';
 import { textResponse, type HttpRequest, type HttpResponse } from './http-answer.ts';
 
 export { textResponse, type HttpRequest, type HttpResponse } from './http-answer.ts';
@@ -125,9 +122,9 @@ const statusPage: RouteHandler = async (request, runtime, budget) => {
  * snapshot in hand holds it (no read of its own: docs/operations.md#expiring-dead-groups).
  */
 const selfMetrics: RouteHandler = async (_request, runtime) => {
-  const snapshot = runtime.snapshots.peek();
+  const snapshot = await runtime.snapshots.peek();
   const config = runtime.config.current();
-  const discovery = config?.discovery === undefined ? [] : discoveryFamilies(discoveredIn(config, snapshot));
+  const discovery = await discoveryMetrics(config, snapshot);
   return exposition(renderExposition([...runtime.metrics.families(runtime.clock(), processUsage()), ...reaperFamiliesFrom(snapshot), ...discovery]));
 };
 
@@ -136,6 +133,8 @@ const selfMetrics: RouteHandler = async (_request, runtime) => {
  * Host and scheme the request came with (docs/discovery.md#get-sd); a Host that is not host[:port] is refused.
  */
 const serviceDiscovery: RouteHandler = async (request, runtime, budget) => {
+  // Loaded on the first /sd: a Lambda that only answers probes never loads it (docs/deploying.md#cold-start).
+  const { buildServiceDiscovery, exporterOrigin, renderServiceDiscovery } = await import('../core/report/service-discovery.ts');
   const origin = exporterOrigin(request.headers.host, request.headers['x-forwarded-proto'], request.https === true);
   if ('problem' in origin) return textResponse(400, origin.problem);
   const listed = await listServices(runtime, budget);
@@ -234,9 +233,13 @@ async function dispatch(request: HttpRequest, runtime: Runtime, route: Route | u
   }
 }
 
-/** A check-in, with the same last resort as every route: a bug answers 500, never a stack. */
+/**
+ * A check-in, with the same last resort as every route: a bug answers 500, never a stack. Its code
+ * loads on the first check-in: a probe never loads it (docs/deploying.md#cold-start).
+ */
 async function checkInOrError(request: HttpRequest, runtime: Runtime, budget: ProbeBudget): Promise<HttpResponse> {
   try {
+    const { handleCheckIn } = await import('./check-in-route.ts');
     return await handleCheckIn(request, runtime, budget);
   } catch (error) {
     runtime.logger.error('request failed', { path: '/ping', error: describeError(error) });
