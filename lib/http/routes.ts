@@ -14,7 +14,7 @@ import { clip, quote } from '../core/quote.ts';
 import { roundSeconds } from '../core/time/round-seconds.ts';
 import { listServices, probeAll, probeReport, probeTarget, REFUSAL_STATUS, type ProbeRefusal } from '../runtime/probe-service.ts';
 import { discoveryMetrics } from '../runtime/lazy-discovery.ts';
-import { isCheckInPath, redactCheckInPath } from '../core/push/check-in.ts';
+import { isCheckInPath, redactCheckInPath } from '../core/push/check-in-path.ts';
 import { textResponse, type HttpRequest, type HttpResponse } from './http-answer.ts';
 
 export { textResponse, type HttpRequest, type HttpResponse } from './http-answer.ts';
