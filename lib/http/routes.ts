@@ -14,6 +14,7 @@ import { clip, quote } from '../core/quote.ts';
 import { roundSeconds } from '../core/time/round-seconds.ts';
 import { listServices, probeAll, probeReport, probeTarget, REFUSAL_STATUS, type ProbeRefusal } from '../runtime/probe-service.ts';
 import { discoveryMetrics } from '../runtime/lazy-discovery.ts';
+import { redactUrl } from '../core/config/redact-url.ts';
 import { isCheckInPath, redactCheckInPath } from '../core/push/check-in-path.ts';
 import { textResponse, type HttpRequest, type HttpResponse } from './http-answer.ts';
 
@@ -122,8 +123,13 @@ const statusPage: RouteHandler = async (request, runtime, budget) => {
  * snapshot in hand holds it (no read of its own: docs/operations.md#expiring-dead-groups).
  */
 const selfMetrics: RouteHandler = async (_request, runtime) => {
-  const snapshot = await runtime.snapshots.peek();
   const config = runtime.config.current();
+  // A Pushgateway the config in force no longer names leaves /metrics with its snapshots.
+  if (config !== undefined) {
+    runtime.snapshots.prune(config);
+    runtime.metrics.keepPushgateways(config.pushgatewayUrls.map(redactUrl));
+  }
+  const snapshot = await runtime.snapshots.peek();
   const discovery = await discoveryMetrics(config, snapshot);
   return exposition(renderExposition([...runtime.metrics.families(runtime.clock(), processUsage()), ...reaperFamiliesFrom(snapshot), ...discovery]));
 };

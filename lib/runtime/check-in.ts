@@ -3,7 +3,7 @@ import { pushToEach } from '../edges/pushgateway/pushgateway-fanout.ts';
 import { resolveService } from '../core/config/resolve-service.ts';
 import { serviceFromDefaults } from '../core/config/parse-service.ts';
 import { isDiscoverableName } from '../core/discovery/discovered-services.ts';
-import { discoveredIn, jobMatcher } from './discovery.ts';
+import { completeDiscoveryWithin, discoveredIn, jobMatcher } from './discovery.ts';
 import { describeError, PushgatewayError } from '../core/errors.ts';
 import { fixProbeTimeout, remainingMs, type ProbeBudget } from '../core/probe/probe-budget.ts';
 import { SUCCESS_METRIC } from '../core/probe/signal-metrics.ts';
@@ -81,15 +81,18 @@ function failedPush(error: unknown): CheckInOutcome {
  * fewer than max_discovered_services are discovered, so a key holder's loop over fresh names cannot
  * grow the Pushgateway without bound (docs/check-ins.md#discovered-services).
  */
-async function discoverableService(runtime: Runtime, config: ExporterConfig, name: string, budget: ProbeBudget): Promise<ServiceConfig | undefined> {
+async function discoverableService(runtime: Runtime, config: ExporterConfig, name: string, budget: ProbeBudget): Promise<ServiceConfig | 'pending' | undefined> {
   const discovery = config.discovery;
   if (discovery === undefined || !isDiscoverableName(name)) return undefined;
   if (discovery.jobPatterns.length > 0 && !jobMatcher(discovery)(config.defaults.job)) return undefined;
   const read = await runtime.snapshots.read(config, remainingMs(budget, runtime.monotonicMs(), config.timeoutSeconds), config.defaults.pushgateways);
-  const known = discoveredIn(config, read.snapshot);
-  const found = known.services.get(name);
+  // A discovery still running (in slices: docs/discovery.md#while-discovery-runs) is waited for within the budget.
+  const complete = await completeDiscoveryWithin(config, read.snapshot, remainingMs(budget, runtime.monotonicMs(), config.timeoutSeconds));
+  const found = (complete ?? discoveredIn(config, read.snapshot)).services.get(name);
   if (found !== undefined) return found;
-  return known.services.size + known.overCap < discovery.maxServices ? { ...serviceFromDefaults(name, config.defaults), discovered: true } : undefined;
+  // A new name is counted against the cap only on a complete discovery: a partial or older list could let a loop past it.
+  if (complete === undefined) return 'pending';
+  return complete.services.size + complete.overCap < discovery.maxServices ? { ...serviceFromDefaults(name, config.defaults), discovered: true } : undefined;
 }
 
 /** Pushes the check-in of `name` with `signal` at the runtime's time, within the request's budget. */
@@ -100,6 +103,9 @@ export async function checkIn(runtime: Runtime, name: string, signal: RunSignal[
   const { value: config, error } = await runtime.config.read(remainingMs(timed, runtime.monotonicMs()));
   if (config === undefined) return { kind: 'refused', result: 'unavailable', status: 503, message: `no config loaded: ${error ?? 'unknown error'}` };
   const service = resolveService(config, name) ?? await discoverableService(runtime, config, name, timed);
+  if (service === 'pending') {
+    return { kind: 'refused', result: 'unavailable', status: 503, message: `check-in not recorded: ${quote(name, 80)} is not configured and discovery of the Pushgateway is not complete yet; retry later` };
+  }
   if (service === undefined) {
     return { kind: 'refused', result: 'unknown_service', status: 404, message: `unknown service ${quote(name, 80)}: not a configured ${config.discovery === undefined ? '' : 'or discoverable '}service (add it under services: in the config)` };
   }

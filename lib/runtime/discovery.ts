@@ -1,10 +1,16 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { DiscoveryConfig, ExporterConfig } from '../core/config/config-types.ts';
-import { discoveredServices, discoverServices, NO_DISCOVERY, type Discovery, type JobMatcher } from '../core/discovery/discovered-services.ts';
-import type { HeartbeatPusher, Snapshot } from '../core/snapshot/snapshot.ts';
+import { discoverServices, discoveryWork, NO_DISCOVERY, type Discovery, type JobMatcher, type NamedPusher } from '../core/discovery/discovered-services.ts';
+import type { Snapshot } from '../core/snapshot/snapshot.ts';
+import type { SlicedWork } from '../core/sliced-work.ts';
+import { settlesWithin } from '../edges/cache/expiring-cache.ts';
 import { linearRegExp } from '../edges/linear-regexp.ts';
+import { runSliced, SLICE_MS } from '../edges/time-slicing.ts';
 
 // discover_services for the probe service and the reaper: the config's discover_jobs compiled for
-// V8's linear-time engine once per config, and the last discovery kept while no snapshot is read.
+// V8's linear-time engine once per config; each snapshot's discovery run in slices between requests,
+// once per snapshot and config; and the last complete discovery kept for while the next one runs
+// or no snapshot is read (docs/discovery.md#while-discovery-runs).
 
 const MATCHERS = new WeakMap<DiscoveryConfig, JobMatcher>();
 
@@ -20,19 +26,90 @@ export function jobMatcher(discovery: DiscoveryConfig): JobMatcher {
   return matcher;
 }
 
-/** The last discovery of each config: while the Pushgateway cannot be read, discovered services stay and probe as unreachable. */
+/** A snapshot's discovery under one config: done, or still running (`done` settles with it, or undefined if it failed). */
+type Run = { readonly config: ExporterConfig; readonly discovery: Discovery } | { readonly config: ExporterConfig; readonly done: Promise<Discovery | undefined> };
+
+/** Per snapshot, the last config's run: `/probes`, `/sd`, `/metrics` and each `/probe` of one snapshot share one walk. */
+const RUNS = new WeakMap<Snapshot, Run>();
+/** The last complete discovery of each config: what a probe sees while the next runs, or while no Pushgateway can be read. */
 const LAST = new WeakMap<ExporterConfig, Discovery>();
 
-/** The services discovered in `snapshot` (or, with none, the last ones discovered under the same config). */
+/**
+ * The services discovered in `snapshot`, when that discovery is complete; otherwise it is started
+ * (once: its first slice runs now, so a snapshot of a few thousand groups is done at once) and the
+ * answer is the last complete one under `config`, or none. With no snapshot, the last one.
+ */
 export function discoveredIn(config: ExporterConfig, snapshot: Snapshot | undefined): Discovery {
-  if (config.discovery === undefined) return NO_DISCOVERY;
-  if (snapshot === undefined) return LAST.get(config) ?? NO_DISCOVERY;
-  const discovery = discoveredServices(config, snapshot, jobMatcher(config.discovery));
-  LAST.set(config, discovery);
-  return discovery;
+  const run = discoveryRun(config, snapshot);
+  return 'discovery' in run ? run.discovery : (LAST.get(config) ?? NO_DISCOVERY);
+}
+
+/**
+ * discoveredIn, waiting at most `maxWaitMs` for a discovery still running (the event loop serves
+ * other requests meanwhile): a probe of a discovered target answers as soon as its snapshot's
+ * discovery is done, and within its budget whatever the snapshot's size.
+ */
+export async function discoveredWithin(config: ExporterConfig, snapshot: Snapshot | undefined, maxWaitMs: number): Promise<Discovery> {
+  const run = discoveryRun(config, snapshot);
+  if ('discovery' in run) return run.discovery;
+  if (await settlesWithin(run.done, maxWaitMs)) return discoveredIn(config, snapshot);
+  return LAST.get(config) ?? NO_DISCOVERY;
+}
+
+/**
+ * The services discovered in `snapshot` once that discovery is complete, waiting at most
+ * `maxWaitMs`; undefined when it is not complete by then (or no snapshot was read). For what must
+ * count every discovered service, as a check-in's cap check does, never a stale list.
+ */
+export async function completeDiscoveryWithin(config: ExporterConfig, snapshot: Snapshot | undefined, maxWaitMs: number): Promise<Discovery | undefined> {
+  if (snapshot === undefined) return undefined;
+  const run = discoveryRun(config, snapshot);
+  if ('discovery' in run) return RUNS.get(snapshot)?.config === config ? run.discovery : undefined;
+  return (await settlesWithin(run.done, maxWaitMs)) && RUNS.get(snapshot)?.config === config ? discoveredIn(config, snapshot) : undefined;
+}
+
+function discoveryRun(config: ExporterConfig, snapshot: Snapshot | undefined): Run {
+  if (config.discovery === undefined) return { config, discovery: NO_DISCOVERY };
+  if (snapshot === undefined) return { config, discovery: LAST.get(config) ?? NO_DISCOVERY };
+  const known = RUNS.get(snapshot);
+  if (known?.config === config) return known;
+  const work = discoveryWork(config, snapshot, jobMatcher(config.discovery));
+  const finish = (discovery: Discovery): Discovery => {
+    // A config replaced meanwhile leaves the snapshot's run to the new one's.
+    if (RUNS.get(snapshot)?.config === config) RUNS.set(snapshot, { config, discovery });
+    LAST.set(config, discovery);
+    return discovery;
+  };
+  const first = firstSlice(work);
+  if (first === 'released') return { config, discovery: LAST.get(config) ?? NO_DISCOVERY };
+  if (first.done) {
+    RUNS.set(snapshot, { config, discovery: first.value });
+    return { config, discovery: finish(first.value) };
+  }
+  const done = nextTurn().then(() => runSliced(work)).then(finish, () => undefined);
+  const run = { config, done };
+  RUNS.set(snapshot, run);
+  return run;
+}
+
+/**
+ * Runs `work` for up to one slice, now; 'released' when the snapshot's memory was reused by a newer
+ * read meanwhile (SNAPSHOT_RELEASED): the newer snapshot has its own discovery.
+ */
+function firstSlice<T>(work: SlicedWork<T>): { readonly done: true; readonly value: T } | { readonly done: false } | 'released' {
+  const end = performance.now() + SLICE_MS;
+  try {
+    for (;;) {
+      const step = work.next();
+      if (step.done) return { done: true, value: step.value };
+      if (performance.now() >= end) return { done: false };
+    }
+  } catch {
+    return 'released';
+  }
 }
 
 /** The services discovered among `pushers` (the reaper's read of the groups). */
-export function discoveredAmong(config: ExporterConfig, pushers: Iterable<HeartbeatPusher>): Discovery {
+export function discoveredAmong(config: ExporterConfig, pushers: Iterable<NamedPusher>): Discovery {
   return config.discovery === undefined ? NO_DISCOVERY : discoverServices(config, pushers, jobMatcher(config.discovery));
 }

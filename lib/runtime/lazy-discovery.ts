@@ -13,14 +13,14 @@ const discoveryCode = (): Promise<typeof import('./discovery.ts')> => (loaded ??
 /** What a config without discover_services discovers: nothing (NO_DISCOVERY's shape, without loading its module). */
 const NOTHING: Discovery = Object.freeze({ services: new Map(), overCap: 0 });
 
-/** The services discovered in `snapshot`: lib/runtime/discovery.ts's discoveredIn, loaded on first use. */
-export async function discoveredIn(config: ExporterConfig, snapshot: Snapshot | undefined): Promise<Discovery> {
-  return config.discovery === undefined ? NOTHING : (await discoveryCode()).discoveredIn(config, snapshot);
+/** The services discovered in `snapshot`, waiting for a discovery still running: lib/runtime/discovery.ts's discoveredWithin, loaded on first use. */
+export async function discoveredWithin(config: ExporterConfig, snapshot: Snapshot | undefined, maxWaitMs: number): Promise<Discovery> {
+  return config.discovery === undefined ? NOTHING : (await discoveryCode()).discoveredWithin(config, snapshot, maxWaitMs);
 }
 
-/** What `/metrics` shows of discovery: nothing without discover_services. */
+/** What `/metrics` shows of discovery (lib/runtime/discovery.ts's discoveredIn): nothing without discover_services. */
 export async function discoveryMetrics(config: ExporterConfig | undefined, snapshot: Snapshot | undefined): Promise<MetricFamily[]> {
   if (config?.discovery === undefined) return [];
-  const [{ discoveryFamilies }, discovery] = await Promise.all([import('../core/discovery/discovered-services.ts'), discoveredIn(config, snapshot)]);
-  return discoveryFamilies(discovery);
+  const [{ discoveryFamilies }, { discoveredIn }] = await Promise.all([import('../core/discovery/discovered-services.ts'), discoveryCode()]);
+  return discoveryFamilies(discoveredIn(config, snapshot));
 }

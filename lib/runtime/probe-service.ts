@@ -12,7 +12,7 @@ import { passThroughFamilies, renderProbeOwnMetrics, type ProbeContext } from '.
 import { EMPTY_SNAPSHOT, type Snapshot } from '../core/snapshot/snapshot.ts';
 import type { SnapshotRead } from '../core/snapshot/snapshot-read.ts';
 import type { Runtime } from './runtime.ts';
-import { discoveredIn } from './lazy-discovery.ts';
+import { discoveredWithin } from './lazy-discovery.ts';
 
 // The one probe pipeline, for HTTP and the CLI alike (docs/architecture.md#how-a-probe-flows):
 // budget → config → snapshot → clock → evaluate.
@@ -104,7 +104,9 @@ export async function probeTarget(runtime: Runtime, target: string, budget: Prob
   // A sharded service reads only its own Pushgateways (docs/high-availability.md#sharding); a
   // target still to be discovered reads them all.
   const { read, snapshot, nowSeconds } = await readSnapshot(runtime, ready.budget, config, early?.pushgateways);
-  const service = early ?? (await discoveredIn(config, read.snapshot)).services.get(target) ?? (config.allowUnlistedTargets ? serviceFromDefaults(target, config.defaults) : undefined);
+  // A discovery still running is waited for within the budget; past it, the last complete one answers (docs/discovery.md#while-discovery-runs).
+  const discovered = early === undefined ? (await discoveredWithin(config, read.snapshot, remainingMs(ready.budget, runtime.monotonicMs(), config.timeoutSeconds))).services.get(target) : undefined;
+  const service = early ?? discovered ?? (config.allowUnlistedTargets ? serviceFromDefaults(target, config.defaults) : undefined);
   if (service === undefined) return unknownTarget(target, true);
   // No snapshot at all is judged as such (unreachable), not as an empty Pushgateway (never).
   const parts = read.snapshot === undefined ? undefined : known?.snapshot === read.snapshot ? known : runtime.probeAnswers.parts(config, read.snapshot, service, target);
@@ -129,7 +131,7 @@ export async function probeAll(runtime: Runtime, budget: ProbeBudget): Promise<A
   const nowSeconds = runtime.clock() / 1000;
   const read = runtime.snapshots.combine(config, reads);
   const snapshot = read.snapshot ?? EMPTY_SNAPSHOT;
-  const discovery = await discoveredIn(config, read.snapshot);
+  const discovery = await discoveredWithin(config, read.snapshot, remainingMs(ready.budget, runtime.monotonicMs(), config.timeoutSeconds));
   const services = discovery.services.size === 0 ? [...config.services.values()] : [...config.services.values(), ...discovery.services.values()];
   const evaluations = services.map((service) => {
     const own = service.pushgateways === undefined ? read : runtime.snapshots.combine(config, reads, service.pushgateways);
@@ -153,7 +155,8 @@ export async function listServices(runtime: Runtime, budget: ProbeBudget): Promi
   const { config } = ready;
   if (config.discovery === undefined) return { kind: 'listed', config, services: [...config.services.values()] };
   const { read } = await readSnapshot(runtime, ready.budget, config);
-  return { kind: 'listed', config, services: [...config.services.values(), ...(await discoveredIn(config, read.snapshot)).services.values()] };
+  const discovery = await discoveredWithin(config, read.snapshot, remainingMs(ready.budget, runtime.monotonicMs(), config.timeoutSeconds));
+  return { kind: 'listed', config, services: [...config.services.values(), ...discovery.services.values()] };
 }
 
 /** The debug report of one probe (`debug=true`, the CLI's `probe`): how the answer was reached, then the metrics. */

@@ -70,6 +70,11 @@ export class SelfMetrics implements ReadRecorder {
     if (loadedAtMs !== undefined) this.snapshotLoadedAtMs = loadedAtMs;
   }
 
+  /** Forgets the Pushgateways not in `pushgateways` (redacted URLs): a config reload removed them (docs/high-availability.md#per-gateway-health). */
+  keepPushgateways(pushgateways: readonly string[]): void {
+    for (const known of this.reads.keys()) if (!pushgateways.includes(known)) this.reads.delete(known);
+  }
+
   recordReload(outcome: ReloadOutcome): void {
     this.reloads.set(outcome, (this.reloads.get(outcome) ?? 0) + 1);
     this.lastReloadSuccessful = outcome === 'success';

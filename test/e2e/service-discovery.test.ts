@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, pushHeartbeat, startOffline, startProcess, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 
 // A real Prometheus whose only source of targets is the exporter's GET /sd (docs/discovery.md): no
-// static list, no relabelling, bearer auth on /sd and on the probes alike.
+// static list, no relabelling, bearer auth on /sd and on the probes alike; with one Pushgateway and
+// with two (docs/high-availability.md), where the discovered service is pushed to the second only.
 
 interface QueryResult { metric: Record<string, string>; value: [number, string] }
 interface ActiveTarget { labels: Record<string, string>; health: string; scrapeInterval?: string; scrapeUrl: string }
@@ -32,8 +33,10 @@ async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolea
   assert.fail(`${what} not reached within ${timeoutMs} ms; last: ${JSON.stringify(last)}${onFailure === undefined ? '' : `\n${onFailure()}`}`);
 }
 
-describe('Prometheus with http_sd_configs on /sd as its only source of targets (end to end)', () => {
+for (const gateways of [1, 2] as const) describe(`Prometheus with http_sd_configs on /sd as its only source of targets, ${gateways} Pushgateway(s) (end to end)`, () => {
   let pushgateway: RunningProcess;
+  /** The Pushgateway the discovered service pushes to: the second when there are two. */
+  let last: RunningProcess;
   let exporter: RunningProcess;
   let prometheus: RunningProcess;
   let dir: TempDir;
@@ -43,8 +46,9 @@ describe('Prometheus with http_sd_configs on /sd as its only source of targets (
   before(async () => {
     dir = await tempDir('pgx-e2e-sd-');
     pushgateway = await startPushgateway();
+    last = gateways === 2 ? await startPushgateway() : pushgateway;
     const config = await dir.file('config.yml', [
-      `pushgateway_url: ${pushgateway.url}`, 'scrape_interval_seconds: 1', 'discover_services: true',
+      `pushgateway_url: [${[...new Set([pushgateway.url, last.url])].join(', ')}]`, 'scrape_interval_seconds: 1', 'discover_services: true',
       'services:', '  - name: live', '    freshness_threshold_seconds: 5', '  - name: silent', '  - name: nightly', '    schedule: "0 3 * * *"', '',
     ].join('\n'));
     exporter = await startOffline({ CONFIG_FILE: config, AUTH_TOKEN: TOKEN });
@@ -69,8 +73,9 @@ scrape_configs:
     pusher = (async () => {
       while (pushing) {
         await pushHeartbeat(pushgateway.url, 'live', Date.now() / 1000);
+        if (last !== pushgateway) await pushHeartbeat(last.url, 'live', Date.now() / 1000);
         // Not configured: discovered from its heartbeat.
-        await pushHeartbeat(pushgateway.url, 'worker-7', Date.now() / 1000, { job: 'workers', service: 'found' });
+        await pushHeartbeat(last.url, 'worker-7', Date.now() / 1000, { job: 'workers', service: 'found' });
         await sleep(1000);
       }
     })();
@@ -82,6 +87,7 @@ scrape_configs:
     await prometheus?.stop();
     await exporter?.stop();
     await pushgateway?.stop();
+    if (last !== pushgateway) await last?.stop();
     await dir?.remove();
   });
 

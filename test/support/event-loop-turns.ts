@@ -7,8 +7,8 @@ export function cpuMs(): number {
 /**
  * The most CPU time the process spent between two turns of the event loop, from now until
  * `stop()`. CPU time, not wall time: on a loaded machine the process can wait tens of
- * milliseconds for a core in the middle of any turn, which says nothing about how the build
- * slices its work.
+ * milliseconds for a core in the middle of any turn, which says nothing about how the work
+ * slices itself.
  */
 export function watchTurns(): { stop(): number } {
   let last = cpuMs();
@@ -24,4 +24,25 @@ export function watchTurns(): { stop(): number } {
       return Math.max(longest, cpuMs() - last);
     },
   };
+}
+
+/**
+ * Runs `work` `attempts` times, each after a few quiet ms, and gives the best (smallest) share of its
+ * CPU time that one turn of the event loop held, with a line per attempt for the test's diagnostic.
+ * The best, because a garbage collection can still land in one turn now and then.
+ */
+export async function bestTurnShare(attempts: number, work: (attempt: number) => Promise<void>): Promise<{ best: number; shares: string }> {
+  const shares: string[] = [];
+  let best = Number.POSITIVE_INFINITY;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const turns = watchTurns();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const started = cpuMs();
+    await work(attempt);
+    const workMs = cpuMs() - started;
+    const longestMs = turns.stop();
+    best = Math.min(best, longestMs / workMs);
+    shares.push(`${longestMs.toFixed(1)} ms of ${workMs.toFixed(0)} ms CPU`);
+  }
+  return { best, shares: shares.join(', ') };
 }

@@ -7,14 +7,15 @@ import { join } from 'node:path';
 import { runCheckConfigCommand } from '../../lib/cli/check-config-command.ts';
 import { parseConfig } from '../../lib/core/config/parse-config.ts';
 import { ConfigError } from '../../lib/core/errors.ts';
-import { discoveredServices, discoverServices, heartbeatPushersOf, isDiscoverableName } from '../../lib/core/discovery/discovered-services.ts';
-import type { Snapshot } from '../../lib/core/snapshot/snapshot.ts';
+import { discoveredServices, discoverServices, isDiscoverableName } from '../../lib/core/discovery/discovered-services.ts';
+import { runToEnd } from '../../lib/core/sliced-work.ts';
+import { heartbeatPushersOf, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { escapeLabelValue, renderExposition } from '../../lib/core/exposition/exposition-renderer.ts';
 import { evaluateProbe } from '../../lib/core/probe/evaluate-probe.ts';
 import { buildAllProbesMetrics } from '../../lib/core/report/probe-metrics.ts';
 import { buildServiceDiscovery, exporterOrigin, renderServiceDiscovery, scrapeSchedule } from '../../lib/core/report/service-discovery.ts';
 import { SnapshotSlot } from '../../lib/core/snapshot/snapshot-slot.ts';
-import { jobMatcher } from '../../lib/runtime/discovery.ts';
+import { discoveredIn, jobMatcher } from '../../lib/runtime/discovery.ts';
 import { buildSnapshot } from '../support/build-snapshot.ts';
 import { promtoolCheckMetrics } from '../support/promtool.ts';
 
@@ -126,7 +127,7 @@ describe('discoverServices', () => {
     const open = parseConfig(`${URL_LINE}discover_services: true\n`);
     const discovery = discoveredServices(open, snapshot, all);
     assert.deepEqual([...discovery.services.keys()], ['by-group', 'by-label']);
-    assert.equal(discoveredServices(open, snapshot, all), discovery);
+    assert.equal(discoveredIn(open, snapshot), discoveredIn(open, snapshot));
   });
 });
 
@@ -142,7 +143,7 @@ describe('Snapshot.heartbeatPushers', () => {
       const indexed = await snapshotOf(body);
       // The same snapshot without the member: discovery falls back to walking its groups.
       const walked: Snapshot = { groups: indexed.groups, samplesOfService: (name, metric) => indexed.samplesOfService(name, metric), families: indexed.families, sampleCount: indexed.sampleCount };
-      const distinct = (snapshot: Snapshot) => [...new Set(heartbeatPushersOf(snapshot, 'loop_heartbeat_timestamp_seconds', 'heartbeat').map((pusher) => JSON.stringify([pusher.name, pusher.job])))].sort();
+      const distinct = (snapshot: Snapshot) => [...new Set(runToEnd(heartbeatPushersOf(snapshot, 'loop_heartbeat_timestamp_seconds', 'heartbeat')).map((pusher) => JSON.stringify([pusher.name, pusher.job])))].sort();
       assert.deepEqual(distinct(indexed), distinct(walked));
     }), { numRuns: 200 });
   });

@@ -1,4 +1,5 @@
 import { quote } from '../quote.ts';
+import { withoutCredentials } from './redact-url.ts';
 import { httpUrl, show, type FieldReader, type Problems } from './field-rules.ts';
 
 /**
@@ -33,6 +34,8 @@ function checkedList(items: readonly { readonly value: unknown; readonly path: s
     return undefined;
   }
   const urls: string[] = [];
+  const bare: string[] = [];
+  const paths: string[] = [];
   let ok = true;
   for (const { value, path } of items) {
     if (typeof value !== 'string' || value.length === 0) {
@@ -51,7 +54,18 @@ function checkedList(items: readonly { readonly value: unknown; readonly path: s
       ok = false;
       continue;
     }
+    // Every answer, metric and log names a Pushgateway by its URL redacted of credentials: two that
+    // differ only there are one Pushgateway read twice, and may share one `pushgateway` label
+    // (docs/high-availability.md#several-pushgateways).
+    const twin = bare.indexOf(withoutCredentials(url));
+    if (twin >= 0) {
+      problems.add(path, `differs from ${paths[twin]} only in its credentials: that is one Pushgateway read twice, and answers name Pushgateways without credentials; name each Pushgateway once`);
+      ok = false;
+      continue;
+    }
     urls.push(url);
+    bare.push(withoutCredentials(url));
+    paths.push(path);
   }
   return ok ? urls : undefined;
 }

@@ -11,3 +11,15 @@ export function redactUrl(url: string): string {
     return '(invalid URL)';
   }
 }
+
+/** The URL without its credentials (for comparing two URLs); the text itself when it is no URL. */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}

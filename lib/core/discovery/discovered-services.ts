@@ -1,7 +1,8 @@
 import type { ExporterConfig, ServiceConfig } from '../config/config-types.ts';
 import type { MetricFamily } from '../exposition/exposition-renderer.ts';
 import { serviceFromDefaults } from '../config/parse-service.ts';
-import { samplesNamed, type HeartbeatPusher, type Snapshot } from '../snapshot/snapshot.ts';
+import { heartbeatPushersOf, type HeartbeatPusher, type Snapshot } from '../snapshot/snapshot.ts';
+import { byCodeUnits, runToEnd, sortedWork, type SlicedWork } from '../sliced-work.ts';
 
 // discover_services (docs/discovery.md): the services that pushed the heartbeat metric without
 // being configured, probed with the defaults. Every name comes from a pusher, so the set is bounded
@@ -21,6 +22,9 @@ export interface Discovery {
   /** How many names passed every check but were left out by max_discovered_services. */
   readonly overCap: number;
 }
+
+/** What discovery reads of a pusher: its name, and the job it pushed under. */
+export type NamedPusher = Pick<HeartbeatPusher, 'name' | 'job'>;
 
 export const NO_DISCOVERY: Discovery = { services: new Map(), overCap: 0 };
 
@@ -46,27 +50,32 @@ export function isDiscoverableName(name: string): boolean {
 }
 
 /**
- * The heartbeat's pushers in `snapshot`: Snapshot.heartbeatPushers when the snapshot has it, else
- * a walk of its groups (the same answer, for snapshots built without an index).
- */
-export function heartbeatPushersOf(snapshot: Snapshot, metric: string, job: string): readonly HeartbeatPusher[] {
-  if (snapshot.heartbeatPushers !== undefined) return snapshot.heartbeatPushers(metric, job);
-  const pushers: HeartbeatPusher[] = [];
-  for (const group of snapshot.groups.values()) {
-    const samples = samplesNamed(group, [metric]);
-    if (samples.length === 0) continue;
-    if (group.job === job) pushers.push({ name: group.instance, job });
-    for (const sample of samples) if (sample.service !== undefined) pushers.push({ name: sample.service, job: group.job });
-  }
-  return pushers;
-}
-
-/**
  * The services `pushers` make known under `config`: a name that is not configured, passes
  * isDiscoverableName and pushed under a job `jobMatches` accepts (any job when `discover_jobs` is
  * empty); the first max_discovered_services by name. Pure; empty when discovery is off.
  */
-export function discoverServices(config: ExporterConfig, pushers: Iterable<HeartbeatPusher>, jobMatches: JobMatcher): Discovery {
+export function discoverServices(config: ExporterConfig, pushers: Iterable<NamedPusher>, jobMatches: JobMatcher): Discovery {
+  return runToEnd(discoveryOf(config, pushers, jobMatches));
+}
+
+/**
+ * discoverServices over the heartbeat pushers of `snapshot`, as sliced work: at 60k groups the walk
+ * is seconds of CPU on a loaded host, and the runtime runs it between requests
+ * (lib/runtime/discovery.ts, docs/discovery.md#limits). Each slice is tens of microseconds.
+ */
+export function* discoveryWork(config: ExporterConfig, snapshot: Snapshot, jobMatches: JobMatcher): SlicedWork<Discovery> {
+  if (config.discovery === undefined) return NO_DISCOVERY;
+  const pushers = yield* heartbeatPushersOf(snapshot, config.defaults.heartbeatMetric, config.defaults.job);
+  return yield* discoveryOf(config, pushers, jobMatches);
+}
+
+/** discoveryWork run straight to the end (tests and tools; the runtime slices it). */
+export function discoveredServices(config: ExporterConfig, snapshot: Snapshot, jobMatches: JobMatcher): Discovery {
+  return runToEnd(discoveryWork(config, snapshot, jobMatches));
+}
+
+/** discoverServices in slices of NAME_STEP names. */
+function* discoveryOf(config: ExporterConfig, pushers: Iterable<NamedPusher>, jobMatches: JobMatcher): SlicedWork<Discovery> {
   const discovery = config.discovery;
   if (discovery === undefined) return NO_DISCOVERY;
   const anyJob = discovery.jobPatterns.length === 0;
@@ -78,31 +87,83 @@ export function discoverServices(config: ExporterConfig, pushers: Iterable<Heart
     if (verdict === undefined) jobVerdicts.set(job, (verdict = job.length <= MAX_MATCHED_JOB_LENGTH && jobMatches(job)));
     return verdict;
   };
-  const names = new Set<string>();
+  // No Set of names: at 60k names a Set's growth rehashes it in one go, tens of ms without a turn.
+  // Repeats are dropped once the names are sorted, next to each other.
+  const names: string[] = [];
+  let steps = 0;
   for (const { name, job } of pushers) {
-    if (names.has(name) || config.services.has(name) || !isDiscoverableName(name) || !allowed(job)) continue;
-    names.add(name);
+    if (++steps % NAME_STEP === 0) yield;
+    if (config.services.has(name) || !isDiscoverableName(name) || !allowed(job)) continue;
+    names.push(name);
   }
-  const sorted = [...names].sort();
-  const services = new Map<string, ServiceConfig>();
+  const sorted = yield* sortedNames(names);
   // One template, copied per name: building each from the defaults costs ten times more (docs/discovery.md#limits).
   const template: ServiceConfig = { ...serviceFromDefaults('', config.defaults), discovered: true };
-  for (const name of sorted.slice(0, discovery.maxServices)) services.set(name, { ...template, name });
-  return { services, overCap: Math.max(0, sorted.length - discovery.maxServices) };
+  const services: ServiceConfig[] = [];
+  let distinct = 0;
+  for (let index = 0; index < sorted.length; index++) {
+    if ((index + 1) % NAME_STEP === 0) yield;
+    const name = sorted[index] as string;
+    if (index > 0 && name === sorted[index - 1]) continue;
+    distinct += 1;
+    if (services.length < discovery.maxServices) services.push({ ...template, name });
+  }
+  return { services: new SortedServices(services), overCap: distinct - services.length };
 }
 
-/** Per snapshot, the last config's discovery: `/probes`, `/sd` and each `/probe` of one snapshot share one scan. */
-const MEMO = new WeakMap<Snapshot, { readonly config: ExporterConfig; readonly discovery: Discovery }>();
+/**
+ * Discovered services by name, over an array in name order: a Map of 60k names would rehash in one
+ * go as it grows (tens of ms without a turn); a lookup here is a binary search.
+ */
+class SortedServices implements ReadonlyMap<string, ServiceConfig> {
+  constructor(private readonly sorted: readonly ServiceConfig[]) {}
 
-/** discoverServices over the heartbeat pushers of `snapshot`, computed once per snapshot and config. */
-export function discoveredServices(config: ExporterConfig, snapshot: Snapshot, jobMatches: JobMatcher): Discovery {
-  if (config.discovery === undefined) return NO_DISCOVERY;
-  const memo = MEMO.get(snapshot);
-  if (memo !== undefined && memo.config === config) return memo.discovery;
-  const discovery = discoverServices(config, heartbeatPushersOf(snapshot, config.defaults.heartbeatMetric, config.defaults.job), jobMatches);
-  MEMO.set(snapshot, { config, discovery });
-  return discovery;
+  get size(): number {
+    return this.sorted.length;
+  }
+
+  get(name: string): ServiceConfig | undefined {
+    let low = 0;
+    let high = this.sorted.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const found = this.sorted[middle] as ServiceConfig;
+      if (found.name === name) return found;
+      if (found.name < name) low = middle + 1;
+      else high = middle - 1;
+    }
+    return undefined;
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  forEach(callback: (value: ServiceConfig, key: string, map: ReadonlyMap<string, ServiceConfig>) => void, thisArg?: unknown): void {
+    for (const service of this.sorted) callback.call(thisArg, service, service.name, this);
+  }
+
+  *entries(): MapIterator<[string, ServiceConfig]> {
+    for (const service of this.sorted) yield [service.name, service];
+  }
+
+  *keys(): MapIterator<string> {
+    for (const service of this.sorted) yield service.name;
+  }
+
+  values(): MapIterator<ServiceConfig> {
+    return this.sorted.values();
+  }
+
+  [Symbol.iterator](): MapIterator<[string, ServiceConfig]> {
+    return this.entries();
+  }
 }
+
+/** Names handled between two slices. */
+const NAME_STEP = 256;
+/** `names` in UTF-16 code-unit order (as Array.prototype.sort orders strings), in slices. */
+export const sortedNames = (names: string[]): SlicedWork<string[]> => sortedWork(names, byCodeUnits);
 
 /**
  * What `/metrics` says of discovery (only when it is on, so a config without it shows what it did

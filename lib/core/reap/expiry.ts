@@ -94,9 +94,9 @@ export function heartbeatPushersOfGroups(groups: Iterable<GatewayGroup>, metric:
     for (const sample of group.samples) {
       if (sample.name !== metric) continue;
       holds = true;
-      if (sample.service !== undefined) pushers.push({ name: sample.service, job: groupJob ?? '' });
+      if (sample.service !== undefined) pushers.push({ name: sample.service, job: groupJob ?? '', instance: instance ?? '' });
     }
-    if (holds && groupJob === job && instance !== undefined) pushers.push({ name: instance, job });
+    if (holds && groupJob === job && instance !== undefined) pushers.push({ name: instance, job, instance });
   }
   return pushers;
 }

@@ -3,24 +3,23 @@ import { lineEndOf } from '../exposition/byte-scanning.ts';
 import { escapeLabelValue } from '../exposition/exposition-renderer.ts';
 import type { FamilyMetadata, Sample } from '../exposition/exposition-types.ts';
 import { KEY_INSTANCE, KEY_JOB, KEY_SERVICE, keyBit, keyLabelsAt } from '../exposition/key-labels.ts';
-import { metadataAt, metadataNameEnd, metadataNameStart } from '../exposition/metadata-lines.ts';
 import { decodeSample, unescapeLabelValue } from '../exposition/sample-decoder.ts';
 import type { ScannedSample } from '../exposition/scanned-line.ts';
 import type { SlicedWork } from '../sliced-work.ts';
 import { combineHashes, hashBytes, type HashSeed } from './byte-hash.ts';
+import { familyNameAt, familyNamed, familyNames } from './family-lines.ts';
 import { IndexView } from './index-view.ts';
 import type { KeyedLines } from './keyed-lines.ts';
 import { LookedUpGroup, materializeGroup } from './looked-up-group.ts';
 import { MaterializedCache } from './materialized-cache.ts';
 import { onePerSeries } from './series-identity.ts';
 import { buildServiceTable } from './service-table.ts';
-import { groupKey, type HeartbeatPusher, MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, type PushGroup, type Snapshot, splitGroupKey } from './snapshot.ts';
+import { groupKey, type HeartbeatPusher, MAX_LOOKUP_BYTES, PUSHER_STEP, MAX_LOOKUP_SAMPLES, type PushGroup, type Snapshot, splitGroupKey } from './snapshot.ts';
 import type { SnapshotSlot } from './snapshot-slot.ts';
 
 const NONE: readonly Sample[] = [];
 const GROUP_KEY = keyBit(KEY_JOB) | keyBit(KEY_INSTANCE);
 const SERVICE_KEY = keyBit(KEY_SERVICE);
-const JOB_KEY = keyBit(KEY_JOB);
 
 /**
  * A snapshot over a slot's body and index: a lookup hashes the key, walks its bucket (a few
@@ -208,34 +207,49 @@ export class IndexedSnapshot implements Snapshot {
    * Who pushed `metric` (Snapshot.heartbeatPushers): one walk of the index's group keys and service
    * keys, comparing the name bytes of each line and reading the job, instance and service label
    * bytes of the lines of `metric`, so its cost is linear in the body however the names are chosen.
+   * It yields every PUSHER_STEP keys or lines; a newer read reusing the slot between two slices ends it
+   * (SNAPSHOT_RELEASED), as any other late read of this snapshot.
    */
-  heartbeatPushers(metric: string, job: string): readonly HeartbeatPusher[] {
+  *heartbeatPushers(metric: string, job: string): SlicedWork<readonly HeartbeatPusher[]> {
     this.assertLive();
     const pushers: HeartbeatPusher[] = [];
     const name = Buffer.from(metric, 'latin1');
     const rawJob = Buffer.from(escapeLabelValue(job), 'utf8');
+    let steps = 0;
     const groups = this.slot.groups;
-    for (const newest of groups.allKeys()) {
+    for (const newest of groups.eachKey()) {
+      if (++steps % PUSHER_STEP === 0) {
+        yield;
+        this.assertLive();
+      }
       let probe = this.keysAt(groups.line.get(newest), GROUP_KEY);
       if (!this.rangeIs(probe.jobStart, probe.jobEnd, rawJob)) continue;
       const line = this.firstLineNamed(groups, newest, name);
       if (line === -1) continue;
       probe = this.keysAt(line, GROUP_KEY);
-      pushers.push({ name: this.labelText(probe.instanceStart, probe.instanceEnd), job });
+      const instance = this.labelText(probe.instanceStart, probe.instanceEnd);
+      pushers.push({ name: instance, job, instance });
     }
     const services = this.services();
-    for (const newest of services.allKeys()) {
+    for (const newest of services.eachKey()) {
       let service: string | undefined;
       let lastJob: string | undefined;
+      let lastInstance: string | undefined;
       for (let entry = newest; entry !== -1; entry = services.olderOf(entry)) {
+        if (++steps % PUSHER_STEP === 0) {
+          yield;
+          this.assertLive();
+        }
         const line = services.line.get(entry);
         if (!this.startsWithName(line, name)) continue;
-        const probe = this.keysAt(line, SERVICE_KEY | JOB_KEY);
+        const probe = this.keysAt(line, SERVICE_KEY | GROUP_KEY);
         service ??= this.labelText(probe.serviceStart, probe.serviceEnd);
         const pushedJob = this.labelText(probe.jobStart, probe.jobEnd);
-        // Lines of one key come in body order, one group's together: repeats of a job are next to each other.
-        if (pushedJob !== lastJob) pushers.push({ name: service, job: pushedJob });
+        const instance = this.labelText(probe.instanceStart, probe.instanceEnd);
+        // Lines of one key come in body order, one group's together: repeats of a group are next to each other.
+        if (pushedJob !== lastJob || instance !== lastInstance) pushers.push({ name: service, job: pushedJob, instance });
         lastJob = pushedJob;
+        lastInstance = instance;
       }
     }
     return pushers;
@@ -281,18 +295,7 @@ export class IndexedSnapshot implements Snapshot {
     const cacheKey = `f${name}`;
     const cached = this.cache.get(cacheKey);
     if (cached !== undefined) return cached === null ? undefined : (cached as FamilyMetadata);
-    const raw = Buffer.from(name, 'utf8');
-    const hash = hashBytes(raw, 0, raw.length, this.base);
-    const newest = (table: KeyedLines) => {
-      const entry = table.newest(hash, (candidate) => {
-        const nameStart = metadataNameStart(this.bytes, table.line.get(candidate));
-        return this.rangeIs(nameStart, metadataNameEnd(this.bytes, nameStart), raw);
-      });
-      return entry === -1 ? undefined : this.metadataText(table.line.get(entry));
-    };
-    const help = newest(this.slot.helps);
-    const type = newest(this.slot.types);
-    const family = help === undefined && type === undefined ? undefined : { name, help, type };
+    const family = familyNamed(this.bytes, this.slot, this.base, name);
     this.cache.set(cacheKey, family ?? null, 1, 0);
     return family;
   }
@@ -300,11 +303,7 @@ export class IndexedSnapshot implements Snapshot {
   /** Every family with a `# HELP` or `# TYPE` line: for tests and tools. */
   allFamilies(): FamilyMetadata[] {
     this.assertLive();
-    const names = new Set<string>();
-    for (const table of [this.slot.helps, this.slot.types]) {
-      for (const entry of table.allKeys().sort((a, b) => table.line.get(a) - table.line.get(b))) names.add(this.familyNameAt(table.line.get(entry)));
-    }
-    return [...names].map((name) => this.family(name) as FamilyMetadata);
+    return familyNames(this.bytes, this.slot).map((name) => this.family(name) as FamilyMetadata);
   }
 
   private assertLive(): void {
@@ -331,17 +330,8 @@ export class IndexedSnapshot implements Snapshot {
       const help = helps.lastBefore(start);
       const type = types.lastBefore(start);
       const context = Math.max(help === -1 ? -1 : helps.line.get(help), type === -1 ? -1 : types.line.get(type));
-      return decodeSample(this.bytes, start, lineEndOf(this.bytes, start), context === -1 ? undefined : this.familyNameAt(context));
+      return decodeSample(this.bytes, start, lineEndOf(this.bytes, start), context === -1 ? undefined : familyNameAt(this.bytes, context));
     });
-  }
-
-  private metadataText(line: number): string {
-    return metadataAt(this.bytes, line, lineEndOf(this.bytes, line)).text;
-  }
-
-  private familyNameAt(metadataLine: number): string {
-    const nameStart = metadataNameStart(this.bytes, metadataLine);
-    return this.bytes.toString('latin1', nameStart, metadataNameEnd(this.bytes, nameStart));
   }
 }
 

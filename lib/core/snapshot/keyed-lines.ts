@@ -154,11 +154,14 @@ export class KeyedLines {
 
   /** The newest entry of every key. */
   allKeys(): number[] {
-    const newest: number[] = [];
+    return [...this.eachKey()];
+  }
+
+  /** The newest entry of every key, one at a time: a walk in slices (discovery) holds no array of 60k keys. */
+  *eachKey(): Generator<number, void, void> {
     for (let bucket = 0; bucket <= this.mask; bucket++) {
-      for (let head = this.heads[bucket] as number; head !== -1; head = this.field(head, NEXT_KEY)) newest.push(head);
+      for (let head = this.heads[bucket] as number; head !== -1; head = this.field(head, NEXT_KEY)) yield head;
     }
-    return newest;
   }
 
   /** The entry of the last line starting before `position` (lines are in body order), or -1. */

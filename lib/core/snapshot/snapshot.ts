@@ -1,4 +1,5 @@
 import type { FamilyMetadata, Sample } from '../exposition/exposition-types.ts';
+import type { SlicedWork } from '../sliced-work.ts';
 
 export const PUSH_TIME_METRIC = 'push_time_seconds';
 export const PUSH_FAILURE_TIME_METRIC = 'push_failure_time_seconds';
@@ -47,17 +48,42 @@ export interface Snapshot {
   readonly invalidLines?: number;
   readonly firstInvalidLine?: string | undefined;
   /**
-   * Who pushed `metric`: each distinct (name, job) of a group under `job` holding it (name: the
-   * group's `instance`) and of a sample of it labelled `service` (name: the label, job: its group's).
-   * Optional: without it, discovery walks `groups` (lib/core/discovery/discovered-services.ts).
+   * Who pushed `metric`: each group under `job` holding it (name: the group's `instance`) and each
+   * sample of it labelled `service` (name: the label), with the group it is in; a pusher may repeat.
+   * Sliced work (lib/core/sliced-work.ts): at 60k groups it is seconds of CPU on a loaded host, and
+   * the runtime runs it between other requests (docs/discovery.md#limits). Optional: without it,
+   * discovery walks `groups` (lib/core/discovery/discovered-services.ts).
    */
-  heartbeatPushers?(metric: string, job: string): readonly HeartbeatPusher[];
+  heartbeatPushers?(metric: string, job: string): SlicedWork<readonly HeartbeatPusher[]>;
 }
 
-/** A name that pushed a heartbeat metric, and the job of the group it pushed it in. */
+/** A name that pushed a heartbeat metric, and the group (`job`, `instance`) it pushed it in. */
 export interface HeartbeatPusher {
   readonly name: string;
   readonly job: string;
+  readonly instance: string;
+}
+
+/** Groups or pushers handled between two slices of discovery's walks: tens of microseconds. */
+export const PUSHER_STEP = 32;
+
+/**
+ * The heartbeat's pushers in `snapshot`: Snapshot.heartbeatPushers when the snapshot has it, else
+ * a walk of its groups (the same answer, for snapshots built without an index).
+ */
+export function* heartbeatPushersOf(snapshot: Snapshot, metric: string, job: string): SlicedWork<readonly HeartbeatPusher[]> {
+  if (snapshot.heartbeatPushers !== undefined) return yield* snapshot.heartbeatPushers(metric, job);
+  const pushers: HeartbeatPusher[] = [];
+  let steps = 0;
+  for (const group of snapshot.groups.values()) {
+    if (++steps % PUSHER_STEP === 0) yield;
+    const samples = samplesNamed(group, [metric]);
+    if (samples.length === 0) continue;
+    const { instance } = group;
+    if (group.job === job) pushers.push({ name: instance, job, instance });
+    for (const sample of samples) if (sample.service !== undefined) pushers.push({ name: sample.service, job: group.job, instance });
+  }
+  return pushers;
 }
 
 /** The key of `groups`: length-prefixed, so no job or instance text can make two groups share one. */

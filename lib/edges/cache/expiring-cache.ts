@@ -161,7 +161,7 @@ const AHEAD_HISTORY = 4;
 const AHEAD_MARGIN_MS = 20;
 
 /** True when `promise` settles within `ms`; the timer is cleared either way. */
-async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   if (!Number.isFinite(ms)) {
     await promise;
     return true;

@@ -106,15 +106,24 @@ export class GatewaySnapshots {
     return view;
   }
 
+  /**
+   * Drops the Pushgateways `config` no longer names, with their snapshots (a config reload removed
+   * them): `/metrics` and `peek` no longer show them.
+   */
+  prune(config: ExporterConfig): void {
+    for (const known of this.sources.keys()) {
+      if (config.pushgatewayUrls.includes(known)) continue;
+      this.sources.delete(known);
+      this.down.delete(known);
+      this.merged.clear();
+    }
+  }
+
   /** One source per configured URL; a URL no longer configured is dropped with its snapshots. */
   private sourceFor(config: ExporterConfig, url: string): SnapshotSource {
     let source = this.sources.get(url);
     if (source === undefined) {
-      for (const known of this.sources.keys()) {
-        if (config.pushgatewayUrls.includes(known)) continue;
-        this.sources.delete(known);
-        this.down.delete(known);
-      }
+      this.prune(config);
       if (this.merged.size > 64) this.merged.clear();
       source = this.newSource();
       this.sources.set(url, source);
