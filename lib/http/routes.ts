@@ -68,7 +68,7 @@ const probe: RouteHandler = async (request, runtime, budget) => {
   const log = {
     target: forLog(target), state: evaluation.state, previous_state: previous, success: evaluation.success, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp,
   };
-  if (debug) return { ...textResponse(200, probeReport(probed)), log, logLevel };
+  if (debug) return { ...textResponse(200, await probeReport(probed)), log, logLevel };
   return { status: 200, headers: EXPOSITION_HEADERS, body: probed.exposition, log, logLevel };
 };
 
