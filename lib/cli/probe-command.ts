@@ -36,7 +36,7 @@ export async function runProbeCommand(target: string, env: ExporterEnvironment, 
       target: clip(target, 200), state: evaluation.state, success: evaluation.success, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp,
       duration_seconds: roundSeconds(elapsedSeconds(budget, runtime.monotonicMs()), 'micro'),
     });
-    const report = probeReport(probed);
+    const report = await probeReport(probed);
     output.stdout(report.endsWith('\n') ? report : `${report}\n`);
     return evaluation.success ? PROBE_EXIT.success : PROBE_EXIT.failure;
   } catch (error) {

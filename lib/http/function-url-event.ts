@@ -1,7 +1,7 @@
 import type { HttpRequest } from './routes.ts';
 import { quote } from '../core/quote.ts';
 import { isRecord } from '../core/is-record.ts';
-import { base64ByteLength } from '../core/push/check-in.ts';
+import { base64ByteLength } from '../core/push/check-in-path.ts';
 
 /** A function URL event (payload format 2.0) as a request for the route table, or why it is not one. */
 export type EventRead = { readonly request: HttpRequest } | { readonly problem: string };

@@ -13,12 +13,9 @@ import { renderStatusPage } from '../core/report/status-page.ts';
 import { clip, quote } from '../core/quote.ts';
 import { roundSeconds } from '../core/time/round-seconds.ts';
 import { listServices, probeAll, probeReport, probeTarget, REFUSAL_STATUS, type ProbeRefusal } from '../runtime/probe-service.ts';
-import { discoveryFamilies } from '../core/discovery/discovered-services.ts';
-import { discoveredIn } from '../runtime/discovery.ts';
+import { discoveryMetrics } from '../runtime/lazy-discovery.ts';
 import { redactUrl } from '../core/config/redact-url.ts';
-import { buildServiceDiscovery, exporterOrigin, renderServiceDiscovery } from '../core/report/service-discovery.ts';
-import { isCheckInPath, redactCheckInPath } from '../core/push/check-in.ts';
-import { handleCheckIn } from './check-in-route.ts';
+import { isCheckInPath, redactCheckInPath } from '../core/push/check-in-path.ts';
 import { textResponse, type HttpRequest, type HttpResponse } from './http-answer.ts';
 
 export { textResponse, type HttpRequest, type HttpResponse } from './http-answer.ts';
@@ -71,7 +68,7 @@ const probe: RouteHandler = async (request, runtime, budget) => {
   const log = {
     target: forLog(target), state: evaluation.state, previous_state: previous, success: evaluation.success, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp,
   };
-  if (debug) return { ...textResponse(200, probeReport(probed)), log, logLevel };
+  if (debug) return { ...textResponse(200, await probeReport(probed)), log, logLevel };
   return { status: 200, headers: EXPOSITION_HEADERS, body: probed.exposition, log, logLevel };
 };
 
@@ -132,8 +129,8 @@ const selfMetrics: RouteHandler = async (_request, runtime) => {
     runtime.snapshots.prune(config);
     runtime.metrics.keepPushgateways(config.pushgatewayUrls.map(redactUrl));
   }
-  const snapshot = runtime.snapshots.peek();
-  const discovery = config?.discovery === undefined ? [] : discoveryFamilies(discoveredIn(config, snapshot));
+  const snapshot = await runtime.snapshots.peek();
+  const discovery = await discoveryMetrics(config, snapshot);
   return exposition(renderExposition([...runtime.metrics.families(runtime.clock(), processUsage()), ...reaperFamiliesFrom(snapshot), ...discovery]));
 };
 
@@ -142,6 +139,8 @@ const selfMetrics: RouteHandler = async (_request, runtime) => {
  * Host and scheme the request came with (docs/discovery.md#get-sd); a Host that is not host[:port] is refused.
  */
 const serviceDiscovery: RouteHandler = async (request, runtime, budget) => {
+  // Loaded on the first /sd: a Lambda that only answers probes never loads it (docs/deploying.md#cold-start).
+  const { buildServiceDiscovery, exporterOrigin, renderServiceDiscovery } = await import('../core/report/service-discovery.ts');
   const origin = exporterOrigin(request.headers.host, request.headers['x-forwarded-proto'], request.https === true);
   if ('problem' in origin) return textResponse(400, origin.problem);
   const listed = await listServices(runtime, budget);
@@ -240,9 +239,13 @@ async function dispatch(request: HttpRequest, runtime: Runtime, route: Route | u
   }
 }
 
-/** A check-in, with the same last resort as every route: a bug answers 500, never a stack. */
+/**
+ * A check-in, with the same last resort as every route: a bug answers 500, never a stack. Its code
+ * loads on the first check-in: a probe never loads it (docs/deploying.md#cold-start).
+ */
 async function checkInOrError(request: HttpRequest, runtime: Runtime, budget: ProbeBudget): Promise<HttpResponse> {
   try {
+    const { handleCheckIn } = await import('./check-in-route.ts');
     return await handleCheckIn(request, runtime, budget);
   } catch (error) {
     runtime.logger.error('request failed', { path: '/ping', error: describeError(error) });

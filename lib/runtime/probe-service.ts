@@ -7,12 +7,11 @@ import { evaluateProbe, judgeProbe, lookUpProbe } from '../core/probe/evaluate-p
 import type { ProbeEvaluation } from '../core/probe/probe-evaluation.ts';
 import { elapsedSeconds, fixProbeTimeout, remainingMs, type ProbeBudget } from '../core/probe/probe-budget.ts';
 import { quote } from '../core/quote.ts';
-import { renderDebugReport } from '../core/report/debug-report.ts';
 import { passThroughFamilies, renderProbeOwnMetrics, type ProbeContext } from '../core/report/probe-metrics.ts';
 import { EMPTY_SNAPSHOT, type Snapshot } from '../core/snapshot/snapshot.ts';
 import type { SnapshotRead } from '../core/snapshot/snapshot-read.ts';
 import type { Runtime } from './runtime.ts';
-import { discoveredWithin } from './discovery.ts';
+import { discoveredWithin } from './lazy-discovery.ts';
 
 // The one probe pipeline, for HTTP and the CLI alike (docs/architecture.md#how-a-probe-flows):
 // budget → config → snapshot → clock → evaluate.
@@ -159,6 +158,11 @@ export async function listServices(runtime: Runtime, budget: ProbeBudget): Promi
   return { kind: 'listed', config, services: [...config.services.values(), ...discovery.services.values()] };
 }
 
-/** The debug report of one probe (`debug=true`, the CLI's `probe`): how the answer was reached, then the metrics. */
-export const probeReport = (probed: TargetProbed): string =>
-  renderDebugReport(probed.evaluation, probed.config, probed.read, probed.nowSeconds, probed.exposition);
+/**
+ * The debug report of one probe (`debug=true`, the CLI's `probe`): how the answer was reached, then
+ * the metrics. Its renderer loads on the first report: a plain probe never loads it (docs/deploying.md#cold-start).
+ */
+export async function probeReport(probed: TargetProbed): Promise<string> {
+  const { renderDebugReport } = await import('../core/report/debug-report.ts');
+  return renderDebugReport(probed.evaluation, probed.config, probed.read, probed.nowSeconds, probed.exposition);
+}

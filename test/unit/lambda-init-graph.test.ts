@@ -1,48 +1,7 @@
 import assert from 'node:assert/strict';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { build, type Metafile } from 'esbuild';
-import { buildOptions } from '../../scripts/build-options.mjs';
-
-/** The Lambda entry built as scripts/build.mjs builds it, in memory, with esbuild's metafile. */
-async function lambdaBuild(): Promise<Metafile> {
-  const { metafile } = await build({
-    ...buildOptions(null), entryPoints: { probe: 'functions/probe.ts' }, outdir: join(tmpdir(), 'lambda-init-graph'), write: false, metafile: true,
-  });
-  assert.ok(metafile);
-  return metafile;
-}
-
-/**
- * Walks the output files the probe entry loads: through static imports only, or through import()
- * too (`kind` 'any'). Returns those files and the external modules (node: built-ins) they import
- * statically.
- */
-function walkOutputs(metafile: Metafile, kind: 'import-statement' | 'any'): { files: Set<string>; builtins: Set<string> } {
-  const outputs = metafile.outputs;
-  const entry = Object.keys(outputs).find((path) => outputs[path]?.entryPoint === 'functions/probe.ts');
-  assert.ok(entry, 'the probe entry is among the outputs');
-  const files = new Set<string>();
-  const builtins = new Set<string>();
-  const stack = [entry];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    if (files.has(next)) continue;
-    files.add(next);
-    for (const imported of outputs[next]?.imports ?? []) {
-      if (imported.external) {
-        if (imported.kind === 'import-statement') builtins.add(imported.path);
-      } else if (kind === 'any' || imported.kind === 'import-statement') stack.push(imported.path);
-    }
-  }
-  return { files, builtins };
-}
-
-/** The inputs of every output file the entry loads (at import time, or with 'any' through import() too). */
-function staticInputs(metafile: Metafile, kind: 'import-statement' | 'any'): Set<string> {
-  const outputs = metafile.outputs;
-  return new Set([...walkOutputs(metafile, kind).files].flatMap((output) => Object.keys(outputs[output]?.inputs ?? {})));
-}
+import type { Metafile } from 'esbuild';
+import { lambdaBuild, staticInputs, walkOutputs } from '../support/lambda-build.ts';
 
 /** The node: built-ins the output files the entry loads at import time import statically. */
 const staticBuiltins = (metafile: Metafile): Set<string> => walkOutputs(metafile, 'import-statement').builtins;

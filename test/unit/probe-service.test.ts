@@ -53,7 +53,7 @@ describe('probe service', () => {
     assert.equal(probed.evaluation.success, true);
     assert.equal(probed.evaluation.state, 'up');
     assert.match(probed.exposition, /^probe_success 1$/m);
-    assert.match(probeReport(probed), /^Probe of target "fresh" at /);
+    assert.match(await probeReport(probed), /^Probe of target "fresh" at /);
     assert.deepEqual(reads, ['http://pushgateway.test:9091']);
     // The logger stamps the runtime's clock, not the system's.
     assert.ok(logs.every((line) => (JSON.parse(line) as { timestamp: string }).timestamp === new Date(NOW_MS).toISOString()));

@@ -1,10 +1,11 @@
 import type { RunSignal } from './run-signals.ts';
+import { CHECK_IN_PREFIX, isCheckInPath } from './check-in-path.ts';
+
+export { base64ByteLength, CHECK_IN_PREFIX, isCheckInPath, redactCheckInPath } from './check-in-path.ts';
 
 // Check-ins (docs/check-ins.md): Healthchecks-style URLs that push the CLI's run signals.
 // `/ping/<key>/<service>[/<suffix>]`, or `/ping/<service>[/<suffix>]` when the key comes as
 // `Authorization: Bearer <key>`. Pure: the path, a header's presence and sizes in, data out.
-
-export const CHECK_IN_PREFIX = '/ping/';
 
 /** The largest request body a check-in accepts (it is read and ignored); more answers 413. */
 export const MAX_CHECK_IN_BODY_BYTES = 10_240;
@@ -25,8 +26,6 @@ export type SuffixRead =
   | { readonly kind: 'signal'; readonly signal: RunSignal['kind'] }
   | { readonly kind: 'unknown' }
   | { readonly kind: 'bad-exit-code'; readonly problem: string };
-
-export const isCheckInPath = (path: string): boolean => path.startsWith(CHECK_IN_PREFIX);
 
 /** One path segment percent-decoded, or undefined when it is empty or not valid UTF-8 percent-encoding. */
 function decodeSegment(segment: string): string | undefined {
@@ -71,24 +70,4 @@ export function readSuffix(suffix: string | undefined): SuffixRead {
   const code = EXIT_CODE.test(suffix) ? Number(suffix) : Number.NaN;
   if (!(code <= 255)) return { kind: 'bad-exit-code', problem: `exit code must be a whole number from 0 to 255, got ${JSON.stringify(suffix.slice(0, 12))}` };
   return { kind: 'signal', signal: code === 0 ? 'success' : 'failure' };
-}
-
-/**
- * A check-in path as logs may show it: the segment after `/ping/` (the key, or in the header form
- * the service) is replaced, whatever the form, so a key never reaches a log line.
- */
-export function redactCheckInPath(path: string): string {
-  if (!isCheckInPath(path)) return path;
-  const rest = path.slice(CHECK_IN_PREFIX.length);
-  const slash = rest.indexOf('/');
-  return `${CHECK_IN_PREFIX}<redacted>${slash === -1 ? '' : rest.slice(slash)}`;
-}
-
-/**
- * How many bytes a body of `length` characters holds: base64 text decodes to three bytes per four
- * characters, less its padding. Counts only, never decodes.
- */
-export function base64ByteLength(text: string): number {
-  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  return Math.max(0, Math.floor((text.length * 3) / 4) - padding);
 }

@@ -1,9 +1,18 @@
 import type { ExporterConfig } from '../../core/config/config-types.ts';
 import { redactUrl } from '../../core/config/redact-url.ts';
-import { mergeSnapshots } from '../../core/snapshot/merged-snapshot.ts';
+import type { mergeSnapshots as MergeSnapshots } from '../../core/snapshot/merged-snapshot.ts';
 import type { Snapshot } from '../../core/snapshot/snapshot.ts';
 import type { GatewayRead, SnapshotRead } from '../../core/snapshot/snapshot-read.ts';
 import type { SnapshotSource } from './snapshot-source.ts';
+
+/**
+ * The merge, loaded by the first read of several Pushgateways (any view of more than one snapshot
+ * follows one): a one-Pushgateway process never loads it (docs/deploying.md#cold-start).
+ */
+let mergeSnapshots: typeof MergeSnapshots | undefined;
+let merging: Promise<unknown> | undefined;
+const loadMerge = (): Promise<unknown> =>
+  (merging ??= import('../../core/snapshot/merged-snapshot.ts').then((merged) => { mergeSnapshots = merged.mergeSnapshots; }));
 
 /** Every Pushgateway's read, by URL, from one parallel read of them. */
 export type GatewayReads = ReadonlyMap<string, SnapshotRead>;
@@ -39,7 +48,10 @@ export class GatewaySnapshots {
     // (docs/high-availability.md#failure-behaviour). Its read goes on behind the probe, and the
     // first probe after it succeeds gets it back.
     const anyUp = urls.some((url) => !this.down.has(url));
-    const reads = await Promise.all(urls.map((url) => this.sourceFor(config, url).read(config, anyUp && this.down.has(url) ? 0 : maxWaitMs, url)));
+    const [reads] = await Promise.all([
+      Promise.all(urls.map((url) => this.sourceFor(config, url).read(config, anyUp && this.down.has(url) ? 0 : maxWaitMs, url))),
+      config.pushgatewayUrls.length > 1 ? loadMerge() : undefined,
+    ]);
     reads.forEach((read, index) => {
       const url = urls[index] ?? '';
       if (read.pushgatewayUp) this.down.delete(url);
@@ -77,8 +89,9 @@ export class GatewaySnapshots {
   }
 
   /** The snapshots in hand, merged, without reading: for what `/metrics` shows from them. */
-  peek(): Snapshot | undefined {
+  async peek(): Promise<Snapshot | undefined> {
     const parts = [...this.sources.values()].flatMap((source) => source.peek() ?? []);
+    if (parts.length > 1) await loadMerge();
     return this.view('peek', parts);
   }
 
@@ -86,6 +99,8 @@ export class GatewaySnapshots {
     if (parts.length <= 1) return parts[0];
     const known = this.merged.get(key);
     if (known !== undefined && known.parts.length === parts.length && known.parts.every((part, index) => part === parts[index])) return known.view;
+    // Unreachable: several snapshots are merged only by peek and by combine of readEach's reads, which loaded the merge first.
+    if (mergeSnapshots === undefined) throw new Error('several snapshots to merge before the merge was loaded');
     const view = mergeSnapshots(parts);
     this.merged.set(key, { parts, view });
     return view;
