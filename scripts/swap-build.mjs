@@ -6,8 +6,11 @@
 //   rename(2), which is atomic: a reader sees the old file or the new one, never a mix;
 // - chunks no current entry imports stay for CHUNK_GRACE_MS, so a process started on an older
 //   entry can still import() its lazy chunks (the AWS SDK, a CLI subcommand), then they go.
-import { mkdir, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
+import reachableFilesModule from './reachable-files.cjs';
+
+const { reachableFiles } = reachableFilesModule;
 
 export const CHUNK_GRACE_MS = 60 * 60 * 1000;
 
@@ -43,19 +46,9 @@ export async function swapBuild(staging, dist) {
   await rm(staging, { recursive: true, force: true });
 }
 
-const IMPORT = /(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g;
-
 /** Deletes chunks under `dist` that no entry file imports (directly or through other chunks) and that are older than the grace period. */
 export async function pruneChunks(dist, entries, nowMs = Date.now()) {
-  const reachable = new Set();
-  const pending = entries.map((entry) => join(dist, entry));
-  while (pending.length > 0) {
-    const file = pending.pop();
-    if (reachable.has(file)) continue;
-    reachable.add(file);
-    const text = await readFile(file, 'utf8').catch(() => '');
-    for (const match of text.matchAll(IMPORT)) pending.push(join(dirname(file), match[1]));
-  }
+  const reachable = reachableFiles(dist, entries);
   for (const file of await filesUnder(dist)) {
     const path = join(dist, file);
     if (!isChunk(file) || reachable.has(path)) continue;
