@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evaluateProbe, lookUpProbe } from '../../lib/core/probe/evaluate-probe.ts';
+import { parseOkWhenRule, type OkWhenRule } from '../../lib/core/rules/ok-when.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import type { Snapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
@@ -55,5 +56,32 @@ describe('run signals beyond max_clock_skew_seconds', () => {
     const evaluation = evaluateProbe({ maxClockSkewSeconds: 300 }, snapshot, serviceConfig(), 'service1', 1001);
     assert.deepEqual(evaluation.run.signals.ignored, [START]);
     assert.equal(evaluation.run.signals.startSeconds, undefined);
+  });
+});
+
+// evaluate-probe.ts lines 111-165 (readRun): the decision order's edges the run found unasserted.
+describe('readRun', () => {
+  const config = { maxClockSkewSeconds: 300 };
+  const statusRule = (): OkWhenRule => {
+    const parsed = parseOkWhenRule('loop_status == 1');
+    if ('error' in parsed) throw new Error(parsed.error);
+    return parsed;
+  };
+
+  it('a finished run that started long ago is not running too long', () => {
+    const snapshot = snapshotOf([`${HB}{instance="service1",job="heartbeat"} 1010`, `${START}{instance="service1",job="heartbeat"} 1000`]);
+    const evaluation = evaluateProbe(config, snapshot, serviceConfig({ maxRunSeconds: 60, freshnessThresholdSeconds: 3600 }), 'service1', 1200);
+    assert.deepEqual([evaluation.state, evaluation.rule, evaluation.run.running], ['up', 'threshold', false]);
+  });
+
+  it('a group with a broken status rule but no heartbeat is never seen, not failed (never comes first)', () => {
+    const snapshot = snapshotOf(['loop_status{instance="service1",job="heartbeat"} 0']);
+    const evaluation = evaluateProbe(config, snapshot, serviceConfig({ okWhen: [statusRule()] }), 'service1', 1200);
+    assert.deepEqual([evaluation.state, evaluation.rule], ['never', 'never']);
+  });
+
+  it('a target with no group judges no status rule', () => {
+    const evaluation = evaluateProbe(config, snapshotOf(['other_metric 1']), serviceConfig({ okWhen: [statusRule()] }), 'service1', 1200);
+    assert.deepEqual([evaluation.state, evaluation.rules.okWhenResults], ['never', []]);
   });
 });
