@@ -4,6 +4,7 @@ import { evaluateProbe } from '../../lib/core/probe/evaluate-probe.ts';
 import { explainDecision } from '../../lib/core/probe/probe-reason.ts';
 import { signalFamilies } from '../../lib/core/push/run-signals.ts';
 import { renderExposition } from '../../lib/core/exposition/exposition-renderer.ts';
+import { parseOkWhenRule } from '../../lib/core/rules/ok-when.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import type { Snapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
@@ -43,5 +44,21 @@ describe('the default heartbeat metric (SPEC)', () => {
   it('a pushed success is named loop_heartbeat_timestamp_seconds', () => {
     const text = renderExposition(signalFamilies({ kind: 'success', atSeconds: 1000 }, 's'));
     assert.match(text, /^loop_heartbeat_timestamp_seconds\{service="s"\} 1000$/m);
+  });
+});
+
+describe('a replica\'s own problem text', () => {
+  it('a failed replica names its last success; a broken status rule names the rule', () => {
+    const okWhen = parseOkWhenRule('loop_status == 1');
+    if ('error' in okWhen) throw new Error(okWhen.error);
+    const service = serviceConfig({ replicas: 2, okWhen: [okWhen] });
+    const result = evaluateProbe(config, snapshotOf([
+      line(HB, 'a', 1000), line(FAILURE, 'a', 1001), line('loop_status', 'a', 1),
+      line(HB, 'b', 1001), line('loop_status', 'b', 0),
+    ]), service, 'service1', 1002);
+    assert.deepEqual(result.replicas?.heartbeats.map((replica) => [replica.instance, replica.problem]), [
+      ['b', 'status rule "loop_status == 1" does not hold: loop_status is 0'],
+      ['a', 'the run failed at 1970-01-01T00:16:41.000Z (loop_failure_timestamp_seconds), after the last success at 1970-01-01T00:16:40.000Z'],
+    ]);
   });
 });
