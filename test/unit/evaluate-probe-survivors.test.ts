@@ -27,6 +27,13 @@ describe('lookUpProbe', () => {
     assert.equal(lookup.sampleCount, 5);
   });
 
+  it('weighs nothing and reads no signal when the target has no group', () => {
+    const lookup = lookUpProbe(snapshotOf([`${HB}{instance="other",job="heartbeat"} 1000`]), serviceConfig(), 'service1');
+    assert.equal(lookup.group, undefined);
+    assert.deepEqual(lookup.samples, []);
+    assert.equal(lookup.sampleCount, 0);
+  });
+
   it('without replicas, reads no replica groups, even when the heartbeat is a labelled one', () => {
     const lookup = lookUpProbe(snapshotOf([`${HB}{instance="w1",job="worker",service="service1"} 1000`]), serviceConfig(), 'service1');
     assert.equal(lookup.primary?.via, 'service_label');
