@@ -98,8 +98,8 @@ const collectGarbage = (() => {
 })();
 
 /**
- * Bytes held per body byte, body included. The worst shape, a HELP line before every sample (two
- * metadata lines per sample, each an index entry), measured 2.44–2.52 on 2026-12-01 (before this
+ * Bytes held per body byte, body included. The worst shape, a HELP line before every sample (an
+ * index entry for each metadata line and each sample), measured 2.44–2.52 on 2026-12-01 (before this
  * session's changes too: 2.50); plain and tiny-groups bodies under 0.5. The bound leaves room for the
  * measurement's own noise (heap after two full collections), not for a second copy of the body.
  */
