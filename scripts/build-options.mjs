@@ -14,8 +14,10 @@ export function buildOptions(bundledConfig) {
     chunkNames: 'chunks/[name]-[hash]',
     minify: process.env.BUILD_MINIFY !== 'false',
     legalComments: 'none',
-    // undici is CommonJS and requires node built-ins; an ESM bundle needs a require() for them.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    // undici and the AWS SDK are CommonJS and require node built-ins; an ESM bundle needs a require()
+    // for them. It is made on the first call: importing node:module at every file's top would load it
+    // (and its source-map support) on a cold start that requires nothing (docs/deploying.md#cold-start).
+    banner: { js: "let __pgxRequire; const require = (id) => (__pgxRequire ??= process.getBuiltinModule('node:module').createRequire(import.meta.url))(id);" },
     logLevel: 'warning',
     define: { BUNDLED_CONFIG: JSON.stringify(bundledConfig) },
   };

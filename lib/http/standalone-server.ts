@@ -75,21 +75,6 @@ export function countBody(request: IncomingMessage, limit: number): Promise<{ re
   });
 }
 
-/**
- * An answer's headers plus its content-length, without a new object per answer: most answers share
- * one frozen headers object (the exposition's), and `writeHead` reads the headers before it returns.
- */
-const WITH_LENGTH = new WeakMap<object, Record<string, string | number>>();
-function withLength(headers: Readonly<Record<string, string>>, length: number): Record<string, string | number> {
-  let out = Object.isFrozen(headers) ? WITH_LENGTH.get(headers) : undefined;
-  if (out === undefined) {
-    out = { ...headers, 'content-length': 0 };
-    if (Object.isFrozen(headers)) WITH_LENGTH.set(headers, out);
-  }
-  out['content-length'] = length;
-  return out;
-}
-
 /** Adapts node:http to the route table: the same answers as the Lambda, without Lambda. */
 export function createStandaloneServer(runtime: Runtime): Server {
   const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {

@@ -1,18 +1,27 @@
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { buildOptions } from '../../scripts/build-options.mjs';
 
 // The Lambda entry's init graph, for the tests of what a cold start loads (docs/deploying.md#cold-start).
 
-/** The Lambda entry built as scripts/build.mjs builds it, in memory, with esbuild's metafile. */
-export async function lambdaBuild(): Promise<Metafile> {
-  const { metafile } = await build({
-    ...buildOptions(null), entryPoints: { probe: 'functions/probe.ts' }, outdir: join(tmpdir(), 'lambda-init-graph'), write: false, metafile: true,
+const OUTDIR = join(tmpdir(), 'lambda-init-graph');
+
+/** The Lambda entry built as scripts/build.mjs builds it, in memory: esbuild's metafile and the text of each output file (by metafile path). */
+export async function lambdaBuildWithText(): Promise<{ metafile: Metafile; texts: Map<string, string> }> {
+  const { metafile, outputFiles } = await build({
+    ...buildOptions(null), entryPoints: { probe: 'functions/probe.ts' }, outdir: OUTDIR, write: false, metafile: true,
   });
   assert.ok(metafile);
-  return metafile;
+  // The metafile names outputs relative to the working directory, as esbuild was given the outdir.
+  const texts = new Map(outputFiles.map((file) => [relative(process.cwd(), file.path), file.text]));
+  return { metafile, texts };
+}
+
+/** The Lambda entry's metafile, built as scripts/build.mjs builds it, in memory. */
+export async function lambdaBuild(): Promise<Metafile> {
+  return (await lambdaBuildWithText()).metafile;
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Metafile } from 'esbuild';
-import { lambdaBuild, staticInputs, walkOutputs } from '../support/lambda-build.ts';
+import { lambdaBuild, lambdaBuildWithText, staticInputs, walkOutputs } from '../support/lambda-build.ts';
 
 /** The node: built-ins the output files the entry loads at import time import statically. */
 const staticBuiltins = (metafile: Metafile): Set<string> => walkOutputs(metafile, 'import-statement').builtins;
@@ -25,6 +25,16 @@ describe('the Lambda entry (dist/probe.mjs) at init', () => {
     assert.ok(builtins.has('node:http'), `the reader's node:http is among the static built-ins: ${[...builtins].join(', ')}`);
     assert.ok(!builtins.has('node:v8'), 'node:v8 at init');
     assert.ok(!builtins.has('node:vm'), 'node:vm at init');
+  });
+
+  it('does not load node:module: the require() CommonJS packages need is made on their first call', async () => {
+    const { metafile, texts } = await lambdaBuildWithText();
+    const files = [...walkOutputs(metafile, 'import-statement').files];
+    assert.ok(files.length > 1 && files.every((file) => texts.has(file)), `the text of every file loaded at init: ${files.join(', ')}`);
+    // The banner esbuild prepends to every file is not in the metafile: the text is what node reads.
+    const importing = files.filter((file) => /(?:^|[;\s])import\s*(?:\{[^}]*\}\s*from\s*)?["']node:module["']/.test(texts.get(file) ?? ''));
+    assert.deepEqual(importing, [], 'files loaded at init that import node:module');
+    assert.ok(texts.get(files[0] as string)?.includes("getBuiltinModule('node:module')"), 'the lazy require in the banner');
   });
 
   it('does not load node:crypto (request ids, bearer digests and hash seeds reach it only when used)', async () => {
