@@ -46,3 +46,22 @@ export async function bestTurnShare(attempts: number, work: (attempt: number) =>
   }
   return { best, shares: shares.join(', ') };
 }
+
+/**
+ * The best of `rounds` runs of each, in CPU milliseconds, alternated so both see the same machine.
+ * CPU time, not wall time: a second test file or another process on the same cores would otherwise
+ * decide a ratio of two timings (docs/testing.md).
+ */
+export function bestCpuOf(rounds: number, a: () => unknown, b: () => unknown): [number, number] {
+  let bestA = Number.POSITIVE_INFINITY;
+  let bestB = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < rounds; round++) {
+    let started = cpuMs();
+    a();
+    bestA = Math.min(bestA, cpuMs() - started);
+    started = cpuMs();
+    b();
+    bestB = Math.min(bestB, cpuMs() - started);
+  }
+  return [bestA, bestB];
+}
