@@ -10,6 +10,8 @@ async function push(pushgatewayUrl: string, instance: string, body: string): Pro
   assert.ok(response.ok, `Pushgateway refused the push to ${instance}: HTTP ${response.status} ${await response.text()}`);
 }
 
+const WIDE_LABELS = 10_000;
+
 describe('one hostile push cannot freeze the exporter (real Pushgateway, npm run serve)', () => {
   let hostile: RunningProcess;
   let plain: RunningProcess;
@@ -19,12 +21,15 @@ describe('one hostile push cannot freeze the exporter (real Pushgateway, npm run
   before(async () => {
     [hostile, plain] = await Promise.all([startPushgateway(), startPushgateway()]);
     dir = await tempDir();
-    // 400,000 escapes and 4 MB of text in one label value; 30,000 labels on one line; 200,000 escapes kept under the 1 MiB line limit.
+    // 400,000 escapes and 4 MB of text in one label value; 10,000 labels on one line; 200,000 escapes kept under the 1 MiB line limit.
+    // The Pushgateway's own ingestion is quadratic in the labels of a line (5,000: 4 s, 10,000: 16 s,
+    // 30,000: about a minute, most of this file's time); the exporter's read of 30,000 is tested in
+    // process (unit/snapshot-bounds), where only our side is timed.
     await push(hostile.url, 'frozen', freezingPush());
-    await push(hostile.url, 'wide', manyLabelsPush());
+    await push(hostile.url, 'wide', manyLabelsPush(WIDE_LABELS));
     await push(hostile.url, 'escapes', escapesPush());
     // The same number of bytes, in ordinary lines, for the side-by-side baseline.
-    const bytes = freezingPush().length + manyLabelsPush().length + escapesPush().length;
+    const bytes = freezingPush().length + manyLabelsPush(WIDE_LABELS).length + escapesPush().length;
     const lines = Array.from({ length: Math.ceil(bytes / 60) }, (_, i) => `plain_metric{i="${i}",service="svc${i % 1000}"} ${i}`);
     await push(plain.url, 'plain', `${lines.join('\n')}\n`);
     const now = Date.now() / 1000;

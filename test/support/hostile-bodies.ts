@@ -95,7 +95,7 @@ export function escapesPush(): string {
   return `escapes{note="${'\\\\'.repeat(200_000)}${'x'.repeat(500_000)}"} 1\n`;
 }
 
-/** One line of 30,000 labels (0.4 MB): quadratic duplicate checks stalled on it for seconds. */
-export function manyLabelsPush(): string {
-  return `wide{${Array.from({ length: 30_000 }, (_, k) => `l${k}="${k}"`).join(',')}} 1\n`;
+/** One line of `labels` labels (30,000: 0.4 MB): quadratic duplicate checks stalled on it for seconds. */
+export function manyLabelsPush(labels = 30_000): string {
+  return `wide{${Array.from({ length: labels }, (_, k) => `l${k}="${k}"`).join(',')}} 1\n`;
 }
