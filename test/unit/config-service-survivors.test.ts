@@ -70,6 +70,12 @@ describe('maintenanceWindows', () => {
     ]);
   });
 
+  it('refuses a list holding a time, whose text would read as that time', () => {
+    assert.deepEqual(read({ maintenance: [{ from: [window.from], to: window.to }] }, maintenanceWindows), {
+      value: [], problems: ['maintenance[0].from: must be an RFC 3339 time with an offset, such as 2026-12-24T18:00:00Z, got a list'],
+    });
+  });
+
   it('refuses a window that ends where it starts, and takes one a microsecond long', () => {
     assert.deepEqual(read({ maintenance: [{ from: window.from, to: window.from }] }, maintenanceWindows), { value: [], problems: ['maintenance[0].to: must be later than from'] });
     assert.equal(read({ maintenance: [{ from: window.from, to: '2026-12-24T18:00:00.000001Z' }] }, maintenanceWindows).value.length, 1);
