@@ -8,6 +8,9 @@ import { existsSync } from "node:fs";
 // 1,000-case hostile-input properties, which reach every module and would run for each mutant.
 const CORE_TESTS = [
   "config", "config-field-rules", "config-ranges", "config-ranges-properties", "config-stages", "config-read-breakers", "config-properties", "bundled-config",
+  "several-pushgateways-config", "pushgateway-credentials", "expire-never", "discovery",
+  "config-url-token-survivors", "config-validate-survivors", "config-discovery-survivors", "config-service-survivors",
+  "config-pushgateway-urls-survivors", "config-nearest-name-survivors",
   "nearest-name", "resolve-service", "evaluate-probe", "evaluate-probe-replicas", "evaluate-probe-signals", "probe-reasons", "signal-boundaries", "time-boundaries", "rule-edges",
   "exact-time-rules", "run-signals", "schedule", "parse-rfc3339", "exposition-parser", "exposition-renderer", "exposition-render-keys",
   "exposition-properties", "prototype-names", "probe-metrics", "probe-reports-golden", "unreachable-state",
