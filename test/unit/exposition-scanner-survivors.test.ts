@@ -116,14 +116,16 @@ describe('exposition scanner › invalid lines', () => {
 describe('exposition scanner › a body that streams in', () => {
   it('waits for a line feed or the end, reads each line once, and rebinds to each new body', () => {
     const whole = Buffer.from('a 1\nbb 22\nc 3');
-    const source = { body: Buffer.alloc(0), length: 0, complete: false };
+    const source: { body: Buffer; length: number; complete: boolean } = { body: Buffer.alloc(0), length: 0, complete: false };
     const { sink, heard } = recorder(true);
     const rebound: number[] = [];
     sink.rebind = (bytes) => { rebound.push(bytes.length); };
     const work = scanStreamedExposition(source, sink, FIXED_HASH_SEED.base);
     const steps: (boolean | undefined)[] = [];
     const step = (length: number, complete = false): void => {
-      source.body = Buffer.from(whole.subarray(0, length));
+      // A copy of its own (Buffer.from would share the pool's memory): a newer body, as a slot's growth makes one.
+      source.body = Buffer.alloc(length);
+      whole.copy(source.body, 0, 0, length);
       source.length = length;
       source.complete = complete;
       const next = work.next();
@@ -137,7 +139,7 @@ describe('exposition scanner › a body that streams in', () => {
     step(whole.length, true); // complete: the last line needs no line feed
     assert.deepEqual(steps, [true, true, true, true, true, undefined]);
     assert.deepEqual(heard.map((entry) => entry.slice(0, 4)), [['sample', 1, 0, 3], ['sample', 2, 4, 9], ['sample', 3, 10, 13]]);
-    assert.deepEqual(rebound, [0, 2, 6, 9, whole.length]);
+    assert.deepEqual(rebound, [0, 2, 6, 9, whole.length, whole.length]);
   });
 
   it('reads a longer length of the same body without a new copy', () => {
