@@ -40,6 +40,12 @@ describe('exposition scanner › where it yields', () => {
     assert.deepEqual(yields(scannedWithYields('x 1\n'.repeat(3 * 8192 + 5))), [8192, 2 * 8192, 3 * 8192]);
   });
 
+  it('does not yield for a body that ends one byte short of 32 KiB', () => {
+    // 8,190 lines of 4 bytes and one of 7: the last line feed is byte 32,767, so no line reaches 32 KiB.
+    assert.deepEqual(yields(scannedWithYields(`${'x 1\n'.repeat(8190)}ab 123\n`)), []);
+    assert.deepEqual(yields(scannedWithYields(`${'x 1\n'.repeat(8190)}abc 123\n`)), [8191]);
+  });
+
   it('yields after every 1,024 invalid lines, however few bytes they take', () => {
     assert.deepEqual(yields(scannedWithYields('x\n'.repeat(2 * 1024 + 3))), [1024, 2048]);
     // Valid lines in between do not count towards the 1,024.
@@ -82,11 +88,12 @@ describe('exposition scanner › line bounds', () => {
   });
 
   it('hands the positions of job, instance and service to the sink, and forgets them at the next line', () => {
-    const text = 'm{service="s",job="jj"} 1\nm{instance="i"} 1\nm 1\n';
+    const text = 'm{service="s",job="jj"} 1\nm{instance="i"} 1\nm 1\nm{service="s",zone="z",jobs="j"} 1\n';
     assert.deepEqual(scanned(text).map((entry) => entry.slice(4)), [
       [1, 19, 21, -1, -1, 11, 12],
       [27, -1, -1, 38, 39, -1, -1],
       [-1, -1, -1, -1, -1, -1, -1],
+      [49, -1, -1, -1, -1, 59, 60],
     ]);
   });
 });
@@ -140,6 +147,14 @@ describe('exposition scanner › a body that streams in', () => {
     assert.deepEqual(steps, [true, true, true, true, true, undefined]);
     assert.deepEqual(heard.map((entry) => entry.slice(0, 4)), [['sample', 1, 0, 3], ['sample', 2, 4, 9], ['sample', 3, 10, 13]]);
     assert.deepEqual(rebound, [0, 2, 6, 9, whole.length, whole.length]);
+  });
+
+  it('yields false between quanta of a body that is all in, and true only while waiting for more', () => {
+    const body = Buffer.from('x 1\n'.repeat(2 * 8192));
+    const work = scanStreamedExposition({ body, length: body.length, complete: true }, recorder(true).sink, FIXED_HASH_SEED.base);
+    const values: (boolean | void)[] = [];
+    for (let step = work.next(); step.done !== true; step = work.next()) values.push(step.value);
+    assert.deepEqual(values, [false, false]);
   });
 
   it('reads a longer length of the same body without a new copy', () => {
