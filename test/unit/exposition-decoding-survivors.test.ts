@@ -68,7 +68,7 @@ describe('exposition decoding › HELP and TYPE lines', () => {
   });
 
   it('says -1 for a line that is not one', () => {
-    for (const line of ['x 1', '# HELPx y', '# HEL', '# HELP', '# TYPE', '# comment', '#', '', '# help x']) {
+    for (const line of ['x 1', 'x HELP a', 'x TYPE a', '# HELPx y', '# HEL', '# HELP', '# TYPE', '# comment', '#', '', '# help x']) {
       assert.equal(metadataNameStart(bytes(line), 0), -1, line);
     }
     assert.equal(metadataNameEnd(bytes('abc'), -1), -1);

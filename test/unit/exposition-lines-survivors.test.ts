@@ -129,6 +129,12 @@ describe('exposition lines › duplicate label names, any number of them', () =>
     }
   });
 
+  it('finds a duplicate written with a blank before its "=", among few names and many', () => {
+    assert.equal(refusal('m{a="1",a ="2"} 1'), 'duplicate label a in m');
+    assert.equal(refusal(`m{${names(9).map((name) => `${name}="1"`).join(',')},l3 ="2"} 1`), 'duplicate label l3 in m');
+    assert.equal(refusal(`m{${names(9).map((name) => `${name} ="1"`).join(',')},l3="2"} 1`), 'duplicate label l3 in m');
+  });
+
   it('starts every line with an empty set', () => {
     const text = `${line(names(20))}\n${line(names(20))}\n${line(names(3))}\n${line(names(3))}\n`;
     assert.equal(parse(text).samples.length, 4);
@@ -137,6 +143,8 @@ describe('exposition lines › duplicate label names, any number of them', () =>
 
 describe('exposition lines › HELP, TYPE and other comments', () => {
   it('reads HELP and TYPE with any blanks, and leaves other comments alone', () => {
+    assert.equal(refusal('# TYPEX m nonsense'), 'accepted');
+    assert.equal(refusal('# HELPX'), 'accepted');
     const { families, samples } = parse('#HELP a one\n#\tTYPE\ta\tcounter \t\n# HELPx b\n# help c d\n#\n#  TYPE b untyped\n# HELP c\n');
     assert.deepEqual([...families.values()].map((f) => ({ ...f })), [
       { name: 'a', help: 'one', type: 'counter' },
