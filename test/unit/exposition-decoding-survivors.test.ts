@@ -36,6 +36,12 @@ describe('exposition decoding › a sample line', () => {
     assert.deepEqual([first.name, { ...first.labels }, first.value, first.timestampMs], ['a', { x: '1' }, 1, 5]);
   });
 
+  it('reads names with capitals A to Z, and with a colon first', () => {
+    const sample = decoded('A:Z{Z_A="1",A="2"} 1');
+    assert.deepEqual([sample.name, { ...sample.labels }], ['A:Z', { Z_A: '1', A: '2' }]);
+    assert.equal(decoded(':m 1').name, ':m');
+  });
+
   it('reads NaN and the three spellings of infinity', () => {
     assert.ok(Number.isNaN(decoded('m NaN').value));
     assert.deepEqual(['m +Inf', 'm Inf', 'm -Inf', 'm 1e3', 'm .5'].map((line) => decoded(line).value), [Infinity, Infinity, -Infinity, 1000, 0.5]);
@@ -49,6 +55,9 @@ describe('exposition decoding › a sample line', () => {
       assert.equal(decoded(`${name} 1`, context).family, name, `${name} under ${context}`);
     }
     assert.equal(decoded('rt_sum 1').family, 'rt_sum');
+    // A name of the right length that ends in a suffix but does not start with the family.
+    assert.equal(decoded('ab_sum 1', 'rt').family, 'ab_sum');
+    assert.equal(decoded('ab_count 1', 'rt').family, 'ab_count');
   });
 
   it('unescapes a label value only where it holds a backslash', () => {

@@ -51,6 +51,8 @@ describe('exposition lines › values', () => {
     // A name runs to the first byte that is not a name's: what follows must be a blank or a label set.
     assert.equal(refusal('m-1'), 'expected a value after m');
     assert.equal(refusal('m.5 1'), 'expected a value after m');
+    assert.equal(refusal('A:Z{Z_A="1",A="2"} 1'), 'accepted');
+    assert.equal(refusal(':m 1'), 'accepted');
     assert.equal(refusal('m{a="b"}\t2'), 'accepted');
     assert.equal(refusal('m\t2'), 'accepted');
     assert.equal(refusal('m    2'), 'accepted');
