@@ -7,6 +7,7 @@ import { groupKey } from '../../lib/core/snapshot/snapshot.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import type { IndexedSnapshot } from '../../lib/core/snapshot/indexed-snapshot.ts';
 import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
+import { bestCpuOf } from '../support/event-loop-turns.ts';
 
 /** What a read keeps of a body: every group with its samples, as plain data. */
 function groupsOf(snapshot: IndexedSnapshot): [string, [string, number, Record<string, string>][]][] {
@@ -98,17 +99,9 @@ describe('snapshot › the cost of invalid lines', () => {
     // CPU time, not wall time: a loaded machine can leave this process waiting for a core in the
     // middle of either side, which says nothing about the work each side does. Each side keeps its
     // best round, alternating, so a collection or a cold cache in one round does not decide it.
-    const cpuMs = () => { const { user, system } = process.cpuUsage(); return (user + system) / 1000; };
-    let best = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
-    for (let round = 0; round < 5; round++) {
-      let started = cpuMs();
-      indexSnapshot(plain, FIXED_HASH_SEED, tolerant);
-      const plainMs = cpuMs() - started;
-      started = cpuMs();
+    const [plainMs, tinyMs] = bestCpuOf(5, () => indexSnapshot(plain, FIXED_HASH_SEED, tolerant), () => {
       assert.equal(indexSnapshot(tiny, FIXED_HASH_SEED, tolerant).invalidLines, Math.floor(size / 2));
-      best = [Math.min(best[0] as number, plainMs), Math.min(best[1] as number, cpuMs() - started)];
-    }
-    const [plainMs, tinyMs] = best as [number, number];
+    });
     assert.ok(tinyMs < 5 * plainMs, `${tinyMs.toFixed(0)} ms for invalid lines vs ${plainMs.toFixed(0)} ms for valid ones`);
   });
 });
