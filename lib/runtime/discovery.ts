@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { DiscoveryConfig, ExporterConfig } from '../core/config/config-types.ts';
 import { discoverServices, discoveryWork, NO_DISCOVERY, type Discovery, type JobMatcher, type NamedPusher } from '../core/discovery/discovered-services.ts';
+import { ExporterError } from '../core/errors.ts';
 import type { Snapshot } from '../core/snapshot/snapshot.ts';
 import type { SlicedWork } from '../core/sliced-work.ts';
 import { settlesWithin } from '../edges/cache/expiring-cache.ts';
@@ -26,8 +27,13 @@ export function jobMatcher(discovery: DiscoveryConfig): JobMatcher {
   return matcher;
 }
 
-/** A snapshot's discovery under one config: done, or still running (`done` settles with it, or undefined if it failed). */
-type Run = { readonly config: ExporterConfig; readonly discovery: Discovery } | { readonly config: ExporterConfig; readonly done: Promise<Discovery | undefined> };
+/**
+ * A snapshot's discovery under one config: done, still running (`done` settles with it, or
+ * undefined if it stopped), or failed for a reason other than its snapshot's release (a bug, kept
+ * so that every request needing it answers as a bug does: logged, HTTP 500, never a stale list).
+ */
+type LiveRun = { readonly config: ExporterConfig; readonly discovery: Discovery } | { readonly config: ExporterConfig; readonly done: Promise<Discovery | undefined> };
+type Run = LiveRun | { readonly config: ExporterConfig; readonly failure: unknown };
 
 /** Per snapshot, the last config's run: `/probes`, `/sd`, `/metrics` and each `/probe` of one snapshot share one walk. */
 const RUNS = new WeakMap<Snapshot, Run>();
@@ -68,11 +74,14 @@ export async function completeDiscoveryWithin(config: ExporterConfig, snapshot: 
   return (await settlesWithin(run.done, maxWaitMs)) && RUNS.get(snapshot)?.config === config ? discoveredIn(config, snapshot) : undefined;
 }
 
-function discoveryRun(config: ExporterConfig, snapshot: Snapshot | undefined): Run {
+function discoveryRun(config: ExporterConfig, snapshot: Snapshot | undefined): LiveRun {
   if (config.discovery === undefined) return { config, discovery: NO_DISCOVERY };
   if (snapshot === undefined) return { config, discovery: LAST.get(config) ?? NO_DISCOVERY };
   const known = RUNS.get(snapshot);
-  if (known?.config === config) return known;
+  if (known?.config === config) {
+    if ('failure' in known) throw known.failure;
+    return known;
+  }
   const work = discoveryWork(config, snapshot, jobMatcher(config.discovery));
   const finish = (discovery: Discovery): Discovery => {
     // A config replaced meanwhile leaves the snapshot's run to the new one's.
@@ -86,7 +95,12 @@ function discoveryRun(config: ExporterConfig, snapshot: Snapshot | undefined): R
     RUNS.set(snapshot, { config, discovery: first.value });
     return { config, discovery: finish(first.value) };
   }
-  const done = nextTurn().then(() => runSliced(work)).then(finish, () => undefined);
+  const failed = (error: unknown): undefined => {
+    // Released: the newer snapshot has its own discovery. Anything else is kept for the requests that follow.
+    if (!isReleased(error) && RUNS.get(snapshot)?.config === config) RUNS.set(snapshot, { config, failure: error });
+    return undefined;
+  };
+  const done = nextTurn().then(() => runSliced(work)).then(finish, failed);
   const run = { config, done };
   RUNS.set(snapshot, run);
   return run;
@@ -94,7 +108,8 @@ function discoveryRun(config: ExporterConfig, snapshot: Snapshot | undefined): R
 
 /**
  * Runs `work` for up to one slice, now; 'released' when the snapshot's memory was reused by a newer
- * read meanwhile (SNAPSHOT_RELEASED): the newer snapshot has its own discovery.
+ * read meanwhile (SNAPSHOT_RELEASED): the newer snapshot has its own discovery. Any other error is
+ * thrown to the request, which answers it as a bug.
  */
 function firstSlice<T>(work: SlicedWork<T>): { readonly done: true; readonly value: T } | { readonly done: false } | 'released' {
   const end = performance.now() + SLICE_MS;
@@ -104,10 +119,13 @@ function firstSlice<T>(work: SlicedWork<T>): { readonly done: true; readonly val
       if (step.done) return { done: true, value: step.value };
       if (performance.now() >= end) return { done: false };
     }
-  } catch {
-    return 'released';
+  } catch (error) {
+    if (isReleased(error)) return 'released';
+    throw error;
   }
 }
+
+const isReleased = (error: unknown): boolean => error instanceof ExporterError && error.code === 'SNAPSHOT_RELEASED';
 
 /** The services discovered among `pushers` (the reaper's read of the groups). */
 export function discoveredAmong(config: ExporterConfig, pushers: Iterable<NamedPusher>): Discovery {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseConfig } from '../../lib/core/config/parse-config.ts';
+import { ExporterError } from '../../lib/core/errors.ts';
 import { discoverServices, discoveryWork, sortedNames } from '../../lib/core/discovery/discovered-services.ts';
 import { escapeLabelValue } from '../../lib/core/exposition/exposition-renderer.ts';
 import { runToEnd } from '../../lib/core/sliced-work.ts';
@@ -127,5 +128,50 @@ describe('while a discovery runs', () => {
     assert.equal(await completeDiscoveryWithin(config, after, 0), undefined);
     assert.equal((await completeDiscoveryWithin(config, after, Number.POSITIVE_INFINITY))?.services.size, 40_000 + 4_000);
     assert.equal(await completeDiscoveryWithin(config, undefined, Number.POSITIVE_INFINITY), undefined);
+  });
+});
+
+describe('a discovery that fails for another reason than a released snapshot', () => {
+  /** `snapshot` whose discovery walk yields for `busyMs` of wall time and then throws `error`. */
+  const failingAfter = (snapshot: Snapshot, busyMs: number, error: Error): Snapshot => ({
+    ...walkedOnly(snapshot),
+    *heartbeatPushers() {
+      const until = performance.now() + busyMs;
+      while (performance.now() < until) yield;
+      throw error;
+    },
+  });
+
+  it('throws in its first slice to the request, which answers it as a bug, instead of a stale list', async () => {
+    const config = parseConfig(`${URL_LINE}discover_services: true\n`);
+    const listed = discoveredIn(config, await snapshotOf(bodyOf(3, 'old')));
+    assert.equal(listed.services.size, 4);
+    const bug = new TypeError('a bug in discovery');
+    const broken = failingAfter(await snapshotOf(bodyOf(3, 'new')), 0, bug);
+    assert.throws(() => discoveredIn(config, broken), bug);
+    await assert.rejects(discoveredWithin(config, broken, Number.POSITIVE_INFINITY), bug);
+  });
+
+  it('throws to every request after it when it fails in a later slice', async () => {
+    const config = parseConfig(`${URL_LINE}discover_services: true\n`);
+    const listed = discoveredIn(config, await snapshotOf(bodyOf(3, 'old')));
+    const bug = new RangeError('a bug in a later slice');
+    // Several slices of work first: the failure comes in the background, after the first request was answered.
+    const broken = failingAfter(await snapshotOf(bodyOf(3, 'new')), 20, bug);
+    assert.equal(discoveredIn(config, broken), listed);
+    await assert.rejects(discoveredWithin(config, broken, Number.POSITIVE_INFINITY), bug);
+    assert.throws(() => discoveredIn(config, broken), bug);
+    assert.equal(await completeDiscoveryWithin(config, broken, 0).catch((error: unknown) => error), bug);
+  });
+
+  it('keeps answering the last list when the error is the snapshot released by a newer read', async () => {
+    const config = parseConfig(`${URL_LINE}discover_services: true\n`);
+    const listed = discoveredIn(config, await snapshotOf(bodyOf(3, 'old')));
+    const released = new ExporterError('SNAPSHOT_RELEASED', 'internal error: a Pushgateway snapshot was read after a newer read reused its memory');
+    const atOnce = failingAfter(await snapshotOf(bodyOf(3, 'a')), 0, released);
+    assert.equal(discoveredIn(config, atOnce), listed);
+    const later = failingAfter(await snapshotOf(bodyOf(3, 'b')), 20, released);
+    assert.equal(await discoveredWithin(config, later, Number.POSITIVE_INFINITY), listed);
+    assert.equal(discoveredIn(config, later), listed);
   });
 });
