@@ -1,4 +1,5 @@
 import { LabelNameSet } from './label-name-set.ts';
+import { keepShape } from '../shape-anchors.ts';
 
 /**
  * The state one scan carries from line to line, made once per scan (not per line): why the line
@@ -34,6 +35,9 @@ export class Refusal {
 export function newLineScan(hashBase: number): LineScan {
   return { problem: () => '', labelNames: new LabelNameSet(hashBase), refusal: new Refusal() };
 }
+
+// A scan's state dies with the scan: one kept, so its maps survive a full collection (lib/core/shape-anchors.ts).
+keepShape(newLineScan(0));
 
 /** Refuses the line being scanned, for `why` at these positions of `bytes` (the message is built only if asked for). */
 export function refuseAt(scan: LineScan, bytes: Buffer, why: Why, a: number, b: number, c = 0, d = 0): false {

@@ -4,7 +4,8 @@ import { KEY_INSTANCE, KEY_JOB, keyBit, keyLabelsAt } from '../exposition/key-la
 import { metadataNameEnd, metadataNameStart } from '../exposition/metadata-lines.ts';
 import type { ScannedMetadata, ScannedSample } from '../exposition/scanned-line.ts';
 import { runToEnd, type SlicedWork } from '../sliced-work.ts';
-import { combineHashes, hashBytes, type HashSeed } from './byte-hash.ts';
+import { combineHashes, hashBytes, MIN_HASH_BASE, type HashSeed } from './byte-hash.ts';
+import { keepShape } from '../shape-anchors.ts';
 import { IndexedSnapshot } from './indexed-snapshot.ts';
 import { bucketsFor, type KeyedLines, type KeyMatcher } from './keyed-lines.ts';
 import { sameLabelText, sameValue } from './label-text.ts';
@@ -175,6 +176,9 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     return this.other;
   }
 }
+
+// A read's indexer dies with the read: one kept, so its maps survive a full collection (lib/core/shape-anchors.ts).
+keepShape(new SlotIndexer(new SnapshotSlot(), false, { base: MIN_HASH_BASE, pairBase: MIN_HASH_BASE }));
 
 const BUILD_INFO = Buffer.from('pushgateway_build_info', 'latin1');
 

@@ -1,10 +1,11 @@
 import { KEY_SERVICE, keyBit, keyLabelsAt } from '../exposition/key-labels.ts';
 import type { ScannedSample } from '../exposition/scanned-line.ts';
+import { keepShape } from '../shape-anchors.ts';
 import type { SlicedWork } from '../sliced-work.ts';
 import { hashBytes } from './byte-hash.ts';
-import { bucketsFor, type KeyedLines, type KeyMatcher } from './keyed-lines.ts';
+import { bucketsFor, KeyedLines, type KeyMatcher } from './keyed-lines.ts';
 import { sameLabelText, sameValue } from './label-text.ts';
-import type { ServiceLines } from './service-lines.ts';
+import { ServiceLines } from './service-lines.ts';
 import type { SnapshotSlot } from './snapshot-slot.ts';
 
 const SERVICE_KEY = keyBit(KEY_SERVICE);
@@ -50,3 +51,6 @@ class ServiceMatcher implements KeyMatcher {
     return sameValue(bytes, this.other.serviceStart, this.other.serviceEnd, serviceStart, serviceEnd);
   }
 }
+
+// A build's matcher dies with the build: one kept, so its maps survive a full collection (lib/core/shape-anchors.ts).
+keepShape(new ServiceMatcher(Buffer.alloc(0), new KeyedLines(true), new ServiceLines()));

@@ -1,3 +1,4 @@
+import { keepShape } from '../shape-anchors.ts';
 import { KeyedLines } from './keyed-lines.ts';
 import { ServiceLines } from './service-lines.ts';
 
@@ -58,3 +59,7 @@ export class SnapshotSlot {
     this.complete = true;
   }
 }
+
+// A process reuses its slots, but a tool indexing a text makes one per call: one kept, so the maps
+// of a slot and its tables survive a full collection (lib/core/shape-anchors.ts).
+keepShape(new SnapshotSlot());
