@@ -1,0 +1,118 @@
+// Row 3 of `npm run bench`: a probe that must read the Pushgateway, against curl reading the same
+// /metrics; and the same pair against a server that sends the same gzip body at once, which takes
+// the Pushgateway's render out of both sides (docs/performance.md#what-each-row-means).
+import { spawnSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import { handleRequest } from '../../lib/http/routes.ts';
+import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
+import { freePort, PROJECT_ROOT, startProcess, tempDir, type RunningProcess } from '../../test/support/processes.ts';
+import { median, type Row } from './figures.ts';
+
+const ROUNDS = 15;
+const PROBE = { method: 'GET', path: '/probe', query: new URLSearchParams('target=svc42'), headers: {} };
+
+/** curl's own times for the whole exchange and to its first byte (-w), so its process start is not counted. */
+function curlTimes(url: string): { totalMs: number; firstByteMs: number } {
+  const result = spawnSync('curl', ['-s', '--compressed', '-o', '/dev/null', '-w', '%{time_total} %{time_starttransfer}', url]);
+  if (result.status !== 0) throw new Error(`curl failed: ${result.stderr.toString()}`);
+  const [total, firstByte] = result.stdout.toString().split(' ').map((seconds) => Number(seconds) * 1000);
+  return { totalMs: total ?? Number.NaN, firstByteMs: firstByte ?? Number.NaN };
+}
+
+interface ReadRounds {
+  readonly probeMs: number;
+  /** CPU of this process per probe (user + system, zlib's thread pool included). */
+  readonly probeCpuMs: number;
+  readonly curlMs: number;
+  readonly curlFirstByteMs: number;
+}
+
+/**
+ * ROUNDS probes, each by a new runtime (so its first probe must read, whatever the cache does; the
+ * config file it also reads is 5 lines), alternating with curl; medians.
+ */
+async function readRounds(url: string, configFile: string): Promise<ReadRounds> {
+  const fresh = () => runtimeFromEnvironment({ CONFIG_FILE: configFile, PUSHGATEWAY_URL: url, LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT });
+  const warmup = fresh();
+  await handleRequest(PROBE, warmup);
+  await warmup.close();
+  curlTimes(`${url}/metrics`);
+  const probes: number[] = [];
+  const cpu: number[] = [];
+  const curls: number[] = [];
+  const firstBytes: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const runtime = fresh();
+    const start = performance.now();
+    const startCpu = process.cpuUsage();
+    const response = await handleRequest(PROBE, runtime);
+    const usedCpu = process.cpuUsage(startCpu);
+    probes.push(performance.now() - start);
+    cpu.push((usedCpu.user + usedCpu.system) / 1000);
+    await runtime.close();
+    if (!response.body.includes('probe_pushgateway_up 1')) throw new Error(`probe did not read ${url}`);
+    const times = curlTimes(`${url}/metrics`);
+    curls.push(times.totalMs);
+    firstBytes.push(times.firstByteMs);
+  }
+  return { probeMs: median(probes), probeCpuMs: median(cpu), curlMs: median(curls), curlFirstByteMs: median(firstBytes) };
+}
+
+/** The Pushgateway's /metrics as it sends it to the exporter: gzip, not inflated. */
+function gzipBody(url: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    httpRequest(`${url}/metrics`, { headers: { 'accept-encoding': 'gzip', accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1' } }, (response) => {
+      if (response.headers['content-encoding'] !== 'gzip') reject(new Error('the Pushgateway did not answer in gzip'));
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+    }).on('error', reject).end();
+  });
+}
+
+/** A node process answering every request with `file`'s bytes as a gzip body, in 16 KiB writes (as a streaming server sends). */
+async function startInstantServer(file: string): Promise<RunningProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const script = `const body = require('node:fs').readFileSync(${JSON.stringify(file)});
+require('node:http').createServer((q, s) => {
+  s.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-encoding': 'gzip' });
+  for (let at = 0; at < body.length; at += 16384) s.write(body.subarray(at, at + 16384));
+  s.end();
+}).listen(${port}, '127.0.0.1');`;
+  return startProcess(process.execPath, ['-e', script], { readyUrl: `${url}/-/healthy`, url, port });
+}
+
+/** Row 3; returns the probe's median, ms (the cost table's read time). */
+export async function benchProbeRead(rows: Row[], pushgatewayUrl: string, configFile: string): Promise<number> {
+  const read = await readRounds(pushgatewayUrl, configFile);
+  const ratio = read.probeMs / read.curlMs;
+  // The same body from a server that sends it at once: what each side costs once the render is gone.
+  const dir = await tempDir('pgx-bench-read-');
+  let instant: ReadRounds;
+  try {
+    const file = join(dir.path, 'metrics.gz');
+    await writeFile(file, await gzipBody(pushgatewayUrl));
+    const server = await startInstantServer(file);
+    try {
+      instant = await readRounds(server.url, configFile);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await dir.remove();
+  }
+  const f = (value: number) => value.toFixed(1);
+  console.log(`row 3, the Pushgateway: curl's first byte at ${f(read.curlFirstByteMs)} ms, its last at ${f(read.curlMs)} ms; the probe ${f(read.probeMs)} ms, ${f(read.probeCpuMs)} ms of CPU`);
+  console.log(`row 3, a server sending the same gzip body at once: curl ${f(instant.curlMs)} ms; the probe ${f(instant.probeMs)} ms, ${f(instant.probeCpuMs)} ms of CPU (${(instant.probeMs / instant.curlMs).toFixed(1)}×)`);
+  rows.push({
+    name: '3. a probe that reads the Pushgateway (10k groups) vs `curl --compressed` of the same /metrics',
+    measured: `${read.probeMs.toFixed(2)} ms`, baseline: `${read.curlMs.toFixed(2)} ms`, ratio, target: '≤ 1.2×', met: ratio <= 1.2,
+    raw: {
+      probeMs: read.probeMs, probeCpuMs: read.probeCpuMs, curlMs: read.curlMs, curlFirstByteMs: read.curlFirstByteMs,
+      instantServerProbeMs: instant.probeMs, instantServerProbeCpuMs: instant.probeCpuMs, instantServerCurlMs: instant.curlMs,
+    },
+  });
+  return read.probeMs;
+}
