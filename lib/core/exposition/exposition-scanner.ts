@@ -3,7 +3,7 @@ import { CR, HASH, isBlank, LF } from './byte-scanning.ts';
 import { newLineScan, type LineScan } from './line-scan.ts';
 import { INVALID_LINE, METADATA_LINE, scanComment } from './metadata-lines.ts';
 import { scanSampleLine } from './sample-line-scanner.ts';
-import type { ScannedMetadata, ScannedSample } from './scanned-line.ts';
+import { newScannedMetadata, newScannedSample, type ScannedMetadata, type ScannedSample } from './scanned-line.ts';
 
 /**
  * Lines longer than this are skipped, unread (and counted): one line is then at most this much
@@ -100,8 +100,8 @@ export function* scanStreamedExposition(source: ExpositionSource, sink: Expositi
   let length = bytes.length;
   sink.rebind?.(bytes);
   const scan = newLineScan(hashBase);
-  const sample: ScannedSample = { lineNumber: 0, start: 0, end: 0, labelsAt: -1, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
-  const metadata: ScannedMetadata = { lineNumber: 0, start: 0, end: 0, kind: 'HELP', nameStart: 0, nameEnd: 0 };
+  const sample: ScannedSample = newScannedSample();
+  const metadata: ScannedMetadata = newScannedMetadata();
   let lineNumber = 0;
   let start = 0;
   /** Where the search for the line feed ending the line at `start` goes on (it had reached here). */

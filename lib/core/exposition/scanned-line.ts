@@ -1,3 +1,5 @@
+import { keepShape } from '../shape-anchors.ts';
+
 /**
  * One sample line as the scanner found it: positions in the body plus the raw (still escaped)
  * value ranges of `job`, `instance` and `service` (start -1 when absent). The scanner reuses one
@@ -28,3 +30,17 @@ export interface ScannedMetadata {
   nameEnd: number;
 }
 
+
+/** A ScannedSample to fill: every scan and key reader makes one and reuses it line after line. */
+export function newScannedSample(): ScannedSample {
+  return { lineNumber: 0, start: 0, end: 0, labelsAt: -1, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
+}
+
+/** A ScannedMetadata to fill, reused by a scan line after line. */
+export function newScannedMetadata(): ScannedMetadata {
+  return { lineNumber: 0, start: 0, end: 0, kind: 'HELP', nameStart: 0, nameEnd: 0 };
+}
+
+// A scan's records die with the scan: one of each kept, so their maps survive a full collection (lib/core/shape-anchors.ts).
+keepShape(newScannedSample());
+keepShape(newScannedMetadata());

@@ -2,7 +2,7 @@ import { ExporterError, ExpositionError } from '../errors.ts';
 import { scanStreamedExposition, type ExpositionSink } from '../exposition/exposition-scanner.ts';
 import { KEY_INSTANCE, KEY_JOB, keyBit, keyLabelsAt } from '../exposition/key-labels.ts';
 import { metadataNameEnd, metadataNameStart } from '../exposition/metadata-lines.ts';
-import type { ScannedMetadata, ScannedSample } from '../exposition/scanned-line.ts';
+import { newScannedSample, type ScannedMetadata, type ScannedSample } from '../exposition/scanned-line.ts';
 import { runToEnd, type SlicedWork } from '../sliced-work.ts';
 import { combineHashes, hashBytes, MIN_HASH_BASE, type HashSeed } from './byte-hash.ts';
 import { keepShape } from '../shape-anchors.ts';
@@ -76,7 +76,7 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
   private instanceStart = -1;
   private instanceEnd = -1;
   /** An earlier line's key labels, read again when its label text differs. */
-  private readonly other: ScannedSample = { lineNumber: 0, start: 0, end: 0, labelsAt: -1, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
+  private readonly other: ScannedSample = newScannedSample();
 
   constructor(slot: SnapshotSlot, strict: boolean, seed: HashSeed) {
     const bytes = slot.body.subarray(0, slot.length);

@@ -4,7 +4,7 @@ import { escapeLabelValue } from '../exposition/exposition-renderer.ts';
 import type { FamilyMetadata, Sample } from '../exposition/exposition-types.ts';
 import { KEY_INSTANCE, KEY_JOB, KEY_SERVICE, keyBit, keyLabelsAt } from '../exposition/key-labels.ts';
 import { decodeSample, unescapeLabelValue } from '../exposition/sample-decoder.ts';
-import type { ScannedSample } from '../exposition/scanned-line.ts';
+import { newScannedSample, type ScannedSample } from '../exposition/scanned-line.ts';
 import type { SlicedWork } from '../sliced-work.ts';
 import { combineHashes, hashBytes, type HashSeed } from './byte-hash.ts';
 import { familyNameAt, familyNamed, familyNames } from './family-lines.ts';
@@ -32,7 +32,7 @@ export class IndexedSnapshot implements Snapshot {
   private readonly base: number;
   private readonly pairBase: number;
   private readonly cache = new MaterializedCache();
-  private readonly probe: ScannedSample = { lineNumber: 0, start: 0, end: 0, labelsAt: -1, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
+  private readonly probe: ScannedSample = newScannedSample();
   /** The build of the `service` table, once started (service-table.ts); `servicesReady` once it is done. */
   private serviceBuild: SlicedWork<void> | undefined;
   private servicesReady = false;

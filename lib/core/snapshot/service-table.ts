@@ -1,5 +1,5 @@
 import { KEY_SERVICE, keyBit, keyLabelsAt } from '../exposition/key-labels.ts';
-import type { ScannedSample } from '../exposition/scanned-line.ts';
+import { newScannedSample, type ScannedSample } from '../exposition/scanned-line.ts';
 import { keepShape } from '../shape-anchors.ts';
 import type { SlicedWork } from '../sliced-work.ts';
 import { hashBytes } from './byte-hash.ts';
@@ -34,7 +34,7 @@ export function* buildServiceTable(slot: SnapshotSlot, bytes: Buffer, base: numb
 /** Whether an earlier line of the service table has the `service` of noted line `line`, the line being added. */
 class ServiceMatcher implements KeyMatcher {
   line = 0;
-  private readonly other: ScannedSample = { lineNumber: 0, start: 0, end: 0, labelsAt: -1, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };
+  private readonly other: ScannedSample = newScannedSample();
 
   constructor(private readonly bytes: Buffer, private readonly services: KeyedLines, private readonly lines: ServiceLines) {}
 
