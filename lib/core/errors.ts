@@ -12,7 +12,9 @@ export type ExporterErrorCode =
   /** A Pushgateway read stopped because a newer one replaced it (a config change, or a read given up as hung). */
   | 'PUSHGATEWAY_READ_SUPERSEDED'
   /** A snapshot read after its memory went to a newer read: a bug, never a state to answer from. */
-  | 'SNAPSHOT_RELEASED';
+  | 'SNAPSHOT_RELEASED'
+  /** discover_services failed on a snapshot for another reason than its release: a bug (docs/discovery.md#while-discovery-runs). */
+  | 'DISCOVERY_FAILED';
 
 export class ExporterError extends Error {
   readonly code: ExporterErrorCode;

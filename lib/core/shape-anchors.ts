@@ -1,6 +1,8 @@
 /**
- * One instance of each class that a read makes afresh, kept for the life of the process so that
- * the class's hidden classes (V8 "maps") live on between reads.
+ * One instance of each kind of object a read makes afresh (the index's and the scan's state, the
+ * scan's records, the service table's matcher, a slot), kept for the life of the process so that
+ * their hidden classes (V8 "maps") live on between reads. Objects a read keeps anyway (the snapshot
+ * in use, a process's two slots) need none.
  *
  * V8 reaches a new instance's map through transitions it holds weakly. Once every instance of such
  * a class has died, a full garbage collection frees those maps and throws away every optimized
@@ -10,8 +12,10 @@
  */
 const KEPT: unknown[] = [];
 
-/** Keeps `instance` alive for good, and gives it back. */
-export function keepShape<T>(instance: T): T {
+/**
+ * Keeps `instance` alive for good. Called only at the top level of a module, once per kind of
+ * object: the list is written while the modules load, and never read.
+ */
+export function keepShape(instance: unknown): void {
   KEPT.push(instance);
-  return instance;
 }

@@ -130,7 +130,7 @@ const selfMetrics: RouteHandler = async (_request, runtime) => {
     runtime.metrics.keepPushgateways(config.pushgatewayUrls.map(redactUrl));
   }
   const snapshot = await runtime.snapshots.peek();
-  const discovery = await discoveryMetrics(config, snapshot);
+  const discovery = await discoveryMetrics(config, snapshot, runtime.logger);
   return exposition(renderExposition([...runtime.metrics.families(runtime.clock(), processUsage()), ...reaperFamiliesFrom(snapshot), ...discovery]));
 };
 

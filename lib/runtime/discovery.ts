@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { DiscoveryConfig, ExporterConfig } from '../core/config/config-types.ts';
 import { discoverServices, discoveryWork, NO_DISCOVERY, type Discovery, type JobMatcher, type NamedPusher } from '../core/discovery/discovered-services.ts';
-import { ExporterError } from '../core/errors.ts';
+import { describeError, ExporterError } from '../core/errors.ts';
 import type { Snapshot } from '../core/snapshot/snapshot.ts';
 import type { SlicedWork } from '../core/sliced-work.ts';
 import { settlesWithin } from '../edges/cache/expiring-cache.ts';
@@ -29,8 +29,9 @@ export function jobMatcher(discovery: DiscoveryConfig): JobMatcher {
 
 /**
  * A snapshot's discovery under one config: done, still running (`done` settles with it, or
- * undefined if it stopped), or failed for a reason other than its snapshot's release (a bug, kept
- * so that every request needing it answers as a bug does: logged, HTTP 500, never a stale list).
+ * undefined if it stopped), or failed for a reason other than its snapshot's release (a bug: kept,
+ * and thrown to every caller, never hidden behind the last list; see lazy-discovery.ts for who
+ * answers what).
  */
 type LiveRun = { readonly config: ExporterConfig; readonly discovery: Discovery } | { readonly config: ExporterConfig; readonly done: Promise<Discovery | undefined> };
 type Run = LiveRun | { readonly config: ExporterConfig; readonly failure: unknown };
@@ -89,7 +90,15 @@ function discoveryRun(config: ExporterConfig, snapshot: Snapshot | undefined): L
     LAST.set(config, discovery);
     return discovery;
   };
-  const first = firstSlice(work);
+  let first: ReturnType<typeof firstSlice<Discovery>>;
+  try {
+    first = firstSlice(work);
+  } catch (error) {
+    // Kept, as a failure in a later slice is: a retry would walk again and could find a partial answer.
+    const failure = discoveryFailure(error);
+    RUNS.set(snapshot, { config, failure });
+    throw failure;
+  }
   if (first === 'released') return { config, discovery: LAST.get(config) ?? NO_DISCOVERY };
   if (first.done) {
     RUNS.set(snapshot, { config, discovery: first.value });
@@ -97,7 +106,7 @@ function discoveryRun(config: ExporterConfig, snapshot: Snapshot | undefined): L
   }
   const failed = (error: unknown): undefined => {
     // Released: the newer snapshot has its own discovery. Anything else is kept for the requests that follow.
-    if (!isReleased(error) && RUNS.get(snapshot)?.config === config) RUNS.set(snapshot, { config, failure: error });
+    if (!isReleased(error) && RUNS.get(snapshot)?.config === config) RUNS.set(snapshot, { config, failure: discoveryFailure(error) });
     return undefined;
   };
   const done = nextTurn().then(() => runSliced(work)).then(finish, failed);
@@ -109,7 +118,7 @@ function discoveryRun(config: ExporterConfig, snapshot: Snapshot | undefined): L
 /**
  * Runs `work` for up to one slice, now; 'released' when the snapshot's memory was reused by a newer
  * read meanwhile (SNAPSHOT_RELEASED): the newer snapshot has its own discovery. Any other error is
- * thrown to the request, which answers it as a bug.
+ * thrown.
  */
 function firstSlice<T>(work: SlicedWork<T>): { readonly done: true; readonly value: T } | { readonly done: false } | 'released' {
   const end = performance.now() + SLICE_MS;
@@ -126,6 +135,10 @@ function firstSlice<T>(work: SlicedWork<T>): { readonly done: true; readonly val
 }
 
 const isReleased = (error: unknown): boolean => error instanceof ExporterError && error.code === 'SNAPSHOT_RELEASED';
+
+/** A failure of the walk as the requests that need it see it, with a code a log search can match. */
+const discoveryFailure = (error: unknown): ExporterError =>
+  new ExporterError('DISCOVERY_FAILED', `discover_services failed on the snapshot in hand: ${describeError(error)}`, { cause: error });
 
 /** The services discovered among `pushers` (the reaper's read of the groups). */
 export function discoveredAmong(config: ExporterConfig, pushers: Iterable<NamedPusher>): Discovery {

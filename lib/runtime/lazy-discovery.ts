@@ -2,6 +2,8 @@ import type { ExporterConfig } from '../core/config/config-types.ts';
 import type { Discovery } from '../core/discovery/discovered-services.ts';
 import type { MetricFamily } from '../core/exposition/exposition-renderer.ts';
 import type { Snapshot } from '../core/snapshot/snapshot.ts';
+import { describeError, ExporterError } from '../core/errors.ts';
+import type { Logger } from '../edges/logger.ts';
 
 // discover_services' code (./discovery.ts, lib/core/discovery/, the linear-time engine) is loaded
 // the first time a config turns it on: a probe under a config without it never loads it, and the
@@ -18,9 +20,31 @@ export async function discoveredWithin(config: ExporterConfig, snapshot: Snapsho
   return config.discovery === undefined ? NOTHING : (await discoveryCode()).discoveredWithin(config, snapshot, maxWaitMs);
 }
 
-/** What `/metrics` shows of discovery (lib/runtime/discovery.ts's discoveredIn): nothing without discover_services. */
-export async function discoveryMetrics(config: ExporterConfig | undefined, snapshot: Snapshot | undefined): Promise<MetricFamily[]> {
+/**
+ * discoveredWithin for an answer that covers the configured services too (`/probes`, the status
+ * page): a failed discovery is logged at error and lists nothing, so the configured services are
+ * still judged. What needs the discovered names themselves (a target not configured, `/sd`, a
+ * check-in) calls discoveredWithin and answers the failure as a bug (docs/discovery.md#while-discovery-runs).
+ */
+export async function discoveredOrNone(config: ExporterConfig, snapshot: Snapshot | undefined, maxWaitMs: number, logger: Logger): Promise<Discovery> {
+  try {
+    return await discoveredWithin(config, snapshot, maxWaitMs);
+  } catch (error) {
+    logger.error('discovery failed', { code: errorCode(error), error: describeError(error) });
+    return NOTHING;
+  }
+}
+
+/** What `/metrics` shows of discovery (lib/runtime/discovery.ts's discoveredIn): nothing without discover_services, nor when it failed (logged at error). */
+export async function discoveryMetrics(config: ExporterConfig | undefined, snapshot: Snapshot | undefined, logger: Logger): Promise<MetricFamily[]> {
   if (config?.discovery === undefined) return [];
   const [{ discoveryFamilies }, { discoveredIn }] = await Promise.all([import('../core/discovery/discovered-services.ts'), discoveryCode()]);
-  return discoveryFamilies(discoveredIn(config, snapshot));
+  try {
+    return discoveryFamilies(discoveredIn(config, snapshot));
+  } catch (error) {
+    logger.error('discovery failed', { code: errorCode(error), error: describeError(error) });
+    return [];
+  }
 }
+
+const errorCode = (error: unknown): string | undefined => (error instanceof ExporterError ? error.code : undefined);

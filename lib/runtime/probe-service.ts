@@ -11,7 +11,7 @@ import { passThroughFamilies, renderProbeOwnMetrics, type ProbeContext } from '.
 import { EMPTY_SNAPSHOT, type Snapshot } from '../core/snapshot/snapshot.ts';
 import type { SnapshotRead } from '../core/snapshot/snapshot-read.ts';
 import type { Runtime } from './runtime.ts';
-import { discoveredWithin } from './lazy-discovery.ts';
+import { discoveredOrNone, discoveredWithin } from './lazy-discovery.ts';
 
 // The one probe pipeline, for HTTP and the CLI alike (docs/architecture.md#how-a-probe-flows):
 // budget → config → snapshot → clock → evaluate.
@@ -130,7 +130,7 @@ export async function probeAll(runtime: Runtime, budget: ProbeBudget): Promise<A
   const nowSeconds = runtime.clock() / 1000;
   const read = runtime.snapshots.combine(config, reads);
   const snapshot = read.snapshot ?? EMPTY_SNAPSHOT;
-  const discovery = await discoveredWithin(config, read.snapshot, remainingMs(ready.budget, runtime.monotonicMs(), config.timeoutSeconds));
+  const discovery = await discoveredOrNone(config, read.snapshot, remainingMs(ready.budget, runtime.monotonicMs(), config.timeoutSeconds), runtime.logger);
   const services = discovery.services.size === 0 ? [...config.services.values()] : [...config.services.values(), ...discovery.services.values()];
   const evaluations = services.map((service) => {
     const own = service.pushgateways === undefined ? read : runtime.snapshots.combine(config, reads, service.pushgateways);

@@ -10,6 +10,8 @@ import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { freePort, PROJECT_ROOT, startProcess, tempDir, type RunningProcess } from '../../test/support/processes.ts';
 import { median, type Row } from './figures.ts';
 
+const ms = (value: number): string => `${value.toFixed(2)} ms`;
+
 const ROUNDS = 15;
 const PROBE = { method: 'GET', path: '/probe', query: new URLSearchParams('target=svc42'), headers: {} };
 
@@ -64,7 +66,11 @@ async function readRounds(url: string, configFile: string): Promise<ReadRounds> 
 function gzipBody(url: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     httpRequest(`${url}/metrics`, { headers: { 'accept-encoding': 'gzip', accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1' } }, (response) => {
-      if (response.headers['content-encoding'] !== 'gzip') reject(new Error('the Pushgateway did not answer in gzip'));
+      if (response.headers['content-encoding'] !== 'gzip') {
+        response.resume();
+        reject(new Error('the Pushgateway did not answer in gzip'));
+        return;
+      }
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
     }).on('error', reject).end();
@@ -108,7 +114,7 @@ export async function benchProbeRead(rows: Row[], pushgatewayUrl: string, config
   console.log(`row 3, a server sending the same gzip body at once: curl ${f(instant.curlMs)} ms; the probe ${f(instant.probeMs)} ms, ${f(instant.probeCpuMs)} ms of CPU (${(instant.probeMs / instant.curlMs).toFixed(1)}×)`);
   rows.push({
     name: '3. a probe that reads the Pushgateway (10k groups) vs `curl --compressed` of the same /metrics',
-    measured: `${read.probeMs.toFixed(2)} ms`, baseline: `${read.curlMs.toFixed(2)} ms`, ratio, target: '≤ 1.2×', met: ratio <= 1.2,
+    measured: ms(read.probeMs), baseline: ms(read.curlMs), ratio, target: '≤ 1.2×', met: ratio <= 1.2,
     raw: {
       probeMs: read.probeMs, probeCpuMs: read.probeCpuMs, curlMs: read.curlMs, curlFirstByteMs: read.curlFirstByteMs,
       instantServerProbeMs: instant.probeMs, instantServerProbeCpuMs: instant.probeCpuMs, instantServerCurlMs: instant.curlMs,

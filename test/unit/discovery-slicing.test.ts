@@ -10,6 +10,8 @@ import { SnapshotSlot } from '../../lib/core/snapshot/snapshot-slot.ts';
 import { heartbeatPushersOf, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { runSliced } from '../../lib/edges/time-slicing.ts';
 import { completeDiscoveryWithin, discoveredIn, discoveredWithin, jobMatcher } from '../../lib/runtime/discovery.ts';
+import { discoveredOrNone, discoveryMetrics } from '../../lib/runtime/lazy-discovery.ts';
+import { createLogger } from '../../lib/edges/logger.ts';
 import { buildSnapshot } from '../support/build-snapshot.ts';
 import { bestTurnShare } from '../support/event-loop-turns.ts';
 
@@ -132,46 +134,76 @@ describe('while a discovery runs', () => {
 });
 
 describe('a discovery that fails for another reason than a released snapshot', () => {
-  /** `snapshot` whose discovery walk yields for `busyMs` of wall time and then throws `error`. */
-  const failingAfter = (snapshot: Snapshot, busyMs: number, error: Error): Snapshot => ({
-    ...walkedOnly(snapshot),
-    *heartbeatPushers() {
-      const until = performance.now() + busyMs;
-      while (performance.now() < until) yield;
-      throw error;
-    },
-  });
+  /** `snapshot` whose discovery walk yields until `armed()` and then throws `error`; `walks` counts the walks started. */
+  const failing = (snapshot: Snapshot, armed: () => boolean, error: Error) => {
+    const counter = { walks: 0 };
+    const broken: Snapshot = {
+      ...walkedOnly(snapshot),
+      *heartbeatPushers() {
+        counter.walks += 1;
+        while (!armed()) yield;
+        throw error;
+      },
+    };
+    return { broken, counter };
+  };
+  const isFailure = (bug: Error) => (error: unknown) => error instanceof ExporterError && error.code === 'DISCOVERY_FAILED' && error.cause === bug;
 
-  it('throws in its first slice to the request, which answers it as a bug, instead of a stale list', async () => {
+  it('throws in its first slice, and keeps the failure: a later call neither walks again nor answers a list', async () => {
     const config = parseConfig(`${URL_LINE}discover_services: true\n`);
-    const listed = discoveredIn(config, await snapshotOf(bodyOf(3, 'old')));
-    assert.equal(listed.services.size, 4);
+    assert.equal(discoveredIn(config, await snapshotOf(bodyOf(3, 'old'))).services.size, 4);
     const bug = new TypeError('a bug in discovery');
-    const broken = failingAfter(await snapshotOf(bodyOf(3, 'new')), 0, bug);
-    assert.throws(() => discoveredIn(config, broken), bug);
-    await assert.rejects(discoveredWithin(config, broken, Number.POSITIVE_INFINITY), bug);
+    const { broken, counter } = failing(await snapshotOf(bodyOf(3, 'new')), () => true, bug);
+    assert.throws(() => discoveredIn(config, broken), isFailure(bug));
+    assert.throws(() => discoveredIn(config, broken), isFailure(bug));
+    await assert.rejects(discoveredWithin(config, broken, Number.POSITIVE_INFINITY), isFailure(bug));
+    await assert.rejects(completeDiscoveryWithin(config, broken, 0), isFailure(bug));
+    assert.equal(counter.walks, 1);
   });
 
-  it('throws to every request after it when it fails in a later slice', async () => {
+  it('throws to every call after it when it fails in a later slice', async () => {
     const config = parseConfig(`${URL_LINE}discover_services: true\n`);
     const listed = discoveredIn(config, await snapshotOf(bodyOf(3, 'old')));
     const bug = new RangeError('a bug in a later slice');
-    // Several slices of work first: the failure comes in the background, after the first request was answered.
-    const broken = failingAfter(await snapshotOf(bodyOf(3, 'new')), 20, bug);
+    let armed = false;
+    const { broken, counter } = failing(await snapshotOf(bodyOf(3, 'new')), () => armed, bug);
+    // The first slice ends unfinished (it yields until armed): the last list answers meanwhile.
     assert.equal(discoveredIn(config, broken), listed);
-    await assert.rejects(discoveredWithin(config, broken, Number.POSITIVE_INFINITY), bug);
-    assert.throws(() => discoveredIn(config, broken), bug);
-    assert.equal(await completeDiscoveryWithin(config, broken, 0).catch((error: unknown) => error), bug);
+    armed = true;
+    await assert.rejects(discoveredWithin(config, broken, Number.POSITIVE_INFINITY), isFailure(bug));
+    assert.throws(() => discoveredIn(config, broken), isFailure(bug));
+    await assert.rejects(completeDiscoveryWithin(config, broken, 0), isFailure(bug));
+    assert.equal(counter.walks, 1);
   });
 
   it('keeps answering the last list when the error is the snapshot released by a newer read', async () => {
     const config = parseConfig(`${URL_LINE}discover_services: true\n`);
     const listed = discoveredIn(config, await snapshotOf(bodyOf(3, 'old')));
     const released = new ExporterError('SNAPSHOT_RELEASED', 'internal error: a Pushgateway snapshot was read after a newer read reused its memory');
-    const atOnce = failingAfter(await snapshotOf(bodyOf(3, 'a')), 0, released);
-    assert.equal(discoveredIn(config, atOnce), listed);
-    const later = failingAfter(await snapshotOf(bodyOf(3, 'b')), 20, released);
+    assert.equal(discoveredIn(config, failing(await snapshotOf(bodyOf(3, 'a')), () => true, released).broken), listed);
+    let armed = false;
+    const later = failing(await snapshotOf(bodyOf(3, 'b')), () => armed, released).broken;
+    assert.equal(discoveredIn(config, later), listed);
+    armed = true;
     assert.equal(await discoveredWithin(config, later, Number.POSITIVE_INFINITY), listed);
     assert.equal(discoveredIn(config, later), listed);
+  });
+
+  it('leaves /probes, the status page and /metrics to the configured services, with the failure logged at error', async () => {
+    const config = parseConfig(`${URL_LINE}discover_services: true\nservices:\n  - name: kept\n`);
+    const bug = new TypeError('a bug in discovery');
+    const { broken } = failing(await snapshotOf(bodyOf(3, 'x')), () => true, bug);
+    const lines: string[] = [];
+    const logger = createLogger('info', (line) => lines.push(line), () => 0);
+    assert.equal((await discoveredOrNone(config, broken, Number.POSITIVE_INFINITY, logger)).services.size, 0);
+    assert.deepEqual(await discoveryMetrics(config, broken, logger), []);
+    assert.equal(lines.length, 2);
+    for (const line of lines) {
+      const fields = JSON.parse(line) as Record<string, unknown>;
+      assert.equal(fields.level, 'error');
+      assert.equal(fields.msg, 'discovery failed');
+      assert.equal(fields.code, 'DISCOVERY_FAILED');
+      assert.match(String(fields.error), /a bug in discovery/);
+    }
   });
 });

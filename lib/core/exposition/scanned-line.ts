@@ -30,7 +30,6 @@ export interface ScannedMetadata {
   nameEnd: number;
 }
 
-
 /** A ScannedSample to fill: every scan and key reader makes one and reuses it line after line. */
 export function newScannedSample(): ScannedSample {
   return { lineNumber: 0, start: 0, end: 0, labelsAt: -1, jobStart: -1, jobEnd: -1, instanceStart: -1, instanceEnd: -1, serviceStart: -1, serviceEnd: -1 };

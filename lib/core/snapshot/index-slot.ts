@@ -3,9 +3,9 @@ import { scanStreamedExposition, type ExpositionSink } from '../exposition/expos
 import { KEY_INSTANCE, KEY_JOB, keyBit, keyLabelsAt } from '../exposition/key-labels.ts';
 import { metadataNameEnd, metadataNameStart } from '../exposition/metadata-lines.ts';
 import { newScannedSample, type ScannedMetadata, type ScannedSample } from '../exposition/scanned-line.ts';
+import { keepShape } from '../shape-anchors.ts';
 import { runToEnd, type SlicedWork } from '../sliced-work.ts';
 import { combineHashes, hashBytes, MIN_HASH_BASE, type HashSeed } from './byte-hash.ts';
-import { keepShape } from '../shape-anchors.ts';
 import { IndexedSnapshot } from './indexed-snapshot.ts';
 import { bucketsFor, type KeyedLines, type KeyMatcher } from './keyed-lines.ts';
 import { sameLabelText, sameValue } from './label-text.ts';
