@@ -37,7 +37,8 @@ export interface ExpositionSink {
  */
 function scanLine(bytes: Buffer, lineStart: number, lineEnd: number, lineNumber: number, sample: ScannedSample, metadata: ScannedMetadata, scan: LineScan, sink: ExpositionSink): boolean {
   let i = lineStart;
-  while (i < lineEnd && isBlank(bytes[i] as number)) i++;
+  // bytes[lineEnd] is CR, LF or undefined, not a blank: the loop stops there.
+  while (isBlank(bytes[i] as number)) i++;
   if (i >= lineEnd) return true;
   if (bytes[i] === HASH) {
     const kind = scanComment(bytes, i, lineEnd, lineNumber, metadata, scan);
