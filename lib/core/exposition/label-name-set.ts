@@ -51,7 +51,7 @@ export class LabelNameSet {
       for (let k = 0; k < LabelNameSet.DIRECT; k++) this.insert(bytes, this.starts[k] as number, this.ends[k] as number);
     }
     if (this.insert(bytes, start, end)) return true;
-    this.count++;
+    // No count kept from here: `count` is read only while the names are compared directly.
     return false;
   }
 
