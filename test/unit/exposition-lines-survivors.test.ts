@@ -161,6 +161,13 @@ describe('exposition lines › duplicate label names, any number of them', () =>
     }
   });
 
+  it('holds only the names of the line, not empty ranges, even for a name with the empty range\'s hash', () => {
+    // `oaurvi` hashes to 1 under the test seed, as the empty range does; it also starts the body, where an empty range would point.
+    assert.equal(hashOf('oaurvi'), hashOf(''));
+    assert.equal(refusal('oaurvi{oaurvi="1"} 1'), 'accepted');
+    assert.equal(refusal(`oaurvi{${[...names(9), 'oaurvi'].map((name) => `${name}="1"`).join(',')}} 1`), 'accepted');
+  });
+
   it('starts every line with an empty set', () => {
     const text = `${line(names(20))}\n${line(names(20))}\n${line(names(3))}\n${line(names(3))}\n`;
     assert.equal(parse(text).samples.length, 4);
