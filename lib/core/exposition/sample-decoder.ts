@@ -54,12 +54,12 @@ export function decodeSample(bytes: Buffer, start: number, end: number, familyCo
   while (i < end && !isBlank(bytes[i] as number)) i++;
   const value = parseValue(bytes.toString('latin1', valueStart, i));
   i = skipBlanks(bytes, i, end);
-  let stop = end;
-  while (stop > i && isBlank(bytes[stop - 1] as number)) stop--;
+  // No trim of the blanks after the timestamp: i is past the blanks before it, so i < end means one
+  // follows, and Number ignores blanks around a number.
   return {
     name,
     value,
-    timestampMs: i < stop ? Number(bytes.toString('latin1', i, stop)) : undefined,
+    timestampMs: i < end ? Number(bytes.toString('latin1', i, end)) : undefined,
     family: familyOf(name, familyContext),
     job: labels.job,
     instance: labels.instance,
