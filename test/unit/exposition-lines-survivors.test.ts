@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ExpositionError } from '../../lib/core/errors.ts';
 import { parseExposition } from '../../lib/core/exposition/exposition-parser.ts';
+import { hashBytes } from '../../lib/core/snapshot/byte-hash.ts';
 import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 
 // The syntax of one line at its boundaries (docs/testing.md#mutation-score): values, timestamps,
@@ -135,6 +136,36 @@ describe('exposition lines › duplicate label names, any number of them', () =>
     assert.equal(refusal('m{a="1",a ="2"} 1'), 'duplicate label a in m');
     assert.equal(refusal(`m{${names(9).map((name) => `${name}="1"`).join(',')},l3 ="2"} 1`), 'duplicate label l3 in m');
     assert.equal(refusal(`m{${names(9).map((name) => `${name} ="1"`).join(',')},l3="2"} 1`), 'duplicate label l3 in m');
+  });
+
+  // Found by a birthday search under FIXED_HASH_SEED: each pair has one hash, so past the eighth name
+  // the second lands on the first's slot and only the bytes tell them apart.
+  const sameHash: readonly [string, string] = ['pnikmele', 'ikglmryw'];
+  const prefixSameHash: readonly [string, string] = ['paaaoy', 'paaaoydkv'];
+  const hashOf = (name: string): number => hashBytes(Buffer.from(name, 'latin1'), 0, name.length, FIXED_HASH_SEED.base);
+
+  it('tells apart two names with the same hash, one a prefix of the other included', () => {
+    for (const [a, b] of [sameHash, prefixSameHash]) {
+      assert.equal(hashOf(a), hashOf(b), `${a} and ${b} collide under the test seed`);
+      assert.equal(refusal(line([...names(8), a, b])), 'accepted', `${a} then ${b}`);
+      assert.equal(refusal(line([...names(8), b, a])), 'accepted', `${b} then ${a}`);
+      assert.equal(refusal(line([a, b, ...names(7)])), 'accepted', `${a} and ${b} among the first eight`);
+    }
+  });
+
+  it('finds a real duplicate among names with the same hash', () => {
+    for (const [a, b] of [sameHash, prefixSameHash]) {
+      assert.equal(refusal(line([...names(8), a, b, b])), `duplicate label ${b} in m`);
+      assert.equal(refusal(line([...names(8), a, b, a])), `duplicate label ${a} in m`);
+      assert.equal(refusal(line([a, b, ...names(7), b])), `duplicate label ${b} in m`);
+    }
+  });
+
+  it('holds only the names of the line, not empty ranges, even for a name with the empty range\'s hash', () => {
+    // `oaurvi` hashes to 1 under the test seed, as the empty range does; it also starts the body, where an empty range would point.
+    assert.equal(hashOf('oaurvi'), hashOf(''));
+    assert.equal(refusal('oaurvi{oaurvi="1"} 1'), 'accepted');
+    assert.equal(refusal(`oaurvi{${[...names(9), 'oaurvi'].map((name) => `${name}="1"`).join(',')}} 1`), 'accepted');
   });
 
   it('starts every line with an empty set', () => {

@@ -37,7 +37,8 @@ export interface ExpositionSink {
  */
 function scanLine(bytes: Buffer, lineStart: number, lineEnd: number, lineNumber: number, sample: ScannedSample, metadata: ScannedMetadata, scan: LineScan, sink: ExpositionSink): boolean {
   let i = lineStart;
-  while (i < lineEnd && isBlank(bytes[i] as number)) i++;
+  // bytes[lineEnd] is CR, LF or undefined, not a blank: the loop stops there.
+  while (isBlank(bytes[i] as number)) i++;
   if (i >= lineEnd) return true;
   if (bytes[i] === HASH) {
     const kind = scanComment(bytes, i, lineEnd, lineNumber, metadata, scan);
@@ -109,7 +110,8 @@ export function* scanStreamedExposition(source: ExpositionSource, sink: Expositi
   let yieldAt = QUANTUM_BYTES;
   let invalidSinceYield = 0;
   for (;;) {
-    let end = searchFrom < length ? bytes.indexOf(LF, searchFrom) : -1;
+    // From the end or past it indexOf finds nothing: -1, with no test first.
+    let end = bytes.indexOf(LF, searchFrom);
     if (end === -1) {
       // No whole line left: take what arrived since, or wait for it (the last line of a complete body needs no line feed).
       if (source.length > length || source.body.buffer !== bytes.buffer) {

@@ -51,7 +51,7 @@ export class LabelNameSet {
       for (let k = 0; k < LabelNameSet.DIRECT; k++) this.insert(bytes, this.starts[k] as number, this.ends[k] as number);
     }
     if (this.insert(bytes, start, end)) return true;
-    this.count++;
+    // No count kept from here: `count` is read only while the names are compared directly.
     return false;
   }
 
@@ -78,10 +78,13 @@ function sameRange(bytes: Buffer, aStart: number, aEnd: number, bStart: number, 
   return true;
 }
 
-/** Whether the label name stored at `stored` is `bytes[start, end)`: names end where their characters do. */
+/**
+ * Whether the label name stored at `stored` is `bytes[start, end)`: names end where their characters do.
+ * No bound on `stored + size`: once the loop matched, it is at most where the stored name ends, whose line goes on with "=" or a blank.
+ */
 function sameName(bytes: Buffer, stored: number, start: number, end: number): boolean {
   const size = end - start;
   for (let k = 0; k < size; k++) if (bytes[stored + k] !== bytes[start + k]) return false;
-  return ((CHAR_CLASS[bytes[stored + size] as number] as number) & LABEL_REST) === 0 || stored + size >= bytes.length;
+  return ((CHAR_CLASS[bytes[stored + size] as number] as number) & LABEL_REST) === 0;
 }
 

@@ -32,10 +32,12 @@ export function decodeSample(bytes: Buffer, start: number, end: number, familyCo
   const name = bytes.toString('latin1', start, i);
   // No prototype: a label named `__proto__` or `constructor` is a label like any other.
   const labels = Object.create(null) as Record<string, string>;
-  if (i < end && bytes[i] === OPEN_BRACE) {
+  // bytes[end] is CR, LF or undefined: no brace, blank or comma, so these compares need no bound.
+  // The loop's exit keeps its bound: on a line that was not validated it stops the scan at the line's end.
+  if (bytes[i] === OPEN_BRACE) {
     i++;
     for (;;) {
-      while (i < end && (isBlank(bytes[i] as number) || bytes[i] === COMMA)) i++;
+      while (isBlank(bytes[i] as number) || bytes[i] === COMMA) i++;
       if (i >= end || bytes[i] === CLOSE_BRACE) break;
       const labelStart = i;
       i = runEnd(bytes, i, end, LABEL_REST);
@@ -52,12 +54,12 @@ export function decodeSample(bytes: Buffer, start: number, end: number, familyCo
   while (i < end && !isBlank(bytes[i] as number)) i++;
   const value = parseValue(bytes.toString('latin1', valueStart, i));
   i = skipBlanks(bytes, i, end);
-  let stop = end;
-  while (stop > i && isBlank(bytes[stop - 1] as number)) stop--;
+  // No trim of the blanks after the timestamp: i is past the blanks before it, so i < end means one
+  // follows, and Number ignores blanks around a number.
   return {
     name,
     value,
-    timestampMs: i < stop ? Number(bytes.toString('latin1', i, stop)) : undefined,
+    timestampMs: i < end ? Number(bytes.toString('latin1', i, end)) : undefined,
     family: familyOf(name, familyContext),
     job: labels.job,
     instance: labels.instance,

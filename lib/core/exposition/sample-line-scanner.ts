@@ -19,31 +19,36 @@ const NO_VALUE: Why = (bytes, name, nameEnd) => `expected a value after ${shown(
 const BAD_VALUE: Why = (bytes, value, valueEnd, name, nameEnd) => `invalid value ${JSON.stringify(shown(bytes, value, valueEnd))} for ${shown(bytes, name, nameEnd)}`;
 const BAD_TIMESTAMP: Why = (bytes, from, to, name, nameEnd) => `invalid timestamp ${JSON.stringify(shown(bytes, from, to))} for ${shown(bytes, name, nameEnd)}`;
 
-/** Validates a sample line, filling `out`; false (and `scan.problem` set) when it is invalid. */
+/**
+ * Validates a sample line, filling `out`; false (and `scan.problem` set) when it is invalid.
+ * `lineEnd` is the line's end from lineEndOf, and `i` never passes it.
+ */
 export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, out: ScannedSample, scan: LineScan): boolean {
+  // No `i < lineEnd` before a byte compare: bytes[lineEnd] is CR, LF or undefined, never a brace, "=", quote, comma or blank.
+  // The class lookups keep theirs: CHAR_CLASS[undefined] would read a property named "undefined".
   let i = start;
   if (i < lineEnd && ((CHAR_CLASS[bytes[i] as number] as number) & NAME_START) !== 0) i = runEnd(bytes, i + 1, lineEnd, NAME_REST);
   if (i === start) return refuse(scan, NO_NAME);
   const nameEnd = i;
 
   out.jobStart = out.jobEnd = out.instanceStart = out.instanceEnd = out.serviceStart = out.serviceEnd = -1;
-  out.labelsAt = i < lineEnd && bytes[i] === OPEN_BRACE ? i : -1;
+  out.labelsAt = bytes[i] === OPEN_BRACE ? i : -1;
   let afterLabels = false;
-  if (i < lineEnd && bytes[i] === OPEN_BRACE) {
+  if (bytes[i] === OPEN_BRACE) {
     i++;
     scan.labelNames.reset(lineEnd - i);
     for (;;) {
       i = skipBlanks(bytes, i, lineEnd);
-      if (i < lineEnd && bytes[i] === CLOSE_BRACE) break;
+      if (bytes[i] === CLOSE_BRACE) break;
       const labelStart = i;
       if (i < lineEnd && ((CHAR_CLASS[bytes[i] as number] as number) & LABEL_START) !== 0) i = runEnd(bytes, i + 1, lineEnd, LABEL_REST);
       if (i === labelStart) return refuseAt(scan, bytes, BAD_LABEL_NAME, start, nameEnd);
       const labelEnd = i;
       if (scan.labelNames.add(bytes, labelStart, labelEnd)) return refuseAt(scan, bytes, DUPLICATE_LABEL, labelStart, labelEnd, start, nameEnd);
       i = skipBlanks(bytes, i, lineEnd);
-      if (i >= lineEnd || bytes[i] !== EQUALS) return refuseAt(scan, bytes, NO_EQUALS, labelStart, labelEnd);
+      if (bytes[i] !== EQUALS) return refuseAt(scan, bytes, NO_EQUALS, labelStart, labelEnd);
       i = skipBlanks(bytes, i + 1, lineEnd);
-      if (i >= lineEnd || bytes[i] !== QUOTE) return refuseAt(scan, bytes, NO_QUOTE, labelStart, labelEnd);
+      if (bytes[i] !== QUOTE) return refuseAt(scan, bytes, NO_QUOTE, labelStart, labelEnd);
       const valueStart = i + 1;
       const valueEnd = endOfQuoted(bytes, valueStart, lineEnd);
       if (valueEnd < 0) return refuseAt(scan, bytes, valueEnd === UNTERMINATED ? UNTERMINATED_VALUE : BAD_ESCAPE_IN_VALUE, labelStart, labelEnd);
@@ -59,8 +64,8 @@ export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, ou
         out.serviceEnd = valueEnd;
       }
       i = skipBlanks(bytes, valueEnd + 1, lineEnd);
-      if (i < lineEnd && bytes[i] === COMMA) { i++; continue; }
-      if (i < lineEnd && bytes[i] === CLOSE_BRACE) break;
+      if (bytes[i] === COMMA) { i++; continue; }
+      if (bytes[i] === CLOSE_BRACE) break;
       return refuseAt(scan, bytes, NO_SEPARATOR, start, nameEnd);
     }
     i++;
@@ -68,7 +73,7 @@ export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, ou
   }
 
   // After a label set the separating space is optional, as in Prometheus' own parser.
-  if (!(i < lineEnd && isBlank(bytes[i] as number)) && !afterLabels) return refuseAt(scan, bytes, NO_VALUE, start, nameEnd);
+  if (!isBlank(bytes[i] as number) && !afterLabels) return refuseAt(scan, bytes, NO_VALUE, start, nameEnd);
   i = skipBlanks(bytes, i, lineEnd);
   const valueStart = i;
   while (i < lineEnd && !isBlank(bytes[i] as number)) i++;
@@ -76,7 +81,8 @@ export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, ou
   i = skipBlanks(bytes, i, lineEnd);
   if (i < lineEnd && !isValidTimestamp(bytes, i, lineEnd)) {
     let to = lineEnd;
-    while (to > i && isBlank(bytes[to - 1] as number)) to--;
+    // bytes[i] is not a blank (skipBlanks stopped there, before lineEnd): the trim stops at it.
+    while (isBlank(bytes[to - 1] as number)) to--;
     return refuseAt(scan, bytes, BAD_TIMESTAMP, i, to, start, nameEnd);
   }
   out.start = start;
@@ -84,7 +90,11 @@ export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, ou
   return true;
 }
 
-/** The float syntax of the format (Go's ParseFloat, decimal only), checked without copying. */
+/**
+ * The float syntax of the format (Go's ParseFloat, decimal only), checked without copying. The value
+ * ends at its first blank or at the line's end, so bytes[end] is a blank, CR, LF or undefined:
+ * never a digit, ".", "e", "E", "+" or "-", and the scans below stop there without a bound.
+ */
 function isValidValue(bytes: Buffer, start: number, end: number): boolean {
   if (start >= end) return false;
   const first = bytes[start] as number;
@@ -94,26 +104,27 @@ function isValidValue(bytes: Buffer, start: number, end: number): boolean {
   let i = start;
   if (first === 43 || first === 45) i++;
   let digits = 0;
-  while (i < end && isDigit(bytes[i] as number)) { i++; digits++; }
-  if (i < end && bytes[i] === 46 /* . */) {
+  while (isDigit(bytes[i] as number)) { i++; digits++; }
+  if (bytes[i] === 46 /* . */) {
     i++;
-    while (i < end && isDigit(bytes[i] as number)) { i++; digits++; }
+    while (isDigit(bytes[i] as number)) { i++; digits++; }
   }
   if (digits === 0) return false;
-  if (i < end && ((bytes[i] as number) | 0x20) === 101 /* e */) {
+  if (((bytes[i] as number) | 0x20) === 101 /* e */) {
     i++;
-    if (i < end && (bytes[i] === 43 || bytes[i] === 45)) i++;
+    if (bytes[i] === 43 || bytes[i] === 45) i++;
     const expStart = i;
-    while (i < end && isDigit(bytes[i] as number)) i++;
+    while (isDigit(bytes[i] as number)) i++;
     if (i === expStart) return false;
   }
   return i === end;
 }
 
 
+/** The timestamp from `start`, a byte that is not a blank (so the trim stops there), to the line's end. */
 function isValidTimestamp(bytes: Buffer, start: number, end: number): boolean {
   let stop = end;
-  while (stop > start && isBlank(bytes[stop - 1] as number)) stop--;
+  while (isBlank(bytes[stop - 1] as number)) stop--;
   let i = start;
   if (bytes[i] === 45 /* - */) i++;
   if (i === stop) return false;
