@@ -126,3 +126,23 @@ describe('the service table, built after the read', () => {
     assert.ok(best <= 0.25, `longest turn: ${shares.join(', ')}`);
   });
 });
+
+describe('a service table whose build throws', () => {
+  it('throws at every lookup that needs it, never answering from the part built before', () => {
+    const lines = Array.from({ length: 3_000 }, (_, i) => `loop_heartbeat_timestamp_seconds{instance="i${i}",job="heartbeat",service="svc${i}"} ${i}`);
+    const snapshot = indexSnapshot(`${lines.join('\n')}\n`, FIXED_HASH_SEED);
+    // A bug in the build, planted past its first step: the table then holds some services, not all.
+    const table = snapshot.slot.services;
+    const add = table.add.bind(table);
+    let added = 0;
+    const bug = new Error('a bug in the service table build');
+    table.add = (...args: Parameters<typeof add>) => {
+      if (++added > 1_000) throw bug;
+      return add(...args);
+    };
+    assert.throws(() => snapshot.samplesOfService('svc0'), bug);
+    assert.throws(() => snapshot.samplesOfService('svc0'), bug);
+    assert.throws(() => snapshot.samplesOfService('svc2999'), bug);
+    assert.equal(added, 1_001);
+  });
+});

@@ -36,6 +36,8 @@ export class IndexedSnapshot implements Snapshot {
   /** The build of the `service` table, once started (service-table.ts); `servicesReady` once it is done. */
   private serviceBuild: SlicedWork<void> | undefined;
   private servicesReady = false;
+  /** Why the build threw, if it did (a bug): every later lookup throws it too, rather than read a part-built table. */
+  private serviceFailure: { readonly error: unknown } | undefined;
 
   constructor(
     readonly slot: SnapshotSlot,
@@ -94,8 +96,15 @@ export class IndexedSnapshot implements Snapshot {
   }
 
   private stepServices(): void {
+    if (this.serviceFailure !== undefined) throw this.serviceFailure.error;
     this.serviceBuild ??= buildServiceTable(this.slot, this.bytes, this.base);
-    if (this.serviceBuild.next().done === true) this.servicesReady = true;
+    try {
+      // A generator that threw reports done from then on: without the failure kept, the table would pass for built.
+      if (this.serviceBuild.next().done === true) this.servicesReady = true;
+    } catch (error) {
+      this.serviceFailure = { error };
+      throw error;
+    }
   }
 
   samplesOfService(name: string, metric?: string): readonly Sample[] {

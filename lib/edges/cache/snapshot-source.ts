@@ -180,7 +180,7 @@ export class SnapshotSource {
       // The `service` table is left to the first lookup that needs it (docs/performance.md); a
       // process that stays up builds it in the background meanwhile, so that lookup rarely waits.
       if (this.refreshAhead) {
-        runInBackground(snapshot.indexServices(), (error) => this.logger.warn('service index build failed', { error: describeError(error) }));
+        runInBackground(snapshot.indexServices(), (error) => this.logger.error('service index build failed', { error: describeError(error) }));
       }
       return snapshot;
     } catch (error) {
