@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { PROJECT_ROOT, tempDir, type TempDir } from '../support/processes.ts';
+import { runPackaging } from '../support/packaging-lock.ts';
 
 // `npm run package` with check-in keys in SSM (PUSH_TOKEN_SSM_PARAMETER), with and without
 // REAP_SCHEDULE: the probe's role may read exactly the named parameters, the reaper's never the
 // push keys, and the function URL (every path, /ping included) goes to the probe function
 // (docs/check-ins.md#security-model, docs/security-model.md#least-privilege-on-aws).
-
-const run = promisify(execFile);
 
 interface Resource { Type: string; Properties: Record<string, unknown> }
 interface Statement { Effect: string; Action: string[]; Resource: unknown; Condition?: { StringEquals: Record<string, unknown> } }
@@ -30,7 +27,7 @@ async function packageFor(dir: TempDir, name: string, extra: Record<string, stri
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_') && !PACKAGE_VARIABLES.includes(key)) env[key] = value;
   const out = join(dir.path, name);
-  const { stderr } = await run('npm', ['run', 'package', '--silent', '--', '--package', out], {
+  const { stderr } = await runPackaging('npm', ['run', 'package', '--silent', '--', '--package', out], {
     cwd: PROJECT_ROOT, env: { ...env, HOME: dir.path, npm_config_update_notifier: 'false', AUTH_TOKEN: 'scrape-token', ...extra }, timeout: 240_000,
   });
   return { template: JSON.parse(await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template, warnings: stderr };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { PROJECT_ROOT, tempDir, type TempDir } from '../support/processes.ts';
+import { runPackaging } from '../support/packaging-lock.ts';
 
 // The reaper function is packaged only with REAP_SCHEDULE (scripts/serverless-reaper.cjs), with a
 // least-privilege role of its own (docs/security-model.md). Apart from test/integration/package.test.ts.
@@ -24,7 +25,7 @@ function offlineEnv(home: string, extra: Record<string, string>): NodeJS.Process
 
 async function packageFor(dir: TempDir, name: string, extra: Record<string, string>) {
   const out = join(dir.path, name);
-  await run('npm', ['run', 'package', '--silent', '--', '--package', out], { cwd: PROJECT_ROOT, env: offlineEnv(dir.path, extra), timeout: 240_000 });
+  await runPackaging('npm', ['run', 'package', '--silent', '--', '--package', out], { cwd: PROJECT_ROOT, env: offlineEnv(dir.path, extra), timeout: 240_000 });
   const template = JSON.parse(await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as { Resources: Record<string, Resource> };
   const { stdout } = await run('unzip', ['-Z1', join(out, 'pushgateway-exporter.zip')]);
   return { template, entries: stdout.trim().split('\n') };
@@ -91,7 +92,7 @@ describe('npm run package with and without REAP_SCHEDULE', () => {
   it('refuses a REAP_SCHEDULE that is not a schedule expression, in one line, before building', async () => {
     for (const schedule of ['every 5 minutes', 'rate(5 minute)', 'rate(1 minutes)', 'cron(*/5 * * * *)']) {
       const out = join(dir.path, 'refused');
-      const result = await run('npm', ['run', 'package', '--silent', '--', '--package', out], { cwd: PROJECT_ROOT, env: offlineEnv(dir.path, { AUTH_TOKEN: 'token', REAP_SCHEDULE: schedule }), timeout: 120_000 })
+      const result = await runPackaging('npm', ['run', 'package', '--silent', '--', '--package', out], { cwd: PROJECT_ROOT, env: offlineEnv(dir.path, { AUTH_TOKEN: 'token', REAP_SCHEDULE: schedule }), timeout: 120_000 })
         .then(() => ({ code: 0, stderr: '' }), (error: { code?: number; stderr?: string }) => ({ code: error.code ?? -1, stderr: error.stderr ?? '' }));
       assert.notEqual(result.code, 0, schedule);
       assert.equal(result.stderr.trimEnd().split('\n').length, 1, result.stderr);

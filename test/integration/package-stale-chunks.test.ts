@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { PROJECT_ROOT, tempDir, type TempDir } from '../support/processes.ts';
+import { runPackaging } from '../support/packaging-lock.ts';
 
 // dist/ keeps an older build's chunks for an hour, for a process still running on them
 // (scripts/swap-build.mjs); `npm run package` zips only the chunks the packaged functions import
@@ -25,7 +26,7 @@ describe('npm run package with an older build\'s chunk in dist/', () => {
     await run('npm', ['run', 'build', '--silent'], { cwd: PROJECT_ROOT, env, timeout: 240_000 });
     await writeFile(STALE, 'export const stale = 1;\n');
     const out = join(dir.path, 'out');
-    await run(join(PROJECT_ROOT, 'node_modules', '.bin', 'serverless'), ['package', '--stage', 'prod', '--package', out], {
+    await runPackaging(join(PROJECT_ROOT, 'node_modules', '.bin', 'serverless'), ['package', '--stage', 'prod', '--package', out], {
       cwd: PROJECT_ROOT, env: { ...env, HOME: dir.path, AUTH_TOKEN: 'scrape-token' }, timeout: 240_000,
     });
     entries = (await run('unzip', ['-Z1', join(out, 'pushgateway-exporter.zip')])).stdout.trim().split('\n');

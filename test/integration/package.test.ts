@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { PROJECT_ROOT, tempDir, type TempDir } from '../support/processes.ts';
+import { runPackaging } from '../support/packaging-lock.ts';
 
 const run = promisify(execFile);
 
@@ -32,7 +33,7 @@ const NO_TOKEN_LINE = 'refusing to package a public function URL with no bearer 
 /** Runs a command expected to fail; its exit code and output. */
 async function refused(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(command, args, { cwd: PROJECT_ROOT, env, timeout: 120_000 });
+    const { stdout, stderr } = await runPackaging(command, args, { cwd: PROJECT_ROOT, env, timeout: 120_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -42,7 +43,7 @@ async function refused(command: string, args: string[], env: NodeJS.ProcessEnv):
 
 async function packageFor(dir: TempDir, name: string, extra: Record<string, string>) {
   const out = join(dir.path, name);
-  const output = await run('npm', ['run', 'package', '--silent', '--', '--package', out], { cwd: PROJECT_ROOT, env: offlineEnv(dir.path, extra), timeout: 240_000 });
+  const output = await runPackaging('npm', ['run', 'package', '--silent', '--', '--package', out], { cwd: PROJECT_ROOT, env: offlineEnv(dir.path, extra), timeout: 240_000 });
   const template = JSON.parse(await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as { Resources: Record<string, Resource>; Outputs?: Record<string, unknown> };
   const { stdout } = await run('unzip', ['-Z1', join(out, 'pushgateway-exporter.zip')]);
   const statements = (
