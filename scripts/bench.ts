@@ -15,7 +15,7 @@ import { randomHashSeed } from '../lib/edges/random-hash-seed.ts';
 import type { Snapshot } from '../lib/core/snapshot/snapshot.ts';
 import { BODY_SHAPES, hostileBody } from '../test/support/hostile-bodies.ts';
 import { PROJECT_ROOT, startPushgateway, tempDir } from '../test/support/processes.ts';
-import { formatTable, median, monthlyCost, percentile, PRICES, type CostInputs, type Row } from './bench/figures.ts';
+import { formatTable, median, monthlyCost, ms, percentile, PRICES, type CostInputs, type Row } from './bench/figures.ts';
 import { benchColdInit, benchInitBytes, benchLogBytes, benchLogBytesUnauthorized } from './bench/lambda-rows.ts';
 import { benchRefreshLatency, benchServeThroughput } from './bench/server-rows.ts';
 import { benchMerge } from './bench/merge-rows.ts';
@@ -29,7 +29,6 @@ const COST_SERVICES = 1000;
 const COLD_STARTS_PER_MONTH = (30 * 24) / 2;
 
 const rows: Row[] = [];
-const ms = (value: number) => `${value.toFixed(2)} ms`;
 
 function gc(): void {
   const collect = (globalThis as { gc?: () => void }).gc;
@@ -78,19 +77,19 @@ async function benchParse(pushgatewayUrl: string): Promise<void> {
   // collected, so neither side pays for it.
   for (let i = 0; i < 5; i++) { parse(); parseJson(); }
   gc();
-  /** Per-round times of both sides, alternating which goes first; `collect` runs a full collection before each call. */
-  const measure = (rounds: number, collect: boolean): [number[], number[]] => {
-    const parses: number[] = [];
+  /** Per-round times of `side` (the index by default) and JSON.parse, alternating which goes first; `collect` runs a full collection before each call. */
+  const measure = (rounds: number, collect: boolean, side: () => unknown = parse): [number[], number[]] => {
+    const sides: number[] = [];
     const jsonParses: number[] = [];
     for (let round = 0; round < rounds; round++) {
-      for (const run of round % 2 === 0 ? [parse, parseJson] : [parseJson, parse]) {
+      for (const run of round % 2 === 0 ? [side, parseJson] : [parseJson, side]) {
         if (collect) gc();
         const start = performance.now();
         run();
-        (run === parse ? parses : jsonParses).push(performance.now() - start);
+        (run === side ? sides : jsonParses).push(performance.now() - start);
       }
     }
-    return [parses, jsonParses];
+    return [sides, jsonParses];
   };
   // The median of the per-round ratios: both sides of a round see the same machine load.
   const perRound = ([a, b]: [number[], number[]]) => median(a.map((value, i) => value / (b[i] as number)));
@@ -115,18 +114,9 @@ async function benchParse(pushgatewayUrl: string): Promise<void> {
   // character class, nothing else (the scanner's own table), alternating with JSON.parse.
   // Summed and checked after, so the loop's work cannot be dropped as unused.
   let classesSeen = 0;
-  const pass = () => { classesSeen += bytePass(body); };
-  const passes: number[] = [];
-  const passJsonParses: number[] = [];
-  for (let round = 0; round < 21; round++) {
-    for (const run of round % 2 === 0 ? [pass, parseJson] : [parseJson, pass]) {
-      const start = performance.now();
-      run();
-      (run === pass ? passes : passJsonParses).push(performance.now() - start);
-    }
-  }
+  const [passes, passJsonParses] = measure(21, false, () => { classesSeen += bytePass(body); });
   if (classesSeen === 0) throw new Error('the byte pass read nothing');
-  const passRatio = median(passes.map((value, i) => value / (passJsonParses[i] as number)));
+  const passRatio = perRound([passes, passJsonParses]);
   console.log(`row 4's floor, one JavaScript pass reading each byte and its class: ${median(passes).toFixed(1)} ms, ${passRatio.toFixed(2)}× JSON.parse (${(median(passes) * 1e6 / body.length).toFixed(2)} ns a byte); the 0.35× target leaves ${(0.35 * median(passJsonParses) - median(passes)).toFixed(1)} ms beyond it for the rest of the index`);
   rows.push({
     name: '4. parse+index of the 10k-group /metrics vs JSON.parse of /api/v1/metrics',

@@ -90,14 +90,17 @@ function discoveryRun(config: ExporterConfig, snapshot: Snapshot | undefined): L
     LAST.set(config, discovery);
     return discovery;
   };
+  /** Keeps a failure for the requests that follow: a retry would walk again and could find a partial answer. */
+  const keep = (error: unknown): ExporterError => {
+    const failure = discoveryFailure(error);
+    RUNS.set(snapshot, { config, failure });
+    return failure;
+  };
   let first: ReturnType<typeof firstSlice<Discovery>>;
   try {
     first = firstSlice(work);
   } catch (error) {
-    // Kept, as a failure in a later slice is: a retry would walk again and could find a partial answer.
-    const failure = discoveryFailure(error);
-    RUNS.set(snapshot, { config, failure });
-    throw failure;
+    throw keep(error);
   }
   if (first === 'released') return { config, discovery: LAST.get(config) ?? NO_DISCOVERY };
   if (first.done) {
@@ -105,8 +108,8 @@ function discoveryRun(config: ExporterConfig, snapshot: Snapshot | undefined): L
     return { config, discovery: finish(first.value) };
   }
   const failed = (error: unknown): undefined => {
-    // Released: the newer snapshot has its own discovery. Anything else is kept for the requests that follow.
-    if (!isReleased(error) && RUNS.get(snapshot)?.config === config) RUNS.set(snapshot, { config, failure: discoveryFailure(error) });
+    // Released: the newer snapshot has its own discovery. A config replaced meanwhile owns the run.
+    if (!isReleased(error) && RUNS.get(snapshot)?.config === config) keep(error);
     return undefined;
   };
   const done = nextTurn().then(() => runSliced(work)).then(finish, failed);

@@ -30,7 +30,7 @@ export async function discoveredOrNone(config: ExporterConfig, snapshot: Snapsho
   try {
     return await discoveredWithin(config, snapshot, maxWaitMs);
   } catch (error) {
-    logger.error('discovery failed', { code: errorCode(error), error: describeError(error) });
+    logFailure(logger, error);
     return NOTHING;
   }
 }
@@ -42,9 +42,12 @@ export async function discoveryMetrics(config: ExporterConfig | undefined, snaps
   try {
     return discoveryFamilies(discoveredIn(config, snapshot));
   } catch (error) {
-    logger.error('discovery failed', { code: errorCode(error), error: describeError(error) });
+    logFailure(logger, error);
     return [];
   }
 }
 
-const errorCode = (error: unknown): string | undefined => (error instanceof ExporterError ? error.code : undefined);
+/** The one line a failed discovery leaves, whichever answer went on without it. */
+function logFailure(logger: Logger, error: unknown): void {
+  logger.error('discovery failed', { code: error instanceof ExporterError ? error.code : undefined, error: describeError(error) });
+}

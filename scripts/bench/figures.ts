@@ -16,6 +16,9 @@ export interface Row {
 export const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 /** The value at fraction `p` of an ascending array (nearest rank, clamped). */
+/** A duration for the table, in milliseconds with two decimals. */
+export const ms = (value: number): string => `${value.toFixed(2)} ms`;
+
 export const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
 
 /**

@@ -8,9 +8,7 @@ import { join } from 'node:path';
 import { handleRequest } from '../../lib/http/routes.ts';
 import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { freePort, PROJECT_ROOT, startProcess, tempDir, type RunningProcess } from '../../test/support/processes.ts';
-import { median, type Row } from './figures.ts';
-
-const ms = (value: number): string => `${value.toFixed(2)} ms`;
+import { median, ms, type Row } from './figures.ts';
 
 const ROUNDS = 15;
 const PROBE = { method: 'GET', path: '/probe', query: new URLSearchParams('target=svc42'), headers: {} };
