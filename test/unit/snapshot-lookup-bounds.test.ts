@@ -8,7 +8,6 @@ import { START_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { parseOkWhenRule, type OkWhenRule } from '../../lib/core/rules/ok-when.ts';
 import { groupKey, MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, type PushGroup, type Snapshot } from '../../lib/core/snapshot/snapshot.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
-import { KeyedLines } from '../../lib/core/snapshot/keyed-lines.ts';
 import { serviceConfig } from '../support/service-config.ts';
 import { assertPromtoolClean } from '../support/promtool.ts';
 import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
@@ -101,30 +100,6 @@ describe('one answer per series', () => {
     const text = renderExposition(buildAllProbesMetrics([evaluation], context, snapshot));
     assert.deepEqual(text.split('\n').filter((line) => line.startsWith('loop_errors_total')), ['loop_errors_total{service="service1"} 2']);
     assertPromtoolClean(text);
-  });
-});
-
-describe('keyed lines', () => {
-  it('tells keys sharing a bucket apart by their stored hash, without comparing their text', () => {
-    const table = new KeyedLines(true);
-    table.reset(16);
-    let compared = 0;
-    // Key A is line 0 (hash 0), key B lines 1–1000 (hash 16), key C line 2000 (hash 32): one bucket of 16.
-    const keyOf = (line: number): string => (line === 0 ? 'A' : line < 2000 ? 'B' : 'C');
-    // `kind` carries the key being added (0: A, 1: B, 2: C).
-    const matcher = {
-      sameKey(kind: number, entry: number): boolean {
-        compared += 1;
-        return keyOf(table.line.get(entry)) === 'ABC'[kind];
-      },
-    };
-    table.add(0, 0, 0, matcher);
-    for (let line = 1; line <= 1000; line++) table.add(16, line, 1, matcher);
-    table.add(32, 2000, 2, matcher);
-    // Only B's own lines are compared with B (once each after its first); A and C are skipped by hash.
-    assert.equal(compared, 999);
-    assert.equal(table.newest(16, () => true), 1000);
-    assert.equal(table.keys, 3);
   });
 });
 

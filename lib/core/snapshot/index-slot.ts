@@ -7,8 +7,8 @@ import { keepShape } from '../shape-anchors.ts';
 import { runToEnd, type SlicedWork } from '../sliced-work.ts';
 import { combineHashes, hashBytes, MIN_HASH_BASE, type HashSeed } from './byte-hash.ts';
 import { IndexedSnapshot } from './indexed-snapshot.ts';
-import { bucketsFor, type KeyedLines, type KeyMatcher } from './keyed-lines.ts';
-import { sameLabelText, sameValue } from './label-text.ts';
+import { bucketsFor, NO_MARK, type KeyedLines, type KeyMatcher } from './keyed-lines.ts';
+import { sameLabelsAt, sameLabelText, sameValue } from './label-text.ts';
 import type { ServiceLines } from './service-lines.ts';
 import { SnapshotSlot } from './snapshot-slot.ts';
 
@@ -69,7 +69,9 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
   private lastJobStart = 0;
   private lastJobEnd = 0;
   private lastJobHash: number;
-  /** The key labels of the sample line being indexed. */
+  /** The group (its first line's entry) of the last sample line with a job, -1 before the first. */
+  private lastGroup = -1;
+  /** The key labels of the sample line being indexed (by the hash: not set for a line whose group was foreseen). */
   private labelsAt = -1;
   private jobStart = -1;
   private jobEnd = -1;
@@ -90,10 +92,13 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     this.helps = slot.helps;
     this.types = slot.types;
     // Buckets scale with the body: the smallest possible lines (11 bytes) put about six keys in a
-    // bucket, Pushgateway-shaped bodies less than one.
-    this.groups.reset(bucketsFor(length, 64));
-    this.helps.reset(bucketsFor(length, 256));
-    this.types.reset(bucketsFor(length, 256));
+    // bucket, Pushgateway-shaped bodies less than one. Sized for the slot's room, not for what has
+    // arrived: a read sizes its slot as the last body (the same Pushgateway sends about the same), so
+    // the tables need not grow while the body streams in.
+    const room = Math.max(length, slot.body.length);
+    this.groups.reset(bucketsFor(room, 64));
+    this.helps.reset(bucketsFor(room, 256));
+    this.types.reset(bucketsFor(room, 256));
     this.emptyHash = hashBytes(bytes, 0, 0, this.base);
     this.lastJobHash = this.emptyHash;
     this.invalid = strict ? undefined : SlotIndexer.prototype.recordInvalid;
@@ -106,6 +111,23 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     if (line.jobStart < 0) {
       this.ownMetrics ||= isBuildInfo(bytes, line.start, line.end);
       return;
+    }
+    const groups = this.groups;
+    const last = this.lastGroup;
+    if (line.instanceStart >= 0 && last >= 0) {
+      // Pushgateway writes the series of every family in the same order of groups: a line's group
+      // is most often the group of the line after the previous line's first line, or the previous
+      // line's own. Either is checked on the bytes, as sameGroup checks first, and then needs no
+      // hash and no bucket.
+      const until = Math.max(line.jobEnd, line.instanceEnd) + 1;
+      const next = last + 1 < groups.entries ? groups.keyOf(last + 1) : -1;
+      const key = next >= 0 && this.labelsMatch(next, line.labelsAt, until) ? next : this.labelsMatch(last, line.labelsAt, until) ? last : -1;
+      if (key >= 0) {
+        groups.addToKey(key, line.start, line.labelsAt);
+        this.lastGroup = key;
+        if (line.serviceStart >= 0) this.serviceLines.add(line.start, line.labelsAt, line.serviceStart, line.serviceEnd);
+        return;
+      }
     }
     this.labelsAt = line.labelsAt;
     this.jobStart = line.jobStart;
@@ -120,7 +142,7 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
       this.lastJobEnd = line.jobEnd;
       this.lastJobHash = hashBytes(bytes, line.jobStart, line.jobEnd, base);
     }
-    this.groups.add(combineHashes(this.lastJobHash, instanceHash, this.pairBase), line.start, GROUPS, this);
+    this.lastGroup = groups.add(combineHashes(this.lastJobHash, instanceHash, this.pairBase), line.start, GROUPS, this, line.labelsAt);
     if (line.serviceStart >= 0) this.serviceLines.add(line.start, line.labelsAt, line.serviceStart, line.serviceEnd);
   }
 
@@ -128,8 +150,8 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     this.nameStart = line.nameStart;
     this.nameEnd = line.nameEnd;
     const hash = hashBytes(this.bytes, line.nameStart, line.nameEnd, this.base);
-    if (line.kind === 'HELP') this.helps.add(hash, line.start, HELPS, this);
-    else this.types.add(hash, line.start, TYPES, this);
+    if (line.kind === 'HELP') this.helps.add(hash, line.start, HELPS, this, NO_MARK);
+    else this.types.add(hash, line.start, TYPES, this, NO_MARK);
   }
 
   rebind(body: Buffer): void {
@@ -149,17 +171,25 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     this.firstInvalid ??= new ExpositionError(why(), lineNumber);
   }
 
-  sameKey(kind: number, entry: number): boolean {
-    if (kind === GROUPS) return this.sameGroup(entry);
+  sameKey(kind: number, entry: number, mark: number): boolean {
+    if (kind === GROUPS) return this.sameGroup(entry, mark);
     return this.sameName(kind === HELPS ? this.helps : this.types, entry);
   }
 
-  private sameGroup(entry: number): boolean {
+  /** Whether the newest line of group `key` has the label text `[labelsAt, until)` of the line being indexed. */
+  private labelsMatch(key: number, labelsAt: number, until: number): boolean {
+    const mark = this.groups.markOf(key);
+    return mark === NO_MARK ? sameLabelText(this.bytes, this.groups.line.get(this.groups.newestOf(key)), labelsAt, until) : sameLabelsAt(this.bytes, mark, labelsAt, until);
+  }
+
+  /** Whether the line at `entry` (its label set at `mark`, or NO_MARK) is of the group of the line being indexed. */
+  private sameGroup(entry: number, mark: number): boolean {
     const bytes = this.bytes;
     const lineStart = this.groups.line.get(entry);
     // Most lines of a group repeat its label text up to the later of job and instance (Pushgateway
     // writes every line of a group with the same labels, sorted): then they have the same key.
-    if (this.instanceStart >= 0 && sameLabelText(bytes, lineStart, this.labelsAt, Math.max(this.jobEnd, this.instanceEnd) + 1)) return true;
+    const until = Math.max(this.jobEnd, this.instanceEnd) + 1;
+    if (this.instanceStart >= 0 && (mark === NO_MARK ? sameLabelText(bytes, lineStart, this.labelsAt, until) : sameLabelsAt(bytes, mark, this.labelsAt, until))) return true;
     const them = this.keysOf(lineStart, GROUP_KEY);
     return sameValue(bytes, them.jobStart, them.jobEnd, this.jobStart, this.jobEnd)
       && sameValue(bytes, them.instanceStart, them.instanceEnd, this.instanceStart, this.instanceEnd);

@@ -3,23 +3,31 @@ import { INT_BLOCK_MASK, IntBlocks } from './int-blocks.ts';
 /** Ints per line in `KeyedLines`' one block store (a power of two, so a line never straddles two blocks). */
 const STRIDE = 4;
 const LINE = 0;
-/** The previous line of the same key, -1 for its first (unused when `keepOlder` is false). */
-const OLDER = 1;
-/** For a key's newest line: the newest line of the next key in the bucket, -1 at the end. */
-const NEXT_KEY = 2;
 /**
- * For a key's newest line: its full hash. Keys sharing a bucket but not a hash are told apart
- * without re-reading their labels (a 1 MiB label set would be scanned once per line added).
+ * A key's first line: the key's newest line (itself while it has one). A later line: the previous
+ * line of its key (-1 when `keepOlder` is false).
  */
-const KEY_HASH = 3;
+const NEWEST_OR_OLDER = 1;
+/** A key's first line: the first line of the next key in its bucket, -1 at the end. A later line: -2 − its key's first line. */
+const LINK = 2;
+/**
+ * A key's first line: its full hash. Keys sharing a bucket but not a hash are told apart without
+ * re-reading their labels (a 1 MiB label set would be scanned once per line added). A later line:
+ * the mark its caller noted with it (`add`).
+ */
+const HASH_OR_MARK = 3;
+
+/** A mark not kept: the key's newest line is its first, whose mark field holds the key's hash. */
+export const NO_MARK = -1;
 
 /**
- * Tells whether an earlier line (`entry` of the table `kind` names) has the key of the line being
- * added. One object per read with shared methods, not a closure per read: compiled code that
- * embeds a read's closures is thrown away by a full garbage collection (docs/performance.md).
+ * Tells whether an earlier line (`entry` of the table `kind` names, the newest of its key) has the
+ * key of the line being added; `mark` is what was noted with that line, or NO_MARK. One object per
+ * read with shared methods, not a closure per read: compiled code that embeds a read's closures is
+ * thrown away by a full garbage collection (docs/performance.md).
  */
 export interface KeyMatcher {
-  sameKey(kind: number, entry: number): boolean;
+  sameKey(kind: number, entry: number, mark: number): boolean;
 }
 
 /** The line starts of a KeyedLines, by entry. */
@@ -33,9 +41,9 @@ class LineStarts {
 
 /**
  * Lines grouped by key, in int32 blocks — 16 bytes a line whatever its length, no object per key
- * or line: each bucket chains the newest line of every key hashed to it, and each line links to
- * the previous line of its key. A line's four ints sit side by side (one block found per line
- * added). Keys stay in the body; comparing them is the caller's.
+ * or line. A key is its first line: each bucket chains the first lines of the keys hashed to it,
+ * and each first line points at its key's newest line, each later line at the previous one and at
+ * its key. Lines are entries in body order. Keys stay in the body; comparing them is the caller's.
  */
 export class KeyedLines {
   private readonly store = new IntBlocks();
@@ -83,16 +91,16 @@ export class KeyedLines {
       for (let bucket = 0; bucket < old; bucket++) {
         let low = -1;
         let high = -1;
-        for (let head = this.heads[bucket] as number; head !== -1;) {
-          const next = this.field(head, NEXT_KEY);
-          if ((this.field(head, KEY_HASH) & old) === 0) {
-            this.setField(head, NEXT_KEY, low);
-            low = head;
+        for (let key = this.heads[bucket] as number; key !== -1;) {
+          const next = this.field(key, LINK);
+          if ((this.field(key, HASH_OR_MARK) & old) === 0) {
+            this.setField(key, LINK, low);
+            low = key;
           } else {
-            this.setField(head, NEXT_KEY, high);
-            high = head;
+            this.setField(key, LINK, high);
+            high = key;
           }
-          head = next;
+          key = next;
         }
         this.heads[bucket] = low;
         this.heads[bucket + old] = high;
@@ -101,48 +109,80 @@ export class KeyedLines {
     }
   }
 
-  /** Adds a line whose key hashes to `hash`; `matcher.sameKey(kind, entry)` tells whether an earlier line has the same key. */
-  add(hash: number, lineStart: number, kind: number, matcher: KeyMatcher): void {
-    const entry = this.entries;
+  /**
+   * Adds a line whose key hashes to `hash`, noting `mark` with it; `matcher.sameKey(kind, entry,
+   * mark)` tells whether an earlier line has the same key. Returns the line's key.
+   */
+  add(hash: number, lineStart: number, kind: number, matcher: KeyMatcher, mark: number): number {
     const bucket = hash & this.mask;
     const full = hash | 0;
-    let previous = -1;
-    let head = this.heads[bucket] as number;
-    while (head !== -1 && (this.field(head, KEY_HASH) !== full || !matcher.sameKey(kind, head))) {
-      previous = head;
-      head = this.field(head, NEXT_KEY);
+    let key = this.heads[bucket] as number;
+    while (key !== -1 && (this.field(key, HASH_OR_MARK) !== full || !matcher.sameKey(kind, this.newestOf(key), this.markOf(key)))) {
+      key = this.field(key, LINK);
     }
+    if (key !== -1) {
+      this.addToKey(key, lineStart, mark);
+      return key;
+    }
+    const entry = this.entries;
     const at = entry * STRIDE;
     const block = this.store.blockAt(at);
     const slot = at & INT_BLOCK_MASK;
     block[slot + LINE] = lineStart;
-    block[slot + KEY_HASH] = full;
+    block[slot + NEWEST_OR_OLDER] = entry;
+    block[slot + LINK] = this.heads[bucket] as number;
+    block[slot + HASH_OR_MARK] = full;
+    this.heads[bucket] = entry;
     this.entries = entry + 1;
-    if (head === -1) {
-      block[slot + OLDER] = -1;
-      block[slot + NEXT_KEY] = this.heads[bucket] as number;
-      this.heads[bucket] = entry;
-      this.keys += 1;
-      return;
-    }
-    // The key's newest line takes its place in the bucket's chain.
-    block[slot + OLDER] = this.keepOlder ? head : -1;
-    block[slot + NEXT_KEY] = this.field(head, NEXT_KEY);
-    if (previous === -1) this.heads[bucket] = entry;
-    else this.setField(previous, NEXT_KEY, entry);
+    this.keys += 1;
+    return entry;
+  }
+
+  /**
+   * Adds a line of `key`, noting `mark` with it: for a caller that has compared the line with the
+   * key's newest line itself (no hash, no bucket).
+   */
+  addToKey(key: number, lineStart: number, mark: number): void {
+    const entry = this.entries;
+    const at = entry * STRIDE;
+    const block = this.store.blockAt(at);
+    const slot = at & INT_BLOCK_MASK;
+    block[slot + LINE] = lineStart;
+    block[slot + NEWEST_OR_OLDER] = this.keepOlder ? this.newestOf(key) : -1;
+    block[slot + LINK] = -2 - key;
+    block[slot + HASH_OR_MARK] = mark;
+    this.setField(key, NEWEST_OR_OLDER, entry);
+    this.entries = entry + 1;
+  }
+
+  /** The key of the line at `entry`. */
+  keyOf(entry: number): number {
+    const link = this.field(entry, LINK);
+    return link <= -2 ? -2 - link : entry;
+  }
+
+  /** The newest line of `key`. */
+  newestOf(key: number): number {
+    return this.field(key, NEWEST_OR_OLDER);
+  }
+
+  /** The mark noted with the newest line of `key`, or NO_MARK while that is its first line. */
+  markOf(key: number): number {
+    const newest = this.newestOf(key);
+    return newest === key ? NO_MARK : this.field(newest, HASH_OR_MARK);
   }
 
   /** The newest line of the key hashing to `hash` that `isKey` accepts, or -1. */
   newest(hash: number, isKey: (entry: number) => boolean): number {
-    for (let head = this.heads[hash & this.mask] as number; head !== -1; head = this.field(head, NEXT_KEY)) {
-      if (this.field(head, KEY_HASH) === (hash | 0) && isKey(head)) return head;
+    for (let key = this.heads[hash & this.mask] as number; key !== -1; key = this.field(key, LINK)) {
+      if (this.field(key, HASH_OR_MARK) === (hash | 0) && isKey(this.newestOf(key))) return this.newestOf(key);
     }
     return -1;
   }
 
   /** The previous line of the same key, or -1. */
   olderOf(entry: number): number {
-    return this.keepOlder ? this.field(entry, OLDER) : -1;
+    return this.field(entry, LINK) <= -2 ? this.field(entry, NEWEST_OR_OLDER) : -1;
   }
 
   /** Line starts of a key, oldest first, from its newest entry: the last `limit` at most. */
@@ -160,7 +200,7 @@ export class KeyedLines {
   /** The newest entry of every key, one at a time: a walk in slices (discovery) holds no array of 60k keys. */
   *eachKey(): Generator<number, void, void> {
     for (let bucket = 0; bucket <= this.mask; bucket++) {
-      for (let head = this.heads[bucket] as number; head !== -1; head = this.field(head, NEXT_KEY)) yield head;
+      for (let key = this.heads[bucket] as number; key !== -1; key = this.field(key, LINK)) yield this.newestOf(key);
     }
   }
 

@@ -3,8 +3,8 @@ import { newScannedSample, type ScannedSample } from '../exposition/scanned-line
 import { keepShape } from '../shape-anchors.ts';
 import type { SlicedWork } from '../sliced-work.ts';
 import { hashBytes } from './byte-hash.ts';
-import { bucketsFor, KeyedLines, type KeyMatcher } from './keyed-lines.ts';
-import { sameLabelText, sameValue } from './label-text.ts';
+import { bucketsFor, KeyedLines, NO_MARK, type KeyMatcher } from './keyed-lines.ts';
+import { sameLabelsAt, sameLabelText, sameValue } from './label-text.ts';
 import { ServiceLines } from './service-lines.ts';
 import type { SnapshotSlot } from './snapshot-slot.ts';
 
@@ -26,7 +26,7 @@ export function* buildServiceTable(slot: SnapshotSlot, bytes: Buffer, base: numb
   const matcher = new ServiceMatcher(bytes, services, lines);
   for (let line = 0; line < lines.count; line++) {
     matcher.line = line;
-    services.add(hashBytes(bytes, lines.serviceStart(line), lines.serviceEnd(line), base), lines.lineStart(line), 0, matcher);
+    services.add(hashBytes(bytes, lines.serviceStart(line), lines.serviceEnd(line), base), lines.lineStart(line), 0, matcher, lines.labelsAt(line));
     if ((line + 1) % LINES_PER_STEP === 0) yield;
   }
 }
@@ -38,15 +38,17 @@ class ServiceMatcher implements KeyMatcher {
 
   constructor(private readonly bytes: Buffer, private readonly services: KeyedLines, private readonly lines: ServiceLines) {}
 
-  sameKey(_kind: number, entry: number): boolean {
+  sameKey(_kind: number, entry: number, mark: number): boolean {
     const bytes = this.bytes;
     const lines = this.lines;
     const line = this.line;
     const serviceStart = lines.serviceStart(line);
     const serviceEnd = lines.serviceEnd(line);
     const lineStart = this.services.line.get(entry);
-    // Most lines of a service repeat its label text up to its value (Pushgateway sorts labels).
-    if (sameLabelText(bytes, lineStart, lines.labelsAt(line), serviceEnd + 1)) return true;
+    // Most lines of a service repeat its label text up to its value (Pushgateway sorts labels). The
+    // mark, when kept, is where the earlier line's label set starts (no scan of its metric name).
+    const labelsAt = lines.labelsAt(line);
+    if (mark === NO_MARK ? sameLabelText(bytes, lineStart, labelsAt, serviceEnd + 1) : sameLabelsAt(bytes, mark, labelsAt, serviceEnd + 1)) return true;
     keyLabelsAt(bytes, lineStart, this.other, SERVICE_KEY);
     return sameValue(bytes, this.other.serviceStart, this.other.serviceEnd, serviceStart, serviceEnd);
   }

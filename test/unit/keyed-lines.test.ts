@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { KeyedLines, NO_MARK, type KeyMatcher } from '../../lib/core/snapshot/keyed-lines.ts';
+
+/** A matcher over a list of keys by line start: `keyAt[lineStart]` is the key of that line. */
+function matcherFor(table: KeyedLines, keyAt: Map<number, string>, adding: { key: string }, marks: Array<[number, number]>): KeyMatcher {
+  return {
+    sameKey(_kind: number, entry: number, mark: number): boolean {
+      marks.push([entry, mark]);
+      return keyAt.get(table.line.get(entry)) === adding.key;
+    },
+  };
+}
+
+describe('keyed lines: keys, their lines and their marks', () => {
+  it('tells keys sharing a bucket apart by their stored hash, without comparing their text', () => {
+    const table = new KeyedLines(true);
+    table.reset(16);
+    let compared = 0;
+    // Key A is line 0 (hash 0), key B lines 1–1000 (hash 16), key C line 2000 (hash 32): one bucket of 16.
+    const keyOf = (line: number): string => (line === 0 ? 'A' : line < 2000 ? 'B' : 'C');
+    // `kind` carries the key being added (0: A, 1: B, 2: C).
+    const matcher = {
+      sameKey(kind: number, entry: number): boolean {
+        compared += 1;
+        return keyOf(table.line.get(entry)) === 'ABC'[kind];
+      },
+    };
+    table.add(0, 0, 0, matcher, NO_MARK);
+    for (let line = 1; line <= 1000; line++) table.add(16, line, 1, matcher, NO_MARK);
+    table.add(32, 2000, 2, matcher, NO_MARK);
+    // Only B's own lines are compared with B (once each after its first); A and C are skipped by hash.
+    assert.equal(compared, 999);
+    assert.equal(table.newest(16, () => true), 1000);
+    assert.equal(table.keys, 3);
+  });
+
+  it('chains each key\'s lines newest first, numbers keys by their first line and keeps the mark of each newest later line', () => {
+    const table = new KeyedLines(true);
+    table.reset(16);
+    const keyAt = new Map<number, string>();
+    const adding = { key: '' };
+    const marks: Array<[number, number]> = [];
+    const matcher = matcherFor(table, keyAt, adding, marks);
+    const add = (line: number, key: string, hash: number, mark: number): number => {
+      keyAt.set(line, key);
+      adding.key = key;
+      return table.add(hash, line, 0, matcher, mark);
+    };
+    assert.equal(add(100, 'a', 1, 1000), 0);
+    assert.equal(add(200, 'b', 17, 2000), 1); // the same bucket as a, another hash
+    assert.equal(add(300, 'a', 1, 3000), 0);
+    table.addToKey(1, 400, 4000); // a line of b, added without its hash
+    keyAt.set(400, 'b');
+    assert.equal(add(500, 'a', 1, 5000), 0);
+    assert.deepEqual([table.keys, table.entries], [2, 5]);
+    assert.deepEqual([0, 1, 2, 3, 4].map((entry) => table.keyOf(entry)), [0, 1, 0, 1, 0]);
+    assert.deepEqual([table.newestOf(0), table.newestOf(1)], [4, 3]);
+    assert.deepEqual([table.markOf(0), table.markOf(1)], [5000, 4000]);
+    assert.deepEqual(table.linesOf(table.newestOf(0)), [100, 300, 500]);
+    assert.deepEqual(table.linesOf(table.newestOf(1)), [200, 400]);
+    assert.equal(table.olderOf(0), -1);
+    assert.equal(table.newest(1, () => true), 4);
+    assert.equal(table.newest(17, () => true), 3);
+    assert.equal(table.newest(33, () => true), -1);
+    assert.deepEqual(table.allKeys().sort(), [3, 4]);
+    // Only a's own lines were compared, each against a's newest line and its mark (none while that is a's first).
+    assert.deepEqual(marks, [[0, NO_MARK], [2, 3000]]);
+  });
+
+  it('keeps only the newest line of a key when it keeps no older lines', () => {
+    const table = new KeyedLines(false);
+    table.reset(16);
+    const same: KeyMatcher = { sameKey: () => true };
+    table.add(5, 10, 0, same, NO_MARK);
+    table.add(5, 20, 0, same, 7);
+    table.addToKey(0, 30, 8);
+    assert.equal(table.newest(5, () => true), 2);
+    assert.equal(table.olderOf(2), -1);
+    assert.equal(table.markOf(0), 8);
+    assert.deepEqual(table.linesOf(2), [30]);
+    assert.equal(table.lastBefore(25), 1);
+  });
+
+  it('finds every key, with its lines in order, after growing from 16 buckets with keys of every hash (property-based)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(40), fc.boolean()), { minLength: 1, maxLength: 300 }), fc.integer({ min: 5, max: 12 }), (adds, growBits) => {
+        const table = new KeyedLines(true);
+        table.reset(16);
+        const hashOf = (key: number) => (key * 2654435761) | 0;
+        const keyAt = new Map<number, number>();
+        let adding = 0;
+        const matcher: KeyMatcher = { sameKey: (_kind, entry) => keyAt.get(table.line.get(entry)) === adding };
+        const expected = new Map<number, number[]>();
+        const keyIds = new Map<number, number>();
+        adds.forEach(([key, direct], line) => {
+          keyAt.set(line, key);
+          adding = key;
+          const known = keyIds.get(key);
+          if (direct && known !== undefined) table.addToKey(known, line, line);
+          else keyIds.set(key, table.add(hashOf(key), line, 0, matcher, line));
+          expected.set(key, [...(expected.get(key) ?? []), line]);
+          if (line === Math.floor(adds.length / 2)) table.grow(2 ** growBits);
+        });
+        assert.equal(table.keys, expected.size);
+        for (const [key, lines] of expected) {
+          const newest = table.newest(hashOf(key), (entry) => keyAt.get(table.line.get(entry)) === key);
+          assert.deepEqual(table.linesOf(newest), lines);
+          assert.equal(table.keyOf(newest), keyIds.get(key));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
