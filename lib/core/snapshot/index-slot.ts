@@ -8,7 +8,7 @@ import { runToEnd, type SlicedWork } from '../sliced-work.ts';
 import { combineHashes, hashBytes, MIN_HASH_BASE, type HashSeed } from './byte-hash.ts';
 import { IndexedSnapshot } from './indexed-snapshot.ts';
 import { bucketsFor, NO_MARK, type KeyedLines, type KeyMatcher } from './keyed-lines.ts';
-import { sameLabelsAt, sameLabelText, sameValue } from './label-text.ts';
+import { labelSetAt, sameLabelsAt, sameValue, viewOf } from './label-text.ts';
 import type { ServiceLines } from './service-lines.ts';
 import { SnapshotSlot } from './snapshot-slot.ts';
 
@@ -50,6 +50,8 @@ const TYPES = 3;
  */
 class SlotIndexer implements ExpositionSink, KeyMatcher {
   bytes: Buffer;
+  /** `bytes` as a DataView, for comparing label text four bytes at a time. */
+  private view: DataView;
   sampleCount = 0;
   skippedLines = 0;
   invalidLines = 0;
@@ -84,6 +86,7 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     const bytes = slot.body.subarray(0, slot.length);
     const length = bytes.length;
     this.bytes = bytes;
+    this.view = viewOf(bytes);
     this.base = seed.base;
     this.pairBase = seed.pairBase;
     this.groups = slot.groups;
@@ -156,6 +159,7 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
 
   rebind(body: Buffer): void {
     this.bytes = body;
+    this.view = viewOf(body);
     // The tables grow with the body, to the buckets they would have had for the whole of it.
     this.groups.grow(bucketsFor(body.length, 64));
     this.helps.grow(bucketsFor(body.length, 256));
@@ -179,7 +183,7 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
   /** Whether the newest line of group `key` has the label text `[labelsAt, until)` of the line being indexed. */
   private labelsMatch(key: number, labelsAt: number, until: number): boolean {
     const mark = this.groups.markOf(key);
-    return mark === NO_MARK ? sameLabelText(this.bytes, this.groups.line.get(this.groups.newestOf(key)), labelsAt, until) : sameLabelsAt(this.bytes, mark, labelsAt, until);
+    return sameLabelsAt(this.view, mark === NO_MARK ? labelSetAt(this.bytes, this.groups.line.get(this.groups.newestOf(key))) : mark, labelsAt, until);
   }
 
   /** Whether the line at `entry` (its label set at `mark`, or NO_MARK) is of the group of the line being indexed. */
@@ -189,7 +193,7 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     // Most lines of a group repeat its label text up to the later of job and instance (Pushgateway
     // writes every line of a group with the same labels, sorted): then they have the same key.
     const until = Math.max(this.jobEnd, this.instanceEnd) + 1;
-    if (this.instanceStart >= 0 && (mark === NO_MARK ? sameLabelText(bytes, lineStart, this.labelsAt, until) : sameLabelsAt(bytes, mark, this.labelsAt, until))) return true;
+    if (this.instanceStart >= 0 && sameLabelsAt(this.view, mark === NO_MARK ? labelSetAt(bytes, lineStart) : mark, this.labelsAt, until)) return true;
     const them = this.keysOf(lineStart, GROUP_KEY);
     return sameValue(bytes, them.jobStart, them.jobEnd, this.jobStart, this.jobEnd)
       && sameValue(bytes, them.instanceStart, them.instanceEnd, this.instanceStart, this.instanceEnd);

@@ -2,32 +2,38 @@
 // earlier line has the key of the line being added, without making a string.
 
 /**
- * Whether the label set at `at` (the `{` of an earlier valid line) begins with the bytes
- * `[labelsAt, until)` of the line being indexed (`labelsAt` its `{`). The labels are read from the
- * `{` on, the same way whatever comes before it, so two label sets with the same first bytes hold
- * the same labels and values in those bytes; a valid line names each label once. False says
- * nothing: compare the keys. The compare cannot run past the earlier line unnoticed: its line feed
- * matches no byte of `[labelsAt, until)`, which lies within one line.
+ * Whether the label set at `at` (the `{` of an earlier valid line; -1: none) begins with the bytes
+ * `[labelsAt, until)` of the line being indexed (`labelsAt` its `{`), read through `view`, a
+ * DataView of the body: four bytes a compare, several times faster than one. The labels are read
+ * from the `{` on, the same way whatever comes before it, so two label sets with the same first
+ * bytes hold the same labels and values in those bytes; a valid line names each label once. False
+ * says nothing: compare the keys. The compare cannot run past the earlier line unnoticed: its line
+ * feed matches no byte of `[labelsAt, until)`, which lies within one line.
  */
-export function sameLabelsAt(bytes: Buffer, at: number, labelsAt: number, until: number): boolean {
+export function sameLabelsAt(view: DataView, at: number, labelsAt: number, until: number): boolean {
   const size = until - labelsAt;
-  if (at < 0 || at + size > bytes.length) return false;
-  for (let k = 0; k < size; k++) if (bytes[at + k] !== bytes[labelsAt + k]) return false;
+  if (at < 0 || at + size > view.byteLength) return false;
+  let k = 0;
+  for (; k + 4 <= size; k += 4) if (view.getInt32(at + k) !== view.getInt32(labelsAt + k)) return false;
+  for (; k < size; k++) if (view.getUint8(at + k) !== view.getUint8(labelsAt + k)) return false;
   return true;
 }
 
+/** A DataView of `bytes`, for sameLabelsAt. */
+export const viewOf = (bytes: Buffer): DataView => new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+
 /**
- * sameLabelsAt for the valid line at `lineStart`, when where its label set starts was not kept: a
- * line indexed with a key label has a label set, and its first `{` ends its metric name. Bounded by
- * the line's end all the same, so the invariant can never cost a scan past it.
+ * Where the label set of the valid line at `lineStart` starts, when that was not kept: a line
+ * indexed with a key label has a label set, and its first `{` ends its metric name. Bounded by the
+ * line's end all the same (-1 there), so the invariant can never cost a scan past it.
  */
-export function sameLabelText(bytes: Buffer, lineStart: number, labelsAt: number, until: number): boolean {
-  let at = lineStart;
-  while (at < bytes.length && bytes[at] !== 0x7b /* { */) {
-    if (bytes[at] === 0x0a /* \n */) return false;
-    at++;
+export function labelSetAt(bytes: Buffer, lineStart: number): number {
+  for (let at = lineStart; at < bytes.length; at++) {
+    const code = bytes[at] as number;
+    if (code === 0x7b /* { */) return at;
+    if (code === 0x0a /* \n */) return -1;
   }
-  return sameLabelsAt(bytes, at, labelsAt, until);
+  return -1;
 }
 
 /** Whether two raw label values in the body are the same (start -1: absent, which equals empty). */

@@ -4,7 +4,7 @@ import { keepShape } from '../shape-anchors.ts';
 import type { SlicedWork } from '../sliced-work.ts';
 import { hashBytes } from './byte-hash.ts';
 import { bucketsFor, KeyedLines, NO_MARK, type KeyMatcher } from './keyed-lines.ts';
-import { sameLabelsAt, sameLabelText, sameValue } from './label-text.ts';
+import { labelSetAt, sameLabelsAt, sameValue, viewOf } from './label-text.ts';
 import { ServiceLines } from './service-lines.ts';
 import type { SnapshotSlot } from './snapshot-slot.ts';
 
@@ -35,8 +35,11 @@ export function* buildServiceTable(slot: SnapshotSlot, bytes: Buffer, base: numb
 class ServiceMatcher implements KeyMatcher {
   line = 0;
   private readonly other: ScannedSample = newScannedSample();
+  private readonly view: DataView;
 
-  constructor(private readonly bytes: Buffer, private readonly services: KeyedLines, private readonly lines: ServiceLines) {}
+  constructor(private readonly bytes: Buffer, private readonly services: KeyedLines, private readonly lines: ServiceLines) {
+    this.view = viewOf(bytes);
+  }
 
   sameKey(_kind: number, entry: number, mark: number): boolean {
     const bytes = this.bytes;
@@ -48,7 +51,7 @@ class ServiceMatcher implements KeyMatcher {
     // Most lines of a service repeat its label text up to its value (Pushgateway sorts labels). The
     // mark, when kept, is where the earlier line's label set starts (no scan of its metric name).
     const labelsAt = lines.labelsAt(line);
-    if (mark === NO_MARK ? sameLabelText(bytes, lineStart, labelsAt, serviceEnd + 1) : sameLabelsAt(bytes, mark, labelsAt, serviceEnd + 1)) return true;
+    if (sameLabelsAt(this.view, mark === NO_MARK ? labelSetAt(bytes, lineStart) : mark, labelsAt, serviceEnd + 1)) return true;
     keyLabelsAt(bytes, lineStart, this.other, SERVICE_KEY);
     return sameValue(bytes, this.other.serviceStart, this.other.serviceEnd, serviceStart, serviceEnd);
   }
