@@ -65,8 +65,8 @@ describe('keyed lines: keys, their lines and their marks', () => {
     assert.equal(table.newest(17, () => true), 3);
     assert.equal(table.newest(33, () => true), -1);
     assert.deepEqual(table.allKeys().sort(), [3, 4]);
-    // Only a's own lines were compared, each against a's newest line and its mark (none while that is a's first).
-    assert.deepEqual(marks, [[0, NO_MARK], [2, 3000]]);
+    // Only a's own lines were compared, each against a's newest line and the mark noted with it.
+    assert.deepEqual(marks, [[0, 1000], [2, 3000]]);
   });
 
   it('keeps only the newest line of a key when it keeps no older lines', () => {

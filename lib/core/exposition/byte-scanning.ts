@@ -42,6 +42,20 @@ export function skipBlanks(bytes: Buffer, from: number, end: number): number {
   return i;
 }
 
+/**
+ * Whether the `size` bytes at `a` and at `b` of a body are the same, read through `view`, a
+ * DataView of it: four bytes a compare, several times faster than one. Both ranges lie in the body.
+ */
+export function sameBytesAt(view: DataView, a: number, b: number, size: number): boolean {
+  let k = 0;
+  for (; k + 4 <= size; k += 4) if (view.getInt32(a + k) !== view.getInt32(b + k)) return false;
+  for (; k < size; k++) if (view.getUint8(a + k) !== view.getUint8(b + k)) return false;
+  return true;
+}
+
+/** A DataView of `bytes`, for sameBytesAt. */
+export const viewOf = (bytes: Uint8Array): DataView => new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+
 /** Message text for a name or value from the body: clipped, so an error stays one short line. */
 export function shown(bytes: Buffer, start: number, end: number): string {
   const limit = 120;

@@ -1,5 +1,5 @@
 import { ExpositionError } from '../errors.ts';
-import { CR, HASH, isBlank, LF } from './byte-scanning.ts';
+import { CR, HASH, isBlank, LF, viewOf } from './byte-scanning.ts';
 import { newLineScan, type LineScan } from './line-scan.ts';
 import { INVALID_LINE, METADATA_LINE, scanComment } from './metadata-lines.ts';
 import { scanSampleLine } from './sample-line-scanner.ts';
@@ -101,6 +101,7 @@ export function* scanStreamedExposition(source: ExpositionSource, sink: Expositi
   let length = bytes.length;
   sink.rebind?.(bytes);
   const scan = newLineScan(hashBase);
+  scan.view = viewOf(bytes);
   const sample: ScannedSample = newScannedSample();
   const metadata: ScannedMetadata = newScannedMetadata();
   let lineNumber = 0;
@@ -118,6 +119,7 @@ export function* scanStreamedExposition(source: ExpositionSource, sink: Expositi
         searchFrom = length;
         bytes = source.body.subarray(0, source.length);
         length = bytes.length;
+        scan.view = viewOf(bytes);
         sink.rebind?.(bytes);
         continue;
       }

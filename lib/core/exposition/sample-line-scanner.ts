@@ -1,4 +1,4 @@
-import { CHAR_CLASS, CLOSE_BRACE, COMMA, endOfQuoted, EQUALS, isBlank, isDigit, LABEL_REST, LABEL_START, matchesWord, NAME_REST, NAME_START, OPEN_BRACE, QUOTE, runEnd, shown, skipBlanks, UNTERMINATED } from './byte-scanning.ts';
+import { CHAR_CLASS, CLOSE_BRACE, COMMA, endOfQuoted, EQUALS, isBlank, isDigit, LABEL_REST, LABEL_START, matchesWord, NAME_REST, NAME_START, OPEN_BRACE, QUOTE, runEnd, sameBytesAt, shown, skipBlanks, UNTERMINATED } from './byte-scanning.ts';
 import { KEY_INSTANCE, KEY_JOB, KEY_SERVICE, keyLabel } from './key-labels.ts';
 import { refuse, refuseAt, type LineScan, type Why } from './line-scan.ts';
 import type { ScannedSample } from './scanned-line.ts';
@@ -27,7 +27,15 @@ export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, ou
   // No `i < lineEnd` before a byte compare: bytes[lineEnd] is CR, LF or undefined, never a brace, "=", quote, comma or blank.
   // The class lookups keep theirs: CHAR_CLASS[undefined] would read a property named "undefined".
   let i = start;
-  if (i < lineEnd && ((CHAR_CLASS[bytes[i] as number] as number) & NAME_START) !== 0) i = runEnd(bytes, i + 1, lineEnd, NAME_REST);
+  // A line of the family the last valid line was of repeats its name: the same bytes, and no name
+  // character after them, are the same valid name. (Past lineEnd: no name character either.)
+  const lastName = scan.lastNameEnd - scan.lastNameStart;
+  if (lastName > 0 && start + lastName <= lineEnd && sameBytesAt(scan.view, scan.lastNameStart, start, lastName)
+    && (start + lastName === lineEnd || ((CHAR_CLASS[bytes[start + lastName] as number] as number) & NAME_REST) === 0)) {
+    i = start + lastName;
+  } else if (i < lineEnd && ((CHAR_CLASS[bytes[i] as number] as number) & NAME_START) !== 0) {
+    i = runEnd(bytes, i + 1, lineEnd, NAME_REST);
+  }
   if (i === start) return refuse(scan, NO_NAME);
   const nameEnd = i;
 
@@ -87,6 +95,8 @@ export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, ou
   }
   out.start = start;
   out.end = lineEnd;
+  scan.lastNameStart = start;
+  scan.lastNameEnd = nameEnd;
   return true;
 }
 

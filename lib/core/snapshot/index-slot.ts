@@ -8,7 +8,8 @@ import { runToEnd, type SlicedWork } from '../sliced-work.ts';
 import { combineHashes, hashBytes, MIN_HASH_BASE, type HashSeed } from './byte-hash.ts';
 import { IndexedSnapshot } from './indexed-snapshot.ts';
 import { bucketsFor, NO_MARK, type KeyedLines, type KeyMatcher } from './keyed-lines.ts';
-import { labelSetAt, sameLabelsAt, sameValue, viewOf } from './label-text.ts';
+import { viewOf } from '../exposition/byte-scanning.ts';
+import { sameLabelsAt, sameValue } from './label-text.ts';
 import type { ServiceLines } from './service-lines.ts';
 import { SnapshotSlot } from './snapshot-slot.ts';
 
@@ -180,20 +181,19 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     return this.sameName(kind === HELPS ? this.helps : this.types, entry);
   }
 
-  /** Whether the newest line of group `key` has the label text `[labelsAt, until)` of the line being indexed. */
+  /** Whether the newest line of group `key` (its mark: where its label set starts) has the label text `[labelsAt, until)` of the line being indexed. */
   private labelsMatch(key: number, labelsAt: number, until: number): boolean {
-    const mark = this.groups.markOf(key);
-    return sameLabelsAt(this.view, mark === NO_MARK ? labelSetAt(this.bytes, this.groups.line.get(this.groups.newestOf(key))) : mark, labelsAt, until);
+    return sameLabelsAt(this.view, this.groups.markOf(key), labelsAt, until);
   }
 
-  /** Whether the line at `entry` (its label set at `mark`, or NO_MARK) is of the group of the line being indexed. */
+  /** Whether the line at `entry` (its label set at `mark`) is of the group of the line being indexed. */
   private sameGroup(entry: number, mark: number): boolean {
     const bytes = this.bytes;
     const lineStart = this.groups.line.get(entry);
     // Most lines of a group repeat its label text up to the later of job and instance (Pushgateway
     // writes every line of a group with the same labels, sorted): then they have the same key.
     const until = Math.max(this.jobEnd, this.instanceEnd) + 1;
-    if (this.instanceStart >= 0 && sameLabelsAt(this.view, mark === NO_MARK ? labelSetAt(bytes, lineStart) : mark, this.labelsAt, until)) return true;
+    if (this.instanceStart >= 0 && sameLabelsAt(this.view, mark, this.labelsAt, until)) return true;
     const them = this.keysOf(lineStart, GROUP_KEY);
     return sameValue(bytes, them.jobStart, them.jobEnd, this.jobStart, this.jobEnd)
       && sameValue(bytes, them.instanceStart, them.instanceEnd, this.instanceStart, this.instanceEnd);

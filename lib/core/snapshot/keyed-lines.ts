@@ -4,8 +4,8 @@ import { INT_BLOCK_MASK, IntBlocks } from './int-blocks.ts';
 const STRIDE = 4;
 const LINE = 0;
 /**
- * A key's first line: the key's newest line (itself while it has one). A later line: the previous
- * line of its key (-1 when `keepOlder` is false).
+ * A key's first line: the key's newest line, or, while the key has no other line, −3 − the mark
+ * noted with it (≤ −2). A later line: the previous line of its key (-1 when `keepOlder` is false).
  */
 const NEWEST_OR_OLDER = 1;
 /** A key's first line: the first line of the next key in its bucket, -1 at the end. A later line: -2 − its key's first line. */
@@ -17,7 +17,7 @@ const LINK = 2;
  */
 const HASH_OR_MARK = 3;
 
-/** A mark not kept: the key's newest line is its first, whose mark field holds the key's hash. */
+/** No mark: what a caller that keeps none passes to `add` and `addToKey`, and gets back from `markOf`. */
 export const NO_MARK = -1;
 
 /**
@@ -129,7 +129,7 @@ export class KeyedLines {
     const block = this.store.blockAt(at);
     const slot = at & INT_BLOCK_MASK;
     block[slot + LINE] = lineStart;
-    block[slot + NEWEST_OR_OLDER] = entry;
+    block[slot + NEWEST_OR_OLDER] = -3 - mark;
     block[slot + LINK] = this.heads[bucket] as number;
     block[slot + HASH_OR_MARK] = full;
     this.heads[bucket] = entry;
@@ -163,13 +163,14 @@ export class KeyedLines {
 
   /** The newest line of `key`. */
   newestOf(key: number): number {
-    return this.field(key, NEWEST_OR_OLDER);
+    const newest = this.field(key, NEWEST_OR_OLDER);
+    return newest <= -2 ? key : newest;
   }
 
-  /** The mark noted with the newest line of `key`, or NO_MARK while that is its first line. */
+  /** The mark noted with the newest line of `key`. */
   markOf(key: number): number {
-    const newest = this.newestOf(key);
-    return newest === key ? NO_MARK : this.field(newest, HASH_OR_MARK);
+    const newest = this.field(key, NEWEST_OR_OLDER);
+    return newest <= -2 ? -3 - newest : this.field(newest, HASH_OR_MARK);
   }
 
   /** The newest line of the key hashing to `hash` that `isKey` accepts, or -1. */

@@ -1,6 +1,8 @@
 // Byte comparisons of label text between two lines of one body: how the index tells whether an
 // earlier line has the key of the line being added, without making a string.
 
+import { sameBytesAt } from '../exposition/byte-scanning.ts';
+
 /**
  * Whether the label set at `at` (the `{` of an earlier valid line; -1: none) begins with the bytes
  * `[labelsAt, until)` of the line being indexed (`labelsAt` its `{`), read through `view`, a
@@ -12,28 +14,7 @@
  */
 export function sameLabelsAt(view: DataView, at: number, labelsAt: number, until: number): boolean {
   const size = until - labelsAt;
-  if (at < 0 || at + size > view.byteLength) return false;
-  let k = 0;
-  for (; k + 4 <= size; k += 4) if (view.getInt32(at + k) !== view.getInt32(labelsAt + k)) return false;
-  for (; k < size; k++) if (view.getUint8(at + k) !== view.getUint8(labelsAt + k)) return false;
-  return true;
-}
-
-/** A DataView of `bytes`, for sameLabelsAt. */
-export const viewOf = (bytes: Buffer): DataView => new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-
-/**
- * Where the label set of the valid line at `lineStart` starts, when that was not kept: a line
- * indexed with a key label has a label set, and its first `{` ends its metric name. Bounded by the
- * line's end all the same (-1 there), so the invariant can never cost a scan past it.
- */
-export function labelSetAt(bytes: Buffer, lineStart: number): number {
-  for (let at = lineStart; at < bytes.length; at++) {
-    const code = bytes[at] as number;
-    if (code === 0x7b /* { */) return at;
-    if (code === 0x0a /* \n */) return -1;
-  }
-  return -1;
+  return at >= 0 && at + size <= view.byteLength && sameBytesAt(view, at, labelsAt, size);
 }
 
 /** Whether two raw label values in the body are the same (start -1: absent, which equals empty). */

@@ -3,8 +3,9 @@ import { newScannedSample, type ScannedSample } from '../exposition/scanned-line
 import { keepShape } from '../shape-anchors.ts';
 import type { SlicedWork } from '../sliced-work.ts';
 import { hashBytes } from './byte-hash.ts';
-import { bucketsFor, KeyedLines, NO_MARK, type KeyMatcher } from './keyed-lines.ts';
-import { labelSetAt, sameLabelsAt, sameValue, viewOf } from './label-text.ts';
+import { bucketsFor, KeyedLines, type KeyMatcher } from './keyed-lines.ts';
+import { viewOf } from '../exposition/byte-scanning.ts';
+import { sameLabelsAt, sameValue } from './label-text.ts';
 import { ServiceLines } from './service-lines.ts';
 import type { SnapshotSlot } from './snapshot-slot.ts';
 
@@ -47,12 +48,10 @@ class ServiceMatcher implements KeyMatcher {
     const line = this.line;
     const serviceStart = lines.serviceStart(line);
     const serviceEnd = lines.serviceEnd(line);
-    const lineStart = this.services.line.get(entry);
     // Most lines of a service repeat its label text up to its value (Pushgateway sorts labels). The
-    // mark, when kept, is where the earlier line's label set starts (no scan of its metric name).
-    const labelsAt = lines.labelsAt(line);
-    if (sameLabelsAt(this.view, mark === NO_MARK ? labelSetAt(bytes, lineStart) : mark, labelsAt, serviceEnd + 1)) return true;
-    keyLabelsAt(bytes, lineStart, this.other, SERVICE_KEY);
+    // mark is where the earlier line's label set starts: no scan of its metric name.
+    if (sameLabelsAt(this.view, mark, lines.labelsAt(line), serviceEnd + 1)) return true;
+    keyLabelsAt(bytes, this.services.line.get(entry), this.other, SERVICE_KEY);
     return sameValue(bytes, this.other.serviceStart, this.other.serviceEnd, serviceStart, serviceEnd);
   }
 }
