@@ -1,4 +1,4 @@
-import { CHAR_CLASS, CLOSE_BRACE, COMMA, endOfQuoted, EQUALS, isBlank, isDigit, LABEL_REST, LABEL_START, matchesWord, NAME_REST, NAME_START, OPEN_BRACE, QUOTE, runEnd, sameBytesAt, shown, skipBlanks, UNTERMINATED } from './byte-scanning.ts';
+import { CHAR_CLASS, CLOSE_BRACE, COMMA, endOfQuoted, EQUALS, isBlank, isDigit, LABEL_REST, LABEL_START, matchesAt, NAME_REST, NAME_START, OPEN_BRACE, QUOTE, runEnd, sameBytesAt, shown, skipBlanks, UNTERMINATED } from './byte-scanning.ts';
 import { KEY_INSTANCE, KEY_JOB, KEY_SERVICE, keyLabel } from './key-labels.ts';
 import { refuse, refuseAt, type LineScan, type Why } from './line-scan.ts';
 import type { ScannedSample } from './scanned-line.ts';
@@ -84,9 +84,13 @@ export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, ou
   if (!isBlank(bytes[i] as number) && !afterLabels) return refuseAt(scan, bytes, NO_VALUE, start, nameEnd);
   i = skipBlanks(bytes, i, lineEnd);
   const valueStart = i;
-  while (i < lineEnd && !isBlank(bytes[i] as number)) i++;
-  if (!isValidValue(bytes, valueStart, i)) return refuseAt(scan, bytes, BAD_VALUE, valueStart, i, start, nameEnd);
-  i = skipBlanks(bytes, i, lineEnd);
+  // The value is valid when its float syntax ends where the value does: at a blank or the line's end.
+  const valueEnd = floatEnd(bytes, valueStart, lineEnd);
+  if (valueEnd < 0 || (valueEnd < lineEnd && !isBlank(bytes[valueEnd] as number))) {
+    while (i < lineEnd && !isBlank(bytes[i] as number)) i++;
+    return refuseAt(scan, bytes, BAD_VALUE, valueStart, i, start, nameEnd);
+  }
+  i = skipBlanks(bytes, valueEnd, lineEnd);
   if (i < lineEnd && !isValidTimestamp(bytes, i, lineEnd)) {
     let to = lineEnd;
     // bytes[i] is not a blank (skipBlanks stopped there, before lineEnd): the trim stops at it.
@@ -101,15 +105,16 @@ export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, ou
 }
 
 /**
- * The float syntax of the format (Go's ParseFloat, decimal only), checked without copying. The value
- * ends at its first blank or at the line's end, so bytes[end] is a blank, CR, LF or undefined:
- * never a digit, ".", "e", "E", "+" or "-", and the scans below stop there without a bound.
+ * Where the float syntax of the format (Go's ParseFloat, decimal only) that starts at `start` ends,
+ * or -1 when none starts there, read in one pass without copying. It stops at the first byte that
+ * cannot continue it; bytes[lineEnd] is CR, LF or undefined, never a digit, ".", "e", "E", "+" or
+ * "-", so the scans below stop there without a bound.
  */
-function isValidValue(bytes: Buffer, start: number, end: number): boolean {
-  if (start >= end) return false;
+function floatEnd(bytes: Buffer, start: number, lineEnd: number): number {
   const first = bytes[start] as number;
   if (first === 78 /* N */ || first === 73 /* I */ || ((first === 43 || first === 45) && bytes[start + 1] === 73)) {
-    return matchesWord(bytes, start, end, 'NaN') || matchesWord(bytes, start, end, 'Inf') || matchesWord(bytes, start, end, '+Inf') || matchesWord(bytes, start, end, '-Inf');
+    const word = first === 78 ? 'NaN' : first === 73 ? 'Inf' : first === 43 ? '+Inf' : '-Inf';
+    return matchesAt(bytes, start, lineEnd, word) ? start + word.length : -1;
   }
   let i = start;
   if (first === 43 || first === 45) i++;
@@ -119,17 +124,16 @@ function isValidValue(bytes: Buffer, start: number, end: number): boolean {
     i++;
     while (isDigit(bytes[i] as number)) { i++; digits++; }
   }
-  if (digits === 0) return false;
+  if (digits === 0) return -1;
   if (((bytes[i] as number) | 0x20) === 101 /* e */) {
     i++;
     if (bytes[i] === 43 || bytes[i] === 45) i++;
     const expStart = i;
     while (isDigit(bytes[i] as number)) i++;
-    if (i === expStart) return false;
+    if (i === expStart) return -1;
   }
-  return i === end;
+  return i;
 }
-
 
 /** The timestamp from `start`, a byte that is not a blank (so the trim stops there), to the line's end. */
 function isValidTimestamp(bytes: Buffer, start: number, end: number): boolean {
