@@ -1,4 +1,5 @@
 import { LabelNameSet } from './label-name-set.ts';
+import { LastLine } from './last-line.ts';
 import { keepShape } from '../shape-anchors.ts';
 
 /**
@@ -17,12 +18,8 @@ export interface LineScan {
   readonly refusal: Refusal;
   /** The body being scanned, as a DataView (the scan sets it, and again as the body grows). */
   view: DataView;
-  /**
-   * The metric name of the last valid sample line, `[lastNameStart, lastNameEnd)` (-1: none yet): a
-   * line of the same family repeats it, and a repeat is compared, not checked character by character.
-   */
-  lastNameStart: number;
-  lastNameEnd: number;
+  /** The names of the last valid sample line, which a line of the same family repeats. */
+  readonly last: LastLine;
 }
 
 /** A message built from positions in the line: `(bytes, a, b, c, d) => text`. */
@@ -41,7 +38,7 @@ export class Refusal {
 
 /** A new scan's state; `hashBase` seeds its label-name set like the index it feeds. */
 export function newLineScan(hashBase: number): LineScan {
-  return { problem: () => '', labelNames: new LabelNameSet(hashBase), refusal: new Refusal(), view: new DataView(new ArrayBuffer(0)), lastNameStart: -1, lastNameEnd: -1 };
+  return { problem: () => '', labelNames: new LabelNameSet(hashBase), refusal: new Refusal(), view: new DataView(new ArrayBuffer(0)), last: new LastLine() };
 }
 
 // A scan's state dies with the scan: one kept, so its maps survive a full collection (lib/core/shape-anchors.ts).

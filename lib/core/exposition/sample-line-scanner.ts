@@ -1,5 +1,6 @@
-import { CHAR_CLASS, CLOSE_BRACE, COMMA, endOfQuoted, EQUALS, isBlank, isDigit, LABEL_REST, LABEL_START, matchesAt, NAME_REST, NAME_START, OPEN_BRACE, QUOTE, runEnd, sameBytesAt, shown, skipBlanks, UNTERMINATED } from './byte-scanning.ts';
+import { CHAR_CLASS, CLOSE_BRACE, COMMA, endOfQuoted, EQUALS, isBlank, isDigit, LABEL_REST, LABEL_START, matchesAt, NAME_REST, NAME_START, OPEN_BRACE, QUOTE, runEnd, shown, skipBlanks, UNTERMINATED } from './byte-scanning.ts';
 import { KEY_INSTANCE, KEY_JOB, KEY_SERVICE, keyLabel } from './key-labels.ts';
+import { LastLine } from './last-line.ts';
 import { refuse, refuseAt, type LineScan, type Why } from './line-scan.ts';
 import type { ScannedSample } from './scanned-line.ts';
 
@@ -26,16 +27,14 @@ const BAD_TIMESTAMP: Why = (bytes, from, to, name, nameEnd) => `invalid timestam
 export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, out: ScannedSample, scan: LineScan): boolean {
   // No `i < lineEnd` before a byte compare: bytes[lineEnd] is CR, LF or undefined, never a brace, "=", quote, comma or blank.
   // The class lookups keep theirs: CHAR_CLASS[undefined] would read a property named "undefined".
+  const last = scan.last;
+  last.count = 0;
   let i = start;
   // A line of the family the last valid line was of repeats its name: the same bytes, and no name
-  // character after them, are the same valid name. (Past lineEnd: no name character either.)
-  const lastName = scan.lastNameEnd - scan.lastNameStart;
-  if (lastName > 0 && start + lastName <= lineEnd && sameBytesAt(scan.view, scan.lastNameStart, start, lastName)
-    && (start + lastName === lineEnd || ((CHAR_CLASS[bytes[start + lastName] as number] as number) & NAME_REST) === 0)) {
-    i = start + lastName;
-  } else if (i < lineEnd && ((CHAR_CLASS[bytes[i] as number] as number) & NAME_START) !== 0) {
-    i = runEnd(bytes, i + 1, lineEnd, NAME_REST);
-  }
+  // character after them, are the same valid name.
+  const repeatedName = LastLine.repeatEnd(bytes, scan.view, start, lineEnd, last.nameStart, last.nameEnd, NAME_REST);
+  if (repeatedName >= 0) i = repeatedName;
+  else if (i < lineEnd && ((CHAR_CLASS[bytes[i] as number] as number) & NAME_START) !== 0) i = runEnd(bytes, i + 1, lineEnd, NAME_REST);
   if (i === start) return refuse(scan, NO_NAME);
   const nameEnd = i;
 
@@ -45,14 +44,31 @@ export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, ou
   if (bytes[i] === OPEN_BRACE) {
     i++;
     scan.labelNames.reset(lineEnd - i);
+    // Label names that repeat the last valid line's, in its order, are valid and distinct: they go
+    // into the duplicate check only once a name does not repeat.
+    let repeating = true;
     for (;;) {
       i = skipBlanks(bytes, i, lineEnd);
       if (bytes[i] === CLOSE_BRACE) break;
       const labelStart = i;
-      if (i < lineEnd && ((CHAR_CLASS[bytes[i] as number] as number) & LABEL_START) !== 0) i = runEnd(bytes, i + 1, lineEnd, LABEL_REST);
-      if (i === labelStart) return refuseAt(scan, bytes, BAD_LABEL_NAME, start, nameEnd);
+      const k = last.count;
+      const repeatedLabel = repeating ? last.labelRepeatEnd(k, bytes, scan.view, labelStart, lineEnd, LABEL_REST) : -1;
+      let key: number;
+      if (repeatedLabel >= 0) {
+        i = repeatedLabel;
+        key = last.labelKey(k);
+      } else {
+        if (repeating) {
+          repeating = false;
+          for (let m = 0; m < k; m++) scan.labelNames.add(bytes, last.labelStart(m), last.labelEnd(m));
+        }
+        if (i < lineEnd && ((CHAR_CLASS[bytes[i] as number] as number) & LABEL_START) !== 0) i = runEnd(bytes, i + 1, lineEnd, LABEL_REST);
+        if (i === labelStart) return refuseAt(scan, bytes, BAD_LABEL_NAME, start, nameEnd);
+        if (scan.labelNames.add(bytes, labelStart, i)) return refuseAt(scan, bytes, DUPLICATE_LABEL, labelStart, i, start, nameEnd);
+        key = keyLabel(bytes, labelStart, i);
+      }
       const labelEnd = i;
-      if (scan.labelNames.add(bytes, labelStart, labelEnd)) return refuseAt(scan, bytes, DUPLICATE_LABEL, labelStart, labelEnd, start, nameEnd);
+      last.note(labelStart, labelEnd, key);
       i = skipBlanks(bytes, i, lineEnd);
       if (bytes[i] !== EQUALS) return refuseAt(scan, bytes, NO_EQUALS, labelStart, labelEnd);
       i = skipBlanks(bytes, i + 1, lineEnd);
@@ -60,7 +76,6 @@ export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, ou
       const valueStart = i + 1;
       const valueEnd = endOfQuoted(bytes, valueStart, lineEnd);
       if (valueEnd < 0) return refuseAt(scan, bytes, valueEnd === UNTERMINATED ? UNTERMINATED_VALUE : BAD_ESCAPE_IN_VALUE, labelStart, labelEnd);
-      const key = keyLabel(bytes, labelStart, labelEnd);
       if (key === KEY_JOB) {
         out.jobStart = valueStart;
         out.jobEnd = valueEnd;
@@ -99,8 +114,7 @@ export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, ou
   }
   out.start = start;
   out.end = lineEnd;
-  scan.lastNameStart = start;
-  scan.lastNameEnd = nameEnd;
+  last.keep(start, nameEnd);
   return true;
 }
 
