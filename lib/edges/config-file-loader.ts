@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ConfigOverrides, ExporterConfig } from '../core/config/config-types.ts';
 import { validateConfig } from '../core/config/validate-config.ts';
@@ -8,6 +7,18 @@ import { bundledConfig, preparsedData, type PreparsedConfig } from './bundled-co
 /** `CONFIG_FILE`, resolved against the working directory (the package root under npm, Lambda and serverless-offline). */
 export function configFilePath(configFile: string | undefined, cwd: string): string {
   return resolve(cwd, configFile && configFile.length > 0 ? configFile : 'config.yml');
+}
+
+/**
+ * The config file's text through node:fs's callback `readFile`, reached with getBuiltinModule: an
+ * ES module import of node:fs (or node:fs/promises) loads fs/promises, readline and their streams
+ * at a cold start, which the loaded node:fs does not need (docs/performance.md). The same errors
+ * reach the caller as with fs/promises.
+ */
+function readText(path: string): Promise<string> {
+  return new Promise((done, fail) => {
+    process.getBuiltinModule('node:fs').readFile(path, 'utf8', (error, text) => (error === null ? done(text) : fail(error)));
+  });
 }
 
 type ConfigParser = typeof import('../core/config/parse-config.ts');
@@ -41,7 +52,7 @@ export async function parseConfigText(text: string, overrides: ConfigOverrides, 
 export async function loadConfigFile(path: string, overrides: ConfigOverrides, preparsed: PreparsedConfig | undefined = bundledConfig): Promise<ExporterConfig> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readText(path);
   } catch (error) {
     const code = (error as { code?: string }).code;
     const reason = code === 'ENOENT' ? 'no such file (set CONFIG_FILE to the config path)' : describeError(error);
