@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import type { ConfigOverrides, ExporterConfig } from '../core/config/config-types.ts';
-import { validateConfig } from '../core/config/validate-config.ts';
+import { validateConfigData } from '../core/config/config-validation.ts';
+import { mentionsSchedule } from '../core/config/mentions-schedule.ts';
+import type { ScheduleParser } from '../core/rules/schedule-types.ts';
 import { describeError, ExporterError } from '../core/errors.ts';
 import { bundledConfig, preparsedData, type PreparsedConfig } from './bundled-config.ts';
 
@@ -44,6 +46,19 @@ export async function parseConfigText(text: string, overrides: ConfigOverrides, 
   return parseConfig(text, overrides, source);
 }
 
+/** Never called: validation compiles a schedule only where the data has a `schedule` key. */
+const noSchedules: ScheduleParser = (expression) => {
+  throw new Error(`a schedule (${expression}) in config data without a schedule key`);
+};
+
+/**
+ * croner's schedule parser for data that has a schedule, imported then: the bundled config.yml has
+ * none, so a cold Lambda does not load croner (docs/deploying.md#cold-start).
+ */
+async function scheduleParserFor(data: unknown): Promise<ScheduleParser> {
+  return mentionsSchedule(data) ? (await import('../core/rules/schedule.ts')).parseSchedule : noSchedules;
+}
+
 /**
  * Reads and validates the config file. When its text is exactly the config.yml the build
  * pre-parsed, the build's data is validated instead of parsing the YAML again: the same rules, the
@@ -59,6 +74,6 @@ export async function loadConfigFile(path: string, overrides: ConfigOverrides, p
     throw new ExporterError('CONFIG_UNAVAILABLE', `cannot read config file ${path}: ${reason}`, { cause: error });
   }
   const data = preparsedData(text, preparsed);
-  if (data !== undefined) return validateConfig(data, overrides, path);
+  if (data !== undefined) return validateConfigData(data, overrides, path, await scheduleParserFor(data));
   return parseConfigText(text, overrides, path);
 }

@@ -1,5 +1,9 @@
 import { Cron } from 'croner';
 import { MICROS_PER_SECOND, toMicros } from '../time/microseconds.ts';
+import type { Schedule, ScheduleParse, ScheduleParser } from './schedule-types.ts';
+import { isKnownTimezone } from './timezone.ts';
+
+export type { Schedule, ScheduleParse };
 
 /**
  * The instants croner can start from: a Date holds ±8.64e12 s, and croner's time-zone step fails at
@@ -11,32 +15,12 @@ const LATEST_SECONDS = 8.64e12 - 86_400;
 /** 2000-01-01T00:00:00Z: where the check that a schedule fires at all starts looking. */
 const NEVER_FIRES_CHECK_FROM_MS = 946_684_800_000;
 
-/** A cron schedule in an IANA time zone: when a scheduled job is expected to report. */
-export interface Schedule {
-  readonly expression: string;
-  readonly timezone: string;
-  /** The first scheduled time strictly after `seconds` (unix seconds); undefined if it never fires again. */
-  nextAfter(seconds: number): number | undefined;
-}
-
-export type ScheduleParse = { readonly schedule: Schedule } | { readonly error: string };
-
-/** Whether the runtime's time zone database knows `timezone` (an IANA name such as Europe/Berlin). */
-export function isKnownTimezone(timezone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Compiles a cron expression (5 fields, or 6 with seconds first; `@daily`-style nicknames) with
  * croner, which resolves wall-clock times in `timezone` across DST changes: a time skipped by a
  * spring-forward fires at the first valid instant after it, a repeated one fires once.
  */
-export function parseSchedule(expression: string, timezone: string): ScheduleParse {
+export const parseSchedule: ScheduleParser = (expression, timezone) => {
   if (!isKnownTimezone(timezone)) return { error: `unknown time zone ${JSON.stringify(timezone)} (use an IANA name such as Europe/Berlin or UTC)` };
   // croner also takes a seventh field, the year: a config that stops being valid once that year
   // has passed would fail the exporter's next cold start, so it is refused.
@@ -70,4 +54,4 @@ export function parseSchedule(expression: string, timezone: string): SchedulePar
       },
     },
   };
-}
+};
