@@ -14,9 +14,9 @@ export function configFilePath(configFile: string | undefined, cwd: string): str
 
 /**
  * The config file's text through node:fs's callback `readFile`, reached with getBuiltinModule: an
- * ES module import of node:fs (or node:fs/promises) loads fs/promises, readline and their streams
- * at a cold start, which the loaded node:fs does not need (docs/performance.md). The same errors
- * reach the caller as with fs/promises.
+ * ES module import of node:fs (or node:fs/promises) also loads fs/promises and the fs streams at a
+ * cold start, which the loaded node:fs does not need (docs/performance.md). The same errors reach
+ * the caller as with fs/promises.
  */
 function readText(path: string): Promise<string> {
   return new Promise((done, fail) => {
