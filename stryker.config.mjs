@@ -12,7 +12,7 @@ const CORE_TESTS = [
   "config-url-token-survivors", "config-validate-survivors", "config-discovery-survivors", "config-service-survivors",
   "config-pushgateway-urls-survivors", "config-nearest-name-survivors",
   "nearest-name", "resolve-service", "evaluate-probe", "evaluate-probe-replicas", "evaluate-probe-signals", "probe-reasons", "signal-boundaries", "time-boundaries", "rule-edges",
-  "exact-time-rules", "run-signals", "schedule", "parse-rfc3339", "exposition-parser", "exposition-renderer", "exposition-render-keys",
+  "exact-time-rules", "run-signals", "schedule", "mentions-schedule", "parse-rfc3339", "exposition-parser", "exposition-renderer", "exposition-render-keys",
   "exposition-properties", "prototype-names", "probe-metrics", "probe-reports-golden", "unreachable-state",
   "snapshot-invalid-lines", "snapshot-reference", "snapshot-duplicates", "snapshot-group-keys", "grouping-key", "probe-service", "probe-answer-cache", "probe-budget", "probe-budget-boundaries",
   "heartbeat-lookup-survivors", "probe-reason-survivors", "evaluate-probe-survivors", "snapshot-lookup-bounds",

@@ -1,13 +1,27 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ConfigOverrides, ExporterConfig } from '../core/config/config-types.ts';
-import { validateConfig } from '../core/config/validate-config.ts';
+import { validateConfigData } from '../core/config/config-validation.ts';
+import { mentionsSchedule } from '../core/config/mentions-schedule.ts';
+import { cronScheduleParser } from '../core/rules/cron-schedule.ts';
+import type { ScheduleParser } from '../core/rules/schedule-types.ts';
 import { describeError, ExporterError } from '../core/errors.ts';
 import { bundledConfig, preparsedData, type PreparsedConfig } from './bundled-config.ts';
 
 /** `CONFIG_FILE`, resolved against the working directory (the package root under npm, Lambda and serverless-offline). */
 export function configFilePath(configFile: string | undefined, cwd: string): string {
   return resolve(cwd, configFile && configFile.length > 0 ? configFile : 'config.yml');
+}
+
+/**
+ * The config file's text through node:fs's callback `readFile`, reached with getBuiltinModule: an
+ * ES module import of node:fs (or node:fs/promises) also loads fs/promises and the fs streams at a
+ * cold start, which the loaded node:fs does not need (docs/performance.md). The same errors reach
+ * the caller as with fs/promises.
+ */
+function readText(path: string): Promise<string> {
+  return new Promise((done, fail) => {
+    process.getBuiltinModule('node:fs').readFile(path, 'utf8', (error, text) => (error === null ? done(text) : fail(error)));
+  });
 }
 
 type ConfigParser = typeof import('../core/config/parse-config.ts');
@@ -33,6 +47,23 @@ export async function parseConfigText(text: string, overrides: ConfigOverrides, 
   return parseConfig(text, overrides, source);
 }
 
+/** Never called: validation compiles a schedule only where the data has a `schedule` key. */
+const noSchedules: ScheduleParser = (expression) => {
+  throw new Error(`a schedule (${expression}) in config data without a schedule key`);
+};
+
+/**
+ * The schedule parser for `data`: croner is imported only when the data has a schedule. The
+ * bundled config.yml has none, so a cold Lambda does not load croner; only croner itself is
+ * imported late, so no code of ours moves out of the init files into chunks of its own
+ * (docs/deploying.md#cold-start).
+ */
+async function scheduleParserFor(data: unknown): Promise<ScheduleParser> {
+  if (!mentionsSchedule(data)) return noSchedules;
+  const { Cron } = await import('croner');
+  return cronScheduleParser(Cron);
+}
+
 /**
  * Reads and validates the config file. When its text is exactly the config.yml the build
  * pre-parsed, the build's data is validated instead of parsing the YAML again: the same rules, the
@@ -41,13 +72,13 @@ export async function parseConfigText(text: string, overrides: ConfigOverrides, 
 export async function loadConfigFile(path: string, overrides: ConfigOverrides, preparsed: PreparsedConfig | undefined = bundledConfig): Promise<ExporterConfig> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readText(path);
   } catch (error) {
     const code = (error as { code?: string }).code;
     const reason = code === 'ENOENT' ? 'no such file (set CONFIG_FILE to the config path)' : describeError(error);
     throw new ExporterError('CONFIG_UNAVAILABLE', `cannot read config file ${path}: ${reason}`, { cause: error });
   }
   const data = preparsedData(text, preparsed);
-  if (data !== undefined) return validateConfig(data, overrides, path);
+  if (data !== undefined) return validateConfigData(data, overrides, path, await scheduleParserFor(data));
   return parseConfigText(text, overrides, path);
 }

@@ -1,4 +1,3 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { HASH_PRIME, MIN_HASH_BASE, type HashSeed } from '../core/snapshot/byte-hash.ts';
 
 const RANGE = HASH_PRIME - MIN_HASH_BASE;
@@ -11,6 +10,8 @@ const BASE_BITS = 2 ** 26; // RANGE < 2^26: a 26-bit draw lands in range more th
  * no /dev/urandom (Windows), from node:crypto.
  */
 function osRandomBytes(): Uint32Array {
+  // node:fs through getBuiltinModule: its ES module import loads fs/promises and readline at a cold start.
+  const { closeSync, openSync, readSync } = process.getBuiltinModule('node:fs');
   const words = new Uint32Array(8);
   let fd: number | undefined;
   try {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
+import { parseConfigYaml } from '../../lib/core/config/config-yaml.ts';
 import { parseConfig } from '../../lib/core/config/parse-config.ts';
 import { loadConfigFile } from '../../lib/edges/config-file-loader.ts';
 import { preparseConfig } from '../../scripts/bundled-config.mjs';
@@ -40,6 +41,25 @@ describe('the pre-parsed config.yml (scripts/bundled-config.mjs, lib/edges/bundl
     const preparsed = await preparseConfig(path);
     assert.ok(preparsed);
     assert.equal(shown(await loadConfigFile(path, {}, preparsed)), shown(parseConfig(text, {}, path)));
+  });
+
+  it('refuses a bad cron expression in pre-parsed data with the problems the YAML path gives (croner loaded on demand)', async () => {
+    for (const schedule of ['61 * * * *', 'x * * * *', '0 0 30 2 *', '0 9 * * * * 2030']) {
+      const text = `pushgateway_url: "http://a:9091"\nservices:\n  - name: job\n    schedule: "${schedule}"\n`;
+      const path = await file('bad-cron.yml', text);
+      // As the build would have shipped it, had the file been valid there: its text and its data.
+      const preparsed = { text, json: JSON.stringify(parseConfigYaml(text, path)) };
+      const yamlPath = (() => {
+        try {
+          parseConfig(text, {}, path);
+        } catch (error) {
+          return (error as Error).message;
+        }
+        assert.fail(`the YAML path accepted ${schedule}`);
+      })();
+      assert.match(yamlPath, /services\[0\]\.schedule: /);
+      await assert.rejects(loadConfigFile(path, {}, preparsed), (error: Error) => error.name === 'ConfigError' && error.message === yamlPath);
+    }
   });
 
   it('parses an edited file (another SHA-256) with the YAML parser, never the stale pre-parsed data', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FieldReader, Problems } from '../../lib/core/config/field-rules.ts';
 import { maintenanceWindows, okWhenRules, serviceSchedule } from '../../lib/core/config/service-fields.ts';
+import { parseSchedule } from '../../lib/core/rules/schedule.ts';
 import { validated, validationProblems, withGateway } from '../support/config-problems.ts';
 
 // A service's keys read one rule at a time, with what each gives back when the config is wrong too
@@ -20,19 +21,19 @@ const GATEWAYS = ['http://a:9091', 'http://b:9091'];
 
 describe('serviceSchedule', () => {
   it('reads no schedule, adding only the type problem, when schedule is not a string', () => {
-    assert.deepEqual(read({ schedule: 5 }, (r) => serviceSchedule(r, DEFAULTS)), { value: undefined, problems: ['schedule: must be a non-empty string, got 5'] });
+    assert.deepEqual(read({ schedule: 5 }, (r) => serviceSchedule(r, DEFAULTS, parseSchedule)), { value: undefined, problems: ['schedule: must be a non-empty string, got 5'] });
   });
 
   it('reads no schedule when the time zone is unknown, rather than one in the default zone', () => {
-    const { value, problems } = read({ schedule: '@hourly', timezone: 'Nowhere' }, (r) => serviceSchedule(r, DEFAULTS));
+    const { value, problems } = read({ schedule: '@hourly', timezone: 'Nowhere' }, (r) => serviceSchedule(r, DEFAULTS, parseSchedule));
     assert.equal(value, undefined);
     assert.deepEqual(problems, ['timezone: unknown time zone "Nowhere" (use an IANA name such as Europe/Berlin or UTC)']);
   });
 
   it('reads the zone and grace given, else the defaults', () => {
-    const given = read({ schedule: '@hourly', timezone: 'Europe/Berlin', grace_seconds: 5 }, (r) => serviceSchedule(r, DEFAULTS));
+    const given = read({ schedule: '@hourly', timezone: 'Europe/Berlin', grace_seconds: 5 }, (r) => serviceSchedule(r, DEFAULTS, parseSchedule));
     assert.deepEqual([given.value?.schedule.timezone, given.value?.graceSeconds, given.problems], ['Europe/Berlin', 5, []]);
-    const defaulted = read({ schedule: '@hourly' }, (r) => serviceSchedule(r, DEFAULTS));
+    const defaulted = read({ schedule: '@hourly' }, (r) => serviceSchedule(r, DEFAULTS, parseSchedule));
     assert.deepEqual([defaulted.value?.schedule.timezone, defaulted.value?.graceSeconds, defaulted.problems], ['UTC', 300, []]);
   });
 });

@@ -20,6 +20,13 @@ describe('the Lambda entry (dist/probe.mjs) at init', () => {
     assert.ok(fromPackage(staticInputs(metafile, 'any'), 'yaml').length > 0, 'yaml in a lazy chunk');
   });
 
+  it('does not load croner: the bundled config.yml has no schedule, and croner loads for a config that has one', async () => {
+    const metafile = await lambdaBuild();
+    assert.deepEqual(fromPackage(staticInputs(metafile, 'import-statement'), 'croner'), [], 'croner in the init graph');
+    assert.ok(!staticInputs(metafile, 'import-statement').has('lib/core/rules/schedule.ts'), 'the schedule parser in the init graph');
+    assert.ok(fromPackage(staticInputs(metafile, 'any'), 'croner').length > 0, 'croner in a lazy chunk');
+  });
+
   it('does not load node:v8 or node:vm (the young-garbage collector loads them on first use)', async () => {
     const builtins = staticBuiltins(await lambdaBuild());
     assert.ok(builtins.has('node:http'), `the reader's node:http is among the static built-ins: ${[...builtins].join(', ')}`);

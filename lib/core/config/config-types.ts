@@ -1,6 +1,6 @@
 import type { MaintenanceWindow } from '../rules/maintenance-window.ts';
 import type { OkWhenRule } from '../rules/ok-when.ts';
-import type { Schedule } from '../rules/schedule.ts';
+import type { Schedule } from '../rules/schedule-types.ts';
 
 /** A cron job's expectation: a heartbeat after each scheduled time, within grace. */
 export interface ServiceSchedule {

@@ -1,7 +1,7 @@
 import { isValidMetricName } from '../exposition/metric-names.ts';
 import { quote } from '../quote.ts';
 import { isRecord } from '../is-record.ts';
-import { isKnownTimezone } from '../rules/schedule.ts';
+import { isKnownTimezone } from '../rules/timezone.ts';
 import { CONFIG_RANGES, describeRange, type NumericRange, type RangedKey } from './config-ranges.ts';
 import { httpUrlProblem } from './http-url.ts';
 import { nearestName } from './nearest-name.ts';

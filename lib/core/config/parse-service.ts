@@ -1,3 +1,4 @@
+import type { ScheduleParser } from '../rules/schedule-types.ts';
 import type { ServiceConfig, ServiceDefaults } from './config-types.ts';
 import { isFields, show, type FieldReader } from './field-rules.ts';
 import { shardOf } from './pushgateway-urls.ts';
@@ -35,7 +36,7 @@ export function serviceFromDefaults(name: string, defaults: ServiceDefaults): Se
  * One `services:` entry, read by `read` (at `services[i].`): every key is checked, so all its
  * problems are found; undefined when it has no usable name.
  */
-function parseService(read: FieldReader, defaults: ServiceDefaults, urls: readonly string[] | undefined): ServiceConfig | undefined {
+function parseService(read: FieldReader, defaults: ServiceDefaults, urls: readonly string[] | undefined, parseSchedule: ScheduleParser): ServiceConfig | undefined {
   read.unknownKeys(SERVICE_KEYS);
   const name = read.nonEmptyString('name');
   if (!read.has('name')) read.problem('name', 'required');
@@ -45,7 +46,7 @@ function parseService(read: FieldReader, defaults: ServiceDefaults, urls: readon
   const replicas = read.number('replicas');
   const replica = read.number('replica', 'replicas');
   if (read.has('replicas') && read.has('replica')) read.problem('replica', 'is an alias of replicas; set only one of them');
-  const schedule = serviceSchedule(read, defaults);
+  const schedule = serviceSchedule(read, defaults, parseSchedule);
   if (read.has('schedule') && read.has('freshness_threshold_seconds')) {
     read.problem('freshness_threshold_seconds', 'a service has either schedule or freshness_threshold_seconds, not both');
   }
@@ -97,7 +98,9 @@ function expireAfter(read: FieldReader): number | 'never' | undefined {
 }
 
 /** The `services:` list of the top-level mapping `top`, by name; a name given twice is a problem. */
-export function parseServices(top: FieldReader, defaults: ServiceDefaults, urls: readonly string[] | undefined): Map<string, ServiceConfig> {
+export function parseServices(
+  top: FieldReader, defaults: ServiceDefaults, urls: readonly string[] | undefined, parseSchedule: ScheduleParser,
+): Map<string, ServiceConfig> {
   const services = new Map<string, ServiceConfig>();
   const value = top.value('services');
   if (value === undefined || value === null) return services;
@@ -112,7 +115,7 @@ export function parseServices(top: FieldReader, defaults: ServiceDefaults, urls:
       top.problem(key, `must be a mapping with at least a name, got ${show(entry)}`);
       return;
     }
-    const service = parseService(top.nested(key, entry), defaults, urls);
+    const service = parseService(top.nested(key, entry), defaults, urls, parseSchedule);
     if (service === undefined) return;
     const previous = firstIndex.get(service.name);
     if (previous !== undefined) {

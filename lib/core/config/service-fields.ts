@@ -1,15 +1,20 @@
 import type { MaintenanceWindow } from '../rules/maintenance-window.ts';
 import { parseOkWhenRule, type OkWhenRule } from '../rules/ok-when.ts';
-import { parseSchedule } from '../rules/schedule.ts';
 import { toMicros } from '../time/microseconds.ts';
 import { parseRfc3339 } from '../time/parse-rfc3339.ts';
+import type { ScheduleParser } from '../rules/schedule-types.ts';
 import type { ServiceDefaults, ServiceSchedule } from './config-types.ts';
 import { isFields, show, type FieldReader } from './field-rules.ts';
 
 const MAINTENANCE_KEYS = ['from', 'to', 'reason'] as const;
 
-/** `schedule`, `timezone` and `grace_seconds` of one service; the last two only make sense with the first. */
-export function serviceSchedule(read: FieldReader, defaults: Pick<ServiceDefaults, 'graceSeconds' | 'timezone'>): ServiceSchedule | undefined {
+/**
+ * `schedule`, `timezone` and `grace_seconds` of one service; the last two only make sense with the
+ * first. `parseSchedule` is called only when the service has a `schedule`.
+ */
+export function serviceSchedule(
+  read: FieldReader, defaults: Pick<ServiceDefaults, 'graceSeconds' | 'timezone'>, parseSchedule: ScheduleParser,
+): ServiceSchedule | undefined {
   const expression = read.nonEmptyString('schedule');
   const zone = read.timezone('timezone');
   const grace = read.number('grace_seconds');
