@@ -2,6 +2,10 @@ import { CHAR_CLASS, sameBytesAt } from './byte-scanning.ts';
 
 /** Label names remembered per line: Pushgateway's lines have three or four. */
 const REMEMBERED_LABELS = 8;
+/** Ints per remembered label name: its start, its end and which key label it is. */
+const STRIDE = 3;
+/** Ints per line: the label names of the last line, then those of the line being scanned, or the other way round. */
+const ROW = REMEMBERED_LABELS * STRIDE;
 
 /**
  * What a scan remembers of its last valid sample line: its metric name and its first label names
@@ -13,16 +17,13 @@ const REMEMBERED_LABELS = 8;
 export class LastLine {
   nameStart = -1;
   nameEnd = -1;
-  /** The last line's label names: `labelCount` of them, at most REMEMBERED_LABELS. */
-  labelCount = 0;
-  private labelStarts = new Int32Array(REMEMBERED_LABELS);
-  private labelEnds = new Int32Array(REMEMBERED_LABELS);
-  private labelKeys = new Int32Array(REMEMBERED_LABELS);
-  /** The label names of the line being scanned, in order (the first REMEMBERED_LABELS). */
+  /** How many label names of the last line are remembered (at most REMEMBERED_LABELS). */
+  private labelCount = 0;
+  /** Label names of the last line at `last`, of the line being scanned at `ROW - last` (0 or ROW). */
+  private readonly labels = new Int32Array(2 * ROW);
+  private last = 0;
+  /** Label names of the line being scanned so far. */
   count = 0;
-  private starts = new Int32Array(REMEMBERED_LABELS);
-  private ends = new Int32Array(REMEMBERED_LABELS);
-  private keys = new Int32Array(REMEMBERED_LABELS);
 
   /**
    * The end of a name at `start` equal to the one at `[from, to)`, or -1: the same bytes, and no
@@ -37,48 +38,43 @@ export class LastLine {
 
   /** The end of label name `k` of the line being scanned at `start` when it repeats the last line's `k`th, or -1. */
   labelRepeatEnd(k: number, bytes: Buffer, view: DataView, start: number, lineEnd: number, cls: number): number {
-    return k < this.labelCount ? LastLine.repeatEnd(bytes, view, start, lineEnd, this.labelStarts[k] as number, this.labelEnds[k] as number, cls) : -1;
+    if (k >= this.labelCount) return -1;
+    const at = this.last + k * STRIDE;
+    return LastLine.repeatEnd(bytes, view, start, lineEnd, this.labels[at] as number, this.labels[at + 1] as number, cls);
   }
 
   /** The key label (KEY_*) of the last line's `k`th label name. */
   labelKey(k: number): number {
-    return this.labelKeys[k] as number;
+    return this.labels[this.last + k * STRIDE + 2] as number;
   }
 
   /** Notes the next label name of the line being scanned. */
   note(start: number, end: number, key: number): void {
     const k = this.count;
     if (k < REMEMBERED_LABELS) {
-      this.starts[k] = start;
-      this.ends[k] = end;
-      this.keys[k] = key;
+      const at = ROW - this.last + k * STRIDE;
+      this.labels[at] = start;
+      this.labels[at + 1] = end;
+      this.labels[at + 2] = key;
     }
     this.count = k + 1;
   }
 
   /** Where the line being scanned has its `k`th label name (k < REMEMBERED_LABELS, k < count). */
   labelStart(k: number): number {
-    return this.starts[k] as number;
+    return this.labels[ROW - this.last + k * STRIDE] as number;
   }
 
   labelEnd(k: number): number {
-    return this.ends[k] as number;
+    return this.labels[ROW - this.last + k * STRIDE + 1] as number;
   }
 
   /** The line being scanned is valid: it is the last line now. */
   keep(nameStart: number, nameEnd: number): void {
     this.nameStart = nameStart;
     this.nameEnd = nameEnd;
-    const starts = this.labelStarts;
-    const ends = this.labelEnds;
-    const keys = this.labelKeys;
-    this.labelStarts = this.starts;
-    this.labelEnds = this.ends;
-    this.labelKeys = this.keys;
-    this.starts = starts;
-    this.ends = ends;
-    this.keys = keys;
-    this.labelCount = Math.min(this.count, REMEMBERED_LABELS);
+    this.last = ROW - this.last;
+    this.labelCount = this.count < REMEMBERED_LABELS ? this.count : REMEMBERED_LABELS;
     this.count = 0;
   }
 }
