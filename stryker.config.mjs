@@ -16,7 +16,7 @@ const CORE_TESTS = [
   "exposition-properties", "prototype-names", "probe-metrics", "probe-reports-golden", "unreachable-state",
   "snapshot-invalid-lines", "snapshot-reference", "snapshot-duplicates", "snapshot-group-keys", "grouping-key", "probe-service", "probe-answer-cache", "probe-budget", "probe-budget-boundaries",
   "heartbeat-lookup-survivors", "probe-reason-survivors", "evaluate-probe-survivors", "snapshot-lookup-bounds",
-  "snapshot-streamed", "exposition-scanner-survivors", "exposition-lines-survivors", "exposition-decoding-survivors",
+  "snapshot-streamed", "exposition-scanner-survivors", "exposition-lines-survivors", "exposition-decoding-survivors", "exposition-repeated-names",
 ];
 // MUTATION_TESTS (comma-separated names from the list above) narrows the run to the tests of one
 // module: on a loaded machine each test file a mutant reaches costs seconds of node and tsx start-up.
