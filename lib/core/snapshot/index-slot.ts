@@ -1,4 +1,5 @@
 import { ExporterError, ExpositionError } from '../errors.ts';
+import { viewOf } from '../exposition/byte-scanning.ts';
 import { scanStreamedExposition, type ExpositionSink } from '../exposition/exposition-scanner.ts';
 import { KEY_INSTANCE, KEY_JOB, keyBit, keyLabelsAt } from '../exposition/key-labels.ts';
 import { metadataNameEnd, metadataNameStart } from '../exposition/metadata-lines.ts';
@@ -8,7 +9,6 @@ import { runToEnd, type SlicedWork } from '../sliced-work.ts';
 import { combineHashes, hashBytes, MIN_HASH_BASE, type HashSeed } from './byte-hash.ts';
 import { IndexedSnapshot } from './indexed-snapshot.ts';
 import { bucketsFor, NO_MARK, type KeyedLines, type KeyMatcher } from './keyed-lines.ts';
-import { viewOf } from '../exposition/byte-scanning.ts';
 import { sameLabelsAt, sameValue } from './label-text.ts';
 import type { ServiceLines } from './service-lines.ts';
 import { SnapshotSlot } from './snapshot-slot.ts';

@@ -1,10 +1,10 @@
+import { viewOf } from '../exposition/byte-scanning.ts';
 import { KEY_SERVICE, keyBit, keyLabelsAt } from '../exposition/key-labels.ts';
 import { newScannedSample, type ScannedSample } from '../exposition/scanned-line.ts';
 import { keepShape } from '../shape-anchors.ts';
 import type { SlicedWork } from '../sliced-work.ts';
 import { hashBytes } from './byte-hash.ts';
 import { bucketsFor, KeyedLines, type KeyMatcher } from './keyed-lines.ts';
-import { viewOf } from '../exposition/byte-scanning.ts';
 import { sameLabelsAt, sameValue } from './label-text.ts';
 import { ServiceLines } from './service-lines.ts';
 import type { SnapshotSlot } from './snapshot-slot.ts';
