@@ -132,6 +132,15 @@ describe('discoverServices', () => {
 });
 
 describe('Snapshot.heartbeatPushers', () => {
+  it('finds no pusher by an empty service label, which a later line of its series may also drop', async () => {
+    const body = `${heartbeatLine('instance="",job="x",service=""')}${heartbeatLine('instance="",job="x"')}${heartbeatLine('instance="i",job="y",service=""')}${heartbeatLine('instance="",job="heartbeat"')}`;
+    const indexed = await snapshotOf(body);
+    const walked: Snapshot = { groups: indexed.groups, samplesOfService: (name, metric) => indexed.samplesOfService(name, metric), families: indexed.families, sampleCount: indexed.sampleCount };
+    for (const snapshot of [indexed, walked]) {
+      assert.deepEqual(runToEnd(heartbeatPushersOf(snapshot, 'loop_heartbeat_timestamp_seconds', 'heartbeat')), [{ name: '', job: 'heartbeat', instance: '' }]);
+    }
+  });
+
   it('finds what a walk of the groups finds (property-based)', async () => {
     const value = fc.oneof(fc.constantFrom('heartbeat', 'w', 'a"b', 'x\\y', 'n\nl', ''), fc.string({ maxLength: 6 }));
     const line = fc.record({ metric: fc.constantFrom('loop_heartbeat_timestamp_seconds', 'other_metric'), job: value, instance: value, service: fc.option(value, { nil: undefined }) });

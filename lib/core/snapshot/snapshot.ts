@@ -81,7 +81,8 @@ export function* heartbeatPushersOf(snapshot: Snapshot, metric: string, job: str
     if (samples.length === 0) continue;
     const { instance } = group;
     if (group.job === job) pushers.push({ name: instance, job, instance });
-    for (const sample of samples) if (sample.service !== undefined) pushers.push({ name: sample.service, job: group.job, instance });
+    // `service=""` names nothing to probe (and is no label at all to the series it belongs to).
+    for (const sample of samples) if (sample.service !== undefined && sample.service !== '') pushers.push({ name: sample.service, job: group.job, instance });
   }
   return pushers;
 }
