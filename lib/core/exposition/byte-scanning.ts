@@ -69,8 +69,6 @@ export function matchesAt(bytes: Buffer, at: number, end: number, word: string):
   return true;
 }
 
-export const matchesWord = (bytes: Buffer, start: number, end: number, word: string): boolean => end - start === word.length && matchesAt(bytes, start, end, word);
-
 /** End of the line starting at `start` (before its line feed, and its carriage return if any). */
 export function lineEndOf(bytes: Buffer, start: number): number {
   let end = bytes.indexOf(LF, start);

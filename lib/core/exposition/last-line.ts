@@ -22,7 +22,7 @@ export class LastLine {
   /** Label names of the last line at `last`, of the line being scanned at `ROW - last` (0 or ROW). */
   private readonly labels = new Int32Array(2 * ROW);
   private last = 0;
-  /** Label names of the line being scanned so far. */
+  /** Label names of the line being scanned so far (the scanner sets it to 0 at each sample line). */
   count = 0;
 
   /**
@@ -75,6 +75,5 @@ export class LastLine {
     this.nameEnd = nameEnd;
     this.last = ROW - this.last;
     this.labelCount = this.count < REMEMBERED_LABELS ? this.count : REMEMBERED_LABELS;
-    this.count = 0;
   }
 }

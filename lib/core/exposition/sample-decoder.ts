@@ -6,7 +6,7 @@ import type { Sample } from './exposition-types.ts';
 
 const FAMILY_SUFFIXES = ['_bucket', '_sum', '_count', '_total', '_created', '_info', '_gsum', '_gcount'];
 
-/** The number of a value `isValidValue` accepted. */
+/** The number of a value the scanner accepted (`floatEnd` in sample-line-scanner.ts). */
 function parseValue(text: string): number {
   switch (text) {
     case 'NaN': return Number.NaN;

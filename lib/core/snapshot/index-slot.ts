@@ -96,13 +96,14 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     this.helps = slot.helps;
     this.types = slot.types;
     // Buckets scale with the body: the smallest possible lines (11 bytes) put about six keys in a
-    // bucket, Pushgateway-shaped bodies less than one. Sized for the slot's room, not for what has
-    // arrived: a read sizes its slot as the last body (the same Pushgateway sends about the same), so
-    // the tables need not grow while the body streams in.
-    const room = Math.max(length, slot.body.length);
-    this.groups.reset(bucketsFor(room, 64));
-    this.helps.reset(bucketsFor(room, 256));
-    this.types.reset(bucketsFor(room, 256));
+    // bucket, Pushgateway-shaped bodies less than one. Sized for the body the slot expects, not for
+    // what has arrived: a read expects the last body's size (the same Pushgateway sends about the
+    // same), so the tables need not grow while the body streams in. Not for the slot's room, which
+    // only grows: after one large body, every small one would get (and walk) its large tables.
+    const expected = Math.max(length, slot.expectedBytes);
+    this.groups.reset(bucketsFor(expected, 64));
+    this.helps.reset(bucketsFor(expected, 256));
+    this.types.reset(bucketsFor(expected, 256));
     this.emptyHash = hashBytes(bytes, 0, 0, this.base);
     this.lastJobHash = this.emptyHash;
     this.invalid = strict ? undefined : SlotIndexer.prototype.recordInvalid;
@@ -120,12 +121,14 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     const last = this.lastGroup;
     if (line.instanceStart >= 0 && last >= 0) {
       // Pushgateway writes the series of every family in the same order of groups: a line's group
-      // is most often the group of the line after the previous line's first line, or the previous
-      // line's own. Either is checked on the bytes, as sameGroup checks first, and then needs no
-      // hash and no bucket.
+      // is most often the group whose line came, in the family before, right after the previous
+      // line's group's (the line after the previous line's older line), or the previous line's own.
+      // Either is checked on the bytes, as sameGroup checks first, and then needs no hash and no
+      // bucket. The previous line is the newest entry, of group `last`.
       const until = Math.max(line.jobEnd, line.instanceEnd) + 1;
-      const next = last + 1 < groups.entries ? groups.keyOf(last + 1) : -1;
-      const key = next >= 0 && this.labelsMatch(next, line.labelsAt, until) ? next : this.labelsMatch(last, line.labelsAt, until) ? last : -1;
+      const older = groups.olderOf(groups.entries - 1);
+      const next = older >= 0 ? groups.keyOf(older + 1) : -1;
+      const key = next >= 0 && next !== last && this.labelsMatch(next, line.labelsAt, until) ? next : this.labelsMatch(last, line.labelsAt, until) ? last : -1;
       if (key >= 0) {
         groups.addToKey(key, line.start, line.labelsAt);
         this.lastGroup = key;
@@ -161,7 +164,7 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
   rebind(body: Buffer): void {
     this.bytes = body;
     this.view = viewOf(body);
-    // The tables grow with the body, to the buckets they would have had for the whole of it.
+    // The tables grow with the body, to at least the buckets they would have had for the whole of it.
     this.groups.grow(bucketsFor(body.length, 64));
     this.helps.grow(bucketsFor(body.length, 256));
     this.types.grow(bucketsFor(body.length, 256));

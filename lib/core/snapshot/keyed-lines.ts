@@ -77,8 +77,8 @@ export class KeyedLines {
    * Doubles the buckets until there are at least `buckets` (a power of two), keeping every key: a
    * body indexed while it streams in grows its tables with it. Each doubling splits every chain in
    * two by one more bit of the full hash; a table grown as its body grows splits chains holding
-   * half the keys, a quarter, and so on: about two passes over the keys in all. It ends with the
-   * buckets a table sized for the whole body has.
+   * half the keys, a quarter, and so on: about two passes over the keys in all. It ends with at
+   * least the buckets a table sized for the whole body has.
    */
   grow(buckets: number): void {
     while (this.mask + 1 < buckets) {

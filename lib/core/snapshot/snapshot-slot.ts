@@ -13,6 +13,8 @@ export class SnapshotSlot {
   length = 0;
   /** Whether the whole body is in: a read indexes the body while it streams (index-slot.ts). */
   complete = true;
+  /** The size this body is expected to reach (`begin`'s hint, or the adopted body's): its index is sized for it. */
+  expectedBytes = 0;
   private maxBytes = Number.POSITIVE_INFINITY;
   /** Bumped when the slot is refilled: a snapshot of an older generation must no longer be read. */
   generation = 0;
@@ -31,6 +33,7 @@ export class SnapshotSlot {
     this.complete = false;
     this.maxBytes = maxBytes;
     const size = Math.min(maxBytes, expectedBytes);
+    this.expectedBytes = size;
     if (this.body.length < size) this.body = Buffer.allocUnsafeSlow(size);
   }
 
@@ -56,6 +59,7 @@ export class SnapshotSlot {
     this.generation += 1;
     this.body = bytes;
     this.length = bytes.length;
+    this.expectedBytes = bytes.length;
     this.complete = true;
   }
 }
