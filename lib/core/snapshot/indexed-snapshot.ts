@@ -253,8 +253,7 @@ export class IndexedSnapshot implements Snapshot {
         if (!this.startsWithName(line, name)) continue;
         const probe = this.keysAt(line, SERVICE_KEY | GROUP_KEY);
         service ??= this.labelText(probe.serviceStart, probe.serviceEnd);
-        // `service=""` names nothing to probe, and is no label at all once a later line of its series drops it.
-        if (service === '') break;
+        if (service === '') break; // names nothing to probe (and is no label to its series' later lines)
         const pushedJob = this.labelText(probe.jobStart, probe.jobEnd);
         const instance = this.labelText(probe.instanceStart, probe.instanceEnd);
         // Lines of one key come in body order, one group's together: repeats of a group are next to each other.
