@@ -46,14 +46,32 @@ describe('names repeated from the last valid line', () => {
     ]);
   });
 
+  it('finds a duplicate among names that repeat an older line\'s, after a line with fewer labels', () => {
+    // The last line remembers only its own names: none of an older line's may pass for them.
+    // (Lines take turns in two halves of its memory: the line two before the last wrote the same half.)
+    const ten = Array.from({ length: 10 }, (_, k) => `l${k}`);
+    for (const lines of [[['y', 'x'], ['q'], ['x'], ['x', 'x']], [['a', 'b', 'c'], ['q'], ['a'], ['a', 'b', 'a']], [ten, ['q'], ['l0'], ['l0', 'l1', 'l0']]]) {
+      const text = lines.map((labels) => `${lineOf('m', labels)}\n`).join('');
+      assert.throws(() => parseExposition(text, FIXED_HASH_SEED), new RegExp(`line ${lines.length}: duplicate label`), text);
+    }
+    // Past the eight names remembered, a line's own names never pass for the last line's.
+    assert.throws(() => parseExposition(`${lineOf('m', ten)}\n${lineOf('m', [...ten.slice(0, 9), 'l8'])}\n`, FIXED_HASH_SEED), /line 2: duplicate label l8/);
+    for (const before of ['', `${lineOf('m', ['q'])}\n`]) {
+      assert.throws(() => parseExposition(`${before}${lineOf('m', ten)}\n${lineOf('m', [...ten.slice(0, 8), 'l0'])}\n`, FIXED_HASH_SEED), /duplicate label l0/);
+    }
+    // A last line without its line feed, shorter than the name before it, is read within the body.
+    assert.throws(() => parseExposition('loop_heartbeat 1\nloop', FIXED_HASH_SEED), /line 2: expected a value after loop/);
+  });
+
   it('reads a line the same after any valid line as alone (property-based)', () => {
     const name = fc.constantFrom('m', 'mm', 'm_total', 'n:1', 'job');
     const label = fc.constantFrom('a', 'b', 'ab', 'abc', 'job', 'jobs', 'instance', 'service', 'le', 'x_1', 'l0', 'l1', 'l2', 'l3', 'l4', 'l5', 'l6', 'l7', 'l8');
     fc.assert(
-      fc.property(name, fc.uniqueArray(label, { maxLength: 10 }), name, fc.nat(10), fc.array(label, { maxLength: 4 }), (firstName, firstLabels, secondName, repeated, more) => {
-        // The second line repeats some of the first line's names, in its order, then has any names.
-        const secondLabels = [...firstLabels.slice(0, repeated), ...more];
-        const first = lineOf(firstName, firstLabels);
+      fc.property(name, fc.uniqueArray(label, { maxLength: 10 }), fc.option(fc.uniqueArray(label, { maxLength: 10 }), { nil: undefined }), name, fc.nat(10), fc.array(label, { maxLength: 4 }), (firstName, olderLabels, middleLabels, secondName, repeated, more) => {
+        // The second line repeats some of an earlier line's names, in its order, then has any names;
+        // a middle line, when there is one, stands between them with names of its own.
+        const secondLabels = [...olderLabels.slice(0, repeated), ...more];
+        const first = middleLabels === undefined ? lineOf(firstName, olderLabels) : `${lineOf(firstName, olderLabels)}\n${lineOf(firstName, middleLabels, 'u')}`;
         const second = lineOf(secondName, secondLabels, 'w');
         const alone = reading(`${second}\n`);
         const after = reading(`${first}\n${second}\n`);
