@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { scanExposition, type ExpositionSink } from '../../lib/core/exposition/exposition-scanner.ts';
-import { HASH_PRIME, MIN_HASH_BASE } from '../../lib/core/snapshot/byte-hash.ts';
+import { combineHashes, hashBytes, HASH_PRIME, MIN_HASH_BASE } from '../../lib/core/snapshot/byte-hash.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { groupKey } from '../../lib/core/snapshot/snapshot.ts';
 import { randomHashSeed } from '../../lib/edges/random-hash-seed.ts';
@@ -54,5 +55,31 @@ describe('scanExposition state', () => {
       if (!doneB) doneB = b.next().done === true;
     }
     assert.deepEqual(seen.sort(), ['A 401: duplicate label l3 in a', 'B 301: expected "," or "}" in labels of b']);
+  });
+});
+
+describe('byte hashes', () => {
+  const P = BigInt(HASH_PRIME);
+  /** The polynomial the hashes are, in exact integers: digits read in order, each step h · base + digit mod P. */
+  const polynomial = (digits: readonly number[], base: number): number => Number(digits.reduce((h, digit) => (h * BigInt(base) + BigInt(digit)) % P, 0n));
+  const hash = fc.oneof(fc.integer({ min: 0, max: HASH_PRIME - 1 }), fc.constantFrom(0, HASH_PRIME - 2, HASH_PRIME - 1));
+  const base = fc.oneof(fc.integer({ min: MIN_HASH_BASE, max: HASH_PRIME - 1 }), fc.constantFrom(MIN_HASH_BASE, HASH_PRIME - 1));
+
+  it('combines a pair of hashes as the two-digit polynomial (first + 1, second + 1), the largest hashes included (property-based)', () => {
+    fc.assert(fc.property(hash, hash, base, (first, second, b) => combineHashes(first, second, b) === polynomial([first + 1, second + 1], b)), { numRuns: 2000 });
+  });
+
+  it('hashes a byte range as the polynomial of its three-byte digits, its tail and its length (property-based)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 20 }), base, (bytes, b) => {
+        const digits: number[] = [];
+        let i = 0;
+        for (; i + 3 <= bytes.length; i += 3) digits.push((((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)) + 1);
+        if (i < bytes.length) digits.push(bytes.subarray(i).reduce((tail, byte) => (tail << 8) | byte, 0) + 1);
+        digits.push(bytes.length + 1);
+        return hashBytes(bytes, 0, bytes.length, b) === polynomial(digits, b);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -113,4 +113,48 @@ describe('keyed lines: keys, their lines and their marks', () => {
       { numRuns: 300 },
     );
   });
+
+  it('finds every key when keys share buckets, tag bits and whole hashes, through a grow (property-based)', () => {
+    // A hash is built from a few values of each part the table reads: its bucket (low bits), its
+    // bucket after growing (the next bits), its tag (bits 21–25) and the rest, so that keys often
+    // share a bucket and a tag bit but not a hash, a bucket but not a tag bit, or a whole hash.
+    const part = (values: number[]) => fc.constantFrom(...values);
+    const hash = fc.tuple(part([0, 5]), part([0, 1 << 4, 1 << 9]), part([0, 1, 31]), part([0, 1 << 14])).map(([low, grown, tag, rest]) => (tag << 21) | rest | grown | low);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(30), fc.boolean()), { minLength: 1, maxLength: 200 }), fc.array(hash, { minLength: 31, maxLength: 31 }), fc.integer({ min: 0, max: 199 }), (adds, hashes, growAt) => {
+        const table = new KeyedLines(true);
+        table.reset(16);
+        const hashOf = (key: number): number => hashes[key] as number;
+        const keyAt = new Map<number, number>();
+        let adding = 0;
+        const matcher: KeyMatcher = { sameKey: (_kind, entry) => keyAt.get(table.line.get(entry)) === adding };
+        const expected = new Map<number, number[]>();
+        const keyIds = new Map<number, number>();
+        adds.forEach(([key, direct], line) => {
+          keyAt.set(line, key);
+          adding = key;
+          const known = keyIds.get(key);
+          if (direct && known !== undefined) table.addToKey(known, line, line);
+          else {
+            const firstLine = table.entries;
+            assert.equal(table.add(hashOf(key), line, 0, matcher, line), known ?? firstLine);
+          }
+          keyIds.set(key, table.keyOf(table.entries - 1));
+          expected.set(key, [...(expected.get(key) ?? []), line]);
+          if (line === growAt) table.grow(1024);
+        });
+        assert.equal(table.keys, expected.size);
+        for (const [key, lines] of expected) {
+          const newest = table.newest(hashOf(key), (entry) => keyAt.get(table.line.get(entry)) === key);
+          assert.deepEqual(table.linesOf(newest), lines);
+          assert.equal(table.keyOf(newest), keyIds.get(key));
+        }
+        // A hash no key has is found nowhere, whatever its bucket holds.
+        for (const other of [1 << 25, (31 << 21) | 7]) {
+          if (!hashes.includes(other)) assert.equal(table.newest(other, () => true), -1);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
 });

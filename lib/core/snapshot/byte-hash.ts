@@ -18,7 +18,7 @@ export interface HashSeed {
   readonly pairBase: number;
 }
 
-/** (h · base + digit) mod HASH_PRIME, for h, base < 2^26 and digit ≤ 2^24 + 1: exact in doubles. */
+/** (h · base + digit) mod HASH_PRIME, for h, base ≤ 2^26 and digit ≤ 2^26: exact in doubles (under 2^53). */
 function step(h: number, base: number, digit: number): number {
   const x = h * base + digit;
   const r = x - Math.floor(x * INVERSE_PRIME) * HASH_PRIME;
@@ -40,5 +40,7 @@ export function hashBytes(bytes: Uint8Array, start: number, end: number, base: n
 
 /** Hash of a pair of hashes (a group's job and instance), in that order. */
 export function combineHashes(first: number, second: number, base: number): number {
-  return step(step(0, base, first + 1), base, second + 1);
+  // step(0, base, first + 1) is first + 1 mod HASH_PRIME, and step reduces first + 1 ≤ HASH_PRIME
+  // itself (its h may be up to 2^26): the same hash as two steps, one step fewer.
+  return step(first + 1, base, second + 1);
 }

@@ -17,6 +17,21 @@ const LINK = 2;
  */
 const HASH_OR_MARK = 3;
 
+/**
+ * Each bucket is two ints: its first key, and a tag of the keys chained from it, one bit per key
+ * set by five bits of the key's hash that the bucket index does not use (while the table has
+ * under 2^21 buckets). A line whose bit is clear is of a new key: it needs no walk of the chain,
+ * whose keys lie anywhere in the table's memory. A body where every line is a new key (one group
+ * or family per line) otherwise pays a cache miss per key chained before it (docs/performance.md).
+ * The tag is kept inverted, so that one fill with -1 empties every bucket.
+ */
+const BUCKET_INTS = 2;
+const TAGS = 1;
+const TAG_SHIFT = 21;
+
+/** The tag bit of a key hashing to `hash`. */
+const tagOf = (hash: number): number => 1 << ((hash >>> TAG_SHIFT) & 31);
+
 /** No mark: what a caller that keeps none passes to `add` and `addToKey`, and gets back from `markOf`. */
 export const NO_MARK = -1;
 
@@ -41,8 +56,8 @@ class LineStarts {
 
 /**
  * Lines grouped by key, in int32 blocks — 16 bytes a line whatever its length, no object per key
- * or line. A key is its first line: each bucket chains the first lines of the keys hashed to it,
- * and each first line points at its key's newest line, each later line at the previous one and at
+ * or line. A key is its first line: each bucket chains the first lines of the keys hashed to it
+ * (and tags them: BUCKET_INTS), and each first line points at its key's newest line, each later line at the previous one and at
  * its key. Lines are entries in body order. Keys stay in the body; comparing them is the caller's.
  */
 export class KeyedLines {
@@ -66,8 +81,8 @@ export class KeyedLines {
 
   /** Empties the table for `buckets` buckets (a power of two); storage is kept between reads. */
   reset(buckets: number): void {
-    if (this.heads.length < buckets) this.heads = new Int32Array(buckets);
-    this.heads.fill(-1, 0, buckets);
+    if (this.heads.length < buckets * BUCKET_INTS) this.heads = new Int32Array(buckets * BUCKET_INTS);
+    this.heads.fill(-1, 0, buckets * BUCKET_INTS);
     this.mask = buckets - 1;
     this.entries = 0;
     this.keys = 0;
@@ -83,27 +98,34 @@ export class KeyedLines {
   grow(buckets: number): void {
     while (this.mask + 1 < buckets) {
       const old = this.mask + 1;
-      if (this.heads.length < 2 * old) {
-        const heads = new Int32Array(2 * old);
-        heads.set(this.heads.subarray(0, old));
+      if (this.heads.length < 2 * old * BUCKET_INTS) {
+        const heads = new Int32Array(2 * old * BUCKET_INTS);
+        heads.set(this.heads.subarray(0, old * BUCKET_INTS));
         this.heads = heads;
       }
       for (let bucket = 0; bucket < old; bucket++) {
         let low = -1;
         let high = -1;
-        for (let key = this.heads[bucket] as number; key !== -1;) {
+        let lowTags = 0;
+        let highTags = 0;
+        for (let key = this.heads[bucket * BUCKET_INTS] as number; key !== -1;) {
           const next = this.field(key, LINK);
-          if ((this.field(key, HASH_OR_MARK) & old) === 0) {
+          const hash = this.field(key, HASH_OR_MARK);
+          if ((hash & old) === 0) {
             this.setField(key, LINK, low);
             low = key;
+            lowTags |= tagOf(hash);
           } else {
             this.setField(key, LINK, high);
             high = key;
+            highTags |= tagOf(hash);
           }
           key = next;
         }
-        this.heads[bucket] = low;
-        this.heads[bucket + old] = high;
+        this.heads[bucket * BUCKET_INTS] = low;
+        this.heads[bucket * BUCKET_INTS + TAGS] = ~lowTags;
+        this.heads[(bucket + old) * BUCKET_INTS] = high;
+        this.heads[(bucket + old) * BUCKET_INTS + TAGS] = ~highTags;
       }
       this.mask = 2 * old - 1;
     }
@@ -114,9 +136,12 @@ export class KeyedLines {
    * mark)` tells whether an earlier line has the same key. Returns the line's key.
    */
   add(hash: number, lineStart: number, kind: number, matcher: KeyMatcher, mark: number): number {
-    const bucket = hash & this.mask;
+    const at = (hash & this.mask) * BUCKET_INTS;
     const full = hash | 0;
-    let key = this.heads[bucket] as number;
+    const heads = this.heads;
+    const tags = ~(heads[at + TAGS] as number);
+    const tag = tagOf(full);
+    let key = (tags & tag) === 0 ? -1 : (heads[at] as number);
     while (key !== -1 && (this.field(key, HASH_OR_MARK) !== full || !matcher.sameKey(kind, this.newestOf(key), this.markOf(key)))) {
       key = this.field(key, LINK);
     }
@@ -125,14 +150,14 @@ export class KeyedLines {
       return key;
     }
     const entry = this.entries;
-    const at = entry * STRIDE;
-    const block = this.store.blockAt(at);
-    const slot = at & INT_BLOCK_MASK;
+    const block = this.store.blockAt(entry * STRIDE);
+    const slot = (entry * STRIDE) & INT_BLOCK_MASK;
     block[slot + LINE] = lineStart;
     block[slot + NEWEST_OR_OLDER] = -3 - mark;
-    block[slot + LINK] = this.heads[bucket] as number;
+    block[slot + LINK] = heads[at] as number;
     block[slot + HASH_OR_MARK] = full;
-    this.heads[bucket] = entry;
+    heads[at] = entry;
+    heads[at + TAGS] = ~(tags | tag);
     this.entries = entry + 1;
     this.keys += 1;
     return entry;
@@ -175,7 +200,9 @@ export class KeyedLines {
 
   /** The newest line of the key hashing to `hash` that `isKey` accepts, or -1. */
   newest(hash: number, isKey: (entry: number) => boolean): number {
-    for (let key = this.heads[hash & this.mask] as number; key !== -1; key = this.field(key, LINK)) {
+    const at = (hash & this.mask) * BUCKET_INTS;
+    if ((~(this.heads[at + TAGS] as number) & tagOf(hash | 0)) === 0) return -1;
+    for (let key = this.heads[at] as number; key !== -1; key = this.field(key, LINK)) {
       if (this.field(key, HASH_OR_MARK) === (hash | 0) && isKey(this.newestOf(key))) return this.newestOf(key);
     }
     return -1;
@@ -201,7 +228,7 @@ export class KeyedLines {
   /** The newest entry of every key, one at a time: a walk in slices (discovery) holds no array of 60k keys. */
   *eachKey(): Generator<number, void, void> {
     for (let bucket = 0; bucket <= this.mask; bucket++) {
-      for (let key = this.heads[bucket] as number; key !== -1; key = this.field(key, LINK)) yield this.newestOf(key);
+      for (let key = this.heads[bucket * BUCKET_INTS] as number; key !== -1; key = this.field(key, LINK)) yield this.newestOf(key);
     }
   }
 

@@ -23,7 +23,7 @@ const LINES_PER_STEP = 256;
 export function* buildServiceTable(slot: SnapshotSlot, bytes: Buffer, base: number): SlicedWork<void> {
   const lines = slot.serviceLines;
   const services = slot.services;
-  services.reset(bucketsFor(bytes.length, 128));
+  services.reset(bucketsFor(bytes.length, 256));
   const matcher = new ServiceMatcher(bytes, services, lines);
   for (let line = 0; line < lines.count; line++) {
     matcher.line = line;
