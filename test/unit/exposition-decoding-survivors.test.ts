@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { endOfQuoted, lineEndOf, matchesAt, shown, BAD_ESCAPE, UNTERMINATED } from '../../lib/core/exposition/byte-scanning.ts';
+import fc from 'fast-check';
+import { endOfQuoted, lineEndOf, matchesAt, sameBytesAt, shown, viewOf, BAD_ESCAPE, UNTERMINATED } from '../../lib/core/exposition/byte-scanning.ts';
 import { isMetricType } from '../../lib/core/exposition/exposition-types.ts';
 import { helpText, metadataAt, metadataNameEnd, metadataNameStart, typeText } from '../../lib/core/exposition/metadata-lines.ts';
 import { decodeSample, unescapeLabelValue } from '../../lib/core/exposition/sample-decoder.ts';
@@ -137,5 +138,24 @@ describe('exposition decoding › byte scans', () => {
     assert.deepEqual([at(''), at('abc'), at('a\\'), at('a\\"'), at('\\t"'), at('\\"')], [UNTERMINATED, UNTERMINATED, UNTERMINATED, UNTERMINATED, BAD_ESCAPE, UNTERMINATED]);
     assert.equal(endOfQuoted(bytes('ab"'), 0, 2), UNTERMINATED);
     assert.equal(endOfQuoted(bytes('a\\"'), 0, 2), UNTERMINATED);
+  });
+
+  it('compares two ranges of a body as a byte compare does, whatever their sizes and wherever they differ, reading nothing past them (property-based)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), fc.nat(40), fc.nat(), fc.nat(255), (text, offset, at, byte) => {
+        // The body holds the range twice, the second copy with one byte changed or not (byte may
+        // equal it), each followed by a byte the other is not: a compare that reads past the ranges errs.
+        const body = Buffer.alloc(offset + 2 * text.length + 2);
+        const a = offset;
+        const b = offset + text.length + 1;
+        body.set(text, a);
+        body[a + text.length] = 0xaa;
+        body.set(text, b);
+        body[b + text.length] = 0x55;
+        if (text.length > 0) body[b + (at % text.length)] = byte;
+        assert.equal(sameBytesAt(viewOf(body), a, b, text.length), body.subarray(a, a + text.length).equals(body.subarray(b, b + text.length)));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
