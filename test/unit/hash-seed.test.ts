@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { scanExposition, type ExpositionSink } from '../../lib/core/exposition/exposition-scanner.ts';
-import { combineHashes, hashBytes, HASH_PRIME, MIN_HASH_BASE } from '../../lib/core/snapshot/byte-hash.ts';
+import { combineHashes, EMPTY_RANGE_HASH, hashBytes, HASH_PRIME, MIN_HASH_BASE } from '../../lib/core/snapshot/byte-hash.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { groupKey } from '../../lib/core/snapshot/snapshot.ts';
 import { randomHashSeed } from '../../lib/edges/random-hash-seed.ts';
@@ -65,8 +65,13 @@ describe('byte hashes', () => {
   const hash = fc.oneof(fc.integer({ min: 0, max: HASH_PRIME - 1 }), fc.constantFrom(0, HASH_PRIME - 2, HASH_PRIME - 1));
   const base = fc.oneof(fc.integer({ min: MIN_HASH_BASE, max: HASH_PRIME - 1 }), fc.constantFrom(MIN_HASH_BASE, HASH_PRIME - 1));
 
-  it('combines a pair of hashes as the two-digit polynomial (first + 1, second + 1), the largest hashes included (property-based)', () => {
-    fc.assert(fc.property(hash, hash, base, (first, second, b) => combineHashes(first, second, b) === polynomial([first + 1, second + 1], b)), { numRuns: 2000 });
+  it('combines a pair of hashes as the two-digit polynomial (first + 1, second + 1), the largest hashes included, and a pair with an empty second as its first (property-based)', () => {
+    const second = fc.oneof(hash, fc.constant(EMPTY_RANGE_HASH));
+    fc.assert(
+      fc.property(hash, second, base, (first, other, b) => combineHashes(first, other, b) === (other === EMPTY_RANGE_HASH ? first : polynomial([first + 1, other + 1], b))),
+      { numRuns: 2000 },
+    );
+    assert.equal(hashBytes(Buffer.alloc(0), 0, 0, MIN_HASH_BASE), EMPTY_RANGE_HASH);
   });
 
   it('hashes a byte range as the polynomial of its three-byte digits, its tail and its length (property-based)', () => {

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseExposition } from '../../lib/core/exposition/exposition-parser.ts';
 import { escapeLabelValue } from '../../lib/core/exposition/exposition-renderer.ts';
+import { EMPTY_RANGE_HASH, hashBytes, HASH_PRIME } from '../../lib/core/snapshot/byte-hash.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { groupKey } from '../../lib/core/snapshot/snapshot.ts';
 import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
@@ -27,6 +28,19 @@ function parsedGroups(body: string): Map<string, string[]> {
  * collide, so every line is matched by comparing keys — the paths a random seed takes only rarely.
  */
 const COLLIDING_SEED = { base: 0, pairBase: 0 };
+
+/**
+ * A seed under which the instance `a` hashes as an empty range does (1): a group with no instance
+ * hashes as its job alone (byte-hash.ts combineHashes), so `{job="j",instance="a"}` and `{job="j"}`
+ * then share a hash, and only the key compare tells them apart. hash("a") = 98 · base + 2 mod P
+ * (the digit of "a", then of its length), which is 1 for base = −1/98 mod P.
+ */
+const EMPTY_LOOKALIKE_SEED = (() => {
+  const p = BigInt(HASH_PRIME);
+  let inverse = 1n;
+  for (let power = p - 2n, square = 98n; power > 0n; power >>= 1n, square = (square * square) % p) if (power & 1n) inverse = (inverse * square) % p;
+  return { base: Number((p - inverse) % p), pairBase: FIXED_HASH_SEED.pairBase };
+})();
 
 function indexedGroups(body: string, seed = FIXED_HASH_SEED): Map<string, string[]> {
   const snapshot = indexSnapshot(body, seed);
@@ -60,7 +74,7 @@ describe('snapshot › a group is its job and instance, however its lines write 
           return `${l.name}{${ordered.map(([name, text]) => `${name}="${escapeLabelValue(text)}"`).join(',')}} ${n}\n`;
         }).join('');
         const parsed = parsedGroups(body);
-        for (const seed of [FIXED_HASH_SEED, COLLIDING_SEED]) {
+        for (const seed of [FIXED_HASH_SEED, COLLIDING_SEED, EMPTY_LOOKALIKE_SEED]) {
           const indexed = indexedGroups(body, seed);
           assert.deepEqual([...indexed.keys()].sort(), [...parsed.keys()].sort());
           // A series written twice keeps its last line: compare the set of lines each group answers with.
@@ -81,6 +95,17 @@ describe('snapshot › a group is its job and instance, however its lines write 
       assert.deepEqual(snapshot.groups.get(groupKey('j', 'svc10'))?.samples.map((s) => s.value), [3]);
       assert.deepEqual(snapshot.samplesOfService('s1').map((s) => s.value), [1, 2, 4]);
       assert.deepEqual(snapshot.samplesOfService('s10').map((s) => s.value), [3]);
+    }
+  });
+
+  it('tells a group with no instance from one whose instance hashes as an empty one', () => {
+    assert.equal(hashBytes(Buffer.from('a'), 0, 1, EMPTY_LOOKALIKE_SEED.base), EMPTY_RANGE_HASH);
+    const body = 'm{instance="a",job="j"} 1\nm{job="j"} 2\nn{instance="",job="j"} 3\nn{instance="a",job="j"} 4\no{job="j",instance="a"} 5\n';
+    for (const seed of [FIXED_HASH_SEED, EMPTY_LOOKALIKE_SEED]) {
+      const snapshot = indexSnapshot(body, seed);
+      assert.equal(snapshot.groupCount, 2);
+      assert.deepEqual(snapshot.group('j', 'a')?.samples.map((s) => s.value), [1, 4, 5]);
+      assert.deepEqual(snapshot.group('j', '')?.samples.map((s) => s.value), [2, 3]);
     }
   });
 });

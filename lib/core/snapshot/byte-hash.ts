@@ -38,8 +38,17 @@ export function hashBytes(bytes: Uint8Array, start: number, end: number, base: n
   return step(h, base, end - start + 1);
 }
 
-/** Hash of a pair of hashes (a group's job and instance), in that order. */
+/** The hash of an empty range, whatever the base: its length digit alone. */
+export const EMPTY_RANGE_HASH = 1;
+
+/**
+ * Hash of a pair of hashes (a group's job and instance), in that order. A pair whose second hash
+ * is an empty range's (a group with no instance, or `instance=""`, which is the same group) hashes
+ * as its first alone: one step fewer a line for a body of job-only groups. A non-empty instance
+ * with that hash only makes its key collide, which the table's key compare settles.
+ */
 export function combineHashes(first: number, second: number, base: number): number {
+  if (second === EMPTY_RANGE_HASH) return first;
   // step(0, base, first + 1) is first + 1 mod HASH_PRIME, and step reduces first + 1 ≤ HASH_PRIME
   // itself (its h may be up to 2^26): the same hash as two steps, one step fewer.
   return step(first + 1, base, second + 1);

@@ -6,7 +6,7 @@ import { metadataNameEnd, metadataNameStart } from '../exposition/metadata-lines
 import { newScannedSample, type ScannedMetadata, type ScannedSample } from '../exposition/scanned-line.ts';
 import { keepShape } from '../shape-anchors.ts';
 import { runToEnd, type SlicedWork } from '../sliced-work.ts';
-import { combineHashes, hashBytes, MIN_HASH_BASE, type HashSeed } from './byte-hash.ts';
+import { combineHashes, EMPTY_RANGE_HASH, hashBytes, MIN_HASH_BASE, type HashSeed } from './byte-hash.ts';
 import { IndexedSnapshot } from './indexed-snapshot.ts';
 import { bucketsFor, NO_MARK, type KeyedLines, type KeyMatcher } from './keyed-lines.ts';
 import { sameLabelsAt, sameValue } from './label-text.ts';
@@ -66,7 +66,6 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
   private readonly serviceLines: ServiceLines;
   private readonly helps: KeyedLines;
   private readonly types: KeyedLines;
-  private readonly emptyHash: number;
   private nameStart = 0;
   private nameEnd = 0;
   private lastJobStart = 0;
@@ -105,8 +104,7 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     this.groups.reset(bucketsFor(expected, 128));
     this.helps.reset(bucketsFor(expected, 512));
     this.types.reset(bucketsFor(expected, 512));
-    this.emptyHash = hashBytes(bytes, 0, 0, this.base);
-    this.lastJobHash = this.emptyHash;
+    this.lastJobHash = EMPTY_RANGE_HASH;
     this.invalid = strict ? undefined : SlotIndexer.prototype.recordInvalid;
   }
 
@@ -143,7 +141,7 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     this.instanceStart = line.instanceStart;
     this.instanceEnd = line.instanceEnd;
     const base = this.base;
-    const instanceHash = line.instanceStart < 0 ? this.emptyHash : hashBytes(bytes, line.instanceStart, line.instanceEnd, base);
+    const instanceHash = line.instanceStart < 0 ? EMPTY_RANGE_HASH : hashBytes(bytes, line.instanceStart, line.instanceEnd, base);
     // Most lines name the job the line before named: its hash is kept, and reused when the bytes are the same.
     if (!sameValue(bytes, line.jobStart, line.jobEnd, this.lastJobStart, this.lastJobEnd)) {
       this.lastJobStart = line.jobStart;
