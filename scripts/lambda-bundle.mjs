@@ -94,7 +94,8 @@ export async function buildLambda(common, outdir, { write = true } = {}) {
 
   const shared = new Map();
   const lazy = await build({
-    ...common, entryPoints: [...targets].sort(), entryNames: 'chunks/[name]-[hash]', outdir, write, metafile: true,
+    // A target the entry also imports statically stays in the entry (lazyImports leaves it there).
+    ...common, entryPoints: [...targets].filter((target) => !initInputs.has(target)).sort(), entryNames: 'chunks/[name]-[hash]', outdir, write, metafile: true,
     plugins: [sharedFromEntry(common, initInputs, shared)],
   });
   const chunkOf = new Map();
