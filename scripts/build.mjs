@@ -2,7 +2,8 @@
 // validated and pre-parsed (docs/deploying.md#cold-start). The AWS SDK,
 // imported dynamically only when CONFIG_SSM_PARAMETER is set, lands in a chunk of its own so
 // the YAML-file path never loads it.
-//   dist/probe.mjs (+ dist/chunks/)  the Lambda handler, packaged by serverless.yml
+//   dist/probe.mjs (+ dist/chunks/)  the Lambda handler, packaged by serverless.yml: one file at init,
+//                                    its import() targets in chunks (scripts/lambda-bundle.mjs)
 //   dist/reaper.mjs                  the scheduled reaper (packaged only with REAP_SCHEDULE)
 //   dist/server/server.mjs           `npm run serve`, the standalone node:http server
 //   dist/cli/pushgateway-exporter.mjs  the `pushgateway-exporter` command (package.json "bin"); each
@@ -16,6 +17,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { buildOptions } from './build-options.mjs';
+import { buildLambda } from './lambda-bundle.mjs';
 import { preparseConfig } from './bundled-config.mjs';
 import { pruneChunks, swapBuild } from './swap-build.mjs';
 
@@ -33,7 +35,8 @@ const common = buildOptions(bundledConfig);
 const staging = join('.build-staging', `${process.pid}-${Date.now()}`);
 // A failed build leaves dist/ as it was.
 process.on('exit', () => rmSync(staging, { recursive: true, force: true }));
-await build({ ...common, entryPoints: { probe: 'functions/probe.ts' }, outdir: staging });
+// One file at init: the chunks import the modules they share with it from probe.mjs (scripts/lambda-bundle.mjs).
+await buildLambda(common, staging);
 // The reaper is built apart from the probe, so the probe's bundle and init graph stay as they are.
 await build({ ...common, entryPoints: { reaper: 'functions/reaper.ts' }, outdir: staging });
 await build({ ...common, entryPoints: { server: 'functions/server.ts' }, outdir: join(staging, 'server') });

@@ -1,19 +1,20 @@
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
 import { buildOptions } from '../../scripts/build-options.mjs';
+import { buildLambda } from '../../scripts/lambda-bundle.mjs';
 
 // The Lambda entry's init graph, for the tests of what a cold start loads (docs/deploying.md#cold-start).
 
 const OUTDIR = join(tmpdir(), 'lambda-init-graph');
 
-/** The Lambda entry built as scripts/build.mjs builds it, in memory: esbuild's metafile and the text of each output file (by metafile path). */
+/**
+ * The Lambda entry built as scripts/build.mjs builds it, in memory: the metafile (of the entry and its
+ * chunks, scripts/lambda-bundle.mjs) and the text of each output file (by metafile path).
+ */
 export async function lambdaBuildWithText(): Promise<{ metafile: Metafile; texts: Map<string, string> }> {
-  const { metafile, outputFiles } = await build({
-    ...buildOptions(null), entryPoints: { probe: 'functions/probe.ts' }, outdir: OUTDIR, write: false, metafile: true,
-  });
-  assert.ok(metafile);
+  const { metafile, outputFiles } = await buildLambda(buildOptions(null), OUTDIR, { write: false });
   // The metafile names outputs relative to the working directory, as esbuild was given the outdir.
   const texts = new Map(outputFiles.map((file) => [relative(process.cwd(), file.path), file.text]));
   return { metafile, texts };

@@ -37,11 +37,30 @@ describe('the Lambda entry (dist/probe.mjs) at init', () => {
   it('does not load node:module: the require() CommonJS packages need is made on their first call', async () => {
     const { metafile, texts } = await lambdaBuildWithText();
     const files = [...walkOutputs(metafile, 'import-statement').files];
-    assert.ok(files.length > 1 && files.every((file) => texts.has(file)), `the text of every file loaded at init: ${files.join(', ')}`);
+    assert.ok(files.length > 0 && files.every((file) => texts.has(file)), `the text of every file loaded at init: ${files.join(', ')}`);
     // The banner esbuild prepends to every file is not in the metafile: the text is what node reads.
     const importing = files.filter((file) => /(?:^|[;\s])import\s*(?:\{[^}]*\}\s*from\s*)?["']node:module["']/.test(texts.get(file) ?? ''));
     assert.deepEqual(importing, [], 'files loaded at init that import node:module');
     assert.ok(texts.get(files[0] as string)?.includes("getBuiltinModule('node:module')"), 'the lazy require in the banner');
+  });
+
+  it('loads one file; the chunks import the modules they share with it from probe.mjs, so none has two instances', async () => {
+    const metafile = await lambdaBuild();
+    const { files } = walkOutputs(metafile, 'import-statement');
+    assert.equal(files.size, 1, `files loaded at init: ${[...files].join(', ')}`);
+    const [probe = ''] = files;
+    // The modules whose code an output file holds (a define's constant is data, not a module).
+    const codeIn = (output: string): string[] => Object.entries(metafile.outputs[output]?.inputs ?? {})
+      .filter(([input, { bytesInOutput }]) => bytesInOutput > 0 && !input.startsWith('<define:')).map(([input]) => input);
+    const inProbe = new Set(codeIn(probe));
+    assert.ok(inProbe.has('lib/core/errors.ts') && inProbe.has('lib/http/routes.ts'), 'the errors and the route table in probe.mjs');
+    const chunks = [...walkOutputs(metafile, 'any').files].filter((file) => file !== probe);
+    assert.ok(chunks.length > 0, 'import() targets in chunks');
+    assert.deepEqual(chunks.flatMap((chunk) => codeIn(chunk).filter((input) => inProbe.has(input))), [], 'modules in probe.mjs and in a chunk');
+    // The check-in route answers with the route table's helpers (textResponse, the bearer check): probe.mjs's own.
+    const checkIn = chunks.find((chunk) => codeIn(chunk).includes('lib/http/check-in-route.ts'));
+    assert.ok(checkIn !== undefined, 'the check-in route in a chunk');
+    assert.ok(metafile.outputs[checkIn]?.imports.some((imported) => imported.path === probe && imported.kind === 'import-statement'), 'the check-in route imports probe.mjs');
   });
 
   it('does not load node:crypto (request ids, bearer digests and hash seeds reach it only when used)', async () => {
