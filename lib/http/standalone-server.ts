@@ -6,6 +6,7 @@ import type { PushgatewayReader } from '../edges/pushgateway/pushgateway-reader.
 import { redactUrl } from '../core/config/redact-url.ts';
 import { FIRST_LOAD_RETRY_SECONDS } from '../edges/cache/reloading-value.ts';
 import { handleRequest } from './routes.ts';
+import { parseQuery } from './query-parameters.ts';
 import { isCheckInPath, MAX_CHECK_IN_BODY_BYTES } from '../core/push/check-in.ts';
 
 /** How long in-flight requests may finish after SIGTERM before the process exits anyway. */
@@ -84,7 +85,7 @@ export function createStandaloneServer(runtime: Runtime): Server {
     const body = isCheckInPath(path) ? await countBody(request, MAX_CHECK_IN_BODY_BYTES) : undefined;
     if (body === undefined) request.resume();
     // No request id: the route table makes one only for a request whose line is written.
-    const answer = await handleRequest({ method: request.method ?? 'GET', path, query: new URLSearchParams(query), headers, bodyBytes: body?.bytes }, runtime);
+    const answer = await handleRequest({ method: request.method ?? 'GET', path, query: parseQuery(query), headers, bodyBytes: body?.bytes }, runtime);
     // Written as one Buffer, as a bare node:http server would: given a string, node prepends the
     // headers to it and writes the copy, measured at about 0.6× the requests/s (docs/performance.md#the-warm-path).
     const bytes = Buffer.from(answer.body);
