@@ -98,9 +98,13 @@ async function main(): Promise<void> {
     const bareRps = median(servers.at(-1)?.rps ?? []);
     const bareCpu = median(servers.at(-1)?.cpu ?? []);
     console.log(`${QUERY}, ${body.length}-byte answer, ${ROUNDS} alternating rounds of ${SECONDS} s, 16 connections; load average ${loadBefore.toFixed(2)} → ${(loadavg()[0] ?? 0).toFixed(2)}`);
+    // Each round's own ratio to the first build too: both sides of a ratio ran seconds apart.
+    const first = servers[0];
+    const paired = (server: Server, of: 'cpu' | 'rps'): number => median(server[of].map((value, round) => value / (first?.[of][round] ?? Number.NaN)));
     for (const server of servers) {
       const [rps, cpu] = [median(server.rps), median(server.cpu)];
-      console.log(`${server.name.padEnd(10)} ${rps.toFixed(0).padStart(7)} req/s (${(rps / bareRps).toFixed(2)}×)  ${cpu.toFixed(1).padStart(6)} µs CPU/request (${(cpu / bareCpu).toFixed(2)}×)  rounds: ${server.rps.map((v) => v.toFixed(0)).join(' ')} | ${server.cpu.map((v) => v.toFixed(1)).join(' ')}`);
+      const vsFirst = server === first ? '' : `  per round vs ${first?.name}: CPU ${paired(server, 'cpu').toFixed(3)}×, req/s ${paired(server, 'rps').toFixed(3)}×`;
+      console.log(`${server.name.padEnd(10)} ${rps.toFixed(0).padStart(7)} req/s (${(rps / bareRps).toFixed(2)}×)  ${cpu.toFixed(1).padStart(6)} µs CPU/request (${(cpu / bareCpu).toFixed(2)}×)  rounds: ${server.rps.map((v) => v.toFixed(0)).join(' ')} | ${server.cpu.map((v) => v.toFixed(1)).join(' ')}${vsFirst}`);
     }
   } finally {
     for (const child of started.reverse()) await child.stop();
