@@ -104,7 +104,8 @@ async function main(): Promise<void> {
     for (const server of servers) {
       const [rps, cpu] = [median(server.rps), median(server.cpu)];
       const vsFirst = server === first ? '' : `  per round vs ${first?.name}: CPU ${paired(server, 'cpu').toFixed(3)}×, req/s ${paired(server, 'rps').toFixed(3)}×`;
-      console.log(`${server.name.padEnd(10)} ${rps.toFixed(0).padStart(7)} req/s (${(rps / bareRps).toFixed(2)}×)  ${cpu.toFixed(1).padStart(6)} µs CPU/request (${(cpu / bareCpu).toFixed(2)}×)  rounds: ${server.rps.map((v) => v.toFixed(0)).join(' ')} | ${server.cpu.map((v) => v.toFixed(1)).join(' ')}${vsFirst}`);
+      console.log(`${server.name.padEnd(10)} ${rps.toFixed(0).padStart(7)} req/s (${(rps / bareRps).toFixed(2)}×)  ${cpu.toFixed(1).padStart(6)} µs CPU/request (${(cpu / bareCpu).toFixed(2)}×)  ${vsFirst}`);
+      console.log(`           rounds: ${server.rps.map((v) => v.toFixed(0)).join(' ')} | ${server.cpu.map((v) => v.toFixed(1)).join(' ')}`);
     }
   } finally {
     for (const child of started.reverse()) await child.stop();
