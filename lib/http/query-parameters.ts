@@ -34,8 +34,8 @@ const QUESTION_MARK = 0x3f;
  * The query of a request target (after its first `?`), read as `new URLSearchParams(query)` reads
  * it. A query of ASCII without `%` or `+` (what Prometheus sends: `target=NAME`) decodes to
  * itself, so it is only split, on `&` then at the first `=`; any other query goes to URLSearchParams,
- * which decodes escapes, `+` and UTF-8. URLSearchParams costs several microseconds a warm probe in
- * `npm run serve` (docs/performance.md#the-warm-path); test/unit/query-parameters.test.ts compares
+ * which decodes escapes, `+` and UTF-8. The split costs a warm probe in `npm run serve` less than
+ * URLSearchParams (docs/performance.md#the-warm-path); test/unit/query-parameters.test.ts compares
  * the two on arbitrary strings.
  */
 export function parseQuery(query: string): QueryParameters {
