@@ -1,4 +1,5 @@
 import type { LogFields, LogLevel } from '../edges/logger.ts';
+import type { QueryParameters } from './query-parameters.ts';
 
 // What the route table takes and gives, apart from the table itself so every route's file can use it.
 
@@ -6,7 +7,8 @@ import type { LogFields, LogLevel } from '../edges/logger.ts';
 export interface HttpRequest {
   readonly method: string;
   readonly path: string;
-  readonly query: URLSearchParams;
+  /** URLSearchParams, or what reads a query as it does (./query-parameters.ts). */
+  readonly query: QueryParameters;
   /** Header names in lower case. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** Lambda's remaining invocation time, when running in Lambda. */

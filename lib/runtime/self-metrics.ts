@@ -36,7 +36,8 @@ export class SelfMetrics implements ReadRecorder {
   private readCount = 0;
   private readonly reloads = new Map<ReloadOutcome, number>();
   private lastReloadSuccessful: boolean | undefined;
-  private readonly probes = new Map<string, number>();
+  /** By route; counted per probe, so no key is made per request. */
+  private readonly probes = new Map<string, { success: number; failure: number }>();
   private snapshotLoadedAtMs: number | undefined;
   /** By `signal\u0000outcome`; undefined while no push key is configured (no `/ping` route, no series). */
   private checkIns: Map<string, number> | undefined;
@@ -81,8 +82,10 @@ export class SelfMetrics implements ReadRecorder {
   }
 
   recordProbe(route: string, success: boolean): void {
-    const key = `${route}\u0000${success ? 'success' : 'failure'}`;
-    this.probes.set(key, (this.probes.get(key) ?? 0) + 1);
+    let counts = this.probes.get(route);
+    if (counts === undefined) this.probes.set(route, (counts = { success: 0, failure: 0 }));
+    if (success) counts.success += 1;
+    else counts.failure += 1;
   }
 
   /** Counts every outcome (zero included) so rate() works from the first scrape. */
@@ -95,8 +98,8 @@ export class SelfMetrics implements ReadRecorder {
     }));
     const probeSamples: RenderedSample[] = [];
     for (const route of ['/probe', '/probes']) {
-      for (const result of ['success', 'failure']) {
-        probeSamples.push({ labels: { route, result }, value: this.probes.get(`${route}\u0000${result}`) ?? 0 });
+      for (const result of ['success', 'failure'] as const) {
+        probeSamples.push({ labels: { route, result }, value: this.probes.get(route)?.[result] ?? 0 });
       }
     }
     return [

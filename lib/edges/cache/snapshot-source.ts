@@ -35,7 +35,8 @@ export interface ReadRecorder {
  * holds the event loop for more than a couple of milliseconds.
  */
 export class SnapshotSource {
-  private current: { key: string; cache: ExpiringCache<Snapshot> } | undefined;
+  /** The cache in use, its key, and the config and URL it was last asked for with (a warm probe makes no key). */
+  private current: { key: string; cache: ExpiringCache<Snapshot>; config: ExporterConfig; url: string } | undefined;
   private policy: { readonly config: ExporterConfig; readonly policy: CachePolicy } | undefined;
   private readonly memory = new SnapshotMemory();
   /** The read in progress, if any: `stop` it and wait for `done` before the next one starts. */
@@ -96,6 +97,8 @@ export class SnapshotSource {
 
   /** One cache per Pushgateway URL and read limits: a config change starts afresh. */
   private cacheFor(config: ExporterConfig, url: string): ExpiringCache<Snapshot> {
+    // The same config object gives the same key: configs are never changed, a reload makes a new one.
+    if (this.current !== undefined && this.current.config === config && this.current.url === url) return this.current.cache;
     const { maxBodyBytes, pushgatewayBearerToken: token } = config;
     // The shared read runs on the configured timeout, whoever starts it; each probe waits only its own budget.
     const timeoutMs = config.timeoutSeconds * 1000;
@@ -105,7 +108,9 @@ export class SnapshotSource {
         (signal) => this.load({ url, timeoutMs, maxBodyBytes, token, signal, inUse: () => cache.peek()?.value }),
         this.clock,
       );
-      this.current = { key, cache };
+      this.current = { key, cache, config, url };
+    } else {
+      this.current = { ...this.current, config, url };
     }
     return this.current.cache;
   }
