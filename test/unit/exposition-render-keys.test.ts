@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { escapeHelp, escapeLabelValue, EXPOSITION_CONTENT_TYPE, formatLabels, renderExposition } from '../../lib/core/exposition/exposition-renderer.ts';
 import { KEY_INSTANCE, KEY_JOB, KEY_SERVICE, keyBit, keyLabel, keyLabelsAt } from '../../lib/core/exposition/key-labels.ts';
+import { scanExposition } from '../../lib/core/exposition/exposition-scanner.ts';
 import { isValidMetricName } from '../../lib/core/exposition/metric-names.ts';
 import { newLabelSet } from '../../lib/core/exposition/label-set.ts';
 import type { ScannedSample } from '../../lib/core/exposition/scanned-line.ts';
+import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 
 // The renderer's whole output, byte for byte, and the label-key reader the snapshot index groups
 // by, at every edge of its byte comparisons (docs/architecture.md).
@@ -59,6 +61,29 @@ describe('keyLabel and keyLabelsAt', () => {
     }
     assert.equal(at('xjobx', 1, 4), KEY_JOB, 'a name inside a longer line');
     assert.equal(at('xinstancex', 1, 9), KEY_INSTANCE);
+  });
+
+  it('lets the scanner take a label for job, instance or service only when every byte of its name is that word\'s', () => {
+    /** The job, instance and service values the scanner hands the sink for a line alone. */
+    function keyValues(line: string): (string | undefined)[] {
+      const bytes = Buffer.from(`${line}\n`, 'latin1');
+      const heard: (string | undefined)[][] = [];
+      const text = (start: number, end: number) => (start < 0 ? undefined : bytes.toString('latin1', start, end));
+      const work = scanExposition(bytes, { sample: (s) => heard.push([text(s.jobStart, s.jobEnd), text(s.instanceStart, s.instanceEnd), text(s.serviceStart, s.serviceEnd)]), metadata: () => undefined, skipped: () => undefined }, FIXED_HASH_SEED.base);
+      while (work.next().done !== true);
+      assert.equal(heard.length, 1, line);
+      return heard[0] as (string | undefined)[];
+    }
+    const words = ['job', 'instance', 'service'];
+    words.forEach((word, key) => {
+      const found = [undefined, undefined, undefined];
+      assert.deepEqual(keyValues(`m{a="0",${word}="v"} 1`), found.map((none, k) => (k === key ? 'v' : none)), word);
+      // The word with any one byte changed (to the next letter) is another label.
+      for (let at = 0; at < word.length; at++) {
+        const other = `${word.slice(0, at)}${String.fromCharCode(word.charCodeAt(at) + 1)}${word.slice(at + 1)}`;
+        assert.deepEqual(keyValues(`m{a="0",${other}="v"} 1`), found, other);
+      }
+    });
   });
 
   it('gives each key its own bit and no bit for an other label', () => {

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ExpositionError } from '../../lib/core/errors.ts';
 import { parseExposition } from '../../lib/core/exposition/exposition-parser.ts';
+import { scanExposition, type ExpositionSink } from '../../lib/core/exposition/exposition-scanner.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { groupKey } from '../../lib/core/snapshot/snapshot.ts';
 import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
@@ -83,6 +84,69 @@ describe('names repeated from the last valid line', () => {
           assert.deepEqual([...snapshot.groups.keys()], [...new Set(pushed.map((sample) => groupKey(sample.job ?? '', sample.instance ?? '')))]);
           for (const service of pushed.map((sample) => sample.service)) if (service !== undefined) assert.ok(snapshot.samplesOfService(service).length > 0, service);
         }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+/** What the scanner hands the sink for each line of `lines`: the key labels' values of a sample, or why the line is refused. */
+function scannedLines(lines: readonly string[]): unknown[] {
+  const bytes = Buffer.from(lines.map((line) => `${line}\n`).join(''), 'utf8');
+  const text = (start: number, end: number): string | undefined => (start < 0 ? undefined : bytes.toString('utf8', start, end));
+  const heard: unknown[] = [];
+  const sink: ExpositionSink = {
+    sample: (line) => heard.push({ job: text(line.jobStart, line.jobEnd), instance: text(line.instanceStart, line.instanceEnd), service: text(line.serviceStart, line.serviceEnd) }),
+    metadata: () => undefined,
+    skipped: () => undefined,
+    invalid: (why) => heard.push(why()),
+  };
+  const work = scanExposition(bytes, sink, FIXED_HASH_SEED.base);
+  while (work.next().done !== true);
+  return heard;
+}
+
+/** Each line as the scanner reads it alone, in a body of its own. */
+const eachAlone = (lines: readonly string[]): unknown[] => lines.flatMap((line) => scannedLines([line]));
+
+describe('names repeated from the last valid line, after older and invalid lines', () => {
+  const eight = Array.from({ length: 8 }, (_, k) => `l${k}`);
+
+  it('remembers no names for a last line without labels, whatever older lines left', () => {
+    // Lines 1 and 3 leave `a` twice in the memory line 5 takes over without writing it.
+    const lines = [lineOf('m', ['x', 'a']), 'm 1', lineOf('m', ['a']), 'm 1', 'm 1', lineOf('m', ['a', 'a'])];
+    assert.deepEqual(scannedLines(lines).at(-1), 'duplicate label a in m');
+    assert.deepEqual(scannedLines(lines), eachAlone(lines));
+  });
+
+  it('keeps the last valid line\'s names through a refused line, however many names that one has', () => {
+    const lines = [lineOf('m', ['a', 'b']), lineOf('m', [...eight, 'b']).replace(/ 1$/, ' x'), lineOf('m', ['b', 'b'])];
+    assert.deepEqual(scannedLines(lines).slice(1), ['invalid value "x" for m', 'duplicate label b in m']);
+    assert.deepEqual(scannedLines(lines), eachAlone(lines));
+  });
+
+  it('compares the kth name with the last line\'s kth, and takes its key label from it', () => {
+    // Line 2 leaves `x` as its eighth name; line 4's `x` is no job, though line 3's second name is.
+    const lines = ['m 1', lineOf('m', [...eight.slice(0, 7), 'x']), lineOf('m', ['a', 'job']), lineOf('m', ['a', 'x'])];
+    assert.deepEqual(scannedLines(lines).at(-1), { job: undefined, instance: undefined, service: undefined });
+    assert.deepEqual(scannedLines(lines), eachAlone(lines));
+    const older = [lineOf('m', [...eight.slice(0, 7), 'z']), lineOf('m', ['a', 'c']), lineOf('m', ['a', 'z', 'z'])];
+    assert.deepEqual(scannedLines(older).at(-1), 'duplicate label z in m');
+  });
+
+  it('remembers each name\'s own end, not where a later name starts', () => {
+    // The second line repeats the first up to its fourth name, then has a blank there.
+    const lines = [lineOf('m', ['a', 'b', 'c', 'd']), lineOf('m', ['a', 'b', 'c', 'd']).replace(',d', ', d')];
+    assert.deepEqual(scannedLines(lines), [{ job: undefined, instance: undefined, service: undefined }, { job: undefined, instance: undefined, service: undefined }]);
+  });
+
+  it('reads every line of a body as alone, valid and invalid lines mixed (property-based)', () => {
+    const label = fc.constantFrom('a', 'b', 'x', 'job', 'instance', 'service', ...eight, 'l8');
+    const line = fc.record({ name: fc.constantFrom('m', 'mm', 'n'), labels: fc.array(label, { maxLength: 11 }), valid: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 2, maxLength: 7 }), (generated) => {
+        const lines = generated.map(({ name, labels, valid }, n) => lineOf(name, labels, `v${n}_`).replace(/ 1$/, valid ? ' 1' : ' x'));
+        assert.deepEqual(scannedLines(lines), eachAlone(lines));
       }),
       { numRuns: 1000 },
     );
