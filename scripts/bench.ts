@@ -20,6 +20,7 @@ import { benchColdInit, benchInitBytes, benchLogBytes, benchLogBytesUnauthorized
 import { benchRefreshLatency, benchServeThroughput } from './bench/server-rows.ts';
 import { benchMerge } from './bench/merge-rows.ts';
 import { benchProbeRead } from './bench/read-rows.ts';
+import { loadPushgateway } from './bench/load-pushgateway.ts';
 
 const GROUPS = 10_000;
 const RESULTS_FILE = join(PROJECT_ROOT, '.bench', 'results.json');
@@ -35,19 +36,6 @@ function gc(): void {
   if (collect === undefined) throw new Error('run with node --expose-gc (npm run bench does)');
   collect();
   collect();
-}
-
-async function loadPushgateway(url: string): Promise<void> {
-  const now = Date.now() / 1000;
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < GROUPS; i = next++) {
-      const body = `loop_heartbeat_timestamp_seconds{service="svc${i}"} ${now - (i % 10)}\nloop_errors_total{service="svc${i}"} ${i % 7}\n`;
-      const response = await fetch(`${url}/metrics/job/heartbeat/instance/svc${i}`, { method: 'PUT', body });
-      if (!response.ok) throw new Error(`push ${i}: HTTP ${response.status} ${await response.text()}`);
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
 }
 
 async function benchParse(pushgatewayUrl: string): Promise<void> {
@@ -253,7 +241,7 @@ async function main(): Promise<void> {
   try {
     process.stdout.write(`loading ${GROUPS} groups into the Pushgateway... `);
     const loadStart = performance.now();
-    await loadPushgateway(pushgateway.url);
+    await loadPushgateway(pushgateway.url, GROUPS);
     console.log(`${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
     const configFile = await dir.file('config.yml', 'pushgateway_url: "http://unused:9091"\nallow_unlisted_targets: true\nscrape_interval_seconds: 5\ndefaults:\n  freshness_threshold_seconds: 60\n');
     const servicesConfig = await dir.file('services.yml', `pushgateway_url: "http://unused:9091"\nscrape_interval_seconds: 5\ndefaults:\n  freshness_threshold_seconds: 60\nservices:\n${Array.from({ length: COST_SERVICES }, (_, i) => `  - name: svc${i}\n`).join('')}`);

@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort, startProcess, startPushgateway, tempDir, type RunningProcess } from '../../test/support/processes.ts';
 import { median } from './figures.ts';
+import { loadPushgateway } from './load-pushgateway.ts';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -36,19 +37,6 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
-async function loadPushgateway(url: string): Promise<void> {
-  const now = Date.now() / 1000;
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < GROUPS; i = next++) {
-      const body = `loop_heartbeat_timestamp_seconds{service="svc${i}"} ${now - (i % 10)}\nloop_errors_total{service="svc${i}"} ${i % 7}\n`;
-      const response = await fetch(`${url}/metrics/job/heartbeat/instance/svc${i}`, { method: 'PUT', body });
-      if (!response.ok) throw new Error(`push ${i}: HTTP ${response.status}`);
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-}
-
 interface Server { readonly name: string; readonly process: RunningProcess; readonly cpu: number[]; readonly rps: number[] }
 
 async function main(): Promise<void> {
@@ -57,7 +45,7 @@ async function main(): Promise<void> {
   try {
     const pushgateway = await startPushgateway(['--push.disable-consistency-check']);
     started.push(pushgateway);
-    await loadPushgateway(pushgateway.url);
+    await loadPushgateway(pushgateway.url, GROUPS);
     const config = await dir.file('config.yml', 'pushgateway_url: "http://unused:9091"\nallow_unlisted_targets: true\nscrape_interval_seconds: 600\ndefaults:\n  freshness_threshold_seconds: 3600\n');
     const servers: Server[] = [];
     let body = '';

@@ -13,6 +13,42 @@ function matcherFor(table: KeyedLines, keyAt: Map<number, string>, adding: { key
   };
 }
 
+/**
+ * Adds line after line of the keys `adds` names (each line the key's own `add`, or `addToKey` when
+ * `direct` and the key is known), growing the table to `growTo` buckets after line `growAt`; then
+ * checks that each add returned the key's first line, and that every key is found with its lines.
+ */
+function addAndFindKeys(adds: ReadonlyArray<readonly [number, boolean]>, hashOf: (key: number) => number, growAt: number, growTo: number): KeyedLines {
+  const table = new KeyedLines(true);
+  table.reset(16);
+  const keyAt = new Map<number, number>();
+  let adding = 0;
+  const matcher: KeyMatcher = { sameKey: (_kind, entry) => keyAt.get(table.line.get(entry)) === adding };
+  const expected = new Map<number, number[]>();
+  const keyIds = new Map<number, number>();
+  adds.forEach(([key, direct], line) => {
+    keyAt.set(line, key);
+    adding = key;
+    const known = keyIds.get(key);
+    if (direct && known !== undefined) {
+      table.addToKey(known, line, line);
+    } else {
+      const firstLine = table.entries;
+      assert.equal(table.add(hashOf(key), line, 0, matcher, line), known ?? firstLine);
+    }
+    keyIds.set(key, table.keyOf(table.entries - 1));
+    expected.set(key, [...(expected.get(key) ?? []), line]);
+    if (line === growAt) table.grow(growTo);
+  });
+  assert.equal(table.keys, expected.size);
+  for (const [key, lines] of expected) {
+    const newest = table.newest(hashOf(key), (entry) => keyAt.get(table.line.get(entry)) === key);
+    assert.deepEqual(table.linesOf(newest), lines);
+    assert.equal(table.keyOf(newest), keyIds.get(key));
+  }
+  return table;
+}
+
 describe('keyed lines: keys, their lines and their marks', () => {
   it('tells keys sharing a bucket apart by their stored hash, without comparing their text', () => {
     const table = new KeyedLines(true);
@@ -86,29 +122,7 @@ describe('keyed lines: keys, their lines and their marks', () => {
   it('finds every key, with its lines in order, after growing from 16 buckets with keys of every hash (property-based)', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat(40), fc.boolean()), { minLength: 1, maxLength: 300 }), fc.integer({ min: 5, max: 12 }), (adds, growBits) => {
-        const table = new KeyedLines(true);
-        table.reset(16);
-        const hashOf = (key: number) => (key * 2654435761) | 0;
-        const keyAt = new Map<number, number>();
-        let adding = 0;
-        const matcher: KeyMatcher = { sameKey: (_kind, entry) => keyAt.get(table.line.get(entry)) === adding };
-        const expected = new Map<number, number[]>();
-        const keyIds = new Map<number, number>();
-        adds.forEach(([key, direct], line) => {
-          keyAt.set(line, key);
-          adding = key;
-          const known = keyIds.get(key);
-          if (direct && known !== undefined) table.addToKey(known, line, line);
-          else keyIds.set(key, table.add(hashOf(key), line, 0, matcher, line));
-          expected.set(key, [...(expected.get(key) ?? []), line]);
-          if (line === Math.floor(adds.length / 2)) table.grow(2 ** growBits);
-        });
-        assert.equal(table.keys, expected.size);
-        for (const [key, lines] of expected) {
-          const newest = table.newest(hashOf(key), (entry) => keyAt.get(table.line.get(entry)) === key);
-          assert.deepEqual(table.linesOf(newest), lines);
-          assert.equal(table.keyOf(newest), keyIds.get(key));
-        }
+        addAndFindKeys(adds, (key) => (key * 2654435761) | 0, Math.floor(adds.length / 2), 2 ** growBits);
       }),
       { numRuns: 300 },
     );
@@ -122,33 +136,7 @@ describe('keyed lines: keys, their lines and their marks', () => {
     const hash = fc.tuple(part([0, 5]), part([0, 1 << 4, 1 << 9]), part([0, 1, 31]), part([0, 1 << 14])).map(([low, grown, tag, rest]) => (tag << 21) | rest | grown | low);
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat(30), fc.boolean()), { minLength: 1, maxLength: 200 }), fc.array(hash, { minLength: 31, maxLength: 31 }), fc.integer({ min: 0, max: 199 }), (adds, hashes, growAt) => {
-        const table = new KeyedLines(true);
-        table.reset(16);
-        const hashOf = (key: number): number => hashes[key] as number;
-        const keyAt = new Map<number, number>();
-        let adding = 0;
-        const matcher: KeyMatcher = { sameKey: (_kind, entry) => keyAt.get(table.line.get(entry)) === adding };
-        const expected = new Map<number, number[]>();
-        const keyIds = new Map<number, number>();
-        adds.forEach(([key, direct], line) => {
-          keyAt.set(line, key);
-          adding = key;
-          const known = keyIds.get(key);
-          if (direct && known !== undefined) table.addToKey(known, line, line);
-          else {
-            const firstLine = table.entries;
-            assert.equal(table.add(hashOf(key), line, 0, matcher, line), known ?? firstLine);
-          }
-          keyIds.set(key, table.keyOf(table.entries - 1));
-          expected.set(key, [...(expected.get(key) ?? []), line]);
-          if (line === growAt) table.grow(1024);
-        });
-        assert.equal(table.keys, expected.size);
-        for (const [key, lines] of expected) {
-          const newest = table.newest(hashOf(key), (entry) => keyAt.get(table.line.get(entry)) === key);
-          assert.deepEqual(table.linesOf(newest), lines);
-          assert.equal(table.keyOf(newest), keyIds.get(key));
-        }
+        const table = addAndFindKeys(adds, (key) => hashes[key] as number, growAt, 1024);
         // A hash no key has is found nowhere, whatever its bucket holds.
         for (const other of [1 << 25, (31 << 21) | 7]) {
           if (!hashes.includes(other)) assert.equal(table.newest(other, () => true), -1);
