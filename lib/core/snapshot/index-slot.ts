@@ -96,10 +96,11 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     this.types = slot.types;
     // Buckets scale with the body: the smallest possible lines (11 bytes) put about twelve keys in a
     // bucket, Pushgateway-shaped bodies less than one; a bucket's tag spares a new key the walk of
-    // its chain (keyed-lines.ts), so a bucket takes 8 bytes per 128 of body, as 4 per 64 did before. Sized for the body the slot expects, not for
-    // what has arrived: a read expects the last body's size (the same Pushgateway sends about the
-    // same), so the tables need not grow while the body streams in. Not for the slot's room, which
-    // only grows: after one large body, every small one would get (and walk) its large tables.
+    // its chain (keyed-lines.ts), so a bucket takes 8 bytes per 128 of body, as 4 per 64 did before.
+    // Sized for the body the slot expects, not for what has arrived: a read expects the last body's
+    // size (the same Pushgateway sends about the same), so the tables need not grow while the body
+    // streams in. Not for the slot's room, which only grows: after one large body, every small one
+    // would get (and walk) its large tables.
     const expected = Math.max(length, slot.expectedBytes);
     this.groups.reset(bucketsFor(expected, 128));
     this.helps.reset(bucketsFor(expected, 512));

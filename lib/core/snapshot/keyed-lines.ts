@@ -57,8 +57,9 @@ class LineStarts {
 /**
  * Lines grouped by key, in int32 blocks — 16 bytes a line whatever its length, no object per key
  * or line. A key is its first line: each bucket chains the first lines of the keys hashed to it
- * (and tags them: BUCKET_INTS), and each first line points at its key's newest line, each later line at the previous one and at
- * its key. Lines are entries in body order. Keys stay in the body; comparing them is the caller's.
+ * (and tags them: BUCKET_INTS), and each first line points at its key's newest line, each later
+ * line at the previous one and at its key. Lines are entries in body order. Keys stay in the body;
+ * comparing them is the caller's.
  */
 export class KeyedLines {
   private readonly store = new IntBlocks();
