@@ -74,6 +74,19 @@ describe('byte hashes', () => {
     assert.equal(hashBytes(Buffer.alloc(0), 0, 0, MIN_HASH_BASE), EMPTY_RANGE_HASH);
   });
 
+  it('reduces a step landing on or just below a multiple of the prime exactly, where the float quotient rounds either way (property-based)', () => {
+    // second + 1 is chosen so that (first + 1) · base + second + 1 is k · P or k · P − 1 for some k.
+    fc.assert(
+      fc.property(hash, base, fc.boolean(), (first, b, below) => {
+        const rest = Number((BigInt(first + 1) * BigInt(b)) % P);
+        const second = ((HASH_PRIME - rest - (below ? 1 : 0)) % HASH_PRIME + HASH_PRIME - 1) % HASH_PRIME;
+        fc.pre(second !== EMPTY_RANGE_HASH);
+        return combineHashes(first, second, b) === polynomial([first + 1, second + 1], b);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('hashes a byte range as the polynomial of its three-byte digits, its tail and its length (property-based)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 20 }), base, (bytes, b) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { KeyedLines, NO_MARK, type KeyMatcher } from '../../lib/core/snapshot/keyed-lines.ts';
+import { bucketsFor, KeyedLines, NO_MARK, type KeyMatcher } from '../../lib/core/snapshot/keyed-lines.ts';
 
 /** A matcher over a list of keys by line start: `keyAt[lineStart]` is the key of that line. */
 function matcherFor(table: KeyedLines, keyAt: Map<number, string>, adding: { key: string }, marks: Array<[number, number]>): KeyMatcher {
@@ -144,5 +144,67 @@ describe('keyed lines: keys, their lines and their marks', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('finds its keys after growing into bucket memory an earlier, larger use left behind', () => {
+    // A slot's table keeps its memory from read to read: reset for fewer buckets than it once had,
+    // then grown while a body streams in, the upper buckets hold what the larger use wrote there.
+    const keyAt = new Map<number, number>();
+    let adding = 0;
+    const table = new KeyedLines(true);
+    const matcher: KeyMatcher = { sameKey: (_kind, entry) => keyAt.get(table.line.get(entry)) === adding };
+    const add = (key: number, line: number): number => {
+      keyAt.set(line, key);
+      adding = key;
+      return table.add((key * 2654435761) >>> 6, line, 0, matcher, NO_MARK);
+    };
+    table.reset(1024);
+    for (let line = 0; line < 3000; line++) add(line % 1500, line);
+    // Keys the larger use did not have: what it left in the upper buckets says nothing of them.
+    table.reset(16);
+    keyAt.clear();
+    for (let line = 0; line < 200; line++) add(100_000 + (line % 100), line);
+    table.grow(1024);
+    for (let line = 200; line < 400; line++) assert.equal(add(100_000 + (line % 100), line), line % 100, `line ${line}`);
+    assert.equal(table.keys, 100);
+  });
+
+  it('finds its keys after a reset for more buckets than its memory has', () => {
+    const table = new KeyedLines(false);
+    const same: KeyMatcher = { sameKey: () => true };
+    table.reset(16);
+    table.add(3, 0, 0, same, NO_MARK);
+    // Twice the buckets of the last reset: the bucket memory must grow with them.
+    table.reset(32);
+    for (let key = 0; key < 32; key++) table.add(key, key, 0, same, NO_MARK);
+    for (let key = 0; key < 32; key++) assert.equal(table.newest(key, () => true), key, `key ${key}`);
+  });
+
+  it('keeps keys, lines and marks past the first block of entries (4,096 lines), and finds the last line before a position', () => {
+    // Line n starts at n and is of key n % KEYS (hash: the key + 1), noted with mark n: the first
+    // KEYS lines are new keys, so entries past the first block are made by both ways of adding.
+    const KEYS = 5003;
+    const table = new KeyedLines(true);
+    table.reset(1024);
+    let adding = 0;
+    const matcher: KeyMatcher = { sameKey: (_kind, entry) => table.line.get(entry) % KEYS === adding };
+    const count = 10_000;
+    for (let line = 0; line < count; line++) {
+      adding = line % KEYS;
+      table.add(adding + 1, line, 0, matcher, line);
+    }
+    assert.deepEqual([table.keys, table.entries], [KEYS, count]);
+    for (const key of [0, 6, 4095, 4096, 4996, 4997, 5002]) {
+      const expected = Array.from({ length: count }, (_, line) => line).filter((line) => line % KEYS === key);
+      const newest = table.newest(key + 1, () => true);
+      assert.deepEqual(table.linesOf(newest), expected);
+      assert.deepEqual(table.linesOf(newest, 1), expected.slice(-1));
+      assert.equal(table.markOf(table.keyOf(newest)), expected.at(-1));
+    }
+    assert.deepEqual([0, 1, 4096, 5000, count, count + 5].map((position) => table.lastBefore(position)), [-1, 0, 4095, 4999, count - 1, count - 1]);
+  });
+
+  it('has a power of two of buckets, at least 16, near one per the bytes given', () => {
+    assert.deepEqual([0, 1, 128 * 16, 128 * 17, 1 << 20, 3_208_386].map((bytes) => bucketsFor(bytes, 128)), [16, 16, 16, 32, 8192, 32_768]);
   });
 });
