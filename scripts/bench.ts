@@ -38,6 +38,27 @@ function gc(): void {
   collect();
 }
 
+/**
+ * Per-round times of `a` and `b` (ms), `rounds` rounds alternating which goes first, `before` run
+ * untimed before each call: both sides of a round see the same machine.
+ */
+function alternatingRounds(rounds: number, a: () => unknown, b: () => unknown, before?: () => void): [number[], number[]] {
+  const timesA: number[] = [];
+  const timesB: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const [run, times] of round % 2 === 0 ? [[a, timesA], [b, timesB]] as const : [[b, timesB], [a, timesA]] as const) {
+      before?.();
+      const start = performance.now();
+      run();
+      times.push(performance.now() - start);
+    }
+  }
+  return [timesA, timesB];
+}
+
+/** The median of the per-round ratios a / b: on a machine whose speed changes, each round compares like with like. */
+const perRoundRatio = (a: readonly number[], b: readonly number[]): number => median(a.map((value, i) => value / (b[i] as number)));
+
 async function benchParse(pushgatewayUrl: string): Promise<void> {
   // The exporter indexes the body's bytes as read (no text made of it), tolerant as a read is
   // (an invalid line is counted, not thrown), with a new random seed per read.
@@ -50,29 +71,15 @@ async function benchParse(pushgatewayUrl: string): Promise<void> {
   // collected, so neither side pays for it.
   for (let i = 0; i < 5; i++) { parse(); parseJson(); }
   gc();
-  /** Per-round times of `side` (the index by default) and JSON.parse, alternating which goes first; `collect` runs a full collection before each call. */
-  const measure = (rounds: number, collect: boolean, side: () => unknown = parse): [number[], number[]] => {
-    const sides: number[] = [];
-    const jsonParses: number[] = [];
-    for (let round = 0; round < rounds; round++) {
-      for (const run of round % 2 === 0 ? [side, parseJson] : [parseJson, side]) {
-        if (collect) gc();
-        const start = performance.now();
-        run();
-        (run === side ? sides : jsonParses).push(performance.now() - start);
-      }
-    }
-    return [sides, jsonParses];
-  };
-  // The median of the per-round ratios: both sides of a round see the same machine load.
-  const perRound = ([a, b]: [number[], number[]]) => median(a.map((value, i) => value / (b[i] as number)));
+  /** Per-round times of `side` (the index by default) and JSON.parse; `collect` runs a full collection before each call. */
+  const measure = (rounds: number, collect: boolean, side: () => unknown = parse): [number[], number[]] => alternatingRounds(rounds, side, parseJson, collect ? gc : undefined);
   const [parses, jsonParses] = measure(21, false);
-  const ratio = perRound([parses, jsonParses]);
+  const ratio = perRoundRatio(parses, jsonParses);
   // The same after a full collection each: it deoptimizes the index's compiled code (V8: "weak
   // objects", the previous index's objects it had embedded died) and the next index runs largely
   // unoptimized; JSON.parse is native and does not care. A read that follows a full collection pays this.
   const collected = measure(7, true);
-  const collectedRatio = perRound(collected);
+  const collectedRatio = perRoundRatio(...collected);
   console.log(`row 4 after a full collection before each call: ${median(collected[0]).toFixed(1)} ms vs ${median(collected[1]).toFixed(1)} ms, ${collectedRatio.toFixed(2)}×`);
   // The service table is built after the read (on the first step-2 lookup, or in the background on a
   // long-lived process): what the read and that build cost together, for the record.
@@ -89,7 +96,7 @@ async function benchParse(pushgatewayUrl: string): Promise<void> {
   let classesSeen = 0;
   const [passes, passJsonParses] = measure(21, false, () => { classesSeen += bytePass(body); });
   if (classesSeen === 0) throw new Error('the byte pass read nothing');
-  const passRatio = perRound([passes, passJsonParses]);
+  const passRatio = perRoundRatio(passes, passJsonParses);
   console.log(`row 4's floor, one JavaScript pass reading each byte and its class: ${median(passes).toFixed(1)} ms, ${passRatio.toFixed(2)}× JSON.parse (${(median(passes) * 1e6 / body.length).toFixed(2)} ns a byte); the 0.35× target leaves ${(0.35 * median(passJsonParses) - median(passes)).toFixed(1)} ms beyond it for the rest of the index`);
   rows.push({
     name: '4. parse+index of the 10k-group /metrics vs JSON.parse of /api/v1/metrics',
@@ -182,17 +189,10 @@ async function benchHostile(): Promise<void> {
     // the last did not, and its first calls run unoptimized), then rounds alternating which goes
     // first, and the median of the per-round ratios: both sides of a round see the same machine.
     for (let i = 0; i < 3; i++) { indexPlain(); indexHostile(); }
-    const plainTimes: number[] = [];
-    const hostileTimes: number[] = [];
-    for (let round = 0; round < 15; round++) {
-      for (const [run, times] of round % 2 === 0 ? [[indexPlain, plainTimes], [indexHostile, hostileTimes]] as const : [[indexHostile, hostileTimes], [indexPlain, plainTimes]] as const) {
-        const start = performance.now();
-        run();
-        times.push(performance.now() - start);
-      }
-    }
+    const [plainTimes, hostileTimes] = alternatingRounds(15, indexPlain, indexHostile);
     const [plainMs, hostileMs] = [median(plainTimes), median(hostileTimes)];
-    const ratio = median(hostileTimes.map((hostile, i) => hostile / body.length / ((plainTimes[i] as number) / plain.length)));
+    // Per byte: the sizes are the same in every round, so they scale the median of the ratios.
+    const ratio = (perRoundRatio(hostileTimes, plainTimes) * plain.length) / body.length;
     perShape[shape] = ratio;
     if (ratio > worst.ratio) worst = { shape, ratio, ms: hostileMs, plainMs };
   }

@@ -38,6 +38,10 @@ export function* indexSlot(slot: SnapshotSlot, strict: boolean, seed: HashSeed):
   return new IndexedSnapshot(slot, bytes, seed, sampleCount, indexer.skippedLines, indexer.invalidLines, firstInvalid?.message);
 }
 
+/** Body bytes per bucket of the group table, and of the HELP and TYPE tables (few names a body). */
+const GROUP_BUCKET_BYTES = 128;
+const METADATA_BUCKET_BYTES = 512;
+
 /** Which of the slot's tables a key comparison is for (KeyMatcher's `kind`). */
 const GROUPS = 0;
 const HELPS = 2;
@@ -102,9 +106,9 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     // streams in. Not for the slot's room, which only grows: after one large body, every small one
     // would get (and walk) its large tables.
     const expected = Math.max(length, slot.expectedBytes);
-    this.groups.reset(bucketsFor(expected, 128));
-    this.helps.reset(bucketsFor(expected, 512));
-    this.types.reset(bucketsFor(expected, 512));
+    this.groups.reset(bucketsFor(expected, GROUP_BUCKET_BYTES));
+    this.helps.reset(bucketsFor(expected, METADATA_BUCKET_BYTES));
+    this.types.reset(bucketsFor(expected, METADATA_BUCKET_BYTES));
     this.lastJobHash = EMPTY_RANGE_HASH;
     this.invalid = strict ? undefined : SlotIndexer.prototype.recordInvalid;
   }
@@ -165,9 +169,9 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     this.bytes = body;
     this.view = viewOf(body);
     // The tables grow with the body, to at least the buckets they would have had for the whole of it.
-    this.groups.grow(bucketsFor(body.length, 128));
-    this.helps.grow(bucketsFor(body.length, 512));
-    this.types.grow(bucketsFor(body.length, 512));
+    this.groups.grow(bucketsFor(body.length, GROUP_BUCKET_BYTES));
+    this.helps.grow(bucketsFor(body.length, METADATA_BUCKET_BYTES));
+    this.types.grow(bucketsFor(body.length, METADATA_BUCKET_BYTES));
   }
 
   skipped(): void {
