@@ -13,12 +13,18 @@ export interface Row {
   readonly raw: Record<string, number | string>;
 }
 
+/**
+ * The freshness threshold of the bench's configs. The bench pushes its heartbeats once, at the
+ * start, and runs for minutes: an hour keeps every probe it measures a healthy one.
+ */
+export const BENCH_FRESHNESS_SECONDS = 3600;
+
 export const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
-/** The value at fraction `p` of an ascending array (nearest rank, clamped). */
 /** A duration for the table, in milliseconds with two decimals. */
 export const ms = (value: number): string => `${value.toFixed(2)} ms`;
 
+/** The value at fraction `p` of an ascending array (nearest rank, clamped). */
 export const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
 
 /**

@@ -12,7 +12,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort, startProcess, startPushgateway, tempDir, type RunningProcess } from '../../test/support/processes.ts';
-import { median } from './figures.ts';
+import { BENCH_FRESHNESS_SECONDS, median } from './figures.ts';
 import { loadPushgateway } from './load-pushgateway.ts';
 
 const argv = process.argv.slice(2);
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     const pushgateway = await startPushgateway(['--push.disable-consistency-check']);
     started.push(pushgateway);
     await loadPushgateway(pushgateway.url, GROUPS);
-    const config = await dir.file('config.yml', 'pushgateway_url: "http://unused:9091"\nallow_unlisted_targets: true\nscrape_interval_seconds: 600\ndefaults:\n  freshness_threshold_seconds: 3600\n');
+    const config = await dir.file('config.yml', `pushgateway_url: "http://unused:9091"\nallow_unlisted_targets: true\nscrape_interval_seconds: 600\ndefaults:\n  freshness_threshold_seconds: ${BENCH_FRESHNESS_SECONDS}\n`);
     const servers: Server[] = [];
     let body = '';
     let contentType = '';
