@@ -31,6 +31,11 @@ export interface HttpResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
+  /**
+   * True when the route knows the body is all ASCII without scanning it (a warm probe's answer):
+   * the server then takes its length as its byte length (./standalone-server.ts).
+   */
+  readonly bodyIsAscii?: boolean | undefined;
   /** What the request log line should say beyond method, path, status and duration. */
   readonly log?: LogFields;
   /** The least level of the request's line (default debug); a 4xx other than 401 and 404 raises it to warn, a 5xx to error (probe-log.ts). */

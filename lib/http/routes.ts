@@ -69,7 +69,7 @@ const probe: RouteHandler = async (request, runtime, budget) => {
     target: forLog(target), state: evaluation.state, previous_state: previous, success: evaluation.success, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp,
   };
   if (debug) return { ...textResponse(200, await probeReport(probed)), log, logLevel };
-  return { status: 200, headers: EXPOSITION_HEADERS, body: probed.exposition, log, logLevel };
+  return { status: 200, headers: EXPOSITION_HEADERS, body: probed.exposition, bodyIsAscii: probed.expositionAscii, log, logLevel };
 };
 
 /** The last state of each target, per runtime (a test builds many). */
@@ -197,7 +197,8 @@ export async function handleRequest(request: HttpRequest, runtime: Runtime): Pro
     runtime.logger[level]('request', fields);
   }
   // The answer without its log fields, built field by field (an object rest copy is slower on a hot path).
-  return { status, headers: response.headers, body: request.method.toUpperCase() === 'HEAD' ? '' : response.body };
+  // A HEAD answer's empty body is ASCII too.
+  return { status, headers: response.headers, body: request.method.toUpperCase() === 'HEAD' ? '' : response.body, bodyIsAscii: response.bodyIsAscii };
 }
 
 /**

@@ -7,7 +7,8 @@ import { evaluateProbe, judgeProbe, lookUpProbe } from '../core/probe/evaluate-p
 import type { ProbeEvaluation } from '../core/probe/probe-evaluation.ts';
 import { elapsedSeconds, fixProbeTimeout, remainingMs, type ProbeBudget } from '../core/probe/probe-budget.ts';
 import { quote } from '../core/quote.ts';
-import { passThroughFamilies, renderProbeOwnMetrics, type ProbeContext } from '../core/report/probe-metrics.ts';
+import { ownMetricsAscii, passThroughFamilies, renderProbeOwnMetrics, type ProbeContext } from '../core/report/probe-metrics.ts';
+import { isAscii } from '../core/ascii-text.ts';
 import { EMPTY_SNAPSHOT, type Snapshot } from '../core/snapshot/snapshot.ts';
 import type { SnapshotRead } from '../core/snapshot/snapshot-read.ts';
 import type { Runtime } from './runtime.ts';
@@ -46,6 +47,8 @@ export interface TargetProbed extends ProbeInputs {
   readonly evaluation: ProbeEvaluation;
   /** The probe's metrics in the text exposition format: the answer of `/probe`. */
   readonly exposition: string;
+  /** Whether `exposition` is all ASCII, known from its parts without scanning it (lib/http/standalone-server.ts writes it so). */
+  readonly expositionAscii: boolean;
 }
 
 export interface AllProbed extends ProbeInputs {
@@ -116,8 +119,9 @@ export async function probeTarget(runtime: Runtime, target: string, budget: Prob
     durationSeconds: elapsedSeconds(ready.budget, runtime.monotonicMs()), configReloadSuccessful: ready.reloadSuccessful, gateways: read.gateways,
   };
   const passThroughText = parts?.passThroughText ?? renderExposition(passThroughFamilies(lookup.passThrough, target, snapshot));
-  const exposition = renderProbeOwnMetrics(evaluation, context) + passThroughText;
-  return { kind: 'probed', config, read, snapshot, nowSeconds, context, evaluation, exposition };
+  const own = renderProbeOwnMetrics(evaluation, context);
+  const expositionAscii = (parts?.passThroughAscii ?? isAscii(passThroughText)) && ownMetricsAscii(own, context);
+  return { kind: 'probed', config, read, snapshot, nowSeconds, context, evaluation, exposition: own + passThroughText, expositionAscii };
 }
 
 /** Every configured service judged against one snapshot: what `/probes` and the status page show. */

@@ -7,7 +7,8 @@ import { formatValue, renderExposition } from '../../lib/core/exposition/exposit
 import { evaluateProbe, judgeProbe } from '../../lib/core/probe/evaluate-probe.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from '../../lib/core/probe/signal-metrics.ts';
 import { PROBE_CACHE_MAX_BYTES, PROBE_CACHE_MAX_ENTRIES, ProbeAnswerCache, type ProbeParts } from '../../lib/core/report/probe-answer-cache.ts';
-import { buildProbeMetrics, buildProbeOwnMetrics, renderProbeOwnMetrics, type ProbeContext } from '../../lib/core/report/probe-metrics.ts';
+import { buildProbeMetrics, buildProbeOwnMetrics, ownMetricsAscii, renderProbeOwnMetrics, type ProbeContext } from '../../lib/core/report/probe-metrics.ts';
+import { isAscii } from '../../lib/core/ascii-text.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { startBudget } from '../../lib/core/probe/probe-budget.ts';
 import { probeTarget } from '../../lib/runtime/probe-service.ts';
@@ -48,7 +49,7 @@ const groupLines = fc.record({
   duration: fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: undefined }),
   status: fc.option(fc.constantFrom(0, 1), { nil: undefined }),
   serviceLabel: fc.boolean(),
-  passThrough: fc.array(fc.tuple(fc.constantFrom('loop_errors_total', 'queue_depth', 'probe_fake'), fc.constantFrom('', 'a', 'b"\\\n'), fc.double({ noNaN: false })), { maxLength: 3 }),
+  passThrough: fc.array(fc.tuple(fc.constantFrom('loop_errors_total', 'queue_depth', 'probe_fake'), fc.constantFrom('', 'a', 'b"\\\n', 'caf\u00e9 \u{1f642}'), fc.double({ noNaN: false })), { maxLength: 3 }),
 }).map((g) => {
   const instance = `${g.target}${g.instance}`;
   const labels = `instance="${instance}",job="heartbeat"${g.serviceLabel ? `,service="${g.target}"` : ''}`;
@@ -65,10 +66,14 @@ const body = fc.tuple(fc.boolean(), fc.array(groupLines, { maxLength: 12 })).map
   `${typed ? '# HELP queue_depth Items waiting.\n# TYPE queue_depth gauge\n' : ''}${groups.flat().join('\n')}\n`);
 
 const context = (durationSeconds: number): ProbeContext => ({ pushgatewayUp: durationSeconds > 10, snapshotAgeSeconds: durationSeconds > 15 ? undefined : durationSeconds / 3, durationSeconds, configReloadSuccessful: durationSeconds < 5 });
+/** Several Pushgateways' URLs, as a config may name them: their text is the own metrics' only text from outside. */
+const GATEWAY_URLS = ['http://pg-a:9091', 'http://pg-b:9091/base', 'http://pg-\u00e9:9091', 'http://pg:9091/\u{1f642}'];
+const withGateways = (ctx: ProbeContext, urls: readonly string[]): ProbeContext =>
+  (urls.length === 0 ? ctx : { ...ctx, gateways: urls.map((pushgateway, i) => ({ pushgateway, up: i % 2 === 0, used: true, snapshotAgeSeconds: i, error: undefined })) });
 
 describe('probe answer cache', () => {
   it('answers byte for byte as the uncached pipeline, for any snapshot, target and time', () => {
-    fc.assert(fc.property(body, fc.constantFrom(...TARGETS), fc.array(fc.double({ min: T0 - 1000, max: T0 + 1000, noNaN: true }), { minLength: 1, maxLength: 6 }), fc.double({ min: 0, max: 20, noNaN: true }), (text, target, times, duration) => {
+    fc.assert(fc.property(body, fc.constantFrom(...TARGETS), fc.array(fc.double({ min: T0 - 1000, max: T0 + 1000, noNaN: true }), { minLength: 1, maxLength: 6 }), fc.double({ min: 0, max: 20, noNaN: true }), fc.subarray(GATEWAY_URLS), (text, target, times, duration, gateways) => {
       const snapshot = indexSnapshot(text, FIXED_HASH_SEED);
       const cache = new ProbeAnswerCache();
       const service = resolveService(CONFIG, target);
@@ -79,10 +84,14 @@ describe('probe answer cache', () => {
         const cached = judgeProbe(CONFIG, parts.lookup, true, parts.service, target, now);
         const reference = evaluateProbe(CONFIG, snapshot, service, target, now);
         assert.deepEqual(cached, reference);
-        const ctx = context(duration);
-        assert.equal(renderProbeOwnMetrics(cached, ctx), renderExposition(buildProbeOwnMetrics(cached, ctx)));
-        const answer: string = renderProbeOwnMetrics(cached, ctx) + parts.passThroughText;
+        const ctx = withGateways(context(duration), gateways);
+        const own = renderProbeOwnMetrics(cached, ctx);
+        assert.equal(own, renderExposition(buildProbeOwnMetrics(cached, ctx)));
+        const answer: string = own + parts.passThroughText;
         assert.equal(answer, renderExposition(buildProbeMetrics(reference, ctx, snapshot)));
+        // What lets the server skip scanning the answer for its byte length: wrong, and it would send a wrong Content-Length.
+        assert.equal(parts.passThroughAscii, isAscii(parts.passThroughText));
+        assert.equal(ownMetricsAscii(own, ctx), isAscii(own));
       }
     }), { numRuns: 300 });
   });
@@ -164,10 +173,29 @@ describe('probe answer cache', () => {
       const reference = evaluateProbe(probed.config, probed.read.snapshot, probed.config.services.get('svc1')!, 'svc1', probed.nowSeconds);
       assert.deepEqual(probed.evaluation, reference);
       assert.equal(probed.exposition, renderExposition(buildProbeMetrics(reference, probed.context, probed.snapshot)));
+      assert.equal(probed.expositionAscii, true);
       states.push(probed.evaluation.state);
     }
     assert.deepEqual(states, ['up', 'up', 'up', 'late', 'late', 'up'], 'the state follows the clock, not the cache');
     assert.equal(runtime.probeAnswers.size.entries, 1);
+    await runtime.close();
+  });
+
+  it('tells the server whether the answer is ASCII, cold and warm: a pushed label in another script makes it not', async () => {
+    const text = `${HB}{instance="svc1",job="heartbeat"} ${T0}\nqueue_depth{instance="svc1",job="heartbeat",queue="caf\u00e9"} 3\n${HB}{instance="svc0",job="heartbeat"} ${T0}\n`;
+    const runtime = createRuntime({ kind: 'settings', settings: { logging: { level: 'error' }, configSource: { kind: 'ssm', parameter: '/c' }, configOverrides: {}, authTokens: [], authTokenParameter: undefined, refreshAhead: false } }, {
+      clock: () => T0 * 1000, monotonicMs: () => 0, writeLog: () => undefined,
+      ssm: { read: async () => 'pushgateway_url: http://pg:9091\nscrape_interval_seconds: 600\nservices: [{name: svc0}, {name: svc1}]\n' },
+      pushgateway: { fetchMetrics: async (_url, _request, sink) => { const bytes = Buffer.from(text); sink(bytes); return { bytes: bytes.length, bodyBytes: bytes.length }; }, close: async () => undefined },
+    });
+    for (const round of ['cold', 'warm']) {
+      for (const [target, ascii] of [['svc1', false], ['svc0', true]] as const) {
+        const answer = await handleRequest({ method: 'GET', path: '/probe', query: new URLSearchParams(`target=${target}`), headers: {} }, runtime);
+        assert.equal(answer.bodyIsAscii, ascii, `${round} ${target}`);
+        assert.equal(isAscii(answer.body), ascii);
+      }
+    }
+    assert.match((await handleRequest({ method: 'GET', path: '/probe', query: new URLSearchParams('target=svc1'), headers: {} }, runtime)).body, /queue="caf\u00e9"/);
     await runtime.close();
   });
 

@@ -20,7 +20,7 @@ let nextBody = '';
 let server: Server;
 
 /** The raw bytes of the answer to one request (`Date` left out), written by `how`. */
-async function rawAnswer(how: 'new' | 'buffer', method: 'GET' | 'HEAD', body: string): Promise<Buffer> {
+async function rawAnswer(how: 'new' | 'known-ascii' | 'buffer', method: 'GET' | 'HEAD', body: string): Promise<Buffer> {
   nextBody = body;
   const { port } = server.address() as AddressInfo;
   const socket = connect(port, '127.0.0.1');
@@ -32,7 +32,10 @@ async function rawAnswer(how: 'new' | 'buffer', method: 'GET' | 'HEAD', body: st
 
 describe('writeAnswer', () => {
   before(async () => {
-    server = createServer((request, response) => (request.url === '/new' ? writeAnswer : writeAsBuffer)(response, 200, HEADERS, nextBody));
+    server = createServer((request, response) => {
+      if (request.url === '/known-ascii') writeAnswer(response, 200, HEADERS, nextBody, true);
+      else (request.url === '/new' ? writeAnswer : writeAsBuffer)(response, 200, HEADERS, nextBody);
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   });
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -46,6 +49,20 @@ describe('writeAnswer', () => {
         assert.match(sent.toString('latin1'), new RegExp(`\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`));
       }
     }
+  });
+
+  it('sends the same bytes for an ASCII body the route vouched for, unscanned', async () => {
+    for (const method of ['GET', 'HEAD'] as const) {
+      for (const body of ['', 'probe_success 1\n', 'a'.repeat(70_000), '\u0000\u007f', `${'x'.repeat(40)}\n`.repeat(60)]) {
+        assert.deepEqual(await rawAnswer('known-ascii', method, body), await rawAnswer('buffer', method, body), `${method} ${JSON.stringify(body.slice(0, 20))}`);
+      }
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((code) => String.fromCharCode(code)), maxLength: 64 }), async (body) => {
+        assert.deepEqual(await rawAnswer('known-ascii', 'GET', body), await rawAnswer('buffer', 'GET', body));
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('sends the same bytes for arbitrary strings (property-based)', async () => {

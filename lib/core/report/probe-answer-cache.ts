@@ -2,6 +2,7 @@ import type { ExporterConfig, ServiceConfig } from '../config/config-types.ts';
 import { renderExposition } from '../exposition/exposition-renderer.ts';
 import { lookUpProbe, type ProbeLookup } from '../probe/evaluate-probe.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
+import { isAscii } from '../ascii-text.ts';
 import { passThroughFamilies } from './probe-metrics.ts';
 
 // What a warm `/probe` can keep between requests: everything of its answer that does not depend on
@@ -18,6 +19,8 @@ export interface ProbeParts {
   readonly lookup: ProbeLookup;
   /** The pass-through families in the text exposition format: the end of every answer. */
   readonly passThroughText: string;
+  /** Whether that text is all ASCII, found once here so a warm answer is never scanned for its length. */
+  readonly passThroughAscii: boolean;
 }
 
 interface Entry extends ProbeParts {
@@ -61,7 +64,7 @@ export class ProbeAnswerCache {
     const lookup = lookUpProbe(snapshot, service, target);
     const passThroughText = renderExposition(passThroughFamilies(lookup.passThrough, target, snapshot));
     const bytes = ENTRY_BYTES + 2 * (target.length + passThroughText.length) + SAMPLE_BYTES * lookup.sampleCount;
-    const entry: Entry = { service, snapshot, lookup, passThroughText, bytes };
+    const entry: Entry = { service, snapshot, lookup, passThroughText, passThroughAscii: isAscii(passThroughText), bytes };
     const listed = config.services.get(target) === service;
     const found = lookup.primary !== undefined || lookup.group !== undefined;
     if (target.length <= MAX_TARGET_CHARS && (listed || found) && bytes <= PROBE_CACHE_MAX_BYTES) this.keep(target, entry);

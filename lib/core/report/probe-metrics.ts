@@ -6,6 +6,7 @@ import { MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, type Snapshot } from '../snapshot
 import type { GatewayRead } from '../snapshot/snapshot-read.ts';
 import { seriesId } from '../snapshot/series-identity.ts';
 import { roundSeconds } from '../time/round-seconds.ts';
+import { isAscii } from '../ascii-text.ts';
 
 /** What the probe knows beyond the evaluation: the Pushgateway read and the config behind it. */
 export interface ProbeContext {
@@ -135,6 +136,12 @@ export function renderProbeOwnMetrics(evaluation: ProbeEvaluation, context: Prob
   if (context.gateways !== undefined) out += renderExposition(gatewayFamilies(context));
   return out;
 }
+
+/**
+ * Whether `own`, what renderProbeOwnMetrics gave for `context`, is all ASCII. Its names and numbers
+ * are; only the URLs of several Pushgateways are text from a config, so only then is it scanned.
+ */
+export const ownMetricsAscii = (own: string, context: ProbeContext): boolean => context.gateways === undefined || isAscii(own);
 
 function ownLine(entry: OwnGauge, evaluation: ProbeEvaluation, context: ProbeContext): string {
   const value = entry.value(evaluation, context);
