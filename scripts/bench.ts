@@ -243,11 +243,12 @@ async function main(): Promise<void> {
     const loadStart = performance.now();
     await loadPushgateway(pushgateway.url, GROUPS);
     console.log(`${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
+    const loadedAtMs = performance.now();
     const configFile = await dir.file('config.yml', `pushgateway_url: "http://unused:9091"\nallow_unlisted_targets: true\nscrape_interval_seconds: 5\ndefaults:\n  freshness_threshold_seconds: ${BENCH_FRESHNESS_SECONDS}\n`);
     const servicesConfig = await dir.file('services.yml', `pushgateway_url: "http://unused:9091"\nscrape_interval_seconds: 5\ndefaults:\n  freshness_threshold_seconds: ${BENCH_FRESHNESS_SECONDS}\nservices:\n${Array.from({ length: COST_SERVICES }, (_, i) => `  - name: svc${i}\n`).join('')}`);
     readMs = await benchProbeRead(rows, pushgateway.url, configFile);
     await benchParse(pushgateway.url);
-    await benchServeThroughput(rows, pushgateway.url);
+    await benchServeThroughput(rows, pushgateway.url, loadedAtMs);
     await benchRefreshLatency(rows, pushgateway.url);
     warm = await benchWarmProbe(pushgateway.url, configFile, servicesConfig);
     await benchHeap(pushgateway.url);
