@@ -3,6 +3,7 @@ import { renderExposition } from '../exposition/exposition-renderer.ts';
 import { lookUpProbe, type ProbeLookup } from '../probe/evaluate-probe.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import { isAscii } from '../ascii-text.ts';
+import { flatText } from '../flat-text.ts';
 import { passThroughFamilies } from './probe-metrics.ts';
 
 // What a warm `/probe` can keep between requests: everything of its answer that does not depend on
@@ -62,7 +63,8 @@ export class ProbeAnswerCache {
     const known = this.entries.get(target);
     if (known !== undefined && known.service === service) return known;
     const lookup = lookUpProbe(snapshot, service, target);
-    const passThroughText = renderExposition(passThroughFamilies(lookup.passThrough, target, snapshot));
+    // Kept flat: every answer ends with it, and a tree of pieces would be walked again per answer.
+    const passThroughText = flatText(renderExposition(passThroughFamilies(lookup.passThrough, target, snapshot)));
     const bytes = ENTRY_BYTES + 2 * (target.length + passThroughText.length) + SAMPLE_BYTES * lookup.sampleCount;
     const entry: Entry = { service, snapshot, lookup, passThroughText, passThroughAscii: isAscii(passThroughText), bytes };
     const listed = config.services.get(target) === service;

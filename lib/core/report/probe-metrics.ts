@@ -7,6 +7,7 @@ import type { GatewayRead } from '../snapshot/snapshot-read.ts';
 import { seriesId } from '../snapshot/series-identity.ts';
 import { roundSeconds } from '../time/round-seconds.ts';
 import { isAscii } from '../ascii-text.ts';
+import { flatText } from '../flat-text.ts';
 
 /** What the probe knows beyond the evaluation: the Pushgateway read and the config behind it. */
 export interface ProbeContext {
@@ -62,10 +63,14 @@ interface OwnGauge {
   readonly value: (evaluation: ProbeEvaluation, context: ProbeContext) => number | undefined;
   /** `# HELP` and `# TYPE`, as renderExposition writes them. */
   readonly head: string;
+  /** The head and the sample's name up to its value, one flat string: a line is this, the value and a newline. */
+  readonly prefix: string;
 }
 
-const own = (name: string, help: string, value: OwnGauge['value']): OwnGauge =>
-  ({ name, help, value, head: `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} gauge\n` });
+const own = (name: string, help: string, value: OwnGauge['value']): OwnGauge => {
+  const head = `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} gauge\n`;
+  return { name, help, value, head, prefix: flatText(`${head}${name} `) };
+};
 
 /** `probe_state`: one series per state, rendered apart. */
 const STATE = own('probe_state', 'Why the probe answered as it did: the series of the state that holds is 1.', () => undefined);
@@ -76,7 +81,7 @@ const STATE_LINES: readonly string[] = STATE_LABELS.map((labels) => `${STATE.nam
  * a state outside the list: a warm probe appends one constant string, no new one per answer.
  */
 const STATE_BLOCKS: readonly string[] = [...PROBE_STATES, undefined].map((held) =>
-  STATE.head + PROBE_STATES.map((state, index) => `${STATE_LINES[index]}${state === held ? '1' : '0'}\n`).join(''));
+  flatText(STATE.head + PROBE_STATES.map((state, index) => `${STATE_LINES[index]}${state === held ? '1' : '0'}\n`).join('')));
 
 /** The probe's own gauges, in the order of every answer (docs/probe-rules.md#metrics). */
 const OWN_GAUGES: readonly OwnGauge[] = [
@@ -145,7 +150,7 @@ export const ownMetricsAscii = (own: string, context: ProbeContext): boolean => 
 
 function ownLine(entry: OwnGauge, evaluation: ProbeEvaluation, context: ProbeContext): string {
   const value = entry.value(evaluation, context);
-  return value === undefined ? '' : `${entry.head}${entry.name} ${formatValue(value)}\n`;
+  return value === undefined ? '' : `${entry.prefix}${formatValue(value)}\n`;
 }
 
 /**
