@@ -15,7 +15,7 @@ import { randomHashSeed } from '../lib/edges/random-hash-seed.ts';
 import type { Snapshot } from '../lib/core/snapshot/snapshot.ts';
 import { BODY_SHAPES, hostileBody } from '../test/support/hostile-bodies.ts';
 import { PROJECT_ROOT, startPushgateway, tempDir } from '../test/support/processes.ts';
-import { BENCH_FRESHNESS_SECONDS, formatTable, median, monthlyCost, ms, percentile, PRICES, type CostInputs, type Row } from './bench/figures.ts';
+import { BENCH_FRESHNESS_SECONDS, benchConfig, formatTable, median, monthlyCost, ms, percentile, perRoundRatio, PRICES, type CostInputs, type Row } from './bench/figures.ts';
 import { benchColdInit, benchInitBytes, benchLogBytes, benchLogBytesUnauthorized } from './bench/lambda-rows.ts';
 import { benchRefreshLatency, benchServeThroughput } from './bench/server-rows.ts';
 import { benchMerge } from './bench/merge-rows.ts';
@@ -55,9 +55,6 @@ function alternatingRounds(rounds: number, a: () => unknown, b: () => unknown, b
   }
   return [timesA, timesB];
 }
-
-/** The median of the per-round ratios a / b: on a machine whose speed changes, each round compares like with like. */
-const perRoundRatio = (a: readonly number[], b: readonly number[]): number => median(a.map((value, i) => value / (b[i] as number)));
 
 async function benchParse(pushgatewayUrl: string): Promise<void> {
   // The exporter indexes the body's bytes as read (no text made of it), tolerant as a read is
@@ -244,7 +241,7 @@ async function main(): Promise<void> {
     await loadPushgateway(pushgateway.url, GROUPS);
     console.log(`${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
     const loadedAtMs = performance.now();
-    const configFile = await dir.file('config.yml', `pushgateway_url: "http://unused:9091"\nallow_unlisted_targets: true\nscrape_interval_seconds: 5\ndefaults:\n  freshness_threshold_seconds: ${BENCH_FRESHNESS_SECONDS}\n`);
+    const configFile = await dir.file('config.yml', benchConfig(5));
     const servicesConfig = await dir.file('services.yml', `pushgateway_url: "http://unused:9091"\nscrape_interval_seconds: 5\ndefaults:\n  freshness_threshold_seconds: ${BENCH_FRESHNESS_SECONDS}\nservices:\n${Array.from({ length: COST_SERVICES }, (_, i) => `  - name: svc${i}\n`).join('')}`);
     readMs = await benchProbeRead(rows, pushgateway.url, configFile);
     await benchParse(pushgateway.url);

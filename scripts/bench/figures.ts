@@ -19,7 +19,14 @@ export interface Row {
  */
 export const BENCH_FRESHNESS_SECONDS = 3600;
 
+/** The config of a bench probe: any target the Pushgateway holds, read every `scrapeSeconds`. */
+export const benchConfig = (scrapeSeconds: number): string =>
+  `pushgateway_url: "http://unused:9091"\nallow_unlisted_targets: true\nscrape_interval_seconds: ${scrapeSeconds}\ndefaults:\n  freshness_threshold_seconds: ${BENCH_FRESHNESS_SECONDS}\n`;
+
 export const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+/** The median of the per-round ratios a / b: on a machine whose speed changes, each round compares like with like. */
+export const perRoundRatio = (a: readonly number[], b: readonly number[]): number => median(a.map((value, i) => value / (b[i] as number)));
 
 /** A duration for the table, in milliseconds with two decimals. */
 export const ms = (value: number): string => `${value.toFixed(2)} ms`;

@@ -12,7 +12,8 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort, startProcess, startPushgateway, tempDir, type RunningProcess } from '../../test/support/processes.ts';
-import { BENCH_FRESHNESS_SECONDS, median } from './figures.ts';
+import { benchConfig, median, perRoundRatio } from './figures.ts';
+import { assertHealthy, startBare } from './server-rows.ts';
 import { loadPushgateway } from './load-pushgateway.ts';
 
 const argv = process.argv.slice(2);
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
     const pushgateway = await startPushgateway(['--push.disable-consistency-check']);
     started.push(pushgateway);
     await loadPushgateway(pushgateway.url, GROUPS);
-    const config = await dir.file('config.yml', `pushgateway_url: "http://unused:9091"\nallow_unlisted_targets: true\nscrape_interval_seconds: 600\ndefaults:\n  freshness_threshold_seconds: ${BENCH_FRESHNESS_SECONDS}\n`);
+    const config = await dir.file('config.yml', benchConfig(600));
     const servers: Server[] = [];
     let body = '';
     let contentType = '';
@@ -59,15 +60,12 @@ async function main(): Promise<void> {
       started.push(child);
       const answer = await fetch(`${url}${QUERY}`);
       const text = await answer.text();
-      if (!text.includes('probe_pushgateway_up 1')) throw new Error(`${build.name}: the probe did not read the Pushgateway: ${text}`);
+      assertHealthy(text);
       body = text;
       contentType = answer.headers.get('content-type') ?? '';
       servers.push({ name: build.name, process: child, cpu: [], rps: [] });
     }
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const script = `const body = Buffer.from(${JSON.stringify(body)}); require('node:http').createServer((q, s) => { s.writeHead(200, { 'content-type': ${JSON.stringify(contentType)}, 'content-length': body.length }); s.end(body); }).listen(${port}, '127.0.0.1');`;
-    const bare = await startProcess(process.execPath, ['-e', script], { readyUrl: `${url}/-/healthy`, url, port });
+    const bare = await startBare(body, contentType);
     started.push(bare);
     servers.push({ name: 'bare', process: bare, cpu: [], rps: [] });
     const loadBefore = loadavg()[0] ?? 0;
@@ -88,7 +86,7 @@ async function main(): Promise<void> {
     console.log(`${QUERY}, ${body.length}-byte answer, ${ROUNDS} alternating rounds of ${SECONDS} s, 16 connections; load average ${loadBefore.toFixed(2)} → ${(loadavg()[0] ?? 0).toFixed(2)}`);
     // Each round's own ratio to the first build too: both sides of a ratio ran seconds apart.
     const first = servers[0];
-    const paired = (server: Server, of: 'cpu' | 'rps'): number => median(server[of].map((value, round) => value / (first?.[of][round] ?? Number.NaN)));
+    const paired = (server: Server, of: 'cpu' | 'rps'): number => perRoundRatio(server[of], first?.[of] ?? []);
     for (const server of servers) {
       const [rps, cpu] = [median(server.rps), median(server.cpu)];
       const vsFirst = server === first ? '' : `  per round vs ${first?.name}: CPU ${paired(server, 'cpu').toFixed(3)}×, req/s ${paired(server, 'rps').toFixed(3)}×`;

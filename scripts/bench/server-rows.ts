@@ -5,13 +5,8 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort, PROJECT_ROOT, startProcess, tempDir, type RunningProcess } from '../../test/support/processes.ts';
-import { BENCH_FRESHNESS_SECONDS, median, percentile, type Row } from './figures.ts';
+import { benchConfig, median, percentile, type Row } from './figures.ts';
 
-// The heartbeats are pushed once, when the bench starts, and the rows run for minutes after: the
-// threshold keeps them fresh throughout, so every row measures a healthy probe, which logs nothing
-// at the default level (a failed one writes a line at warn per request).
-const CONFIG = (scrapeSeconds: number) =>
-  `pushgateway_url: "http://unused:9091"\nallow_unlisted_targets: true\nscrape_interval_seconds: ${scrapeSeconds}\ndefaults:\n  freshness_threshold_seconds: ${BENCH_FRESHNESS_SECONDS}\n`;
 
 /** dist/server/server.mjs at the default log level (LOG_LEVEL unset), on a config of its own. */
 async function startServe(pushgatewayUrl: string, configFile: string): Promise<RunningProcess> {
@@ -23,15 +18,19 @@ async function startServe(pushgatewayUrl: string, configFile: string): Promise<R
 }
 
 /** A node process answering every request with `body` (the probe's answer) and the same content type. */
-async function startBare(body: string, contentType: string): Promise<RunningProcess> {
+export async function startBare(body: string, contentType: string): Promise<RunningProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const script = `const body = Buffer.from(${JSON.stringify(body)}); require('node:http').createServer((q, s) => { s.writeHead(200, { 'content-type': ${JSON.stringify(contentType)}, 'content-length': body.length }); s.end(body); }).listen(${port}, '127.0.0.1');`;
   return startProcess(process.execPath, ['-e', script], { readyUrl: `${url}/-/healthy`, url, port });
 }
 
-/** Row 5 measures the probe Prometheus mostly scrapes: one that read the Pushgateway and found a fresh heartbeat. */
-function assertHealthy(body: string): void {
+/**
+ * Row 5 measures the probe Prometheus mostly scrapes: one that read the Pushgateway and found a
+ * fresh heartbeat. The bench's heartbeats are pushed once, at its start (benchConfig keeps them
+ * fresh); a failing probe would write a line at warn per request.
+ */
+export function assertHealthy(body: string): void {
   if (!body.includes('probe_pushgateway_up 1') || !body.includes('\nprobe_success 1\n')) throw new Error(`the measured probe is not a healthy one: ${body}`);
 }
 
@@ -60,7 +59,7 @@ export async function benchServeThroughput(rows: Row[], pushgatewayUrl: string, 
   const targetPort = await freePort();
   await new Promise<void>((resolve) => target.listen(targetPort, '127.0.0.1', resolve));
   try {
-    const ours = await startServe(pushgatewayUrl, await dir.file('config.yml', CONFIG(600)));
+    const ours = await startServe(pushgatewayUrl, await dir.file('config.yml', benchConfig(600)));
     servers.push(ours);
     const probeUrl = `${ours.url}/probe?target=svc42`;
     const answer = await fetch(probeUrl);
@@ -116,9 +115,9 @@ export async function benchRefreshLatency(rows: Row[], pushgatewayUrl: string): 
   const dir = await tempDir('pgx-bench-refresh-');
   const servers: RunningProcess[] = [];
   try {
-    const refreshing = await startServe(pushgatewayUrl, await dir.file('refresh.yml', CONFIG(1)));
+    const refreshing = await startServe(pushgatewayUrl, await dir.file('refresh.yml', benchConfig(1)));
     servers.push(refreshing);
-    const cached = await startServe(pushgatewayUrl, await dir.file('cached.yml', CONFIG(600)));
+    const cached = await startServe(pushgatewayUrl, await dir.file('cached.yml', benchConfig(600)));
     servers.push(cached);
     const probe = async (base: string, i: number) => {
       const start = performance.now();
