@@ -4,6 +4,7 @@ import { PushgatewayReader } from '../lib/edges/pushgateway/pushgateway-reader.t
 import { runtimeFromEnvironment } from '../lib/runtime/production-ports.ts';
 import { ROUTES } from '../lib/http/routes.ts';
 import { createStandaloneServer, isLoopback, shutDown, startupWarnings } from '../lib/http/standalone-server.ts';
+import { keepTickShape } from '../lib/edges/tick-shape.ts';
 
 // `npm run serve`: the route table on a plain node:http server, for running beside Prometheus
 // (a container or a VM) without Lambda. Like the Lambda handler, only wiring.
@@ -24,6 +25,8 @@ if (!runtime.auth.enabled && !isLoopback(host)) {
   runtime.logger.warn('no bearer auth', { address: host, hint: 'anyone who reaches this port reads every service; set AUTH_TOKEN or AUTH_TOKEN_SSM_PARAMETER' });
 }
 const server = createStandaloneServer(runtime);
+// Before the first request: a full collection can then never leave Node's tick entries a new hidden class (lib/edges/tick-shape.ts).
+void keepTickShape();
 
 server.on('error', (error: NodeJS.ErrnoException) => {
   const reason = error.code === 'EADDRINUSE' ? `port ${port} is already in use (set PORT)` : describeError(error);

@@ -13,8 +13,8 @@
 const KEPT: unknown[] = [];
 
 /**
- * Keeps `instance` alive for good. Called only at the top level of a module, once per kind of
- * object: the list is written while the modules load, and never read.
+ * Keeps `instance` alive for good. Called once per kind of object, as the process starts (at the
+ * top level of a module, or by lib/edges/tick-shape.ts): the list is written then, and never read.
  */
 export function keepShape(instance: unknown): void {
   KEPT.push(instance);

@@ -2,6 +2,7 @@ import { parseAuthTokens } from '../core/config/bearer-tokens.ts';
 import type { Clock } from '../core/time/clock.ts';
 import type { Logger } from './logger.ts';
 import { ReloadingValue } from './cache/reloading-value.ts';
+import { andThen, type MaybePromise } from '../core/maybe-promise.ts';
 import type { SsmParameters } from './ssm/ssm-parameter.ts';
 
 /** How often tokens from SSM are re-read: a rotated token takes effect within this. */
@@ -44,10 +45,12 @@ export class AuthTokens {
     return this.fromEnv.length > 0 || this.fromSsm !== undefined;
   }
 
-  /** The tokens in force, or why there are none yet (then every protected request is refused). */
-  async read(maxWaitMs?: number): Promise<{ tokens: readonly string[]; error: string | undefined }> {
+  /**
+   * The tokens in force, or why there are none yet (then every protected request is refused); at
+   * once unless a reload from SSM is due.
+   */
+  read(maxWaitMs?: number): MaybePromise<{ tokens: readonly string[]; error: string | undefined }> {
     if (this.fromSsm === undefined) return { tokens: this.fromEnv, error: undefined };
-    const { value, error } = await this.fromSsm.read(maxWaitMs);
-    return { tokens: [...this.fromEnv, ...(value ?? [])], error: value === undefined ? error : undefined };
+    return andThen(this.fromSsm.read(maxWaitMs), ({ value, error }) => ({ tokens: [...this.fromEnv, ...(value ?? [])], error: value === undefined ? error : undefined }));
   }
 }

@@ -12,19 +12,23 @@ import { buildStatusReport } from '../core/report/status-report.ts';
 import { renderStatusPage } from '../core/report/status-page.ts';
 import { clip, quote } from '../core/quote.ts';
 import { roundSeconds } from '../core/time/round-seconds.ts';
-import { listServices, probeAll, probeReport, probeTarget, REFUSAL_STATUS, type ProbeRefusal } from '../runtime/probe-service.ts';
+import { listServices, probeAll, probeReport, probeTarget, REFUSAL_STATUS, type ProbeRefusal, type TargetProbed } from '../runtime/probe-service.ts';
 import { discoveryMetrics } from '../runtime/lazy-discovery.ts';
 import { redactUrl } from '../core/config/redact-url.ts';
 import { isCheckInPath, redactCheckInPath } from '../core/push/check-in-path.ts';
 import { textResponse, type HttpRequest, type HttpResponse } from './http-answer.ts';
+import { andThen, type MaybePromise } from '../core/maybe-promise.ts';
 
 export { textResponse, type HttpRequest, type HttpResponse } from './http-answer.ts';
 
 // HTTP only: each route reads its query and headers, asks the probe service (lib/runtime/), and
 // turns the result into a status, headers and a body.
 
-/** `budget` is the request's one time budget, started as it arrived. */
-type RouteHandler = (request: HttpRequest, runtime: Runtime, budget: ProbeBudget) => Promise<HttpResponse>;
+/**
+ * `budget` is the request's one time budget, started as it arrived. A route answers at once when it
+ * has nothing to wait for (a warm probe), else with a promise.
+ */
+type RouteHandler = (request: HttpRequest, runtime: Runtime, budget: ProbeBudget) => MaybePromise<HttpResponse>;
 
 interface Route {
   readonly path: string;
@@ -51,15 +55,18 @@ const refusalResponse = (refusal: ProbeRefusal, target?: string): HttpResponse =
 const EXPOSITION_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': EXPOSITION_CONTENT_TYPE });
 const exposition = (body: string): HttpResponse => ({ status: 200, headers: EXPOSITION_HEADERS, body });
 
-const probe: RouteHandler = async (request, runtime, budget) => {
+const probe: RouteHandler = (request, runtime, budget) => {
   const targets = request.query.getAll('target');
   if (targets.length > 1) return textResponse(400, `target given ${targets.length} times: give exactly one, e.g. /probe?target=service1`);
   const target = targets[0] ?? '';
   if (target === '') return textResponse(400, 'missing target parameter: use /probe?target=NAME');
   const debugParam = request.query.get('debug');
   const debug = debugParam === 'true' || debugParam === '1';
-  const probed = await probeTarget(runtime, target, budget);
-  if (probed.kind === 'refused') return refusalResponse(probed, target);
+  return andThen(probeTarget(runtime, target, budget), (probed) => (probed.kind === 'refused' ? refusalResponse(probed, target) : probeAnswer(runtime, target, probed, debug)));
+};
+
+/** A probe's answer: its metrics, or (`debug`) the report; and what its log line says, at the level its state is worth. */
+function probeAnswer(runtime: Runtime, target: string, probed: TargetProbed, debug: boolean): MaybePromise<HttpResponse> {
   const { evaluation, read, config } = probed;
   runtime.metrics.recordProbe('/probe', evaluation.success);
   const listed = config.services.has(target) || evaluation.service.discovered === true;
@@ -68,9 +75,9 @@ const probe: RouteHandler = async (request, runtime, budget) => {
   const log = {
     target: forLog(target), state: evaluation.state, previous_state: previous, success: evaluation.success, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp,
   };
-  if (debug) return { ...textResponse(200, await probeReport(probed)), log, logLevel };
+  if (debug) return probeReport(probed).then((report) => ({ ...textResponse(200, report), log, logLevel }));
   return { status: 200, headers: EXPOSITION_HEADERS, body: probed.exposition, bodyIsAscii: probed.expositionAscii, log, logLevel };
-};
+}
 
 /** The last state of each target, per runtime (a test builds many). */
 const LAST_STATES = new WeakMap<Runtime, LastStates>();
@@ -149,7 +156,7 @@ const serviceDiscovery: RouteHandler = async (request, runtime, budget) => {
   return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body, log: { services: listed.services.length } };
 };
 
-const healthy: RouteHandler = async () => textResponse(200, 'OK');
+const healthy: RouteHandler = () => textResponse(200, 'OK');
 
 /** The one route table every entry point serves. */
 export const ROUTES: readonly Route[] = [
@@ -169,9 +176,10 @@ const newRequestId = (): string => process.getBuiltinModule('node:crypto').rando
 
 /**
  * Dispatches a request through ROUTES and logs one line for it (at the level its answer is worth,
- * ./probe-log.ts); never throws and never answers with a stack trace.
+ * ./probe-log.ts); never answers with a stack trace. At once when its route has nothing to wait
+ * for (a warm probe: docs/performance.md#the-warm-path), else with a promise that never rejects.
  */
-export async function handleRequest(request: HttpRequest, runtime: Runtime): Promise<HttpResponse> {
+export function handleRequest(request: HttpRequest, runtime: Runtime): MaybePromise<HttpResponse> {
   const budget = startBudget(runtime.monotonicMs(), {
     lambdaRemainingMs: request.remainingTimeMs,
     scrapeTimeoutHeader: request.headers['x-prometheus-scrape-timeout-seconds'],
@@ -185,20 +193,22 @@ export async function handleRequest(request: HttpRequest, runtime: Runtime): Pro
   const checkIn = pinged && runtime.pushKeys.enabled;
   const response = runtime.startupProblem !== undefined
     ? refuseToServe(runtime.startupProblem)
-    : checkIn ? await checkInOrError(request, runtime, budget) : await dispatch(request, runtime, route, budget);
-  const status = response.status;
-  const level = requestLogLevel(status, response.logLevel ?? 'debug');
-  if (runtime.logger.enabled(level)) {
-    const fields: LogFields = {
-      request_id: request.requestId ?? newRequestId(), method: forLog(request.method), route: checkIn ? '/ping' : route?.path ?? 'none',
-      path: forLog(pinged ? redactCheckInPath(request.path) : request.path), status,
-      duration_seconds: roundSeconds(elapsedSeconds(budget, runtime.monotonicMs()), 'micro'), ...response.log,
-    };
-    runtime.logger[level]('request', fields);
-  }
-  // The answer without its log fields, built field by field (an object rest copy is slower on a hot path).
-  // A HEAD answer's empty body is ASCII too.
-  return { status, headers: response.headers, body: request.method.toUpperCase() === 'HEAD' ? '' : response.body, bodyIsAscii: response.bodyIsAscii };
+    : checkIn ? checkInOrError(request, runtime, budget) : dispatch(request, runtime, route, budget);
+  return andThen(response, (answer) => {
+    const status = answer.status;
+    const level = requestLogLevel(status, answer.logLevel ?? 'debug');
+    if (runtime.logger.enabled(level)) {
+      const fields: LogFields = {
+        request_id: request.requestId ?? newRequestId(), method: forLog(request.method), route: checkIn ? '/ping' : route?.path ?? 'none',
+        path: forLog(pinged ? redactCheckInPath(request.path) : request.path), status,
+        duration_seconds: roundSeconds(elapsedSeconds(budget, runtime.monotonicMs()), 'micro'), ...answer.log,
+      };
+      runtime.logger[level]('request', fields);
+    }
+    // The answer without its log fields, built field by field (an object rest copy is slower on a hot path).
+    // A HEAD answer's empty body is ASCII too.
+    return { status, headers: answer.headers, body: request.method.toUpperCase() === 'HEAD' ? '' : answer.body, bodyIsAscii: answer.bodyIsAscii };
+  });
 }
 
 /**
@@ -213,18 +223,25 @@ function refuseToServe(problem: string): HttpResponse {
 /** Request input in a log line, bounded so a 10 KB target cannot flood the logs. */
 const forLog = (value: string): string => clip(value, 200);
 
-async function dispatch(request: HttpRequest, runtime: Runtime, route: Route | undefined, budget: ProbeBudget): Promise<HttpResponse> {
+function dispatch(request: HttpRequest, runtime: Runtime, route: Route | undefined, budget: ProbeBudget): MaybePromise<HttpResponse> {
   if (runtime.auth.enabled && route?.public !== true) {
-    const { tokens } = await runtime.auth.read(authWaitMs(budget));
-    // Fail closed: with no token loaded yet, nothing but /-/healthy is served. The reason (an SSM
-    // error naming the account) is in the log, not in an answer to a caller with no token.
-    if (tokens.length === 0) return textResponse(503, 'bearer tokens not loaded yet; see the exporter logs');
-    if (!isAuthorized(request.headers.authorization, tokens)) {
-      return textResponse(401, 'missing or wrong bearer token: send Authorization: Bearer <token>', {
-        'www-authenticate': 'Bearer realm="pushgateway-exporter"',
-      });
-    }
+    return andThen(runtime.auth.read(authWaitMs(budget)), ({ tokens }) => refuseUnauthorized(request, tokens) ?? answerRoute(request, runtime, route, budget));
   }
+  return answerRoute(request, runtime, route, budget);
+}
+
+/** The refusal of a request the bearer tokens in force do not let through; undefined when they do. */
+function refuseUnauthorized(request: HttpRequest, tokens: readonly string[]): HttpResponse | undefined {
+  // Fail closed: with no token loaded yet, nothing but /-/healthy is served. The reason (an SSM
+  // error naming the account) is in the log, not in an answer to a caller with no token.
+  if (tokens.length === 0) return textResponse(503, 'bearer tokens not loaded yet; see the exporter logs');
+  if (isAuthorized(request.headers.authorization, tokens)) return undefined;
+  return textResponse(401, 'missing or wrong bearer token: send Authorization: Bearer <token>', {
+    'www-authenticate': 'Bearer realm="pushgateway-exporter"',
+  });
+}
+
+function answerRoute(request: HttpRequest, runtime: Runtime, route: Route | undefined, budget: ProbeBudget): MaybePromise<HttpResponse> {
   if (route === undefined) {
     return textResponse(404, `not found: ${echo(redactCheckInPath(request.path))} (routes: ${ROUTES.map((r) => r.path).join(', ')})`);
   }
@@ -232,11 +249,16 @@ async function dispatch(request: HttpRequest, runtime: Runtime, route: Route | u
   if (!route.methods.includes(method)) {
     return textResponse(405, `method ${echo(method)} not allowed on ${route.path}: use ${route.methods.join(' or ')}`, { allow: route.methods.join(', ') });
   }
-  try {
-    return await route.handle(request, runtime, budget);
-  } catch (error) {
+  // A bug in a route answers 500, whether it threw at once or its promise rejected.
+  const failed = (error: unknown): HttpResponse => {
     runtime.logger.error('request failed', { path: route.path, error: describeError(error) });
     return textResponse(500, 'internal error while handling the request; see the exporter logs');
+  };
+  try {
+    const answer = route.handle(request, runtime, budget);
+    return answer instanceof Promise ? answer.catch(failed) : answer;
+  } catch (error) {
+    return failed(error);
   }
 }
 

@@ -5,7 +5,7 @@ import type { Runtime } from '../runtime/runtime.ts';
 import type { PushgatewayReader } from '../edges/pushgateway/pushgateway-reader.ts';
 import { redactUrl } from '../core/config/redact-url.ts';
 import { FIRST_LOAD_RETRY_SECONDS } from '../edges/cache/reloading-value.ts';
-import { handleRequest } from './routes.ts';
+import { handleRequest, type HttpResponse } from './routes.ts';
 import { parseQuery } from './query-parameters.ts';
 import { isCheckInPath, MAX_CHECK_IN_BODY_BYTES } from '../core/push/check-in.ts';
 
@@ -93,29 +93,42 @@ export function writeAnswer(response: ServerResponse, status: number, headers: R
   else response.end(Buffer.from(body));
 }
 
-/** Adapts node:http to the route table: the same answers as the Lambda, without Lambda. */
+/**
+ * Adapts node:http to the route table: the same answers as the Lambda, without Lambda. A warm
+ * probe is answered in its request's own turn: the route table gives its answer at once, not as a
+ * promise (docs/performance.md#the-warm-path).
+ */
 export function createStandaloneServer(runtime: Runtime): Server {
-  const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const { path, query } = splitRequestTarget(request.url ?? '/');
-    const headers = joinRawHeaders(request.rawHeaders);
-    // A check-in's body is counted (its size is bounded: docs/check-ins.md); every other body is drained unread.
-    const body = isCheckInPath(path) ? await countBody(request, MAX_CHECK_IN_BODY_BYTES) : undefined;
-    if (body === undefined) request.resume();
-    // No request id: the route table makes one only for a request whose line is written.
-    const answer = await handleRequest({ method: request.method ?? 'GET', path, query: parseQuery(query), headers, bodyBytes: body?.bytes }, runtime);
+  const failed = (response: ServerResponse, error: unknown): void => {
+    runtime.logger.error('request failed', { error: describeError(error) });
+    if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+    response.end('internal error while handling the request; see the exporter logs\n');
+  };
+  const write = (response: ServerResponse, answer: HttpResponse): void => writeAnswer(response, answer.status, answer.headers, answer.body, answer.bodyIsAscii);
+  const answer = (request: IncomingMessage, response: ServerResponse, path: string, query: string, body?: { readonly bytes: number; readonly complete: boolean }): void => {
+    const answered = handleRequest({ method: request.method ?? 'GET', path, query: parseQuery(query), headers: joinRawHeaders(request.rawHeaders), bodyBytes: body?.bytes }, runtime);
     if (body?.complete === false) {
       // The rest of an oversized body is never read: the connection closes after the answer.
       response.shouldKeepAlive = false;
       response.once('finish', () => request.socket.destroy());
     }
-    writeAnswer(response, answer.status, answer.headers, answer.body, answer.bodyIsAscii);
+    if (answered instanceof Promise) answered.then((done) => write(response, done)).catch((error: unknown) => failed(response, error));
+    else write(response, answered);
   };
   return createServer((request, response) => {
-    serve(request, response).catch((error: unknown) => {
-      runtime.logger.error('request failed', { error: describeError(error) });
-      if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-      response.end('internal error while handling the request; see the exporter logs\n');
-    });
+    try {
+      const { path, query } = splitRequestTarget(request.url ?? '/');
+      // A check-in's body is counted (its size is bounded: docs/check-ins.md); every other body is drained unread.
+      if (isCheckInPath(path)) {
+        countBody(request, MAX_CHECK_IN_BODY_BYTES).then((body) => answer(request, response, path, query, body)).catch((error: unknown) => failed(response, error));
+        return;
+      }
+      request.resume();
+      // No request id: the route table makes one only for a request whose line is written.
+      answer(request, response, path, query);
+    } catch (error) {
+      failed(response, error);
+    }
   });
 }
 

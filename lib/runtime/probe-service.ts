@@ -9,10 +9,12 @@ import { elapsedSeconds, fixProbeTimeout, remainingMs, type ProbeBudget } from '
 import { quote } from '../core/quote.ts';
 import { ownMetricsAscii, passThroughFamilies, renderProbeOwnMetrics, type ProbeContext } from '../core/report/probe-metrics.ts';
 import { isAscii } from '../core/ascii-text.ts';
+import type { ProbeParts } from '../core/report/probe-answer-cache.ts';
 import { EMPTY_SNAPSHOT, type Snapshot } from '../core/snapshot/snapshot.ts';
 import type { SnapshotRead } from '../core/snapshot/snapshot-read.ts';
 import type { Runtime } from './runtime.ts';
 import { discoveredOrNone, discoveredWithin } from './lazy-discovery.ts';
+import { andThen, type MaybePromise } from '../core/maybe-promise.ts';
 
 // The one probe pipeline, for HTTP and the CLI alike (docs/architecture.md#how-a-probe-flows):
 // budget → config → snapshot → clock → evaluate.
@@ -70,19 +72,29 @@ interface Ready {
   readonly reloadSuccessful: boolean;
 }
 
-/** The budget fixed by the config in force, then that config (a due reload may use part of the budget). */
-async function readConfig(runtime: Runtime, budget: ProbeBudget): Promise<Ready | ProbeRefusal> {
+/**
+ * The budget fixed by the config in force, then that config (a due reload may use part of the
+ * budget); at once while the config is within its TTL.
+ */
+function readConfig(runtime: Runtime, budget: ProbeBudget): MaybePromise<Ready | ProbeRefusal> {
   const fixed = fixProbeTimeout(budget, runtime.config.current()?.timeoutSeconds ?? CONFIG_DEFAULTS.timeoutSeconds);
   if ('error' in fixed) return { kind: 'refused', reason: 'bad-scrape-timeout', message: fixed.error };
-  const { value: config, error } = await runtime.config.read(remainingMs(fixed.budget, runtime.monotonicMs()));
-  if (config === undefined) return { kind: 'refused', reason: 'no-config', message: `no config loaded: ${error ?? 'unknown error'}` };
-  return { kind: 'ready', config, budget: fixed.budget, reloadSuccessful: error === undefined };
+  return andThen(runtime.config.read(remainingMs(fixed.budget, runtime.monotonicMs())), ({ value: config, error }): Ready | ProbeRefusal => {
+    if (config === undefined) return { kind: 'refused', reason: 'no-config', message: `no config loaded: ${error ?? 'unknown error'}` };
+    return { kind: 'ready', config, budget: fixed.budget, reloadSuccessful: error === undefined };
+  });
 }
 
-/** The snapshot of `shard`'s Pushgateways (undefined: all), waiting only what is left of the budget. */
-async function readSnapshot(runtime: Runtime, budget: ProbeBudget, config: ExporterConfig, shard?: readonly string[]) {
-  const read = await runtime.snapshots.read(config, remainingMs(budget, runtime.monotonicMs(), config.timeoutSeconds), shard);
-  return { read, snapshot: read.snapshot ?? EMPTY_SNAPSHOT, nowSeconds: runtime.clock() / 1000 };
+interface SnapshotInHand {
+  readonly read: SnapshotRead;
+  readonly snapshot: Snapshot;
+  readonly nowSeconds: number;
+}
+
+/** The snapshot of `shard`'s Pushgateways (undefined: all), waiting only what is left of the budget; at once while fresh. */
+function readSnapshot(runtime: Runtime, budget: ProbeBudget, config: ExporterConfig, shard?: readonly string[]): MaybePromise<SnapshotInHand> {
+  const read = runtime.snapshots.read(config, remainingMs(budget, runtime.monotonicMs(), config.timeoutSeconds), shard);
+  return andThen(read, (done) => ({ read: done, snapshot: done.snapshot ?? EMPTY_SNAPSHOT, nowSeconds: runtime.clock() / 1000 }));
 }
 
 const unknownTarget = (target: string, discovering = false): ProbeRefusal => ({
@@ -90,10 +102,15 @@ const unknownTarget = (target: string, discovering = false): ProbeRefusal => ({
   message: `unknown target ${quote(target, MAX_ECHO)}: not a configured ${discovering ? 'or discovered ' : ''}service (add it under services: in the config, or set allow_unlisted_targets: true)`,
 });
 
-/** One target judged: what `/probe` answers and `pushgateway-exporter probe` prints. */
-export async function probeTarget(runtime: Runtime, target: string, budget: ProbeBudget): Promise<TargetProbed | ProbeRefusal> {
-  const ready = await readConfig(runtime, budget);
-  if (ready.kind === 'refused') return ready;
+/**
+ * One target judged: what `/probe` answers and `pushgateway-exporter probe` prints. At once, with no
+ * promise, while the config and the target's snapshot are within their TTLs (a warm probe).
+ */
+export function probeTarget(runtime: Runtime, target: string, budget: ProbeBudget): MaybePromise<TargetProbed | ProbeRefusal> {
+  return andThen(readConfig(runtime, budget), (ready) => (ready.kind === 'refused' ? ready : probeWithConfig(runtime, target, ready)));
+}
+
+function probeWithConfig(runtime: Runtime, target: string, ready: Ready): MaybePromise<TargetProbed | ProbeRefusal> {
   const { config } = ready;
   // A warm target's service, lookup and pass-through lines are kept per snapshot and config; only
   // what depends on the time is judged and rendered again (lib/core/report/probe-answer-cache.ts).
@@ -105,11 +122,22 @@ export async function probeTarget(runtime: Runtime, target: string, budget: Prob
   if (!discovering && early === undefined) return unknownTarget(target);
   // A sharded service reads only its own Pushgateways (docs/high-availability.md#sharding); a
   // target still to be discovered reads them all.
-  const { read, snapshot, nowSeconds } = await readSnapshot(runtime, ready.budget, config, early?.pushgateways);
-  // A discovery still running is waited for within the budget; past it, the last complete one answers (docs/discovery.md#while-discovery-runs).
-  const discovered = early === undefined ? (await discoveredWithin(config, read.snapshot, remainingMs(ready.budget, runtime.monotonicMs(), config.timeoutSeconds))).services.get(target) : undefined;
-  const service = early ?? discovered ?? (config.allowUnlistedTargets ? serviceFromDefaults(target, config.defaults) : undefined);
-  if (service === undefined) return unknownTarget(target, true);
+  return andThen(readSnapshot(runtime, ready.budget, config, early?.pushgateways), (inHand) => {
+    if (early !== undefined) return judgeTarget(runtime, target, ready, inHand, early, known);
+    // A discovery still running is waited for within the budget; past it, the last complete one answers (docs/discovery.md#while-discovery-runs).
+    return discoveredWithin(config, inHand.read.snapshot, remainingMs(ready.budget, runtime.monotonicMs(), config.timeoutSeconds)).then((discovery) => {
+      const service = discovery.services.get(target) ?? (config.allowUnlistedTargets ? serviceFromDefaults(target, config.defaults) : undefined);
+      return service === undefined ? unknownTarget(target, true) : judgeTarget(runtime, target, ready, inHand, service, known);
+    });
+  });
+}
+
+/** The target's service judged against the snapshot in hand, and its answer rendered. */
+function judgeTarget(
+  runtime: Runtime, target: string, ready: Ready, inHand: SnapshotInHand, service: ServiceConfig, known: ProbeParts | undefined,
+): TargetProbed {
+  const { config } = ready;
+  const { read, snapshot, nowSeconds } = inHand;
   // No snapshot at all is judged as such (unreachable), not as an empty Pushgateway (never).
   const parts = read.snapshot === undefined ? undefined : known?.snapshot === read.snapshot ? known : runtime.probeAnswers.parts(config, read.snapshot, service, target);
   const lookup = parts?.lookup ?? lookUpProbe(EMPTY_SNAPSHOT, service, target);

@@ -22,6 +22,22 @@ describe('ExpiringCache', () => {
     assert.equal(loader.calls(), 2);
   });
 
+  it('answers a value within its TTL at once, and a read that needs a load with a promise', async () => {
+    let now = 0;
+    const loader = controlledLoader();
+    const cache = new ExpiringCache(loader.load, () => now);
+    const loading = cache.get(policy);
+    assert.ok(loading instanceof Promise);
+    assert.equal((await loading).value, 'value-1');
+    const fresh = cache.get(policy);
+    assert.ok(!(fresh instanceof Promise), 'a fresh value needs no microtask turn');
+    assert.deepEqual(fresh, { value: 'value-1', loadedAtMs: 0, error: undefined, hit: true, timedOut: false });
+    now = 3000;
+    const expired = cache.get(policy);
+    assert.ok(expired instanceof Promise);
+    assert.equal((await expired).value, 'value-2');
+  });
+
   it('shares one in-flight load between concurrent callers', async () => {
     const loader = controlledLoader();
     const release = loader.hang();

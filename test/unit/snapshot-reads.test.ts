@@ -53,8 +53,9 @@ const heartbeat = (read: number) => `loop_heartbeat_timestamp_seconds{instance="
 const config = (url: string) => parseConfig(`pushgateway_url: "${url}"\nscrape_interval_seconds: 5\ntimeout_seconds: 5\nservices:\n  - name: svc\n`);
 const valueIn = (snapshot: { groups: ReadonlyMap<string, { samples: readonly { value: number }[] }> } | undefined) => snapshot?.groups.get(groupKey('heartbeat', 'svc'))?.samples[0]?.value;
 
-/** Lets the stepped reads (and the sliced index after them) run until `pending` settles. */
-async function settle<T>(pending: Promise<T>, pushgateway: SteppedPushgateway): Promise<T> {
+/** Lets the stepped reads (and the sliced index after them) run until `read` settles (a fresh snapshot's read is at hand at once). */
+async function settle<T>(read: T | Promise<T>, pushgateway: SteppedPushgateway): Promise<T> {
+  const pending = Promise.resolve(read);
   let settled = false;
   void pending.finally(() => (settled = true)).catch(() => undefined);
   for (let turn = 0; turn < 2000 && !settled; turn++) {

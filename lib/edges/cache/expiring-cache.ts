@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../core/time/clock.ts';
+import type { MaybePromise } from '../../core/maybe-promise.ts';
 
 export interface CachePolicy {
   /** How long a loaded value (or a failure) is reused before the next load. */
@@ -64,14 +65,22 @@ export class ExpiringCache<T> {
     private readonly clock: Clock,
   ) {}
 
-  /** Waits at most `maxWaitMs` (real time) for a load this read needs; the load itself goes on. */
-  async get(policy: CachePolicy, maxWaitMs = Number.POSITIVE_INFINITY): Promise<CacheRead<T>> {
+  /**
+   * Waits at most `maxWaitMs` (real time) for a load this read needs; the load itself goes on. A
+   * read within the TTL answers at once, not as a promise: a warm probe waits no microtask turn.
+   */
+  get(policy: CachePolicy, maxWaitMs = Number.POSITIVE_INFINITY): MaybePromise<CacheRead<T>> {
     const latest = this.latest;
     const now = this.clock();
     if (latest !== undefined && now - latest.settledAtMs < policy.ttlMs) {
       if (policy.refreshAhead === true && !latest.failed) this.maybeRefreshAhead(latest, policy, now);
       return this.read(latest, policy, true);
     }
+    return this.awaitLoad(policy, maxWaitMs, now);
+  }
+
+  /** A read that needs a load: starts one unless one is running, and waits for it within `maxWaitMs`. */
+  private async awaitLoad(policy: CachePolicy, maxWaitMs: number, now: number): Promise<CacheRead<T>> {
     if (this.inFlight === undefined || now - this.inFlight.startedAtMs > (policy.maxLoadMs ?? Number.POSITIVE_INFINITY)) this.startLoad(now, undefined);
     const inFlight = this.inFlight as NonNullable<typeof this.inFlight>;
     if (!(await settlesWithin(inFlight.promise, maxWaitMs))) return this.fallback(policy);

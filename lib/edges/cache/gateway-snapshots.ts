@@ -4,6 +4,7 @@ import type { mergeSnapshots as MergeSnapshots } from '../../core/snapshot/merge
 import type { Snapshot } from '../../core/snapshot/snapshot.ts';
 import type { GatewayRead, SnapshotRead } from '../../core/snapshot/snapshot-read.ts';
 import type { SnapshotSource } from './snapshot-source.ts';
+import type { MaybePromise } from '../../core/maybe-promise.ts';
 
 /**
  * The merge, loaded by the first read of several Pushgateways (any view of more than one snapshot
@@ -34,9 +35,9 @@ export class GatewaySnapshots {
   constructor(private readonly newSource: () => SnapshotSource) {}
 
   /** The snapshot of `shard`'s Pushgateways (undefined: all of them), merged; each waits at most `maxWaitMs`, in parallel. */
-  read(config: ExporterConfig, maxWaitMs: number, shard?: readonly string[]): Promise<SnapshotRead> {
+  read(config: ExporterConfig, maxWaitMs: number, shard?: readonly string[]): MaybePromise<SnapshotRead> {
     const urls = shard ?? config.pushgatewayUrls;
-    // Not async: one Pushgateway's read is handed on as it is, without an extra await on the warm path.
+    // Not async: one Pushgateway's read is handed on as it is, at once when its snapshot is fresh.
     if (config.pushgatewayUrls.length === 1 && urls.length === 1) return this.sourceFor(config, urls[0] ?? '').read(config, maxWaitMs, urls[0]);
     return this.readEach(config, maxWaitMs, urls).then((reads) => this.combine(config, reads, shard));
   }

@@ -1,6 +1,7 @@
 import { describeError } from '../../core/errors.ts';
 import type { Clock } from '../../core/time/clock.ts';
-import { ExpiringCache } from './expiring-cache.ts';
+import { ExpiringCache, type CacheRead } from './expiring-cache.ts';
+import { andThen, type MaybePromise } from '../../core/maybe-promise.ts';
 import type { Logger } from '../logger.ts';
 
 /** Until a first value loads, a failure is retried this soon rather than after a whole TTL. */
@@ -66,11 +67,18 @@ export class ReloadingValue<T> {
     return this.cache.peek()?.value;
   }
 
-  /** Waits at most `maxWaitMs` for a due reload; past that, the last good value answers. */
-  async read(maxWaitMs?: number): Promise<ReloadingRead<T>> {
+  /**
+   * Waits at most `maxWaitMs` for a due reload; past that, the last good value answers. A value
+   * within its TTL answers at once (./expiring-cache.ts).
+   */
+  read(maxWaitMs?: number): MaybePromise<ReloadingRead<T>> {
     const good = this.current();
     const ttlSeconds = good === undefined ? FIRST_LOAD_RETRY_SECONDS : this.options.ttlSeconds(good);
-    const read = await this.cache.get({ ttlMs: Math.round(ttlSeconds * 1000), maxStaleMs: Number.POSITIVE_INFINITY, maxLoadMs: MAX_LOAD_MS }, maxWaitMs);
+    const policy = { ttlMs: Math.round(ttlSeconds * 1000), maxStaleMs: Number.POSITIVE_INFINITY, maxLoadMs: MAX_LOAD_MS };
+    return andThen(this.cache.get(policy, maxWaitMs), (read) => this.reading(read, maxWaitMs));
+  }
+
+  private reading(read: CacheRead<T>, maxWaitMs: number | undefined): ReloadingRead<T> {
     // A reload still running is no failure: report the last completed one (or, before any, the wait).
     const error = read.error !== undefined ? describeError(read.error)
       : read.timedOut && read.value === undefined ? `${this.options.what} from ${this.options.source} still loading after ${((maxWaitMs ?? 0) / 1000).toFixed(2)}s`

@@ -1,7 +1,8 @@
 import type { ExporterConfig } from '../../core/config/config-types.ts';
 import { describeError, ExporterError, PushgatewayError } from '../../core/errors.ts';
 import type { Clock } from '../../core/time/clock.ts';
-import { ExpiringCache, type CachePolicy } from './expiring-cache.ts';
+import { ExpiringCache, type CachePolicy, type CacheRead } from './expiring-cache.ts';
+import { andThen, type MaybePromise } from '../../core/maybe-promise.ts';
 import type { Logger } from '../logger.ts';
 import type { PushgatewayReader } from '../pushgateway/pushgateway-reader.ts';
 import { redactUrl } from '../../core/config/redact-url.ts';
@@ -53,10 +54,16 @@ export class SnapshotSource {
     private readonly refreshAhead: boolean,
   ) {}
 
-  /** A read of `url` (by default the first Pushgateway: one source serves one Pushgateway, lib/edges/cache/gateway-snapshots.ts). */
-  async read(config: ExporterConfig, maxWaitMs: number, url: string = config.pushgatewayUrls[0] ?? ''): Promise<SnapshotRead> {
+  /**
+   * A read of `url` (by default the first Pushgateway: one source serves one Pushgateway,
+   * lib/edges/cache/gateway-snapshots.ts); a snapshot within its TTL answers at once (./expiring-cache.ts).
+   */
+  read(config: ExporterConfig, maxWaitMs: number, url: string = config.pushgatewayUrls[0] ?? ''): MaybePromise<SnapshotRead> {
     const cache = this.cacheFor(config, url);
-    const result = await cache.get(this.policyFor(config), maxWaitMs);
+    return andThen(cache.get(this.policyFor(config), maxWaitMs), (result) => this.snapshotRead(result, maxWaitMs, url));
+  }
+
+  private snapshotRead(result: CacheRead<Snapshot>, maxWaitMs: number, url: string): SnapshotRead {
     // Not waited for (a Pushgateway already down while another answers, lib/edges/cache/gateway-snapshots.ts): its last failure says why.
     const notWaited = maxWaitMs === 0 && result.timedOut && result.error !== undefined;
     const error = result.timedOut && !notWaited
