@@ -26,7 +26,7 @@ if (!runtime.auth.enabled && !isLoopback(host)) {
 }
 const server = createStandaloneServer(runtime);
 // Before the first request: a full collection can then never leave Node's tick entries a new hidden class (lib/edges/tick-shape.ts).
-void keepTickShape();
+keepTickShape();
 
 server.on('error', (error: NodeJS.ErrnoException) => {
   const reason = error.code === 'EADDRINUSE' ? `port ${port} is already in use (set PORT)` : describeError(error);

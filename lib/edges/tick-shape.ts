@@ -1,4 +1,4 @@
-import { executionAsyncResource } from 'node:async_hooks';
+import { createHook } from 'node:async_hooks';
 import { keepShape } from '../core/shape-anchors.ts';
 
 /**
@@ -14,14 +14,23 @@ import { keepShape } from '../core/shape-anchors.ts';
  * (its streams' and its response's ticks): `npm run serve` then spent about 5 µs more CPU on each
  * warm probe, of 30–40, in the runs where such a collection had come (docs/performance.md#the-warm-path).
  *
- * Resolves with the entry kept: the resource of the async context the next tick runs in.
+ * The entry is caught by an async hook enabled only for the one `nextTick` call that makes it.
+ * (`executionAsyncResource()` would be simpler, but its first call makes Node hand every callback's
+ * resource to JavaScript from then on, which costs more than it saves.) Returns the entry kept.
  */
-export function keepTickShape(): Promise<object> {
-  return new Promise((resolve) => {
-    process.nextTick(() => {
-      const entry = executionAsyncResource();
-      keepShape(entry);
-      resolve(entry);
-    });
+export function keepTickShape(): object | undefined {
+  let entry: object | undefined;
+  const hook = createHook({
+    init(_asyncId, type, _triggerAsyncId, resource) {
+      if (type === 'TickObject') entry ??= resource;
+    },
   });
+  hook.enable();
+  try {
+    process.nextTick(() => undefined);
+  } finally {
+    hook.disable();
+  }
+  if (entry !== undefined) keepShape(entry);
+  return entry;
 }

@@ -11,7 +11,9 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with --expose-gc');
 const nextEntry = (): Promise<object> => new Promise((resolve) => process.nextTick(() => resolve(executionAsyncResource())));
 
-const kept = new WeakRef(await keepTickShape());
+const entry0 = keepTickShape();
+if (entry0 === undefined) throw new Error('no nextTick entry was caught');
+const kept = new WeakRef(entry0);
 // A weakly held object lives at least to the end of the job that made it: collect in later turns.
 for (let round = 0; round < 2; round++) {
   await nextTurn();
