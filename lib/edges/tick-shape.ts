@@ -15,8 +15,9 @@ import { keepShape } from '../core/shape-anchors.ts';
  * warm probe, of 30–40, in the runs where such a collection had come (docs/performance.md#the-warm-path).
  *
  * The entry is caught by an async hook enabled only for the one `nextTick` call that makes it.
- * (`executionAsyncResource()` would be simpler, but its first call makes Node hand every callback's
- * resource to JavaScript from then on, which costs more than it saves.) Returns the entry kept.
+ * (`executionAsyncResource()` would be simpler, but its first call tells Node to hand every
+ * callback's resource to JavaScript from then on: work on every callback, for good.) Returns the
+ * entry kept.
  */
 export function keepTickShape(): object | undefined {
   let entry: object | undefined;

@@ -177,7 +177,7 @@ const newRequestId = (): string => process.getBuiltinModule('node:crypto').rando
 /**
  * Dispatches a request through ROUTES and logs one line for it (at the level its answer is worth,
  * ./probe-log.ts); never answers with a stack trace. At once when its route has nothing to wait
- * for (a warm probe: docs/performance.md#the-warm-path), else with a promise that never rejects.
+ * for (a warm probe: docs/performance.md#the-warm-path), else with a promise.
  */
 export function handleRequest(request: HttpRequest, runtime: Runtime): MaybePromise<HttpResponse> {
   const budget = startBudget(runtime.monotonicMs(), {
