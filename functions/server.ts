@@ -9,6 +9,8 @@ import { keepTickShape } from '../lib/edges/tick-shape.ts';
 // `npm run serve`: the route table on a plain node:http server, for running beside Prometheus
 // (a container or a VM) without Lambda. Like the Lambda handler, only wiring.
 
+// First, before the reads that make full collections likely: Node's tick entries keep one hidden class (lib/edges/tick-shape.ts).
+keepTickShape();
 const listen = readServerSettings(process.env);
 if ('problem' in listen) {
   process.stderr.write(`${listen.problem}\n`);
@@ -25,8 +27,6 @@ if (!runtime.auth.enabled && !isLoopback(host)) {
   runtime.logger.warn('no bearer auth', { address: host, hint: 'anyone who reaches this port reads every service; set AUTH_TOKEN or AUTH_TOKEN_SSM_PARAMETER' });
 }
 const server = createStandaloneServer(runtime);
-// Before the first request: a full collection can then never leave Node's tick entries a new hidden class (lib/edges/tick-shape.ts).
-keepTickShape();
 
 server.on('error', (error: NodeJS.ErrnoException) => {
   const reason = error.code === 'EADDRINUSE' ? `port ${port} is already in use (set PORT)` : describeError(error);

@@ -177,7 +177,9 @@ const newRequestId = (): string => process.getBuiltinModule('node:crypto').rando
 /**
  * Dispatches a request through ROUTES and logs one line for it (at the level its answer is worth,
  * ./probe-log.ts); never answers with a stack trace. At once when its route has nothing to wait
- * for (a warm probe: docs/performance.md#the-warm-path), else with a promise.
+ * for (a warm probe: docs/performance.md#the-warm-path), else with a promise. A route's failure is
+ * a 500; a failure outside the routes (writing the log line) throws at once or rejects, and every
+ * entry point catches both.
  */
 export function handleRequest(request: HttpRequest, runtime: Runtime): MaybePromise<HttpResponse> {
   const budget = startBudget(runtime.monotonicMs(), {
@@ -250,16 +252,17 @@ function answerRoute(request: HttpRequest, runtime: Runtime, route: Route | unde
     return textResponse(405, `method ${echo(method)} not allowed on ${route.path}: use ${route.methods.join(' or ')}`, { allow: route.methods.join(', ') });
   }
   // A bug in a route answers 500, whether it threw at once or its promise rejected.
-  const failed = (error: unknown): HttpResponse => {
-    runtime.logger.error('request failed', { path: route.path, error: describeError(error) });
-    return textResponse(500, 'internal error while handling the request; see the exporter logs');
-  };
   try {
     const answer = route.handle(request, runtime, budget);
-    return answer instanceof Promise ? answer.catch(failed) : answer;
+    return answer instanceof Promise ? answer.catch((error: unknown) => routeFailed(runtime, route, error)) : answer;
   } catch (error) {
-    return failed(error);
+    return routeFailed(runtime, route, error);
   }
+}
+
+function routeFailed(runtime: Runtime, route: Route, error: unknown): HttpResponse {
+  runtime.logger.error('request failed', { path: route.path, error: describeError(error) });
+  return textResponse(500, 'internal error while handling the request; see the exporter logs');
 }
 
 /**

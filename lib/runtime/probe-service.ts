@@ -110,6 +110,7 @@ export function probeTarget(runtime: Runtime, target: string, budget: ProbeBudge
   return andThen(readConfig(runtime, budget), (ready) => (ready.kind === 'refused' ? ready : probeWithConfig(runtime, target, ready)));
 }
 
+/** The target resolved under the config in force, its snapshot read, then judged; at once while that snapshot is fresh. */
 function probeWithConfig(runtime: Runtime, target: string, ready: Ready): MaybePromise<TargetProbed | ProbeRefusal> {
   const { config } = ready;
   // A warm target's service, lookup and pass-through lines are kept per snapshot and config; only

@@ -1,7 +1,7 @@
 // Run by test/unit/tick-shape.test.ts as `node --allow-natives-syntax --expose-gc --import tsx
 // <this file>`: keeps a nextTick entry (lib/edges/tick-shape.ts), holds it here only weakly, runs full
-// garbage collections, and prints whether the entry is still alive and whether a later entry has
-// its hidden class, as JSON.
+// garbage collections, and prints whether the entry is still alive, whether a later entry has its
+// hidden class, and whether the async hook that caught it is off again, as JSON.
 import { executionAsyncResource } from 'node:async_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { keepTickShape } from '../../lib/edges/tick-shape.ts';
@@ -21,4 +21,6 @@ for (let round = 0; round < 2; round++) {
 }
 const entry = kept.deref();
 const later = await nextEntry();
-process.stdout.write(JSON.stringify({ alive: entry !== undefined, sameMap: entry !== undefined && sameMap(entry, later) }));
+// The hook that caught the entry is off: a promise made now carries no async-id symbols.
+const hooksOff = Object.getOwnPropertySymbols(new Promise(() => undefined)).length === 0;
+process.stdout.write(JSON.stringify({ alive: entry !== undefined, sameMap: entry !== undefined && sameMap(entry, later), hooksOff }));

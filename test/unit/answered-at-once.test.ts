@@ -42,7 +42,6 @@ function fakeRuntime(authTokens: string[] = []): { runtime: Runtime; reads: () =
   return { runtime, reads: () => reads, at: (ms) => { nowMs = ms; }, errors };
 }
 
-
 describe('a warm probe is answered at once', () => {
   it('gives a promise while the config and snapshot load, then the same answer at once until the snapshot expires', async () => {
     const fake = fakeRuntime();
@@ -106,6 +105,9 @@ describe('npm run serve, answering at once', () => {
   it('writes warm and cold answers alike, and a failure outside the routes as a 500 without a stack', async () => {
     const fake = fakeRuntime();
     const server = createStandaloneServer(fake.runtime);
+    // Runs right after the server's own listener, in the same turn: whether the answer was already written.
+    const endedInTurn: boolean[] = [];
+    server.on('request', (_request, response) => endedInTurn.push(response.writableEnded));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/probe?target=fresh`;
     try {
@@ -116,6 +118,7 @@ describe('npm run serve, answering at once', () => {
       assert.deepEqual([cold.status, warm.status], [200, 200]);
       assert.equal(warmBody, coldBody);
       assert.equal(warm.headers.get('content-length'), String(Buffer.byteLength(warmBody)));
+      assert.deepEqual(endedInTurn, [false, true], 'the cold probe is written later, the warm one in its own turn');
       // The request's log decision fails after the route answered: at once for a warm probe, in the promise after expiry.
       fake.runtime.logger.enabled = () => {
         throw new Error('planted failure');
