@@ -18,7 +18,7 @@ import { keepShape } from '../core/shape-anchors.ts';
  *
  * The entry is caught by an async hook enabled only for the one `nextTick` call that makes it. That
  * leaves one lasting trace: enabling a hook with `init` installs V8's promise hooks for the moment,
- * which turns off one of V8's promise fast paths for good (an `await` measured about 20 ns slower).
+ * which turns off one of V8's promise fast paths for good (an `await` measured 20–80 ns slower).
  * A warm probe makes no promise, and a read makes one or two per chunk and per slice of indexing.
  * `executionAsyncResource()` would catch it more simply, but its first call makes Node route every
  * callback from native code through a JavaScript trampoline from then on, a cost on every request.
