@@ -2,6 +2,7 @@ import type { HttpRequest } from './routes.ts';
 import { quote } from '../core/quote.ts';
 import { isRecord } from '../core/is-record.ts';
 import { base64ByteLength } from '../core/push/check-in-path.ts';
+import { RequestHeaderSet } from './request-headers.ts';
 
 /** A function URL event (payload format 2.0) as a request for the route table, or why it is not one. */
 export type EventRead = { readonly request: HttpRequest } | { readonly problem: string };
@@ -27,8 +28,9 @@ function remainingTimeOf(context: unknown): number | undefined {
 /**
  * Reads what the route table needs from an event of any shape, without throwing: Lambda turns a
  * thrown error into a 502 with no reason, so a malformed event gets a 400 that says what is
- * missing. The path is `rawPath` exactly as sent; header names are lower-cased, and a header given
- * twice in different cases is joined with ", " (as a function URL joins repeated headers).
+ * missing. The path is `rawPath` exactly as sent; of the headers, those the routes read are kept
+ * whatever their case, and one given twice in different cases is joined with ", " (as a function URL
+ * joins repeated headers): ./request-headers.ts.
  */
 export function readFunctionUrlEvent(event: unknown, context?: unknown): EventRead {
   if (!isRecord(event)) return { problem: `invalid event: a function URL event (payload format 2.0) is an object, got ${typeOf(event)}` };
@@ -47,12 +49,10 @@ export function readFunctionUrlEvent(event: unknown, context?: unknown): EventRe
   if (rawHeaders !== undefined && rawHeaders !== null && !isRecord(rawHeaders)) {
     return { problem: `invalid event: headers must be an object, got ${typeOf(rawHeaders)}` };
   }
-  const headers: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
+  const headers = new RequestHeaderSet();
   for (const [name, value] of Object.entries(rawHeaders ?? {})) {
     if (typeof value !== 'string') return { problem: `invalid event: header ${quoted(name)} must be a string, got ${typeOf(value)}` };
-    const key = name.toLowerCase();
-    const earlier = headers[key];
-    headers[key] = earlier === undefined ? value : `${earlier}, ${value}`;
+    headers.add(name, value);
   }
   const requestId = isRecord(context) && typeof context.awsRequestId === 'string' ? context.awsRequestId : undefined;
   // A function URL (https://<id>.lambda-url.<region>.on.aws) serves only https; serverless-offline's

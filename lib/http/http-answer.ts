@@ -1,5 +1,6 @@
 import type { LogFields, LogLevel } from '../edges/logger.ts';
 import type { QueryParameters } from './query-parameters.ts';
+import type { RequestHeaders } from './request-headers.ts';
 
 // What the route table takes and gives, apart from the table itself so every route's file can use it.
 
@@ -9,8 +10,8 @@ export interface HttpRequest {
   readonly path: string;
   /** URLSearchParams, or what reads a query as it does (./query-parameters.ts). */
   readonly query: QueryParameters;
-  /** Header names in lower case. */
-  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The headers the routes read (./request-headers.ts). */
+  readonly headers: RequestHeaders;
   /** Lambda's remaining invocation time, when running in Lambda. */
   readonly remainingTimeMs?: number | undefined;
   /**

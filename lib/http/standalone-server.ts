@@ -7,6 +7,7 @@ import { redactUrl } from '../core/config/redact-url.ts';
 import { FIRST_LOAD_RETRY_SECONDS } from '../edges/cache/reloading-value.ts';
 import { handleRequest, type HttpResponse } from './routes.ts';
 import { parseQuery } from './query-parameters.ts';
+import { readRawHeaders } from './request-headers.ts';
 import { isCheckInPath, MAX_CHECK_IN_BODY_BYTES } from '../core/push/check-in.ts';
 
 /** How long in-flight requests may finish after SIGTERM before the process exits anyway. */
@@ -27,22 +28,6 @@ export function splitRequestTarget(target: string): { path: string; query: strin
   const rest = prefix === undefined ? target : target.slice(prefix.length).replace(/^(?=\?|$)/, '/');
   const mark = rest.indexOf('?');
   return mark === -1 ? { path: rest, query: '' } : { path: rest.slice(0, mark), query: rest.slice(mark + 1) };
-}
-
-/**
- * Header names in lower case; a header sent twice (in any case) becomes one value joined by ", "
- * (as a function URL does), so two `Authorization` headers never authorize: the joined value
- * matches no token. Read from node's flat `rawHeaders` list (name, value, name, value, …), without
- * the per-request arrays `headersDistinct` would build.
- */
-export function joinRawHeaders(raw: readonly string[]): Record<string, string | undefined> {
-  const headers: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
-  for (let at = 0; at + 1 < raw.length; at += 2) {
-    const name = (raw[at] as string).toLowerCase();
-    const earlier = headers[name];
-    headers[name] = earlier === undefined ? raw[at + 1] : `${earlier}, ${raw[at + 1]}`;
-  }
-  return headers;
 }
 
 /**
@@ -106,7 +91,7 @@ export function createStandaloneServer(runtime: Runtime): Server {
   };
   const write = (response: ServerResponse, answer: HttpResponse): void => writeAnswer(response, answer.status, answer.headers, answer.body, answer.bodyIsAscii);
   const answer = (request: IncomingMessage, response: ServerResponse, path: string, query: string, body?: { readonly bytes: number; readonly complete: boolean }): void => {
-    const answered = handleRequest({ method: request.method ?? 'GET', path, query: parseQuery(query), headers: joinRawHeaders(request.rawHeaders), bodyBytes: body?.bytes }, runtime);
+    const answered = handleRequest({ method: request.method ?? 'GET', path, query: parseQuery(query), headers: readRawHeaders(request.rawHeaders), bodyBytes: body?.bytes }, runtime);
     if (body?.complete === false) {
       // The rest of an oversized body is never read: the connection closes after the answer.
       response.shouldKeepAlive = false;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parsePort } from '../../lib/runtime/environment-settings.ts';
-import { isLoopback, joinRawHeaders, splitRequestTarget } from '../../lib/http/standalone-server.ts';
+import { isLoopback, splitRequestTarget } from '../../lib/http/standalone-server.ts';
 
 describe('splitRequestTarget', () => {
   const table: [string, { path: string; query: string }][] = [
@@ -23,16 +23,6 @@ describe('splitRequestTarget', () => {
   for (const [target, expected] of table) {
     it(`reads ${JSON.stringify(target)} as sent`, () => assert.deepEqual(splitRequestTarget(target), expected));
   }
-});
-
-describe('joinRawHeaders', () => {
-  it('lower-cases names, joins a repeated header (in any case) with ", " and keeps single ones', () => {
-    const headers = joinRawHeaders(['Authorization', 'Bearer a', 'Host', 'x', 'authorization', 'Bearer b']);
-    assert.equal(headers.authorization, 'Bearer a, Bearer b');
-    assert.equal(headers.host, 'x');
-    assert.equal(headers.none, undefined);
-    assert.equal(headers.constructor, undefined, 'no prototype: a header named constructor is just a header');
-  });
 });
 
 describe('parsePort', () => {
