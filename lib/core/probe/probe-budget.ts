@@ -15,21 +15,25 @@ export interface ProbeTimeoutInputs {
 
 export type ProbeTimeout = { readonly seconds: number } | { readonly error: string };
 
+/** What Prometheus sends: decimal seconds, such as `10` or `9.5`. */
+const SCRAPE_TIMEOUT = /^\d+(\.\d+)?$/;
+
 /** The least of the scrape timeout (minus an offset), the configured timeout and Lambda's remaining time. */
 export function computeProbeTimeout(inputs: ProbeTimeoutInputs): ProbeTimeout {
-  const candidates = [inputs.configuredSeconds];
+  // The least of the candidates, kept as it goes (every probe computes it: no array of them).
+  let least = inputs.configuredSeconds;
   if (inputs.scrapeTimeoutHeader !== undefined) {
     const header = inputs.scrapeTimeoutHeader.trim();
-    const scrape = /^\d+(\.\d+)?$/.test(header) ? Number(header) : Number.NaN;
+    const scrape = SCRAPE_TIMEOUT.test(header) ? Number(header) : Number.NaN;
     if (!(scrape > 0)) {
       return { error: `invalid X-Prometheus-Scrape-Timeout-Seconds header ${JSON.stringify(header.slice(0, 40))}: must be a positive number of seconds` };
     }
-    candidates.push(scrape > SCRAPE_TIMEOUT_OFFSET_SECONDS ? scrape - SCRAPE_TIMEOUT_OFFSET_SECONDS : scrape);
+    least = Math.min(least, scrape > SCRAPE_TIMEOUT_OFFSET_SECONDS ? scrape - SCRAPE_TIMEOUT_OFFSET_SECONDS : scrape);
   }
   if (inputs.remainingTimeMs !== undefined) {
-    candidates.push((inputs.remainingTimeMs - LAMBDA_RESPONSE_RESERVE_MS) / 1000);
+    least = Math.min(least, (inputs.remainingTimeMs - LAMBDA_RESPONSE_RESERVE_MS) / 1000);
   }
-  const seconds = Math.max(MIN_PROBE_TIMEOUT_SECONDS, Math.min(...candidates));
+  const seconds = Math.max(MIN_PROBE_TIMEOUT_SECONDS, least);
   // The floor must not outlast the Lambda invocation itself.
   return { seconds: inputs.remainingTimeMs === undefined ? seconds : Math.min(seconds, Math.max(0, inputs.remainingTimeMs / 1000)) };
 }
