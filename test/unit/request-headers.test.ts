@@ -38,6 +38,8 @@ describe('readRawHeaders', () => {
 
   it('ignores a name left without its value (an odd-length list)', () => {
     assert.equal(readRawHeaders(['Host', 'a', 'Authorization']).authorization, undefined);
+    // A name already given keeps its value alone: nothing is joined to it.
+    assert.equal(readRawHeaders(['Authorization', 'a', 'Authorization']).authorization, 'a');
   });
 
   it('agrees with reading every header and keeping the four (property-based)', () => {
