@@ -2,7 +2,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describeError } from '../lib/core/errors.ts';
 import { runtimeFromEnvironment } from '../lib/runtime/production-ports.ts';
 import { readFunctionUrlEvent } from '../lib/http/function-url-event.ts';
-import { handleRequest, textResponse, type HttpResponse } from '../lib/http/routes.ts';
+import { handleRequest, internalError, textResponse, type HttpResponse } from '../lib/http/routes.ts';
 
 // Module scope survives between invocations of a warm container: the config, the
 // Pushgateway snapshot and the keep-alive connection are reused.
@@ -28,6 +28,6 @@ export async function handler(event: unknown, context?: unknown): Promise<APIGat
     return toResult(await handleRequest(read.request, runtime));
   } catch (error) {
     runtime.logger.error('request failed', { error: describeError(error) });
-    return toResult(textResponse(500, 'internal error while handling the request; see the exporter logs'));
+    return toResult(internalError());
   }
 }

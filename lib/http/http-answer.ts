@@ -49,3 +49,6 @@ export function textResponse(status: number, body: string, headers: Record<strin
   return { status, headers: { 'content-type': TEXT, ...headers }, body: body.endsWith('\n') ? body : `${body}\n` };
 }
 
+/** What a bug answers, wherever it is caught: the reason goes to the log, never into the answer. */
+export const internalError = (): HttpResponse => textResponse(500, 'internal error while handling the request; see the exporter logs');
+

@@ -16,10 +16,10 @@ import { listServices, probeAll, probeReport, probeTarget, REFUSAL_STATUS, type 
 import { discoveryMetrics } from '../runtime/lazy-discovery.ts';
 import { redactUrl } from '../core/config/redact-url.ts';
 import { isCheckInPath, redactCheckInPath } from '../core/push/check-in-path.ts';
-import { textResponse, type HttpRequest, type HttpResponse } from './http-answer.ts';
+import { internalError, textResponse, type HttpRequest, type HttpResponse } from './http-answer.ts';
 import { andThen, type MaybePromise } from '../core/maybe-promise.ts';
 
-export { textResponse, type HttpRequest, type HttpResponse } from './http-answer.ts';
+export { internalError, textResponse, type HttpRequest, type HttpResponse } from './http-answer.ts';
 
 // HTTP only: each route reads its query and headers, asks the probe service (lib/runtime/), and
 // turns the result into a status, headers and a body.
@@ -254,15 +254,16 @@ function answerRoute(request: HttpRequest, runtime: Runtime, route: Route | unde
   // A bug in a route answers 500, whether it threw at once or its promise rejected.
   try {
     const answer = route.handle(request, runtime, budget);
-    return answer instanceof Promise ? answer.catch((error: unknown) => routeFailed(runtime, route, error)) : answer;
+    return answer instanceof Promise ? answer.catch((error: unknown) => routeFailed(runtime, route.path, error)) : answer;
   } catch (error) {
-    return routeFailed(runtime, route, error);
+    return routeFailed(runtime, route.path, error);
   }
 }
 
-function routeFailed(runtime: Runtime, route: Route, error: unknown): HttpResponse {
-  runtime.logger.error('request failed', { path: route.path, error: describeError(error) });
-  return textResponse(500, 'internal error while handling the request; see the exporter logs');
+/** A route's bug: logged with the route's path, answered 500 without a stack. */
+function routeFailed(runtime: Runtime, path: string, error: unknown): HttpResponse {
+  runtime.logger.error('request failed', { path, error: describeError(error) });
+  return internalError();
 }
 
 /**
@@ -274,8 +275,8 @@ async function checkInOrError(request: HttpRequest, runtime: Runtime, budget: Pr
     const { handleCheckIn } = await import('./check-in-route.ts');
     return await handleCheckIn(request, runtime, budget);
   } catch (error) {
-    runtime.logger.error('request failed', { path: '/ping', error: describeError(error) });
+    const answer = routeFailed(runtime, '/ping', error);
     runtime.metrics.recordCheckIn('none', 'error');
-    return textResponse(500, 'internal error while handling the request; see the exporter logs');
+    return answer;
   }
 }

@@ -6,6 +6,7 @@ import type { PushgatewayReader } from '../edges/pushgateway/pushgateway-reader.
 import { redactUrl } from '../core/config/redact-url.ts';
 import { FIRST_LOAD_RETRY_SECONDS } from '../edges/cache/reloading-value.ts';
 import { handleRequest, type HttpResponse } from './routes.ts';
+import { internalError } from './http-answer.ts';
 import { parseQuery } from './query-parameters.ts';
 import { readRawHeaders } from './request-headers.ts';
 import { isCheckInPath, MAX_CHECK_IN_BODY_BYTES } from '../core/push/check-in.ts';
@@ -86,8 +87,9 @@ export function writeAnswer(response: ServerResponse, status: number, headers: R
 export function createStandaloneServer(runtime: Runtime): Server {
   const failed = (response: ServerResponse, error: unknown): void => {
     runtime.logger.error('request failed', { error: describeError(error) });
-    if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-    response.end('internal error while handling the request; see the exporter logs\n');
+    const answer = internalError();
+    if (!response.headersSent) response.writeHead(answer.status, answer.headers);
+    response.end(answer.body);
   };
   const write = (response: ServerResponse, answer: HttpResponse): void => writeAnswer(response, answer.status, answer.headers, answer.body, answer.bodyIsAscii);
   const answer = (request: IncomingMessage, response: ServerResponse, path: string, query: string, body?: { readonly bytes: number; readonly complete: boolean }): void => {

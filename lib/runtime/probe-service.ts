@@ -85,11 +85,8 @@ function readConfig(runtime: Runtime, budget: ProbeBudget): MaybePromise<Ready |
   });
 }
 
-interface SnapshotInHand {
-  readonly read: SnapshotRead;
-  readonly snapshot: Snapshot;
-  readonly nowSeconds: number;
-}
+/** The snapshot read for a probe, and the time it is judged at. */
+type SnapshotInHand = Pick<ProbeInputs, 'read' | 'snapshot' | 'nowSeconds'>;
 
 /** The snapshot of `shard`'s Pushgateways (undefined: all), waiting only what is left of the budget; at once while fresh. */
 function readSnapshot(runtime: Runtime, budget: ProbeBudget, config: ExporterConfig, shard?: readonly string[]): MaybePromise<SnapshotInHand> {
