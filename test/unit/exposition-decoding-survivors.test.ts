@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { endOfQuoted, lineEndOf, matchesAt, sameBytesAt, shown, viewOf, BAD_ESCAPE, UNTERMINATED } from '../../lib/core/exposition/byte-scanning.ts';
+import { digitsEnd, endOfQuoted, isDigit, lineEndOf, matchesAt, sameBytesAt, shown, viewOf, BAD_ESCAPE, UNTERMINATED } from '../../lib/core/exposition/byte-scanning.ts';
 import { isMetricType } from '../../lib/core/exposition/exposition-types.ts';
 import { helpText, metadataAt, metadataNameEnd, metadataNameStart, typeText } from '../../lib/core/exposition/metadata-lines.ts';
 import { decodeSample, unescapeLabelValue } from '../../lib/core/exposition/sample-decoder.ts';
@@ -157,5 +157,30 @@ describe('exposition decoding › byte scans', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  // The digit scan reads four bytes at a time: bodies mostly of digits, else of their neighbours in
+  // value (0x2f, and 0x3a–0x3f: the high nibble of a digit) or any byte, from every alignment.
+  const digitHeavy = fc.array(fc.oneof(
+    { arbitrary: fc.integer({ min: 0x30, max: 0x39 }), weight: 12 },
+    { arbitrary: fc.constantFrom(0x2f, 0x3a, 0x3b, 0x3f, 0x20, 0x0a, 0x2e, 0x65, 0xb0, 0xf9), weight: 2 },
+    { arbitrary: fc.nat(255), weight: 1 },
+  ), { minLength: 12, maxLength: 48 }).map((picked) => Uint8Array.from(picked));
+
+  it('ends a run of digits where a byte-by-byte scan does, at every alignment and at the body\'s end (property-based)', () => {
+    let longRuns = 0;
+    fc.assert(
+      fc.property(digitHeavy, fc.nat(8), (body, from) => {
+        const start = Math.min(from, body.length);
+        let expected = start;
+        while (expected < body.length && isDigit(body[expected] as number)) expected++;
+        if (expected - start >= 8) longRuns += 1;
+        assert.equal(digitsEnd(Buffer.from(body.buffer, body.byteOffset, body.length), viewOf(body), start), expected);
+      }),
+      { numRuns: 5000 },
+    );
+    assert.ok(longRuns > 500, `runs of eight digits or more: ${longRuns}`);
+    assert.equal(digitsEnd(bytes('12345678'), viewOf(bytes('12345678')), 0), 8);
+    assert.equal(digitsEnd(bytes('0123/9:8'), viewOf(bytes('0123/9:8')), 0), 4);
   });
 });

@@ -81,6 +81,22 @@ export function lineEndOf(bytes: Buffer, start: number): number {
   return end > start && bytes[end - 1] === CR ? end - 1 : end;
 }
 
+/**
+ * End of the run of digits from `from`: four bytes a step while four more are in the body (a word
+ * of four digits: each byte's high nibble is 3, and adding 6 to each leaves it 3), then one a step.
+ */
+export function digitsEnd(bytes: Buffer, view: DataView, from: number): number {
+  let i = from;
+  const wordsEnd = view.byteLength - 4;
+  while (i <= wordsEnd) {
+    const word = view.getInt32(i);
+    if ((word & 0xf0f0f0f0) !== 0x30303030 || ((word + 0x06060606) & 0xf0f0f0f0) !== 0x30303030) break;
+    i += 4;
+  }
+  while (isDigit(bytes[i] as number)) i++;
+  return i;
+}
+
 export const UNTERMINATED = -1;
 export const BAD_ESCAPE = -2;
 

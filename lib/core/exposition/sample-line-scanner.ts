@@ -1,4 +1,4 @@
-import { CHAR_CLASS, CLOSE_BRACE, COMMA, endOfQuoted, EQUALS, isBlank, isDigit, LABEL_REST, LABEL_START, matchesAt, NAME_REST, NAME_START, OPEN_BRACE, QUOTE, runEnd, shown, skipBlanks, UNTERMINATED } from './byte-scanning.ts';
+import { CHAR_CLASS, CLOSE_BRACE, COMMA, digitsEnd, endOfQuoted, EQUALS, isBlank, isDigit, LABEL_REST, LABEL_START, matchesAt, NAME_REST, NAME_START, OPEN_BRACE, QUOTE, runEnd, shown, skipBlanks, UNTERMINATED } from './byte-scanning.ts';
 import { KEY_INSTANCE, KEY_JOB, KEY_SERVICE, keyLabel } from './key-labels.ts';
 import { LastLine } from './last-line.ts';
 import { refuse, refuseAt, type LineScan, type Why } from './line-scan.ts';
@@ -100,7 +100,7 @@ export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, ou
   i = skipBlanks(bytes, i, lineEnd);
   const valueStart = i;
   // The value is valid when its float syntax ends where the value does: at a blank or the line's end.
-  const valueEnd = floatEnd(bytes, valueStart, lineEnd);
+  const valueEnd = floatEnd(bytes, scan.view, valueStart, lineEnd);
   if (valueEnd < 0 || (valueEnd < lineEnd && !isBlank(bytes[valueEnd] as number))) {
     while (i < lineEnd && !isBlank(bytes[i] as number)) i++;
     return refuseAt(scan, bytes, BAD_VALUE, valueStart, i, start, nameEnd);
@@ -122,9 +122,10 @@ export function scanSampleLine(bytes: Buffer, start: number, lineEnd: number, ou
  * Where the float syntax of the format (Go's ParseFloat, decimal only) that starts at `start` ends,
  * or -1 when none starts there, read in one pass without copying. It stops at the first byte that
  * cannot continue it; bytes[lineEnd] is CR, LF or undefined, never a digit, ".", "e", "E", "+" or
- * "-", so the scans below stop there without a bound.
+ * "-", so the scans below stop there without a bound (digitsEnd's four-byte words may reach past
+ * it, into the body's next line, but a word holding that byte is not all digits).
  */
-function floatEnd(bytes: Buffer, start: number, lineEnd: number): number {
+function floatEnd(bytes: Buffer, view: DataView, start: number, lineEnd: number): number {
   const first = bytes[start] as number;
   if (first === 78 /* N */ || first === 73 /* I */ || ((first === 43 || first === 45) && bytes[start + 1] === 73)) {
     const word = first === 78 ? 'NaN' : first === 73 ? 'Inf' : first === 43 ? '+Inf' : '-Inf';
@@ -134,9 +135,12 @@ function floatEnd(bytes: Buffer, start: number, lineEnd: number): number {
   if (first === 43 || first === 45) i++;
   let digits = 0;
   while (isDigit(bytes[i] as number)) { i++; digits++; }
+  // Pushgateway writes Go's shortest form: one digit, then up to 16 after the point
+  // (1.7961383631970234e+09), which are read four at a time.
   if (bytes[i] === 46 /* . */) {
-    i++;
-    while (isDigit(bytes[i] as number)) { i++; digits++; }
+    const fracStart = ++i;
+    i = digitsEnd(bytes, view, i);
+    digits += i - fracStart;
   }
   if (digits === 0) return -1;
   if (((bytes[i] as number) | 0x20) === 101 /* e */) {
