@@ -160,7 +160,7 @@ describe('exposition decoding › byte scans', () => {
   });
 
   // The digit scan reads four bytes at a time: bodies mostly of digits, else of their neighbours in
-  // value (0x2f, and 0x3a–0x3f: the high nibble of a digit) or any byte, from every alignment.
+  // value (0x2f, and 0x3a–0x3f, which share a digit's high nibble) or any byte, from every alignment.
   const digitHeavy = fc.array(fc.oneof(
     { arbitrary: fc.integer({ min: 0x30, max: 0x39 }), weight: 12 },
     { arbitrary: fc.constantFrom(0x2f, 0x3a, 0x3b, 0x3f, 0x20, 0x0a, 0x2e, 0x65, 0xb0, 0xf9), weight: 2 },
