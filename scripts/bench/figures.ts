@@ -10,7 +10,7 @@ export interface Row {
   readonly ratio: number | undefined;
   readonly target: string;
   readonly met: boolean | undefined;
-  readonly raw: Record<string, number | string>;
+  readonly raw: Record<string, number | string | readonly number[]>;
 }
 
 /**

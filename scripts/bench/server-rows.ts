@@ -108,7 +108,7 @@ export async function benchServeThroughput(rows: Row[], pushgatewayUrl: string, 
     rows.push({
       name: `5. warm \`npm run serve\` probe req/s (default log level) vs bare node:http, same ${body.length}-byte body, 16 connections`,
       measured: `${oursRps.toFixed(0)} req/s (p99 ${median(results.oursP99)} ms)`, baseline: `${bareRps.toFixed(0)} req/s`, ratio, target: '≥ 0.8×', met: ratio >= 0.8 && results.errors === 0,
-      raw: { oursRps, bareRps, ratioOfMedians: oursRps / bareRps, bodyBytes: body.length, errors: results.errors, rounds: results.ours.length, secondsSinceLoad },
+      raw: { oursRps, bareRps, ratioOfMedians: oursRps / bareRps, oursRoundsRps: results.ours, bareRoundsRps: results.bare, bodyBytes: body.length, errors: results.errors, rounds: results.ours.length, secondsSinceLoad },
     });
     const vsBlackbox = oursRps / blackboxRps;
     rows.push({
