@@ -77,21 +77,15 @@ export async function benchServeThroughput(rows: Row[], pushgatewayUrl: string, 
     servers.push(await startProcess('prometheus-blackbox-exporter', [`--config.file=${blackboxConfig}`, `--web.listen-address=127.0.0.1:${blackboxPort}`], { readyUrl: `${blackboxUrl}/-/healthy`, url: blackboxUrl, port: blackboxPort }));
     const results = { ours: [] as number[], bare: [] as number[], blackbox: [] as number[], oursP99: [] as number[], errors: 0 };
     await requestsPerSecond(probeUrl, 1); // warms the JIT
-    await requestsPerSecond(`${bare.url}/probe?target=svc42`, 1);
+    const bareUrl = `${bare.url}/probe?target=svc42`;
+    await requestsPerSecond(bareUrl, 1);
     // Each round pairs ours and bare back to back, the one first in one round second in the next:
     // this VM's speed changes by a third from minute to minute, and a ratio within a round sees one speed.
     for (let round = 0; round < SERVE_ROUNDS; round++) {
-      const oursRound = () => requestsPerSecond(probeUrl, 3);
-      const bareRound = () => requestsPerSecond(`${bare.url}/probe?target=svc42`, 3);
-      let a: Awaited<ReturnType<typeof oursRound>>;
-      let b: Awaited<ReturnType<typeof bareRound>>;
-      if (round % 2 === 0) {
-        a = await oursRound();
-        b = await bareRound();
-      } else {
-        b = await bareRound();
-        a = await oursRound();
-      }
+      const oursFirst = round % 2 === 0;
+      const first = await requestsPerSecond(oursFirst ? probeUrl : bareUrl, 3);
+      const second = await requestsPerSecond(oursFirst ? bareUrl : probeUrl, 3);
+      const [a, b] = oursFirst ? [first, second] : [second, first];
       const c = await requestsPerSecond(`${blackboxUrl}/probe?module=http_2xx&target=http://127.0.0.1:${targetPort}/`, 3);
       results.ours.push(a.rps);
       results.oursP99.push(a.p99Ms);
