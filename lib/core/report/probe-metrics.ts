@@ -65,11 +65,18 @@ interface OwnGauge {
   readonly head: string;
   /** The head and the sample's name up to its value, one flat string: a line is this, the value and a newline. */
   readonly prefix: string;
+  /**
+   * The value of the line this gauge rendered last, and that line: most values (a heartbeat's
+   * time, a threshold, a 1 or 0) repeat from answer to answer, and are then neither formatted nor
+   * joined again. Equal values render equal lines (0 and -0 both as "0"; NaN never equals itself).
+   */
+  lastValue: number;
+  lastLine: string;
 }
 
 const own = (name: string, help: string, value: OwnGauge['value']): OwnGauge => {
   const head = `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} gauge\n`;
-  return { name, help, value, head, prefix: flatText(`${head}${name} `) };
+  return { name, help, value, head, prefix: flatText(`${head}${name} `), lastValue: Number.NaN, lastLine: '' };
 };
 
 /** `probe_state`: one series per state, rendered apart. */
@@ -150,7 +157,12 @@ export const ownMetricsAscii = (own: string, context: ProbeContext): boolean => 
 
 function ownLine(entry: OwnGauge, evaluation: ProbeEvaluation, context: ProbeContext): string {
   const value = entry.value(evaluation, context);
-  return value === undefined ? '' : `${entry.prefix}${formatValue(value)}\n`;
+  if (value === undefined) return '';
+  if (value !== entry.lastValue) {
+    entry.lastValue = value;
+    entry.lastLine = `${entry.prefix}${formatValue(value)}\n`;
+  }
+  return entry.lastLine;
 }
 
 /**
