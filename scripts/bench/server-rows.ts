@@ -33,7 +33,7 @@ const TIME_DEPENDENT = ['probe_duration_seconds', 'probe_heartbeat_age_seconds',
  * answer holds the time: the constant text kept as flat strings, the time-dependent values read off
  * the clock and formatted, the whole written as one Latin-1 string. Nothing else: no routing, no query.
  */
-export async function startRenderingBare(body: string, contentType: string): Promise<RunningProcess> {
+async function startRenderingBare(body: string, contentType: string): Promise<RunningProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const script = `const body = ${JSON.stringify(body)};
