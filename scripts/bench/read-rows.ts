@@ -5,7 +5,6 @@ import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { createGunzip } from 'node:zlib';
 import { handleRequest } from '../../lib/http/routes.ts';
 import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { freePort, PROJECT_ROOT, startProcess, tempDir, type RunningProcess } from '../../test/support/processes.ts';
@@ -23,21 +22,34 @@ function curlTimes(url: string): { totalMs: number; firstByteMs: number } {
 }
 
 /**
- * The floor of any reader in Node: `/metrics` fetched on a new connection with node:http, asking for
- * gzip as a probe does, inflated by node:zlib and dropped, nothing else. What a probe takes beyond
- * this is its index of the body (and its answer).
+ * The floor of any reader in Node: a node process fetches `/metrics` with node:http on a new
+ * connection, asking for gzip as a probe does, inflates it with node:zlib and drops it, nothing
+ * else; it reads once untimed (node's own code warmed, as the probe's is by the rounds before) and
+ * prints the time of its second read, from the request to the last byte. A process of its own, as
+ * curl is: no garbage of the bench's to collect on its way.
  */
-function bareNodeRead(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    httpRequest(`${url}/metrics`, { agent: false, headers: { 'accept-encoding': 'gzip', accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1' } }, (response) => {
-      let inflated = 0;
-      response.pipe(createGunzip()).on('data', (chunk: Buffer) => (inflated += chunk.length)).on('error', reject).on('end', () => {
-        if (inflated === 0) reject(new Error(`the bare read of ${url}/metrics inflated nothing`));
-        else resolve(performance.now() - start);
-      });
-    }).on('error', reject).end();
-  });
+const BARE_NODE_READ = `const fail = (error) => { console.error(error.message); process.exit(1); };
+const { request } = require('node:http');
+const { createGunzip } = require('node:zlib');
+const read = () => new Promise((done) => {
+  const start = performance.now();
+  request(process.argv[1] + '/metrics', { agent: false, headers: { 'accept-encoding': 'gzip', accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1' } }, (response) => {
+    if (response.statusCode !== 200) fail(new Error('HTTP ' + response.statusCode));
+    let inflated = 0;
+    response.on('error', fail).pipe(createGunzip()).on('data', (chunk) => { inflated += chunk.length; }).on('error', fail).on('end', () => {
+      if (inflated === 0) fail(new Error('the body inflated to nothing'));
+      done(performance.now() - start);
+    });
+  }).on('error', fail).end();
+});
+read().then(read).then((ms) => console.log(ms));`;
+
+/** `BARE_NODE_READ`'s time for `url`, in ms. */
+function bareNodeRead(url: string): number {
+  const result = spawnSync(process.execPath, ['-e', BARE_NODE_READ, url]);
+  const ms = Number(result.stdout.toString());
+  if (result.status !== 0 || !Number.isFinite(ms)) throw new Error(`the bare Node read of ${url}/metrics failed: ${result.stderr.toString().trim()}`);
+  return ms;
 }
 
 interface ReadRounds {
@@ -65,7 +77,7 @@ async function readRounds(url: string, configFile: string): Promise<ReadRounds> 
   const curls: number[] = [];
   const firstBytes: number[] = [];
   const bareReads: number[] = [];
-  await bareNodeRead(url);
+  bareNodeRead(url);
   for (let round = 0; round < ROUNDS; round++) {
     const runtime = fresh();
     const start = performance.now();
@@ -76,7 +88,7 @@ async function readRounds(url: string, configFile: string): Promise<ReadRounds> 
     cpu.push((usedCpu.user + usedCpu.system) / 1000);
     await runtime.close();
     if (!response.body.includes('probe_pushgateway_up 1')) throw new Error(`probe did not read ${url}`);
-    bareReads.push(await bareNodeRead(url));
+    bareReads.push(bareNodeRead(url));
     const times = curlTimes(`${url}/metrics`);
     curls.push(times.totalMs);
     firstBytes.push(times.firstByteMs);
