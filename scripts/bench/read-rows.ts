@@ -7,7 +7,8 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { handleRequest } from '../../lib/http/routes.ts';
 import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
-import { freePort, PROJECT_ROOT, startProcess, tempDir, type RunningProcess } from '../../test/support/processes.ts';
+import { PROJECT_ROOT, tempDir, type RunningProcess } from '../../test/support/processes.ts';
+import { startNodeServer } from './node-server.ts';
 import { median, ms, type Row } from './figures.ts';
 
 const ROUNDS = 15;
@@ -77,7 +78,6 @@ async function readRounds(url: string, configFile: string): Promise<ReadRounds> 
   const curls: number[] = [];
   const firstBytes: number[] = [];
   const bareReads: number[] = [];
-  bareNodeRead(url);
   for (let round = 0; round < ROUNDS; round++) {
     const runtime = fresh();
     const start = performance.now();
@@ -112,16 +112,12 @@ function gzipBody(url: string): Promise<Buffer> {
 }
 
 /** A node process answering every request with `file`'s bytes as a gzip body, in 16 KiB writes (as a streaming server sends). */
-async function startInstantServer(file: string): Promise<RunningProcess> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const script = `const body = require('node:fs').readFileSync(${JSON.stringify(file)});
-require('node:http').createServer((q, s) => {
+function startInstantServer(file: string): Promise<RunningProcess> {
+  return startNodeServer(`const body = require('node:fs').readFileSync(${JSON.stringify(file)});`, `(q, s) => {
   s.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-encoding': 'gzip' });
   for (let at = 0; at < body.length; at += 16384) s.write(body.subarray(at, at + 16384));
   s.end();
-}).listen(${port}, '127.0.0.1');`;
-  return startProcess(process.execPath, ['-e', script], { readyUrl: `${url}/-/healthy`, url, port });
+}`);
 }
 
 /** Row 3; returns the probe's median, ms (the cost table's read time). */

@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort, PROJECT_ROOT, startProcess, tempDir, type RunningProcess } from '../../test/support/processes.ts';
+import { startNodeServer } from './node-server.ts';
 import { BENCH_FRESHNESS_SECONDS, benchConfig, median, percentile, perRoundRatio, type Row } from './figures.ts';
 
 
@@ -18,11 +19,11 @@ async function startServe(pushgatewayUrl: string, configFile: string): Promise<R
 }
 
 /** A node process answering every request with `body` (the probe's answer) and the same content type. */
-export async function startBare(body: string, contentType: string): Promise<RunningProcess> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const script = `const body = Buffer.from(${JSON.stringify(body)}); require('node:http').createServer((q, s) => { s.writeHead(200, { 'content-type': ${JSON.stringify(contentType)}, 'content-length': body.length }); s.end(body); }).listen(${port}, '127.0.0.1');`;
-  return startProcess(process.execPath, ['-e', script], { readyUrl: `${url}/-/healthy`, url, port });
+export function startBare(body: string, contentType: string): Promise<RunningProcess> {
+  return startNodeServer(
+    `const body = Buffer.from(${JSON.stringify(body)});`,
+    `(q, s) => { s.writeHead(200, { 'content-type': ${JSON.stringify(contentType)}, 'content-length': body.length }); s.end(body); }`,
+  );
 }
 
 /** The families of a probe's answer whose values move with the clock: an answer renders them anew each time. */
@@ -34,10 +35,8 @@ const TIME_DEPENDENT = ['probe_duration_seconds', 'probe_heartbeat_age_seconds',
  * the clock and formatted (a healthy probe's: a heartbeat seconds old, not late), the whole written
  * as one Latin-1 string when ASCII (as `npm run serve` writes it). Nothing else: no routing, no query.
  */
-async function startRenderingBare(body: string, contentType: string): Promise<RunningProcess> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const script = `const body = ${JSON.stringify(body)};
+function startRenderingBare(body: string, contentType: string): Promise<RunningProcess> {
+  const setup = `const body = ${JSON.stringify(body)};
 const names = ${JSON.stringify(TIME_DEPENDENT)};
 const pieces = []; let text = '';
 for (const line of body.split('\\n').slice(0, -1)) {
@@ -50,8 +49,8 @@ const constant = pieces.map(flat); const tail = flat(text);
 const ascii = !/[^\\x00-\\x7f]/.test(body);
 const started = Date.now() / 1000;
 const heartbeat = started - 5;
-const micro = (seconds) => Math.round(seconds * 1e6) / 1e6;
-require('node:http').createServer((q, s) => {
+const micro = (seconds) => Math.round(seconds * 1e6) / 1e6;`;
+  return startNodeServer(setup, `(q, s) => {
   const start = performance.now(); const now = Date.now() / 1000;
   // The probe's duration, the heartbeat's age, how late it is, the snapshot's age.
   const values = [micro((performance.now() - start) / 1000), micro(now - heartbeat), micro(Math.max(0, now - heartbeat - ${BENCH_FRESHNESS_SECONDS})), micro(now - started)];
@@ -60,8 +59,7 @@ require('node:http').createServer((q, s) => {
   out += tail;
   s.writeHead(200, { 'content-type': ${JSON.stringify(contentType)}, 'content-length': ascii ? out.length : Buffer.byteLength(out) });
   s.end(out, ascii ? 'latin1' : 'utf8');
-}).listen(${port}, '127.0.0.1');`;
-  return startProcess(process.execPath, ['-e', script], { readyUrl: `${url}/-/healthy`, url, port });
+}`);
 }
 
 /** Rounds of row 5 (and 9): seven, so that the median of the per-round ratios is not one round's. */
@@ -108,9 +106,10 @@ export async function benchServeThroughput(rows: Row[], pushgatewayUrl: string, 
     const answer = await fetch(probeUrl);
     const body = await answer.text();
     assertHealthy(body);
-    const bare = await startBare(body, answer.headers.get('content-type') ?? 'text/plain');
+    const contentType = answer.headers.get('content-type') ?? 'text/plain';
+    const bare = await startBare(body, contentType);
     servers.push(bare);
-    const rendering = await startRenderingBare(body, answer.headers.get('content-type') ?? 'text/plain');
+    const rendering = await startRenderingBare(body, contentType);
     servers.push(rendering);
     const blackboxConfig = await dir.file('blackbox.yml', 'modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n');
     const blackboxPort = await freePort();
