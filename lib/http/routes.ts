@@ -72,9 +72,11 @@ function probeAnswer(runtime: Runtime, target: string, probed: TargetProbed, deb
   const listed = config.services.has(target) || evaluation.service.discovered === true;
   const previous = lastStates(runtime).change(target, evaluation.state, listed, config.services.size + (config.discovery?.maxServices ?? 0));
   const logLevel = probeLogLevel(evaluation.success, previous !== undefined);
-  const log = {
+  // A 200's line is written at the level asked for (./probe-log.ts): a healthy probe's, at debug, is
+  // mostly not, and then its fields are not gathered.
+  const log = runtime.logger.enabled(logLevel) ? {
     target: forLog(target), state: evaluation.state, previous_state: previous, success: evaluation.success, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp,
-  };
+  } : undefined;
   if (debug) return probeReport(probed).then((report) => ({ ...textResponse(200, report), log, logLevel }));
   return { status: 200, headers: EXPOSITION_HEADERS, body: probed.exposition, bodyIsAscii: probed.expositionAscii, log, logLevel };
 }
@@ -168,6 +170,12 @@ export const ROUTES: readonly Route[] = [
   { path: '/-/healthy', methods: ['GET', 'HEAD'], handle: healthy, public: true },
 ];
 
+/** The route of `path`, matched exactly; undefined when none. */
+function routeFor(path: string): Route | undefined {
+  for (const route of ROUTES) if (route.path === path) return route;
+  return undefined;
+}
+
 /**
  * A request id for a line that is written, from node:crypto loaded then: a healthy probe at the
  * default level writes none, so a cold start does not load it (docs/performance.md).
@@ -188,7 +196,7 @@ export function handleRequest(request: HttpRequest, runtime: Runtime): MaybeProm
   });
   // Paths are matched exactly as sent: no decoding, no dot segments, no trailing slash; the
   // entry points hand over the raw path (docs/security-model.md).
-  const route = ROUTES.find((candidate) => candidate.path === request.path);
+  const route = routeFor(request.path);
   // `/ping/…` is a route only while push keys are configured; its key is in the path, so the path
   // is logged redacted whether or not it is one (docs/check-ins.md).
   const pinged = isCheckInPath(request.path);
@@ -209,7 +217,7 @@ export function handleRequest(request: HttpRequest, runtime: Runtime): MaybeProm
     }
     // The answer without its log fields, built field by field (an object rest copy is slower on a hot path).
     // A HEAD answer's empty body is ASCII too.
-    return { status, headers: answer.headers, body: request.method.toUpperCase() === 'HEAD' ? '' : answer.body, bodyIsAscii: answer.bodyIsAscii };
+    return { status, headers: answer.headers, body: upperCaseMethod(request.method) === 'HEAD' ? '' : answer.body, bodyIsAscii: answer.bodyIsAscii };
   });
 }
 
@@ -221,6 +229,9 @@ export function handleRequest(request: HttpRequest, runtime: Runtime): MaybeProm
 function refuseToServe(problem: string): HttpResponse {
   return { ...textResponse(503, `exporter misconfigured: ${problem}`), log: { error: problem } };
 }
+
+/** A method as the routes compare it; GET and HEAD, nearly every request's, as they come. */
+const upperCaseMethod = (method: string): string => (method === 'GET' || method === 'HEAD' ? method : method.toUpperCase());
 
 /** Request input in a log line, bounded so a 10 KB target cannot flood the logs. */
 const forLog = (value: string): string => clip(value, 200);
@@ -247,7 +258,7 @@ function answerRoute(request: HttpRequest, runtime: Runtime, route: Route | unde
   if (route === undefined) {
     return textResponse(404, `not found: ${echo(redactCheckInPath(request.path))} (routes: ${ROUTES.map((r) => r.path).join(', ')})`);
   }
-  const method = request.method.toUpperCase();
+  const method = upperCaseMethod(request.method);
   if (!route.methods.includes(method)) {
     return textResponse(405, `method ${echo(method)} not allowed on ${route.path}: use ${route.methods.join(' or ')}`, { allow: route.methods.join(', ') });
   }

@@ -61,6 +61,27 @@ export function countBody(request: IncomingMessage, limit: number): Promise<{ re
   });
 }
 
+/** The last headers object written, as node's flat list of names and values: most answers share one (every probe's). */
+let listed: { readonly headers: Readonly<Record<string, string>>; readonly names: readonly string[] } | undefined;
+
+/**
+ * `headers` and the Content-Length as the flat list `writeHead` takes (name, value, name, value, …).
+ * Node writes such a list pair by pair; an object it walks with `for…in`, and an object spread
+ * from a frozen one is copied the slow way: together about 700 instructions of a warm probe's
+ * 80,000 (docs/performance.md#the-warm-path). An answer's headers are read-only
+ * (lib/http/http-answer.ts), so the list of the last one is kept by identity.
+ */
+export function headerList(headers: Readonly<Record<string, string>>, contentLength: number): (string | number)[] {
+  if (listed?.headers !== headers) {
+    const names: string[] = [];
+    for (const name of Object.keys(headers)) names.push(name, headers[name] as string);
+    listed = { headers, names };
+  }
+  const list: (string | number)[] = listed.names.slice();
+  list.push('content-length', contentLength);
+  return list;
+}
+
 /**
  * Writes an answer with its Content-Length. An ASCII body (a probe's, nearly always) goes as a
  * Latin-1 string: the same bytes as UTF-8, which node writes with the header as one string, for
@@ -73,7 +94,7 @@ export function writeAnswer(response: ServerResponse, status: number, headers: R
   // Equal only when every character is ASCII: any other takes two UTF-8 bytes or more (a surrogate pair, four).
   const length = knownAscii ? body.length : Buffer.byteLength(body);
   const ascii = length === body.length;
-  response.writeHead(status, { ...headers, 'content-length': length });
+  response.writeHead(status, headerList(headers, length));
   if (ascii) response.end(body, 'latin1');
   else response.end(Buffer.from(body));
 }

@@ -70,6 +70,11 @@ interface Ready {
   readonly budget: ProbeBudget;
   /** False while a failed reload left the last good config in force. */
   readonly reloadSuccessful: boolean;
+  /**
+   * The monotonic clock's time the config was asked for, when it was answered at once (within its
+   * TTL): the snapshot's wait, asked for in the same turn, counts from it without a clock read of its own.
+   */
+  readonly inHandAtMs: number | undefined;
 }
 
 /**
@@ -79,19 +84,25 @@ interface Ready {
 function readConfig(runtime: Runtime, budget: ProbeBudget): MaybePromise<Ready | ProbeRefusal> {
   const fixed = fixProbeTimeout(budget, runtime.config.current()?.timeoutSeconds ?? CONFIG_DEFAULTS.timeoutSeconds);
   if ('error' in fixed) return { kind: 'refused', reason: 'bad-scrape-timeout', message: fixed.error };
-  return andThen(runtime.config.read(remainingMs(fixed.budget, runtime.monotonicMs())), ({ value: config, error }): Ready | ProbeRefusal => {
+  const askedAtMs = runtime.monotonicMs();
+  const read = runtime.config.read(remainingMs(fixed.budget, askedAtMs));
+  return andThen(read, ({ value: config, error }): Ready | ProbeRefusal => {
     if (config === undefined) return { kind: 'refused', reason: 'no-config', message: `no config loaded: ${error ?? 'unknown error'}` };
-    return { kind: 'ready', config, budget: fixed.budget, reloadSuccessful: error === undefined };
+    return { kind: 'ready', config, budget: fixed.budget, reloadSuccessful: error === undefined, inHandAtMs: read instanceof Promise ? undefined : askedAtMs };
   });
 }
 
 /** The snapshot read for a probe, and the time it is judged at. */
 type SnapshotInHand = Pick<ProbeInputs, 'read' | 'snapshot' | 'nowSeconds'>;
 
-/** The snapshot of `shard`'s Pushgateways (undefined: all), waiting only what is left of the budget; at once while fresh. */
-function readSnapshot(runtime: Runtime, budget: ProbeBudget, config: ExporterConfig, shard?: readonly string[]): MaybePromise<SnapshotInHand> {
-  const read = runtime.snapshots.read(config, remainingMs(budget, runtime.monotonicMs(), config.timeoutSeconds), shard);
-  return andThen(read, (done) => ({ read: done, snapshot: done.snapshot ?? EMPTY_SNAPSHOT, nowSeconds: runtime.clock() / 1000 }));
+/**
+ * The snapshot of `shard`'s Pushgateways (undefined: all), waiting only what is left of the budget at
+ * `nowMs` (the monotonic clock's time, read now when not given); at once while fresh. The probe is
+ * judged at the time the read was answered.
+ */
+function readSnapshot(runtime: Runtime, budget: ProbeBudget, config: ExporterConfig, shard?: readonly string[], nowMs = runtime.monotonicMs()): MaybePromise<SnapshotInHand> {
+  const read = runtime.snapshots.read(config, remainingMs(budget, nowMs, config.timeoutSeconds), shard);
+  return andThen(read, (done) => ({ read: done, snapshot: done.snapshot ?? EMPTY_SNAPSHOT, nowSeconds: (done.readAtMs ?? runtime.clock()) / 1000 }));
 }
 
 const unknownTarget = (target: string, discovering = false): ProbeRefusal => ({
@@ -120,7 +131,7 @@ function probeWithConfig(runtime: Runtime, target: string, ready: Ready): MaybeP
   if (!discovering && early === undefined) return unknownTarget(target);
   // A sharded service reads only its own Pushgateways (docs/high-availability.md#sharding); a
   // target still to be discovered reads them all.
-  return andThen(readSnapshot(runtime, ready.budget, config, early?.pushgateways), (inHand) => {
+  return andThen(readSnapshot(runtime, ready.budget, config, early?.pushgateways, ready.inHandAtMs), (inHand) => {
     if (early !== undefined) return judgeTarget(runtime, target, ready, inHand, early, known);
     // A discovery still running is waited for within the budget; past it, the last complete one answers (docs/discovery.md#while-discovery-runs).
     return discoveredWithin(config, inHand.read.snapshot, remainingMs(ready.budget, runtime.monotonicMs(), config.timeoutSeconds)).then((discovery) => {

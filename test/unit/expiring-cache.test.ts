@@ -31,7 +31,9 @@ describe('ExpiringCache', () => {
     assert.equal((await loading).value, 'value-1');
     const fresh = cache.get(policy);
     assert.ok(!(fresh instanceof Promise), 'a fresh value needs no microtask turn');
-    assert.deepEqual(fresh, { value: 'value-1', loadedAtMs: 0, error: undefined, hit: true, timedOut: false });
+    assert.deepEqual(fresh, { value: 'value-1', loadedAtMs: 0, error: undefined, hit: true, timedOut: false, readAtMs: 0 });
+    now = 500;
+    assert.equal((cache.get(policy) as { readAtMs: number }).readAtMs, 500, 'a read says when it was answered: the age of its value counts to then');
     now = 3000;
     const expired = cache.get(policy);
     assert.ok(expired instanceof Promise);

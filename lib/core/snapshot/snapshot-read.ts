@@ -23,6 +23,12 @@ export interface SnapshotRead {
   /** Why the latest read failed, one line; undefined when it succeeded (with several: when any succeeded). */
   readonly error: string | undefined;
   readonly cacheHit: boolean;
+  /**
+   * The clock's time (milliseconds) as one Pushgateway's read was answered, which its snapshot's age
+   * counts to: a probe is judged at that time, with no clock read of its own. Unset for a read of
+   * several, whose probe reads the clock.
+   */
+  readonly readAtMs?: number | undefined;
   /** Each Pushgateway read, in `pushgateway_url` order: only when there are several (one reads exactly as before). */
   readonly gateways?: readonly GatewayRead[] | undefined;
 }

@@ -33,6 +33,8 @@ export interface CacheRead<T> {
   readonly hit: boolean;
   /** True when the caller stopped waiting for a load still running; `value` is then the fallback and `error` the last completed load's. */
   readonly timedOut: boolean;
+  /** The clock's time as the read was answered: what the value's age is counted to (one clock read serves the TTL check and the age). */
+  readonly readAtMs: number;
 }
 
 interface Settled<T> {
@@ -54,6 +56,8 @@ export class ExpiringCache<T> {
   private inFlight: { readonly promise: Promise<void>; readonly startedAtMs: number; readonly stop: AbortController } | undefined;
   /** How long the last few successful loads took (clock milliseconds): the longest sets how far ahead of expiry the next one starts. */
   private readonly loadMs: number[] = [];
+  /** The longest of `loadMs`, kept as it changes: every fresh read asks for it. */
+  private longestLoadMs = 0;
   /** The `settledAtMs` of the value whose load ahead failed: no second load ahead for it. */
   private aheadFailedFor: number | undefined;
   /** Bumped per load, so an abandoned load cannot overwrite a newer result. */
@@ -74,7 +78,7 @@ export class ExpiringCache<T> {
     const now = this.clock();
     if (latest !== undefined && now - latest.settledAtMs < policy.ttlMs) {
       if (policy.refreshAhead === true && !latest.failed) this.maybeRefreshAhead(latest, policy, now);
-      return this.read(latest, policy, true);
+      return this.read(latest, policy, true, now);
     }
     return this.awaitLoad(policy, maxWaitMs, now);
   }
@@ -83,9 +87,9 @@ export class ExpiringCache<T> {
   private async awaitLoad(policy: CachePolicy, maxWaitMs: number, now: number): Promise<CacheRead<T>> {
     if (this.inFlight === undefined || now - this.inFlight.startedAtMs > (policy.maxLoadMs ?? Number.POSITIVE_INFINITY)) this.startLoad(now, undefined);
     const inFlight = this.inFlight as NonNullable<typeof this.inFlight>;
-    if (!(await settlesWithin(inFlight.promise, maxWaitMs))) return this.fallback(policy);
+    if (!(await settlesWithin(inFlight.promise, maxWaitMs))) return this.fallback(policy, this.clock());
     // `refresh` records a result before its promise settles.
-    return this.read(this.latest as Settled<T>, policy, false);
+    return this.read(this.latest as Settled<T>, policy, false, this.clock());
   }
 
   /** The last good value regardless of age. */
@@ -100,7 +104,7 @@ export class ExpiringCache<T> {
   private maybeRefreshAhead(latest: Settled<T>, policy: CachePolicy, now: number): void {
     if (this.inFlight !== undefined || this.aheadFailedFor === latest.settledAtMs) return;
     // At most the TTL: a read as long as the TTL starts as soon as the one before it settled, never two at once.
-    const leadMs = Math.min(policy.ttlMs, AHEAD_FACTOR * Math.max(0, ...this.loadMs) + AHEAD_MARGIN_MS);
+    const leadMs = Math.min(policy.ttlMs, AHEAD_FACTOR * this.longestLoadMs + AHEAD_MARGIN_MS);
     if (now - latest.settledAtMs < policy.ttlMs - leadMs) return;
     this.startLoad(now, policy.ttlMs);
   }
@@ -127,6 +131,7 @@ export class ExpiringCache<T> {
       const now = this.clock();
       this.loadMs.push(Math.max(0, now - startedAtMs));
       if (this.loadMs.length > AHEAD_HISTORY) this.loadMs.shift();
+      this.longestLoadMs = Math.max(0, ...this.loadMs);
       this.lastGood = { value, loadedAtMs: now };
       this.latest = { settledAtMs: now, error: undefined, failed: false, value };
     } catch (error) {
@@ -142,23 +147,23 @@ export class ExpiringCache<T> {
     }
   }
 
-  private usableLastGood(policy: CachePolicy): { value: T; loadedAtMs: number } | undefined {
+  private usableLastGood(policy: CachePolicy, now: number): { value: T; loadedAtMs: number } | undefined {
     const good = this.lastGood;
-    return good !== undefined && this.clock() - good.loadedAtMs <= policy.maxStaleMs ? good : undefined;
+    return good !== undefined && now - good.loadedAtMs <= policy.maxStaleMs ? good : undefined;
   }
 
-  private fallback(policy: CachePolicy): CacheRead<T> {
-    const good = this.usableLastGood(policy);
+  private fallback(policy: CachePolicy, now: number): CacheRead<T> {
+    const good = this.usableLastGood(policy, now);
     const error = this.latest?.failed ? this.latest.error : undefined;
-    return { value: good?.value, loadedAtMs: good?.loadedAtMs, error, hit: false, timedOut: true };
+    return { value: good?.value, loadedAtMs: good?.loadedAtMs, error, hit: false, timedOut: true, readAtMs: now };
   }
 
-  private read(settled: Settled<T>, policy: CachePolicy, hit: boolean): CacheRead<T> {
+  private read(settled: Settled<T>, policy: CachePolicy, hit: boolean, now: number): CacheRead<T> {
     if (!settled.failed) {
-      return { value: settled.value, loadedAtMs: settled.settledAtMs, error: undefined, hit, timedOut: false };
+      return { value: settled.value, loadedAtMs: settled.settledAtMs, error: undefined, hit, timedOut: false, readAtMs: now };
     }
-    const good = this.usableLastGood(policy);
-    return { value: good?.value, loadedAtMs: good?.loadedAtMs, error: settled.error, hit, timedOut: false };
+    const good = this.usableLastGood(policy, now);
+    return { value: good?.value, loadedAtMs: good?.loadedAtMs, error: settled.error, hit, timedOut: false, readAtMs: now };
   }
 }
 

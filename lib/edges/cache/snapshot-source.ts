@@ -72,9 +72,10 @@ export class SnapshotSource {
     return {
       snapshot: result.value,
       pushgatewayUp: error === undefined,
-      snapshotAgeSeconds: result.loadedAtMs === undefined ? undefined : (this.clock() - result.loadedAtMs) / 1000,
+      snapshotAgeSeconds: result.loadedAtMs === undefined ? undefined : (result.readAtMs - result.loadedAtMs) / 1000,
       error,
       cacheHit: result.hit,
+      readAtMs: result.readAtMs,
     };
   }
 
