@@ -72,11 +72,9 @@ function probeAnswer(runtime: Runtime, target: string, probed: TargetProbed, deb
   const listed = config.services.has(target) || evaluation.service.discovered === true;
   const previous = lastStates(runtime).change(target, evaluation.state, listed, config.services.size + (config.discovery?.maxServices ?? 0));
   const logLevel = probeLogLevel(evaluation.success, previous !== undefined);
-  // A 200's line is written at the level asked for (./probe-log.ts): a healthy probe's, at debug, is
-  // mostly not, and then its fields are not gathered.
-  const log = runtime.logger.enabled(logLevel) ? {
+  const log = {
     target: forLog(target), state: evaluation.state, previous_state: previous, success: evaluation.success, cache_hit: read.cacheHit, pushgateway_up: read.pushgatewayUp,
-  } : undefined;
+  };
   if (debug) return probeReport(probed).then((report) => ({ ...textResponse(200, report), log, logLevel }));
   return { status: 200, headers: EXPOSITION_HEADERS, body: probed.exposition, bodyIsAscii: probed.expositionAscii, log, logLevel };
 }

@@ -1,6 +1,6 @@
 import { describeError } from '../../core/errors.ts';
 import type { Clock } from '../../core/time/clock.ts';
-import { ExpiringCache, type CacheRead } from './expiring-cache.ts';
+import { ExpiringCache, type CachePolicy, type CacheRead } from './expiring-cache.ts';
 import { andThen, type MaybePromise } from '../../core/maybe-promise.ts';
 import type { Logger } from '../logger.ts';
 
@@ -39,6 +39,8 @@ export interface ReloadingValueOptions<T> {
  */
 export class ReloadingValue<T> {
   private readonly cache: ExpiringCache<T>;
+  /** The cache policy for the value in force, and the read that gives it with no error: made once per value, not per read. */
+  private forValue: { readonly good: T | undefined; readonly policy: CachePolicy; readonly read: ReloadingRead<T> } | undefined;
 
   constructor(private readonly options: ReloadingValueOptions<T>) {
     const { load, monotonicMs, logger, what, source, onLoad, describe } = options;
@@ -73,9 +75,15 @@ export class ReloadingValue<T> {
    */
   read(maxWaitMs?: number): MaybePromise<ReloadingRead<T>> {
     const good = this.current();
-    const ttlSeconds = good === undefined ? FIRST_LOAD_RETRY_SECONDS : this.options.ttlSeconds(good);
-    const policy = { ttlMs: Math.round(ttlSeconds * 1000), maxStaleMs: Number.POSITIVE_INFINITY, maxLoadMs: MAX_LOAD_MS };
-    return andThen(this.cache.get(policy, maxWaitMs), (read) => this.reading(read, maxWaitMs));
+    if (this.forValue?.good !== good || this.forValue === undefined) {
+      const ttlSeconds = good === undefined ? FIRST_LOAD_RETRY_SECONDS : this.options.ttlSeconds(good);
+      const policy = { ttlMs: Math.round(ttlSeconds * 1000), maxStaleMs: Number.POSITIVE_INFINITY, maxLoadMs: MAX_LOAD_MS };
+      this.forValue = { good, policy, read: { value: good, error: undefined } };
+    }
+    const forValue = this.forValue;
+    return andThen(this.cache.get(forValue.policy, maxWaitMs), (read) =>
+      // The usual read, the value in force with no failure, is the one made for that value.
+      (read.value === forValue.good && read.error === undefined && !read.timedOut ? forValue.read : this.reading(read, maxWaitMs)));
   }
 
   private reading(read: CacheRead<T>, maxWaitMs: number | undefined): ReloadingRead<T> {
