@@ -30,6 +30,10 @@ export interface HttpRequest {
 
 export interface HttpResponse {
   readonly status: number;
+  /**
+   * Never changed once answered (`npm run serve` keeps the header list of the last object it wrote,
+   * ./standalone-server.ts), and without Content-Length: each entry point sets it from the body.
+   */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
   /**

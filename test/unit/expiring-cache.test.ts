@@ -99,6 +99,28 @@ describe('ExpiringCache', () => {
     assert.equal((await cache.get(policy)).value, 'ok');
   });
 
+  it('says when each read was answered: after the load it waited for, or when it stopped waiting', async () => {
+    // A snapshot's age, and the time a probe is judged at, count to readAtMs (lib/edges/cache/snapshot-source.ts).
+    let now = 0;
+    const cache = new ExpiringCache(async () => {
+      now += 300; // the load takes 300 ms of the clock
+      return 'loaded';
+    }, () => now);
+    const loaded = await cache.get(policy);
+    assert.deepEqual([loaded.loadedAtMs, loaded.readAtMs], [300, 300], 'answered when the load it waited for was done');
+    now = 3300;
+    let release: () => void = () => undefined;
+    const hung = new ExpiringCache(async () => {
+      await new Promise<void>((resolve) => { release = resolve; });
+      return 'slow';
+    }, () => now);
+    const timer = setTimeout(() => { now = 3350; }, 5);
+    const gaveUp = await hung.get(policy, 20);
+    clearTimeout(timer);
+    assert.deepEqual([gaveUp.timedOut, gaveUp.readAtMs], [true, 3350], 'answered when it stopped waiting, not when it began');
+    release();
+  });
+
   it('stops waiting after maxWaitMs and answers from the last good value, while the load goes on', async () => {
     let now = 0;
     const loader = controlledLoader();

@@ -59,6 +59,35 @@ describe('probe service', () => {
     assert.ok(logs.every((line) => (JSON.parse(line) as { timestamp: string }).timestamp === new Date(NOW_MS).toISOString()));
   });
 
+  it('counts the snapshot\'s wait from after a config it had to wait for', async () => {
+    // A config answered at once lends the snapshot's wait its clock read (probe-service.ts, inHandAtMs); one that was
+    // waited for must not: the time its load took is gone from the budget.
+    let monotonic = 0;
+    let release: () => void = () => undefined;
+    const hung = new Promise<void>((resolve) => { release = resolve; });
+    const runtime = createRuntime({ kind: 'settings', settings: {
+      logging: { level: 'error' }, configSource: { kind: 'ssm', parameter: '/exporter/config' }, configOverrides: {}, authTokens: [], authTokenParameter: undefined, refreshAhead: false,
+    } }, {
+      clock: () => NOW_MS,
+      monotonicMs: () => monotonic,
+      writeLog: () => undefined,
+      ssm: { read: async () => { monotonic += 1500; return CONFIG; } },
+      pushgateway: {
+        fetchMetrics: async (): Promise<MetricsRead> => { await hung; throw new Error('released'); },
+        close: async () => undefined,
+      },
+    });
+    try {
+      // Prometheus' 2.5 s scrape timeout leaves the probe 2 s; the config's load took 1.5 of them.
+      const probed = await probeTarget(runtime, 'fresh', startBudget(0, { scrapeTimeoutHeader: '2.5' }));
+      assert.ok(probed.kind === 'probed');
+      assert.match(probed.read.error ?? '', /did not answer within 0\.50s$/);
+    } finally {
+      release();
+      await runtime.close();
+    }
+  });
+
   it('judges every service against one read', async () => {
     const { runtime, reads } = fakeRuntime();
     const all = await probeAll(runtime, startBudget(0));

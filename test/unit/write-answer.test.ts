@@ -4,6 +4,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { writeAnswer } from '../../lib/http/standalone-server.ts';
+import { textResponse } from '../../lib/http/http-answer.ts';
 
 // writeAnswer sends a body as a Latin-1 string when it is ASCII: the bytes on the wire must be
 // those of the one UTF-8 Buffer the server wrote before, headers included, for every body.
@@ -17,11 +18,13 @@ function writeAsBuffer(response: ServerResponse, status: number, headers: Readon
 
 const HEADERS = { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' };
 let nextBody = '';
+let nextHeaders: Readonly<Record<string, string>> = HEADERS;
 let server: Server;
 
 /** The raw bytes of the answer to one request (`Date` left out), written by `how`. */
-async function rawAnswer(how: 'new' | 'known-ascii' | 'buffer', method: 'GET' | 'HEAD', body: string): Promise<Buffer> {
+async function rawAnswer(how: 'new' | 'known-ascii' | 'buffer', method: 'GET' | 'HEAD', body: string, headers: Readonly<Record<string, string>> = HEADERS): Promise<Buffer> {
   nextBody = body;
+  nextHeaders = headers;
   const { port } = server.address() as AddressInfo;
   const socket = connect(port, '127.0.0.1');
   socket.end(`${method} /${how} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
@@ -33,8 +36,8 @@ async function rawAnswer(how: 'new' | 'known-ascii' | 'buffer', method: 'GET' | 
 describe('writeAnswer', () => {
   before(async () => {
     server = createServer((request, response) => {
-      if (request.url === '/known-ascii') writeAnswer(response, 200, HEADERS, nextBody, true);
-      else (request.url === '/new' ? writeAnswer : writeAsBuffer)(response, 200, HEADERS, nextBody);
+      if (request.url === '/known-ascii') writeAnswer(response, 200, nextHeaders, nextBody, true);
+      else (request.url === '/new' ? writeAnswer : writeAsBuffer)(response, 200, nextHeaders, nextBody);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   });
@@ -48,6 +51,24 @@ describe('writeAnswer', () => {
         assert.deepEqual(sent, await rawAnswer('buffer', method, body), `${method} ${JSON.stringify(body.slice(0, 20))}`);
         assert.match(sent.toString('latin1'), new RegExp(`\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`));
       }
+    }
+  });
+
+  it("sends each answer's own headers when they change from one answer to the next", async () => {
+    // The server keeps the header list of the last headers object it wrote: an answer with other headers must never get it.
+    const probe = Object.freeze({ ...HEADERS });
+    const sequence: Readonly<Record<string, string>>[] = [
+      probe,
+      textResponse(405, 'no', { allow: 'GET, HEAD' }).headers,
+      textResponse(401, 'no', { 'www-authenticate': 'Bearer realm="pushgateway-exporter"' }).headers,
+      probe,
+      { 'content-type': 'application/json; charset=utf-8' },
+      probe,
+    ];
+    for (const headers of sequence) {
+      const sent = await rawAnswer('new', 'GET', 'x\n', headers);
+      assert.deepEqual(sent, await rawAnswer('buffer', 'GET', 'x\n', headers), JSON.stringify(headers));
+      for (const [name, value] of Object.entries(headers)) assert.ok(sent.toString('latin1').includes(`\r\n${name}: ${value}\r\n`), `${name} sent`);
     }
   });
 

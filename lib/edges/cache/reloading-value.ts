@@ -78,7 +78,8 @@ export class ReloadingValue<T> {
     if (this.forValue?.good !== good || this.forValue === undefined) {
       const ttlSeconds = good === undefined ? FIRST_LOAD_RETRY_SECONDS : this.options.ttlSeconds(good);
       const policy = { ttlMs: Math.round(ttlSeconds * 1000), maxStaleMs: Number.POSITIVE_INFINITY, maxLoadMs: MAX_LOAD_MS };
-      this.forValue = { good, policy, read: { value: good, error: undefined } };
+      // Frozen: every caller gets this one object.
+      this.forValue = { good, policy, read: Object.freeze({ value: good, error: undefined }) };
     }
     const forValue = this.forValue;
     return andThen(this.cache.get(forValue.policy, maxWaitMs), (read) =>
