@@ -67,7 +67,7 @@ let listed: { readonly headers: Readonly<Record<string, string>>; readonly names
 /**
  * `headers` and the Content-Length as the flat list `writeHead` takes (name, value, name, value, …).
  * Node writes such a list pair by pair; an object it walks with `for…in`, and an object spread
- * from a frozen one is copied the slow way: together about 700 instructions of a warm probe's
+ * from a frozen one is copied the slow way: together about 900 instructions of a warm probe's
  * 80,000 (docs/performance.md#the-warm-path). An answer's headers are read-only
  * (lib/http/http-answer.ts), so the list of the last one is kept by identity.
  */
