@@ -146,7 +146,7 @@ export async function benchServeThroughput(rows: Row[], pushgatewayUrl: string, 
     // The median of the per-round ratios (as rows 4 and 11); the ratio of the medians is kept in raw.
     const ratio = perRoundRatio(results.ours, results.bare);
     const floorRatio = perRoundRatio(results.rendering, results.bare);
-    console.log(`row 5's floor, a bare node:http server rendering the same answer per request (its constant text flat, ${TIME_DEPENDENT.length} values off the clock, one Latin-1 string): ${median(results.rendering).toFixed(0)} req/s, ${floorRatio.toFixed(2)}× bare (median of per-round ratios); ours ${ratio.toFixed(2)}×${results.renderingErrors > 0 ? `; the floor's ${results.renderingErrors} failed requests are not row 5's` : ''}`);
+    console.log(`row 5's floor, a bare node:http server rendering the same answer per request (its constant text flat, ${TIME_DEPENDENT.length} values off the clock, one string, Latin-1 when ASCII): ${median(results.rendering).toFixed(0)} req/s, ${floorRatio.toFixed(2)}× bare (median of per-round ratios); ours ${ratio.toFixed(2)}×${results.renderingErrors > 0 ? `; the floor's ${results.renderingErrors} failed requests are not row 5's` : ''}`);
     rows.push({
       name: `5. warm \`npm run serve\` probe req/s (default log level) vs bare node:http, same ${body.length}-byte body, 16 connections`,
       measured: `${oursRps.toFixed(0)} req/s (p99 ${median(results.oursP99)} ms)`, baseline: `${bareRps.toFixed(0)} req/s`, ratio, target: '≥ 0.8×', met: ratio >= 0.8 && results.errors === 0,

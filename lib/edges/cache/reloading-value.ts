@@ -75,13 +75,13 @@ export class ReloadingValue<T> {
    */
   read(maxWaitMs?: number): MaybePromise<ReloadingRead<T>> {
     const good = this.current();
-    if (this.forValue?.good !== good || this.forValue === undefined) {
+    let forValue = this.forValue;
+    if (forValue === undefined || forValue.good !== good) {
       const ttlSeconds = good === undefined ? FIRST_LOAD_RETRY_SECONDS : this.options.ttlSeconds(good);
       const policy = { ttlMs: Math.round(ttlSeconds * 1000), maxStaleMs: Number.POSITIVE_INFINITY, maxLoadMs: MAX_LOAD_MS };
       // Frozen: every caller gets this one object.
-      this.forValue = { good, policy, read: Object.freeze({ value: good, error: undefined }) };
+      this.forValue = forValue = { good, policy, read: Object.freeze({ value: good, error: undefined }) };
     }
-    const forValue = this.forValue;
     return andThen(this.cache.get(forValue.policy, maxWaitMs), (read) =>
       // The usual read, the value in force with no failure, is the one made for that value.
       (read.value === forValue.good && read.error === undefined && !read.timedOut ? forValue.read : this.reading(read, maxWaitMs)));
