@@ -25,10 +25,12 @@ export { internalError, textResponse, type HttpRequest, type HttpResponse } from
 // turns the result into a status, headers and a body.
 
 /**
- * `budget` is the request's one time budget, started as it arrived. A route answers at once when it
- * has nothing to wait for (a warm probe), else with a promise.
+ * `budget` is the request's one time budget, started as it arrived. `arrivedInTurnMs`: the budget's
+ * start, when the route runs in the turn its request arrived in (nothing awaited before it), so
+ * that reading serves as the time now. A route answers at once when it has nothing to wait for (a
+ * warm probe), else with a promise.
  */
-type RouteHandler = (request: HttpRequest, runtime: Runtime, budget: ProbeBudget) => MaybePromise<HttpResponse>;
+type RouteHandler = (request: HttpRequest, runtime: Runtime, budget: ProbeBudget, arrivedInTurnMs?: number) => MaybePromise<HttpResponse>;
 
 interface Route {
   readonly path: string;
@@ -55,14 +57,14 @@ const refusalResponse = (refusal: ProbeRefusal, target?: string): HttpResponse =
 const EXPOSITION_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': EXPOSITION_CONTENT_TYPE });
 const exposition = (body: string): HttpResponse => ({ status: 200, headers: EXPOSITION_HEADERS, body });
 
-const probe: RouteHandler = (request, runtime, budget) => {
+const probe: RouteHandler = (request, runtime, budget, arrivedInTurnMs) => {
   const targets = request.query.getAll('target');
   if (targets.length > 1) return textResponse(400, `target given ${targets.length} times: give exactly one, e.g. /probe?target=service1`);
   const target = targets[0] ?? '';
   if (target === '') return textResponse(400, 'missing target parameter: use /probe?target=NAME');
   const debugParam = request.query.get('debug');
   const debug = debugParam === 'true' || debugParam === '1';
-  return andThen(probeTarget(runtime, target, budget), (probed) => (probed.kind === 'refused' ? refusalResponse(probed, target) : probeAnswer(runtime, target, probed, debug)));
+  return andThen(probeTarget(runtime, target, budget, arrivedInTurnMs), (probed) => (probed.kind === 'refused' ? refusalResponse(probed, target) : probeAnswer(runtime, target, probed, debug)));
 };
 
 /** A probe's answer: its metrics, or (`debug`) the report; and what its log line says, at the level its state is worth. */
@@ -236,9 +238,12 @@ const forLog = (value: string): string => clip(value, 200);
 
 function dispatch(request: HttpRequest, runtime: Runtime, route: Route | undefined, budget: ProbeBudget): MaybePromise<HttpResponse> {
   if (runtime.auth.enabled && route?.public !== true) {
-    return andThen(runtime.auth.read(authWaitMs(budget)), ({ tokens }) => refuseUnauthorized(request, tokens) ?? answerRoute(request, runtime, route, budget));
+    const tokensRead = runtime.auth.read(authWaitMs(budget));
+    // Tokens that were waited for leave the route a later turn: it reads the clock itself.
+    const arrivedInTurnMs = tokensRead instanceof Promise ? undefined : budget.startedMs;
+    return andThen(tokensRead, ({ tokens }) => refuseUnauthorized(request, tokens) ?? answerRoute(request, runtime, route, budget, arrivedInTurnMs));
   }
-  return answerRoute(request, runtime, route, budget);
+  return answerRoute(request, runtime, route, budget, budget.startedMs);
 }
 
 /** The refusal of a request the bearer tokens in force do not let through; undefined when they do. */
@@ -252,7 +257,7 @@ function refuseUnauthorized(request: HttpRequest, tokens: readonly string[]): Ht
   });
 }
 
-function answerRoute(request: HttpRequest, runtime: Runtime, route: Route | undefined, budget: ProbeBudget): MaybePromise<HttpResponse> {
+function answerRoute(request: HttpRequest, runtime: Runtime, route: Route | undefined, budget: ProbeBudget, arrivedInTurnMs: number | undefined): MaybePromise<HttpResponse> {
   if (route === undefined) {
     return textResponse(404, `not found: ${echo(redactCheckInPath(request.path))} (routes: ${ROUTES.map((r) => r.path).join(', ')})`);
   }
@@ -262,7 +267,7 @@ function answerRoute(request: HttpRequest, runtime: Runtime, route: Route | unde
   }
   // A bug in a route answers 500, whether it threw at once or its promise rejected.
   try {
-    const answer = route.handle(request, runtime, budget);
+    const answer = route.handle(request, runtime, budget, arrivedInTurnMs);
     return answer instanceof Promise ? answer.catch((error: unknown) => routeFailed(runtime, route.path, error)) : answer;
   } catch (error) {
     return routeFailed(runtime, route.path, error);

@@ -75,20 +75,29 @@ interface Ready {
    * TTL): the snapshot's wait, asked for in the same turn, counts from it without a clock read of its own.
    */
   readonly inHandAtMs: number | undefined;
+  /** The clock's time the config's TTL was checked at, when it was answered at once: the snapshot's TTL is checked at it too. */
+  readonly inHandClockMs: number | undefined;
 }
 
 /**
  * The budget fixed by the config in force, then that config (a due reload may use part of the
- * budget); at once while the config is within its TTL.
+ * budget); at once while the config is within its TTL. `arrivedInTurnMs`: the budget's start, when
+ * the probe is asked for in the turn its request arrived in (nothing awaited since): the config's
+ * wait counts from it without a clock read of its own (docs/performance.md#the-warm-path).
  */
-function readConfig(runtime: Runtime, budget: ProbeBudget): MaybePromise<Ready | ProbeRefusal> {
+function readConfig(runtime: Runtime, budget: ProbeBudget, arrivedInTurnMs?: number): MaybePromise<Ready | ProbeRefusal> {
   const fixed = fixProbeTimeout(budget, runtime.config.current()?.timeoutSeconds ?? CONFIG_DEFAULTS.timeoutSeconds);
   if ('error' in fixed) return { kind: 'refused', reason: 'bad-scrape-timeout', message: fixed.error };
-  const askedAtMs = runtime.monotonicMs();
-  const read = runtime.config.read(remainingMs(fixed.budget, askedAtMs));
+  const askedAtMs = arrivedInTurnMs ?? runtime.monotonicMs();
+  const clockMs = runtime.clock();
+  const read = runtime.config.read(remainingMs(fixed.budget, askedAtMs), clockMs);
+  const atOnce = !(read instanceof Promise);
   return andThen(read, ({ value: config, error }): Ready | ProbeRefusal => {
     if (config === undefined) return { kind: 'refused', reason: 'no-config', message: `no config loaded: ${error ?? 'unknown error'}` };
-    return { kind: 'ready', config, budget: fixed.budget, reloadSuccessful: error === undefined, inHandAtMs: read instanceof Promise ? undefined : askedAtMs };
+    return {
+      kind: 'ready', config, budget: fixed.budget, reloadSuccessful: error === undefined,
+      inHandAtMs: atOnce ? askedAtMs : undefined, inHandClockMs: atOnce ? clockMs : undefined,
+    };
   });
 }
 
@@ -97,11 +106,14 @@ type SnapshotInHand = Pick<ProbeInputs, 'read' | 'snapshot' | 'nowSeconds'>;
 
 /**
  * The snapshot of `shard`'s Pushgateways (undefined: all), waiting only what is left of the budget at
- * `nowMs` (the monotonic clock's time, read now when not given); at once while fresh. The probe is
- * judged at the time the read was answered.
+ * `nowMs` (the monotonic clock's time, read now when not given); at once while fresh. `clockMs`: the
+ * clock's time read in this same turn, for the TTL check. The probe is judged at the time the read
+ * was answered.
  */
-function readSnapshot(runtime: Runtime, budget: ProbeBudget, config: ExporterConfig, shard?: readonly string[], nowMs = runtime.monotonicMs()): MaybePromise<SnapshotInHand> {
-  const read = runtime.snapshots.read(config, remainingMs(budget, nowMs, config.timeoutSeconds), shard);
+function readSnapshot(
+  runtime: Runtime, budget: ProbeBudget, config: ExporterConfig, shard?: readonly string[], nowMs = runtime.monotonicMs(), clockMs?: number,
+): MaybePromise<SnapshotInHand> {
+  const read = runtime.snapshots.read(config, remainingMs(budget, nowMs, config.timeoutSeconds), shard, clockMs);
   return andThen(read, (done) => ({ read: done, snapshot: done.snapshot ?? EMPTY_SNAPSHOT, nowSeconds: (done.readAtMs ?? runtime.clock()) / 1000 }));
 }
 
@@ -114,8 +126,8 @@ const unknownTarget = (target: string, discovering = false): ProbeRefusal => ({
  * One target judged: what `/probe` answers and `pushgateway-exporter probe` prints. At once, with no
  * promise, while the config and the target's snapshot are within their TTLs (a warm probe).
  */
-export function probeTarget(runtime: Runtime, target: string, budget: ProbeBudget): MaybePromise<TargetProbed | ProbeRefusal> {
-  return andThen(readConfig(runtime, budget), (ready) => (ready.kind === 'refused' ? ready : probeWithConfig(runtime, target, ready)));
+export function probeTarget(runtime: Runtime, target: string, budget: ProbeBudget, arrivedInTurnMs?: number): MaybePromise<TargetProbed | ProbeRefusal> {
+  return andThen(readConfig(runtime, budget, arrivedInTurnMs), (ready) => (ready.kind === 'refused' ? ready : probeWithConfig(runtime, target, ready)));
 }
 
 /** The target resolved under the config in force, its snapshot read, then judged; at once while that snapshot is fresh. */
@@ -131,7 +143,7 @@ function probeWithConfig(runtime: Runtime, target: string, ready: Ready): MaybeP
   if (!discovering && early === undefined) return unknownTarget(target);
   // A sharded service reads only its own Pushgateways (docs/high-availability.md#sharding); a
   // target still to be discovered reads them all.
-  return andThen(readSnapshot(runtime, ready.budget, config, early?.pushgateways, ready.inHandAtMs), (inHand) => {
+  return andThen(readSnapshot(runtime, ready.budget, config, early?.pushgateways, ready.inHandAtMs, ready.inHandClockMs), (inHand) => {
     if (early !== undefined) return judgeTarget(runtime, target, ready, inHand, early, known);
     // A discovery still running is waited for within the budget; past it, the last complete one answers (docs/discovery.md#while-discovery-runs).
     return discoveredWithin(config, inHand.read.snapshot, remainingMs(ready.budget, runtime.monotonicMs(), config.timeoutSeconds)).then((discovery) => {

@@ -6,6 +6,7 @@ import { MAX_LOOKUP_BYTES, MAX_LOOKUP_SAMPLES, type Snapshot } from '../snapshot
 import type { GatewayRead } from '../snapshot/snapshot-read.ts';
 import { seriesId } from '../snapshot/series-identity.ts';
 import { roundSeconds } from '../time/round-seconds.ts';
+import { formatMicroValue } from '../exposition/micro-value.ts';
 import { isAscii } from '../ascii-text.ts';
 import { flatText } from '../flat-text.ts';
 
@@ -61,6 +62,8 @@ interface OwnGauge {
   readonly name: string;
   readonly help: string;
   readonly value: (evaluation: ProbeEvaluation, context: ProbeContext) => number | undefined;
+  /** Writes a value as formatValue does; formatMicroValue for the values rounded to the microsecond. */
+  readonly format: (value: number) => string;
   /** `# HELP` and `# TYPE`, as renderExposition writes them. */
   readonly head: string;
   /** The head and the sample's name up to its value, one flat string: a line is this, the value and a newline. */
@@ -74,9 +77,9 @@ interface OwnGauge {
   lastLine: string;
 }
 
-const own = (name: string, help: string, value: OwnGauge['value']): OwnGauge => {
+const own = (name: string, help: string, value: OwnGauge['value'], format: OwnGauge['format'] = formatValue): OwnGauge => {
   const head = `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} gauge\n`;
-  return { name, help, value, head, prefix: flatText(`${head}${name} `), lastValue: Number.NaN, lastLine: '' };
+  return { name, help, value, format, head, prefix: flatText(`${head}${name} `), lastValue: Number.NaN, lastLine: '' };
 };
 
 /** `probe_state`: one series per state, rendered apart. */
@@ -94,16 +97,16 @@ const STATE_BLOCKS: readonly string[] = [...PROBE_STATES, undefined].map((held) 
 const OWN_GAUGES: readonly OwnGauge[] = [
   own('probe_success', 'Whether the service is up or paused (1) or not (0).', (e) => bool(e.success)),
   STATE,
-  own('probe_duration_seconds', 'Returns how long the probe took to complete in seconds.', (_e, c) => micro(c.durationSeconds)),
+  own('probe_duration_seconds', 'Returns how long the probe took to complete in seconds.', (_e, c) => micro(c.durationSeconds), formatMicroValue),
   own('probe_heartbeat_found', 'Whether a heartbeat sample for the target was found on the Pushgateway.', (e) => bool(e.heartbeat.found !== undefined)),
   own('probe_heartbeat_timestamp_seconds', 'Unix time of the newest heartbeat for the target.', (e) => e.heartbeat.found?.timestampSeconds),
-  own('probe_heartbeat_age_seconds', 'Seconds since the newest heartbeat for the target.', (e) => micro(e.heartbeat.ageSeconds)),
+  own('probe_heartbeat_age_seconds', 'Seconds since the newest heartbeat for the target.', (e) => micro(e.heartbeat.ageSeconds), formatMicroValue),
   own('probe_freshness_threshold_seconds', 'Maximum heartbeat age considered fresh (services without a schedule).', (e) => e.service.freshnessThresholdSeconds),
   own('probe_next_expected_timestamp_seconds', 'Unix time by which the next heartbeat is due, before grace.', (e) => e.deadline.nextExpectedSeconds),
-  own('probe_late_seconds', 'Seconds the service is past its deadline, grace included (0 when on time).', (e) => micro(e.deadline.lateSeconds)),
-  own('probe_last_run_duration_seconds', 'Duration of the last finished run, from the pushed run signals.', (e) => micro(e.run.lastRunDurationSeconds)),
+  own('probe_late_seconds', 'Seconds the service is past its deadline, grace included (0 when on time).', (e) => micro(e.deadline.lateSeconds), formatMicroValue),
+  own('probe_last_run_duration_seconds', 'Duration of the last finished run, from the pushed run signals.', (e) => micro(e.run.lastRunDurationSeconds), formatMicroValue),
   own('probe_pushgateway_up', 'Whether the snapshot used came from a successful Pushgateway read.', (_e, c) => bool(c.pushgatewayUp)),
-  own('probe_snapshot_age_seconds', 'Age of the Pushgateway snapshot used by the probe.', (_e, c) => micro(c.snapshotAgeSeconds)),
+  own('probe_snapshot_age_seconds', 'Age of the Pushgateway snapshot used by the probe.', (_e, c) => micro(c.snapshotAgeSeconds), formatMicroValue),
   own('probe_push_time_seconds', "Pushgateway's last push time of the target's group.", (e) => e.heartbeat.found?.group.pushTimeSeconds),
   own('probe_config_last_reload_successful', 'Whether the last config reload succeeded (0: an older good config is in force).', (_e, c) => bool(c.configReloadSuccessful)),
 ];
@@ -160,7 +163,7 @@ function ownLine(entry: OwnGauge, evaluation: ProbeEvaluation, context: ProbeCon
   if (value === undefined) return '';
   if (value !== entry.lastValue) {
     entry.lastValue = value;
-    entry.lastLine = `${entry.prefix}${formatValue(value)}\n`;
+    entry.lastLine = `${entry.prefix}${entry.format(value)}\n`;
   }
   return entry.lastLine;
 }

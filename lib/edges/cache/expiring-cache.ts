@@ -72,10 +72,11 @@ export class ExpiringCache<T> {
   /**
    * Waits at most `maxWaitMs` (real time) for a load this read needs; the load itself goes on. A
    * read within the TTL answers at once, not as a promise: a warm probe waits no microtask turn.
+   * `now`: the cache's clock, read by the caller in this same turn (a probe reads it once for both
+   * of its caches: docs/performance.md#the-warm-path); read here when not given.
    */
-  get(policy: CachePolicy, maxWaitMs = Number.POSITIVE_INFINITY): MaybePromise<CacheRead<T>> {
+  get(policy: CachePolicy, maxWaitMs = Number.POSITIVE_INFINITY, now = this.clock()): MaybePromise<CacheRead<T>> {
     const latest = this.latest;
-    const now = this.clock();
     if (latest !== undefined && now - latest.settledAtMs < policy.ttlMs) {
       if (policy.refreshAhead === true && !latest.failed) this.maybeRefreshAhead(latest, policy, now);
       return this.read(latest, policy, true, now);

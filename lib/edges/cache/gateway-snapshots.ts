@@ -34,11 +34,15 @@ export class GatewaySnapshots {
 
   constructor(private readonly newSource: () => SnapshotSource) {}
 
-  /** The snapshot of `shard`'s Pushgateways (undefined: all of them), merged; each waits at most `maxWaitMs`, in parallel. */
-  read(config: ExporterConfig, maxWaitMs: number, shard?: readonly string[]): MaybePromise<SnapshotRead> {
+  /**
+   * The snapshot of `shard`'s Pushgateways (undefined: all of them), merged; each waits at most
+   * `maxWaitMs`, in parallel. `nowMs`: the clock's time, read in this same turn; one Pushgateway's
+   * cache checks its TTL against it, several read the clock themselves.
+   */
+  read(config: ExporterConfig, maxWaitMs: number, shard?: readonly string[], nowMs?: number): MaybePromise<SnapshotRead> {
     const urls = shard ?? config.pushgatewayUrls;
     // Not async: one Pushgateway's read is handed on as it is, at once when its snapshot is fresh.
-    if (config.pushgatewayUrls.length === 1 && urls.length === 1) return this.sourceFor(config, urls[0] ?? '').read(config, maxWaitMs, urls[0]);
+    if (config.pushgatewayUrls.length === 1 && urls.length === 1) return this.sourceFor(config, urls[0] ?? '').read(config, maxWaitMs, urls[0], nowMs);
     return this.readEach(config, maxWaitMs, urls).then((reads) => this.combine(config, reads, shard));
   }
 

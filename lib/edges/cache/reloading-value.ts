@@ -71,9 +71,9 @@ export class ReloadingValue<T> {
 
   /**
    * Waits at most `maxWaitMs` for a due reload; past that, the last good value answers. A value
-   * within its TTL answers at once (./expiring-cache.ts).
+   * within its TTL answers at once (./expiring-cache.ts). `nowMs`: the clock's time, read in this same turn.
    */
-  read(maxWaitMs?: number): MaybePromise<ReloadingRead<T>> {
+  read(maxWaitMs?: number, nowMs?: number): MaybePromise<ReloadingRead<T>> {
     const good = this.current();
     let forValue = this.forValue;
     if (forValue === undefined || forValue.good !== good) {
@@ -82,7 +82,7 @@ export class ReloadingValue<T> {
       // Frozen: every caller gets this one object.
       this.forValue = forValue = { good, policy, read: Object.freeze({ value: good, error: undefined }) };
     }
-    return andThen(this.cache.get(forValue.policy, maxWaitMs), (read) =>
+    return andThen(this.cache.get(forValue.policy, maxWaitMs, nowMs), (read) =>
       // The usual read, the value in force with no failure, is the one made for that value.
       (read.value === forValue.good && read.error === undefined && !read.timedOut ? forValue.read : this.reading(read, maxWaitMs)));
   }

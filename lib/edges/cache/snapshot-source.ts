@@ -57,10 +57,11 @@ export class SnapshotSource {
   /**
    * A read of `url` (by default the first Pushgateway: one source serves one Pushgateway,
    * lib/edges/cache/gateway-snapshots.ts); a snapshot within its TTL answers at once (./expiring-cache.ts).
+   * `nowMs`: the clock's time, read in this same turn; read by the cache when not given.
    */
-  read(config: ExporterConfig, maxWaitMs: number, url: string = config.pushgatewayUrls[0] ?? ''): MaybePromise<SnapshotRead> {
+  read(config: ExporterConfig, maxWaitMs: number, url: string = config.pushgatewayUrls[0] ?? '', nowMs?: number): MaybePromise<SnapshotRead> {
     const cache = this.cacheFor(config, url);
-    return andThen(cache.get(this.policyFor(config), maxWaitMs), (result) => this.snapshotRead(result, maxWaitMs, url));
+    return andThen(cache.get(this.policyFor(config), maxWaitMs, nowMs), (result) => this.snapshotRead(result, maxWaitMs, url));
   }
 
   private snapshotRead(result: CacheRead<Snapshot>, maxWaitMs: number, url: string): SnapshotRead {
