@@ -8,7 +8,8 @@ import { get } from '../support/route-request.ts';
 // A warm probe reads each clock as few times as it can (docs/performance.md#the-warm-path): the
 // monotonic clock as the request arrives and as the answer is made, the wall clock once for both
 // caches' TTL checks and the time the probe is judged at. A reading is reused only within the
-// turn it was made in: a wait for bearer tokens leaves the probe's waits counting from after it.
+// turn it was made in: a wait for bearer tokens leaves the probe's waits counting from after it, and
+// a config it waited for leaves the snapshot's TTL checked, and the probe judged, after that wait.
 
 const START_MS = 1_700_000_000_000;
 const TOKEN_PARAMETER = '/exporter/token';
@@ -19,8 +20,10 @@ interface Fake {
   /** Clock reads since the last `count()`. */
   count(): { wall: number; monotonic: number };
   at(ms: number): void;
-  /** Monotonic milliseconds the next token read takes. */
+  /** Monotonic milliseconds the next token reads take. */
   tokenReadTakes(ms: number): void;
+  /** Wall-clock milliseconds the next config reads take. */
+  configReadTakes(ms: number): void;
   /** The next Pushgateway reads hang until released. */
   hangReads(): () => void;
 }
@@ -31,6 +34,7 @@ function fakeRuntime(tokenParameter?: string): Fake {
   let wall = 0;
   let monotonic = 0;
   let tokenMs = 0;
+  let configMs = 0;
   let hung: Promise<void> | undefined;
   const runtime = createRuntime({
     kind: 'settings',
@@ -41,7 +45,10 @@ function fakeRuntime(tokenParameter?: string): Fake {
     writeLog: () => undefined,
     ssm: {
       read: async (name) => {
-        if (name !== TOKEN_PARAMETER) return CONFIG;
+        if (name !== TOKEN_PARAMETER) {
+          wallMs += configMs;
+          return CONFIG;
+        }
         monotonicMs += tokenMs;
         return 'secret';
       },
@@ -69,6 +76,7 @@ function fakeRuntime(tokenParameter?: string): Fake {
     },
     at: (ms) => { wallMs = ms; },
     tokenReadTakes: (ms) => { tokenMs = ms; },
+    configReadTakes: (ms) => { configMs = ms; },
     hangReads: () => {
       let release: () => void = () => undefined;
       hung = new Promise<void>((resolve) => { release = resolve; });
@@ -88,6 +96,20 @@ describe('the clock reads of a warm probe', () => {
     assert.ok(!(warm instanceof Promise), 'a warm probe is answered at once');
     assert.match(warm.body, /^probe_success 1$/m);
     assert.deepEqual(fake.count(), { wall: 1, monotonic: 2 });
+  });
+
+  it('judges a probe after a config it had to wait for at the time after that wait', async () => {
+    const fake = fakeRuntime();
+    await handleRequest(get('/probe', { target: 'fresh' }), fake.runtime);
+    // The snapshot is read at 597 s; at 600 s the config is due (600 s) and its read takes 3 s, so the
+    // snapshot is due too (5 s) by the time the probe asks for it: it is read again, and judged then.
+    fake.at(START_MS + 597_000);
+    await handleRequest(get('/probe', { target: 'fresh' }), fake.runtime);
+    fake.at(START_MS + 600_000);
+    fake.configReadTakes(3000);
+    const answer = await handleRequest(get('/probe', { target: 'fresh' }), fake.runtime);
+    assert.match(answer.body, /^probe_snapshot_age_seconds 0$/m);
+    assert.match(answer.body, /^probe_heartbeat_age_seconds 1$/m);
   });
 
   it('counts the snapshot\'s wait from after bearer tokens it had to wait for', async () => {
