@@ -125,6 +125,7 @@ const unknownTarget = (target: string, discovering = false): ProbeRefusal => ({
 /**
  * One target judged: what `/probe` answers and `pushgateway-exporter probe` prints. At once, with no
  * promise, while the config and the target's snapshot are within their TTLs (a warm probe).
+ * `arrivedInTurnMs`: the budget's start, when nothing was awaited since it (see readConfig).
  */
 export function probeTarget(runtime: Runtime, target: string, budget: ProbeBudget, arrivedInTurnMs?: number): MaybePromise<TargetProbed | ProbeRefusal> {
   return andThen(readConfig(runtime, budget, arrivedInTurnMs), (ready) => (ready.kind === 'refused' ? ready : probeWithConfig(runtime, target, ready)));
