@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evaluateProbe } from '../../lib/core/probe/evaluate-probe.ts';
 import { renderExposition } from '../../lib/core/exposition/exposition-renderer.ts';
-import { buildAllProbesMetrics } from '../../lib/core/report/probe-metrics.ts';
+import { buildAllProbesMetrics, buildProbeOwnMetrics, renderProbeOwnMetrics } from '../../lib/core/report/probe-metrics.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { serviceConfig } from '../support/service-config.ts';
 import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
@@ -59,5 +59,20 @@ describe('buildAllProbesMetrics', () => {
     assert.match(text, /^queue_depth\{service="a",exported_service="billing"\} 7$/m);
     assert.match(text, /^queue_depth\{service="a",shard="1"\} 2$/m);
     assert.match(text, /^queue_depth\{service="a",exported_service="x",exported_exported_service="y",shard="2"\} 5$/m);
+  });
+});
+
+describe('a probe\'s own gauges', () => {
+  const snapshot = indexSnapshot(`${HB}{instance="a",job="heartbeat"} 100.1234567\n`, FIXED_HASH_SEED);
+  const evaluation = evaluateProbe({ maxClockSkewSeconds: 300 }, snapshot, service('a'), 'a', 101.000000049);
+  const context = { pushgatewayUp: true, snapshotAgeSeconds: 2.0000004999, durationSeconds: 0.0012345678, configReloadSuccessful: true };
+
+  it('write the ages and durations rounded to the microsecond, and the pushed times as pushed, in both renderings', () => {
+    for (const text of [renderProbeOwnMetrics(evaluation, context), renderExposition(buildProbeOwnMetrics(evaluation, context))]) {
+      assert.match(text, /^probe_duration_seconds 0\.001235$/m);
+      assert.match(text, /^probe_heartbeat_age_seconds 0\.876543$/m);
+      assert.match(text, /^probe_snapshot_age_seconds 2$/m);
+      assert.match(text, /^probe_heartbeat_timestamp_seconds 100\.1234567$/m);
+    }
   });
 });

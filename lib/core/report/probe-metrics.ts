@@ -62,8 +62,11 @@ interface OwnGauge {
   readonly name: string;
   readonly help: string;
   readonly value: (evaluation: ProbeEvaluation, context: ProbeContext) => number | undefined;
-  /** Writes a value as formatValue does; formatMicroValue for the values rounded to the microsecond. */
-  readonly format: (value: number) => string;
+  /**
+   * Seconds whose finer digits are clock noise: rounded to the microsecond (gaugeValue), and so
+   * written from their count of microseconds (formatMicroValue, which needs a rounded value).
+   */
+  readonly roundedToMicro: boolean;
   /** `# HELP` and `# TYPE`, as renderExposition writes them. */
   readonly head: string;
   /** The head and the sample's name up to its value, one flat string: a line is this, the value and a newline. */
@@ -77,10 +80,16 @@ interface OwnGauge {
   lastLine: string;
 }
 
-const own = (name: string, help: string, value: OwnGauge['value'], format: OwnGauge['format'] = formatValue): OwnGauge => {
+const own = (name: string, help: string, value: OwnGauge['value'], roundedToMicro = false): OwnGauge => {
   const head = `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} gauge\n`;
-  return { name, help, value, format, head, prefix: flatText(`${head}${name} `), lastValue: Number.NaN, lastLine: '' };
+  return { name, help, value, roundedToMicro, head, prefix: flatText(`${head}${name} `), lastValue: Number.NaN, lastLine: '' };
 };
+
+/** A gauge's value for an answer: a `roundedToMicro` one rounded to the microsecond. */
+function gaugeValue(entry: OwnGauge, evaluation: ProbeEvaluation, context: ProbeContext): number | undefined {
+  const value = entry.value(evaluation, context);
+  return entry.roundedToMicro ? micro(value) : value;
+}
 
 /** `probe_state`: one series per state, rendered apart. */
 const STATE = own('probe_state', 'Why the probe answered as it did: the series of the state that holds is 1.', () => undefined);
@@ -97,16 +106,16 @@ const STATE_BLOCKS: readonly string[] = [...PROBE_STATES, undefined].map((held) 
 const OWN_GAUGES: readonly OwnGauge[] = [
   own('probe_success', 'Whether the service is up or paused (1) or not (0).', (e) => bool(e.success)),
   STATE,
-  own('probe_duration_seconds', 'Returns how long the probe took to complete in seconds.', (_e, c) => micro(c.durationSeconds), formatMicroValue),
+  own('probe_duration_seconds', 'Returns how long the probe took to complete in seconds.', (_e, c) => c.durationSeconds, true),
   own('probe_heartbeat_found', 'Whether a heartbeat sample for the target was found on the Pushgateway.', (e) => bool(e.heartbeat.found !== undefined)),
   own('probe_heartbeat_timestamp_seconds', 'Unix time of the newest heartbeat for the target.', (e) => e.heartbeat.found?.timestampSeconds),
-  own('probe_heartbeat_age_seconds', 'Seconds since the newest heartbeat for the target.', (e) => micro(e.heartbeat.ageSeconds), formatMicroValue),
+  own('probe_heartbeat_age_seconds', 'Seconds since the newest heartbeat for the target.', (e) => e.heartbeat.ageSeconds, true),
   own('probe_freshness_threshold_seconds', 'Maximum heartbeat age considered fresh (services without a schedule).', (e) => e.service.freshnessThresholdSeconds),
   own('probe_next_expected_timestamp_seconds', 'Unix time by which the next heartbeat is due, before grace.', (e) => e.deadline.nextExpectedSeconds),
-  own('probe_late_seconds', 'Seconds the service is past its deadline, grace included (0 when on time).', (e) => micro(e.deadline.lateSeconds), formatMicroValue),
-  own('probe_last_run_duration_seconds', 'Duration of the last finished run, from the pushed run signals.', (e) => micro(e.run.lastRunDurationSeconds), formatMicroValue),
+  own('probe_late_seconds', 'Seconds the service is past its deadline, grace included (0 when on time).', (e) => e.deadline.lateSeconds, true),
+  own('probe_last_run_duration_seconds', 'Duration of the last finished run, from the pushed run signals.', (e) => e.run.lastRunDurationSeconds, true),
   own('probe_pushgateway_up', 'Whether the snapshot used came from a successful Pushgateway read.', (_e, c) => bool(c.pushgatewayUp)),
-  own('probe_snapshot_age_seconds', 'Age of the Pushgateway snapshot used by the probe.', (_e, c) => micro(c.snapshotAgeSeconds), formatMicroValue),
+  own('probe_snapshot_age_seconds', 'Age of the Pushgateway snapshot used by the probe.', (_e, c) => c.snapshotAgeSeconds, true),
   own('probe_push_time_seconds', "Pushgateway's last push time of the target's group.", (e) => e.heartbeat.found?.group.pushTimeSeconds),
   own('probe_config_last_reload_successful', 'Whether the last config reload succeeded (0: an older good config is in force).', (_e, c) => bool(c.configReloadSuccessful)),
 ];
@@ -125,9 +134,9 @@ const REPLICA_GAUGES: readonly OwnGauge[] = [
 export function buildProbeOwnMetrics(evaluation: ProbeEvaluation, context: ProbeContext): MetricFamily[] {
   const families: MetricFamily[] = OWN_GAUGES.map((entry) => entry === STATE
     ? { name: STATE.name, help: STATE.help, type: 'gauge', samples: PROBE_STATES.map((state, index) => ({ labels: STATE_LABELS[index], value: bool(state === evaluation.state) })) }
-    : gauge(entry.name, entry.help, entry.value(evaluation, context)));
+    : gauge(entry.name, entry.help, gaugeValue(entry, evaluation, context)));
   if (evaluation.passThrough.truncated) families.push(gauge(TRUNCATED.name, TRUNCATED.help, 1));
-  if (evaluation.replicas !== undefined) for (const entry of REPLICA_GAUGES) families.push(gauge(entry.name, entry.help, entry.value(evaluation, context)));
+  if (evaluation.replicas !== undefined) for (const entry of REPLICA_GAUGES) families.push(gauge(entry.name, entry.help, gaugeValue(entry, evaluation, context)));
   return families.concat(gatewayFamilies(context));
 }
 
@@ -159,11 +168,11 @@ export function renderProbeOwnMetrics(evaluation: ProbeEvaluation, context: Prob
 export const ownMetricsAscii = (own: string, context: ProbeContext): boolean => context.gateways === undefined || isAscii(own);
 
 function ownLine(entry: OwnGauge, evaluation: ProbeEvaluation, context: ProbeContext): string {
-  const value = entry.value(evaluation, context);
+  const value = gaugeValue(entry, evaluation, context);
   if (value === undefined) return '';
   if (value !== entry.lastValue) {
     entry.lastValue = value;
-    entry.lastLine = `${entry.prefix}${entry.format(value)}\n`;
+    entry.lastLine = `${entry.prefix}${entry.roundedToMicro ? formatMicroValue(value) : formatValue(value)}\n`;
   }
   return entry.lastLine;
 }
