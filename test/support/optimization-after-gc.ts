@@ -13,6 +13,9 @@ import { scanSampleLine } from '../../lib/core/exposition/sample-line-scanner.ts
 import { FIXED_HASH_SEED } from './fixed-hash-seed.ts';
 
 const status = new Function('f', 'return %GetOptimizationStatus(f)') as (f: unknown) => number;
+const optimizeOnNextCall = new Function('f', '%PrepareFunctionForOptimization(f); %OptimizeFunctionOnNextCall(f);') as (f: unknown) => void;
+/** Waits for V8's optimizing thread and installs what it finished. */
+const finishOptimizing = new Function('%FinalizeOptimization();') as () => void;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with --expose-gc');
 
@@ -43,6 +46,16 @@ const allOptimized = () => Object.values(functions).every((f) => (status(f) & OP
 // V8 optimizes on a background thread: on a loaded machine (the suite runs two files at a time) that
 // can take many more rounds; this waits for it, as the collection, not the optimizing, is under test.
 for (let round = 0; round < 15 || (round < 400 && !allOptimized()); round++) read();
+// Once in six runs of the whole suite beside the local stack, buildServiceTable was still at
+// baseline after all 400 rounds (why is not known: code replaced on the stack, which V8 does not
+// attach to the function, would look so). A function not optimized by then is optimized outright:
+// the collection below is what is under test.
+const unoptimized = Object.values(functions).filter((f) => (status(f) & OPTIMIZED) === 0);
+if (unoptimized.length > 0) {
+  for (const f of unoptimized) optimizeOnNextCall(f);
+  read();
+  finishOptimizing();
+}
 const before = statuses();
 gc();
 const after = statuses();
