@@ -1,7 +1,6 @@
 // Row 3 of `npm run bench`: a probe that must read the Pushgateway, against curl reading the same
 // /metrics; and the same pair against a server that sends the same gzip body at once, which takes
 // the Pushgateway's render out of both sides (docs/performance.md#what-each-row-means).
-import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
@@ -10,15 +9,16 @@ import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { PROJECT_ROOT, tempDir, type RunningProcess } from '../../test/support/processes.ts';
 import { startNodeServer } from './node-server.ts';
 import { median, ms, type Row } from './figures.ts';
+import { startSideSpawner, type SideSpawner } from './side-spawner.ts';
 
 const ROUNDS = 15;
 const PROBE = { method: 'GET', path: '/probe', query: new URLSearchParams('target=svc42'), headers: {} };
 
 /** curl's own times for the whole exchange and to its first byte (-w), so its process start is not counted. */
-function curlTimes(url: string): { totalMs: number; firstByteMs: number } {
-  const result = spawnSync('curl', ['-s', '--compressed', '-o', '/dev/null', '-w', '%{time_total} %{time_starttransfer}', url]);
-  if (result.status !== 0) throw new Error(`curl failed: ${result.stderr.toString()}`);
-  const [total, firstByte] = result.stdout.toString().split(' ').map((seconds) => Number(seconds) * 1000);
+async function curlTimes(side: SideSpawner, url: string): Promise<{ totalMs: number; firstByteMs: number }> {
+  const result = await side.run('curl', ['-s', '--compressed', '-o', '/dev/null', '-w', '%{time_total} %{time_starttransfer}', url]);
+  if (result.status !== 0) throw new Error(`curl failed: ${result.stderr}`);
+  const [total, firstByte] = result.stdout.split(' ').map((seconds) => Number(seconds) * 1000);
   return { totalMs: total ?? Number.NaN, firstByteMs: firstByte ?? Number.NaN };
 }
 
@@ -46,10 +46,10 @@ const read = () => new Promise((done) => {
 read().then(read).then((ms) => console.log(ms));`;
 
 /** `BARE_NODE_READ`'s time for `url`, in ms. */
-function bareNodeRead(url: string): number {
-  const result = spawnSync(process.execPath, ['-e', BARE_NODE_READ, url]);
-  const ms = Number(result.stdout.toString());
-  if (result.status !== 0 || !Number.isFinite(ms)) throw new Error(`the bare Node read of ${url}/metrics failed: ${result.stderr.toString().trim()}`);
+async function bareNodeRead(side: SideSpawner, url: string): Promise<number> {
+  const result = await side.run(process.execPath, ['-e', BARE_NODE_READ, url]);
+  const ms = Number(result.stdout);
+  if (result.status !== 0 || !Number.isFinite(ms)) throw new Error(`the bare Node read of ${url}/metrics failed: ${result.stderr.trim()}`);
   return ms;
 }
 
@@ -67,12 +67,12 @@ interface ReadRounds {
  * ROUNDS probes, each by a new runtime (so its first probe must read, whatever the cache does; the
  * config file it also reads is 5 lines), alternating with curl; medians.
  */
-async function readRounds(url: string, configFile: string): Promise<ReadRounds> {
+async function readRounds(side: SideSpawner, url: string, configFile: string): Promise<ReadRounds> {
   const fresh = () => runtimeFromEnvironment({ CONFIG_FILE: configFile, PUSHGATEWAY_URL: url, LOG_LEVEL: 'error' }, { cwd: PROJECT_ROOT });
   const warmup = fresh();
   await handleRequest(PROBE, warmup);
   await warmup.close();
-  curlTimes(`${url}/metrics`);
+  await curlTimes(side, `${url}/metrics`);
   const probes: number[] = [];
   const cpu: number[] = [];
   const curls: number[] = [];
@@ -88,8 +88,8 @@ async function readRounds(url: string, configFile: string): Promise<ReadRounds> 
     cpu.push((usedCpu.user + usedCpu.system) / 1000);
     await runtime.close();
     if (!response.body.includes('probe_pushgateway_up 1')) throw new Error(`probe did not read ${url}`);
-    bareReads.push(bareNodeRead(url));
-    const times = curlTimes(`${url}/metrics`);
+    bareReads.push(await bareNodeRead(side, url));
+    const times = await curlTimes(side, `${url}/metrics`);
     curls.push(times.totalMs);
     firstBytes.push(times.firstByteMs);
   }
@@ -122,23 +122,27 @@ function startInstantServer(file: string): Promise<RunningProcess> {
 
 /** Row 3; returns the probe's median, ms (the cost table's read time). */
 export async function benchProbeRead(rows: Row[], pushgatewayUrl: string, configFile: string): Promise<number> {
-  const read = await readRounds(pushgatewayUrl, configFile);
-  const ratio = read.probeMs / read.curlMs;
-  // The same body from a server that sends it at once: what each side costs once the render is gone.
+  // Every process this row needs is started before its first round, so none forks between rounds.
   const dir = await tempDir('pgx-bench-read-');
+  const side = startSideSpawner();
+  let read: ReadRounds;
   let instant: ReadRounds;
   try {
     const file = join(dir.path, 'metrics.gz');
     await writeFile(file, await gzipBody(pushgatewayUrl));
+    // The same body from a server that sends it at once: what each side costs once the render is gone.
     const server = await startInstantServer(file);
     try {
-      instant = await readRounds(server.url, configFile);
+      read = await readRounds(side, pushgatewayUrl, configFile);
+      instant = await readRounds(side, server.url, configFile);
     } finally {
       await server.stop();
     }
   } finally {
+    await side.stop();
     await dir.remove();
   }
+  const ratio = read.probeMs / read.curlMs;
   const f = (value: number) => value.toFixed(1);
   console.log(`row 3, the Pushgateway: curl's first byte at ${f(read.curlFirstByteMs)} ms, its last at ${f(read.curlMs)} ms; the probe ${f(read.probeMs)} ms, ${f(read.probeCpuMs)} ms of CPU`);
   const floor = read.bareNodeReadMs / read.curlMs;
