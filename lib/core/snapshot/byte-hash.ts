@@ -27,13 +27,19 @@ function step(h: number, base: number, digit: number): number {
 
 /** Hash of `bytes[start, end)`, three bytes per step, then the length (so a short tail cannot pose as a longer range). */
 export function hashBytes(bytes: Uint8Array, start: number, end: number, base: number): number {
+  // The first digit starts the hash without a step: step(0, base, digit) is the digit itself, a
+  // digit (at most 2^24) being under HASH_PRIME. The same hash, one step fewer a non-empty key.
   let h = 0;
   let i = start;
-  for (; i + 3 <= end; i += 3) h = step(h, base, (((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)) + 1);
+  if (i + 3 <= end) {
+    h = (((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)) + 1;
+    for (i += 3; i + 3 <= end; i += 3) h = step(h, base, (((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)) + 1);
+  }
   if (i < end) {
+    const tailStart = i;
     let tail = 0;
     for (; i < end; i++) tail = (tail << 8) | (bytes[i] as number);
-    h = step(h, base, tail + 1);
+    h = tailStart === start ? tail + 1 : step(h, base, tail + 1);
   }
   return step(h, base, end - start + 1);
 }
