@@ -9,7 +9,7 @@ import { runtimeFromEnvironment } from '../../lib/runtime/production-ports.ts';
 import { PROJECT_ROOT, tempDir, type RunningProcess } from '../../test/support/processes.ts';
 import { startNodeServer } from './node-server.ts';
 import { median, ms, type Row } from './figures.ts';
-import { startSideSpawner, type SideSpawner } from './side-spawner.ts';
+import { howItEnded, startSideSpawner, type SideSpawner } from './side-spawner.ts';
 
 const ROUNDS = 15;
 const PROBE = { method: 'GET', path: '/probe', query: new URLSearchParams('target=svc42'), headers: {} };
@@ -17,7 +17,7 @@ const PROBE = { method: 'GET', path: '/probe', query: new URLSearchParams('targe
 /** curl's own times for the whole exchange and to its first byte (-w), so its process start is not counted. */
 async function curlTimes(side: SideSpawner, url: string): Promise<{ totalMs: number; firstByteMs: number }> {
   const result = await side.run('curl', ['-s', '--compressed', '-o', '/dev/null', '-w', '%{time_total} %{time_starttransfer}', url]);
-  if (result.status !== 0) throw new Error(`curl failed: ${result.stderr}`);
+  if (result.status !== 0) throw new Error(`curl failed (${howItEnded(result)}): ${result.stderr.trim()}`);
   const [total, firstByte] = result.stdout.split(' ').map((seconds) => Number(seconds) * 1000);
   return { totalMs: total ?? Number.NaN, firstByteMs: firstByte ?? Number.NaN };
 }
@@ -49,7 +49,7 @@ read().then(read).then((ms) => console.log(ms));`;
 async function bareNodeRead(side: SideSpawner, url: string): Promise<number> {
   const result = await side.run(process.execPath, ['-e', BARE_NODE_READ, url]);
   const ms = Number(result.stdout);
-  if (result.status !== 0 || !Number.isFinite(ms)) throw new Error(`the bare Node read of ${url}/metrics failed: ${result.stderr.trim()}`);
+  if (result.status !== 0 || !Number.isFinite(ms)) throw new Error(`the bare Node read of ${url}/metrics failed (${howItEnded(result)}): ${result.stderr.trim()}`);
   return ms;
 }
 
@@ -129,6 +129,7 @@ export async function benchProbeRead(rows: Row[], pushgatewayUrl: string, config
   let instant: ReadRounds;
   try {
     const file = join(dir.path, 'metrics.gz');
+    // One more read of the Pushgateway before the rounds, whose untimed first probe and curl read it too.
     await writeFile(file, await gzipBody(pushgatewayUrl));
     // The same body from a server that sends it at once: what each side costs once the render is gone.
     const server = await startInstantServer(file);

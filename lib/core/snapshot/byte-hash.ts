@@ -25,23 +25,33 @@ function step(h: number, base: number, digit: number): number {
   return r < 0 ? r + HASH_PRIME : r >= HASH_PRIME ? r - HASH_PRIME : r;
 }
 
-/** Hash of `bytes[start, end)`, three bytes per step, then the length (so a short tail cannot pose as a longer range). */
+/** The three-byte digit at `i`, plus one (so no digit is 0): at most 2^24, under HASH_PRIME. */
+function digitAt(bytes: Uint8Array, i: number): number {
+  return (((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)) + 1;
+}
+
+/**
+ * Hash of `bytes[start, end)`, three bytes per step, then the length (so a short tail cannot pose
+ * as a longer range). The first digit starts the hash without a step: step(0, base, digit) is the
+ * digit itself, a digit being under HASH_PRIME, so a key costs one step fewer for the same hash.
+ */
 export function hashBytes(bytes: Uint8Array, start: number, end: number, base: number): number {
-  // The first digit starts the hash without a step: step(0, base, digit) is the digit itself, a
-  // digit (at most 2^24) being under HASH_PRIME. The same hash, one step fewer a non-empty key.
-  let h = 0;
-  let i = start;
-  if (i + 3 <= end) {
-    h = (((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)) + 1;
-    for (i += 3; i + 3 <= end; i += 3) h = step(h, base, (((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)) + 1);
+  const length = end - start;
+  if (length < 3) {
+    // The tail is the only digit (none for an empty range).
+    let tail = 0;
+    for (let i = start; i < end; i++) tail = (tail << 8) | (bytes[i] as number);
+    return step(length > 0 ? tail + 1 : 0, base, length + 1);
   }
+  let h = digitAt(bytes, start);
+  let i = start + 3;
+  for (; i + 3 <= end; i += 3) h = step(h, base, digitAt(bytes, i));
   if (i < end) {
-    const tailStart = i;
     let tail = 0;
     for (; i < end; i++) tail = (tail << 8) | (bytes[i] as number);
-    h = tailStart === start ? tail + 1 : step(h, base, tail + 1);
+    h = step(h, base, tail + 1);
   }
-  return step(h, base, end - start + 1);
+  return step(h, base, length + 1);
 }
 
 /** The hash of an empty range, whatever the base: its length digit alone. */
