@@ -13,13 +13,14 @@ import { indexSnapshot } from '../lib/core/snapshot/index-slot.ts';
 import { CHAR_CLASS } from '../lib/core/exposition/byte-scanning.ts';
 import { randomHashSeed } from '../lib/edges/random-hash-seed.ts';
 import type { Snapshot } from '../lib/core/snapshot/snapshot.ts';
-import { BODY_SHAPES, hostileBody } from '../test/support/hostile-bodies.ts';
 import { PROJECT_ROOT, startPushgateway, tempDir } from '../test/support/processes.ts';
 import { BENCH_FRESHNESS_SECONDS, benchConfig, formatTable, median, monthlyCost, ms, percentile, perRoundRatio, PRICES, type CostInputs, type Row } from './bench/figures.ts';
 import { benchColdInit, benchInitBytes, benchLogBytes, benchLogBytesUnauthorized } from './bench/lambda-rows.ts';
 import { benchRefreshLatency, benchServeThroughput } from './bench/server-rows.ts';
 import { benchMerge } from './bench/merge-rows.ts';
 import { benchProbeRead } from './bench/read-rows.ts';
+import { alternatingRounds } from './bench/alternating-rounds.ts';
+import { benchHostile } from './bench/hostile-rows.ts';
 import { loadPushgateway } from './bench/load-pushgateway.ts';
 
 const GROUPS = 10_000;
@@ -36,24 +37,6 @@ function gc(): void {
   if (collect === undefined) throw new Error('run with node --expose-gc (npm run bench does)');
   collect();
   collect();
-}
-
-/**
- * Per-round times of `a` and `b` (ms), `rounds` rounds alternating which goes first, `before` run
- * untimed before each call: both sides of a round see the same machine.
- */
-function alternatingRounds(rounds: number, a: () => unknown, b: () => unknown, before?: () => void): [number[], number[]] {
-  const timesA: number[] = [];
-  const timesB: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    for (const [run, times] of round % 2 === 0 ? [[a, timesA], [b, timesB]] as const : [[b, timesB], [a, timesA]] as const) {
-      before?.();
-      const start = performance.now();
-      run();
-      times.push(performance.now() - start);
-    }
-  }
-  return [timesA, timesB];
 }
 
 async function benchParse(pushgatewayUrl: string): Promise<void> {
@@ -173,33 +156,6 @@ async function benchHeap(pushgatewayUrl: string): Promise<void> {
 }
 
 /** Parse+index time per byte of each hostile shape against a Pushgateway-shaped body of the same size. */
-async function benchHostile(): Promise<void> {
-  const size = 1024 * 1024;
-  const plain = Buffer.from(hostileBody('plain', size));
-  let worst = { shape: '', ratio: 0, ms: 0, plainMs: 0 };
-  const perShape: Record<string, number> = {};
-  for (const shape of BODY_SHAPES.filter((name) => name !== 'plain')) {
-    const body = Buffer.from(hostileBody(shape, size));
-    const indexPlain = () => indexSnapshot(plain, randomHashSeed());
-    const indexHostile = () => indexSnapshot(body, randomHashSeed());
-    // As row 4: both compiled for this shape before any round counts (a new shape takes code paths
-    // the last did not, and its first calls run unoptimized), then rounds alternating which goes
-    // first, and the median of the per-round ratios: both sides of a round see the same machine.
-    for (let i = 0; i < 3; i++) { indexPlain(); indexHostile(); }
-    const [plainTimes, hostileTimes] = alternatingRounds(15, indexPlain, indexHostile);
-    const [plainMs, hostileMs] = [median(plainTimes), median(hostileTimes)];
-    // Per byte: the sizes are the same in every round, so they scale the median of the ratios.
-    const ratio = (perRoundRatio(hostileTimes, plainTimes) * plain.length) / body.length;
-    perShape[shape] = ratio;
-    if (ratio > worst.ratio) worst = { shape, ratio, ms: hostileMs, plainMs };
-  }
-  rows.push({
-    name: `11. parse+index per byte, worst hostile shape (${worst.shape}) vs Pushgateway-shaped, 1 MiB each`,
-    measured: ms(worst.ms), baseline: ms(worst.plainMs), ratio: worst.ratio, target: '≤ 3×', met: worst.ratio <= 3,
-    raw: perShape,
-  });
-}
-
 /** The shipped config.yml's `scrape_interval_seconds`: how long one read serves a warm container. */
 async function shippedCacheSeconds(): Promise<number> {
   return parseConfig(await readFile(join(PROJECT_ROOT, 'config.yml'), 'utf8')).scrapeIntervalSeconds;
@@ -249,7 +205,7 @@ async function main(): Promise<void> {
     await benchRefreshLatency(rows, pushgateway.url);
     warm = await benchWarmProbe(pushgateway.url, configFile, servicesConfig);
     await benchHeap(pushgateway.url);
-    await benchHostile();
+    benchHostile(rows);
     await benchMerge(rows);
   } finally {
     await pushgateway.stop();
