@@ -155,7 +155,6 @@ async function benchHeap(pushgatewayUrl: string): Promise<void> {
   });
 }
 
-/** Parse+index time per byte of each hostile shape against a Pushgateway-shaped body of the same size. */
 /** The shipped config.yml's `scrape_interval_seconds`: how long one read serves a warm container. */
 async function shippedCacheSeconds(): Promise<number> {
   return parseConfig(await readFile(join(PROJECT_ROOT, 'config.yml'), 'utf8')).scrapeIntervalSeconds;

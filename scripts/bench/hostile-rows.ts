@@ -12,11 +12,17 @@ import { median, ms, perRoundRatio, type Row } from './figures.ts';
 const SIZE = 1024 * 1024;
 /**
  * Processes the row is measured in. One process's ratio for a shape differs from the next one's by
- * about ±10%, while its own rounds agree far more closely (docs/performance.md#where-each-row-stands):
+ * up to about 15%, while its own rounds agree far more closely (docs/performance.md#where-each-row-stands):
  * the median of several processes is the figure, not the luck of one.
  */
 const PROCESSES = 5;
 const ONE_PROCESS = '--hostile-shapes-once';
+/** The line of a child's stdout that carries its figures (anything else it prints is left aside). */
+const FIGURES_LINE = 'row 11 figures: ';
+/** Untimed indexes of the plain body before the first shape: a new process's first calls run unoptimized. */
+const PLAIN_WARM_UP = 10;
+/** A child still running after this long is ended: a stuck process must not hang the bench. */
+const CHILD_TIMEOUT_MS = 300_000;
 
 /** One shape's figures in one process: the per-byte ratio (median of per-round ratios) and the medians of each side, ms. */
 interface ShapeFigures {
@@ -28,6 +34,8 @@ interface ShapeFigures {
 /** Every hostile shape measured against the plain one in this process, in BODY_SHAPES order. */
 function measureShapes(): Record<string, ShapeFigures> {
   const plain = Buffer.from(hostileBody('plain', SIZE));
+  // The plain side of the first shape's rounds would otherwise run colder than the next shapes'.
+  for (let i = 0; i < PLAIN_WARM_UP; i++) indexSnapshot(plain, randomHashSeed());
   const figures: Record<string, ShapeFigures> = {};
   for (const shape of BODY_SHAPES.filter((name) => name !== 'plain')) {
     const body = Buffer.from(hostileBody(shape, SIZE));
@@ -46,9 +54,12 @@ function measureShapes(): Record<string, ShapeFigures> {
 
 /** `measureShapes` in a new node process (this file, run with the bench's own flags). */
 function measureShapesInProcess(): Record<string, ShapeFigures> {
-  const result = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ONE_PROCESS], { maxBuffer: 1024 * 1024 });
+  const result = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ONE_PROCESS], { maxBuffer: 1024 * 1024, timeout: CHILD_TIMEOUT_MS });
+  if (result.error !== undefined) throw new Error(`row 11's process failed: ${result.error.message}`);
   if (result.status !== 0) throw new Error(`row 11's process failed (${result.signal ?? `exit ${result.status}`}): ${result.stderr.toString().trim()}`);
-  return JSON.parse(result.stdout.toString()) as Record<string, ShapeFigures>;
+  const line = result.stdout.toString().split('\n').find((text) => text.startsWith(FIGURES_LINE));
+  if (line === undefined) throw new Error(`row 11's process printed no figures: ${JSON.stringify(result.stdout.toString().slice(0, 200))}`);
+  return JSON.parse(line.slice(FIGURES_LINE.length)) as Record<string, ShapeFigures>;
 }
 
 /** Row 11: per shape, the median over PROCESSES processes; the worst shape by that median. */
@@ -73,5 +84,5 @@ export function benchHostile(rows: Row[]): void {
 }
 
 if (process.argv[2] === ONE_PROCESS && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.stdout.write(JSON.stringify(measureShapes()));
+  process.stdout.write(`${FIGURES_LINE}${JSON.stringify(measureShapes())}\n`);
 }
