@@ -8,6 +8,7 @@ import { randomHashSeed } from '../../lib/edges/random-hash-seed.ts';
 import { BODY_SHAPES, hostileBody } from '../../test/support/hostile-bodies.ts';
 import { alternatingRounds } from './alternating-rounds.ts';
 import { median, ms, perRoundRatio, type Row } from './figures.ts';
+import { howItEnded } from './side-spawner.ts';
 
 const SIZE = 1024 * 1024;
 /**
@@ -56,7 +57,7 @@ function measureShapes(): Record<string, ShapeFigures> {
 function measureShapesInProcess(): Record<string, ShapeFigures> {
   const result = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ONE_PROCESS], { maxBuffer: 1024 * 1024, timeout: CHILD_TIMEOUT_MS });
   if (result.error !== undefined) throw new Error(`row 11's process failed: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`row 11's process failed (${result.signal ?? `exit ${result.status}`}): ${result.stderr.toString().trim()}`);
+  if (result.status !== 0) throw new Error(`row 11's process failed (${howItEnded(result)}): ${result.stderr.toString().trim()}`);
   const line = result.stdout.toString().split('\n').find((text) => text.startsWith(FIGURES_LINE));
   if (line === undefined) throw new Error(`row 11's process printed no figures: ${JSON.stringify(result.stdout.toString().slice(0, 200))}`);
   return JSON.parse(line.slice(FIGURES_LINE.length)) as Record<string, ShapeFigures>;
@@ -70,9 +71,10 @@ export function benchHostile(rows: Row[]): void {
   const perProcess: Record<string, number[]> = {};
   for (const shape of Object.keys(runs[0] ?? {})) {
     const of = (pick: (figures: ShapeFigures) => number) => runs.map((run) => pick(run[shape] as ShapeFigures));
-    const ratio = median(of((figures) => figures.ratio));
+    const ratios = of((figures) => figures.ratio);
+    const ratio = median(ratios);
     perShape[shape] = ratio;
-    perProcess[shape] = of((figures) => figures.ratio);
+    perProcess[shape] = ratios;
     if (ratio > worst.ratio) worst = { shape, ratio, hostileMs: median(of((figures) => figures.hostileMs)), plainMs: median(of((figures) => figures.plainMs)) };
   }
   console.log(`row 11, each shape's ratio in each of ${PROCESSES} processes: ${Object.entries(perProcess).map(([shape, ratios]) => `${shape} ${ratios.map((ratio) => ratio.toFixed(2)).join('/')}`).join('; ')}`);

@@ -13,8 +13,8 @@ export interface SpawnedResult {
   readonly stderr: string;
 }
 
-/** How a command ended, for an error message: its signal, its exit code, or that it never started. */
-export function howItEnded(result: SpawnedResult): string {
+/** How a process ended, for an error message: its signal, its exit code, or that it never started. */
+export function howItEnded(result: Pick<SpawnedResult, 'status' | 'signal'>): string {
   return result.signal ?? (result.status === null ? 'did not start' : `exit ${result.status}`);
 }
 
@@ -75,7 +75,7 @@ export function startSideSpawner(): SideSpawner {
     waiting?.resolve(message as SpawnedResult);
   });
   child.on('error', (error) => end(new Error(`the bench's side process failed: ${error.message}`)));
-  child.on('exit', (code, signal) => end(new Error(`the bench's side process ended (${signal ?? `exit ${code}`})`)));
+  child.on('exit', (status, signal) => end(new Error(`the bench's side process ended (${howItEnded({ status, signal })})`)));
   return {
     run(command, args) {
       if (ended !== undefined) return Promise.reject(ended);
