@@ -30,6 +30,13 @@ function digitAt(bytes: Uint8Array, i: number): number {
   return (((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)) + 1;
 }
 
+/** The digit of the one or two bytes `[i, end)` left after the three-byte digits, plus one. */
+function tailDigitAt(bytes: Uint8Array, i: number, end: number): number {
+  let tail = 0;
+  for (; i < end; i++) tail = (tail << 8) | (bytes[i] as number);
+  return tail + 1;
+}
+
 /**
  * Hash of `bytes[start, end)`, three bytes per step, then the length (so a short tail cannot pose
  * as a longer range). The first digit starts the hash without a step: step(0, base, digit) is the
@@ -37,20 +44,12 @@ function digitAt(bytes: Uint8Array, i: number): number {
  */
 export function hashBytes(bytes: Uint8Array, start: number, end: number, base: number): number {
   const length = end - start;
-  if (length < 3) {
-    // The tail is the only digit (none for an empty range).
-    let tail = 0;
-    for (let i = start; i < end; i++) tail = (tail << 8) | (bytes[i] as number);
-    return step(length > 0 ? tail + 1 : 0, base, length + 1);
-  }
+  // Under three bytes, the tail is the only digit (none for an empty range).
+  if (length < 3) return step(length > 0 ? tailDigitAt(bytes, start, end) : 0, base, length + 1);
   let h = digitAt(bytes, start);
   let i = start + 3;
   for (; i + 3 <= end; i += 3) h = step(h, base, digitAt(bytes, i));
-  if (i < end) {
-    let tail = 0;
-    for (; i < end; i++) tail = (tail << 8) | (bytes[i] as number);
-    h = step(h, base, tail + 1);
-  }
+  if (i < end) h = step(h, base, tailDigitAt(bytes, i, end));
   return step(h, base, length + 1);
 }
 
