@@ -38,9 +38,13 @@ export function* indexSlot(slot: SnapshotSlot, strict: boolean, seed: HashSeed):
   return new IndexedSnapshot(slot, bytes, seed, sampleCount, indexer.skippedLines, indexer.invalidLines, firstInvalid?.message);
 }
 
-/** Body bytes per bucket of the group table, and of the HELP and TYPE tables (few names a body). */
-const GROUP_BUCKET_BYTES = 128;
-const METADATA_BUCKET_BYTES = 512;
+/**
+ * Body bytes per bucket of the group table, and of the HELP and TYPE tables. A Pushgateway body
+ * has few HELP and TYPE names, but a body of one family per sample has a name every other line;
+ * about 0.16 bytes per body byte bought a tenth off such bodies (docs/performance.md).
+ */
+const GROUP_BUCKET_BYTES = 64;
+const METADATA_BUCKET_BYTES = 128;
 
 /** Which of the slot's tables a key comparison is for (KeyMatcher's `kind`). */
 const GROUPS = 0;
@@ -98,9 +102,9 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     this.serviceLines.reset();
     this.helps = slot.helps;
     this.types = slot.types;
-    // Buckets scale with the body: the smallest possible lines (11 bytes) put about twelve keys in a
-    // bucket, Pushgateway-shaped bodies less than one; a bucket's tag spares a new key the walk of
-    // its chain (keyed-lines.ts), so a bucket takes 8 bytes per 128 of body, as 4 per 64 did before.
+    // Buckets scale with the body: the smallest possible lines (11 bytes) put about six keys in a
+    // group bucket, Pushgateway-shaped bodies less than one; a bucket's tag spares most new keys the
+    // walk of its chain (keyed-lines.ts), and fewer keys a bucket leave fewer tags that mislead.
     // Sized for the body the slot expects, not for what has arrived: a read expects the last body's
     // size (the same Pushgateway sends about the same), so the tables need not grow while the body
     // streams in. Not for the slot's room, which only grows: after one large body, every small one
