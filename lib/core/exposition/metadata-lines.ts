@@ -6,6 +6,10 @@ import type { ScannedMetadata } from './scanned-line.ts';
 // `# HELP` and `# TYPE` lines: validated as the scan meets them, and read again from the body
 // (name, kind, text) only when a lookup asks for a family.
 
+/** "HELP" and "TYPE" as four-byte big-endian words, as DataView.getInt32 reads them. */
+const HELP_WORD = 0x48454c50;
+const TYPE_WORD = 0x54595045;
+
 export const COMMENT_LINE = 0;
 export const METADATA_LINE = 1;
 export const INVALID_LINE = 2;
@@ -21,12 +25,12 @@ function refuseComment(scan: LineScan, why: () => string): typeof INVALID_LINE {
  */
 export function scanComment(bytes: Buffer, hashAt: number, lineEnd: number, lineNumber: number, out: ScannedMetadata, scan: LineScan): number {
   let i = skipBlanks(bytes, hashAt + 1, lineEnd);
-  const keywordStart = i;
-  while (i < lineEnd && !isBlank(bytes[i] as number)) i++;
-  const size = i - keywordStart;
-  const kind = size === 4 && matchesAt(bytes, keywordStart, i, 'HELP') ? 'HELP' : size === 4 && matchesAt(bytes, keywordStart, i, 'TYPE') ? 'TYPE' : undefined;
+  // The keyword is the word after "#": HELP or TYPE read as one four-byte word, and a blank or the line's end after it.
+  if (i + 4 > lineEnd || (i + 4 < lineEnd && !isBlank(bytes[i + 4] as number))) return COMMENT_LINE;
+  const word = scan.view.getInt32(i);
+  const kind = word === HELP_WORD ? 'HELP' : word === TYPE_WORD ? 'TYPE' : undefined;
   if (kind === undefined) return COMMENT_LINE;
-  i = skipBlanks(bytes, i, lineEnd);
+  i = skipBlanks(bytes, i + 4, lineEnd);
   const nameStart = i;
   if (i < lineEnd && ((CHAR_CLASS[bytes[i] as number] as number) & NAME_START) !== 0) i = runEnd(bytes, i + 1, lineEnd, NAME_REST);
   if (i === nameStart) return refuseComment(scan, () => `# ${kind} without a metric name`);
