@@ -83,12 +83,13 @@ const collectGarbage = (() => {
 })();
 
 /**
- * Bytes held per body byte, body included. The worst shape, a HELP line before every sample (an
- * index entry for each metadata line and each sample), measured 2.44–2.52 on 2026-12-01 (before this
- * session's changes too: 2.50); plain and tiny-groups bodies under 0.5. The bound leaves room for the
- * measurement's own noise (heap after two full collections), not for a second copy of the body.
+ * Bytes held per body byte, body included. The worst shapes, a HELP line before every sample (an
+ * index entry for each metadata line and each sample) and tiny groups, measured 2.81 and 2.72 on
+ * 2026-12-02 with that day's larger bucket arrays (2.37 and 2.42 before), the Pushgateway-shaped
+ * body 2.01 (1.81), each in a process of its own. The bound leaves room for the measurement's own
+ * noise (heap after two full collections), not for a second copy of the body (one more byte).
  */
-const MAX_HELD_PER_BODY_BYTE = 2.75;
+const MAX_HELD_PER_BODY_BYTE = 3.25;
 
 describe('a snapshot holds memory linear in the body', () => {
   for (const shape of BODY_SHAPES) {

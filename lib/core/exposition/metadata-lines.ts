@@ -25,7 +25,9 @@ function refuseComment(scan: LineScan, why: () => string): typeof INVALID_LINE {
  */
 export function scanComment(bytes: Buffer, hashAt: number, lineEnd: number, lineNumber: number, out: ScannedMetadata, scan: LineScan): number {
   let i = skipBlanks(bytes, hashAt + 1, lineEnd);
-  // The keyword is the word after "#": HELP or TYPE read as one four-byte word, and a blank or the line's end after it.
+  // The keyword is the word after "#": HELP or TYPE read as one four-byte word, and a blank or the
+  // line's end after it. Every comment line comes this way (a body can be one HELP line per sample);
+  // the lookups below, run only for a family a probe asks about, still compare with matchesAt.
   if (i + 4 > lineEnd || (i + 4 < lineEnd && !isBlank(bytes[i + 4] as number))) return COMMENT_LINE;
   const word = scan.view.getInt32(i);
   const kind = word === HELP_WORD ? 'HELP' : word === TYPE_WORD ? 'TYPE' : undefined;

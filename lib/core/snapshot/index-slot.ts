@@ -40,8 +40,11 @@ export function* indexSlot(slot: SnapshotSlot, strict: boolean, seed: HashSeed):
 
 /**
  * Body bytes per bucket of the group table, and of the HELP and TYPE tables. A Pushgateway body
- * has few HELP and TYPE names, but a body of one family per sample has a name every other line;
- * about 0.16 bytes per body byte bought a tenth off such bodies (docs/performance.md).
+ * has few HELP and TYPE names, but a body of one family per sample has a name every other line,
+ * and fewer keys a bucket leave fewer tags that send a new key down a chain. Since 2026-12-02 (was
+ * 128 and 512): 0.16–0.31 bytes more per body byte (bucket counts round up to a power of two) for
+ * 4–5% off the worst shapes of bench row 11 (docs/performance.md,
+ * "2026-12-02, fourteenth session").
  */
 const GROUP_BUCKET_BYTES = 64;
 const METADATA_BUCKET_BYTES = 128;
