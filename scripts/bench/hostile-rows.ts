@@ -3,9 +3,8 @@
 // (docs/performance.md#what-each-row-means).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterBody, indexSlot } from '../../lib/core/snapshot/index-slot.ts';
+import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { SnapshotSlot } from '../../lib/core/snapshot/snapshot-slot.ts';
-import { runToEnd } from '../../lib/core/sliced-work.ts';
 import { randomHashSeed } from '../../lib/edges/random-hash-seed.ts';
 import { BODY_SHAPES, hostileBody } from '../../test/support/hostile-bodies.ts';
 import { alternatingRounds } from './alternating-rounds.ts';
@@ -40,8 +39,7 @@ interface ShapeFigures {
  * rounds paid for collecting the memory the hostile side had just allocated (docs/performance.md).
  */
 function indexInto(slot: SnapshotSlot, body: Buffer): void {
-  slot.adopt(body);
-  runToEnd(afterBody(indexSlot(slot, true, randomHashSeed())));
+  indexSnapshot(body, randomHashSeed(), { slot });
 }
 
 /** Every hostile shape measured against the plain one in this process, in BODY_SHAPES order. */

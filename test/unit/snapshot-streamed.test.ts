@@ -81,6 +81,18 @@ describe('a body indexed while it streams in', () => {
     assert.deepEqual(answers(snapshot), answers(indexSnapshot(small, FIXED_HASH_SEED, { strict: false })));
   });
 
+  it('indexes a whole text into a slot the caller keeps, as into a new one, and the slot\'s last snapshot goes stale', () => {
+    const slot = new SnapshotSlot();
+    const other = Buffer.from(BODY.replace(/svc/g, 'job'), 'utf8');
+    const first = indexSnapshot(Buffer.from(BODY), FIXED_HASH_SEED, { strict: false, slot });
+    const firstAnswers = answers(first);
+    const second = indexSnapshot(other, FIXED_HASH_SEED, { strict: false, slot });
+    assert.equal(second.slot, slot);
+    assert.deepEqual(answers(second), answers(indexSnapshot(other, FIXED_HASH_SEED, { strict: false })));
+    assert.notDeepEqual(answers(second), firstAnswers);
+    assert.throws(() => first.allGroups(), /reused its memory/);
+  });
+
   it('stops within its budget and goes on where it stopped', () => {
     const slot = new SnapshotSlot();
     slot.begin();

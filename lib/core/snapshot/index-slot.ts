@@ -265,10 +265,12 @@ function notAnExposition(bytes: Buffer, validSamples: number, firstInvalid: Expo
  * Scans Pushgateway's `/metrics` text (validating every line) and indexes it, in one go: tests and
  * tools. Strict by default (any invalid line throws); `{ strict: false }` indexes as a read does.
  * No production read comes this way (lib/edges/cache/snapshot-source.ts indexes as the body
- * streams in, on a random seed); callers pass a seed of their own (a test's fixed one).
+ * streams in, on a random seed); callers pass a seed of their own (a test's fixed one). `slot`
+ * fills a slot the caller keeps, reusing its tables' memory as a read reuses its slot (a snapshot
+ * indexed into it before can no longer be read); without it, a new slot.
  */
-export function indexSnapshot(text: string | Buffer, hashSeed: HashSeed, options: { readonly strict?: boolean } = {}): IndexedSnapshot {
-  const slot = new SnapshotSlot();
+export function indexSnapshot(text: string | Buffer, hashSeed: HashSeed, options: { readonly strict?: boolean; readonly slot?: SnapshotSlot } = {}): IndexedSnapshot {
+  const slot = options.slot ?? new SnapshotSlot();
   slot.adopt(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
   return runToEnd(afterBody(indexSlot(slot, options.strict ?? true, hashSeed)));
 }
