@@ -2,13 +2,12 @@ import { ExporterError, ExpositionError } from '../errors.ts';
 import { viewOf } from '../exposition/byte-scanning.ts';
 import { scanStreamedExposition, type ExpositionSink } from '../exposition/exposition-scanner.ts';
 import { KEY_INSTANCE, KEY_JOB, keyBit, keyLabelsAt } from '../exposition/key-labels.ts';
-import { metadataNameEnd, metadataNameStart } from '../exposition/metadata-lines.ts';
 import { newScannedSample, type ScannedMetadata, type ScannedSample } from '../exposition/scanned-line.ts';
 import { keepShape } from '../shape-anchors.ts';
 import { runToEnd, type SlicedWork } from '../sliced-work.ts';
 import { combineHashes, EMPTY_RANGE_HASH, hashBytes, MIN_HASH_BASE, type HashSeed } from './byte-hash.ts';
 import { IndexedSnapshot } from './indexed-snapshot.ts';
-import { bucketsFor, NO_MARK, type KeyedLines, type KeyMatcher } from './keyed-lines.ts';
+import { bucketsFor, MIN_BUCKETS, type KeyedLines, type KeyMatcher } from './keyed-lines.ts';
 import { sameLabelsAt, sameValue } from './label-text.ts';
 import type { ServiceLines } from './service-lines.ts';
 import { SnapshotSlot } from './snapshot-slot.ts';
@@ -21,7 +20,7 @@ export type StreamedWork<T> = Generator<boolean, T, void>;
 /**
  * Scans the body in `slot` (validating every line) and indexes it by group and family, yielding
  * between steps; the `service` table is built later, when a lookup first needs it or in the
- * background once the snapshot is in use (IndexedSnapshot.indexServices). The body may still be streaming in (`slot.complete` false): then it
+ * background once the snapshot is in use (IndexedSnapshot.indexLater), and so are the HELP and TYPE tables by family name, whose lines the read only notes. The body may still be streaming in (`slot.complete` false): then it
  * indexes every whole line there is and yields `true` until more comes (a read runs it after
  * each chunk, so the index is nearly done when the last byte arrives); see `afterBody`. Time and memory are linear in the body: the scan reads each byte a
  * bounded number of times, and each indexed line costs 16 bytes per table it is in.
@@ -39,20 +38,15 @@ export function* indexSlot(slot: SnapshotSlot, strict: boolean, seed: HashSeed):
 }
 
 /**
- * Body bytes per bucket of the group table, and of the HELP and TYPE tables. A Pushgateway body
- * has few HELP and TYPE names, but a body of one family per sample has a name every other line,
- * and fewer keys a bucket leave fewer tags that send a new key down a chain. Since 2026-12-02 (was
- * 128 and 512): 0.16–0.31 bytes more per body byte (bucket counts round up to a power of two) for
- * 4–5% off the worst shapes of bench row 11 (docs/performance.md,
+ * Body bytes per bucket of the group table: fewer keys a bucket leave fewer tags that send a new
+ * key down a chain. Since 2026-12-02 (was 128): 0.16–0.31 bytes more per body byte (bucket counts
+ * round up to a power of two) for 4–5% off tiny-groups in bench row 11 (docs/performance.md,
  * "2026-12-02, fourteenth session").
  */
 const GROUP_BUCKET_BYTES = 64;
-const METADATA_BUCKET_BYTES = 128;
 
-/** Which of the slot's tables a key comparison is for (KeyMatcher's `kind`). */
+/** Which of the slot's tables a key comparison is for (KeyMatcher's `kind`): the read keys only the group table. */
 const GROUPS = 0;
-const HELPS = 2;
-const TYPES = 3;
 
 /**
  * One read's indexing state, as the scan's sink and the tables' key matcher. Its methods are shared
@@ -77,8 +71,6 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
   private readonly serviceLines: ServiceLines;
   private readonly helps: KeyedLines;
   private readonly types: KeyedLines;
-  private nameStart = 0;
-  private nameEnd = 0;
   private lastJobStart = 0;
   private lastJobEnd = 0;
   private lastJobHash: number;
@@ -114,8 +106,9 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     // would get (and walk) its large tables.
     const expected = Math.max(length, slot.expectedBytes);
     this.groups.reset(bucketsFor(expected, GROUP_BUCKET_BYTES));
-    this.helps.reset(bucketsFor(expected, METADATA_BUCKET_BYTES));
-    this.types.reset(bucketsFor(expected, METADATA_BUCKET_BYTES));
+    // The HELP and TYPE lines are only noted: they are keyed after the read (family-lines.ts).
+    this.helps.reset(MIN_BUCKETS);
+    this.types.reset(MIN_BUCKETS);
     this.lastJobHash = EMPTY_RANGE_HASH;
     this.invalid = strict ? undefined : SlotIndexer.prototype.recordInvalid;
   }
@@ -165,20 +158,14 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
   }
 
   metadata(line: Readonly<ScannedMetadata>): void {
-    this.nameStart = line.nameStart;
-    this.nameEnd = line.nameEnd;
-    const hash = hashBytes(this.bytes, line.nameStart, line.nameEnd, this.base);
-    if (line.kind === 'HELP') this.helps.add(hash, line.start, HELPS, this, NO_MARK);
-    else this.types.add(hash, line.start, TYPES, this, NO_MARK);
+    (line.kind === 'HELP' ? this.helps : this.types).note(line.start);
   }
 
   rebind(body: Buffer): void {
     this.bytes = body;
     this.view = viewOf(body);
-    // The tables grow with the body, to at least the buckets they would have had for the whole of it.
+    // The group table grows with the body, to at least the buckets it would have had for the whole of it.
     this.groups.grow(bucketsFor(body.length, GROUP_BUCKET_BYTES));
-    this.helps.grow(bucketsFor(body.length, METADATA_BUCKET_BYTES));
-    this.types.grow(bucketsFor(body.length, METADATA_BUCKET_BYTES));
   }
 
   skipped(): void {
@@ -190,9 +177,8 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     this.firstInvalid ??= new ExpositionError(why(), lineNumber);
   }
 
-  sameKey(kind: number, entry: number, mark: number): boolean {
-    if (kind === GROUPS) return this.sameGroup(entry, mark);
-    return this.sameName(kind === HELPS ? this.helps : this.types, entry);
+  sameKey(_kind: number, entry: number, mark: number): boolean {
+    return this.sameGroup(entry, mark);
   }
 
   /** Whether the newest line of group `key` (its mark: where its label set starts) has the label text `[labelsAt, until)` of the line being indexed. */
@@ -211,12 +197,6 @@ class SlotIndexer implements ExpositionSink, KeyMatcher {
     const them = this.keysOf(lineStart, GROUP_KEY);
     return sameValue(bytes, them.jobStart, them.jobEnd, this.jobStart, this.jobEnd)
       && sameValue(bytes, them.instanceStart, them.instanceEnd, this.instanceStart, this.instanceEnd);
-  }
-
-  private sameName(table: KeyedLines, entry: number): boolean {
-    const bytes = this.bytes;
-    const start = metadataNameStart(bytes, table.line.get(entry));
-    return sameValue(bytes, start, metadataNameEnd(bytes, start), this.nameStart, this.nameEnd);
   }
 
   private keysOf(lineStart: number, wanted: number): ScannedSample {

@@ -7,7 +7,8 @@ import { decodeSample, unescapeLabelValue } from '../exposition/sample-decoder.t
 import { newScannedSample, type ScannedSample } from '../exposition/scanned-line.ts';
 import type { SlicedWork } from '../sliced-work.ts';
 import { combineHashes, hashBytes, type HashSeed } from './byte-hash.ts';
-import { familyNameAt, familyNamed, familyNames } from './family-lines.ts';
+import { DeferredBuild } from './deferred-build.ts';
+import { buildFamilyTables, familyNameAt, familyNamed, familyNames } from './family-lines.ts';
 import { IndexView } from './index-view.ts';
 import type { KeyedLines } from './keyed-lines.ts';
 import { LookedUpGroup, materializeGroup } from './looked-up-group.ts';
@@ -33,11 +34,10 @@ export class IndexedSnapshot implements Snapshot {
   private readonly pairBase: number;
   private readonly cache = new MaterializedCache();
   private readonly probe: ScannedSample = newScannedSample();
-  /** The build of the `service` table, once started (service-table.ts); `servicesReady` once it is done. */
-  private serviceBuild: SlicedWork<void> | undefined;
-  private servicesReady = false;
-  /** Why the build threw, if it did (a bug): every later lookup throws it too, rather than read a part-built table. */
-  private serviceFailure: { readonly error: unknown } | undefined;
+  /** The `service` table (service-table.ts), built after the read. */
+  private readonly serviceBuild: DeferredBuild;
+  /** The HELP and TYPE tables by family name (family-lines.ts), built after the read. */
+  private readonly familyBuild: DeferredBuild;
 
   constructor(
     readonly slot: SnapshotSlot,
@@ -54,6 +54,8 @@ export class IndexedSnapshot implements Snapshot {
     this.generation = slot.generation;
     this.base = seed.base;
     this.pairBase = seed.pairBase;
+    this.serviceBuild = new DeferredBuild(() => buildServiceTable(slot, bytes, seed.base));
+    this.familyBuild = new DeferredBuild(() => buildFamilyTables(slot, bytes, seed.base));
     this.groups = new IndexView<PushGroup>(
       (key) => {
         const parts = splitGroupKey(key);
@@ -78,33 +80,25 @@ export class IndexedSnapshot implements Snapshot {
   }
 
   /**
-   * Builds the `service` table (what samplesOfService and heartbeatPushers read) as sliced work, for
-   * an edge to run in the background once the snapshot is in use; a lookup that comes first finishes
-   * it at once. It stops, unfinished, once the slot is refilled (the snapshot is then dead).
+   * Builds the tables the read left for later, as sliced work for an edge to run in the background
+   * once the snapshot is in use: the family tables (what `families` reads: the HELP and TYPE of a
+   * probe's pass-through samples), then the `service` table (what samplesOfService and
+   * heartbeatPushers read). A lookup that comes first finishes the table it needs at once. It
+   * stops, unfinished, once the slot is refilled (the snapshot is then dead).
    */
-  *indexServices(): SlicedWork<void> {
-    while (!this.servicesReady && this.slot.generation === this.generation) {
-      this.stepServices();
-      yield;
+  *indexLater(): SlicedWork<void> {
+    for (const build of [this.familyBuild, this.serviceBuild]) {
+      while (!build.done && this.slot.generation === this.generation) {
+        build.step();
+        yield;
+      }
     }
   }
 
   /** The `service` table, built now if the background build has not finished it. */
   private services(): KeyedLines {
-    while (!this.servicesReady) this.stepServices();
+    this.serviceBuild.finish();
     return this.slot.services;
-  }
-
-  private stepServices(): void {
-    if (this.serviceFailure !== undefined) throw this.serviceFailure.error;
-    this.serviceBuild ??= buildServiceTable(this.slot, this.bytes, this.base);
-    try {
-      // A generator that threw reports done from then on: without the failure kept, the table would pass for built.
-      if (this.serviceBuild.next().done === true) this.servicesReady = true;
-    } catch (error) {
-      this.serviceFailure = { error };
-      throw error;
-    }
   }
 
   samplesOfService(name: string, metric?: string): readonly Sample[] {
@@ -305,6 +299,7 @@ export class IndexedSnapshot implements Snapshot {
     const cacheKey = `f${name}`;
     const cached = this.cache.get(cacheKey);
     if (cached !== undefined) return cached === null ? undefined : (cached as FamilyMetadata);
+    this.familyBuild.finish();
     const family = familyNamed(this.bytes, this.slot, this.base, name);
     this.cache.set(cacheKey, family ?? null, 1, 0);
     return family;
@@ -313,6 +308,7 @@ export class IndexedSnapshot implements Snapshot {
   /** Every family with a `# HELP` or `# TYPE` line: for tests and tools. */
   allFamilies(): FamilyMetadata[] {
     this.assertLive();
+    this.familyBuild.finish();
     return familyNames(this.bytes, this.slot).map((name) => this.family(name) as FamilyMetadata);
   }
 

@@ -138,14 +138,7 @@ export class KeyedLines {
    */
   add(hash: number, lineStart: number, kind: number, matcher: KeyMatcher, mark: number): number {
     const at = (hash & this.mask) * BUCKET_INTS;
-    const full = hash | 0;
-    const heads = this.heads;
-    const tags = ~(heads[at + TAGS] as number);
-    const tag = tagOf(full);
-    let key = (tags & tag) === 0 ? -1 : (heads[at] as number);
-    while (key !== -1 && (this.field(key, HASH_OR_MARK) !== full || !matcher.sameKey(kind, this.newestOf(key), this.markOf(key)))) {
-      key = this.field(key, LINK);
-    }
+    const key = this.keyIn(at, hash | 0, kind, matcher);
     if (key !== -1) {
       this.addToKey(key, lineStart, mark);
       return key;
@@ -154,13 +147,8 @@ export class KeyedLines {
     const block = this.store.blockAt(entry * STRIDE);
     const slot = (entry * STRIDE) & INT_BLOCK_MASK;
     block[slot + LINE] = lineStart;
-    block[slot + NEWEST_OR_OLDER] = -3 - mark;
-    block[slot + LINK] = heads[at] as number;
-    block[slot + HASH_OR_MARK] = full;
-    heads[at] = entry;
-    heads[at + TAGS] = ~(tags | tag);
+    this.startKey(block, slot, entry, at, hash | 0, mark);
     this.entries = entry + 1;
-    this.keys += 1;
     return entry;
   }
 
@@ -170,15 +158,72 @@ export class KeyedLines {
    */
   addToKey(key: number, lineStart: number, mark: number): void {
     const entry = this.entries;
-    const at = entry * STRIDE;
-    const block = this.store.blockAt(at);
-    const slot = at & INT_BLOCK_MASK;
+    const block = this.store.blockAt(entry * STRIDE);
+    const slot = (entry * STRIDE) & INT_BLOCK_MASK;
     block[slot + LINE] = lineStart;
+    this.joinKey(block, slot, entry, key, mark);
+    this.entries = entry + 1;
+  }
+
+  /**
+   * Appends a line in no key yet: a table built after the read (the family tables,
+   * family-lines.ts) has the read note its lines, in body order, and puts them under their keys
+   * later with `startLinking` and `link`. Until then only `line`, `entries` and `lastBefore` are
+   * of use.
+   */
+  note(lineStart: number): void {
+    this.store.set(this.entries * STRIDE + LINE, lineStart);
+    this.entries += 1;
+  }
+
+  /** Empties the buckets (a power of two of them) for the noted lines to be linked again from the first. */
+  startLinking(buckets: number): void {
+    if (this.heads.length < buckets * BUCKET_INTS) this.heads = new Int32Array(buckets * BUCKET_INTS);
+    this.heads.fill(-1, 0, buckets * BUCKET_INTS);
+    this.mask = buckets - 1;
+    this.keys = 0;
+  }
+
+  /**
+   * Puts noted line `entry` under its key, as `add` would have added it: every line before it is
+   * linked already, and none after it.
+   */
+  link(entry: number, hash: number, kind: number, matcher: KeyMatcher, mark: number): void {
+    const at = (hash & this.mask) * BUCKET_INTS;
+    const key = this.keyIn(at, hash | 0, kind, matcher);
+    const block = this.store.blockAt(entry * STRIDE);
+    const slot = (entry * STRIDE) & INT_BLOCK_MASK;
+    if (key !== -1) this.joinKey(block, slot, entry, key, mark);
+    else this.startKey(block, slot, entry, at, hash | 0, mark);
+  }
+
+  /** The key in the bucket at `at` of a line whose full hash is `full`, or -1 (see `add`). */
+  private keyIn(at: number, full: number, kind: number, matcher: KeyMatcher): number {
+    const heads = this.heads;
+    let key = (~(heads[at + TAGS] as number) & tagOf(full)) === 0 ? -1 : (heads[at] as number);
+    while (key !== -1 && (this.field(key, HASH_OR_MARK) !== full || !matcher.sameKey(kind, this.newestOf(key), this.markOf(key)))) {
+      key = this.field(key, LINK);
+    }
+    return key;
+  }
+
+  /** Makes `entry` (at `slot` of `block`, its line set) the first line of a new key in the bucket at `at`. */
+  private startKey(block: Int32Array, slot: number, entry: number, at: number, full: number, mark: number): void {
+    const heads = this.heads;
+    block[slot + NEWEST_OR_OLDER] = -3 - mark;
+    block[slot + LINK] = heads[at] as number;
+    block[slot + HASH_OR_MARK] = full;
+    heads[at] = entry;
+    heads[at + TAGS] = (heads[at + TAGS] as number) & ~tagOf(full);
+    this.keys += 1;
+  }
+
+  /** Makes `entry` (at `slot` of `block`, its line set) the newest line of `key`. */
+  private joinKey(block: Int32Array, slot: number, entry: number, key: number, mark: number): void {
     block[slot + NEWEST_OR_OLDER] = this.keepOlder ? this.newestOf(key) : -1;
     block[slot + LINK] = -2 - key;
     block[slot + HASH_OR_MARK] = mark;
     this.setField(key, NEWEST_OR_OLDER, entry);
-    this.entries = entry + 1;
   }
 
   /** The key of the line at `entry`. */
@@ -251,5 +296,8 @@ export class KeyedLines {
   }
 }
 
-/** Power-of-two bucket count near one per `bytesPerBucket` bytes of body. */
-export const bucketsFor = (bodyBytes: number, bytesPerBucket: number): number => 2 ** Math.max(4, Math.ceil(Math.log2(Math.max(1, bodyBytes / bytesPerBucket))));
+/** The fewest buckets a table has. */
+export const MIN_BUCKETS = 16;
+
+/** Power-of-two bucket count near one per `bytesPerBucket` bytes of body (or per that many of any count). */
+export const bucketsFor = (bodyBytes: number, bytesPerBucket: number): number => Math.max(MIN_BUCKETS, 2 ** Math.ceil(Math.log2(Math.max(1, bodyBytes / bytesPerBucket))));

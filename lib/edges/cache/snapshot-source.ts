@@ -191,10 +191,10 @@ export class SnapshotSource {
       if (snapshot.invalidLines > 0) {
         this.logger.warn('invalid pushgateway lines left out of the snapshot', { lines: snapshot.invalidLines, first: snapshot.firstInvalidLine });
       }
-      // The `service` table is left to the first lookup that needs it (docs/performance.md); a
-      // process that stays up builds it in the background meanwhile, so that lookup rarely waits.
+      // The `service` and family tables are left to the first lookup that needs them (docs/performance.md);
+      // a process that stays up builds them in the background meanwhile, so that lookup rarely waits.
       if (this.refreshAhead) {
-        runInBackground(snapshot.indexServices(), (error) => this.logger.error('service index build failed', { error: describeError(error) }));
+        runInBackground(snapshot.indexLater(), (error) => this.logger.error('snapshot index build failed', { error: describeError(error) }));
       }
       return snapshot;
     } catch (error) {

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
+import type { IndexedSnapshot } from '../../lib/core/snapshot/indexed-snapshot.ts';
+import { groupKey } from '../../lib/core/snapshot/snapshot.ts';
+import { SnapshotSlot } from '../../lib/core/snapshot/snapshot-slot.ts';
+import { runSliced } from '../../lib/edges/time-slicing.ts';
+import { bestCpuOf } from '../support/event-loop-turns.ts';
+import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
+import { hostileBody } from '../support/hostile-bodies.ts';
+
+// The read only notes `# HELP` and `# TYPE` lines; the tables by family name are built after it,
+// on the first lookup of a family or in the background in slices (docs/performance.md).
+// Whichever comes first, the answers are the same, and they are the newest HELP and TYPE of each name.
+
+const NAMES = ['m', 'm_total', 'mm', 'n', 'a:b', 'absent'];
+const bodyLine = fc.oneof(
+  fc.record({ kind: fc.constant('HELP'), name: fc.constantFrom(...NAMES.slice(0, 5)), text: fc.constantFrom('counter', 'x y', 'é \\\\ \\n', '') }),
+  fc.record({ kind: fc.constant('TYPE'), name: fc.constantFrom(...NAMES.slice(0, 5)), text: fc.constantFrom('counter', 'gauge', 'untyped') }),
+  fc.record({ kind: fc.constant('sample'), name: fc.constantFrom(...NAMES.slice(0, 5)), text: fc.constantFrom('i1', 'i2') }),
+);
+type BodyLine = typeof bodyLine extends fc.Arbitrary<infer T> ? T : never;
+
+const textOf = (lines: readonly BodyLine[]) =>
+  `${lines.map(({ kind, name, text }) => (kind === 'sample' ? `${name}{instance="${text}",job="j"} 1` : `# ${kind} ${name}${text === '' ? '' : ` ${text}`}`)).join('\n')}\n`;
+
+/** What `families` answers, for every name a body can hold. */
+const familyAnswers = (snapshot: IndexedSnapshot) => ({
+  each: NAMES.map((name) => snapshot.families.get(name) ?? null),
+  all: snapshot.allFamilies(),
+  samples: snapshot.groups.get(groupKey('j', 'i1'))?.samples.map((sample) => sample.family) ?? [],
+});
+
+/** The newest HELP and TYPE text of each name, read off the lines themselves (TYPE text trimmed, as the format reads it). */
+function expectedFamilies(lines: readonly BodyLine[]): (object | null)[] {
+  return NAMES.map((name) => {
+    const help = lines.findLast((line) => line.kind === 'HELP' && line.name === name);
+    const type = lines.findLast((line) => line.kind === 'TYPE' && line.name === name);
+    if (help === undefined && type === undefined) return null;
+    return { name, help: help === undefined ? undefined : help.text.replace(/\\([\\n])/g, (_m, c: string) => (c === 'n' ? '\n' : '\\')), type: type?.text };
+  });
+}
+
+describe('the family tables, built after the read', () => {
+  it('answer the same whether built by the lookup, in the background first, or part-way in the background: the newest HELP and TYPE of each name', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(bodyLine, { minLength: 1, maxLength: 200 }), fc.nat(6), async (lines, steps) => {
+        const body = textOf(lines);
+        const byLookup = familyAnswers(indexSnapshot(body, FIXED_HASH_SEED));
+        assert.deepEqual(byLookup.each.map((family) => (family === null ? null : { ...family })), expectedFamilies(lines));
+        const background = indexSnapshot(body, FIXED_HASH_SEED);
+        await runSliced(background.indexLater());
+        assert.deepEqual(familyAnswers(background), byLookup);
+        const partway = indexSnapshot(body, FIXED_HASH_SEED);
+        const build = partway.indexLater();
+        for (let k = 0; k < steps; k++) build.next();
+        assert.deepEqual(familyAnswers(partway), byLookup);
+        while (build.next().done !== true);
+        assert.deepEqual(familyAnswers(partway), byLookup);
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('are built from the noted lines again on every read of a kept slot, never from an older read\'s', () => {
+    const slot = new SnapshotSlot();
+    const first = indexSnapshot('# HELP a First.\n# TYPE a gauge\na{job="j"} 1\n', FIXED_HASH_SEED, { slot });
+    assert.equal(first.families.get('a')?.help, 'First.');
+    const second = indexSnapshot('# TYPE b counter\nb{job="j"} 1\n', FIXED_HASH_SEED, { slot });
+    assert.equal(second.families.get('a'), undefined);
+    assert.deepEqual({ ...second.families.get('b') }, { name: 'b', help: undefined, type: 'counter' });
+    assert.throws(() => first.families.get('a'), /newer read/);
+  });
+
+  it('take time linear in the body when every other line names a new family (CPU time, best of 5, side by side with a Pushgateway-shaped body)', () => {
+    const size = 512 * 1024;
+    const plain = hostileBody('plain', size);
+    const hostile = hostileBody('family-per-sample', size);
+    const full = (text: string) => () => indexSnapshot(text, FIXED_HASH_SEED).families.get('f1');
+    const [plainMs, hostileMs] = bestCpuOf(5, full(plain), full(hostile));
+    const ratio = hostileMs / Buffer.byteLength(hostile) / (plainMs / Buffer.byteLength(plain));
+    assert.ok(ratio < 8, `${ratio.toFixed(1)}× the time per byte of a plain body (${hostileMs.toFixed(1)} ms vs ${plainMs.toFixed(1)} ms)`);
+  });
+});
