@@ -16,8 +16,13 @@ import type { SnapshotSlot } from './snapshot-slot.ts';
 
 /** Noted lines keyed between two yields: a few tens of microseconds of work. */
 const LINES_PER_STEP = 256;
-/** Noted lines per bucket: the bucket's tag spares most new names the walk of its chain (keyed-lines.ts). */
+/**
+ * Buckets: one per four noted lines (the bucket's tag spares most new names the walk of its chain,
+ * keyed-lines.ts), but at most one per 128 body bytes, as many as the read itself gave these
+ * tables before it left them for later: a body of nothing but short HELP lines holds no more.
+ */
 const LINES_PER_BUCKET = 4;
+const BODY_BYTES_PER_BUCKET = 128;
 
 /**
  * Keys the slot's noted HELP and TYPE lines by family name, as the read itself used to: a
@@ -27,7 +32,7 @@ const LINES_PER_BUCKET = 4;
  */
 export function* buildFamilyTables(slot: Pick<SnapshotSlot, 'helps' | 'types'>, bytes: Buffer, base: number): SlicedWork<void> {
   for (const table of [slot.helps, slot.types]) {
-    table.startLinking(bucketsFor(table.entries, LINES_PER_BUCKET));
+    table.startLinking(Math.min(bucketsFor(table.entries, LINES_PER_BUCKET), bucketsFor(bytes.length, BODY_BYTES_PER_BUCKET)));
     const matcher = new NameMatcher(bytes, table);
     for (let entry = 0; entry < table.entries; entry++) {
       const nameStart = metadataNameStart(bytes, table.line.get(entry));

@@ -18,12 +18,14 @@ const GROUP_KEY = keyBit(KEY_JOB) | keyBit(KEY_INSTANCE);
 export type StreamedWork<T> = Generator<boolean, T, void>;
 
 /**
- * Scans the body in `slot` (validating every line) and indexes it by group and family, yielding
- * between steps; the `service` table is built later, when a lookup first needs it or in the
- * background once the snapshot is in use (IndexedSnapshot.indexLater), and so are the HELP and TYPE tables by family name, whose lines the read only notes. The body may still be streaming in (`slot.complete` false): then it
- * indexes every whole line there is and yields `true` until more comes (a read runs it after
- * each chunk, so the index is nearly done when the last byte arrives); see `afterBody`. Time and memory are linear in the body: the scan reads each byte a
- * bounded number of times, and each indexed line costs 16 bytes per table it is in.
+ * Scans the body in `slot` (validating every line) and indexes it by group, yielding between
+ * steps. The `service` table and the HELP and TYPE tables by family name are built later, from
+ * lines the read notes, when a lookup first needs them or in the background once the snapshot is
+ * in use (IndexedSnapshot.indexLater). The body may still be streaming in (`slot.complete` false):
+ * then it indexes every whole line there is and yields `true` until more comes (a read runs it
+ * after each chunk, so the index is nearly done when the last byte arrives); see `afterBody`.
+ * Time and memory are linear in the body: the scan reads each byte a bounded number of times, and
+ * each indexed or noted line costs 16 bytes per table it is in.
  *
  * Strict, any invalid line throws. Otherwise an invalid line is left out and counted, as long as
  * the body as a whole is Pushgateway's exposition (see `notAnExposition`). `seed` seeds every hash

@@ -84,7 +84,9 @@ export class IndexedSnapshot implements Snapshot {
    * once the snapshot is in use: the family tables (what `families` reads: the HELP and TYPE of a
    * probe's pass-through samples), then the `service` table (what samplesOfService and
    * heartbeatPushers read). A lookup that comes first finishes the table it needs at once. It
-   * stops, unfinished, once the slot is refilled (the snapshot is then dead).
+   * stops, unfinished, once the slot is refilled (the snapshot is then dead). A build that throws
+   * (a bug) ends it: the edge logs the error, and each lookup then builds its table itself or
+   * throws the same error (deferred-build.ts).
    */
   *indexLater(): SlicedWork<void> {
     for (const build of [this.familyBuild, this.serviceBuild]) {
