@@ -5,9 +5,9 @@ import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import type { IndexedSnapshot } from '../../lib/core/snapshot/indexed-snapshot.ts';
 import { groupKey } from '../../lib/core/snapshot/snapshot.ts';
 import { SnapshotSlot } from '../../lib/core/snapshot/snapshot-slot.ts';
-import { bestCpuOf } from '../support/event-loop-turns.ts';
 import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 import { hostileBody } from '../support/hostile-bodies.ts';
+import { assertLinearPerByte, linesBody } from '../support/linear-time.ts';
 
 // The read only notes `# HELP` and `# TYPE` lines; the tables by family name are built after it,
 // on the first lookup of a family or in the background in slices (docs/performance.md).
@@ -81,22 +81,11 @@ describe('the family tables, built after the read', () => {
 
   it('take time linear in the body, the build included, on family-heavy hostile shapes (CPU time, best of 5, side by side with a Pushgateway-shaped body)', () => {
     const size = 512 * 1024;
-    const lines = (line: (i: number) => string) => {
-      const out: string[] = [];
-      for (let i = 0, bytes = 0; bytes < size; i++) bytes += out[out.push(line(i)) - 1]!.length + 1;
-      return `${out.join('\n')}\n`;
-    };
     const shapes = {
       'a family every other line': hostileBody('family-per-sample', size),
-      'one family\'s HELP and TYPE, over and over': lines((i) => (i % 2 === 0 ? '# HELP f again' : '# TYPE f gauge')),
-      'names alike in their first bytes': lines((i) => `# TYPE ${'f'.repeat(200)}${i % 50} gauge`),
+      'one family\'s HELP and TYPE, over and over': linesBody(size, (i) => (i % 2 === 0 ? '# HELP f again' : '# TYPE f gauge')),
+      'names alike in their first bytes': linesBody(size, (i) => `# TYPE ${'f'.repeat(200)}${i % 50} gauge`),
     };
-    const plain = hostileBody('plain', size);
-    const full = (text: string) => () => indexSnapshot(text, FIXED_HASH_SEED).families.get('f1');
-    for (const [name, body] of Object.entries(shapes)) {
-      const [plainMs, hostileMs] = bestCpuOf(5, full(plain), full(body));
-      const ratio = hostileMs / Buffer.byteLength(body) / (plainMs / Buffer.byteLength(plain));
-      assert.ok(ratio < 8, `${name}: ${ratio.toFixed(1)}× the time per byte of a plain body (${hostileMs.toFixed(1)} ms vs ${plainMs.toFixed(1)} ms)`);
-    }
+    assertLinearPerByte(shapes, hostileBody('plain', size), (text) => indexSnapshot(text, FIXED_HASH_SEED).families.get('f1'), 5);
   });
 });

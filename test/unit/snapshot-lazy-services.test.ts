@@ -4,9 +4,9 @@ import fc from 'fast-check';
 import { escapeLabelValue } from '../../lib/core/exposition/exposition-renderer.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import type { IndexedSnapshot } from '../../lib/core/snapshot/indexed-snapshot.ts';
-import { bestCpuOf } from '../support/event-loop-turns.ts';
 import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 import { hostileBody } from '../support/hostile-bodies.ts';
+import { assertLinearPerByte, linesBody } from '../support/linear-time.ts';
 
 // The `service` table is built after the read: on the first lookup that needs it, or in the
 // background in slices (docs/performance.md). Whichever comes first, the answers are the same.
@@ -78,25 +78,13 @@ describe('the service table, built after the read', () => {
 
   it('takes time linear in the body on service-heavy hostile shapes (CPU time, best of 5, side by side with a Pushgateway-shaped body)', () => {
     const size = 512 * 1024;
-    const lines = (line: (i: number) => string) => {
-      const out: string[] = [];
-      for (let i = 0, bytes = 0; bytes < size; i++) bytes += out[out.push(line(i)) - 1]!.length + 1;
-      return `${out.join('\n')}\n`;
-    };
     const shapes = {
-      'a service per line': lines((i) => `a{job="j",service="${i.toString(36)}"}1`),
-      'one service, label text differing before it on every line': lines((i) => `a{i="${i}",job="j",service="s"}1`),
-      'services colliding in their first bytes': lines((i) => `a{job="j",service="${'x'.repeat(200)}${i % 50}"}1`),
+      'a service per line': linesBody(size, (i) => `a{job="j",service="${i.toString(36)}"}1`),
+      'one service, label text differing before it on every line': linesBody(size, (i) => `a{i="${i}",job="j",service="s"}1`),
+      'services colliding in their first bytes': linesBody(size, (i) => `a{job="j",service="${'x'.repeat(200)}${i % 50}"}1`),
     };
-    const plain = hostileBody('plain', size);
-    const full = (text: string) => () => indexSnapshot(text, FIXED_HASH_SEED).samplesOfService('s');
-    for (const [name, body] of Object.entries(shapes)) {
-      const [plainMs, hostileMs] = bestCpuOf(5, full(plain), full(body));
-      const ratio = hostileMs / Buffer.byteLength(body) / (plainMs / Buffer.byteLength(plain));
-      assert.ok(ratio < 8, `${name}: ${ratio.toFixed(1)}× the time per byte of a plain body (${hostileMs.toFixed(1)} ms vs ${plainMs.toFixed(1)} ms)`);
-    }
+    assertLinearPerByte(shapes, hostileBody('plain', size), (text) => indexSnapshot(text, FIXED_HASH_SEED).samplesOfService('s'), 5);
   });
-
 });
 
 describe('a service table whose build throws', () => {
