@@ -82,11 +82,8 @@ export class KeyedLines {
 
   /** Empties the table for `buckets` buckets (a power of two); storage is kept between reads. */
   reset(buckets: number): void {
-    if (this.heads.length < buckets * BUCKET_INTS) this.heads = new Int32Array(buckets * BUCKET_INTS);
-    this.heads.fill(-1, 0, buckets * BUCKET_INTS);
-    this.mask = buckets - 1;
+    this.startLinking(buckets);
     this.entries = 0;
-    this.keys = 0;
   }
 
   /**
