@@ -45,8 +45,8 @@ describe('the service table, built after the read', () => {
   it('answers a step-2 lookup the same whether it is built by the lookup, in the background first, or part-way in the background', async () => {
     let partwayRuns = 0;
     await fc.assert(
-      // Repeated, the lines make bodies of up to some 1,200 lines: builds of several steps.
-      fc.asyncProperty(fc.array(pushedLine, { minLength: 1, maxLength: 300, size: 'max' }), fc.integer({ min: 1, max: 4 }), fc.nat(8), async (once, times, steps) => {
+      // Repeated, the lines make bodies of up to some 2,400 lines: builds of several steps.
+      fc.asyncProperty(fc.array(pushedLine, { minLength: 1, maxLength: 300, size: 'max' }), fc.integer({ min: 2, max: 8 }), fc.nat(8), async (once, times, steps) => {
         const body = bodyOf(Array.from({ length: times }, () => once).flat());
         const byLookup = serviceAnswers(indexSnapshot(body, FIXED_HASH_SEED));
         const background = indexSnapshot(body, FIXED_HASH_SEED);
