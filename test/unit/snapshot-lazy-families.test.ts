@@ -45,8 +45,8 @@ describe('the family tables, built after the read', () => {
   it('answer the same whether built by the lookup, in the background first, or part-way in the background: the newest HELP and TYPE of each name', async () => {
     let partwayRuns = 0;
     await fc.assert(
-      // Repeated, the lines make bodies of up to some 1,600 HELP and TYPE lines: builds of several steps.
-      fc.asyncProperty(fc.array(bodyLine, { minLength: 1, maxLength: 200, size: 'max' }), fc.integer({ min: 1, max: 12 }), fc.nat(8), async (once, times, steps) => {
+      // Repeated, the lines make bodies of up to some 2,100 HELP and TYPE lines: builds of several steps.
+      fc.asyncProperty(fc.array(bodyLine, { minLength: 1, maxLength: 200, size: 'max' }), fc.integer({ min: 2, max: 16 }), fc.nat(8), async (once, times, steps) => {
         const lines = Array.from({ length: times }, () => once).flat();
         const body = textOf(lines);
         const byLookup = familyAnswers(indexSnapshot(body, FIXED_HASH_SEED));
