@@ -25,45 +25,32 @@ function step(h: number, base: number, digit: number): number {
   return r < 0 ? r + HASH_PRIME : r >= HASH_PRIME ? r - HASH_PRIME : r;
 }
 
-/**
- * A range of four bytes or more has no length digit: its last digit tells its length's remainder
- * mod 3, each kind of digit having values of its own (all at least FIRST_DIGIT, above any length
- * digit of a shorter range, and under HASH_PRIME). A key of a dozen bytes costs three steps, not four.
- */
-const FIRST_DIGIT = 5;
-/** Three-byte digits: [FIRST_DIGIT, FIRST_DIGIT + 2^24). */
-const TWO_BYTE_TAIL = FIRST_DIGIT + (1 << 24);
-/** The two bytes left after the three-byte digits: [TWO_BYTE_TAIL, TWO_BYTE_TAIL + 2^16); then one byte left: [ONE_BYTE_TAIL, ONE_BYTE_TAIL + 2^8). */
-const ONE_BYTE_TAIL = TWO_BYTE_TAIL + (1 << 16);
+/** The three-byte digit at `i`, plus one (so no digit is 0): at most 2^24, under HASH_PRIME. */
+function digitAt(bytes: Uint8Array, i: number): number {
+  return (((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)) + 1;
+}
 
-/** The three bytes at `i` as one number, under 2^24. */
-function threeBytesAt(bytes: Uint8Array, i: number): number {
-  return ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
+/** The digit of the one or two bytes `[i, end)` left after the three-byte digits, plus one. */
+function tailDigitAt(bytes: Uint8Array, i: number, end: number): number {
+  let tail = 0;
+  for (; i < end; i++) tail = (tail << 8) | (bytes[i] as number);
+  return tail + 1;
 }
 
 /**
- * Hash of `bytes[start, end)`. A range of at most three bytes is the two-digit polynomial (its
- * bytes as one number, plus one; its length plus one): one step. A longer one is the polynomial of
- * its three-byte digits and the tail of one or two bytes after them, each digit in its kind's
- * values: one step a digit after the first, which starts the hash (step(0, base, digit) is the digit
- * itself). Two ranges give the same polynomial only when they are the same bytes: the same number
- * of digits, the last of the same kind, so the same length.
+ * Hash of `bytes[start, end)`, three bytes per step, then the length (so a short tail cannot pose
+ * as a longer range). The first digit starts the hash without a step: step(0, base, digit) is the
+ * digit itself, a digit being under HASH_PRIME, so a key costs one step fewer for the same hash.
  */
 export function hashBytes(bytes: Uint8Array, start: number, end: number, base: number): number {
   const length = end - start;
-  if (length <= 3) {
-    let value = 0;
-    for (let i = start; i < end; i++) value = (value << 8) | (bytes[i] as number);
-    // The empty range: step(0, base, 1), its length digit alone.
-    return step(length > 0 ? value + 1 : 0, base, length + 1);
-  }
-  let h = threeBytesAt(bytes, start) + FIRST_DIGIT;
+  // Under three bytes, the tail is the only digit (none for an empty range).
+  if (length < 3) return step(length > 0 ? tailDigitAt(bytes, start, end) : 0, base, length + 1);
+  let h = digitAt(bytes, start);
   let i = start + 3;
-  for (; i + 3 <= end; i += 3) h = step(h, base, threeBytesAt(bytes, i) + FIRST_DIGIT);
-  const left = end - i;
-  if (left === 2) return step(h, base, (((bytes[i] as number) << 8) | (bytes[i + 1] as number)) + TWO_BYTE_TAIL);
-  if (left === 1) return step(h, base, (bytes[i] as number) + ONE_BYTE_TAIL);
-  return h;
+  for (; i + 3 <= end; i += 3) h = step(h, base, digitAt(bytes, i));
+  if (i < end) h = step(h, base, tailDigitAt(bytes, i, end));
+  return step(h, base, length + 1);
 }
 
 /** The hash of an empty range, whatever the base: its length digit alone. */
