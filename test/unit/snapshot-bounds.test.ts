@@ -75,6 +75,19 @@ describe('exposition scanning and indexing take time linear in the body, whateve
     const line = `m{job="j",${crowded.map((name) => `${name}="1"`).join(',')}} 1\n`;
     assertLinearPerByte({ 'names differing in their last bytes': line }, hostileBody('plain', line.length), (text) => indexSnapshot(text, FIXED_HASH_SEED), 3);
   });
+
+  it('keeps the duplicate-label set linear on short names that are dense keys (a000…azzz), even on a base that lines such keys up in one run of slots under a slot linear in the key', () => {
+    // 13,369,343 = 102 · 2^17 − 1, and 256 · 13,369,343 ≡ −1 mod the prime: under a slot of
+    // (key · base mod the prime) & mask, with a table of 2^17 slots, consecutive keys step through the
+    // slots by about one, and a line of 32,000 names probed some 16,000 slots a name (1.7 s; a review,
+    // 2026-12-02). The polynomial hash of the bytes lined them up on this base too (252 slots a name,
+    // 459 for names l0…lzzz). Slots by tabulation do not depend on the base that way.
+    const alphabet = [...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz'];
+    const dense = alphabet.flatMap((x) => alphabet.flatMap((y) => alphabet.map((z) => `a${x}${y}${z}`))).slice(0, 32_000);
+    const line = `m{job="j",${dense.map((name) => `${name}="1"`).join(',')}} 1\n`;
+    const seed = { base: 13_369_343, pairBase: FIXED_HASH_SEED.pairBase };
+    assertLinearPerByte({ 'dense short names on a chosen base': line }, hostileBody('plain', line.length), (text) => indexSnapshot(text, seed), 3);
+  });
 });
 
 /** A full garbage collection, for measuring what stays (the test process has no --expose-gc). */
