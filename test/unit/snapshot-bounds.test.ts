@@ -66,7 +66,7 @@ describe('exposition scanning and indexing take time linear in the body, whateve
     // is added after its last multiplication by the base (a change tried and reverted on 2026-12-02),
     // every name lands in one run of slots, probed end to end: 97 times a plain body's time per byte.
     const names = 32_000;
-    const slots = 2 ** Math.ceil(Math.log2((2 * names * '"abcXYZ="1",'.length) / 5 + 2));
+    const slots = 2 ** Math.ceil(Math.log2((2 * names * 'abcXYZ="1",'.length) / 5 + 2));
     const period = slots / 65_536;
     const alphabet = [...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz'];
     const spaced = alphabet.filter((x) => x.charCodeAt(0) % period === 48 % period);
