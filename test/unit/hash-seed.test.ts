@@ -101,4 +101,22 @@ describe('byte hashes', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('multiplies every digit a key chooses by the base after adding it: two keys that differ only in their last bytes differ in hash by an amount that moves with the base (property-based)', () => {
+    // Were the last digit added after the last multiplication, the difference would be the digits'
+    // difference whatever the base, and a pusher would choose the buckets (a change tried and reverted
+    // on 2026-12-02; docs/performance.md).
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 3 }), fc.uint8Array({ minLength: 3, maxLength: 3 }), base, base, base, (key, changed, bytes, b1, b2, b3) => {
+        fc.pre(b1 !== b2 && b2 !== b3 && b1 !== b3);
+        const other = Uint8Array.from(key);
+        for (let k = 0; k < Math.min(changed, key.length); k++) other[key.length - 1 - k] = bytes[k] as number;
+        fc.pre(Buffer.compare(Buffer.from(key), Buffer.from(other)) !== 0);
+        const difference = (b: number) => (hashBytes(key, 0, key.length, b) - hashBytes(other, 0, other.length, b) + HASH_PRIME) % HASH_PRIME;
+        // Equal under one pair of bases by chance at a few bases in the prime's; under three, never.
+        assert.ok(difference(b1) !== difference(b2) || difference(b2) !== difference(b3), `the same difference, ${difference(b1)}, under three bases`);
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
