@@ -72,9 +72,10 @@ export async function benchColdInit(rows: Row[]): Promise<number> {
     // A fresh heartbeat before every cold probe: config.yml's 5 s freshness would otherwise make the
     // later rounds late probes, which write a log line (and load node:crypto for its request id).
     const beat = () => fetch(`${small.url}/metrics/job/heartbeat/instance/service1`, { method: 'PUT', body: `loop_heartbeat_timestamp_seconds{service="service1"} ${Date.now() / 1000}\n` });
-    const script = `import(${JSON.stringify(join(DIST, 'probe.mjs'))}).then((m) => m.handler(${probeEvent('service1')})).then((r) => process.exit(r.statusCode === 200 && r.body.includes('probe_success 1') ? 0 : 1))`;
+    const bundle = JSON.stringify(join(DIST, 'probe.mjs'));
+    const script = `import(${bundle}).then((m) => m.handler(${probeEvent('service1')})).then((r) => process.exit(r.statusCode === 200 && r.body.includes('probe_success 1') ? 0 : 1))`;
     const env = { ...process.env, CONFIG_FILE: 'config.yml', PUSHGATEWAY_URL: small.url };
-    const importOnly = `import(${JSON.stringify(join(DIST, 'probe.mjs'))}).then(() => process.exit(0))`;
+    const importOnly = `import(${bundle}).then(() => process.exit(0))`;
     const times = { cold: [] as number[], bare: [] as number[], floor: [] as number[], importOnly: [] as number[], coldCjs: [] as number[], bareCjs: [] as number[] };
     const run = (into: number[], args: string[], check: boolean) => {
       const start = performance.now();

@@ -2,14 +2,13 @@ import { hashBytes } from '../snapshot/byte-hash.ts';
 import { CHAR_CLASS, LABEL_REST } from './byte-scanning.ts';
 
 /**
- * Each label-name character's number, 1 to 63 (0: not one): a name of up to four characters is a
- * number under 2^24 in base 64 with no digit 0, a different key for every name, read without a step
- * of the polynomial hash (the hash was a third of a line of 30,000 labels, docs/performance.md).
+ * Each label-name character's number, 1 to 63 in byte order (0: not one), from the scanner's own
+ * classes: a name of up to four characters is a number under 2^24 in base 64 with no digit 0, a
+ * different key for every name, read without a step of the polynomial hash (the hash was a third of a
+ * line of 30,000 labels, docs/performance.md).
  */
 const NAME_CHARACTER = new Uint8Array(256);
-[...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz'].forEach((character, k) => {
-  NAME_CHARACTER[character.charCodeAt(0)] = k + 1;
-});
+for (let code = 0, next = 1; code < 256; code++) if (((CHAR_CLASS[code] as number) & LABEL_REST) !== 0) NAME_CHARACTER[code] = next++;
 /** The longest name read as one number: 64^4 = 2^24. */
 const SHORT_NAME = 4;
 
@@ -72,19 +71,14 @@ export class LabelNameSet {
     this.labelBytes = labelBytes;
   }
 
-  /** The first slot of a name: its key (a short name's number, or its bytes' hash) through the tables. */
+  /**
+   * The first slot of a name: its key (a short name's number, or its bytes' hash) through the tables.
+   * The key only picks where the probe starts; names are told apart by their bytes.
+   */
   private slotOf(bytes: Buffer, start: number, end: number): number {
     let key = 0;
     if (end - start <= SHORT_NAME) {
-      for (let i = start; i < end; i++) {
-        const character = NAME_CHARACTER[bytes[i] as number] as number;
-        // Not a name's character (the scanner passes only names): the bytes' hash instead.
-        if (character === 0) {
-          key = hashBytes(bytes, start, end, this.base);
-          break;
-        }
-        key = key * 64 + character;
-      }
+      for (let i = start; i < end; i++) key = key * 64 + (NAME_CHARACTER[bytes[i] as number] as number);
     } else {
       key = hashBytes(bytes, start, end, this.base);
     }
