@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { scanExposition, type ExpositionSink } from '../../lib/core/exposition/exposition-scanner.ts';
-import { combineHashes, EMPTY_RANGE_HASH, hashBytes, HASH_PRIME, MIN_HASH_BASE } from '../../lib/core/snapshot/byte-hash.ts';
+import { combineHashes, EMPTY_RANGE_HASH, hashBytes, HASH_PRIME, hasLongPeriod, MIN_HASH_BASE } from '../../lib/core/snapshot/byte-hash.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { groupKey } from '../../lib/core/snapshot/snapshot.ts';
 import { randomHashSeed } from '../../lib/edges/random-hash-seed.ts';
 import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
+import { elementOfPeriod, isShortPeriod, power, SHORT_PERIODS } from '../support/hash-periods.ts';
 
 const wide = (name: string, labels: number, repeat?: number) =>
   `${name}{${Array.from({ length: labels }, (_, k) => `l${k}="v"`).join(',')}${repeat === undefined ? '' : `,l${repeat}="again"`}} 1\n`;
@@ -118,5 +119,56 @@ describe('byte hashes', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('bases of short period (docs/security-model.md#time-and-memory-bounds)', () => {
+  /** A key of `digits` three-byte digits, each random, and the same key with digits `i` and `i + distance` swapped. */
+  const swappedPair = (digits: number, i: number, distance: number, seed: number) => {
+    const key = Buffer.alloc(3 * digits);
+    for (let k = 0; k < key.length; k++) key[k] = (seed * 7919 + k * 104_729) % 251;
+    key.set([1, 2, 3], 3 * i);
+    key.set([4, 5, 6], 3 * (i + distance));
+    const swapped = Buffer.from(key);
+    swapped.set([4, 5, 6], 3 * i);
+    swapped.set([1, 2, 3], 3 * (i + distance));
+    return [key, swapped] as const;
+  };
+
+  it('refuses exactly the bases whose period is one of the six short divisors of the prime minus one', () => {
+    for (const period of [...SHORT_PERIODS, 33_554_429, 67_108_858]) {
+      const element = elementOfPeriod(period);
+      assert.equal(hasLongPeriod(element), period >= 33_554_429, `a base of period ${period}`);
+    }
+    fc.assert(fc.property(fc.integer({ min: MIN_HASH_BASE, max: HASH_PRIME - 1 }), (b) => hasLongPeriod(b) === !isShortPeriod(b)), { numRuns: 3000 });
+  });
+
+  it('collides a key with the key whose digits `distance` apart are swapped exactly when base^distance is 1: on short periods only (property-based)', () => {
+    const shortBases = [2, 479, 958].map((period) => elementOfPeriod(period, MIN_HASH_BASE));
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: MIN_HASH_BASE, max: HASH_PRIME - 1 }), fc.constantFrom(...shortBases)),
+        fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.constantFrom(2, 4, 479, 958)),
+        fc.integer({ min: 0, max: 3 }),
+        fc.nat(),
+        (b, distance, i, seed) => {
+          const [key, swapped] = swappedPair(i + distance + 1 + (seed % 3), i, distance, seed);
+          const collides = hashBytes(key, 0, key.length, b) === hashBytes(swapped, 0, swapped.length, b);
+          assert.equal(collides, power(b, distance) === 1, `base ${b}, distance ${distance}`);
+          if (hasLongPeriod(b)) assert.equal(collides, false);
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('420 KB keys with two digits 140,102 apart swapped collide on a base of that period, which is refused, and on no base of long period', () => {
+    const [key, swapped] = swappedPair(140_104, 1, 140_102, 5);
+    const short = elementOfPeriod(140_102, MIN_HASH_BASE);
+    assert.equal(hashBytes(key, 0, key.length, short), hashBytes(swapped, 0, swapped.length, short));
+    assert.equal(hasLongPeriod(short), false);
+    for (const b of [FIXED_HASH_SEED.base, randomHashSeed().base, elementOfPeriod(33_554_429, MIN_HASH_BASE), elementOfPeriod(67_108_858, MIN_HASH_BASE)]) {
+      assert.notEqual(hashBytes(key, 0, key.length, b), hashBytes(swapped, 0, swapped.length, b), `base ${b}`);
+    }
   });
 });
