@@ -1,6 +1,6 @@
-import { HASH_PRIME, hasLongPeriod, MIN_HASH_BASE, type HashSeed } from '../core/snapshot/byte-hash.ts';
+import { MAX_HASH_BASE, MIN_HASH_BASE, type HashSeed } from '../core/snapshot/byte-hash.ts';
 
-const RANGE = HASH_PRIME - MIN_HASH_BASE;
+const RANGE = MAX_HASH_BASE + 1 - MIN_HASH_BASE;
 const BASE_BITS = 2 ** 26; // RANGE < 2^26: a 26-bit draw lands in range more than 99.9% of the time
 
 /**
@@ -25,11 +25,7 @@ function osRandomBytes(): Uint32Array {
   return process.getBuiltinModule('node:crypto').getRandomValues(words);
 }
 
-/**
- * A base uniform over the bases of long period in [MIN_HASH_BASE, HASH_PRIME), from the words at
- * `next` on (rejection sampling: no modulo bias). A base of short period is drawn again: keys a
- * pusher chooses collide on all of them at once (lib/core/snapshot/byte-hash.ts).
- */
+/** A base uniform in [MIN_HASH_BASE, MAX_HASH_BASE] from the words at `next` on (rejection sampling: no modulo bias). */
 function drawBase(words: Uint32Array, next: { at: number }): number {
   for (;;) {
     if (next.at === words.length) {
@@ -37,7 +33,7 @@ function drawBase(words: Uint32Array, next: { at: number }): number {
       next.at = 0;
     }
     const draw = (words[next.at++] as number) % BASE_BITS;
-    if (draw < RANGE && hasLongPeriod(MIN_HASH_BASE + draw)) return MIN_HASH_BASE + draw;
+    if (draw < RANGE) return MIN_HASH_BASE + draw;
   }
 }
 

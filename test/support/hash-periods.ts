@@ -1,14 +1,10 @@
 import { HASH_PRIME } from '../../lib/core/snapshot/byte-hash.ts';
 
 /**
- * The multiplicative periods of hash bases, in exact integers, for tests of
- * lib/core/snapshot/byte-hash.ts's `hasLongPeriod`: HASH_PRIME − 1 = 2 · 479 · 70,051, and a base's
- * period divides it.
+ * Exact modular arithmetic for tests of lib/core/snapshot/byte-hash.ts's prime and bases: a base's
+ * period (the least k with base^k ≡ 1 mod HASH_PRIME) divides HASH_PRIME − 1.
  */
 const P = BigInt(HASH_PRIME);
-
-/** The divisors of HASH_PRIME − 1 below 33,554,429: a key of more digits than one of them can collide with itself swapped. */
-export const SHORT_PERIODS = [1, 2, 479, 958, 70_051, 140_102] as const;
 
 /** base^exponent mod HASH_PRIME. */
 export function power(base: number, exponent: number): number {
@@ -18,23 +14,27 @@ export function power(base: number, exponent: number): number {
   return Number(result);
 }
 
-/** Whether some short period divides the base's: base^k is 1 for one of them. */
-export const isShortPeriod = (base: number): boolean => SHORT_PERIODS.some((period) => power(base, period) === 1);
+/** Whether `n` is prime, by trial division (n below 2^26). */
+export function isPrime(n: number): boolean {
+  if (n < 2) return false;
+  for (let d = 2; d * d <= n; d++) if (n % d === 0) return false;
+  return true;
+}
 
-/** The smallest generator of the multiplicative group: no base^((P − 1) / q) is 1 for a prime q of P − 1. */
-const GENERATOR = (() => {
-  for (let g = 2; ; g++) if ([2, 479, 70_051].every((q) => power(g, (HASH_PRIME - 1) / q) !== 1)) return g;
-})();
-
-/** A base whose period is exactly `period` (a divisor of HASH_PRIME − 1), the first at or above `atLeast`. */
-export function elementOfPeriod(period: number, atLeast = 0): number {
-  const step = (HASH_PRIME - 1) / period;
-  // GENERATOR^(step · j) has period exactly `period` when j shares no factor with it.
-  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-  for (let j = 1; j < 1000; j++) {
-    if (gcd(j, period) !== 1) continue;
-    const element = power(GENERATOR, step * j);
-    if (element >= atLeast) return element;
+/** The distinct prime factors of `n`. */
+export function primeFactors(n: number): number[] {
+  const factors: number[] = [];
+  for (let d = 2; d * d <= n; d++) {
+    if (n % d !== 0) continue;
+    factors.push(d);
+    while (n % d === 0) n /= d;
   }
-  throw new Error(`no base of period ${period} at or above ${atLeast} among the first tries`);
+  return n > 1 ? [...factors, n] : factors;
+}
+
+/** The period of `base`: the least divisor k of HASH_PRIME − 1 with base^k ≡ 1. */
+export function periodOf(base: number): number {
+  let period = HASH_PRIME - 1;
+  for (const q of primeFactors(HASH_PRIME - 1)) while (period % q === 0 && power(base, period / q) === 1) period /= q;
+  return period;
 }

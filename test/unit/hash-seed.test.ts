@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { scanExposition, type ExpositionSink } from '../../lib/core/exposition/exposition-scanner.ts';
-import { combineHashes, EMPTY_RANGE_HASH, hashBytes, HASH_PRIME, hasLongPeriod, MIN_HASH_BASE } from '../../lib/core/snapshot/byte-hash.ts';
+import { combineHashes, EMPTY_RANGE_HASH, hashBytes, HASH_PRIME, MAX_HASH_BASE, MIN_HASH_BASE } from '../../lib/core/snapshot/byte-hash.ts';
+import { MAX_LINE_BYTES } from '../../lib/core/exposition/exposition-scanner.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { groupKey } from '../../lib/core/snapshot/snapshot.ts';
 import { randomHashSeed } from '../../lib/edges/random-hash-seed.ts';
 import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
-import { elementOfPeriod, isShortPeriod, power, SHORT_PERIODS } from '../support/hash-periods.ts';
+import { isPrime, periodOf, power, primeFactors } from '../support/hash-periods.ts';
 
 const wide = (name: string, labels: number, repeat?: number) =>
   `${name}{${Array.from({ length: labels }, (_, k) => `l${k}="v"`).join(',')}${repeat === undefined ? '' : `,l${repeat}="again"`}} 1\n`;
@@ -122,8 +123,8 @@ describe('byte hashes', () => {
   });
 });
 
-describe('bases of short period (docs/security-model.md#time-and-memory-bounds)', () => {
-  /** A key of `digits` three-byte digits, each random, and the same key with digits `i` and `i + distance` swapped. */
+describe('the prime and the bases drawn (docs/security-model.md#time-and-memory-bounds)', () => {
+  /** A key of `digits` three-byte digits, and the same key with digits `i` and `i + distance` swapped. */
   const swappedPair = (digits: number, i: number, distance: number, seed: number) => {
     const key = Buffer.alloc(3 * digits);
     for (let k = 0; k < key.length; k++) key[k] = (seed * 7919 + k * 104_729) % 251;
@@ -135,19 +136,26 @@ describe('bases of short period (docs/security-model.md#time-and-memory-bounds)'
     return [key, swapped] as const;
   };
 
-  it('refuses exactly the bases whose period is one of the six short divisors of the prime minus one', () => {
-    for (const period of [...SHORT_PERIODS, 33_554_429, 67_108_858]) {
-      const element = elementOfPeriod(period);
-      assert.equal(hasLongPeriod(element), period >= 33_554_429, `a base of period ${period}`);
-    }
-    fc.assert(fc.property(fc.integer({ min: MIN_HASH_BASE, max: HASH_PRIME - 1 }), (b) => hasLongPeriod(b) === !isShortPeriod(b)), { numRuns: 3000 });
+  it('hashes modulo a safe prime whose odd factor is longer than any key a line holds, so x^k ≡ c has at most two roots for any distance k in a key', () => {
+    // The prime before, 67,108,859, had 2 · 479 · 70,051 as its prime minus one: 140,100 bases of period
+    // 70,051 or 140,102, on all of which keys swapped 140,102 digits apart collided (a review, 2026-12-03).
+    assert.ok(isPrime(HASH_PRIME));
+    assert.deepEqual(primeFactors(HASH_PRIME - 1), [2, (HASH_PRIME - 1) / 2]);
+    assert.ok((HASH_PRIME - 1) / 2 > MAX_LINE_BYTES / 3, 'a distance within a line shares no factor but 2 with the prime minus one');
+    assert.ok(HASH_PRIME < 2 ** 26, 'products of two residues stay exact in a double');
   });
 
-  it('collides a key with the key whose digits `distance` apart are swapped exactly when base^distance is 1: on short periods only (property-based)', () => {
-    const shortBases = [2, 479, 958].map((period) => elementOfPeriod(period, MIN_HASH_BASE));
+  it('draws no base of short period: every base in [MIN_HASH_BASE, MAX_HASH_BASE] has a period of 33,554,093 or more, HASH_PRIME − 1 (period 2) is left out', () => {
+    assert.equal(periodOf(HASH_PRIME - 1), 2);
+    assert.equal(MAX_HASH_BASE, HASH_PRIME - 2);
+    for (const b of [MIN_HASH_BASE, MIN_HASH_BASE + 1, MAX_HASH_BASE, MAX_HASH_BASE - 1]) assert.ok(periodOf(b) >= (HASH_PRIME - 1) / 2, `base ${b}`);
+    fc.assert(fc.property(fc.integer({ min: MIN_HASH_BASE, max: MAX_HASH_BASE }), (b) => periodOf(b) >= (HASH_PRIME - 1) / 2), { numRuns: 2000 });
+  });
+
+  it('collides a key with the key whose digits `distance` apart are swapped exactly when base^distance is 1: on no base drawn (property-based)', () => {
     fc.assert(
       fc.property(
-        fc.oneof(fc.integer({ min: MIN_HASH_BASE, max: HASH_PRIME - 1 }), fc.constantFrom(...shortBases)),
+        fc.oneof(fc.integer({ min: MIN_HASH_BASE, max: MAX_HASH_BASE }), fc.constant(HASH_PRIME - 1)),
         fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.constantFrom(2, 4, 479, 958)),
         fc.integer({ min: 0, max: 3 }),
         fc.nat(),
@@ -155,19 +163,17 @@ describe('bases of short period (docs/security-model.md#time-and-memory-bounds)'
           const [key, swapped] = swappedPair(i + distance + 1 + (seed % 3), i, distance, seed);
           const collides = hashBytes(key, 0, key.length, b) === hashBytes(swapped, 0, swapped.length, b);
           assert.equal(collides, power(b, distance) === 1, `base ${b}, distance ${distance}`);
-          if (hasLongPeriod(b)) assert.equal(collides, false);
+          if (b <= MAX_HASH_BASE) assert.equal(collides, false);
         },
       ),
       { numRuns: 1500 },
     );
   });
 
-  it('420 KB keys with two digits 140,102 apart swapped collide on a base of that period, which is refused, and on no base of long period', () => {
+  it('420 KB keys with two digits 140,102 apart swapped collide on HASH_PRIME − 1, which is never drawn, and on no base that is', () => {
     const [key, swapped] = swappedPair(140_104, 1, 140_102, 5);
-    const short = elementOfPeriod(140_102, MIN_HASH_BASE);
-    assert.equal(hashBytes(key, 0, key.length, short), hashBytes(swapped, 0, swapped.length, short));
-    assert.equal(hasLongPeriod(short), false);
-    for (const b of [FIXED_HASH_SEED.base, randomHashSeed().base, elementOfPeriod(33_554_429, MIN_HASH_BASE), elementOfPeriod(67_108_858, MIN_HASH_BASE)]) {
+    assert.equal(hashBytes(key, 0, key.length, HASH_PRIME - 1), hashBytes(swapped, 0, swapped.length, HASH_PRIME - 1));
+    for (const b of [FIXED_HASH_SEED.base, randomHashSeed().base, MIN_HASH_BASE, MAX_HASH_BASE]) {
       assert.notEqual(hashBytes(key, 0, key.length, b), hashBytes(swapped, 0, swapped.length, b), `base ${b}`);
     }
   });

@@ -11,6 +11,8 @@ import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
 import { runToEnd } from '../../lib/core/sliced-work.ts';
 import { hostileBody, manyLabelsPush, BODY_SHAPES } from '../support/hostile-bodies.ts';
 import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
+import { power } from '../support/hash-periods.ts';
+import { HASH_PRIME } from '../../lib/core/snapshot/byte-hash.ts';
 import { assertLinearPerByte, linesBody } from '../support/linear-time.ts';
 import { bestCpuOf, cpuMs, watchTurns } from '../support/event-loop-turns.ts';
 
@@ -81,14 +83,15 @@ describe('exposition scanning and indexing take time linear in the body, whateve
   });
 
   it('keeps the duplicate-label set linear on short names that are dense keys (a000…azzz), even on a base that lines such keys up in one run of slots under a slot linear in the key', () => {
-    // 13,369,343 = 102 · 2^17 − 1, and 256 · 13,369,343 ≡ −1 mod the prime: under a slot of
+    // A base with 256 · base ≡ −1 mod the prime (13,369,343 under the prime before 2026-12-03): under a slot of
     // (key · base mod the prime) & mask, with a table of 2^17 slots, consecutive keys step through the
     // slots by about one, and a line of 32,000 names probed some 16,000 slots a name (1.7 s; a review,
     // 2026-12-02). The polynomial hash of the bytes lined them up on this base too (252 slots a name,
     // 459 for names l0…lzzz). Slots by tabulation do not depend on the base that way.
     const dense = LABEL_CHARACTERS.flatMap((x) => LABEL_CHARACTERS.flatMap((y) => LABEL_CHARACTERS.map((z) => `a${x}${y}${z}`))).slice(0, 32_000);
     const line = `m{job="j",${dense.map((name) => `${name}="1"`).join(',')}} 1\n`;
-    const seed = { base: 13_369_343, pairBase: FIXED_HASH_SEED.pairBase };
+    const seed = { base: HASH_PRIME - power(256, HASH_PRIME - 2), pairBase: FIXED_HASH_SEED.pairBase };
+    assert.equal((256 * seed.base) % HASH_PRIME, HASH_PRIME - 1);
     assertLinearPerByte({ 'dense short names on a chosen base': line }, hostileBody('plain', line.length), (text) => indexSnapshot(text, seed), 3);
   });
 });

@@ -2,17 +2,29 @@
  * Polynomial hashing of byte ranges modulo a prime, with a random base per index: keys are chosen
  * by whoever pushes, and with a fixed hash they could pile every group into one bucket (hash
  * flooding, docs/security-model.md). For any two distinct keys of up to L bytes, a random base
- * makes them collide with probability at most L / (3 · PRIME) — whatever the keys (the difference
- * is a non-zero polynomial with at most L / 3 roots). For long keys that bound is weak, and keys
- * that collide on many bases at once exist: the edge draws only bases on which they do not
- * (`hasLongPeriod`). The core takes the bases as an argument; an edge draws them
- * (lib/edges/random-hash-seed.ts).
+ * makes them collide with probability at most ⌈L / 3⌉ / 67,042,650 (the bases drawn) — whatever
+ * the keys (their difference is a non-zero polynomial of degree ⌈L / 3⌉ at most, with as many roots
+ * at most).
+ * The core takes the bases as an argument; an edge draws them (lib/edges/random-hash-seed.ts).
  */
-export const HASH_PRIME = 67_108_859; // the largest prime below 2^26: products stay exact in a double
+
+/**
+ * The largest safe prime below 2^26: products stay exact in a double, and (HASH_PRIME − 1) / 2 =
+ * 33,554,093 is prime too. A base's period (the least k with base^k ≡ 1) divides HASH_PRIME − 1, so
+ * with a safe prime it is 1, 2, 33,554,093 or 67,108,186. On a base of period k, digits k apart are
+ * interchangeable in every key, and x^k ≡ c has up to gcd(k, HASH_PRIME − 1) roots: a prime with
+ * small factors in HASH_PRIME − 1 gives keys that collide on thousands of bases at once, a pusher
+ * needing to know none of them. With this prime, for any distance a line can hold (1 MiB, 349,526
+ * digits) that is at most 2 (docs/security-model.md#time-and-memory-bounds).
+ */
+export const HASH_PRIME = 67_108_187;
 const INVERSE_PRIME = 1 / HASH_PRIME;
 
-/** Bases are drawn from [MIN_HASH_BASE, HASH_PRIME): a small base would mix short keys poorly. */
+/** Bases are drawn from [MIN_HASH_BASE, MAX_HASH_BASE]: a small base would mix short keys poorly. */
 export const MIN_HASH_BASE = 1 << 16;
+
+/** HASH_PRIME − 1 ≡ −1 has period 2: a key and the key with two digits swapped two apart would hash the same. */
+export const MAX_HASH_BASE = HASH_PRIME - 2;
 
 /** The bases of one index: `base` hashes byte ranges, `pairBase` combines a job's and an instance's hashes. */
 export interface HashSeed {
@@ -25,33 +37,6 @@ function step(h: number, base: number, digit: number): number {
   const x = h * base + digit;
   const r = x - Math.floor(x * INVERSE_PRIME) * HASH_PRIME;
   return r < 0 ? r + HASH_PRIME : r >= HASH_PRIME ? r - HASH_PRIME : r;
-}
-
-/** (a · b) mod HASH_PRIME, for a, b < HASH_PRIME. */
-const multiply = (a: number, b: number): number => step(a, b, 0);
-
-/** base^exponent mod HASH_PRIME, by squaring. */
-function power(base: number, exponent: number): number {
-  let result = 1;
-  for (let square = base, e = exponent; e > 0; e = Math.floor(e / 2), square = multiply(square, square)) {
-    if (e % 2 === 1) result = multiply(result, square);
-  }
-  return result;
-}
-
-/**
- * Whether `base` has a long period: no power of it is 1 before the 33,554,429th. A base's period (its
- * multiplicative order) divides HASH_PRIME − 1 = 2 · 479 · 70,051. On a base of short period k
- * (b^k ≡ 1), digits k apart are interchangeable in every key: a key and the key with two such digits
- * swapped hash the same on every base of that period at once, so a pusher need not know the base.
- * One base in 476 has a short period: 70,051 or 140,102 for all but 958 of them (keys of 210 or
- * 420 KB), 479 or 958 (keys of 1.4 or 2.9 KB), and 2 for HASH_PRIME − 1 (keys of nine bytes). The
- * long periods, 33,554,429 and 67,108,858 digits, outrun any key a line holds (1 MiB, 349,526
- * digits): no swap collides on such a base (docs/security-model.md#time-and-memory-bounds).
- */
-export function hasLongPeriod(base: number): boolean {
-  // A period that lacks the factor 479 divides 2 · 70,051; one that lacks 70,051 divides 2 · 479.
-  return power(base, 2 * 479) !== 1 && power(base, 2 * 70_051) !== 1;
 }
 
 /** The three-byte digit at `i`, plus one (so no digit is 0): at most 2^24, under HASH_PRIME. */
