@@ -25,11 +25,14 @@ function osRandomBytes(): Uint32Array {
   return process.getBuiltinModule('node:crypto').getRandomValues(words);
 }
 
-/** A base uniform in [MIN_HASH_BASE, MAX_HASH_BASE] from the words at `next` on (rejection sampling: no modulo bias). */
-function drawBase(words: Uint32Array, next: { at: number }): number {
+/**
+ * A base uniform in [MIN_HASH_BASE, MAX_HASH_BASE] from the words at `next` on, taking new words from
+ * `refill` when they run out (rejection sampling: no modulo bias). Exported for its tests.
+ */
+export function drawBase(words: Uint32Array, next: { at: number }, refill: () => Uint32Array = osRandomBytes): number {
   for (;;) {
     if (next.at === words.length) {
-      words.set(osRandomBytes());
+      words.set(refill());
       next.at = 0;
     }
     const draw = (words[next.at++] as number) % BASE_BITS;

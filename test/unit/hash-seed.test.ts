@@ -13,16 +13,6 @@ import { isPrime, periodOf, power, primeFactors } from '../support/hash-periods.
 const wide = (name: string, labels: number, repeat?: number) =>
   `${name}{${Array.from({ length: labels }, (_, k) => `l${k}="v"`).join(',')}${repeat === undefined ? '' : `,l${repeat}="again"`}} 1\n`;
 
-describe('randomHashSeed', () => {
-  it('draws both bases from [MIN_HASH_BASE, HASH_PRIME), anew on every call', () => {
-    const seeds = Array.from({ length: 50 }, randomHashSeed);
-    for (const { base, pairBase } of seeds) {
-      for (const value of [base, pairBase]) assert.ok(Number.isInteger(value) && value >= MIN_HASH_BASE && value < HASH_PRIME, String(value));
-    }
-    assert.ok(new Set(seeds.map((seed) => seed.base)).size > 1);
-  });
-});
-
 describe('indexing with a given hash seed', () => {
   it('finds the same groups, services and families whatever the seed', () => {
     const body = [
