@@ -5,6 +5,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { escapeLabelValue } from '../../lib/core/exposition/exposition-renderer.ts';
+import { HASH_PRIME } from '../../lib/core/snapshot/byte-hash.ts';
 import { SnapshotSlot } from '../../lib/core/snapshot/snapshot-slot.ts';
 import { buildSnapshot } from '../support/build-snapshot.ts';
 import { indexSnapshot } from '../../lib/core/snapshot/index-slot.ts';
@@ -12,7 +13,6 @@ import { runToEnd } from '../../lib/core/sliced-work.ts';
 import { hostileBody, manyLabelsPush, BODY_SHAPES } from '../support/hostile-bodies.ts';
 import { FIXED_HASH_SEED } from '../support/fixed-hash-seed.ts';
 import { power } from '../support/hash-periods.ts';
-import { HASH_PRIME } from '../../lib/core/snapshot/byte-hash.ts';
 import { assertLinearPerByte, linesBody } from '../support/linear-time.ts';
 import { bestCpuOf, cpuMs, watchTurns } from '../support/event-loop-turns.ts';
 
@@ -83,8 +83,8 @@ describe('exposition scanning and indexing take time linear in the body, whateve
   });
 
   it('keeps the duplicate-label set linear on short names that are dense keys (a000…azzz), even on a base that lines such keys up in one run of slots under a slot linear in the key', () => {
-    // A base with 256 · base ≡ −1 mod the prime (13,369,343 under the prime before 2026-12-03): under a slot of
-    // (key · base mod the prime) & mask, with a table of 2^17 slots, consecutive keys step through the
+    // A base with 256 · base ≡ −1 mod the prime (13,369,343 under the prime before 2026-12-03): under a
+    // slot of (key · base mod the prime) & mask, with a table of 2^17 slots, consecutive keys step through the
     // slots by about one, and a line of 32,000 names probed some 16,000 slots a name (1.7 s; a review,
     // 2026-12-02). The polynomial hash of the bytes lined them up on this base too (252 slots a name,
     // 459 for names l0…lzzz). Slots by tabulation do not depend on the base that way.
