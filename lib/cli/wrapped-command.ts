@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { monotonicMs } from '../edges/monotonic-clock.ts';
 
 /** How a wrapped command ended. */
 export interface CommandOutcome {
@@ -43,8 +44,8 @@ function startFailure(error: NodeJS.ErrnoException, program: string): { exitCode
  */
 export function runWrappedCommand(command: readonly string[]): Promise<CommandOutcome> {
   const [program = '', ...args] = command;
-  const startedMs = performance.now();
-  const elapsed = () => (performance.now() - startedMs) / 1000;
+  const startedMs = monotonicMs();
+  const elapsed = () => (monotonicMs() - startedMs) / 1000;
   return new Promise((resolve) => {
     const child = spawn(program, args, { stdio: 'inherit' });
     // While a handler is installed, the signal no longer ends this process: it waits for the

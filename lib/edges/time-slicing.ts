@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { SlicedWork } from '../core/sliced-work.ts';
+import { monotonicMs } from './monotonic-clock.ts';
 
 /*
  * Runs sliced work (lib/core/sliced-work.ts) in slices: the event loop gets a turn every `sliceMs`,
@@ -10,17 +11,17 @@ import type { SlicedWork } from '../core/sliced-work.ts';
 export const SLICE_MS = 2;
 
 export async function runSliced<T>(work: SlicedWork<T>, signal?: AbortSignal, sliceMs: number = SLICE_MS): Promise<T> {
-  let sliceStart = performance.now();
+  let sliceStart = monotonicMs();
   for (;;) {
     const step = work.next();
     if (step.done) return step.value;
-    if (performance.now() - sliceStart >= sliceMs) {
+    if (monotonicMs() - sliceStart >= sliceMs) {
       await nextTurn();
       if (signal?.aborted) {
         work.return(undefined as T);
         signal.throwIfAborted();
       }
-      sliceStart = performance.now();
+      sliceStart = monotonicMs();
     }
   }
 }
@@ -36,11 +37,11 @@ export function runInBackground(work: SlicedWork<unknown>, onError: (error: unkn
  * are taken one microtask after the other: megabytes without a turn.
  */
 export function slicer(sliceMs: number = SLICE_MS): () => Promise<void> | undefined {
-  let sliceStart = performance.now();
+  let sliceStart = monotonicMs();
   return () => {
-    if (performance.now() - sliceStart < sliceMs) return undefined;
+    if (monotonicMs() - sliceStart < sliceMs) return undefined;
     return nextTurn().then(() => {
-      sliceStart = performance.now();
+      sliceStart = monotonicMs();
     });
   };
 }

@@ -6,6 +6,7 @@ import type { Snapshot } from '../core/snapshot/snapshot.ts';
 import type { SlicedWork } from '../core/sliced-work.ts';
 import { settlesWithin } from '../edges/cache/expiring-cache.ts';
 import { linearRegExp } from '../edges/linear-regexp.ts';
+import { monotonicMs } from '../edges/monotonic-clock.ts';
 import { runSliced, SLICE_MS } from '../edges/time-slicing.ts';
 
 // discover_services for the probe service and the reaper: the config's discover_jobs compiled for
@@ -124,12 +125,12 @@ function discoveryRun(config: ExporterConfig, snapshot: Snapshot | undefined): L
  * thrown.
  */
 function firstSlice<T>(work: SlicedWork<T>): { readonly done: true; readonly value: T } | { readonly done: false } | 'released' {
-  const end = performance.now() + SLICE_MS;
+  const end = monotonicMs() + SLICE_MS;
   try {
     for (;;) {
       const step = work.next();
       if (step.done) return { done: true, value: step.value };
-      if (performance.now() >= end) return { done: false };
+      if (monotonicMs() >= end) return { done: false };
     }
   } catch (error) {
     if (isReleased(error)) return 'released';

@@ -51,7 +51,7 @@ export interface Runtime {
 export interface RuntimePorts {
   /** Milliseconds since the epoch: ages, rules and log times all read it. */
   readonly clock: Clock;
-  /** Milliseconds of a monotonic clock (`performance.now()`), for budgets and durations. */
+  /** Milliseconds of a monotonic clock (lib/edges/monotonic-clock.ts), for budgets and durations. */
   readonly monotonicMs: () => number;
   /** Receives each JSON log line. */
   readonly writeLog: (line: string) => void;

@@ -43,7 +43,7 @@ function tsFiles(dir: string): string[] {
 }
 
 const READS_PROCESS = /\bprocess\s*\.\s*(env|argv|cwd\s*\()/;
-const READS_CLOCK_OR_RANDOM = /\bDate\.now\(|\bperformance\.now\(|\bMath\.random\(|\bnew Date\(\s*\)/;
+const READS_CLOCK_OR_RANDOM = /\bDate\.now\(|\bperformance\.now\(|\bprocess\.hrtime\b|\bMath\.random\(|\bnew Date\(\s*\)/;
 const MODULE_LEVEL_MUTABLE = /^(export\s+)?(let|var)\s/;
 
 /** A source's lines without comment lines, so a comment may name what the code must not do. */
@@ -117,8 +117,8 @@ describe('what an import graph cannot see', () => {
       ['const a = process.env.X;', 'const b = process.argv[2];', 'const c = process.cwd();'],
     );
     assert.deepEqual(
-      flagged(READS_CLOCK_OR_RANDOM, 'const a = Date.now();\nconst b = new Date();\nconst c = Math.random();\nconst d = performance.now();\nconst e = new Date(ms);\n * never Date.now()'),
-      ['const a = Date.now();', 'const b = new Date();', 'const c = Math.random();', 'const d = performance.now();'],
+      flagged(READS_CLOCK_OR_RANDOM, 'const a = Date.now();\nconst b = new Date();\nconst c = Math.random();\nconst d = performance.now();\nconst e = new Date(ms);\nconst f = process.hrtime();\n * never Date.now()'),
+      ['const a = Date.now();', 'const b = new Date();', 'const c = Math.random();', 'const d = performance.now();', 'const f = process.hrtime();'],
     );
     assert.deepEqual(
       flagged(MODULE_LEVEL_MUTABLE, 'let a = 1;\nexport let b = 2;\nvar c = 3;\nconst d = 4;\n  let e = 5;'),

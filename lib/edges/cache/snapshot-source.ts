@@ -7,6 +7,7 @@ import type { Logger } from '../logger.ts';
 import type { PushgatewayReader } from '../pushgateway/pushgateway-reader.ts';
 import { redactUrl } from '../../core/config/redact-url.ts';
 import { collectYoungGarbage } from '../young-garbage.ts';
+import { monotonicMs } from '../monotonic-clock.ts';
 import { afterBody, indexSlot, type StreamedWork } from '../../core/snapshot/index-slot.ts';
 import type { Snapshot } from '../../core/snapshot/snapshot.ts';
 import { SnapshotMemory } from '../../core/snapshot/snapshot-memory.ts';
@@ -245,11 +246,11 @@ class IndexCatchUp {
 
   /** One slice; true when the index is still behind what has arrived. */
   private slice(): boolean {
-    const until = performance.now() + SLICE_MS;
+    const until = monotonicMs() + SLICE_MS;
     for (;;) {
       const step = this.work.next();
       if (step.done || step.value) return false;
-      if (performance.now() >= until) return true;
+      if (monotonicMs() >= until) return true;
     }
   }
 
