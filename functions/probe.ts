@@ -1,12 +1,14 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describeError } from '../lib/core/errors.ts';
+import { stderrLines } from '../lib/edges/stderr-lines.ts';
 import { runtimeFromEnvironment } from '../lib/runtime/production-ports.ts';
 import { readFunctionUrlEvent } from '../lib/http/function-url-event.ts';
 import { handleRequest, internalError, textResponse, type HttpResponse } from '../lib/http/routes.ts';
 
 // Module scope survives between invocations of a warm container: the config, the
 // Pushgateway snapshot and the keep-alive connection are reused.
-const runtime = runtimeFromEnvironment(process.env, { cwd: process.cwd() });
+// Log lines straight to fd 2, as Lambda's runtime writes its own (lib/edges/stderr-lines.ts).
+const runtime = runtimeFromEnvironment(process.env, { cwd: process.cwd(), writeLog: stderrLines() });
 // A Lambda cannot refuse to start: it answers 503 to every request instead (lib/http/routes.ts), and
 // says why once per container here.
 if (runtime.startupProblem !== undefined) runtime.logger.error('exporter misconfigured: every request answers 503', { error: runtime.startupProblem });

@@ -1,6 +1,7 @@
 import { describeError } from '../lib/core/errors.ts';
 import { PushgatewayGroups } from '../lib/edges/pushgateway/pushgateway-groups.ts';
 import { PushgatewayPusher } from '../lib/edges/pushgateway/pushgateway-pusher.ts';
+import { stderrLines } from '../lib/edges/stderr-lines.ts';
 import { runtimeFromEnvironment } from '../lib/runtime/production-ports.ts';
 import { REREAD_VALID_MS, sweep, SWEEP_REQUEST_TIMEOUT_MS } from '../lib/runtime/reaper.ts';
 
@@ -17,7 +18,9 @@ const STOP_MARGIN_MS = 3 * SWEEP_REQUEST_TIMEOUT_MS + REREAD_VALID_MS + 5_000;
 // Bearer tokens and check-in keys guard HTTP routes; the reaper serves none, and its role may not
 // read their parameters.
 const runtime = runtimeFromEnvironment(
-  { ...process.env, AUTH_TOKEN: undefined, AUTH_TOKEN_SSM_PARAMETER: undefined, PUSH_TOKEN: undefined, PUSH_TOKEN_SSM_PARAMETER: undefined }, { cwd: process.cwd() },
+  { ...process.env, AUTH_TOKEN: undefined, AUTH_TOKEN_SSM_PARAMETER: undefined, PUSH_TOKEN: undefined, PUSH_TOKEN_SSM_PARAMETER: undefined },
+  // Log lines straight to fd 2, as the probe handler's (lib/edges/stderr-lines.ts).
+  { cwd: process.cwd(), writeLog: stderrLines() },
 );
 const groups = new PushgatewayGroups();
 const pusher = new PushgatewayPusher();

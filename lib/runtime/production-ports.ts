@@ -1,20 +1,19 @@
 import { PushgatewayReader } from '../edges/pushgateway/pushgateway-reader.ts';
 import { SdkSsmParameters } from '../edges/ssm/ssm-parameter.ts';
 import { monotonicMs } from '../edges/monotonic-clock.ts';
-import { stderrLines } from '../edges/stderr-lines.ts';
 import { readSettings, type ExporterEnvironment } from './environment-settings.ts';
 import { createRuntime, type Runtime, type RuntimePorts } from './runtime.ts';
 
 /**
  * The ports a deployed runtime uses, the one place they are chosen: the system clock and the monotonic clock, JSON log
- * lines on stderr (fd 2, written directly), a keep-alive Pushgateway reader and SSM through the AWS SDK (loaded on first
+ * lines on stderr, a keep-alive Pushgateway reader and SSM through the AWS SDK (loaded on first
  * use). `replace` swaps any of them (a test's clock, a CLI run's quiet log).
  */
 export function productionPorts(replace: Partial<RuntimePorts> = {}): RuntimePorts {
   return {
     clock: replace.clock ?? Date.now,
     monotonicMs: replace.monotonicMs ?? monotonicMs,
-    writeLog: replace.writeLog ?? stderrLines(),
+    writeLog: replace.writeLog ?? ((line) => process.stderr.write(`${line}\n`)),
     pushgateway: replace.pushgateway ?? new PushgatewayReader(),
     ssm: replace.ssm ?? new SdkSsmParameters(),
   };

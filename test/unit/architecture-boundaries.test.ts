@@ -45,6 +45,7 @@ function tsFiles(dir: string): string[] {
 const READS_PROCESS = /\bprocess\s*\.\s*(env|argv|cwd\s*\()/;
 const READS_CLOCK_OR_RANDOM = /\bDate\.now\(|\bperformance\.now\(|\bprocess\.hrtime\b|\bMath\.random\(|\bnew Date\(\s*\)/;
 const MODULE_LEVEL_MUTABLE = /^(export\s+)?(let|var)\s/;
+const USES_PERFORMANCE_GLOBAL = /(?:\bglobalThis\.|(?<![.\w$]))performance\s*\.|\bperf_hooks\b/;
 
 /** A source's lines without comment lines, so a comment may name what the code must not do. */
 function codeLines(source: string): { line: number; text: string }[] {
@@ -102,6 +103,11 @@ describe('what an import graph cannot see', () => {
     assert.deepEqual(matches(lib, READS_PROCESS), []);
   });
 
+  it('nothing in lib/ or functions/ uses the performance global or perf_hooks (lib/edges/monotonic-clock.ts reads the clock)', () => {
+    // Its first use loads perf_hooks and eight internal/perf modules at a cold start (docs/performance.md#the-cold-starts-clock-and-log-line).
+    assert.deepEqual(matches([...lib, ...tsFiles('functions')], USES_PERFORMANCE_GLOBAL), []);
+  });
+
   it('lib/core reads no clock and no randomness (the caller passes now, or a Clock)', () => {
     assert.deepEqual(matches(core, READS_CLOCK_OR_RANDOM), []);
   });
@@ -119,6 +125,10 @@ describe('what an import graph cannot see', () => {
     assert.deepEqual(
       flagged(READS_CLOCK_OR_RANDOM, 'const a = Date.now();\nconst b = new Date();\nconst c = Math.random();\nconst d = performance.now();\nconst e = new Date(ms);\nconst f = process.hrtime();\n * never Date.now()'),
       ['const a = Date.now();', 'const b = new Date();', 'const c = Math.random();', 'const d = performance.now();', 'const f = process.hrtime();'],
+    );
+    assert.deepEqual(
+      flagged(USES_PERFORMANCE_GLOBAL, "const a = performance.now();\nconst b = globalThis.performance.now();\nimport { performance } from 'node:perf_hooks';\nconst c = budget.performance.now();\nconst d = performanceFigures.x;\n// performance.now() is not used"),
+      ['const a = performance.now();', 'const b = globalThis.performance.now();', "import { performance } from 'node:perf_hooks';"],
     );
     assert.deepEqual(
       flagged(MODULE_LEVEL_MUTABLE, 'let a = 1;\nexport let b = 2;\nvar c = 3;\nconst d = 4;\n  let e = 5;'),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { stderrLines, type LineStream, type WriteToFd } from '../../lib/edges/stderr-lines.ts';
+import { ATOMIC_LINE_BYTES, stderrLines, type LineStream, type WriteToFd } from '../../lib/edges/stderr-lines.ts';
 
 /** What one direct write does: write up to `count` bytes, write nothing, or fail as a full non-blocking pipe does. */
 type Outcome = { readonly kind: 'write'; readonly count: number } | { readonly kind: 'none' } | { readonly kind: 'eagain' };
@@ -40,10 +40,16 @@ const outcome: fc.Arbitrary<Outcome> = fc.oneof(
   { weight: 1, arbitrary: fc.constant<Outcome>({ kind: 'eagain' }) },
 );
 
+/** Mostly short lines of any characters, sometimes one around the atomic write's size. */
+const line: fc.Arbitrary<string> = fc.oneof(
+  { weight: 6, arbitrary: fc.string({ unit: 'binary', maxLength: 60 }) },
+  { weight: 1, arbitrary: fc.integer({ min: ATOMIC_LINE_BYTES - 3, max: ATOMIC_LINE_BYTES + 2 }).map((length) => 'x'.repeat(length)) },
+);
+
 describe('stderrLines: log lines straight to fd 2, the stream after the first failed write', () => {
   it('hands on every byte of every line, in order, whatever the writes do (property-based)', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 60 }), { maxLength: 12 }), fc.array(outcome, { maxLength: 30 }), (lines, outcomes) => {
+      fc.property(fc.array(line, { maxLength: 12 }), fc.array(outcome, { maxLength: 30 }), (lines, outcomes) => {
         const stderr = fakeStderr(outcomes);
         const writeLine = stderrLines(stderr.write, () => stderr.stream);
         for (const line of lines) writeLine(line);
@@ -52,9 +58,10 @@ describe('stderrLines: log lines straight to fd 2, the stream after the first fa
         assert.ok([...stderr.calls.fds].every((fd) => fd === 2));
         assert.equal(stderr.calls.directAfterStream, 0);
         const failed = outcomes.findIndex((next) => next.kind !== 'write');
-        // The stream is used only after a write that failed or wrote nothing, and only if it happened.
-        if (stderr.calls.stream > 0) assert.ok(failed >= 0 && failed < stderr.calls.direct);
-        else assert.ok(failed < 0 || failed >= stderr.calls.direct);
+        const failureMet = failed >= 0 && failed < stderr.calls.direct;
+        const longLine = lines.some((text) => Buffer.byteLength(`${text}\n`) > ATOMIC_LINE_BYTES);
+        // The stream is used exactly when a write failed or wrote nothing, or a line did not fit in one atomic write.
+        assert.equal(stderr.calls.stream > 0, failureMet || longLine);
       }),
     );
   });
@@ -88,5 +95,18 @@ describe('stderrLines: log lines straight to fd 2, the stream after the first fa
     writeLine('line');
     assert.equal(stderr.output(), 'line\n');
     assert.deepEqual({ direct: stderr.calls.direct, stream: stderr.calls.stream }, { direct: 1, stream: 1 });
+  });
+
+  it('sends a line longer than one atomic pipe write, and every later line, to the stream; one that just fits goes straight', () => {
+    const stderr = fakeStderr([]);
+    const writeLine = stderrLines(stderr.write, () => stderr.stream);
+    const fits = 'f'.repeat(ATOMIC_LINE_BYTES - 1);
+    const long = 'l'.repeat(ATOMIC_LINE_BYTES);
+    writeLine(fits);
+    assert.deepEqual({ direct: stderr.calls.direct, stream: stderr.calls.stream }, { direct: 1, stream: 0 });
+    writeLine(long);
+    writeLine('short');
+    assert.equal(stderr.output(), `${fits}\n${long}\nshort\n`);
+    assert.deepEqual({ direct: stderr.calls.direct, stream: stderr.calls.stream }, { direct: 1, stream: 2 });
   });
 });
