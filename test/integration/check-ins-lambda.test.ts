@@ -7,6 +7,7 @@ import type { Context, LambdaFunctionURLEvent, APIGatewayProxyStructuredResultV2
 import { MAX_CHECK_IN_BODY_BYTES } from '../../lib/core/push/check-in.ts';
 import { getText, PROJECT_ROOT, startPushgateway, tempDir, type RunningProcess, type TempDir } from '../support/processes.ts';
 import { stateOf } from '../support/probe-state.ts';
+import { captureStderr } from '../support/stderr-capture.ts';
 
 // Check-ins through the bundled Lambda handler (dist/probe.mjs, `npm run build`) with function URL
 // events, against a real Pushgateway (docs/check-ins.md).
@@ -33,7 +34,7 @@ describe('check-ins through the bundled Lambda handler (function URL events)', (
   let dir: TempDir;
   let handler: Handler;
   const logs: string[] = [];
-  const writeStderr = process.stderr.write.bind(process.stderr);
+  let release: (() => void) | undefined;
 
   before(async () => {
     pushgateway = await startPushgateway();
@@ -41,14 +42,11 @@ describe('check-ins through the bundled Lambda handler (function URL events)', (
     const config = await dir.file('config.yml', 'pushgateway_url: "http://pushgateway:9091"\nscrape_interval_seconds: 1\nservices:\n  - name: backup\n    freshness_threshold_seconds: 3600\n');
     // The handler reads its environment once, at import, as in a Lambda container; its log lines go to stderr.
     Object.assign(process.env, { CONFIG_FILE: config, PUSHGATEWAY_URL: pushgateway.url, LOG_LEVEL: 'debug', PUSH_TOKEN: KEY, AWS_LAMBDA_FUNCTION_NAME: 'probe' });
-    process.stderr.write = ((chunk: string | Uint8Array) => {
-      logs.push(String(chunk));
-      return true;
-    }) as typeof process.stderr.write;
+    release = captureStderr(logs);
     ({ handler } = (await import(pathToFileURL(join(PROJECT_ROOT, 'dist', 'probe.mjs')).href)) as { handler: Handler });
   });
   after(async () => {
-    process.stderr.write = writeStderr;
+    release?.();
     await pushgateway?.stop();
     await dir?.remove();
   });

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { PROJECT_ROOT, tempDir, type TempDir } from '../support/processes.ts';
+import { captureStderr } from '../support/stderr-capture.ts';
 
 type Handler = (event: unknown, context?: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -18,14 +19,13 @@ const event = (rawPath: string, headers: Record<string, string> = {}) =>
 async function importHandler(env: Record<string, string>, copy: string): Promise<{ handler: Handler; logs: string[] }> {
   const saved = { ...process.env };
   const logs: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
   Object.assign(process.env, env);
-  process.stderr.write = ((chunk: string | Uint8Array) => { logs.push(String(chunk)); return true; }) as typeof process.stderr.write;
+  const release = captureStderr(logs);
   try {
     const module = (await import(`${pathToFileURL(join(PROJECT_ROOT, 'dist', 'probe.mjs')).href}?${copy}`)) as { handler: Handler };
     return { handler: module.handler, logs };
   } finally {
-    process.stderr.write = write;
+    release();
     for (const key of Object.keys(env)) {
       if (saved[key] === undefined) delete process.env[key];
       else process.env[key] = saved[key];
