@@ -1,4 +1,3 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { SlicedWork } from '../core/sliced-work.ts';
 import { monotonicMs } from './monotonic-clock.ts';
 
@@ -6,6 +5,13 @@ import { monotonicMs } from './monotonic-clock.ts';
  * Runs sliced work (lib/core/sliced-work.ts) in slices: the event loop gets a turn every `sliceMs`,
  * so a read in progress never holds up `/-/healthy` or a probe answered from the cache.
  */
+
+/**
+ * Settles on the event loop's next check phase, as `setImmediate` of node:timers/promises does,
+ * without loading that module: it is not in Node's startup snapshot, and a cold start paid for
+ * it (docs/performance.md#the-cold-starts-timers-and-config-read).
+ */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** How long a slice runs before the event loop gets a turn: short against any scrape or health-check timeout. */
 export const SLICE_MS = 2;

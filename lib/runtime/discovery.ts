@@ -1,4 +1,3 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { DiscoveryConfig, ExporterConfig } from '../core/config/config-types.ts';
 import { discoverServices, discoveryWork, NO_DISCOVERY, type Discovery, type JobMatcher, type NamedPusher } from '../core/discovery/discovered-services.ts';
 import { describeError, ExporterError } from '../core/errors.ts';
@@ -7,7 +6,7 @@ import type { SlicedWork } from '../core/sliced-work.ts';
 import { settlesWithin } from '../edges/cache/expiring-cache.ts';
 import { linearRegExp } from '../edges/linear-regexp.ts';
 import { monotonicMs } from '../edges/monotonic-clock.ts';
-import { runSliced, SLICE_MS } from '../edges/time-slicing.ts';
+import { nextTurn, runSliced, SLICE_MS } from '../edges/time-slicing.ts';
 
 // discover_services for the probe service and the reaper: the config's discover_jobs compiled for
 // V8's linear-time engine once per config; each snapshot's discovery run in slices between requests,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ExpiringCache } from '../../lib/edges/cache/expiring-cache.ts';
+import { ExpiringCache, settlesWithin } from '../../lib/edges/cache/expiring-cache.ts';
 import { controlledLoader } from '../support/controlled-loader.ts';
 
 describe('ExpiringCache', () => {
@@ -187,4 +187,34 @@ describe('ExpiringCache', () => {
     release();
   });
 
+});
+
+describe('settlesWithin', () => {
+  const timers = (): number => process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length;
+
+  it('is true for a promise that settles first, false for one that does not, and leaves no timer either way', async () => {
+    const before = timers();
+    assert.equal(await settlesWithin(Promise.resolve('x'), 60_000), true);
+    assert.equal(timers(), before, 'the 60 s timer is cleared once the promise settled');
+    const never = new Promise<never>(() => undefined);
+    assert.equal(await settlesWithin(never, 5), false);
+    assert.equal(timers(), before);
+    assert.equal(await settlesWithin(new Promise((resolve) => setTimeout(resolve, 5)), 60_000), true);
+    assert.equal(timers(), before);
+  });
+
+  it('passes a rejection on and clears its timer, so a failed load does not hold the process open', async () => {
+    const before = timers();
+    await assert.rejects(settlesWithin(Promise.reject(new Error('load failed')), 60_000), /load failed/);
+    assert.equal(timers(), before);
+  });
+
+  it('waits for the promise alone when the wait is unbounded, and a wait of zero or less gives a settled promise its microtasks', async () => {
+    const before = timers();
+    assert.equal(await settlesWithin(new Promise((resolve) => setTimeout(resolve, 5)), Number.POSITIVE_INFINITY), true);
+    assert.equal(await settlesWithin(Promise.resolve(), 0), true);
+    assert.equal(await settlesWithin(Promise.resolve(), -5), true);
+    assert.equal(await settlesWithin(new Promise<never>(() => undefined), -5), false);
+    assert.equal(timers(), before);
+  });
 });

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../core/time/clock.ts';
 import type { MaybePromise } from '../../core/maybe-promise.ts';
 
@@ -175,15 +174,23 @@ const AHEAD_HISTORY = 4;
 /** Slack for a read that took next to nothing last time (a millisecond read can take ten the next). */
 const AHEAD_MARGIN_MS = 20;
 
-/** True when `promise` settles within `ms`; the timer is cleared either way. */
+/**
+ * True when `promise` settles within `ms`; the timer is cleared either way. A plain timer rather
+ * than node:timers/promises with an AbortController: a cold start paid about 3 ms for loading that
+ * module and for the abort's first dispatch (docs/performance.md#the-cold-starts-timers-and-config-read).
+ */
 export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   if (!Number.isFinite(ms)) {
     await promise;
     return true;
   }
-  const timer = new AbortController();
-  const timedOut = sleep(Math.max(0, ms), false, { signal: timer.signal }).catch(() => false);
-  const settled = await Promise.race([promise.then(() => true), timedOut]);
-  timer.abort();
-  return settled;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, ms), false);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
