@@ -9,25 +9,26 @@ import { monotonicMs } from './monotonic-clock.ts';
 /**
  * Settles on the event loop's next check phase, as `setImmediate` of node:timers/promises does,
  * without loading that module: it is not in Node's startup snapshot, and a cold start paid for
- * it (docs/performance.md#the-cold-starts-timers-and-config-read).
+ * it (docs/performance.md#the-cold-starts-timers).
  */
 export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** How long a slice runs before the event loop gets a turn: short against any scrape or health-check timeout. */
 export const SLICE_MS = 2;
 
-export async function runSliced<T>(work: SlicedWork<T>, signal?: AbortSignal, sliceMs: number = SLICE_MS): Promise<T> {
-  let sliceStart = monotonicMs();
+/** `clock`: milliseconds of a monotonic clock; tests pass their own. */
+export async function runSliced<T>(work: SlicedWork<T>, signal?: AbortSignal, sliceMs: number = SLICE_MS, clock: () => number = monotonicMs): Promise<T> {
+  let sliceStart = clock();
   for (;;) {
     const step = work.next();
     if (step.done) return step.value;
-    if (monotonicMs() - sliceStart >= sliceMs) {
+    if (clock() - sliceStart >= sliceMs) {
       await nextTurn();
       if (signal?.aborted) {
         work.return(undefined as T);
         signal.throwIfAborted();
       }
-      sliceStart = monotonicMs();
+      sliceStart = clock();
     }
   }
 }
@@ -42,12 +43,12 @@ export function runInBackground(work: SlicedWork<unknown>, onError: (error: unkn
  * gives the event loop a turn once `sliceMs` have gone by. Without it, chunks already buffered
  * are taken one microtask after the other: megabytes without a turn.
  */
-export function slicer(sliceMs: number = SLICE_MS): () => Promise<void> | undefined {
-  let sliceStart = monotonicMs();
+export function slicer(sliceMs: number = SLICE_MS, clock: () => number = monotonicMs): () => Promise<void> | undefined {
+  let sliceStart = clock();
   return () => {
-    if (monotonicMs() - sliceStart < sliceMs) return undefined;
+    if (clock() - sliceStart < sliceMs) return undefined;
     return nextTurn().then(() => {
-      sliceStart = monotonicMs();
+      sliceStart = clock();
     });
   };
 }

@@ -45,7 +45,7 @@ async function coldProbe(pushgatewayUrl: string): Promise<{ report: ColdReport; 
   return { report: JSON.parse(stdout) as ColdReport, stderr };
 }
 
-// docs/performance.md#the-cold-starts-clock-and-log-line, docs/performance.md#the-cold-starts-timers-and-config-read
+// docs/performance.md#the-cold-starts-clock-and-log-line, docs/performance.md#the-cold-starts-timers
 describe('a cold Lambda start (dist/probe.mjs in a fresh node) answering one probe', () => {
   let pushgateway: RunningProcess;
   before(async () => {

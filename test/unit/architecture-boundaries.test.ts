@@ -46,6 +46,7 @@ const READS_PROCESS = /\bprocess\s*\.\s*(env|argv|cwd\s*\()/;
 const READS_CLOCK_OR_RANDOM = /\bDate\.now\(|\bperformance\.now\(|\bprocess\.hrtime\b|\bMath\.random\(|\bnew Date\(\s*\)/;
 const MODULE_LEVEL_MUTABLE = /^(export\s+)?(let|var)\s/;
 const USES_PERFORMANCE_GLOBAL = /(?:\bglobalThis\.|(?<![.\w$]))performance\s*\.|\bperf_hooks\b/;
+const USES_TIMERS_PROMISES = /\btimers\/promises\b/;
 
 /** A source's lines without comment lines, so a comment may name what the code must not do. */
 function codeLines(source: string): { line: number; text: string }[] {
@@ -108,6 +109,11 @@ describe('what an import graph cannot see', () => {
     assert.deepEqual(matches([...lib, ...tsFiles('functions')], USES_PERFORMANCE_GLOBAL), []);
   });
 
+  it('nothing in lib/ or functions/ uses node:timers/promises (lib/edges/time-slicing.ts has nextTurn)', () => {
+    // Not in Node's startup snapshot: a cold start loaded it (docs/performance.md#the-cold-starts-timers).
+    assert.deepEqual(matches([...lib, ...tsFiles('functions')], USES_TIMERS_PROMISES), []);
+  });
+
   it('lib/core reads no clock and no randomness (the caller passes now, or a Clock)', () => {
     assert.deepEqual(matches(core, READS_CLOCK_OR_RANDOM), []);
   });
@@ -129,6 +135,10 @@ describe('what an import graph cannot see', () => {
     assert.deepEqual(
       flagged(USES_PERFORMANCE_GLOBAL, "const a = performance.now();\nconst b = globalThis.performance.now();\nimport { performance } from 'node:perf_hooks';\nconst c = budget.performance.now();\nconst d = performanceFigures.x;\n// performance.now() is not used"),
       ['const a = performance.now();', 'const b = globalThis.performance.now();', "import { performance } from 'node:perf_hooks';"],
+    );
+    assert.deepEqual(
+      flagged(USES_TIMERS_PROMISES, "import { setTimeout as sleep } from 'node:timers/promises';\nconst { setImmediate } = await import('timers/promises');\nimport { setTimeout } from 'node:timers';\n// not node:timers/promises"),
+      ["import { setTimeout as sleep } from 'node:timers/promises';", "const { setImmediate } = await import('timers/promises');"],
     );
     assert.deepEqual(
       flagged(MODULE_LEVEL_MUTABLE, 'let a = 1;\nexport let b = 2;\nvar c = 3;\nconst d = 4;\n  let e = 5;'),

@@ -209,12 +209,24 @@ describe('settlesWithin', () => {
     assert.equal(timers(), before);
   });
 
-  it('waits for the promise alone when the wait is unbounded, and a wait of zero or less gives a settled promise its microtasks', async () => {
+  it('gives up when its own wait is due, before a timer due later (timers fire in the order they are due)', async () => {
+    const never = new Promise<never>(() => undefined);
+    const later = new Promise<string>((resolve) => setTimeout(resolve, 200, 'the 200 ms timer'));
+    assert.equal(await Promise.race([settlesWithin(never, 5).then((settled) => `gave up: ${settled}`), later]), 'gave up: false');
+    await later;
+  });
+
+  it('waits for the promise alone only when the wait is +Infinity; NaN, -Infinity and negative waits count as 0', async () => {
     const before = timers();
     assert.equal(await settlesWithin(new Promise((resolve) => setTimeout(resolve, 5)), Number.POSITIVE_INFINITY), true);
     assert.equal(await settlesWithin(Promise.resolve(), 0), true);
     assert.equal(await settlesWithin(Promise.resolve(), -5), true);
-    assert.equal(await settlesWithin(new Promise<never>(() => undefined), -5), false);
+    const never = new Promise<never>(() => undefined);
+    const later = new Promise<string>((resolve) => setTimeout(resolve, 200, 'the 200 ms timer'));
+    for (const ms of [-5, Number.NaN, Number.NEGATIVE_INFINITY]) {
+      assert.equal(await Promise.race([settlesWithin(never, ms).then((settled) => `gave up: ${settled}`), later]), 'gave up: false', `a wait of ${ms}`);
+    }
+    await later;
     assert.equal(timers(), before);
   });
 });

@@ -48,6 +48,44 @@ describe('time slicing (lib/edges/time-slicing.ts)', () => {
     assert.deepEqual(log, ['step 0']);
   });
 
+  it('runSliced starts a new slice after each turn: one turn per slice on its clock', async () => {
+    let now = 0;
+    const log: string[] = [];
+    // Each step takes 1 ms on the fake clock: slices of 3 ms give a turn after every third step.
+    function* timedSteps(): SlicedWork<void> {
+      for (let step = 0; step < 7; step++) {
+        log.push(`step ${step}`);
+        now += 1;
+        yield;
+      }
+    }
+    let done = false;
+    const watch = (): void => {
+      log.push('turn');
+      if (!done) setImmediate(watch);
+    };
+    setImmediate(watch);
+    await runSliced(timedSteps(), undefined, 3, () => now);
+    done = true;
+    assert.deepEqual(log, ['step 0', 'step 1', 'step 2', 'turn', 'step 3', 'step 4', 'step 5', 'turn', 'step 6']);
+  });
+
+  it('a slicer starts a new slice after each pause', async () => {
+    let now = 0;
+    const pause = slicer(3, () => now);
+    now = 2;
+    assert.equal(pause(), undefined, 'within the slice');
+    now = 3;
+    const paused = pause();
+    assert.ok(paused instanceof Promise, 'the slice ran out');
+    await paused;
+    assert.equal(pause(), undefined, 'a new slice began at the pause');
+    now = 5;
+    assert.equal(pause(), undefined);
+    now = 6;
+    assert.ok(pause() instanceof Promise);
+  });
+
   it('a slicer pauses only once its slice has run out', async () => {
     assert.equal(slicer(60_000)(), undefined);
     const order: string[] = [];
