@@ -177,8 +177,8 @@ const AHEAD_MARGIN_MS = 20;
 /**
  * True when `promise` settles within `ms` (only +Infinity waits unbounded; NaN or a negative wait
  * counts as 0); the timer is cleared either way. A plain timer rather than node:timers/promises with
- * an AbortController: loading that module and the abort's first dispatch were part of the 3.7 ms
- * a cold start paid for timers/promises (docs/performance.md#the-cold-starts-timers).
+ * an AbortController: a cold start paid for loading that module and for the abort's first
+ * dispatch (docs/performance.md#the-cold-starts-timers).
  */
 export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   if (ms === Number.POSITIVE_INFINITY) {
