@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { ExporterConfig } from '../core/config/config-types.ts';
 import { describeError } from '../core/errors.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -126,7 +126,8 @@ export function createStandaloneServer(runtime: Runtime): Server {
     if (answered instanceof Promise) answered.then((done) => write(response, done)).catch((error: unknown) => failed(response, error));
     else write(response, answered);
   };
-  return createServer((request, response) => {
+  // Node's own module object: an ES import of node:http loads undici on Node 24 (docs/performance.md#nodehttp-without-its-es-module-facade).
+  return process.getBuiltinModule('node:http').createServer((request, response) => {
     try {
       const { path, query } = splitRequestTarget(request.url ?? '/');
       // A check-in's body is counted (its size is bounded: docs/check-ins.md); every other body is drained unread.

@@ -40,10 +40,11 @@ export async function benchInitBytes(rows: Row[]): Promise<void> {
  * Row 2's floor: a fresh node reads the one-group `/metrics` as a probe does (node:http, gzip asked
  * for, node:zlib to inflate it) and checks the heartbeat is in it, nothing of ours: what any reader
  * of a Pushgateway in Node pays on a cold start (docs/performance.md#row-2-baseline). Its URL is its
- * first argument.
+ * first argument. The modules come from process.getBuiltinModule, as the bundle's do: on Node 24 an
+ * ES import of node:http loads undici (docs/performance.md#nodehttp-without-its-es-module-facade).
  */
-const BARE_COLD_READ = `import { request } from 'node:http';
-import { gunzipSync } from 'node:zlib';
+const BARE_COLD_READ = `const { request } = process.getBuiltinModule('node:http');
+const { gunzipSync } = process.getBuiltinModule('node:zlib');
 const fail = (error) => { console.error(error.message); process.exit(1); };
 request(process.argv[1] + '/metrics', { headers: { 'accept-encoding': 'gzip' } }, (response) => {
   const chunks = [];

@@ -47,6 +47,8 @@ const READS_CLOCK_OR_RANDOM = /\bDate\.now\(|\bperformance\.now\(|\bprocess\.hrt
 const MODULE_LEVEL_MUTABLE = /^(export\s+)?(let|var)\s/;
 const USES_PERFORMANCE_GLOBAL = /(?:\bglobalThis\.|(?<![.\w$]))performance\s*\.|\bperf_hooks\b/;
 const USES_TIMERS_PROMISES = /\btimers\/promises\b/;
+/** A value import of node:http, static or dynamic (`import type` is fine: it is erased). */
+const IMPORTS_HTTP_VALUES = /^\s*import\s+(?!type\s)[^'"]*['"](?:node:)?http['"]|\bimport\(\s*['"](?:node:)?http['"]\s*\)/;
 
 /** A source's lines without comment lines, so a comment may name what the code must not do. */
 function codeLines(source: string): { line: number; text: string }[] {
@@ -114,6 +116,12 @@ describe('what an import graph cannot see', () => {
     assert.deepEqual(matches([...lib, ...tsFiles('functions')], USES_TIMERS_PROMISES), []);
   });
 
+  it('nothing in lib/ or functions/ imports node:http as an ES module (process.getBuiltinModule gives it)', () => {
+    // On Node 24 the ES module facade reads every export, and three getters load undici: about 40 ms
+    // of a cold start (docs/performance.md#nodehttp-without-its-es-module-facade).
+    assert.deepEqual(matches([...lib, ...tsFiles('functions')], IMPORTS_HTTP_VALUES), []);
+  });
+
   it('lib/core reads no clock and no randomness (the caller passes now, or a Clock)', () => {
     assert.deepEqual(matches(core, READS_CLOCK_OR_RANDOM), []);
   });
@@ -139,6 +147,10 @@ describe('what an import graph cannot see', () => {
     assert.deepEqual(
       flagged(USES_TIMERS_PROMISES, "import { setTimeout as sleep } from 'node:timers/promises';\nconst { setImmediate } = await import('timers/promises');\nimport { setTimeout } from 'node:timers';\n// not node:timers/promises"),
       ["import { setTimeout as sleep } from 'node:timers/promises';", "const { setImmediate } = await import('timers/promises');"],
+    );
+    assert.deepEqual(
+      flagged(IMPORTS_HTTP_VALUES, "import { request } from 'node:http';\nimport * as http from 'http';\nconst h = await import('node:http');\nimport type { Agent } from 'node:http';\nimport { request as secure } from 'node:https';\nimport { x } from './node:http-like.ts';\nconst http = process.getBuiltinModule('node:http');"),
+      ["import { request } from 'node:http';", "import * as http from 'http';", "const h = await import('node:http');"],
     );
     assert.deepEqual(
       flagged(MODULE_LEVEL_MUTABLE, 'let a = 1;\nexport let b = 2;\nvar c = 3;\nconst d = 4;\n  let e = 5;'),

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { Agent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import type { Agent, IncomingMessage, RequestOptions } from 'node:http';
 import { createGunzip } from 'node:zlib';
 import { describeError, describeNetworkError, PushgatewayError } from '../../core/errors.ts';
 import { pushgatewayAuthorization } from './pushgateway-auth.ts';
@@ -31,7 +31,15 @@ export interface MetricsRead {
 const COMPRESSED_BATCH_BYTES = 32 * 1024;
 const INFLATED_CHUNK_BYTES = 256 * 1024;
 
-type Send = (url: URL, options: RequestOptions, answer: (response: IncomingMessage) => void) => ReturnType<typeof httpRequest>;
+/**
+ * node:http as Node's own module object, not through an ES import: on Node 24 (the Lambda runtime)
+ * an `import` of node:http builds its ES module facade by reading every export, and three of them
+ * (WebSocket, CloseEvent, MessageEvent) are getters that load undici with crypto, tls and http2,
+ * 114 modules and about 40 ms of a cold start (docs/performance.md#nodehttp-without-its-es-module-facade).
+ */
+const http = process.getBuiltinModule('node:http');
+
+type Send = (url: URL, options: RequestOptions, answer: (response: IncomingMessage) => void) => ReturnType<typeof http.request>;
 
 /** One scheme's client: its request function and its keep-alive agent. */
 interface Client {
@@ -50,7 +58,7 @@ const agentOptions = { keepAlive: true, maxSockets: 4, timeout: 30_000 } as cons
  * node:https loads only for an https:// Pushgateway.
  */
 export class PushgatewayReader {
-  private readonly http: Client = { send: httpRequest, agent: new Agent(agentOptions) };
+  private readonly http: Client = { send: http.request, agent: new http.Agent(agentOptions) };
   private https: Promise<Client> | undefined;
 
   /**
