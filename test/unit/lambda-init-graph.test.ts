@@ -29,9 +29,17 @@ describe('the Lambda entry (dist/probe.mjs) at init', () => {
 
   it('does not load node:v8 or node:vm (the young-garbage collector loads them on first use)', async () => {
     const builtins = staticBuiltins(await lambdaBuild());
-    assert.ok(builtins.has('node:http'), `the reader's node:http is among the static built-ins: ${[...builtins].join(', ')}`);
+    assert.ok(builtins.has('node:zlib'), `the reader's node:zlib is among the static built-ins: ${[...builtins].join(', ')}`);
     assert.ok(!builtins.has('node:v8'), 'node:v8 at init');
     assert.ok(!builtins.has('node:vm'), 'node:vm at init');
+  });
+
+  it('imports no node:http as an ES module: the reader takes it from process.getBuiltinModule', async () => {
+    // On Node 24 the ES module facade of node:http loads undici (docs/performance.md#nodehttp-without-its-es-module-facade).
+    const { metafile, texts } = await lambdaBuildWithText();
+    assert.ok(!staticBuiltins(metafile).has('node:http'), 'node:http imported at init');
+    const files = [...walkOutputs(metafile, 'import-statement').files];
+    assert.match(texts.get(files[0] as string) ?? '', /getBuiltinModule\(["']node:http["']\)/, 'the reader reaches node:http through process.getBuiltinModule');
   });
 
   it('does not load node:module: the require() CommonJS packages need is made on their first call', async () => {
