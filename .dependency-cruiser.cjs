@@ -80,6 +80,17 @@ module.exports = {
       from: { path: '^(lib|functions)/', pathNot: '^lib/edges/pushgateway/' },
       to: { path: '(^|/)node_modules/undici/' },
     },
+    // On Node 24 an ES import of node:http builds its module facade, whose WebSocket, CloseEvent and
+    // MessageEvent getters load undici: about 40 ms of a cold start; node:util's getters cost 6 ms
+    // at every CLI start. Types may still come from them.
+    {
+      name: 'http-util-through-getbuiltinmodule',
+      severity: 'error',
+      comment:
+        "node:http and node:util only through process.getBuiltinModule (types through import type): on Node 24 an ES import reads their lazy getters, which for node:http load undici (docs/performance.md#nodehttp-without-its-es-module-facade).",
+      from: { path: '^(lib|functions)/' },
+      to: { dependencyTypes: ['core'], path: '^(http|util)$', dependencyTypesNot: ['type-only', 'type-import'] },
+    },
   ],
   options: {
     // Type-only imports count too: a core module naming an edge's type still depends on that edge.

@@ -1,7 +1,11 @@
 // node:util's parseArgs with the CLI's own usage-error lines: what every command's parser shares.
 
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import type { CliCommand } from './cli-command.ts';
+
+// Node's own module object: on Node 24 an ES import of node:util reads its lazy getters, about 35
+// modules and 6 ms at every CLI start (docs/performance.md#nodehttp-without-its-es-module-facade).
+const { parseArgs } = process.getBuiltinModule('node:util');
 
 export const usageError = (message: string): CliCommand => ({ kind: 'usage-error', message });
 

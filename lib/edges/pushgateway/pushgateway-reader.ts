@@ -35,7 +35,7 @@ const INFLATED_CHUNK_BYTES = 256 * 1024;
  * node:http as Node's own module object, not through an ES import: on Node 24 (the Lambda runtime)
  * an `import` of node:http builds its ES module facade by reading every export, and three of them
  * (WebSocket, CloseEvent, MessageEvent) are getters that load undici with crypto, tls and http2,
- * 114 modules and about 40 ms of a cold start (docs/performance.md#nodehttp-without-its-es-module-facade).
+ * about 100 modules and 40–50 ms of a cold start (docs/performance.md#nodehttp-without-its-es-module-facade).
  */
 const http = process.getBuiltinModule('node:http');
 
