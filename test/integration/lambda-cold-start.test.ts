@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { PROJECT_ROOT, pushHeartbeat, startPushgateway, type RunningProcess } from '../support/processes.ts';
@@ -29,19 +30,15 @@ process.getBuiltinModule('node:fs').writeSync(1, JSON.stringify({ status: result
 process.exit(0);
 `;
 
+const run = promisify(execFile);
+
+/** Rejects, with the child's stderr, when the cold probe exits non-zero. */
 async function coldProbe(pushgatewayUrl: string): Promise<{ report: ColdReport; stderr: string }> {
   // The bundled config.yml (the pre-parsed path), as the bench's cold probe.
-  const child = spawn(process.execPath, ['--input-type=module', '-e', COLD_PROBE], {
+  const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', COLD_PROBE], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH, CONFIG_FILE: 'config.yml', PUSHGATEWAY_URL: pushgatewayUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  assert.equal(code, 0, `the cold probe exited ${code}: ${stderr}`);
   return { report: JSON.parse(stdout) as ColdReport, stderr };
 }
 

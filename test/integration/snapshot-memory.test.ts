@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { CONFIG_DEFAULTS } from '../../lib/core/config/config-types.ts';
 import { PROJECT_ROOT, tempDir, type TempDir } from '../support/processes.ts';
@@ -92,16 +93,10 @@ for (const [shape, bodyOf] of SHAPES) describe(`the Lambda handler in ${LAMBDA_M
       '  - name: service2',
       '',
     ].join('\n'));
-    const child = spawn(process.execPath, [`--max-old-space-size=${LAMBDA_MEMORY_MIB}`, join(PROJECT_ROOT, 'test', 'support', 'lambda-memory-child.mjs')], {
+    // Rejects, with the handler process's stderr, when it exits non-zero.
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [`--max-old-space-size=${LAMBDA_MEMORY_MIB}`, join(PROJECT_ROOT, 'test', 'support', 'lambda-memory-child.mjs')], {
       env: { ...process.env, CONFIG_FILE: config, LOG_LEVEL: 'error', ROUNDS: '4', PAUSE_MS: '400', TARGETS: 'service1,service2' },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    assert.equal(code, 0, `the handler process failed:\n${stderr.slice(-2000)}`);
 
     const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as ProbeLine & { done?: boolean });
     const probes = lines.filter((line) => line.done !== true);
