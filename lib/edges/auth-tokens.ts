@@ -1,7 +1,7 @@
 import { parseAuthTokens } from '../core/config/bearer-tokens.ts';
 import type { Clock } from '../core/time/clock.ts';
 import type { Logger } from './logger.ts';
-import { ReloadingValue } from './cache/reloading-value.ts';
+import { parsedOnChange, ReloadingValue } from './cache/reloading-value.ts';
 import { andThen, type MaybePromise } from '../core/maybe-promise.ts';
 import type { SsmParameters } from './ssm/ssm-parameter.ts';
 
@@ -27,13 +27,13 @@ export class AuthTokens {
   ) {
     this.fromSsm = parameter
       ? new ReloadingValue({
-          load: async () => {
+          load: parsedOnChange(() => ssm.read(parameter), (text) => {
             // A parameter with no token is a failed load: logged, and the last good tokens (or,
             // before any, none: every protected route closed) stay in force.
-            const parsed = parseAuthTokens(await ssm.read(parameter), `SSM parameter ${parameter}`);
+            const parsed = parseAuthTokens(text, `SSM parameter ${parameter}`);
             if ('problem' in parsed) throw new Error(parsed.kind === 'empty' ? `${parsed.problem}: put one or more tokens separated by commas in it` : parsed.problem);
             return parsed.tokens;
-          },
+          }),
           ttlSeconds: () => AUTH_TOKEN_TTL_SECONDS,
           clock, monotonicMs, logger, what, source: `ssm:${parameter}`,
           describe: (tokens) => ({ tokens: tokens.length }),

@@ -64,21 +64,29 @@ async function scheduleParserFor(data: unknown): Promise<ScheduleParser> {
   return cronScheduleParser(Cron);
 }
 
-/**
- * Reads and validates the config file. When its text is exactly the config.yml the build
- * pre-parsed, the build's data is validated instead of parsing the YAML again: the same rules, the
- * same errors, and an edited file (any other text) goes through the YAML parser.
- */
-export async function loadConfigFile(path: string, overrides: ConfigOverrides, preparsed: PreparsedConfig | undefined = bundledConfig): Promise<ExporterConfig> {
-  let text: string;
+/** The config file's text; a file that cannot be read fails with CONFIG_UNAVAILABLE, naming the path. */
+export async function readConfigFile(path: string): Promise<string> {
   try {
-    text = await readText(path);
+    return await readText(path);
   } catch (error) {
     const code = (error as { code?: string }).code;
     const reason = code === 'ENOENT' ? 'no such file (set CONFIG_FILE to the config path)' : describeError(error);
     throw new ExporterError('CONFIG_UNAVAILABLE', `cannot read config file ${path}: ${reason}`, { cause: error });
   }
+}
+
+/**
+ * Validates the config file's `text` (read from `path`). When it is exactly the config.yml the
+ * build pre-parsed, the build's data is validated instead of parsing the YAML again: the same
+ * rules, the same errors, and an edited file (any other text) goes through the YAML parser.
+ */
+export async function configFromFileText(text: string, path: string, overrides: ConfigOverrides, preparsed: PreparsedConfig | undefined = bundledConfig): Promise<ExporterConfig> {
   const data = preparsedData(text, preparsed);
   if (data !== undefined) return validateConfigData(data, overrides, path, await scheduleParserFor(data));
   return parseConfigText(text, overrides, path);
+}
+
+/** Reads and validates the config file (readConfigFile, then configFromFileText). */
+export async function loadConfigFile(path: string, overrides: ConfigOverrides, preparsed: PreparsedConfig | undefined = bundledConfig): Promise<ExporterConfig> {
+  return configFromFileText(await readConfigFile(path), path, overrides, preparsed);
 }

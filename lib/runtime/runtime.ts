@@ -1,8 +1,8 @@
 import { AuthTokens } from '../edges/auth-tokens.ts';
 import type { ExporterConfig } from '../core/config/config-types.ts';
-import { loadConfigFile, parseConfigText, preloadConfigParser } from '../edges/config-file-loader.ts';
+import { configFromFileText, parseConfigText, preloadConfigParser, readConfigFile } from '../edges/config-file-loader.ts';
 import { bundledConfig } from '../edges/bundled-config.ts';
-import { ReloadingValue } from '../edges/cache/reloading-value.ts';
+import { parsedOnChange, ReloadingValue } from '../edges/cache/reloading-value.ts';
 import type { SsmParameters } from '../edges/ssm/ssm-parameter.ts';
 import type { Clock } from '../core/time/clock.ts';
 import type { RuntimeSettings, SettingsRead } from './environment-settings.ts';
@@ -96,9 +96,10 @@ function configSourceFor(
   const { configSource: source, configOverrides: overrides } = settings;
   // Only a config.yml the build pre-parsed can skip the YAML parser (docs/deploying.md#cold-start).
   if (source.kind === 'ssm' || bundledConfig === undefined) preloadConfigParser();
+  // Every TTL reads the text; only a changed one is parsed and validated again (the overrides are fixed for the process).
   const load = source.kind === 'ssm'
-    ? async () => parseConfigText(await ports.ssm.read(source.parameter), overrides, `SSM parameter ${source.parameter}`)
-    : () => loadConfigFile(source.path, overrides);
+    ? parsedOnChange(() => ports.ssm.read(source.parameter), (text) => parseConfigText(text, overrides, `SSM parameter ${source.parameter}`))
+    : parsedOnChange(() => readConfigFile(source.path), (text) => configFromFileText(text, source.path, overrides));
   return new ReloadingValue({
     load,
     ttlSeconds: (config) => config.configTtlSeconds,

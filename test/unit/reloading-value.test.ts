@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ExporterConfig } from '../../lib/core/config/config-types.ts';
 import { parseConfig } from '../../lib/core/config/parse-config.ts';
-import { FIRST_LOAD_RETRY_SECONDS, ReloadingValue } from '../../lib/edges/cache/reloading-value.ts';
+import { FIRST_LOAD_RETRY_SECONDS, parsedOnChange, ReloadingValue } from '../../lib/edges/cache/reloading-value.ts';
 import { createLogger } from '../../lib/edges/logger.ts';
 
 const config = (ttl: number, name: string) => parseConfig(`pushgateway_url: http://pg:9091\nconfig_ttl_seconds: ${ttl}\nservices: [{name: ${name}}]\n`);
@@ -50,5 +50,107 @@ describe('ReloadingValue (the config source)', () => {
     release(config(30, 'b'));
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal((await source.read(30)).value?.services.has('b'), true);
+  });
+});
+
+describe('parsedOnChange', () => {
+  it('parses a text once: the same text gives back the same value, a changed one is parsed again', async () => {
+    let text = 'a';
+    const parsed: string[] = [];
+    const load = parsedOnChange(async () => text, (given) => {
+      parsed.push(given);
+      return { name: given };
+    });
+    const first = await load();
+    assert.equal(await load(), first, 'the same text: the same object');
+    text = 'b';
+    const second = await load();
+    assert.deepEqual(second, { name: 'b' });
+    assert.notEqual(second, first);
+    text = 'a';
+    assert.notEqual(await load(), first, 'only the last text is kept');
+    assert.deepEqual(parsed, ['a', 'b', 'a']);
+  });
+
+  it('parses a text that failed again, and fails with its error again', async () => {
+    let text = 'bad';
+    let parses = 0;
+    const load = parsedOnChange(async () => text, (given) => {
+      parses += 1;
+      if (given === 'bad') throw new Error('services[0].name: required');
+      return given;
+    });
+    await assert.rejects(load(), /services\[0\]\.name: required/);
+    await assert.rejects(load(), /services\[0\]\.name: required/);
+    assert.equal(parses, 2);
+    text = 'good';
+    assert.equal(await load(), 'good');
+  });
+
+  it('fails with the read\'s error and keeps the last text for the next read', async () => {
+    let fail = false;
+    let parses = 0;
+    const load = parsedOnChange(async () => {
+      if (fail) throw new Error('cannot read config file /x.yml: no such file');
+      return 'a';
+    }, (given) => {
+      parses += 1;
+      return { given };
+    });
+    const first = await load();
+    fail = true;
+    await assert.rejects(load(), /no such file/);
+    fail = false;
+    assert.equal(await load(), first);
+    assert.equal(parses, 1);
+  });
+});
+
+describe('ReloadingValue log lines', () => {
+  /** A config source over `texts()` that reloads every second, logging at debug into `lines`. */
+  const logged = (texts: () => string) => {
+    let now = 0;
+    const lines: { level: string; msg: string; outcome: string; unchanged?: boolean; services?: number }[] = [];
+    const logger = createLogger('debug', (line) => lines.push(JSON.parse(line) as (typeof lines)[number]), () => now);
+    const source = new ReloadingValue({
+      load: parsedOnChange(async () => texts(), (text) => parseConfig(text)),
+      ttlSeconds: () => 1, clock: () => now, monotonicMs: () => now, logger, what: 'config', source: '/x/config.yml',
+      describe: (config) => ({ services: config.services.size }),
+    });
+    const readAt = async (ms: number) => {
+      now = ms;
+      return source.read();
+    };
+    return { lines, readAt };
+  };
+  const yaml = (...names: string[]) => `pushgateway_url: http://pg:9091\nconfig_ttl_seconds: 1\nservices: [${names.map((name) => `{name: ${name}}`).join(', ')}]\n`;
+
+  it('logs the first load and each change at info, a reload that changed nothing at debug', async () => {
+    let text = yaml('a');
+    const { lines, readAt } = logged(() => text);
+    const first = await readAt(0);
+    assert.equal((await readAt(1_000)).value, first.value, 'the unchanged reload keeps the value in force');
+    text = yaml('a', 'b');
+    assert.equal((await readAt(2_000)).value?.services.size, 2);
+    await readAt(3_000);
+    assert.deepEqual(lines.map(({ level, msg, outcome, unchanged, services }) => ({ level, msg, outcome, unchanged, services })), [
+      { level: 'info', msg: 'config loaded', outcome: 'success', unchanged: undefined, services: 1 },
+      { level: 'debug', msg: 'config loaded', outcome: 'success', unchanged: true, services: 1 },
+      { level: 'info', msg: 'config loaded', outcome: 'success', unchanged: undefined, services: 2 },
+      { level: 'debug', msg: 'config loaded', outcome: 'success', unchanged: true, services: 2 },
+    ]);
+  });
+
+  it('logs the first good load after a failed one at info, even when it gives back the config in force', async () => {
+    let text = yaml('a');
+    const { lines, readAt } = logged(() => text);
+    const first = await readAt(0);
+    text = 'services: [';
+    const failed = await readAt(1_000);
+    assert.equal(failed.value, first.value, 'the last good config stays in force');
+    assert.match(failed.error ?? '', /yaml/i);
+    text = yaml('a');
+    assert.equal((await readAt(2_000)).value, first.value);
+    assert.deepEqual(lines.map(({ level, msg }) => `${level} ${msg}`), ['info config loaded', 'error config load failed', 'info config loaded']);
   });
 });

@@ -34,13 +34,36 @@ export interface ReloadingValueOptions<T> {
 }
 
 /**
+ * A load that reads its source's text every time but parses it only when the text changed: the
+ * same text gives back the value in force, the same object, so a reload that changed nothing costs
+ * no parse and is logged as no change (ReloadingValue). Parsing is pure (the text, and settings
+ * fixed for the process), so the same text can only give the same value. A text that failed to
+ * parse is parsed again next time, and fails again with its error.
+ */
+export function parsedOnChange<T>(read: () => Promise<string>, parse: (text: string) => T | Promise<T>): () => Promise<T> {
+  let last: { readonly text: string; readonly value: T } | undefined;
+  return async () => {
+    const text = await read();
+    if (last !== undefined && last.text === text) return last.value;
+    const value = await parse(text);
+    last = { text, value };
+    return value;
+  };
+}
+
+/**
  * A value (the config, the bearer tokens) reloaded every TTL from any loader; a failed, invalid
- * or slow reload leaves the last good value in force, and is logged once.
+ * or slow reload leaves the last good value in force, and is logged once. A reload logs at `info`
+ * when it changed what is in force (the first value, a different one, or the first good load after
+ * a failed one) and at `debug` when it gave back the value in force (`parsedOnChange`): a process
+ * whose config never changes writes no line per TTL at the default level (docs/operations.md#logs-and-self-metrics).
  */
 export class ReloadingValue<T> {
   private readonly cache: ExpiringCache<T>;
   /** The cache policy for the value in force, and the read that gives it with no error: made once per value, not per read. */
   private forValue: { readonly good: T | undefined; readonly policy: CachePolicy; readonly read: ReloadingRead<T> } | undefined;
+  /** Whether the latest load failed: the next good one is a change, logged at `info`, even when it gives back the value in force. */
+  private lastLoadFailed = false;
 
   constructor(private readonly options: ReloadingValueOptions<T>) {
     const { load, monotonicMs, logger, what, source, onLoad, describe } = options;
@@ -50,9 +73,14 @@ export class ReloadingValue<T> {
       try {
         const value = await load();
         onLoad?.('success');
-        logger.info(`${what} loaded`, { source, outcome: 'success', ...describe?.(value), duration_seconds: duration_seconds() });
+        const changed = this.lastLoadFailed || value !== this.cache.peek()?.value;
+        this.lastLoadFailed = false;
+        const line = { source, outcome: 'success', ...describe?.(value), duration_seconds: duration_seconds() };
+        if (changed) logger.info(`${what} loaded`, line);
+        else logger.debug(`${what} loaded`, { ...line, unchanged: true });
         return value;
       } catch (error) {
+        this.lastLoadFailed = true;
         onLoad?.('failure');
         logger.error(`${what} load failed`, { source, outcome: 'failure', error: describeError(error), duration_seconds: duration_seconds() });
         throw error;
