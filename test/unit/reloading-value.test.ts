@@ -112,7 +112,7 @@ describe('ReloadingValue log lines', () => {
     let now = 0;
     const lines: { level: string; msg: string; outcome: string; unchanged?: boolean; services?: number }[] = [];
     const logger = createLogger('debug', (line) => lines.push(JSON.parse(line) as (typeof lines)[number]), () => now);
-    const source = new ReloadingValue({
+    const source = new ReloadingValue<ExporterConfig>({
       load: parsedOnChange(async () => texts(), (text) => parseConfig(text)),
       ttlSeconds: () => 1, clock: () => now, monotonicMs: () => now, logger, what: 'config', source: '/x/config.yml',
       describe: (config) => ({ services: config.services.size }),
@@ -141,6 +141,40 @@ describe('ReloadingValue log lines', () => {
     ]);
   });
 
+  it('counts and logs no outcome for a load it gave up, whenever that load ends', async () => {
+    let now = 0;
+    const lines: string[] = [];
+    const outcomes: string[] = [];
+    const logger = createLogger('debug', (line) => {
+      const { level, msg } = JSON.parse(line) as { level: string; msg: string };
+      lines.push(`${level} ${msg}`);
+    }, () => now);
+    const a = config(1, 'a');
+    let release: (value: ExporterConfig) => void = () => undefined;
+    const loads: (() => Promise<ExporterConfig>)[] = [
+      async () => a,
+      () => new Promise<ExporterConfig>((resolve) => { release = resolve; }),
+      async () => { throw new Error('AccessDeniedException'); },
+      async () => a,
+    ];
+    const source = new ReloadingValue<ExporterConfig>({
+      load: () => (loads.shift() as () => Promise<ExporterConfig>)(),
+      ttlSeconds: () => 1, clock: () => now, monotonicMs: () => now, logger, what: 'config', source: 'ssm:/x',
+      onLoad: (outcome) => outcomes.push(outcome),
+    });
+    await source.read();
+    now = 1_000;
+    assert.equal((await source.read(5)).value, a, 'the hanging reload: the value in force answers');
+    now = 40_000;
+    assert.match((await source.read()).error ?? '', /AccessDeniedException/, 'the hanging load given up, the next one failed');
+    release(a);
+    await new Promise((resolve) => setImmediate(resolve));
+    now = 41_000;
+    assert.equal((await source.read()).value, a);
+    assert.deepEqual(lines, ['info config loaded', 'error config load failed', 'debug config load given up', 'info config loaded']);
+    assert.deepEqual(outcomes, ['success', 'failure', 'success']);
+  });
+
   it('logs the first good load after a failed one at info, even when it gives back the config in force', async () => {
     let text = yaml('a');
     const { lines, readAt } = logged(() => text);
@@ -151,6 +185,7 @@ describe('ReloadingValue log lines', () => {
     assert.match(failed.error ?? '', /yaml/i);
     text = yaml('a');
     assert.equal((await readAt(2_000)).value, first.value);
-    assert.deepEqual(lines.map(({ level, msg }) => `${level} ${msg}`), ['info config loaded', 'error config load failed', 'info config loaded']);
+    await readAt(3_000);
+    assert.deepEqual(lines.map(({ level, msg }) => `${level} ${msg}`), ['info config loaded', 'error config load failed', 'info config loaded', 'debug config loaded']);
   });
 });

@@ -67,11 +67,20 @@ export class ReloadingValue<T> {
 
   constructor(private readonly options: ReloadingValueOptions<T>) {
     const { load, monotonicMs, logger, what, source, onLoad, describe } = options;
-    this.cache = new ExpiringCache(async () => {
+    this.cache = new ExpiringCache(async (signal) => {
       const started = monotonicMs();
       const duration_seconds = () => (monotonicMs() - started) / 1000;
+      // A load the cache gave up (it outlasted MAX_LOAD_MS, a newer one took its place) changes
+      // nothing in force: it counts no outcome and logs no outcome line, whenever it ends.
+      const givenUp = () => {
+        logger.debug(`${what} load given up`, { source, duration_seconds: duration_seconds() });
+      };
       try {
         const value = await load();
+        if (signal.aborted) {
+          givenUp();
+          return value;
+        }
         onLoad?.('success');
         const changed = this.lastLoadFailed || value !== this.cache.peek()?.value;
         this.lastLoadFailed = false;
@@ -80,6 +89,10 @@ export class ReloadingValue<T> {
         else logger.debug(`${what} loaded`, { ...line, unchanged: true });
         return value;
       } catch (error) {
+        if (signal.aborted) {
+          givenUp();
+          throw error;
+        }
         this.lastLoadFailed = true;
         onLoad?.('failure');
         logger.error(`${what} load failed`, { source, outcome: 'failure', error: describeError(error), duration_seconds: duration_seconds() });

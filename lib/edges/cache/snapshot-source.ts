@@ -107,7 +107,7 @@ export class SnapshotSource {
 
   /** One cache per Pushgateway URL and read limits: a config change starts afresh. */
   private cacheFor(config: ExporterConfig, url: string): ExpiringCache<Snapshot> {
-    // The same config object gives the same key: configs are never changed, a reload makes a new one.
+    // The same config object gives the same key: configs are never changed, and a reload that read a changed text makes a new one.
     if (this.current !== undefined && this.current.config === config && this.current.url === url) return this.current.cache;
     const { maxBodyBytes, pushgatewayBearerToken: token } = config;
     // The shared read runs on the configured timeout, whoever starts it; each probe waits only its own budget.
