@@ -54,6 +54,8 @@ describe('ReloadingValue (the config source)', () => {
 });
 
 describe('parsedOnChange', () => {
+  const live = new AbortController().signal;
+
   it('parses a text once: the same text gives back the same value, a changed one is parsed again', async () => {
     let text = 'a';
     const parsed: string[] = [];
@@ -61,14 +63,14 @@ describe('parsedOnChange', () => {
       parsed.push(given);
       return { name: given };
     });
-    const first = await load();
-    assert.equal(await load(), first, 'the same text: the same object');
+    const first = await load(live);
+    assert.equal(await load(live), first, 'the same text: the same object');
     text = 'b';
-    const second = await load();
+    const second = await load(live);
     assert.deepEqual(second, { name: 'b' });
     assert.notEqual(second, first);
     text = 'a';
-    assert.notEqual(await load(), first, 'only the last text is kept');
+    assert.notEqual(await load(live), first, 'only the last text is kept');
     assert.deepEqual(parsed, ['a', 'b', 'a']);
   });
 
@@ -80,11 +82,11 @@ describe('parsedOnChange', () => {
       if (given === 'bad') throw new Error('services[0].name: required');
       return given;
     });
-    await assert.rejects(load(), /services\[0\]\.name: required/);
-    await assert.rejects(load(), /services\[0\]\.name: required/);
+    await assert.rejects(load(live), /services\[0\]\.name: required/);
+    await assert.rejects(load(live), /services\[0\]\.name: required/);
     assert.equal(parses, 2);
     text = 'good';
-    assert.equal(await load(), 'good');
+    assert.equal(await load(live), 'good');
   });
 
   it('fails with the read\'s error and keeps the last text for the next read', async () => {
@@ -97,12 +99,29 @@ describe('parsedOnChange', () => {
       parses += 1;
       return { given };
     });
-    const first = await load();
+    const first = await load(live);
     fail = true;
-    await assert.rejects(load(), /no such file/);
+    await assert.rejects(load(live), /no such file/);
     fail = false;
-    assert.equal(await load(), first);
+    assert.equal(await load(live), first);
     assert.equal(parses, 1);
+  });
+
+  it('does not remember what a load given up read: the text in force stays the one remembered', async () => {
+    let text = 'a';
+    let parses = 0;
+    const load = parsedOnChange(async () => text, (given) => {
+      parses += 1;
+      return { given };
+    });
+    const first = await load(live);
+    const givenUp = new AbortController();
+    givenUp.abort();
+    text = 'b';
+    assert.deepEqual(await load(givenUp.signal), { given: 'b' });
+    text = 'a';
+    assert.equal(await load(live), first, 'still the value in force: not parsed again');
+    assert.equal(parses, 2);
   });
 });
 

@@ -17,7 +17,8 @@ export interface ReloadingRead<T> {
 }
 
 export interface ReloadingValueOptions<T> {
-  readonly load: () => Promise<T>;
+  /** `signal` aborts when the load is given up (it ran longer than MAX_LOAD_MS): its result is then dropped. */
+  readonly load: (signal: AbortSignal) => Promise<T>;
   /** Seconds between reloads, given the value in force. */
   readonly ttlSeconds: (current: T) => number;
   readonly clock: Clock;
@@ -40,13 +41,14 @@ export interface ReloadingValueOptions<T> {
  * fixed for the process), so the same text can only give the same value. A text that failed to
  * parse is parsed again next time, and fails again with its error.
  */
-export function parsedOnChange<T>(read: () => Promise<string>, parse: (text: string) => T | Promise<T>): () => Promise<T> {
+export function parsedOnChange<T>(read: () => Promise<string>, parse: (text: string) => T | Promise<T>): (signal: AbortSignal) => Promise<T> {
   let last: { readonly text: string; readonly value: T } | undefined;
-  return async () => {
+  return async (signal) => {
     const text = await read();
     if (last !== undefined && last.text === text) return last.value;
     const value = await parse(text);
-    last = { text, value };
+    // A load given up is dropped: what it read is not what is in force, so it is not remembered.
+    if (!signal.aborted) last = { text, value };
     return value;
   };
 }
@@ -76,7 +78,7 @@ export class ReloadingValue<T> {
         logger.debug(`${what} load given up`, { source, duration_seconds: duration_seconds() });
       };
       try {
-        const value = await load();
+        const value = await load(signal);
         if (signal.aborted) {
           givenUp();
           return value;
