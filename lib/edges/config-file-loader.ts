@@ -86,7 +86,3 @@ export async function configFromFileText(text: string, path: string, overrides: 
   return parseConfigText(text, overrides, path);
 }
 
-/** Reads and validates the config file (readConfigFile, then configFromFileText). */
-export async function loadConfigFile(path: string, overrides: ConfigOverrides, preparsed: PreparsedConfig | undefined = bundledConfig): Promise<ExporterConfig> {
-  return configFromFileText(await readConfigFile(path), path, overrides, preparsed);
-}

@@ -6,10 +6,15 @@ import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { parseConfigYaml } from '../../lib/core/config/config-yaml.ts';
 import { parseConfig } from '../../lib/core/config/parse-config.ts';
-import { loadConfigFile } from '../../lib/edges/config-file-loader.ts';
+import type { ConfigOverrides } from '../../lib/core/config/config-types.ts';
+import type { PreparsedConfig } from '../../lib/edges/bundled-config.ts';
+import { configFromFileText, readConfigFile } from '../../lib/edges/config-file-loader.ts';
 import { preparseConfig } from '../../scripts/bundled-config.mjs';
 
 // docs/deploying.md#cold-start: the build ships config.yml pre-parsed; the YAML path is the reference.
+/** The config file at `path` as the runtime loads it: read, then validated (pre-parsed or through YAML). */
+const loadConfigFile = async (path: string, overrides: ConfigOverrides, preparsed: PreparsedConfig | undefined) =>
+  configFromFileText(await readConfigFile(path), path, overrides, preparsed);
 /** A config as text: a schedule holds a croner object, equal in every field but not deep-equal by reference. */
 const shown = (config: unknown): string => inspect(config, { depth: Infinity, sorted: true, getters: false });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ExporterError } from '../../lib/core/errors.ts';
-import { loadConfigFile } from '../../lib/edges/config-file-loader.ts';
+import { configFromFileText, readConfigFile } from '../../lib/edges/config-file-loader.ts';
 
 /** What fs/promises' readFile rejects with for `path` (the reader before docs/performance.md's 2026-12-01 cold-probe round). */
 const promisesError = async (path: string): Promise<Error & { code?: string }> => {
@@ -18,7 +18,7 @@ const promisesError = async (path: string): Promise<Error & { code?: string }> =
 
 const rejection = async (path: string): Promise<ExporterError> => {
   try {
-    await loadConfigFile(path, {}, undefined);
+    await readConfigFile(path);
   } catch (error) {
     assert.ok(error instanceof ExporterError, `expected an ExporterError, got ${String(error)}`);
     return error;
@@ -27,7 +27,7 @@ const rejection = async (path: string): Promise<ExporterError> => {
 };
 
 // docs/deploying.md#cold-start: the config file is read with node:fs's callback readFile; what a user sees is unchanged.
-describe('loadConfigFile reading the file', () => {
+describe('readConfigFile reading the file', () => {
   let dir: string;
   before(async () => { dir = await mkdtemp(join(tmpdir(), 'pgx-config-file-')); });
   after(() => rm(dir, { recursive: true, force: true }));
@@ -53,7 +53,7 @@ describe('loadConfigFile reading the file', () => {
   it('reads the text as UTF-8, byte order mark and all, as fs/promises does', async () => {
     const path = join(dir, 'bom.yml');
     await writeFile(path, '\uFEFFpushgateway_url: "http://a:9091"\nservices:\n  - name: "sérvice"\n');
-    const config = await loadConfigFile(path, {}, undefined);
+    const config = await configFromFileText(await readConfigFile(path), path, {}, undefined);
     assert.deepEqual([...config.services.keys()], ['sérvice']);
   });
 });
