@@ -2,7 +2,7 @@
  * A config.yml the build parsed and validated (scripts/build.mjs): its YAML text and the plain
  * data the YAML parser made of it, as JSON. Loading a file with exactly that text skips the YAML
  * parser (docs/deploying.md#cold-start). The text itself is the key, compared as a string: no
- * digest, so a cold start does not load node:crypto for it (docs/performance.md).
+ * digest, so a cold start does not load node:crypto for it (docs/performance-history.md).
  */
 export interface PreparsedConfig {
   readonly text: string;

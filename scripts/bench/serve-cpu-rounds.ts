@@ -8,7 +8,7 @@
 // Each DIST_DIR is a built `dist/` (e.g. main=/work/main/dist ours=dist). NODE_ARGS_<NAME> (spaces
 // apart) adds node flags to that server, e.g. NODE_ARGS_ours="--cpu-prof --cpu-prof-dir=/tmp/prof".
 // The build named first has measured about 5% more CPU than the same build named second: run a
-// comparison in both orders (docs/performance.md, the seventh session's section).
+// comparison in both orders (docs/performance-history.md, the seventh session's section).
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';

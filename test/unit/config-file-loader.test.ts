@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { ExporterError } from '../../lib/core/errors.ts';
 import { configFromFileText, readConfigFile } from '../../lib/edges/config-file-loader.ts';
 
-/** What fs/promises' readFile rejects with for `path` (the reader before docs/performance.md's 2026-12-01 cold-probe round). */
+/** What fs/promises' readFile rejects with for `path` (the reader before docs/performance-history.md's 2026-12-01 cold-probe round). */
 const promisesError = async (path: string): Promise<Error & { code?: string }> => {
   try {
     await readFile(path, 'utf8');

@@ -97,7 +97,7 @@ describe('byte hashes', () => {
   it('multiplies every digit a key chooses by the base after adding it: two keys that differ only in their last bytes differ in hash by an amount that moves with the base (property-based)', () => {
     // Were the last digit added after the last multiplication, the difference would be the digits'
     // difference whatever the base, and a pusher would choose the buckets (a change tried and reverted
-    // on 2026-12-02; docs/performance.md).
+    // on 2026-12-02; docs/performance-history.md).
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 3 }), fc.uint8Array({ minLength: 3, maxLength: 3 }), base, base, base, (key, changed, bytes, b1, b2, b3) => {
         fc.pre(b1 !== b2 && b2 !== b3 && b1 !== b3);

@@ -42,7 +42,7 @@ export function* indexSlot(slot: SnapshotSlot, strict: boolean, seed: HashSeed):
 /**
  * Body bytes per bucket of the group table: fewer keys a bucket leave fewer tags that send a new
  * key down a chain. Since 2026-12-02 (was 128): 0.16–0.31 bytes more per body byte (bucket counts
- * round up to a power of two) for 4–5% off tiny-groups in bench row 11 (docs/performance.md,
+ * round up to a power of two) for 4–5% off tiny-groups in bench row 11 (docs/performance-history.md,
  * "2026-12-02, fourteenth session").
  */
 const GROUP_BUCKET_BYTES = 64;

@@ -22,7 +22,7 @@ const HASH_OR_MARK = 3;
  * set by five bits of the key's hash that the bucket index does not use (while the table has
  * under 2^21 buckets). A line whose bit is clear is of a new key: it needs no walk of the chain,
  * whose keys lie anywhere in the table's memory. A body where every line is a new key (one group
- * or family per line) otherwise pays a cache miss per key chained before it (docs/performance.md).
+ * or family per line) otherwise pays a cache miss per key chained before it (docs/performance-history.md).
  * The tag is kept inverted, so that one fill with -1 empties every bucket.
  */
 const BUCKET_INTS = 2;
