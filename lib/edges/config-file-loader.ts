@@ -85,4 +85,3 @@ export async function configFromFileText(text: string, path: string, overrides: 
   if (data !== undefined) return validateConfigData(data, overrides, path, await scheduleParserFor(data));
   return parseConfigText(text, overrides, path);
 }
-

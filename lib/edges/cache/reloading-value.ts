@@ -55,7 +55,8 @@ export function parsedOnChange<T>(read: () => Promise<string>, parse: (text: str
 
 /**
  * A value (the config, the bearer tokens) reloaded every TTL from any loader; a failed, invalid
- * or slow reload leaves the last good value in force, and is logged once. A reload logs at `info`
+ * or slow reload leaves the last good value in force. A failed or invalid one logs at `error` on
+ * every reload, one the cache gave up as slow only at `debug`. A good reload logs at `info`
  * when it changed what is in force (the first value, a different one, or the first good load after
  * a failed one) and at `debug` when it gave back the value in force (`parsedOnChange`): a process
  * whose config never changes writes no line per TTL at the default level (docs/operations.md#logs-and-self-metrics).
