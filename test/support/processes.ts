@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,17 +8,72 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+// Ports for child processes are picked here and bound later by the child, seconds later for a
+// stack that starts several. A port from the kernel's ephemeral range can meanwhile be handed to
+// any connect() or listen(0) on the machine (the suite runs two files at a time, each opening
+// hundreds of sockets): the native stack's Prometheus once failed to bind its port that way. So
+// ports come from below that range, and each is reserved across test processes by a lock file,
+// removed when this process exits (or ignored after an hour, if a run was killed).
+const RESERVATIONS = join(tmpdir(), 'pgx-test-ports');
+const RESERVATION_TTL_MS = 60 * 60 * 1000;
+const reserved: string[] = [];
+let reservationsCleanedOnExit = false;
+
+/** The ports the kernel never hands out by itself: [10000, start of the ephemeral range). */
+function portRange(): { low: number; high: number } {
+  let ephemeralLow = 32_768;
+  try {
+    ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || ephemeralLow;
+  } catch {
+    // not Linux: keep the IANA default's neighbourhood
+  }
+  return ephemeralLow > 12_000 ? { low: 10_000, high: ephemeralLow } : { low: 10_000, high: 32_768 };
+}
+
+function reserve(port: number): boolean {
+  mkdirSync(RESERVATIONS, { recursive: true });
+  const file = join(RESERVATIONS, String(port));
+  try {
+    closeSync(openSync(file, 'wx'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    try {
+      if (Date.now() - statSync(file).mtimeMs < RESERVATION_TTL_MS) return false;
+      unlinkSync(file);
+      closeSync(openSync(file, 'wx'));
+    } catch {
+      return false;
+    }
+  }
+  reserved.push(file);
+  if (!reservationsCleanedOnExit) {
+    reservationsCleanedOnExit = true;
+    process.once('exit', () => {
+      for (const name of reserved) rmSync(name, { force: true });
+    });
+  }
+  return true;
+}
+
+/** Whether nothing listens on `port`, on any address (the children bind 127.0.0.1 or all). */
+async function bindable(port: number): Promise<boolean> {
+  return new Promise((resolveBindable) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
+    server.once('error', () => resolveBindable(false));
+    server.listen(port, () => server.close(() => resolveBindable(true)));
   });
+}
+
+/** A port no other test process holds and nothing listens on, for a child process to bind. */
+export async function freePort(): Promise<number> {
+  const { low, high } = portRange();
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (!reserve(port)) continue;
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port found in ${low}-${high - 1} after 200 tries (reservations in ${RESERVATIONS})`);
 }
 
 export interface RunningProcess {
