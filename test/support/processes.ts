@@ -10,11 +10,12 @@ export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
 
 // Ports for child processes are picked here and bound later by the child, seconds later for a
 // stack that starts several. A port from the kernel's ephemeral range can meanwhile be handed to
-// any connect() or listen(0) on the machine (the suite runs two files at a time, each opening
-// hundreds of sockets): the native stack's Prometheus once failed to bind its port that way. So
+// any connect() or listen(0) on the machine (the suite runs several files at a time, each
+// opening hundreds of sockets): the native stack's Prometheus once failed to bind its port that way. So
 // ports come from below that range, and each is reserved across test processes by a lock file,
 // removed when this process exits (or ignored after an hour, if a run was killed).
-const RESERVATIONS = join(tmpdir(), 'pgx-test-ports');
+// One folder per user: another user's would not be writable here.
+export const PORT_RESERVATIONS = join(tmpdir(), `pgx-test-ports-${process.getuid?.() ?? 'user'}`);
 const RESERVATION_TTL_MS = 60 * 60 * 1000;
 const reserved: string[] = [];
 let reservationsCleanedOnExit = false;
@@ -25,14 +26,14 @@ function portRange(): { low: number; high: number } {
   try {
     ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || ephemeralLow;
   } catch {
-    // not Linux: keep the IANA default's neighbourhood
+    // not Linux: assume Linux's default start
   }
   return ephemeralLow > 12_000 ? { low: 10_000, high: ephemeralLow } : { low: 10_000, high: 32_768 };
 }
 
 function reserve(port: number): boolean {
-  mkdirSync(RESERVATIONS, { recursive: true });
-  const file = join(RESERVATIONS, String(port));
+  mkdirSync(PORT_RESERVATIONS, { recursive: true });
+  const file = join(PORT_RESERVATIONS, String(port));
   try {
     closeSync(openSync(file, 'wx'));
   } catch (error) {
@@ -73,7 +74,7 @@ export async function freePort(): Promise<number> {
     if (!reserve(port)) continue;
     if (await bindable(port)) return port;
   }
-  throw new Error(`no free port found in ${low}-${high - 1} after 200 tries (reservations in ${RESERVATIONS})`);
+  throw new Error(`no free port found in ${low}-${high - 1} after 200 tries (reservations in ${PORT_RESERVATIONS})`);
 }
 
 export interface RunningProcess {

@@ -6,12 +6,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, PROJECT_ROOT } from '../support/processes.ts';
+import { freePort, PORT_RESERVATIONS, PROJECT_ROOT } from '../support/processes.ts';
 
-const RESERVATIONS = join(tmpdir(), 'pgx-test-ports');
 const ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
 
 describe('freePort', () => {
@@ -20,7 +18,7 @@ describe('freePort', () => {
     assert.equal(new Set(ports).size, ports.length, `a port handed out twice: ${ports.join(', ')}`);
     for (const port of ports) {
       assert.ok(port >= 10_000 && port < Math.max(ephemeralLow, 12_000), `${port} is outside [10000, ${ephemeralLow})`);
-      assert.ok(existsSync(join(RESERVATIONS, String(port))), `${port} has no reservation`);
+      assert.ok(existsSync(join(PORT_RESERVATIONS, String(port))), `${port} has no reservation`);
     }
     const server = createServer();
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(ports[0], '127.0.0.1', resolve));
@@ -32,6 +30,6 @@ describe('freePort', () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: PROJECT_ROOT });
     const port = Number(stdout.trim());
     assert.ok(Number.isInteger(port) && port >= 10_000, stdout);
-    assert.equal(existsSync(join(RESERVATIONS, String(port))), false, `the reservation of ${port} outlived its process`);
+    assert.equal(existsSync(join(PORT_RESERVATIONS, String(port))), false, `the reservation of ${port} outlived its process`);
   });
 });
