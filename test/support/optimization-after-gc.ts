@@ -43,7 +43,7 @@ const statuses = () => Object.fromEntries(Object.entries(functions).map(([name, 
 
 const OPTIMIZED = 1 << 4;
 const allOptimized = () => Object.values(functions).every((f) => (status(f) & OPTIMIZED) !== 0);
-// V8 optimizes on a background thread: on a loaded machine (the suite runs two files at a time) that
+// V8 optimizes on a background thread: on a loaded machine (the suite runs three files at a time) that
 // can take many more rounds; this waits for it, as the collection, not the optimizing, is under test.
 for (let round = 0; round < 15 || (round < 400 && !allOptimized()); round++) read();
 // Once in six runs of the whole suite beside the local stack, buildServiceTable was still at

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { PROJECT_ROOT } from './processes.ts';
 
 // `serverless package` works in the project's own folder whatever `--package` says, so two at once,
-// from two test files running side by side (`npm test` runs two at a time), can remove each other's
+// from two test files running side by side (`npm test` runs three at a time), can remove each other's
 // files: one then finds no zip in its output. The tests that package take turns through a lock
 // file, one process at a time across all test files.
 
