@@ -11,27 +11,39 @@ export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
 // Ports for child processes are picked here and bound later by the child, seconds later for a
 // stack that starts several. A port from the kernel's ephemeral range can meanwhile be handed to
 // any connect() or listen(0) on the machine (the suite runs several files at a time, each
-// opening hundreds of sockets): the native stack's Prometheus once failed to bind its port that way. So
-// ports come from below that range, and each is reserved across test processes by a lock file,
-// removed when this process exits (or ignored after an hour, if a run was killed).
+// opening hundreds of sockets): the native stack's Prometheus once failed to bind its port that
+// way. So ports come from outside that range, and each is reserved across test processes by a lock
+// file, removed when its process exits normally. A process killed by a signal leaves its files;
+// one older than an hour is taken over. (Two processes taking over the same stale file at the same
+// instant could both hold its port: that needs a killed run and the same pick of some 22,000 ports
+// within microseconds, so it is left at that.)
 // One folder per user: another user's would not be writable here.
 export const PORT_RESERVATIONS = join(tmpdir(), `pgx-test-ports-${process.getuid?.() ?? 'user'}`);
 const RESERVATION_TTL_MS = 60 * 60 * 1000;
 const reserved: string[] = [];
 let reservationsCleanedOnExit = false;
 
-/** The ports the kernel never hands out by itself: [10000, start of the ephemeral range). */
-function portRange(): { low: number; high: number } {
-  let ephemeralLow = 32_768;
+/**
+ * Where test ports come from, [low, high): below the kernel's ephemeral range (from 10000), or
+ * above it when too little lies below; the whole unprivileged range when it leaves no room either
+ * (then only the bind check guards a pick).
+ */
+export function testPortRange(): { low: number; high: number } {
+  let ephemeral = [32_768, 60_999];
   try {
-    ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || ephemeralLow;
+    const [low = NaN, high = NaN] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high)) ephemeral = [low, high];
   } catch {
-    // not Linux: assume Linux's default start
+    // not Linux: assume Linux's default range
   }
-  return ephemeralLow > 12_000 ? { low: 10_000, high: ephemeralLow } : { low: 10_000, high: 32_768 };
+  const [ephemeralLow = 32_768, ephemeralHigh = 60_999] = ephemeral;
+  if (ephemeralLow - 10_000 >= 2_000) return { low: 10_000, high: ephemeralLow };
+  if (65_535 - ephemeralHigh >= 2_000) return { low: ephemeralHigh + 1, high: 65_536 };
+  return { low: 1_024, high: 65_536 };
 }
 
-function reserve(port: number): boolean {
+/** Takes `port` for this process, unless another process (or this one) holds it. */
+export function reservePort(port: number): boolean {
   mkdirSync(PORT_RESERVATIONS, { recursive: true });
   const file = join(PORT_RESERVATIONS, String(port));
   try {
@@ -68,10 +80,10 @@ async function bindable(port: number): Promise<boolean> {
 
 /** A port no other test process holds and nothing listens on, for a child process to bind. */
 export async function freePort(): Promise<number> {
-  const { low, high } = portRange();
+  const { low, high } = testPortRange();
   for (let attempt = 0; attempt < 200; attempt += 1) {
     const port = low + Math.floor(Math.random() * (high - low));
-    if (!reserve(port)) continue;
+    if (!reservePort(port)) continue;
     if (await bindable(port)) return port;
   }
   throw new Error(`no free port found in ${low}-${high - 1} after 200 tries (reservations in ${PORT_RESERVATIONS})`);
