@@ -21,7 +21,6 @@ export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
 export const PORT_RESERVATIONS = join(tmpdir(), `pgx-test-ports-${process.getuid?.() ?? 'user'}`);
 const RESERVATION_TTL_MS = 60 * 60 * 1000;
 const reserved: string[] = [];
-let reservationsCleanedOnExit = false;
 
 /**
  * Where test ports come from, [low, high): below the kernel's ephemeral range (from 10000), or
@@ -58,13 +57,13 @@ export function reservePort(port: number): boolean {
       return false;
     }
   }
-  reserved.push(file);
-  if (!reservationsCleanedOnExit) {
-    reservationsCleanedOnExit = true;
+  // The first reservation of this process registers the clean-up of all of them.
+  if (reserved.length === 0) {
     process.once('exit', () => {
       for (const name of reserved) rmSync(name, { force: true });
     });
   }
+  reserved.push(file);
   return true;
 }
 
