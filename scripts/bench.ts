@@ -16,7 +16,7 @@ import type { IndexedSnapshot } from '../lib/core/snapshot/indexed-snapshot.ts';
 import { runToEnd } from '../lib/core/sliced-work.ts';
 import { PROJECT_ROOT, startPushgateway, tempDir } from '../test/support/processes.ts';
 import { BENCH_FRESHNESS_SECONDS, benchConfig, formatTable, median, monthlyCost, ms, percentile, perRoundRatio, PRICES, type CostInputs, type Row } from './bench/figures.ts';
-import { benchColdInit, benchInitBytes, benchLogBytes, benchLogBytesUnauthorized } from './bench/lambda-rows.ts';
+import { benchColdInit, benchInitBytes, benchLogBytes, benchLogBytesUnauthorized, type ColdInit } from './bench/lambda-rows.ts';
 import { benchRefreshLatency, benchServeThroughput } from './bench/server-rows.ts';
 import { benchMerge } from './bench/merge-rows.ts';
 import { benchProbeRead } from './bench/read-rows.ts';
@@ -161,8 +161,8 @@ async function shippedCacheSeconds(): Promise<number> {
   return parseConfig(await readFile(join(PROJECT_ROOT, 'config.yml'), 'utf8')).scrapeIntervalSeconds;
 }
 
-function printCost(coldMs: number, warm: { probeMs: number; probesMs: number }, readMs: number, cacheSeconds: number, logBytes: number): Record<string, unknown> {
-  const base: Omit<CostInputs, 'warmMs'> = { initMs: coldMs, readMs, cacheSeconds, logBytesPerRequest: logBytes, coldStartsPerMonth: COLD_STARTS_PER_MONTH, memoryMb: 128 };
+function printCost(coldInit: ColdInit, warm: { probeMs: number; probesMs: number }, readMs: number, cacheSeconds: number, logBytes: number): Record<string, unknown> {
+  const base: Omit<CostInputs, 'warmMs'> = { initMs: coldInit.initMs, readMs, cacheSeconds, logBytesPerRequest: logBytes, coldStartsPerMonth: COLD_STARTS_PER_MONTH, memoryMb: 128 };
   const lines = [];
   for (const interval of [5, 15]) {
     const probe = monthlyCost(interval, { ...base, warmMs: warm.probeMs });
@@ -171,14 +171,14 @@ function printCost(coldMs: number, warm: { probeMs: number; probesMs: number }, 
     lines.push({ scheme: `/probes (${COST_SERVICES} services), ${interval} s`, perService: COST_SERVICES, ...probes });
   }
   console.log(`\ncost per month (${PRICES.region}, arm64 128 MB, $${PRICES.requestUsdPerMillion}/M requests, $${PRICES.arm64UsdPerGbSecond}/GB-s, logs $${PRICES.logsUsdPerGb}/GB; ` +
-    `init ${coldMs.toFixed(0)} ms × ${COLD_STARTS_PER_MONTH} cold starts/month per environment, warm /probe ${warm.probeMs.toFixed(3)} ms, /probes ${warm.probesMs.toFixed(1)} ms, ` +
+    `init ${coldInit.initMs.toFixed(0)} ms (Node ${coldInit.node}) × ${COLD_STARTS_PER_MONTH} cold starts/month per environment, warm /probe ${warm.probeMs.toFixed(3)} ms, /probes ${warm.probesMs.toFixed(1)} ms, ` +
     `a read of the 10k-group Pushgateway ${readMs.toFixed(0)} ms every max(scrape interval, scrape_interval_seconds ${cacheSeconds} s), ${logBytes.toFixed(0)} log B/request)`);
   console.log('| scheme | requests | of which read | billed GB-s | log MB | requests $ | duration $ | logs $ | total $ | per service $ |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const line of lines) {
     console.log(`| ${line.scheme} | ${line.requests.toFixed(0)} | ${line.reads.toFixed(0)} | ${(line.billedSeconds * 128 / 1024).toFixed(1)} | ${(line.logBytes / 1e6).toFixed(1)} | ${line.requestUsd.toFixed(4)} | ${line.durationUsd.toFixed(4)} | ${line.logUsd.toFixed(4)} | ${line.totalUsd.toFixed(4)} | ${(line.totalUsd / line.perService).toFixed(6)} |`);
   }
-  return { prices: PRICES, coldStartsPerMonth: COLD_STARTS_PER_MONTH, initMs: coldMs, warm, readMs, cacheSeconds, logBytesPerRequest: logBytes, lines };
+  return { prices: PRICES, coldStartsPerMonth: COLD_STARTS_PER_MONTH, initMs: coldInit.initMs, initNode: coldInit.node, warm, readMs, cacheSeconds, logBytesPerRequest: logBytes, lines };
 }
 
 async function main(): Promise<void> {
@@ -186,7 +186,7 @@ async function main(): Promise<void> {
   const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}/${process.arch}`, loadAverageAtStart: loadavg()[0] ?? 0 };
   console.log(`machine: ${machine.cores} cores (${machine.cpu}), Node ${machine.node}, ${machine.platform}, load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
   await benchInitBytes(rows);
-  const coldMs = await benchColdInit(rows);
+  const coldInit = await benchColdInit(rows);
   const pushgateway = await startPushgateway(['--push.disable-consistency-check']);
   const dir = await tempDir('pgx-bench-config-');
   let warm = { probeMs: Number.NaN, probesMs: Number.NaN };
@@ -215,7 +215,7 @@ async function main(): Promise<void> {
   await benchLogBytesUnauthorized(rows);
   rows.sort((x, y) => Number.parseInt(x.name, 10) - Number.parseInt(y.name, 10));
   console.log(formatTable(rows));
-  const cost = printCost(coldMs, warm, readMs, await shippedCacheSeconds(), logBytes);
+  const cost = printCost(coldInit, warm, readMs, await shippedCacheSeconds(), logBytes);
   await mkdir(join(PROJECT_ROOT, '.bench'), { recursive: true });
   await writeFile(RESULTS_FILE, `${JSON.stringify({ date: new Date().toISOString(), machine, loadAverageAtEnd: loadavg()[0] ?? 0, groups: GROUPS, rows, cost }, null, 2)}\n`);
   console.log(`load average at the end ${loadavg().map((n) => n.toFixed(2)).join(' ')}; results: ${RESULTS_FILE} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
