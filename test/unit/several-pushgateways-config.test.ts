@@ -61,6 +61,16 @@ describe('several Pushgateways in the config', () => {
     ]);
     assert.deepEqual(problemsOf(`${LIST}services: [{name: one, pushgateways: []}]\n`), ['services[0].pushgateways: must be a non-empty list of Pushgateway URLs from pushgateway_url, got a list']);
   });
+
+  it('never echoes a URL with credentials that landed under the wrong key, typed or through a YAML alias', () => {
+    const problems = problemsOf(
+      'pushgateway_url: &pg "http://user:s3cretpw@pg-a:9091"\nservices:\n  - name: one\n    pushgateways: "http://user:s3cretpw@pg-a:9091"\n  - name: two\n    freshness_threshold_seconds: *pg\n',
+    );
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.equal(problems[0], 'services[0].pushgateways: must be a non-empty list of Pushgateway URLs from pushgateway_url, got a value with "@" (not shown: it may hold credentials)');
+    assert.match(problems[1] ?? '', /^services\[1\]\.freshness_threshold_seconds: must be .*, got a value with "@" \(not shown: it may hold credentials\)$/);
+    assert.ok(!problems.join('\n').includes('s3cretpw'));
+  });
 });
 
 describe('push to several Pushgateways (arguments)', () => {

@@ -4,6 +4,7 @@ import { isRecord } from '../is-record.ts';
 import { isKnownTimezone } from '../rules/timezone.ts';
 import { CONFIG_RANGES, describeRange, type NumericRange, type RangedKey } from './config-ranges.ts';
 import { httpUrlProblem } from './http-url.ts';
+import { shownValue } from './redact-url.ts';
 import { nearestName } from './nearest-name.ts';
 
 /** A YAML mapping as parsed: key → plain value. */
@@ -20,10 +21,10 @@ export class Problems {
   }
 }
 
-/** A value as a problem names it: strings quoted (and clipped), lists and mappings by kind. */
+/** A value as a problem names it: strings quoted (and clipped) unless they may hold credentials, lists and mappings by kind. */
 export function show(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return quote(value);
+  if (typeof value === 'string') return shownValue(value);
   if (Array.isArray(value)) return 'a list';
   if (value !== null && typeof value === 'object') return 'a mapping';
   return String(value);

@@ -1,4 +1,4 @@
-import { quote } from '../quote.ts';
+import { shownValue } from './redact-url.ts';
 
 /**
  * Why `value` is not an http:// or https:// URL a Pushgateway can be reached at, or undefined when
@@ -12,7 +12,7 @@ export function httpUrlProblem(value: string): string | undefined {
   } catch {
     url = undefined;
   }
-  const shown = value.includes('@') ? 'a value with "@" (not shown: it may hold credentials)' : quote(value);
+  const shown = shownValue(value);
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) return `must be an http:// or https:// URL, got ${shown}`;
   // Paths are appended to the URL (/metrics, /metrics/job/…): after a query or fragment they would not be paths.
   if (value.includes('?') || value.includes('#')) return `must not have a ?query or #fragment (paths such as /metrics are appended to it), got ${shown}`;

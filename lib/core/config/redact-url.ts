@@ -1,3 +1,5 @@
+import { quote } from '../quote.ts';
+
 /** Removes credentials from a URL so it can be shown in logs and answers. */
 export function redactUrl(url: string): string {
   try {
@@ -22,4 +24,13 @@ export function withoutCredentials(url: string): string {
   } catch {
     return url;
   }
+}
+
+/**
+ * A config value as an error may echo it: quoted, unless it holds "@", which a URL with
+ * credentials does. Errors reach logs and 503 answers, and a URL can land under any key, through a
+ * typo or a YAML alias (docs/security-model.md).
+ */
+export function shownValue(value: string): string {
+  return value.includes('@') ? 'a value with "@" (not shown: it may hold credentials)' : quote(value);
 }

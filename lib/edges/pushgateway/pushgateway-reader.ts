@@ -151,6 +151,9 @@ export class PushgatewayReader {
         }
         await compressed;
       }
+      // A body with neither a length nor chunks ends when its connection closes, and the timeout
+      // closing it ends it too: the part read by then is not the Pushgateway's answer.
+      signal.throwIfAborted();
     } catch (error) {
       // Stops the compressed half too, and drops the connection now rather than at the timeout.
       inflate?.destroy();
