@@ -25,6 +25,15 @@ describe('pushgateway_bearer_token and PUSHGATEWAY_BEARER_TOKEN', () => {
     assert.equal(validated({ pushgateway_bearer_token: 'from-config' }, { pushgatewayBearerToken: '' }).pushgatewayBearerToken, 'from-config');
     assert.equal(validated().pushgatewayBearerToken, undefined);
   });
+
+  it('trims the configured token and refuses one of white space or with a line break, by the environment variable\'s rules, never showing it', () => {
+    assert.equal(validated({ pushgateway_bearer_token: '  tok-1 \n' }).pushgatewayBearerToken, 'tok-1');
+    assert.deepEqual(validationProblems(withGateway({ pushgateway_bearer_token: '   ' })), ['pushgateway_bearer_token: it holds only white space (value not shown)']);
+    const broken = validationProblems(withGateway({ pushgateway_bearer_token: 'tokSECRET\nline2' }));
+    assert.deepEqual(broken, ['pushgateway_bearer_token: it holds a character other than printable ASCII (a line break or tab?) (value not shown)']);
+    // Checked even when the environment's token is the one sent: the file is wrong either way.
+    assert.deepEqual(validationProblems(withGateway({ pushgateway_bearer_token: 'a\tb' }), { pushgatewayBearerToken: 'from-env' }), broken);
+  });
 });
 
 describe('defaults:', () => {

@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.ts';
 import { CONFIG_DEFAULTS, type ConfigOverrides, type ExporterConfig, type ServiceDefaults } from './config-types.ts';
+import { tokenProblem, trimToken } from './bearer-tokens.ts';
 import { FieldReader, isFields, Problems, show } from './field-rules.ts';
 import { parseServices } from './parse-service.ts';
 import { discoveryConfig } from './discovery-config.ts';
@@ -27,10 +28,17 @@ const TOP_LEVEL_KEYS = [
 ] as const;
 const DEFAULTS_KEYS = ['job', 'heartbeat_metric', 'freshness_threshold_seconds', 'grace_seconds', 'timezone', 'max_run_seconds', 'pushgateways'] as const;
 
-/** `pushgateway_bearer_token`, checked even when `PUSHGATEWAY_BEARER_TOKEN` from the environment overrides it. */
+/**
+ * `pushgateway_bearer_token`, trimmed and checked by the rules of `PUSHGATEWAY_BEARER_TOKEN`
+ * (docs/security-model.md), even when that variable from the environment overrides it: a token
+ * with a line break would fail every read at the header, long after the config was accepted.
+ */
 function pushgatewayBearerToken(top: FieldReader, override: string | undefined): string | undefined {
   const configured = top.secret('pushgateway_bearer_token');
-  return override || configured;
+  const token = configured === undefined ? undefined : trimToken(configured);
+  const problem = token === undefined ? undefined : tokenProblem(token, 'it');
+  if (problem !== undefined) top.problem('pushgateway_bearer_token', `${problem} (value not shown)`);
+  return override || (problem === undefined ? token : undefined);
 }
 
 /** The keys `defaults:` sets, each read by its rule. */
