@@ -11,5 +11,10 @@ export function clip(value: string, maxChars: number): string {
  * escaped, so the value can never break the line it is shown in.
  */
 export function quote(value: string, maxChars = 80): string {
-  return JSON.stringify(clip(value, maxChars)).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+  return jsonQuoted(clip(value, maxChars));
+}
+
+/** The whole value JSON-quoted, U+2028 and U+2029 escaped too (JSON leaves them raw): it stays on its line. */
+export function jsonQuoted(value: string): string {
+  return JSON.stringify(value).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }

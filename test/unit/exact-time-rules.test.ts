@@ -93,6 +93,16 @@ describe('time rules are decided exactly, to the microsecond', () => {
       assert.match(report, /late by 0\.000001s$/m);
     });
 
+    it('the debug report escapes a target\'s line separators (U+2028, U+2029) as it does control characters', () => {
+      const config = parseConfig('pushgateway_url: http://pg:9091\nallow_unlisted_targets: true\nservices: [{name: svc}]\n');
+      const target = 'a\u2028b\u2029c\nd';
+      const service = serviceConfig({ name: target, freshnessThresholdSeconds: 10 });
+      const now = seconds(micros('1764000000.4'));
+      const report = renderDebugReport(evaluateProbe(config, group([]), service, target, now), config, { snapshot: group([]), pushgatewayUp: true, snapshotAgeSeconds: 0, error: undefined, cacheHit: false }, now, '');
+      assert.ok(report.includes('"a\\u2028b\\u2029c\\nd"'), report);
+      assert.doesNotMatch(report, /[\u2028\u2029]/);
+    });
+
     it('holds for any heartbeat before 2^32 s and any threshold in range (property, 2,000 cases)', () => {
       fc.assert(
         fc.property(

@@ -2,14 +2,17 @@ import type { ExporterConfig } from '../config/config-types.ts';
 import { explainDecision } from '../probe/probe-reason.ts';
 import type { ProbeEvaluation } from '../probe/probe-evaluation.ts';
 import { redactUrl } from '../config/redact-url.ts';
+import { jsonQuoted } from '../quote.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC } from '../probe/signal-metrics.ts';
 import { formatExactSeconds as secs } from '../time/microseconds.ts';
 import { isoTime as iso } from '../time/time-format.ts';
 import type { SnapshotRead } from '../snapshot/snapshot-read.ts';
 
-/** Pushed values and the target are shown as JSON strings so no control character reaches the reader raw. */
-/** A value shown in full (the report explains one probe to a person; nothing here is clipped), JSON-quoted so it stays on its line. */
-const jsonString = (text: string): string => JSON.stringify(text);
+/**
+ * Pushed values and the target, shown in full (the report explains one probe to a person; nothing
+ * here is clipped) and JSON-quoted, so no control character or line separator reaches the reader raw.
+ */
+const jsonString = jsonQuoted;
 
 const STATES: Record<ProbeEvaluation['state'], string> = {
   up: 'UP: probe succeeded',
