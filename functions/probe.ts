@@ -13,8 +13,9 @@ const runtime = runtimeFromEnvironment(process.env, { cwd: process.cwd(), writeL
 // says why once per container here.
 if (runtime.startupProblem !== undefined) runtime.logger.error('exporter misconfigured: every request answers 503', { error: runtime.startupProblem });
 
-const toResult = (response: HttpResponse): APIGatewayProxyStructuredResultV2 =>
-  ({ statusCode: response.status, headers: { ...response.headers }, body: response.body });
+/** A HEAD answer goes without its body (the route table keeps GET's, lib/http/routes.ts). */
+const toResult = (response: HttpResponse, head = false): APIGatewayProxyStructuredResultV2 =>
+  ({ statusCode: response.status, headers: { ...response.headers }, body: head ? '' : response.body });
 
 /**
  * Adapts a function URL event (payload format 2.0, which serverless-offline's httpApi routes also
@@ -27,7 +28,7 @@ export async function handler(event: unknown, context?: unknown): Promise<APIGat
       runtime.logger.warn('request', { status: 400, error: read.problem });
       return toResult(textResponse(400, read.problem));
     }
-    return toResult(await handleRequest(read.request, runtime));
+    return toResult(await handleRequest(read.request, runtime), read.request.method.toUpperCase() === 'HEAD');
   } catch (error) {
     runtime.logger.error('request failed', { error: describeError(error) });
     return toResult(internalError());

@@ -216,8 +216,9 @@ export function handleRequest(request: HttpRequest, runtime: Runtime): MaybeProm
       runtime.logger[level]('request', fields);
     }
     // The answer without its log fields, built field by field (an object rest copy is slower on a hot path).
-    // A HEAD answer's empty body is ASCII too.
-    return { status, headers: answer.headers, body: upperCaseMethod(request.method) === 'HEAD' ? '' : answer.body, bodyIsAscii: answer.bodyIsAscii };
+    // A HEAD answer keeps GET's body: each entry point sends it without the body but with GET's
+    // Content-Length, as HTTP asks (node:http drops a HEAD body itself; functions/probe.ts empties it).
+    return { status, headers: answer.headers, body: answer.body, bodyIsAscii: answer.bodyIsAscii };
   });
 }
 

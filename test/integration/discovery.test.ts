@@ -131,7 +131,8 @@ describe('discover_services against a real Pushgateway', () => {
     assert.deepEqual([tls?.targets, tls?.labels.__scheme__], [['exporter.test:443'], 'https']);
     const response = await handleRequest(get('/sd', {}, AUTH), runtime);
     assert.equal(response.headers['content-type'], 'application/json; charset=utf-8');
-    assert.equal((await handleRequest(get('/sd', {}, AUTH, 'HEAD'), runtime)).body, '');
+    // HEAD keeps GET's body in the route table, for its Content-Length; the entry points send none.
+    assert.equal((await handleRequest(get('/sd', {}, AUTH, 'HEAD'), runtime)).body, response.body);
     const bad = await handleRequest(get('/sd', {}, { ...AUTH, host: 'evil/path"' }), runtime);
     assert.equal(bad.status, 400);
     assert.match(bad.body, /^invalid Host header "evil\/path\\"": \/sd needs host\[:port\]/);

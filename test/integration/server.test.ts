@@ -52,6 +52,17 @@ services:
     assert.equal(post.headers.get('allow'), 'GET, HEAD');
   });
 
+  it('answers HEAD with GET\'s Content-Length and no body', async () => {
+    const healthy = await getText(`${server.url}/-/healthy`, { method: 'HEAD' });
+    assert.deepEqual([healthy.status, healthy.headers.get('content-length'), healthy.body], [200, '3', '']);
+    const probe = await getText(`${server.url}/probe?target=service1`, { method: 'HEAD' });
+    assert.equal(probe.status, 200);
+    assert.equal(probe.body, '');
+    // A probe's answer changes length with its timings: GET's length, give or take a few digits.
+    const getLength = Buffer.byteLength((await getText(`${server.url}/probe?target=service1`)).body);
+    assert.ok(Math.abs(Number(probe.headers.get('content-length')) - getLength) < 40, `${probe.headers.get('content-length')} against ${getLength}`);
+  });
+
   it('renders every service in one scrape on /probes, labelled by service, promtool-clean', async () => {
     await pushHeartbeat(pushgateway.url, 'workers-a', Date.now() / 1000, { service: 'workers' });
     // Once the 1 s snapshot interval has passed, a read sees the new push: polled, and failing after 10 s.
