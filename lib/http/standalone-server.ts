@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ExporterConfig } from '../core/config/config-types.ts';
 import { describeError } from '../core/errors.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -104,11 +105,18 @@ export function writeAnswer(response: ServerResponse, status: number, headers: R
 }
 
 /**
+ * How long a request may take to arrive, head and body: node:http answers 408 and closes the
+ * connection after it (its default is 5 minutes). A probe's request has no body; a check-in's is at
+ * most MAX_CHECK_IN_BODY_BYTES, so a caller that trickles one holds a connection this long at most.
+ */
+export const REQUEST_ARRIVAL_MS = 30_000;
+
+/**
  * Adapts node:http to the route table: the same answers as the Lambda, without Lambda. A warm
  * probe is answered in its request's own turn: the route table gives its answer at once, not as a
  * promise (docs/performance.md#the-warm-path).
  */
-export function createStandaloneServer(runtime: Runtime): Server {
+export function createStandaloneServer(runtime: Runtime, requestArrivalMs = REQUEST_ARRIVAL_MS): Server {
   const failed = (response: ServerResponse, error: unknown): void => {
     runtime.logger.error('request failed', { error: describeError(error) });
     const answer = internalError();
@@ -127,11 +135,15 @@ export function createStandaloneServer(runtime: Runtime): Server {
     else write(response, answered);
   };
   // Node's own module object: an ES import of node:http loads undici on Node 24 (docs/performance.md#nodehttp-without-its-es-module-facade).
-  return process.getBuiltinModule('node:http').createServer((request, response) => {
+  // The arrival limit is checked every few seconds, not only every 30 s as by default.
+  const arrival = { requestTimeout: requestArrivalMs, connectionsCheckingInterval: Math.min(5_000, Math.max(100, requestArrivalMs / 4)) };
+  const http = process.getBuiltinModule('node:http');
+  const server = http.createServer(arrival, (request, response) => {
     try {
       const { path, query } = splitRequestTarget(request.url ?? '/');
-      // A check-in's body is counted (its size is bounded: docs/check-ins.md); every other body is drained unread.
-      if (isCheckInPath(path)) {
+      // A check-in's body is counted (its size is bounded: docs/check-ins.md); every other body,
+      // and a check-in's while no push key is set (the path is then no route), is drained unread.
+      if (isCheckInPath(path) && runtime.pushKeys.enabled) {
         countBody(request, MAX_CHECK_IN_BODY_BYTES).then((body) => answer(request, response, path, query, body)).catch((error: unknown) => failed(response, error));
         return;
       }
@@ -142,6 +154,20 @@ export function createStandaloneServer(runtime: Runtime): Server {
       failed(response, error);
     }
   });
+  // node:http hands a CONNECT to this event alone, and without a listener drops the connection
+  // unanswered: it gets the route table's answer (405 with Allow on a route, else 404), then a close.
+  server.on('connect', (request: IncomingMessage, socket: Duplex) => {
+    const { path, query } = splitRequestTarget(request.url ?? '/');
+    const answered = handleRequest({ method: 'CONNECT', path, query: parseQuery(query), headers: readRawHeaders(request.rawHeaders) }, runtime);
+    const send = (answer: HttpResponse): void => {
+      const length = Buffer.byteLength(answer.body);
+      const head = [`HTTP/1.1 ${answer.status} ${http.STATUS_CODES[answer.status] ?? ''}`, ...Object.entries(answer.headers).map(([name, value]) => `${name}: ${value}`), `content-length: ${length}`, 'connection: close'];
+      socket.end(`${head.join('\r\n')}\r\n\r\n${answer.body}`);
+    };
+    if (answered instanceof Promise) answered.then(send, () => socket.destroy());
+    else send(answered);
+  });
+  return server;
 }
 
 /**

@@ -13,10 +13,11 @@ export interface CheckInServer {
   close(): Promise<void>;
 }
 
-export async function startCheckInServer(env: ExporterEnvironment): Promise<CheckInServer> {
+/** `requestArrivalMs`: how long a request may take to arrive (the server's own default when not given). */
+export async function startCheckInServer(env: ExporterEnvironment, requestArrivalMs?: number): Promise<CheckInServer> {
   const logs: string[] = [];
   const runtime = runtimeFromEnvironment(env, { cwd: '/', writeLog: (line) => logs.push(line) });
-  const server = createStandaloneServer(runtime);
+  const server = createStandaloneServer(runtime, requestArrivalMs);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
