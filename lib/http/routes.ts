@@ -197,10 +197,9 @@ export function handleRequest(request: HttpRequest, runtime: Runtime): MaybeProm
   // Paths are matched exactly as sent: no decoding, no dot segments, no trailing slash; the
   // entry points hand over the raw path (docs/security-model.md).
   const route = routeFor(request.path);
-  // `/ping/…` is a route only while push keys are configured; its key is in the path, so the path
-  // is logged redacted whether or not it is one (docs/check-ins.md).
-  const pinged = isCheckInPath(request.path);
-  const checkIn = pinged && runtime.pushKeys.enabled;
+  // `/ping/…` is a route only while push keys are configured; its key is in the path, so every
+  // path is logged redacted, a check-in or a near miss of one (docs/check-ins.md).
+  const checkIn = isCheckInPath(request.path) && runtime.pushKeys.enabled;
   const response = runtime.startupProblem !== undefined
     ? refuseToServe(runtime.startupProblem)
     : checkIn ? checkInOrError(request, runtime, budget) : dispatch(request, runtime, route, budget);
@@ -210,7 +209,7 @@ export function handleRequest(request: HttpRequest, runtime: Runtime): MaybeProm
     if (runtime.logger.enabled(level)) {
       const fields: LogFields = {
         request_id: request.requestId ?? newRequestId(), method: forLog(request.method), route: checkIn ? '/ping' : route?.path ?? 'none',
-        path: forLog(pinged ? redactCheckInPath(request.path) : request.path), status,
+        path: forLog(redactCheckInPath(request.path)), status,
         duration_seconds: roundSeconds(elapsedSeconds(budget, runtime.monotonicMs()), 'micro'), ...answer.log,
       };
       runtime.logger[level]('request', fields);

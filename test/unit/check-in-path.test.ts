@@ -52,6 +52,22 @@ describe('redactCheckInPath', () => {
     assert.equal(redactCheckInPath('/ping/s3cret'), '/ping/<redacted>');
     assert.equal(redactCheckInPath('/probe'), '/probe');
   });
+
+  it('replaces everything after a near miss\'s ping, where the key may sit in any segment', () => {
+    const table: [string, string][] = [
+      ['//ping/s3cret/backup', '//ping/<redacted>'],
+      ['/./ping/s3cret/backup', '/./ping/<redacted>'],
+      ['/%70ing/s3cret/backup', '/%70ing/<redacted>'],
+      ['/PING/s3cret/backup/fail', '/PING/<redacted>'],
+      ['/ping//s3cret/backup', '/ping/<redacted>'],
+      ['/ping/./s3cret/backup', '/ping/<redacted>'],
+      ['/x/ping/s3cret', '/x/ping/<redacted>'],
+      ['/ping', '/ping'],
+      ['/pingk/s3cret', '/pingk/s3cret'],
+      ['/%zz/ping%/s3cret', '/%zz/ping%/s3cret'],
+    ];
+    for (const [path, shown] of table) assert.equal(redactCheckInPath(path), shown, path);
+  });
 });
 
 describe('the body limit', () => {

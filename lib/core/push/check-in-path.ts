@@ -5,15 +5,33 @@ export const CHECK_IN_PREFIX = '/ping/';
 
 export const isCheckInPath = (path: string): boolean => path.startsWith(CHECK_IN_PREFIX);
 
+/** A path segment that spells `ping`, in any case, percent-encoded or not. */
+function spellsPing(segment: string): boolean {
+  if (segment.length === 4) return segment.toLowerCase() === 'ping';
+  if (!segment.includes('%')) return false;
+  try {
+    return decodeURIComponent(segment).toLowerCase() === 'ping';
+  } catch {
+    return false;
+  }
+}
+
+const isDotOrEmpty = (segment: string | undefined): boolean => segment === '' || segment === '.' || segment === '..';
+
 /**
- * A check-in path as logs may show it: the segment after `/ping/` (the key, or in the header form
- * the service) is replaced, whatever the form, so a key never reaches a log line.
+ * Any path as logs and answers may show it, so a push key never reaches a log line. In a check-in
+ * path as routed (`/ping/<key>/…`), the segment after `/ping/` (the key, or in the header form the
+ * service) is replaced. A near miss (`//ping/…`, `/./ping/…`, `/%70ing/…`, `/PING/…`, `/ping//…`:
+ * a base URL with a trailing slash, or a typo) is a 404 whose key may sit in any later segment:
+ * everything after its `ping` is replaced.
  */
 export function redactCheckInPath(path: string): string {
-  if (!isCheckInPath(path)) return path;
-  const rest = path.slice(CHECK_IN_PREFIX.length);
-  const slash = rest.indexOf('/');
-  return `${CHECK_IN_PREFIX}<redacted>${slash === -1 ? '' : rest.slice(slash)}`;
+  const segments = path.split('/');
+  const ping = segments.findIndex(spellsPing);
+  if (ping === -1 || ping === segments.length - 1) return path;
+  const key = ping + 1;
+  const routed = ping === 1 && path.startsWith(CHECK_IN_PREFIX) && !isDotOrEmpty(segments[key]);
+  return [...segments.slice(0, key), '<redacted>', ...(routed ? segments.slice(key + 1) : [])].join('/');
 }
 
 /**
