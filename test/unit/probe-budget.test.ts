@@ -19,7 +19,13 @@ describe('computeProbeTimeout', () => {
     });
   }
 
-  for (const header of ['abc', '-1', '0', '', '1e3', 'Infinity']) {
+  it('reads the header sent empty, or white space alone, as not sent (blackbox_exporter does the same)', () => {
+    for (const header of ['', ' ', '\t']) {
+      assert.deepEqual(computeProbeTimeout({ scrapeTimeoutHeader: header, configuredSeconds: 5, remainingTimeMs: undefined }), { seconds: 5 }, JSON.stringify(header));
+    }
+  });
+
+  for (const header of ['abc', '-1', '0', '1e3', 'Infinity']) {
     it(`rejects the header ${JSON.stringify(header)} with a one-line reason`, () => {
       const result = computeProbeTimeout({ scrapeTimeoutHeader: header, configuredSeconds: 5, remainingTimeMs: undefined });
       assert.ok('error' in result);

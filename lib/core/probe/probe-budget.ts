@@ -22,8 +22,9 @@ const SCRAPE_TIMEOUT = /^\d+(\.\d+)?$/;
 export function computeProbeTimeout(inputs: ProbeTimeoutInputs): ProbeTimeout {
   // The least of the candidates, kept as it goes (every probe computes it: no array of them).
   let least = inputs.configuredSeconds;
-  if (inputs.scrapeTimeoutHeader !== undefined) {
-    const header = inputs.scrapeTimeoutHeader.trim();
+  const header = inputs.scrapeTimeoutHeader?.trim() ?? '';
+  // Sent empty is not sent, as blackbox_exporter reads it (Go's Header.Get gives "" for both).
+  if (header !== '') {
     const scrape = SCRAPE_TIMEOUT.test(header) ? Number(header) : Number.NaN;
     if (!(scrape > 0)) {
       return { error: `invalid X-Prometheus-Scrape-Timeout-Seconds header ${JSON.stringify(header.slice(0, 40))}: must be a positive number of seconds` };
