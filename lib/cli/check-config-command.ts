@@ -1,18 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliOutput } from './cli-command.ts';
 import type { ConfigOverrides, DiscoveryConfig } from '../core/config/config-types.ts';
 import { parseConfig } from '../core/config/parse-config.ts';
 import { ConfigError, describeError } from '../core/errors.ts';
+import { ConfigFileProblem, readConfigText } from '../edges/config-file-text.ts';
 
-/** Why a file cannot be read, in the words a user acts on. */
-function readProblem(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory, not a file';
-  return describeError(error);
-}
+/** Why a file cannot be read, in the words a user acts on (lib/edges/config-file-text.ts). */
+const readProblem = (error: unknown): string => (error instanceof ConfigFileProblem ? error.reason : describeError(error));
 
 /** What check-config adds when discover_services is on: the job filter and the cap. */
 function discoveryNote(discovery: DiscoveryConfig | undefined): string {
@@ -31,7 +25,7 @@ export async function runCheckConfigCommand(files: readonly string[], overrides:
   for (const file of files) {
     let text: string;
     try {
-      text = await readFile(resolve(cwd, file), 'utf8');
+      text = await readConfigText(resolve(cwd, file));
     } catch (error) {
       output.stderr(`${file}: cannot read: ${readProblem(error)}\n`);
       exitCode = 1;

@@ -6,22 +6,11 @@ import { cronScheduleParser } from '../core/rules/cron-schedule.ts';
 import type { ScheduleParser } from '../core/rules/schedule-types.ts';
 import { describeError, ExporterError } from '../core/errors.ts';
 import { bundledConfig, preparsedData, type PreparsedConfig } from './bundled-config.ts';
+import { ConfigFileProblem, readConfigText } from './config-file-text.ts';
 
 /** `CONFIG_FILE`, resolved against the working directory (the package root under npm, Lambda and serverless-offline). */
 export function configFilePath(configFile: string | undefined, cwd: string): string {
   return resolve(cwd, configFile && configFile.length > 0 ? configFile : 'config.yml');
-}
-
-/**
- * The config file's text through node:fs's callback `readFile`, reached with getBuiltinModule: an
- * ES module import of node:fs (or node:fs/promises) also loads fs/promises and the fs streams at a
- * cold start, which the loaded node:fs does not need (docs/performance.md). The same errors reach
- * the caller as with fs/promises.
- */
-function readText(path: string): Promise<string> {
-  return new Promise((done, fail) => {
-    process.getBuiltinModule('node:fs').readFile(path, 'utf8', (error, text) => (error === null ? done(text) : fail(error)));
-  });
 }
 
 type ConfigParser = typeof import('../core/config/parse-config.ts');
@@ -64,14 +53,14 @@ async function scheduleParserFor(data: unknown): Promise<ScheduleParser> {
   return cronScheduleParser(Cron);
 }
 
-/** The config file's text; a file that cannot be read fails with CONFIG_UNAVAILABLE, naming the path. */
+/** The config file's text (./config-file-text.ts); one that cannot be had fails with CONFIG_UNAVAILABLE, naming the path. */
 export async function readConfigFile(path: string): Promise<string> {
   try {
-    return await readText(path);
+    return await readConfigText(path);
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    const reason = code === 'ENOENT' ? 'no such file (set CONFIG_FILE to the config path)' : describeError(error);
-    throw new ExporterError('CONFIG_UNAVAILABLE', `cannot read config file ${path}: ${reason}`, { cause: error });
+    const problem = error instanceof ConfigFileProblem ? error : new ConfigFileProblem(describeError(error), { cause: error });
+    const reason = problem.reason === 'no such file' ? 'no such file (set CONFIG_FILE to the config path)' : problem.reason;
+    throw new ExporterError('CONFIG_UNAVAILABLE', `cannot read config file ${path}: ${reason}`, { cause: problem.cause ?? problem });
   }
 }
 

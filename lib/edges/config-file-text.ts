@@ -1,0 +1,94 @@
+// Reading a config file's text, bounded: only a regular file, at most MAX_CONFIG_FILE_BYTES, valid
+// UTF-8 (docs/security-model.md#what-a-config-can-and-cannot-do).
+
+/**
+ * The largest config file read. A service takes about 60 bytes of YAML, so 10,000 take about 600 KB;
+ * the YAML parser then works for about a second per MiB on the event loop, and a 128 MB Lambda
+ * holds the parsed file.
+ */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
+/** Why a config file's text could not be had, in words a user acts on; `cause` is node:fs's error, when there was one. */
+export class ConfigFileProblem extends Error {
+  constructor(readonly reason: string, options?: { cause?: unknown }) {
+    super(reason, options);
+    this.name = 'ConfigFileProblem';
+  }
+}
+
+/** The reason for a file node:fs could not open or read. */
+function fsReason(error: NodeJS.ErrnoException): string {
+  if (error.code === 'ENOENT') return 'no such file';
+  if (error.code === 'EACCES') return 'permission denied';
+  return error.message;
+}
+
+/** What a path that is no regular file is, for the one-line reason. */
+function notAFile(stats: import('node:fs').Stats): string {
+  if (stats.isDirectory()) return 'is a directory, not a file';
+  if (stats.isFIFO()) return 'is a named pipe (FIFO), not a file';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'is a device, not a file';
+  if (stats.isSocket()) return 'is a socket, not a file';
+  return 'is not a regular file';
+}
+
+const tooLarge = `is larger than ${MAX_CONFIG_FILE_BYTES} bytes (1 MiB), the most a config may hold`;
+
+/** The first line holding a byte that is not UTF-8, counted in the text as decoded with replacements. */
+function firstBadLine(bytes: Buffer): number {
+  const text = bytes.toString('utf8');
+  const at = text.indexOf('\uFFFD');
+  return text.slice(0, Math.max(0, at)).split('\n').length;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The file's text. Opened without blocking and checked with fstat before any read, so a named pipe
+ * with no writer or a device such as /dev/zero is refused at once instead of holding a thread of
+ * node's pool, or memory, for ever; read up to one byte past the limit, so a file that grows after
+ * the check is refused too. Through node:fs's callbacks, reached with getBuiltinModule: an ES
+ * module import of node:fs also loads fs/promises and the fs streams at a cold start
+ * (docs/performance.md). Rejects with a ConfigFileProblem.
+ */
+export function readConfigText(path: string): Promise<string> {
+  const fs = process.getBuiltinModule('node:fs');
+  return new Promise((done, fail) => {
+    const failed = (error: unknown): void => {
+      fail(error instanceof ConfigFileProblem ? error : new ConfigFileProblem(fsReason(error as NodeJS.ErrnoException), { cause: error }));
+    };
+    fs.open(path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0), (openError, fd) => {
+      if (openError !== null) {
+        failed(openError);
+        return;
+      }
+      const finish = (outcome: { text: string } | { error: unknown }): void => {
+        fs.close(fd, () => ('text' in outcome ? done(outcome.text) : failed(outcome.error)));
+      };
+      fs.fstat(fd, (statError, stats) => {
+        if (statError !== null) return finish({ error: statError });
+        if (!stats.isFile()) return finish({ error: new ConfigFileProblem(notAFile(stats)) });
+        if (stats.size > MAX_CONFIG_FILE_BYTES) return finish({ error: new ConfigFileProblem(tooLarge) });
+        // Sized by fstat, one byte over to see the end; a file that grew meanwhile gets a larger one.
+        let buffer = Buffer.allocUnsafe(stats.size + 1);
+        let filled = 0;
+        const readMore = (): void => {
+          if (filled === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(Math.min(buffer.length, MAX_CONFIG_FILE_BYTES + 1 - buffer.length))]);
+          fs.read(fd, buffer, filled, buffer.length - filled, null, (readError, bytesRead) => {
+            if (readError !== null) return finish({ error: readError });
+            filled += bytesRead;
+            if (filled > MAX_CONFIG_FILE_BYTES) return finish({ error: new ConfigFileProblem(tooLarge) });
+            if (bytesRead > 0) return readMore();
+            const bytes = buffer.subarray(0, filled);
+            try {
+              finish({ text: strictUtf8.decode(bytes) });
+            } catch {
+              finish({ error: new ConfigFileProblem(`is not valid UTF-8 (line ${firstBadLine(bytes)}): save it as UTF-8`) });
+            }
+          });
+        };
+        readMore();
+      });
+    });
+  });
+}
