@@ -1,7 +1,101 @@
-import { parseDocument, type YAMLError } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
 import { ConfigError } from '../errors.ts';
-import { clip } from '../quote.ts';
+import { clip, quote } from '../quote.ts';
 import { Problems } from './field-rules.ts';
+
+/**
+ * How many values aliases may add to the document. yaml's own alias budget counts aliases, not
+ * what they repeat: one anchored list of 250,000 items aliased 98 times passed it and made 24
+ * million values (docs/security-model.md#what-a-config-can-and-cannot-do).
+ */
+export const MAX_ALIAS_EXPANSION = 100_000;
+
+/** Where a node starts, as problems name it. */
+function at(node: Node, lines: LineCounter): string {
+  const start = node.range?.[0];
+  if (start === undefined) return 'yaml';
+  const { line, col } = lines.linePos(start);
+  return `yaml line ${line}, column ${col}`;
+}
+
+/** A node's children in document order: a list's items, a mapping's keys and values. */
+function childrenOf(node: unknown): unknown[] {
+  if (isSeq(node)) return node.items;
+  if (!isMap(node)) return [];
+  const children: unknown[] = [];
+  for (const { key, value } of node.items) children.push(key, value);
+  return children;
+}
+
+/**
+ * Visits every node of the document as written (no alias followed) in document order, without
+ * recursion: a config nested 100,000 levels deep must not overflow the stack.
+ */
+function visitOwn(doc: Document, visit: (node: unknown) => void): void {
+  const pending: unknown[] = [doc.contents];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (node === null || node === undefined) continue;
+    visit(node);
+    const children = childrenOf(node);
+    for (let index = children.length - 1; index >= 0; index--) pending.push(children[index]);
+  }
+}
+
+/**
+ * Every mapping's keys: plain values (a list or mapping as a key would be turned into a string),
+ * each once, a Set per mapping: yaml's own `uniqueKeys` compares each key with every earlier one,
+ * 11 s for a mapping of 40,000 keys.
+ */
+function checkKeys(doc: Document, lines: LineCounter, problems: Problems): void {
+  visitOwn(doc, (node) => {
+    if (!isMap(node)) return;
+    const seen = new Set<string>();
+    for (const { key } of node.items) {
+      if (!isScalar(key)) {
+        if (key !== null) problems.add(at(key as Node, lines), 'a key must be a plain value, not a list, a mapping or an alias');
+        continue;
+      }
+      const name = String(key.value);
+      if (seen.has(name)) problems.add(at(key, lines), `duplicate key ${quote(name)} (each key once in a mapping)`);
+      seen.add(name);
+    }
+  });
+}
+
+/**
+ * Refuses a document whose aliases would add more than MAX_ALIAS_EXPANSION values. Each alias
+ * stands for the node last anchored with its name before it (found in one pass in document order);
+ * the values are then counted with each alias as what it repeats, stopping at the bound, so the
+ * count costs at most the document and the bound.
+ */
+function checkAliasExpansion(doc: Document, lines: LineCounter, problems: Problems): void {
+  const anchored = new Map<string, unknown>();
+  const targets = new Map<unknown, unknown>();
+  let ownValues = 0;
+  visitOwn(doc, (node) => {
+    ownValues += 1;
+    if (isAlias(node)) {
+      const target = anchored.get(node.source);
+      if (target === undefined) problems.add(at(node, lines), `alias *${clip(node.source, 40)} names no anchor before it`);
+      else targets.set(node, target);
+    } else if ((node as Node).anchor !== undefined) anchored.set((node as Node).anchor as string, node);
+  });
+  const bound = ownValues + MAX_ALIAS_EXPANSION;
+  let values = 0;
+  const pending: unknown[] = [doc.contents];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (node === null || node === undefined) continue;
+    values += 1;
+    if (values > bound) {
+      problems.add('yaml', `aliases repeat more than ${MAX_ALIAS_EXPANSION} values: write the repeated part out, or repeat it less`);
+      return;
+    }
+    if (isAlias(node)) pending.push(targets.get(node));
+    else for (const child of childrenOf(node)) pending.push(child);
+  }
+}
 
 const YAML_TAG_PREFIX = 'tag:yaml.org,2002:';
 /** The YAML 1.2 core schema's own tags, which resolve whenever they fit the value they tag. */
@@ -28,7 +122,9 @@ export function parseConfigYaml(text: string, source?: string): unknown {
   const problems = new Problems();
   // The core schema even under a %YAML 1.1 directive, and resolveKnownTags off: !!binary, !!timestamp,
   // !!set and !!omap would make Buffers, Dates, Sets and Maps, and a Set passes for an empty mapping.
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, schema: 'core', resolveKnownTags: false });
+  // Keys are checked below, in one pass (checkKeys).
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: true, schema: 'core', resolveKnownTags: false, lineCounter: lines });
   const issues = [...doc.errors, ...doc.warnings];
   for (const error of issues) {
     const position = error.linePos?.[0];
@@ -36,6 +132,9 @@ export function parseConfigYaml(text: string, source?: string): unknown {
     problems.add(where, yamlProblem(error));
   }
   if (issues.length > 0) throw new ConfigError(problems.list, source);
+  checkKeys(doc, lines, problems);
+  checkAliasExpansion(doc, lines, problems);
+  if (problems.list.length > 0) throw new ConfigError(problems.list, source);
   try {
     // A small alias budget keeps a "billion laughs" document from expanding without bound.
     return doc.toJS({ maxAliasCount: 100 });

@@ -12,12 +12,26 @@ export type Fields = Record<string, unknown>;
 
 export const isFields: (value: unknown) => value is Fields = isRecord;
 
+/**
+ * The most problems one config error lists: past them a last line counts the rest, so a config
+ * with thousands of bad entries gives a short error, log line and 503 answer, not megabytes.
+ */
+export const MAX_LISTED_PROBLEMS = 50;
+
 /** Collects every problem instead of stopping at the first, so a user fixes a config in one pass. */
 export class Problems {
-  readonly list: string[] = [];
+  private readonly listed: string[] = [];
+  private unlisted = 0;
 
   add(path: string, message: string): void {
-    this.list.push(`${path}: ${message}`);
+    if (this.listed.length < MAX_LISTED_PROBLEMS) this.listed.push(`${path}: ${message}`);
+    else this.unlisted += 1;
+  }
+
+  /** The problems, the first MAX_LISTED_PROBLEMS of them and then how many more there are. */
+  get list(): string[] {
+    if (this.unlisted === 0) return [...this.listed];
+    return [...this.listed, `and ${this.unlisted} more problem${this.unlisted === 1 ? '' : 's'} (fix these first)`];
   }
 }
 
