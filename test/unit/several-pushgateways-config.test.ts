@@ -62,6 +62,13 @@ describe('several Pushgateways in the config', () => {
     assert.deepEqual(problemsOf(`${LIST}services: [{name: one, pushgateways: []}]\n`), ['services[0].pushgateways: must be a non-empty list of Pushgateway URLs from pushgateway_url, got a list']);
   });
 
+  it('checks the file\'s pushgateway_url even when PUSHGATEWAY_URL overrides it', () => {
+    const env = { pushgatewayUrl: 'http://127.0.0.1:9091' };
+    assert.deepEqual(problemsOf('pushgateway_url: 5\nservices: []\n', env), ['pushgateway_url: must be a non-empty string, got 5']);
+    assert.deepEqual(problemsOf('pushgateway_url: "ftp://nope"\nservices: []\n', env), ['pushgateway_url: must be an http:// or https:// URL, got "ftp://nope"']);
+    assert.deepEqual(parseConfig('services: []\n', env).pushgatewayUrls, ['http://127.0.0.1:9091']);
+  });
+
   it('never echoes a URL with credentials that landed under the wrong key, typed or through a YAML alias', () => {
     const problems = problemsOf(
       'pushgateway_url: &pg "http://user:s3cretpw@pg-a:9091"\nservices:\n  - name: one\n    pushgateways: "http://user:s3cretpw@pg-a:9091"\n  - name: two\n    freshness_threshold_seconds: *pg\n',

@@ -76,6 +76,9 @@ function checkedList(items: readonly { readonly value: unknown; readonly path: s
  */
 export function pushgatewayUrls(top: FieldReader, override: string | undefined, problems: Problems): readonly string[] | undefined {
   const configured = top.value('pushgateway_url');
+  // The file's own value is checked even when the environment overrides it: a file that passes
+  // check-config in a shell with PUSHGATEWAY_URL set must load where it is not set.
+  const fromFile = configured === undefined ? undefined : configuredUrls(top, configured, problems);
   if (override) {
     const split = splitUrlList(override, 'PUSHGATEWAY_URL (environment)');
     if ('problem' in split) {
@@ -85,10 +88,12 @@ export function pushgatewayUrls(top: FieldReader, override: string | undefined, 
     const one = split.urls.length === 1;
     return checkedList(split.urls.map((value, index) => ({ value, path: one ? 'PUSHGATEWAY_URL (environment)' : `PUSHGATEWAY_URL (environment) item ${index + 1}` })), 'PUSHGATEWAY_URL (environment)', problems);
   }
-  if (configured === undefined) {
-    top.problem('pushgateway_url', 'required (or set the PUSHGATEWAY_URL environment variable)');
-    return undefined;
-  }
+  if (configured === undefined) top.problem('pushgateway_url', 'required (or set the PUSHGATEWAY_URL environment variable)');
+  return fromFile;
+}
+
+/** `pushgateway_url` as the file gives it: one URL, or a list of them. */
+function configuredUrls(top: FieldReader, configured: unknown, problems: Problems): readonly string[] | undefined {
   if (Array.isArray(configured)) {
     return checkedList(configured.map((value: unknown, index: number) => ({ value, path: top.path(`pushgateway_url[${index}]`) })), top.path('pushgateway_url'), problems);
   }
