@@ -67,8 +67,13 @@ export class GroupingKeyError extends ExporterError {
 /** One line, never a stack: safe to return to HTTP clients and to log. */
 export function describeError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  // Line breaks fold to a space; any other control character (an escape sequence or a bell a
+  // Pushgateway's error body sent, say) is written as \u00XX, so it never reaches a terminal raw.
+  return message.replace(/\s*[\r\n]+\s*/g, ' ').trim().replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/** Control characters other than tab, line breaks (folded before) and the two JavaScript line separators. */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /** The Pushgateway's host name in the shipped config.yml and local/docker-compose.yml: a compose service name. */
 const COMPOSE_PUSHGATEWAY_HOST = 'pushgateway';

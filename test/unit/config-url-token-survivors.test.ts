@@ -73,9 +73,13 @@ describe('httpUrlProblem, word for word', () => {
 
   it('refuses a query or a fragment', () => {
     const problem = (shown: string): string => `must not have a ?query or #fragment (paths such as /metrics are appended to it), got ${shown}`;
-    assert.equal(httpUrlProblem('http://gateway/?a=1'), problem('"http://gateway/?a=1"'));
-    assert.equal(httpUrlProblem('http://gateway/#top'), problem('"http://gateway/#top"'));
-    assert.equal(httpUrlProblem('http://user@gateway/?a'), problem('a value with "@" (not shown: it may hold credentials)'));
+    const cut = ' and a ?query or #fragment (not shown: it may hold a token)';
+    assert.equal(httpUrlProblem('http://gateway/?a=1'), problem(`"http://gateway/"${cut}`));
+    assert.equal(httpUrlProblem('http://gateway/#top'), problem(`"http://gateway/"${cut}`));
+    assert.equal(httpUrlProblem('http://gateway/?token=SECRETQ'), problem(`"http://gateway/"${cut}`));
+    assert.equal(httpUrlProblem('http://user@gateway/?a'), problem(`a value with "@" (not shown: it may hold credentials)${cut}`));
+    // A full-width at sign is hidden as the ASCII one is.
+    assert.equal(httpUrlProblem('ftp://u:SECRET\uff20h1:9091'), 'must be an http:// or https:// URL, got a value with "@" (not shown: it may hold credentials)');
   });
 
   it('refuses a "%" in the user or the password that is not percent-encoding', () => {

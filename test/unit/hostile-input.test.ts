@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { MAX_LISTED_PROBLEMS } from '../../lib/core/config/field-rules.ts';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ConfigError, ExpositionError } from '../../lib/core/errors.ts';
@@ -149,7 +150,12 @@ describe('hostile config (property-based, 1,000 cases each)', () => {
         } catch (error) {
           assert.ok(error instanceof ConfigError, String(error));
           assert.ok(error.problems.length > 0);
-          for (const problem of error.problems) assert.match(problem, PROBLEM);
+          // Past MAX_LISTED_PROBLEMS a last line counts the rest: every other line names a path.
+          const more = /^and (\d+) more problems? \(fix these first\)$/.exec(error.problems.at(-1) ?? '');
+          const listed = more === null ? error.problems : error.problems.slice(0, -1);
+          if (more !== null) assert.equal(listed.length, MAX_LISTED_PROBLEMS);
+          assert.ok(listed.length <= MAX_LISTED_PROBLEMS);
+          for (const problem of listed) assert.match(problem, PROBLEM);
           assert.doesNotMatch(error.message, /\n/);
         }
       }),

@@ -1,4 +1,4 @@
-import { shownValue } from './redact-url.ts';
+import { shownUrlValue } from './redact-url.ts';
 
 /**
  * Why `value` is not an http:// or https:// URL a Pushgateway can be reached at, or undefined when
@@ -12,7 +12,7 @@ export function httpUrlProblem(value: string): string | undefined {
   } catch {
     url = undefined;
   }
-  const shown = shownValue(value);
+  const shown = shownUrlValue(value);
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) return `must be an http:// or https:// URL, got ${shown}`;
   // Paths are appended to the URL (/metrics, /metrics/job/…): after a query or fragment they would not be paths.
   if (value.includes('?') || value.includes('#')) return `must not have a ?query or #fragment (paths such as /metrics are appended to it), got ${shown}`;

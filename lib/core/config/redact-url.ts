@@ -32,5 +32,11 @@ export function withoutCredentials(url: string): string {
  * typo or a YAML alias (docs/security-model.md).
  */
 export function shownValue(value: string): string {
-  return value.includes('@') ? 'a value with "@" (not shown: it may hold credentials)' : quote(value);
+  return /[@\uff20]/.test(value) ? 'a value with "@" (not shown: it may hold credentials)' : quote(value);
+}
+
+/** A value given as a URL, as an error may echo it: as shownValue, but cut before a ?query or #fragment, which may hold a token. */
+export function shownUrlValue(value: string): string {
+  const cut = value.search(/[?#]/);
+  return cut === -1 ? shownValue(value) : `${shownValue(value.slice(0, cut))} and a ?query or #fragment (not shown: it may hold a token)`;
 }
