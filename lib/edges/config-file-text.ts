@@ -46,8 +46,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /**
  * The file's text. Opened without blocking and checked with fstat before any read, so a named pipe
  * with no writer or a device such as /dev/zero is refused at once instead of holding a thread of
- * node's pool, or memory, for ever; read up to one byte past the limit, so a file that grows after
- * the check is refused too. Through node:fs's callbacks, reached with getBuiltinModule: an ES
+ * node's pool, or memory, for ever; never more than one byte past the limit is read. Through node:fs's callbacks, reached with getBuiltinModule: an ES
  * module import of node:fs also loads fs/promises and the fs streams at a cold start
  * (docs/performance.md). Rejects with a ConfigFileProblem.
  */
@@ -78,7 +77,9 @@ export function readConfigText(path: string): Promise<string> {
             if (readError !== null) return finish({ error: readError });
             filled += bytesRead;
             if (filled > MAX_CONFIG_FILE_BYTES) return finish({ error: new ConfigFileProblem(tooLarge) });
-            if (bytesRead > 0) return readMore();
+            // The size fstat gave is read, as node's readFile reads it: no extra trip for the end,
+            // but for a file that reports no size (one of /proc) or reads short of it.
+            if (bytesRead > 0 && (stats.size === 0 || filled !== stats.size)) return readMore();
             const bytes = buffer.subarray(0, filled);
             try {
               finish({ text: strictUtf8.decode(bytes) });
