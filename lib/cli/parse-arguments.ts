@@ -13,7 +13,10 @@ export const usageError = (message: string): CliCommand => ({ kind: 'usage-error
 function parseArgsMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const first = message.split(/\.\s/)[0] ?? message;
-  return first.charAt(0).toLowerCase() + first.slice(1);
+  // An option's value that starts with a dash is read as another option: say how to give it.
+  const dashed = /^Option '(--[\w-]+)' argument is ambiguous/.exec(first);
+  const advice = dashed === null ? '' : ` (a value starting with "-" goes as ${dashed[1]}=VALUE)`;
+  return first.charAt(0).toLowerCase() + first.slice(1) + advice;
 }
 
 export type Parsed = ReturnType<typeof parseArgs>;

@@ -2,6 +2,7 @@ import { CONFIG_RANGES } from '../core/config/config-ranges.ts';
 import { CONFIG_DEFAULTS } from '../core/config/config-types.ts';
 import { httpUrlProblem } from '../core/config/http-url.ts';
 import { MAX_PUSHGATEWAYS, splitUrlList } from '../core/config/pushgateway-urls.ts';
+import { withoutCredentials } from '../core/config/redact-url.ts';
 import { isValidMetricName } from '../core/exposition/metric-names.ts';
 import { FAILURE_METRIC, RUN_DURATION_METRIC, START_METRIC, SUCCESS_METRIC } from '../core/probe/signal-metrics.ts';
 import { labelNameProblem } from '../core/push/grouping-key.ts';
@@ -37,8 +38,10 @@ function pushgatewayUrls(flags: readonly string[], fromEnvironment: string | und
     for (const url of split.urls) {
       const problem = pushgatewayUrlProblem(url, from);
       if (problem !== undefined) return problem;
-      const bare = url.replace(/\/+$/, '');
-      if (urls.some((known) => known.replace(/\/+$/, '') === bare)) return `push: ${from} names the same Pushgateway twice`;
+      // Compared without credentials and trailing slashes, as the config compares them: two
+      // logins to one Pushgateway would push the same signal to it twice.
+      const bare = withoutCredentials(url).replace(/\/+$/, '');
+      if (urls.some((known) => withoutCredentials(known).replace(/\/+$/, '') === bare)) return `push: ${from} names the same Pushgateway twice`;
       urls.push(url);
     }
   }
@@ -108,10 +111,11 @@ export function parsePushArguments(args: readonly string[], defaults: PushDefaul
   }
 
   const rawTimeout = stringOption(parsed, 'timeout');
-  const timeoutSeconds = rawTimeout === undefined ? DEFAULT_PUSH_TIMEOUT_SECONDS : Number(rawTimeout);
+  // Decimal seconds only, as Prometheus writes them: Number() would also take "0x10" or "1e1".
+  const timeoutSeconds = rawTimeout === undefined ? DEFAULT_PUSH_TIMEOUT_SECONDS : /^\d+(\.\d+)?$/.test(rawTimeout) ? Number(rawTimeout) : Number.NaN;
   // The exporter's own timeout_seconds range: beyond it Node's timers clamp or throw.
   const { min, max } = CONFIG_RANGES.timeout_seconds;
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds < min || timeoutSeconds > max || rawTimeout?.trim() === '') {
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds < min || timeoutSeconds > max) {
     return usageError(`push: --timeout must be between ${min} and ${max} seconds, got ${JSON.stringify(rawTimeout)}`);
   }
 

@@ -75,6 +75,11 @@ describe('parseCli › push', () => {
     // Beyond Node's timer range a timeout would fire after 1 ms (3000000) or throw a RangeError (5000000).
     assert.match(usageError(['push', '--service', 's', '--timeout', '3000000']), /--timeout must be between 0.1 and 300 seconds, got "3000000"/);
     assert.match(usageError(['push', '--service', 's', '--timeout', '5000000']), /--timeout must be between/);
+    // Decimal seconds only: no hex, exponent, sign or blank.
+    for (const value of ['0x10', '1e1', '+5', ' 5', '5 ', '.5', '']) {
+      assert.equal(usageError(['push', '--service', 's', `--timeout=${value}`]), `push: --timeout must be between 0.1 and 300 seconds, got ${JSON.stringify(value)}`, value);
+    }
+    assert.equal(usageError(['push', '--service', 's', '--timeout', '-1']), 'push: option \'--timeout\' argument is ambiguous (a value starting with "-" goes as --timeout=VALUE)');
     assert.match(usageError(['push', '--service', 's', '--job', '']), /--job must not be empty/);
     assert.match(usageError(['push', '--service', 's', '--heartbeat-metric', 'not-a-name']), /--heartbeat-metric must be a metric name other than the start, failure and duration signals, got "not-a-name"/);
     assert.match(usageError(['push', '--service', 's', '--heartbeat-metric', 'loop_start_timestamp_seconds']), /--heartbeat-metric must be a metric name other than/);

@@ -94,5 +94,6 @@ describe('push to several Pushgateways (arguments)', () => {
   it('refuses an empty item or the same Pushgateway twice in one line', () => {
     assert.deepEqual(urlsOf(['--pushgateway', 'http://a:1,']), { kind: 'usage-error', message: 'push: --pushgateway: item 2 of the comma-separated list is empty' });
     assert.deepEqual(urlsOf(['--pushgateway', 'http://a:1', '--pushgateway', 'http://a:1/']), { kind: 'usage-error', message: 'push: --pushgateway names the same Pushgateway twice' });
+    assert.deepEqual(urlsOf(['--pushgateway', 'http://user:A@a:1,http://u2:B@a:1']), { kind: 'usage-error', message: 'push: --pushgateway names the same Pushgateway twice' });
   });
 });
