@@ -3,6 +3,7 @@ import type { CliOutput } from './cli-command.ts';
 import type { ConfigOverrides, DiscoveryConfig } from '../core/config/config-types.ts';
 import { parseConfig } from '../core/config/parse-config.ts';
 import { ConfigError, describeError } from '../core/errors.ts';
+import { quote } from '../core/quote.ts';
 import { ConfigFileProblem, readConfigText } from '../edges/config-file-text.ts';
 
 /** Why a file cannot be read, in the words a user acts on (lib/edges/config-file-text.ts). */
@@ -22,10 +23,12 @@ function discoveryNote(discovery: DiscoveryConfig | undefined): string {
  */
 export async function runCheckConfigCommand(files: readonly string[], overrides: ConfigOverrides, cwd: string, output: CliOutput): Promise<number> {
   let exitCode = 0;
-  for (const file of files) {
+  for (const path of files) {
+    // A name with a line break or another control character is quoted, so it cannot print a line of its own.
+    const file = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(path) ? quote(path, 200) : path;
     let text: string;
     try {
-      text = await readConfigText(resolve(cwd, file));
+      text = await readConfigText(resolve(cwd, path));
     } catch (error) {
       output.stderr(`${file}: cannot read: ${readProblem(error)}\n`);
       exitCode = 1;

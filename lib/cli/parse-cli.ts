@@ -9,6 +9,7 @@ function parseCheckConfig(args: readonly string[]): CliCommand {
   if (isCommand(parsed)) return parsed;
   if (parsed.values.help === true) return { kind: 'help' };
   if (parsed.positionals.length === 0) return usageError('check-config: name the config file to check, e.g. check-config config.yml');
+  if (parsed.positionals.includes('')) return usageError('check-config: a FILE must not be empty');
   return { kind: 'check-config', files: parsed.positionals };
 }
 

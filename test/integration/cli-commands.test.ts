@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { access, constants, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -36,6 +37,16 @@ describe('pushgateway-exporter CLI (the built bundle): check-config, probe and u
     it('says in one line that a file cannot be read', async () => {
       const run = await runCli(['check-config', join(cli.dir.path, 'missing.yml')]);
       assert.deepEqual(run, { code: 1, stdout: '', stderr: `${join(cli.dir.path, 'missing.yml')}: cannot read: no such file\n` });
+    });
+
+    it('refuses a named pipe at once, and quotes a file name that holds a line break', async () => {
+      const fifo = join(cli.dir.path, 'pipe.yml');
+      execFileSync('mkfifo', [fifo]);
+      assert.deepEqual(await runCli(['check-config', fifo]), { code: 1, stdout: '', stderr: `${fifo}: cannot read: is a named pipe (FIFO), not a file\n` });
+      const odd = 'evil\nok.yml: OK (9 services)\nx.yml';
+      await cli.dir.file(odd, 'pushgateway_url: "http://pushgateway:9091"\nservices: []\n');
+      const run = await runCli(['check-config', odd], {}, cli.dir.path);
+      assert.deepEqual(run, { code: 0, stdout: `${JSON.stringify(odd)}: OK (0 services)\n`, stderr: '' });
     });
   });
 

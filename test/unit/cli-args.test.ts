@@ -98,6 +98,7 @@ describe('parseCli › check-config, probe, help, version', () => {
     assert.deepEqual(parseCli(['check-config', 'config.yml'], {}), { kind: 'check-config', files: ['config.yml'] });
     assert.deepEqual(parseCli(['check-config', 'a.yml', 'b.yml'], {}), { kind: 'check-config', files: ['a.yml', 'b.yml'] });
     assert.match(usageError(['check-config']), /name the config file/);
+    assert.equal(usageError(['check-config', 'a.yml', '']), 'check-config: a FILE must not be empty');
   });
 
   it('reads probe --target [--config]', () => {
