@@ -3,6 +3,7 @@ import type { ConfigOverrides, ExporterConfig } from '../core/config/config-type
 import { validateConfigData } from '../core/config/config-validation.ts';
 import { mentionsSchedule } from '../core/config/mentions-schedule.ts';
 import { cronScheduleParser } from '../core/rules/cron-schedule.ts';
+import { sharingSchedules } from '../core/rules/shared-schedules.ts';
 import type { ScheduleParser } from '../core/rules/schedule-types.ts';
 import { describeError, ExporterError } from '../core/errors.ts';
 import { bundledConfig, preparsedData, type PreparsedConfig } from './bundled-config.ts';
@@ -50,7 +51,7 @@ const noSchedules: ScheduleParser = (expression) => {
 async function scheduleParserFor(data: unknown): Promise<ScheduleParser> {
   if (!mentionsSchedule(data)) return noSchedules;
   const { Cron } = await import('croner');
-  return cronScheduleParser(Cron);
+  return sharingSchedules(cronScheduleParser(Cron));
 }
 
 /** The config file's text (./config-file-text.ts); one that cannot be had fails with CONFIG_UNAVAILABLE, naming the path. */

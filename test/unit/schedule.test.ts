@@ -59,3 +59,17 @@ describe('parseSchedule', () => {
     assert.equal(errorOf('* * * * *', 'Mars/Olympus'), 'unknown time zone "Mars/Olympus" (use an IANA name such as Europe/Berlin or UTC)');
   });
 });
+
+describe('schedules shared within a config', () => {
+  it('compiles each expression and time zone once, however many services name it', async () => {
+    const { parseConfig } = await import('../../lib/core/config/parse-config.ts');
+    const services = Array.from({ length: 3 }, (_, i) => `  - name: s${i}\n    schedule: "*/5 * * * *"\n`).join('');
+    const config = parseConfig(`pushgateway_url: http://pg:9091\nservices:\n${services}  - name: berlin\n    schedule: "*/5 * * * *"\n    timezone: Europe/Berlin\n`);
+    const schedule = (name: string) => config.services.get(name)?.schedule?.schedule;
+    assert.ok(schedule('s0') !== undefined);
+    assert.equal(schedule('s1'), schedule('s0'));
+    assert.equal(schedule('s2'), schedule('s0'));
+    assert.notEqual(schedule('berlin'), schedule('s0'));
+    assert.equal(schedule('berlin')?.timezone, 'Europe/Berlin');
+  });
+});

@@ -1,4 +1,5 @@
 import { parseSchedule } from '../rules/schedule.ts';
+import { sharingSchedules } from '../rules/shared-schedules.ts';
 import type { ConfigOverrides, ExporterConfig } from './config-types.ts';
 import { validateConfigData } from './config-validation.ts';
 
@@ -8,5 +9,5 @@ import { validateConfigData } from './config-validation.ts';
  * environment. Throws a ConfigError listing every problem by path.
  */
 export function validateConfig(raw: unknown, overrides: ConfigOverrides = {}, source?: string): ExporterConfig {
-  return validateConfigData(raw, overrides, source, parseSchedule);
+  return validateConfigData(raw, overrides, source, sharingSchedules(parseSchedule));
 }
