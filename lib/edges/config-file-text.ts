@@ -2,9 +2,9 @@
 // UTF-8 (docs/security-model.md#what-a-config-can-and-cannot-do).
 
 /**
- * The largest config file read. A service takes about 60 bytes of YAML, so 10,000 take about 600 KB;
- * the YAML parser then works for about a second per MiB on the event loop, and a 128 MB Lambda
- * holds the parsed file.
+ * The largest config file read. A service takes about 60 bytes of YAML, so 10,000 take about 600 KB.
+ * The bound keeps what the YAML parser spends bounded too: about a second of the event loop per MiB,
+ * and memory that grows with the values written (a MiB of one-character list items is the worst).
  */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 
@@ -46,9 +46,10 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /**
  * The file's text. Opened without blocking and checked with fstat before any read, so a named pipe
  * with no writer or a device such as /dev/zero is refused at once instead of holding a thread of
- * node's pool, or memory, for ever; never more than one byte past the limit is read. Through node:fs's callbacks, reached with getBuiltinModule: an ES
- * module import of node:fs also loads fs/promises and the fs streams at a cold start
- * (docs/performance.md). Rejects with a ConfigFileProblem.
+ * node's pool, or memory, for ever; never more than one byte past the limit is read. Through
+ * node:fs's callbacks, reached with getBuiltinModule: an ES module import of node:fs also loads
+ * fs/promises and the fs streams at a cold start (docs/performance.md). Rejects with a
+ * ConfigFileProblem.
  */
 export function readConfigText(path: string): Promise<string> {
   const fs = process.getBuiltinModule('node:fs');
@@ -68,7 +69,7 @@ export function readConfigText(path: string): Promise<string> {
         if (statError !== null) return finish({ error: statError });
         if (!stats.isFile()) return finish({ error: new ConfigFileProblem(notAFile(stats)) });
         if (stats.size > MAX_CONFIG_FILE_BYTES) return finish({ error: new ConfigFileProblem(tooLarge) });
-        // Sized by fstat, one byte over to see the end; a file that grew meanwhile gets a larger one.
+        // Sized by fstat, with a byte to spare; a file that reads past it gets a larger one, up to the limit.
         let buffer = Buffer.allocUnsafe(stats.size + 1);
         let filled = 0;
         const readMore = (): void => {
