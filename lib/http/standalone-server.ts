@@ -136,7 +136,7 @@ export function createStandaloneServer(runtime: Runtime, requestArrivalMs = REQU
   };
   // Node's own module object: an ES import of node:http loads undici on Node 24 (docs/performance.md#nodehttp-without-its-es-module-facade).
   // The arrival limit is checked every few seconds, not only every 30 s as by default.
-  const arrival = { requestTimeout: requestArrivalMs, connectionsCheckingInterval: Math.min(5_000, Math.max(100, requestArrivalMs / 4)) };
+  const arrival = { requestTimeout: requestArrivalMs, connectionsCheckingInterval: Math.min(5_000, Math.max(100, Math.floor(requestArrivalMs / 4))) };
   const http = process.getBuiltinModule('node:http');
   const server = http.createServer(arrival, (request, response) => {
     try {
@@ -156,16 +156,24 @@ export function createStandaloneServer(runtime: Runtime, requestArrivalMs = REQU
   });
   // node:http hands a CONNECT to this event alone, and without a listener drops the connection
   // unanswered: it gets the route table's answer (405 with Allow on a route, else 404), then a close.
+  // node:http hands the socket over bare: no error listener (a reset would be an uncaught error),
+  // no timeout, and half-open allowed, so it is closed here once the answer is written.
   server.on('connect', (request: IncomingMessage, socket: Duplex) => {
-    const { path, query } = splitRequestTarget(request.url ?? '/');
-    const answered = handleRequest({ method: 'CONNECT', path, query: parseQuery(query), headers: readRawHeaders(request.rawHeaders) }, runtime);
+    socket.on('error', () => socket.destroy());
     const send = (answer: HttpResponse): void => {
       const length = Buffer.byteLength(answer.body);
       const head = [`HTTP/1.1 ${answer.status} ${http.STATUS_CODES[answer.status] ?? ''}`, ...Object.entries(answer.headers).map(([name, value]) => `${name}: ${value}`), `content-length: ${length}`, 'connection: close'];
-      socket.end(`${head.join('\r\n')}\r\n\r\n${answer.body}`);
+      socket.end(`${head.join('\r\n')}\r\n\r\n${answer.body}`, () => socket.destroy());
     };
-    if (answered instanceof Promise) answered.then(send, () => socket.destroy());
-    else send(answered);
+    try {
+      const { path, query } = splitRequestTarget(request.url ?? '/');
+      const answered = handleRequest({ method: 'CONNECT', path, query: parseQuery(query), headers: readRawHeaders(request.rawHeaders) }, runtime);
+      if (answered instanceof Promise) answered.then(send, () => socket.destroy());
+      else send(answered);
+    } catch (error) {
+      runtime.logger.error('request failed', { error: describeError(error) });
+      socket.destroy();
+    }
   });
   return server;
 }

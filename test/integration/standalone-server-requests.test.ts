@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startCheckInServer, send, type CheckInServer } from '../support/check-in-server.ts';
+import { eventually } from '../support/eventually.ts';
 import { tempDir, type TempDir } from '../support/processes.ts';
 
 // How `npm run serve`'s node:http adapter treats requests that are slow to arrive, or that
@@ -62,5 +64,25 @@ describe('the node:http adapter and requests slow to arrive', () => {
     assert.equal(body.split('\n').length, 2, body);
     const elsewhere = await rawExchange(plain.url, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
     assert.match(elsewhere, /^HTTP\/1\.1 404 Not Found\r\n/);
+  });
+
+  it('outlives a CONNECT its caller resets, and closes one whose caller keeps its half open', async () => {
+    const port = Number(new URL(plain.url).port);
+    // node:http hands a CONNECT's socket over without an error listener: a reset must not become an uncaught error.
+    await Promise.all(Array.from({ length: 5 }, async () => {
+      const reset = connect(port, '127.0.0.1');
+      reset.on('error', () => undefined);
+      reset.write('CONNECT /probe HTTP/1.1\r\nHost: x\r\n\r\n', () => reset.resetAndDestroy());
+      await once(reset, 'close');
+    }));
+    const halfOpen = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    halfOpen.on('error', () => undefined);
+    halfOpen.write('CONNECT /probe HTTP/1.1\r\nHost: x\r\n\r\n');
+    halfOpen.resume();
+    await once(halfOpen, 'end', { signal: AbortSignal.timeout(10_000) });
+    // The server lets go of its side too: left half open, it would hold a descriptor for as long as the caller liked.
+    await eventually(5_000, async () => assert.equal(await plain.connections(), 0));
+    halfOpen.destroy();
+    assert.equal((await send(plain.url, '/-/healthy')).status, 200);
   });
 });

@@ -10,6 +10,8 @@ export interface CheckInServer {
   readonly url: string;
   readonly runtime: Runtime;
   readonly logs: string[];
+  /** The connections the server holds open. */
+  connections(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ export async function startCheckInServer(env: ExporterEnvironment, requestArriva
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`, runtime, logs,
+    connections: () => new Promise((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
