@@ -10,6 +10,52 @@ import { Problems } from './field-rules.ts';
  */
 export const MAX_ALIAS_EXPANSION = 100_000;
 
+/**
+ * The deepest a config may nest, counted as columns of indentation, block markers (`- `, `? `) and
+ * open brackets. A config nests a few levels deep. yaml's parser recurses once per level and
+ * overflows the stack near 800; on Node 20 a second parse after such an overflow can end the process
+ * (a fatal error in V8's regular expressions), so the text is measured before it is parsed.
+ */
+export const MAX_NESTING = 256;
+
+/** Where the text first nests deeper than MAX_NESTING, as a problem; undefined when it never does. One pass. */
+function nestingProblem(text: string): [string, string] | undefined {
+  let flow = 0;
+  let quote: string | undefined;
+  let line = 1;
+  let lineStart = 0;
+  const tooDeep = (at: number): [string, string] => [`yaml line ${line}, column ${at - lineStart + 1}`, `nested deeper than ${MAX_NESTING} levels (indentation, "- " and brackets counted): a config nests a few`];
+  for (let at = 0; at < text.length; at++) {
+    if (at === lineStart && quote === undefined) {
+      // Indentation and the block markers that open a level each on one line (`- - - x`).
+      let depth = 0;
+      while (text[at] === ' ' || ((text[at] === '-' || text[at] === '?') && (text[at + 1] === ' ' || text[at + 1] === undefined))) {
+        depth += 1;
+        if (depth + flow > MAX_NESTING) return tooDeep(at);
+        at += 1;
+      }
+    }
+    const c = text[at];
+    if (c === '\n') {
+      line += 1;
+      lineStart = at + 1;
+    } else if (quote === '"') {
+      if (c === '\\') at += 1;
+      else if (c === '"') quote = undefined;
+    } else if (quote === "'") {
+      if (c === "'") quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (at === lineStart || text[at - 1] === ' ' || text[at - 1] === '\t')) {
+      const end = text.indexOf('\n', at);
+      at = (end === -1 ? text.length : end) - 1;
+    } else if (c === '[' || c === '{') {
+      flow += 1;
+      if (flow > MAX_NESTING) return tooDeep(at);
+    } else if ((c === ']' || c === '}') && flow > 0) flow -= 1;
+  }
+  return undefined;
+}
+
 /** Where a node starts, as problems name it. */
 function at(node: Node, lines: LineCounter): string {
   const start = node.range?.[0];
@@ -56,7 +102,8 @@ function checkKeys(doc: Document, lines: LineCounter, problems: Problems): void 
         if (key !== null) problems.add(at(key as Node, lines), 'a key must be a plain value, not a list, a mapping or an alias');
         continue;
       }
-      const name = String(key.value);
+      // The key as the plain data will hold it: a null key becomes "".
+      const name = key.value === null ? '' : String(key.value);
       if (seen.has(name)) problems.add(at(key, lines), `duplicate key ${quote(name)} (each key once in a mapping)`);
       seen.add(name);
     }
@@ -120,6 +167,11 @@ function yamlProblem(error: YAMLError): string {
  */
 export function parseConfigYaml(text: string, source?: string): unknown {
   const problems = new Problems();
+  const tooDeep = nestingProblem(text);
+  if (tooDeep !== undefined) {
+    problems.add(...tooDeep);
+    throw new ConfigError(problems.list, source);
+  }
   // The core schema even under a %YAML 1.1 directive, and resolveKnownTags off: !!binary, !!timestamp,
   // !!set and !!omap would make Buffers, Dates, Sets and Maps, and a Set passes for an empty mapping.
   // Keys are checked below, in one pass (checkKeys).
@@ -136,8 +188,9 @@ export function parseConfigYaml(text: string, source?: string): unknown {
   checkAliasExpansion(doc, lines, problems);
   if (problems.list.length > 0) throw new ConfigError(problems.list, source);
   try {
-    // A small alias budget keeps a "billion laughs" document from expanding without bound.
-    return doc.toJS({ maxAliasCount: 100 });
+    // checkAliasExpansion bounds what aliases add; yaml's own count (of aliases, not of what they
+    // repeat) would refuse a 101st service sharing one anchored rule.
+    return doc.toJS({ maxAliasCount: -1 });
   } catch (error) {
     problems.add('yaml', error instanceof Error ? error.message : String(error));
     throw new ConfigError(problems.list, source);
