@@ -159,6 +159,9 @@ export class PushgatewayReader {
       inflate?.destroy();
       response.destroy();
       if (error instanceof PushgatewayError) throw error;
+      // A timeout or a stop that cut a gzip body short leaves zlib an unfinished stream: it is the
+      // timeout or the stop, not a bad body.
+      if (timeout.aborted || options.signal?.aborted === true) throw this.wrap(error, where, timeoutMs, timeout, options.signal);
       if (inflate !== undefined && isZlibError(error)) {
         throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} sent a bad gzip body: ${describeError(error)}`, { cause: error });
       }
