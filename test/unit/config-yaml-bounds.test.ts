@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfigYaml, MAX_ALIAS_EXPANSION, MAX_NESTING } from '../../lib/core/config/config-yaml.ts';
 import { parseConfig } from '../../lib/core/config/parse-config.ts';
-import { MAX_LISTED_PROBLEMS } from '../../lib/core/config/field-rules.ts';
+import { MAX_LISTED_PROBLEMS, Problems } from '../../lib/core/config/field-rules.ts';
 import { ConfigError } from '../../lib/core/errors.ts';
 
 // What a hostile or careless config costs to refuse: bounded memory and work, one short error
@@ -84,5 +84,34 @@ describe('YAML aliases, keys and the length of an error', () => {
     const services = Array.from({ length: 100 }, (_, i) => `  - name: s${i + 1}\n    ok_when: *rule\n`).join('');
     const config = parseConfig(`pushgateway_url: http://x:9091\nservices:\n  - name: s0\n    ok_when: &rule ["loop_errors_total == 0"]\n${services}`);
     assert.equal(config.services.size, 101);
+  });
+});
+
+describe('credentials in any problem\'s words', () => {
+  it('hides a word with an at sign wherever a rule of its own repeats it: croner, an unknown key, an ok_when rule', () => {
+    const url = 'http://user:s3cretpw@pg-a:9091';
+    const texts = [
+      `pushgateway_url: http://pg:9091\nservices:\n  - name: a\n    schedule: "pw@x * * * *"\n`,
+      `pushgateway_url: http://pg:9091\nservices: []\n"${url}": 1\n`,
+      `pushgateway_url: http://pg:9091\nservices:\n  - name: a\n    ok_when: "loop_status == ${url}"\n`,
+    ];
+    for (const text of texts) {
+      const problems = problemsOf(() => parseConfig(text));
+      assert.ok(problems.length > 0);
+      for (const problem of problems) {
+        assert.doesNotMatch(problem, /s3cretpw|pw@x/, problem);
+        assert.match(problem, /<hidden: may hold credentials>|not shown: it may hold credentials/, problem);
+      }
+    }
+  });
+
+  it('leaves a word that starts with "@" (a cron nickname such as @daily) and the hiding message\'s own "@" as written', () => {
+    const problems = new Problems();
+    problems.add('services[0].schedule', 'use @daily or @weekly, got a value with "@" (not shown: it may hold credentials)');
+    problems.add('x', 'user:pw@host (u@h) \'a@b\' x\uff20y');
+    assert.deepEqual(problems.list, [
+      'services[0].schedule: use @daily or @weekly, got a value with "@" (not shown: it may hold credentials)',
+      'x: <hidden: may hold credentials> (<hidden: may hold credentials>) \'<hidden: may hold credentials>\' <hidden: may hold credentials>',
+    ]);
   });
 });

@@ -18,13 +18,23 @@ export const isFields: (value: unknown) => value is Fields = isRecord;
  */
 export const MAX_LISTED_PROBLEMS = 50;
 
+/**
+ * Text with every word that holds an at sign after something, such as `user:pw@host`, replaced: a
+ * value reaches a problem through any rule's own words too (croner's, a key's, an ok_when rule's),
+ * and one with "@" may be a URL with credentials. A word that starts with "@" (a cron nickname such
+ * as @daily) and the `"@"` of the messages that hide such values stay.
+ */
+function withoutCredentials(text: string): string {
+  return text.replace(/[^\s"'()]*[^\s"'()@\uff20][@\uff20][^\s"'()]*/g, '<hidden: may hold credentials>');
+}
+
 /** Collects every problem instead of stopping at the first, so a user fixes a config in one pass. */
 export class Problems {
   private readonly listed: string[] = [];
   private unlisted = 0;
 
   add(path: string, message: string): void {
-    if (this.listed.length < MAX_LISTED_PROBLEMS) this.listed.push(`${path}: ${message}`);
+    if (this.listed.length < MAX_LISTED_PROBLEMS) this.listed.push(withoutCredentials(`${path}: ${message}`));
     else this.unlisted += 1;
   }
 
