@@ -62,8 +62,12 @@ describe('redactCheckInPath', () => {
       ['/ping//s3cret/backup', '/ping/<redacted>'],
       ['/ping/./s3cret/backup', '/ping/<redacted>'],
       ['/x/ping/s3cret', '/x/ping/<redacted>'],
+      ['/ping%2Fs3cret%2Fbackup', '/<redacted>'],
+      ['/ping;x/s3cret', '/<redacted>'],
+      ['/x/Ping.s3cret', '/x/<redacted>'],
       ['/ping', '/ping'],
       ['/pingk/s3cret', '/pingk/s3cret'],
+      ['/ping2/s3cret', '/ping2/s3cret'],
       ['/%zz/ping%/s3cret', '/%zz/ping%/s3cret'],
     ];
     for (const [path, shown] of table) assert.equal(redactCheckInPath(path), shown, path);

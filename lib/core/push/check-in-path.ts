@@ -5,15 +5,23 @@ export const CHECK_IN_PREFIX = '/ping/';
 
 export const isCheckInPath = (path: string): boolean => path.startsWith(CHECK_IN_PREFIX);
 
-/** A path segment that spells `ping`, in any case, percent-encoded or not. */
-function spellsPing(segment: string): boolean {
-  if (segment.length === 4) return segment.toLowerCase() === 'ping';
-  if (!segment.includes('%')) return false;
-  try {
-    return decodeURIComponent(segment).toLowerCase() === 'ping';
-  } catch {
-    return false;
+/**
+ * How a path segment spells `ping`, in any case, percent-encoded or not: `whole`, or `leading` when
+ * more follows it that is no letter or digit (`ping;x`, `ping%2Fkey`, which a key may follow).
+ */
+function spellsPing(segment: string): 'whole' | 'leading' | undefined {
+  if (segment.length < 4) return undefined;
+  let text = segment;
+  if (segment.includes('%')) {
+    try {
+      text = decodeURIComponent(segment);
+    } catch {
+      return undefined;
+    }
   }
+  const lower = text.toLowerCase();
+  if (lower === 'ping') return 'whole';
+  return lower.startsWith('ping') && !/[a-z0-9]/.test(lower.charAt(4)) ? 'leading' : undefined;
 }
 
 const isDotOrEmpty = (segment: string | undefined): boolean => segment === '' || segment === '.' || segment === '..';
@@ -27,8 +35,11 @@ const isDotOrEmpty = (segment: string | undefined): boolean => segment === '' ||
  */
 export function redactCheckInPath(path: string): string {
   const segments = path.split('/');
-  const ping = segments.findIndex(spellsPing);
-  if (ping === -1 || ping === segments.length - 1) return path;
+  const ping = segments.findIndex((segment) => spellsPing(segment) !== undefined);
+  if (ping === -1) return path;
+  // `ping` with more in its own segment: that more, and all after it, may hold the key.
+  if (spellsPing(segments[ping] as string) === 'leading') return [...segments.slice(0, ping), '<redacted>'].join('/');
+  if (ping === segments.length - 1) return path;
   const key = ping + 1;
   const routed = ping === 1 && path.startsWith(CHECK_IN_PREFIX) && !isDotOrEmpty(segments[key]);
   return [...segments.slice(0, key), '<redacted>', ...(routed ? segments.slice(key + 1) : [])].join('/');
