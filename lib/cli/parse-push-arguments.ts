@@ -116,7 +116,7 @@ export function parsePushArguments(args: readonly string[], defaults: PushDefaul
   // The exporter's own timeout_seconds range: beyond it Node's timers clamp or throw.
   const { min, max } = CONFIG_RANGES.timeout_seconds;
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds < min || timeoutSeconds > max) {
-    return usageError(`push: --timeout must be between ${min} and ${max} seconds, got ${JSON.stringify(rawTimeout)}`);
+    return usageError(`push: --timeout must be decimal seconds such as 10 or 2.5, from ${min} to ${max}, got ${JSON.stringify(rawTimeout)}`);
   }
 
   return {

@@ -70,14 +70,14 @@ describe('parseCli › push', () => {
       const command = parseCli(['push', '--service', 's', '--label', `${name}=x`], { PUSHGATEWAY_URL: 'http://pg:9091' });
       assert.equal(command.kind, 'push', `--label ${name}=x: ${JSON.stringify(command)}`);
     }
-    assert.equal(usageError(['push', '--service', 's', '--timeout', '0']), 'push: --timeout must be between 0.1 and 300 seconds, got "0"');
-    assert.match(usageError(['push', '--service', 's', '--timeout', 'soon']), /--timeout must be between 0.1 and 300 seconds, got "soon"/);
+    assert.equal(usageError(['push', '--service', 's', '--timeout', '0']), 'push: --timeout must be decimal seconds such as 10 or 2.5, from 0.1 to 300, got "0"');
+    assert.match(usageError(['push', '--service', 's', '--timeout', 'soon']), /--timeout must be decimal seconds such as 10 or 2.5, from 0.1 to 300, got "soon"/);
     // Beyond Node's timer range a timeout would fire after 1 ms (3000000) or throw a RangeError (5000000).
-    assert.match(usageError(['push', '--service', 's', '--timeout', '3000000']), /--timeout must be between 0.1 and 300 seconds, got "3000000"/);
-    assert.match(usageError(['push', '--service', 's', '--timeout', '5000000']), /--timeout must be between/);
+    assert.match(usageError(['push', '--service', 's', '--timeout', '3000000']), /--timeout must be decimal seconds such as 10 or 2.5, from 0.1 to 300, got "3000000"/);
+    assert.match(usageError(['push', '--service', 's', '--timeout', '5000000']), /--timeout must be decimal seconds such as 10 or 2\.5, from 0\.1 to 300/);
     // Decimal seconds only: no hex, exponent, sign or blank.
     for (const value of ['0x10', '1e1', '+5', ' 5', '5 ', '.5', '']) {
-      assert.equal(usageError(['push', '--service', 's', `--timeout=${value}`]), `push: --timeout must be between 0.1 and 300 seconds, got ${JSON.stringify(value)}`, value);
+      assert.equal(usageError(['push', '--service', 's', `--timeout=${value}`]), `push: --timeout must be decimal seconds such as 10 or 2.5, from 0.1 to 300, got ${JSON.stringify(value)}`, value);
     }
     assert.equal(usageError(['push', '--service', 's', '--timeout', '-1']), 'push: option \'--timeout\' argument is ambiguous (a value starting with "-" goes as --timeout=VALUE)');
     assert.match(usageError(['push', '--service', 's', '--job', '']), /--job must not be empty/);
