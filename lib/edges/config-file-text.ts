@@ -34,14 +34,23 @@ function notAFile(stats: import('node:fs').Stats): string {
 
 const tooLarge = `is larger than ${MAX_CONFIG_FILE_BYTES} bytes (1 MiB), the most a config may hold`;
 
-/** The first line holding a byte that is not UTF-8, counted in the text as decoded with replacements. */
-function firstBadLine(bytes: Buffer): number {
-  const text = bytes.toString('utf8');
-  const at = text.indexOf('\uFFFD');
-  return text.slice(0, Math.max(0, at)).split('\n').length;
-}
-
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The first line whose bytes are not UTF-8 (a line feed never falls inside a UTF-8 character). */
+function firstBadLine(bytes: Buffer): number {
+  let line = 1;
+  for (let start = 0; start < bytes.length; line += 1) {
+    const end = bytes.indexOf(0x0a, start);
+    const stop = end === -1 ? bytes.length : end;
+    try {
+      strictUtf8.decode(bytes.subarray(start, stop));
+    } catch {
+      return line;
+    }
+    start = stop + 1;
+  }
+  return line;
+}
 
 /**
  * The file's text. Opened without blocking and checked with fstat before any read, so a named pipe

@@ -75,6 +75,9 @@ describe('readConfigFile reading the file', () => {
     const path = join(dir, 'latin1.yml');
     await writeFile(path, Buffer.concat([Buffer.from('pushgateway_url: "http://a:9091"\nservices:\n  - name: caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
     assert.equal((await rejection(path)).message, `cannot read config file ${path}: is not valid UTF-8 (line 3): save it as UTF-8`);
+    // A replacement character written as UTF-8 on an earlier line is text, not the bad byte.
+    await writeFile(path, Buffer.concat([Buffer.from('# \uFFFD\npushgateway_url: "http://a:9091"\n# '), Buffer.from([0xff]), Buffer.from('\n')]));
+    assert.equal((await rejection(path)).message, `cannot read config file ${path}: is not valid UTF-8 (line 3): save it as UTF-8`);
   });
 
   it('reads the text as UTF-8, byte order mark and all, as fs/promises does', async () => {
