@@ -25,7 +25,8 @@ export const MAX_LISTED_PROBLEMS = 50;
  * as @daily) and the `"@"` of the messages that hide such values stay.
  */
 function withoutCredentials(text: string): string {
-  return text.replace(/[^\s"'()]*[^\s"'()@\uff20][@\uff20][^\s"'()]*/g, '<hidden: may hold credentials>');
+  // A backslash ends a word too: it may escape the quote that closes a quoted key.
+  return text.replace(/[^\s"'()\\]*[^\s"'()\\@\uff20][@\uff20][^\s"'()\\]*/g, '<hidden: may hold credentials>');
 }
 
 /** Collects every problem instead of stopping at the first, so a user fixes a config in one pass. */
