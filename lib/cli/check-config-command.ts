@@ -4,10 +4,8 @@ import type { ConfigOverrides, DiscoveryConfig } from '../core/config/config-typ
 import { parseConfig } from '../core/config/parse-config.ts';
 import { ConfigError, describeError } from '../core/errors.ts';
 import { quote } from '../core/quote.ts';
-import { ConfigFileProblem, readConfigText } from '../edges/config-file-text.ts';
+import { configFileReason, readConfigText } from '../edges/config-file-text.ts';
 
-/** Why a file cannot be read, in the words a user acts on (lib/edges/config-file-text.ts). */
-const readProblem = (error: unknown): string => (error instanceof ConfigFileProblem ? error.reason : describeError(error));
 
 /** What check-config adds when discover_services is on: the job filter and the cap. */
 function discoveryNote(discovery: DiscoveryConfig | undefined): string {
@@ -30,7 +28,7 @@ export async function runCheckConfigCommand(files: readonly string[], overrides:
     try {
       text = await readConfigText(resolve(cwd, path));
     } catch (error) {
-      output.stderr(`${file}: cannot read: ${readProblem(error)}\n`);
+      output.stderr(`${file}: cannot read: ${configFileReason(error)}\n`);
       exitCode = 1;
       continue;
     }

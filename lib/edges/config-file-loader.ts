@@ -5,9 +5,9 @@ import { mentionsSchedule } from '../core/config/mentions-schedule.ts';
 import { cronScheduleParser } from '../core/rules/cron-schedule.ts';
 import { sharingSchedules } from '../core/rules/shared-schedules.ts';
 import type { ScheduleParser } from '../core/rules/schedule-types.ts';
-import { describeError, ExporterError } from '../core/errors.ts';
+import { ExporterError } from '../core/errors.ts';
 import { bundledConfig, preparsedData, type PreparsedConfig } from './bundled-config.ts';
-import { ConfigFileProblem, readConfigText } from './config-file-text.ts';
+import { configFileReason, ConfigFileProblem, readConfigText } from './config-file-text.ts';
 
 /** `CONFIG_FILE`, resolved against the working directory (the package root under npm, Lambda and serverless-offline). */
 export function configFilePath(configFile: string | undefined, cwd: string): string {
@@ -59,9 +59,11 @@ export async function readConfigFile(path: string): Promise<string> {
   try {
     return await readConfigText(path);
   } catch (error) {
-    const problem = error instanceof ConfigFileProblem ? error : new ConfigFileProblem(describeError(error), { cause: error });
-    const reason = problem.reason === 'no such file' ? 'no such file (set CONFIG_FILE to the config path)' : problem.reason;
-    throw new ExporterError('CONFIG_UNAVAILABLE', `cannot read config file ${path}: ${reason}`, { cause: problem.cause ?? problem });
+    const reason = configFileReason(error);
+    const shown = reason === 'no such file' ? 'no such file (set CONFIG_FILE to the config path)' : reason;
+    // node:fs's own error when there is one, as before.
+    const cause = error instanceof ConfigFileProblem && error.cause !== undefined ? error.cause : error;
+    throw new ExporterError('CONFIG_UNAVAILABLE', `cannot read config file ${path}: ${shown}`, { cause });
   }
 }
 

@@ -1,5 +1,6 @@
 // Reading a config file's text, bounded: only a regular file, at most MAX_CONFIG_FILE_BYTES, valid
 // UTF-8 (docs/security-model.md#what-a-config-can-and-cannot-do).
+import { describeError } from '../core/errors.ts';
 
 /**
  * The largest config file read. A service takes about 60 bytes of YAML, so 10,000 take about 600 KB.
@@ -14,6 +15,11 @@ export class ConfigFileProblem extends Error {
     super(reason, options);
     this.name = 'ConfigFileProblem';
   }
+}
+
+/** Why a config file's text could not be had, from what readConfigText rejected with (node:fs may throw a bad path itself). */
+export function configFileReason(error: unknown): string {
+  return error instanceof ConfigFileProblem ? error.reason : describeError(error);
 }
 
 /** The reason for a file node:fs could not open or read. */

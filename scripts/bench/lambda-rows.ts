@@ -124,7 +124,7 @@ export async function benchColdInit(rows: Row[]): Promise<ColdInit> {
       raw: { coldMs, bareNodeMs: bareMs, rounds: times.cold.length, bareColdReadMs: floorMs, bareColdReadRatio: floorMs / bareMs, importOnlyMs, importOnlyRatio: importOnlyMs / bareMs, commonJsColdMs: coldCjsMs, commonJsBareNodeMs: bareCjsMs, commonJsRatio: coldCjsMs / bareCjsMs },
     });
     rows.push(lambdaColdRow(lambda, times.lambdaCold, times.lambdaBare, times.lambdaFloor));
-    return times.lambdaCold.length > 0 ? { initMs: median(times.lambdaCold), node: 'path' in lambda ? lambda.version : process.version } : { initMs: coldMs, node: process.version };
+    return 'path' in lambda ? { initMs: median(times.lambdaCold), node: lambda.version } : { initMs: coldMs, node: process.version };
   } finally {
     await small.stop();
   }

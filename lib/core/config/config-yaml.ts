@@ -21,12 +21,12 @@ export const MAX_NESTING = 256;
 /** Where the text first nests deeper than MAX_NESTING, as a problem; undefined when it never does. One pass. */
 function nestingProblem(text: string): [string, string] | undefined {
   let flow = 0;
-  let quote: string | undefined;
+  let openQuote: string | undefined;
   let line = 1;
   let lineStart = 0;
   const tooDeep = (at: number): [string, string] => [`yaml line ${line}, column ${at - lineStart + 1}`, `nested deeper than ${MAX_NESTING} levels (indentation, "- " and brackets counted): a config nests a few`];
   for (let at = 0; at < text.length; at++) {
-    if (at === lineStart && quote === undefined) {
+    if (at === lineStart && openQuote === undefined) {
       // Indentation and the block markers that open a level each on one line (`- - - x`).
       let depth = 0;
       while (text[at] === ' ' || ((text[at] === '-' || text[at] === '?') && (text[at + 1] === ' ' || text[at + 1] === undefined))) {
@@ -39,12 +39,12 @@ function nestingProblem(text: string): [string, string] | undefined {
     if (c === '\n') {
       line += 1;
       lineStart = at + 1;
-    } else if (quote === '"') {
+    } else if (openQuote === '"') {
       if (c === '\\') at += 1;
-      else if (c === '"') quote = undefined;
-    } else if (quote === "'") {
-      if (c === "'") quote = undefined;
-    } else if (c === '"' || c === "'") quote = c;
+      else if (c === '"') openQuote = undefined;
+    } else if (openQuote === "'") {
+      if (c === "'") openQuote = undefined;
+    } else if (c === '"' || c === "'") openQuote = c;
     else if (c === '#' && (at === lineStart || text[at - 1] === ' ' || text[at - 1] === '\t')) {
       const end = text.indexOf('\n', at);
       at = (end === -1 ? text.length : end) - 1;

@@ -24,7 +24,7 @@ export const MAX_LISTED_PROBLEMS = 50;
  * and one with "@" may be a URL with credentials. A word that starts with "@" (a cron nickname such
  * as @daily) and the `"@"` of the messages that hide such values stay.
  */
-function withoutCredentials(text: string): string {
+function hidingAtWords(text: string): string {
   // A backslash ends a word too: it may escape the quote that closes a quoted key.
   return text.replace(/[^\s"'()\\]*[^\s"'()\\@\uff20][@\uff20][^\s"'()\\]*/g, '<hidden: may hold credentials>');
 }
@@ -35,7 +35,7 @@ export class Problems {
   private unlisted = 0;
 
   add(path: string, message: string): void {
-    if (this.listed.length < MAX_LISTED_PROBLEMS) this.listed.push(withoutCredentials(`${path}: ${message}`));
+    if (this.listed.length < MAX_LISTED_PROBLEMS) this.listed.push(hidingAtWords(`${path}: ${message}`));
     else this.unlisted += 1;
   }
 

@@ -1,5 +1,4 @@
-import { quote } from '../quote.ts';
-import { withoutCredentials } from './redact-url.ts';
+import { shownValue, withoutCredentials } from './redact-url.ts';
 import { httpUrl, show, type FieldReader, type Problems } from './field-rules.ts';
 
 /**
@@ -10,7 +9,7 @@ import { httpUrl, show, type FieldReader, type Problems } from './field-rules.ts
 export const MAX_PUSHGATEWAYS = 10;
 
 /** A URL as a problem may show it: never one with "@", which may hold credentials. */
-const shownUrl = (value: string): string => (value.includes('@') ? 'a URL with "@" (not shown: it may hold credentials)' : quote(value));
+const shownUrl = (value: string): string => shownValue(value, 'a URL');
 
 /**
  * `PUSHGATEWAY_URL`'s comma-separated list, items trimmed; a problem line (naming `from`, never an

@@ -31,8 +31,8 @@ export function withoutCredentials(url: string): string {
  * credentials does. Errors reach logs and 503 answers, and a URL can land under any key, through a
  * typo or a YAML alias (docs/security-model.md).
  */
-export function shownValue(value: string): string {
-  return /[@\uff20]/.test(value) ? 'a value with "@" (not shown: it may hold credentials)' : quote(value);
+export function shownValue(value: string, what = 'a value'): string {
+  return /[@\uff20]/.test(value) ? `${what} with "@" (not shown: it may hold credentials)` : quote(value);
 }
 
 /** A value given as a URL, as an error may echo it: as shownValue, but cut before a ?query or #fragment, which may hold a token. */

@@ -20,10 +20,7 @@ const NEVER_FIRES_CHECK_FROM_MS = 946_684_800_000;
  * one fires once. croner comes as an argument, so a loader can import it only for a config with a
  * schedule (lib/core/rules/schedule.ts passes it statically; docs/deploying.md#cold-start).
  */
-export const cronScheduleParser = (CronClass: typeof Cron): ScheduleParser => (expression, timezone) => compileSchedule(CronClass, expression, timezone);
-
-/** One expression compiled with croner, or why it cannot be. */
-function compileSchedule(CronClass: typeof Cron, expression: string, timezone: string): ReturnType<ScheduleParser> {
+export const cronScheduleParser = (CronClass: typeof Cron): ScheduleParser => (expression, timezone) => {
   if (!isKnownTimezone(timezone)) return { error: `unknown time zone ${JSON.stringify(timezone)} (use an IANA name such as Europe/Berlin or UTC)` };
   // croner also takes a seventh field, the year: a config that stops being valid once that year
   // has passed would fail the exporter's next cold start, so it is refused.
@@ -57,4 +54,4 @@ function compileSchedule(CronClass: typeof Cron, expression: string, timezone: s
       },
     },
   };
-}
+};

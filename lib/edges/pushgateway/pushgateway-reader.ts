@@ -161,7 +161,7 @@ export class PushgatewayReader {
       if (error instanceof PushgatewayError) throw error;
       // A timeout or a stop that cut a gzip body short leaves zlib an unfinished stream: it is the
       // timeout or the stop, not a bad body.
-      if (timeout.aborted || options.signal?.aborted === true) throw this.wrap(error, where, timeoutMs, timeout, options.signal);
+      if (signal.aborted) throw this.wrap(error, where, timeoutMs, timeout, options.signal);
       if (inflate !== undefined && isZlibError(error)) {
         throw new PushgatewayError('PUSHGATEWAY_BAD_RESPONSE', `Pushgateway at ${where} sent a bad gzip body: ${describeError(error)}`, { cause: error });
       }
